@@ -1,0 +1,137 @@
+"""python -m accel [options] script.py [args] | -m module [args]
+
+Runs the program exactly as `python` would, accelerated."""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import runpy
+import sys
+import types
+
+USAGE = "python -m accel [options] (script.py | -m module) [args ...]"
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    argv = ["--stats=1" if arg == "--stats" else arg for arg in _options(argv)] + argv[len(_options(argv)):]
+    parser = argparse.ArgumentParser(
+        prog="python -m accel", usage=USAGE,
+        description="Run a Python program with accel's JIT: exactly as `python` runs it, faster.",
+        epilog="Each option sets an environment variable, so that it reaches child processes too: "
+               "ACCEL_THRESHOLD, ACCEL_STATS, ACCEL_LOG.")
+    parser.add_argument("--threshold", type=int, metavar="N",
+                        help="calls before a function is compiled; 0 compiles on the first call (ACCEL_THRESHOLD)")
+    parser.add_argument("--stats", choices=["1", "json"],
+                        help="print a summary to stderr at exit; --stats=json for JSON (ACCEL_STATS)")
+    parser.add_argument("--log", metavar="CATEGORIES",
+                        help="log compile decisions and exits: compile,deopt or all (ACCEL_LOG)")
+    parser.add_argument("--version", action="store_true", help="print accel's version and toolchain, and exit")
+    parser.add_argument("-m", dest="module", metavar="module", help="run a library module as a script")
+    parser.add_argument("target", nargs="?", help="the script to run")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the program")
+    if "-m" in argv:  # everything after -m NAME belongs to the module
+        at = argv.index("-m")
+        options = parser.parse_args(argv[: at + 2])
+        options.args = argv[at + 2:]
+        return options
+    return parser.parse_args(argv)
+
+
+def _options(argv: list[str]) -> list[str]:
+    """The leading options, up to the script or -m."""
+    count = 0
+    while count < len(argv) and argv[count].startswith("-") and argv[count] != "-m":
+        count += 1 + (argv[count] in ("--threshold", "--log"))
+    return argv[:count]
+
+
+def export(options: argparse.Namespace) -> None:
+    if options.threshold is not None:
+        os.environ["ACCEL_THRESHOLD"] = str(options.threshold)
+    if options.stats is not None:
+        os.environ["ACCEL_STATS"] = "json" if options.stats == "json" else "1"
+    if options.log is not None:
+        os.environ["ACCEL_LOG"] = options.log
+
+
+def version() -> str:
+    import accel
+    from accel.runtime import native
+
+    reason = native.available()
+    lines = [f"accel {accel.__version__}",
+             f"Python {platform.python_version()} ({platform.python_implementation()}, {sys.platform} "
+             f"{platform.machine()}): " + ("supported" if reason is None else f"not supported — {reason}")]
+    if native.lib is not None:
+        lines.append(f"stencils built with {native.stencil_compiler()}")
+    return "\n".join(lines)
+
+
+def enable() -> None:
+    import accel
+
+    try:
+        accel.enable()
+    except accel.UnsupportedPython as error:
+        print(f"accel: warning: running unaccelerated: {error}", file=sys.stderr)
+
+
+def run_script(path: str, args: list[str]) -> None:
+    """As `python script.py` does: a fresh __main__, sys.argv, sys.path[0]."""
+    with open(path, "rb") as file:
+        source = file.read()
+    code = compile(source, path, "exec", dont_inherit=True)
+    main = types.ModuleType("__main__")
+    from importlib.machinery import SourceFileLoader
+
+    main.__dict__.update(__file__=path, __cached__=None, __builtins__=__builtins__,
+                         __loader__=SourceFileLoader("__main__", path))
+    sys.modules["__main__"] = main
+    sys.argv[:] = [path, *args]
+    sys.path[0] = os.path.dirname(os.path.realpath(path))
+    _hide_own_frames()
+    exec(code, main.__dict__)
+
+
+def run_module(name: str, args: list[str]) -> None:
+    """As `python -m module` does, through the same runpy function."""
+    sys.argv[:] = [name, *args]
+    sys.path[0] = os.getcwd()
+    _hide_own_frames()
+    runpy._run_module_as_main(name, alter_argv=True)
+
+
+def _hide_own_frames() -> None:
+    """Tracebacks of uncaught exceptions start where `python` would start them: after
+    this file's frames (and the runpy frames that ran it)."""
+    original = sys.excepthook
+
+    def excepthook(kind, value, tb):
+        entry = tb
+        while entry is not None:
+            if entry.tb_frame.f_code.co_filename == __file__:
+                tb = entry.tb_next
+            entry = entry.tb_next
+        original(kind, value, tb)
+
+    sys.excepthook = excepthook
+
+
+def main() -> None:
+    options = parse(sys.argv[1:])
+    if options.version:
+        print(version())
+        return
+    if options.module is None and options.target is None:
+        sys.exit(f"usage: {USAGE}\ntry 'python -m accel --help' for the options")
+    export(options)
+    enable()
+    if options.module is not None:
+        run_module(options.module, ([options.target] if options.target else []) + options.args)
+    else:
+        run_script(options.target, options.args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""From specialized instructions to the program native/jit.c emits.
+
+Only what native code can reach is emitted: control enters at the first instruction and
+follows fall-throughs and jumps; an exit to the interpreter ends a path, and exception
+handlers are entered by the interpreter, never by native code.
+"""
+from __future__ import annotations
+
+import types
+
+from ..runtime import native
+from ..specializer.ir import NOTHING, QInstr
+
+
+def reachable(program: list[QInstr]) -> list[QInstr]:
+    """The instructions native code can reach, in bytecode order."""
+    position = {q.start: i for i, q in enumerate(program)}
+    seen: set[int] = set()
+    work = [0] if program else []
+    while work:
+        i = work.pop()
+        if i in seen:
+            continue
+        seen.add(i)
+        instr = program[i]
+        if instr.name == "EXIT_INTERPRETER":
+            continue
+        if instr.target is not None:
+            work.append(position[instr.target])
+        if instr.falls_through and i + 1 < len(program):
+            work.append(i + 1)
+    return [program[i] for i in sorted(seen)]
+
+
+def lower(code: types.CodeType, program: list[QInstr]):
+    """The cffi array of accel_instr, its length, and the objects it refers to."""
+    position = {q.start: i for i, q in enumerate(program)}
+    out = native.new_program(len(program))
+    keepalive = []
+    for i, instr in enumerate(program):
+        record = out[i]
+        record.stencil = native.stencil_id(instr.name)
+        record.instr = instr.first.unit
+        record.resume = instr.start
+        record.oparg = instr.oparg
+        record.oparg2 = instr.oparg2
+        record.target = position[instr.target] if instr.target is not None and instr.name != "EXIT_INTERPRETER" else -1
+        record.operand = _operand(instr, keepalive)
+    return out, len(program), tuple(keepalive)
+
+
+def _operand(instr: QInstr, keepalive: list) -> int:
+    if instr.name == "BINARY_OP":
+        return native.binary_op_function(instr.oparg)
+    if instr.operand is not NOTHING:
+        keepalive.append(instr.operand)
+        return id(instr.operand)
+    return instr.raw_operand

@@ -1,0 +1,129 @@
+"""accel.explain(fn): what the JIT made of a function, beside its bytecode."""
+from __future__ import annotations
+
+import dataclasses
+import dis
+import types
+
+from .runtime import compiler, native
+from .specializer.ir import QInstr
+
+
+@dataclasses.dataclass
+class Row:
+    offset: int  # byte offset, as dis shows it
+    bytecode: str  # the original instruction
+    line: int | None
+    specialized: str  # what accel made of it ("" when folded into the row above)
+    guards: tuple[str, ...]
+    note: str
+    exits: dict[str, int]  # exits to the interpreter that resumed here, by reason
+    native_bytes: int | None
+
+
+@dataclasses.dataclass
+class Explanation:
+    code: types.CodeType
+    state: str
+    reason: str | None
+    info: native.CodeInfo | None
+    rows: list[Row]
+    asm: dict[int, list[str]]  # row offset -> disassembly lines
+
+    def __str__(self) -> str:
+        return format_explanation(self)
+
+    __repr__ = __str__
+
+
+def explain(target, asm: bool = False) -> Explanation:
+    code = _code_of(target)
+    entry = compiler.registry.get(code)
+    info = native.code_info(code) if native.lib is not None else None
+    state, reason = _state(entry, info)
+    rows = _rows(code, entry)
+    disassembly = _disassemble(code, entry, info) if asm and isinstance(entry, compiler.Compiled) else {}
+    return Explanation(code, state, reason, info, rows, disassembly)
+
+
+def _code_of(target) -> types.CodeType:
+    target = getattr(target, "__func__", target)
+    target = getattr(target, "__wrapped__", target) if not hasattr(target, "__code__") else target
+    code = getattr(target, "__code__", target)
+    if not isinstance(code, types.CodeType):
+        raise TypeError(f"explain() needs a function, method or code object, not {type(target).__name__}")
+    return code
+
+
+def _state(entry, info) -> tuple[str, str | None]:
+    if isinstance(entry, compiler.Failure):
+        return "failed", entry.reason
+    if info is None or info.state == "cold":
+        return "cold", None
+    if info.exits:
+        return "compiled", f"resumed in the interpreter {info.exits} times"
+    return info.state, None
+
+
+def _rows(code: types.CodeType, entry) -> list[Row]:
+    by_unit: dict[int, QInstr] = {}
+    emitted: set[int] = set()
+    sizes: dict[int, int] = {}
+    exits: dict[str, dict[int, int]] = native.site_exits(code) if native.lib is not None else {}
+    if isinstance(entry, compiler.Compiled):
+        by_unit = {q.start: q for q in entry.all_instructions}
+        emitted = {q.start for q in entry.program}
+        sizes = {q.start: native.stencil_size(q.name) for q in entry.program}
+    rows = []
+    for instr in dis.get_instructions(code):
+        unit = instr.offset // 2
+        q = by_unit.get(unit)
+        folded = q is None and any(unit in (c.start for c in other.covers) for other in by_unit.values())
+        if q is not None:
+            name = q.name if unit in emitted else f"({q.name}: not reached natively)"
+        else:
+            name = "" if folded or not by_unit else "(not reached natively)"
+        site = {reason: sites[unit] for reason, sites in exits.items() if unit in sites}
+        rows.append(Row(instr.offset, f"{instr.opname} {instr.argrepr}".strip(), instr.positions.lineno,
+                        name, q.guards if q else (), q.note if q else "", site, sizes.get(unit)))
+    return rows
+
+
+def _disassemble(code: types.CodeType, entry, info) -> dict[int, list[str]]:
+    try:
+        import capstone
+    except ImportError:
+        return {-1: ["capstone is not installed: pip install 'accel[asm]' to see native code"]}
+    data = native.code_bytes(code, info.native_bytes)
+    offsets = native.code_layout(code, info.ninstrs) + [len(data)]
+    disassembler = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+    result = {}
+    for q, start, end in zip(entry.program, offsets, offsets[1:]):
+        result[q.start * 2] = [f"{i.address:#06x}  {i.mnemonic} {i.op_str}".rstrip()
+                               for i in disassembler.disasm(data[start:end], start)]
+    return result
+
+
+def format_explanation(e: Explanation) -> str:
+    code = e.code
+    lines = [f"{code.co_qualname} ({code.co_filename}:{code.co_firstlineno}): {e.state}"
+             + (f" — {e.reason}" if e.reason else "")]
+    if e.info is not None:
+        lines.append(f"  calls {e.info.calls}, native entries {e.info.native_entries}, "
+                     f"exits to interpreter {e.info.exits}, native code {e.info.native_bytes} bytes, "
+                     f"recompiles {e.info.recompiles}")
+    lines.append(f"  {'offset':>6}  {'line':>4}  {'bytecode':<32}{'accel':<32}bytes")
+    for row in e.rows:
+        line = "" if row.line is None else str(row.line)
+        size = "" if row.native_bytes is None else str(row.native_bytes)
+        lines.append(f"  {row.offset:>6}  {line:>4}  {row.bytecode[:31]:<32}{row.specialized[:31]:<32}{size}")
+        for guard in row.guards:
+            lines.append(f"{'':>48}guard: {guard}")
+        if row.note:
+            lines.append(f"{'':>48}{row.note}")
+        for reason, count in row.exits.items():
+            lines.append(f"{'':>48}exits here: {count} × {native.EXIT_REASONS.get(reason, reason)}")
+        for asm_line in e.asm.get(row.offset, []):
+            lines.append(f"{'':>52}{asm_line}")
+    lines += e.asm.get(-1, [])
+    return "\n".join(lines)

@@ -1,0 +1,140 @@
+"""The compiler the hook calls: decode -> quicken -> specialize -> lower -> emit.
+
+It either installs native code for the code object or records why not; either way the
+hook never asks again for that code (unless a guard keeps failing and it asks to
+recompile).  It never raises into the program: a failure is a reason, counted and logged.
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import dis
+import pathlib
+import time
+import types
+import weakref
+
+from ..backend import lower
+from ..frontend.decode import Decoded, decode
+from ..specializer.ir import QInstr
+from ..specializer.quicken import quicken, superinstructions
+from ..specializer.specialize import Feedback, specialize
+from ..specializer.types import infer
+from . import log, native
+
+ACCEL_DIR = pathlib.Path(__file__).resolve().parent.parent
+COROUTINE_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async generator
+GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
+
+
+@dataclasses.dataclass
+class Compiled:
+    """What the compiler did with one code object, for explain() and stats()."""
+
+    code: types.CodeType
+    program: list[QInstr]  # the emitted instructions, in order
+    all_instructions: list[QInstr]  # every instruction after specialization
+    decoded: Decoded
+    native_bytes: int
+    seconds: float
+    argument_types: tuple
+    generic_sites: frozenset[int]
+    attempts: int
+
+
+@dataclasses.dataclass
+class Failure:
+    code: types.CodeType
+    reason: str
+
+
+registry: "weakref.WeakKeyDictionary[types.CodeType, Compiled | Failure]" = weakref.WeakKeyDictionary()
+failures: collections.Counter = collections.Counter()
+compile_seconds = 0.0
+_stencils: frozenset[str] = frozenset()
+
+
+def start() -> None:
+    global _stencils
+    _stencils = frozenset(native.stencil_names())
+    native.set_compiler(compile_code)
+
+
+def compile_code(code: types.CodeType, argument_types: tuple, globals_: dict) -> None:
+    """Called by the hook, with the hook bypassed, when `code` is due to be compiled."""
+    global compile_seconds
+    began = time.perf_counter()
+    try:
+        reason = _refusal(code)
+        if reason is None:
+            reason = _compile(code, argument_types, globals_, began)
+    except Exception as error:  # a bug in accel: the program must not see it
+        reason = f"internal error: {type(error).__name__}: {error}"
+    compile_seconds += time.perf_counter() - began
+    if reason is not None:
+        _fail(code, reason)
+
+
+def _refusal(code: types.CodeType) -> str | None:
+    if pathlib.Path(code.co_filename).resolve().is_relative_to(ACCEL_DIR):
+        return "accel's own code"
+    if code.co_flags & COROUTINE_FLAGS:
+        return "generator or coroutine: resumption is not compiled yet"
+    return None
+
+
+def _compile(code: types.CodeType, argument_types: tuple, globals_: dict, began: float) -> str | None:
+    previous = registry.get(code)
+    generic = previous.generic_sites if isinstance(previous, Compiled) else frozenset()
+    generic |= _failing_guard_sites(code)
+    decoded = decode(code)
+    feedback = Feedback(
+        states=infer(decoded, argument_types, globals_),
+        adaptive=_cpython_specializations(code),
+        generic_sites=generic,
+        stencils=_stencils,
+        private_layout_ok=native.private_layout_ok(),
+    )
+    specialized = superinstructions(specialize(decoded, quicken(decoded), feedback), decoded.jump_targets)
+    program = lower.reachable(specialized)
+    useless = _exits_at_once(program)
+    if useless:
+        return useless
+    array, n, keepalive = lower.lower(code, program)
+    size = native.emit(code, array, n, keepalive)
+    if size < 0:
+        return "emitting native code failed"
+    attempts = previous.attempts + 1 if isinstance(previous, Compiled) else 1
+    registry[code] = Compiled(code, program, specialized, decoded, size, time.perf_counter() - began,
+                              argument_types, generic, attempts)
+    log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
+                       + (f", attempt {attempts}" if attempts > 1 else ""))
+    return None
+
+
+def _failing_guard_sites(code: types.CodeType) -> frozenset[int]:
+    exits = native.site_exits(code)
+    return frozenset(unit for reason in GUARD_EXITS for unit in exits.get(reason, ()))
+
+
+def _cpython_specializations(code: types.CodeType) -> dict[int, str]:
+    """What CPython's adaptive interpreter made of each instruction so far, by code unit."""
+    return {i.offset // 2: i.opname for i in dis.get_instructions(code, adaptive=True) if i.opname not in dis.opmap}
+
+
+def _exits_at_once(program: list[QInstr]) -> str | None:
+    """Native code that would only ever hand over to the interpreter is not worth entering."""
+    for instr in program:
+        if instr.name == "EXIT_INTERPRETER":
+            return f"exits at once: {instr.note}"
+        if instr.name not in ("RESUME", "NOP"):
+            return None
+    return "no instructions"
+
+
+def _fail(code: types.CodeType, reason: str) -> None:
+    category = reason.split(":")[0]
+    failures[category] += 1
+    registry[code] = Failure(code, reason)
+    native.set_state(code, "failed")
+    log.log("compile", f"not compiled {log.where(code)}: {reason}")

@@ -1,0 +1,31 @@
+"""The knobs, each an environment variable so that it reaches child processes too."""
+from __future__ import annotations
+
+import os
+
+DEFAULT_THRESHOLD = 200
+
+
+def threshold() -> int:
+    """ACCEL_THRESHOLD: calls before a code object is compiled (0: on its first call)."""
+    value = os.environ.get("ACCEL_THRESHOLD", "")
+    try:
+        return max(0, int(value)) if value else DEFAULT_THRESHOLD
+    except ValueError:
+        raise ValueError(f"ACCEL_THRESHOLD must be a number of calls, not {value!r}") from None
+
+
+def stats_format() -> str | None:
+    """ACCEL_STATS: '1' (a table) or 'json', printed to stderr at exit."""
+    value = os.environ.get("ACCEL_STATS", "")
+    if value in ("", "0"):
+        return None
+    return "json" if value == "json" else "table"
+
+
+def log_categories() -> frozenset[str]:
+    """ACCEL_LOG: comma-separated categories (compile, deopt), or 1/all for every one."""
+    value = os.environ.get("ACCEL_LOG", "")
+    if value in ("1", "all"):
+        return frozenset({"compile", "deopt"})
+    return frozenset(part.strip() for part in value.split(",") if part.strip())

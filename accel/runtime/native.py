@@ -1,0 +1,171 @@
+"""The one place where Python meets native/: cffi's `lib`, and how objects cross.
+
+Objects cross as their addresses (`id()`); whoever passes one keeps it alive for the call.
+"""
+from __future__ import annotations
+
+import dataclasses
+import types
+
+from . import platform
+
+try:
+    from .._native import ffi, lib
+except ImportError as error:  # not built: an unsupported platform, or a broken install
+    ffi = lib = None
+    IMPORT_ERROR: str | None = str(error)
+else:
+    IMPORT_ERROR = None
+
+EXIT_REASONS = {
+    "UNSUPPORTED": "instruction not compiled",
+    "GUARD_TYPE": "guard failed: operand type",
+    "GUARD_VALUE": "guard failed: operand value",
+    "EVAL_BREAKER": "eval breaker (signal, thread switch)",
+    "RAISE": "error raised by the interpreter",
+}
+STATES = {0: "cold", 1: "compiled", 2: "failed"}
+MODES = {"off": 0, "marked": 1, "all": 2}
+
+_initialized = False
+
+
+def available() -> str | None:
+    """None if native code can run here, else why not."""
+    reason = platform.unsupported_reason()
+    if reason is None and lib is None:
+        reason = f"accel's native part is not built ({IMPORT_ERROR}); reinstall with `pip install .`"
+    return reason
+
+
+def init() -> None:
+    global _initialized
+    if not _initialized:
+        if lib.accel_init() != 0:
+            raise RuntimeError(ffi.string(lib.accel_init_error()).decode())
+        _initialized = True
+
+
+def exit_reason_names() -> list[str]:
+    """Index -> name, read from the enum in native/exits.h."""
+    names = [""] * lib.ACCEL_EXIT_COUNT
+    for name in EXIT_REASONS:
+        names[getattr(lib, "ACCEL_EXIT_" + name)] = name
+    return names
+
+
+def stencil_names() -> list[str]:
+    return [ffi.string(lib.accel_stencil_name(i)).decode() for i in range(lib.ACCEL_STENCIL_COUNT)]
+
+
+def stencil_id(name: str) -> int:
+    return getattr(lib, "ACCEL_STENCIL_" + name)
+
+
+def stencil_size(name: str) -> int:
+    return lib.accel_stencil_size(stencil_id(name))
+
+
+def set_mode(mode: str) -> None:
+    lib.accel_set_mode(MODES[mode])
+
+
+def mode() -> str:
+    return {v: k for k, v in MODES.items()}[lib.accel_get_mode()]
+
+
+def set_threshold(calls: int) -> None:
+    lib.accel_set_threshold(calls)
+
+
+def set_compiler(function) -> None:
+    lib.accel_set_compiler(id(function))
+
+
+def emit(code: types.CodeType, program, n: int, keepalive: tuple) -> int:
+    """Install native code for `code`; its size in bytes, or -1."""
+    return lib.accel_emit(id(code), program, n, id(keepalive))
+
+
+def new_program(n: int):
+    return ffi.new("accel_instr[]", max(n, 1))
+
+
+def set_state(code: types.CodeType, state: str) -> None:
+    lib.accel_set_state(id(code), {v: k for k, v in STATES.items()}[state])
+
+
+def request_jit(code: types.CodeType) -> None:
+    lib.accel_request_jit(id(code))
+
+
+@dataclasses.dataclass(frozen=True)
+class CodeInfo:
+    state: str
+    jit_requested: bool
+    recompile_requested: bool
+    recompiles: int
+    calls: int
+    native_entries: int
+    exits: int
+    native_bytes: int
+    native_address: int
+    ninstrs: int
+
+
+def code_info(code: types.CodeType) -> CodeInfo | None:
+    info = ffi.new("accel_code_info *")
+    if not lib.accel_code_info_get(id(code), info):
+        return None
+    return CodeInfo(STATES[info.state], bool(info.jit_requested), bool(info.recompile_requested),
+                    info.recompiles, info.calls, info.native_entries, info.exits, info.native_bytes,
+                    info.native_address, info.ninstrs)
+
+
+def code_layout(code: types.CodeType, ninstrs: int) -> list[int]:
+    offsets = ffi.new("uint32_t[]", max(ninstrs, 1))
+    count = lib.accel_code_layout(id(code), offsets, ninstrs)
+    return list(offsets)[: max(count, 0)]
+
+
+def code_bytes(code: types.CodeType, size: int) -> bytes:
+    buffer = ffi.new("unsigned char[]", max(size, 1))
+    got = lib.accel_code_bytes(id(code), buffer, size)
+    return ffi.buffer(buffer, max(got, 0))[:] if got > 0 else b""
+
+
+def site_exits(code: types.CodeType) -> dict[str, dict[int, int]]:
+    """Exits to the interpreter since the last compile: reason -> {code unit: count}."""
+    nunits = len(code.co_code) // 2
+    counts = ffi.new("uint32_t[]", max(nunits, 1))
+    result = {}
+    for reason, name in enumerate(exit_reason_names()):
+        if name and lib.accel_site_exits(id(code), counts, nunits, reason) >= 0:
+            sites = {unit: n for unit, n in enumerate(counts[0:nunits]) if n}
+            if sites:
+                result[name] = sites
+    return result
+
+
+def counters() -> dict:
+    totals = ffi.new("accel_counters *")
+    lib.accel_counters_get(totals)
+    names = exit_reason_names()
+    return {
+        "native_entries": totals.native_entries,
+        "exits": {names[i]: totals.exits[i] for i in range(len(names)) if names[i] and totals.exits[i]},
+        "functions_compiled": totals.functions_compiled,
+        "native_code_bytes": totals.native_bytes,
+    }
+
+
+def binary_op_function(oparg: int) -> int:
+    return lib.accel_binary_op_function(oparg)
+
+
+def private_layout_ok() -> bool:
+    return bool(lib.accel_private_layout_ok())
+
+
+def stencil_compiler() -> str:
+    return ffi.string(lib.accel_stencil_compiler()).decode()

@@ -1,0 +1,117 @@
+"""Specialization: choose, from type feedback, the forms that do less work, each with the
+guards it relies on.  An instruction without a stencil becomes an exit to the interpreter.
+
+Feedback, strongest first: sites whose guards kept failing (made generic), the types the
+inference in types.py derives from the arguments, and CPython's own adaptive
+specializations of the code (`_co_code_adaptive`), when the function has warmed up in the
+interpreter.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from ..frontend.decode import Decoded
+from .ir import QInstr
+from .types import LIST_ITERATOR, RANGE_ITERATOR, State, nb_name
+
+# COMPARE_OP's oparg (Py_LT ... Py_GE) -> the outcomes, as in stencils/compare.c
+# (1 less, 2 equal, 4 greater, 8 unordered), for which the comparison is true.
+COMPARE_TRUE_ON = {0: 0b0001, 1: 0b0011, 2: 0b0010, 3: 0b1101, 4: 0b0100, 5: 0b0110}
+COMPARE_JUMPS = {"POP_JUMP_FORWARD_IF_TRUE": (True, False), "POP_JUMP_FORWARD_IF_FALSE": (False, False),
+                 "POP_JUMP_BACKWARD_IF_TRUE": (True, True), "POP_JUMP_BACKWARD_IF_FALSE": (False, True)}
+TYPE_SUFFIX = {int: "INT", float: "FLOAT"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Feedback:
+    states: dict[int, State]  # inferred types before each instruction, by start unit
+    adaptive: dict[int, str]  # CPython's specialized instruction names, by opcode unit
+    generic_sites: frozenset[int]  # start units whose guards kept failing
+    stencils: frozenset[str]  # the forms the backend can emit
+    private_layout_ok: bool  # FOR_ITER_RANGE/LIST may read the iterators' private structs
+
+
+def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> list[QInstr]:
+    result: list[QInstr] = []
+    index = 0
+    while index < len(program):
+        instr = program[index]
+        following = program[index + 1] if index + 1 < len(program) else None
+        fused = _compare_jump(instr, following, decoded, feedback)
+        if fused is not None:
+            result.append(fused)
+            index += 2
+            continue
+        result.append(_exit_if_unsupported(_specialize_one(instr, feedback), feedback))
+        index += 1
+    return result
+
+
+def _operand_types(instr: QInstr, feedback: Feedback, count: int) -> tuple:
+    state = feedback.states.get(instr.start)
+    if state is None or len(state.stack) < count:
+        return (None,) * count
+    return state.stack[-count:]
+
+
+def _adaptive(instr: QInstr, feedback: Feedback, prefix: str) -> str | None:
+    name = feedback.adaptive.get(instr.first.unit, "")
+    return name if name.startswith(prefix) and name in feedback.stencils else None
+
+
+def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
+    if instr.start in feedback.generic_sites:
+        instr.note = "generic: its guards kept failing"
+        return instr
+    if instr.name == "BINARY_OP":
+        return _binary_op(instr, feedback)
+    if instr.name == "FOR_ITER" and feedback.private_layout_ok:
+        (iterator,) = _operand_types(instr, feedback, 1)
+        fast = {RANGE_ITERATOR: "FOR_ITER_RANGE", LIST_ITERATOR: "FOR_ITER_LIST"}.get(iterator)
+        if fast:
+            return dataclasses.replace(instr, name=fast, note="other iterators take the generic path")
+    if instr.name == "BINARY_SUBSCR":
+        container, index = _operand_types(instr, feedback, 2)
+        if container is list and index is int or _adaptive(instr, feedback, "BINARY_SUBSCR_LIST_INT"):
+            return dataclasses.replace(instr, name="BINARY_SUBSCR_LIST_INT",
+                                       note="other containers and indexes take the generic path")
+    return instr
+
+
+def _binary_op(instr: QInstr, feedback: Feedback) -> QInstr:
+    left, right = _operand_types(instr, feedback, 2)
+    op = nb_name(instr.oparg)[3:]
+    suffix = TYPE_SUFFIX.get(left) if left is right else None
+    name = f"BINARY_OP_{op}_{suffix}" if suffix else None
+    if name not in feedback.stencils:
+        name = _adaptive(instr, feedback, "BINARY_OP_")
+        if name is None:
+            return instr
+    kind = name.rsplit("_", 1)[1].lower()
+    return dataclasses.replace(instr, name=name, guards=(f"left is {kind}", f"right is {kind}"))
+
+
+def _compare_jump(instr: QInstr, following: QInstr | None, decoded: Decoded, feedback: Feedback) -> QInstr | None:
+    """COMPARE_OP and the conditional jump after it, fused for ints or floats."""
+    if instr.name != "COMPARE_OP" or following is None or following.name not in COMPARE_JUMPS:
+        return None
+    if following.start in decoded.jump_targets or instr.start in feedback.generic_sites:
+        return None
+    left, right = _operand_types(instr, feedback, 2)
+    kind = TYPE_SUFFIX.get(left) if left is right else None
+    name = f"COMPARE_OP_{kind}_JUMP" if kind else _adaptive(instr, feedback, "COMPARE_OP_")
+    if name not in feedback.stencils or instr.oparg not in COMPARE_TRUE_ON:
+        return None
+    jump_if_true, backward = COMPARE_JUMPS[following.name]
+    true_on = COMPARE_TRUE_ON[instr.oparg]
+    kind = name.split("_")[2].lower()
+    guards = (f"left is {kind}", f"right is {kind}") + (("int fits one digit",) if kind == "int" else ())
+    return QInstr(name, instr.covers + following.covers, true_on if jump_if_true else ~true_on & 0xF,
+                  int(backward), guards=guards)
+
+
+def _exit_if_unsupported(instr: QInstr, feedback: Feedback) -> QInstr:
+    if instr.name in feedback.stencils:
+        return instr
+    return QInstr("EXIT_INTERPRETER", instr.covers, instr.oparg,
+                  note=f"{instr.first.name} is not compiled: the interpreter runs it")

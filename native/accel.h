@@ -1,0 +1,74 @@
+/* What accel/ calls in native/, through cffi.
+ *
+ * This file is read twice: by the C compiler, and by cffi's cdef parser (the
+ * build strips the preprocessor lines), so it holds plain declarations only.
+ * Objects cross the boundary as their addresses (id() in CPython); the caller
+ * keeps them alive for the duration of the call. */
+
+/* One instruction of a program to emit, in execution order: the fall-through
+ * successor of an instruction is the next one in the array. */
+typedef struct {
+    int stencil;        /* an accel_stencil_id */
+    int instr;          /* code-unit index of its opcode unit */
+    int resume;         /* code-unit index of its first unit (EXTENDED_ARG included) */
+    int oparg;
+    int oparg2;
+    int target;         /* array index of the jump target, or -1 */
+    uint64_t operand;
+} accel_instr;
+
+enum accel_state {
+    ACCEL_STATE_COLD = 0,       /* counting calls */
+    ACCEL_STATE_COMPILED = 1,   /* runs native code */
+    ACCEL_STATE_FAILED = 2,     /* compiling failed or was refused: stock interpreter for good */
+};
+
+/* How the hook treats code it has not seen compiled. */
+enum accel_mode {
+    ACCEL_MODE_OFF = 0,         /* no hook */
+    ACCEL_MODE_MARKED = 1,      /* compile only @accel.jit functions */
+    ACCEL_MODE_ALL = 2,         /* compile every code object that gets hot */
+};
+
+typedef struct {
+    int state;
+    int jit_requested;          /* @accel.jit */
+    int recompile_requested;    /* a guard kept failing: compile again */
+    int recompiles;
+    uint64_t calls;
+    uint64_t native_entries;
+    uint64_t exits;
+    uint64_t native_bytes;
+    uint64_t native_address;
+    int ninstrs;
+} accel_code_info;
+
+typedef struct {
+    uint64_t native_entries;
+    uint64_t exits[ACCEL_EXIT_COUNT];  /* by accel_exit */
+    uint64_t functions_compiled;
+    uint64_t native_bytes;
+} accel_counters;
+
+int accel_init(void);
+const char *accel_init_error(void);
+int accel_private_layout_ok(void);
+const char *accel_stencil_compiler(void);
+const char *accel_stencil_name(int stencil);
+int accel_stencil_size(int stencil);
+
+void accel_set_mode(int mode);
+int accel_get_mode(void);
+void accel_set_threshold(uint64_t calls);
+void accel_set_compiler(uintptr_t callable);
+
+int accel_emit(uintptr_t code, const accel_instr *program, int n, uintptr_t keepalive);
+void accel_set_state(uintptr_t code, int state);
+void accel_request_jit(uintptr_t code);
+int accel_code_info_get(uintptr_t code, accel_code_info *out);
+int accel_code_layout(uintptr_t code, uint32_t *offsets, int n);
+int accel_code_bytes(uintptr_t code, unsigned char *out, uint64_t n);
+int accel_site_exits(uintptr_t code, uint32_t *out, int nunits, int reason);
+void accel_counters_get(accel_counters *out);
+void accel_counters_reset(void);
+uint64_t accel_binary_op_function(int nb_op);

@@ -1,0 +1,55 @@
+"""cffi build of accel._native: the stencil table first, then native/*.c in API mode.
+
+setup.py names this file in cffi_modules; it also runs standalone for development:
+    python native/build.py    (builds accel/_native*.so in place)
+"""
+from __future__ import annotations
+
+import re
+import sys
+import sysconfig
+from pathlib import Path
+
+from cffi import FFI
+
+ROOT = Path(__file__).resolve().parent.parent
+NATIVE = ROOT / "native"
+GENERATED = ROOT / "build" / "generated"
+
+sys.path.insert(0, str(ROOT))
+from stencils import build as stencil_build  # noqa: E402
+
+
+def _declarations(name: str) -> str:
+    """A header as cffi's cdef parser takes it: no preprocessor lines."""
+    text = (NATIVE / name).read_text() if (NATIVE / name).exists() else (GENERATED / name).read_text()
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def make_ffi() -> FFI:
+    stencil_build.build(GENERATED)
+    ffi = FFI()
+    cdef = "\n".join(_declarations(h) for h in ("exits.h", "stencil_ids.h", "accel.h"))
+    ffi.cdef(re.sub(r"\[ACCEL_EXIT_COUNT\]", "[...]", cdef))
+    python_include = Path(sysconfig.get_paths()["include"])
+    ffi.set_source(
+        "accel._native",
+        '#include "runtime.h"',
+        sources=[str(p) for p in sorted(NATIVE.glob("*.c"))],
+        include_dirs=[str(NATIVE), str(GENERATED), str(python_include / "internal")],
+        define_macros=[("_CFFI_NO_LIMITED_API", None)],
+        extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wno-unused-function"],
+        libraries=["dl"],
+    )
+    return ffi
+
+
+ffibuilder = make_ffi()
+
+if __name__ == "__main__":
+    import os
+
+    os.chdir(ROOT)
+    ffibuilder.compile(tmpdir=str(ROOT / "build" / "cffi"), verbose=False, target=None)
+    for built in (ROOT / "build" / "cffi").rglob("_native*.so"):
+        built.replace(ROOT / "accel" / built.name)

@@ -1,0 +1,302 @@
+/* The PEP 523 hook: per-code records, hotness, and the decision procedure
+ * of DESIGN.md §1, in order:
+ *   1. throwflag, or a frame that is not fresh           -> stock interpreter
+ *   2. tracing or profiling on                            -> stock interpreter
+ *   3. compiled                                           -> native code
+ *   4. count; hot (or @accel.jit) -> compile, then native; failed -> stock for good
+ * accel's compiler runs with the hook bypassed (re-entrancy guard). */
+#include "runtime.h"
+#include "private_layout.h"
+
+accel_counters accel_totals;
+
+static Py_ssize_t extra_index = -1;
+static int mode = ACCEL_MODE_OFF;
+static uint64_t threshold = 1000;
+static PyObject *compiler;          /* accel.runtime.compiler.compile_code(code, argtypes, globals) */
+static int compiling;               /* re-entrancy guard */
+static _PyFrameEvalFunction previous_hook;
+static int private_layout_ok;
+
+static PyObject *
+stock(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
+{
+    if (previous_hook != NULL) {
+        return previous_hook(tstate, frame, throwflag);
+    }
+    return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+}
+
+static void
+free_record(void *data)
+{
+    accel_code *rec = data;
+    accel_native_free(rec->native);
+    PyMem_Free(rec->site_exits);
+    PyMem_Free(rec);
+}
+
+accel_code *
+accel_record(PyCodeObject *co, int create)
+{
+    void *data = NULL;
+    if (_PyCode_GetExtra((PyObject *)co, extra_index, &data) < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    if (data != NULL || !create) {
+        return data;
+    }
+    accel_code *rec = PyMem_Calloc(1, sizeof *rec);
+    if (rec == NULL) {
+        return NULL;
+    }
+    rec->nunits = (int)Py_SIZE(co);  /* code units */
+    rec->site_exits = PyMem_Calloc((size_t)ACCEL_EXIT_COUNT * rec->nunits + 1, sizeof(uint32_t));
+    if (rec->site_exits == NULL || _PyCode_SetExtra((PyObject *)co, extra_index, rec) < 0) {
+        PyErr_Clear();
+        PyMem_Free(rec->site_exits);
+        PyMem_Free(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+/* The types of the arguments this call brought: the specializer's first feedback. */
+static PyObject *
+argument_types(_PyInterpreterFrame *frame)
+{
+    PyCodeObject *co = frame->f_code;
+    int n = co->co_argcount + co->co_kwonlyargcount
+            + !!(co->co_flags & CO_VARARGS) + !!(co->co_flags & CO_VARKEYWORDS);
+    PyObject *types = PyTuple_New(n);
+    if (types == NULL) {
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        PyObject *value = frame->localsplus[i];
+        PyObject *type = value != NULL ? (PyObject *)Py_TYPE(value) : Py_None;
+        Py_INCREF(type);
+        PyTuple_SET_ITEM(types, i, type);
+    }
+    return types;
+}
+
+/* Run the compiler on this code.  Returns -1 only when the compiler was stopped
+ * by an exception the program must see (KeyboardInterrupt and the like). */
+static int
+compile(_PyInterpreterFrame *frame, accel_code *rec)
+{
+    PyObject *types = argument_types(frame);
+    if (types == NULL) {
+        return -1;
+    }
+    compiling = 1;
+    PyObject *result = PyObject_CallFunctionObjArgs(compiler, (PyObject *)frame->f_code, types,
+                                                    frame->f_globals, NULL);
+    compiling = 0;
+    Py_DECREF(types);
+    if (result != NULL) {
+        Py_DECREF(result);
+        if (rec->state == ACCEL_STATE_COLD) {
+            rec->state = ACCEL_STATE_FAILED;   /* the compiler neither installed nor refused */
+        }
+        return 0;
+    }
+    if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+        return -1;
+    }
+    /* The compiler reports its own failures; an exception here is a bug in it. */
+    PyErr_WriteUnraisable((PyObject *)frame->f_code);
+    rec->state = ACCEL_STATE_FAILED;
+    return 0;
+}
+
+static int
+wants_compile(accel_code *rec)
+{
+    if (rec->recompile_requested || rec->jit_requested) {
+        return 1;
+    }
+    return mode == ACCEL_MODE_ALL && rec->calls > threshold;
+}
+
+static PyObject *
+accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
+{
+    PyCodeObject *co = frame->f_code;
+    if (throwflag || compiling || frame->prev_instr != _PyCode_CODE(co) - 1
+        || tstate->cframe->use_tracing) {
+        return stock(tstate, frame, throwflag);
+    }
+    accel_code *rec = accel_record(co, mode == ACCEL_MODE_ALL);
+    if (rec == NULL || rec->state == ACCEL_STATE_FAILED) {
+        return stock(tstate, frame, throwflag);
+    }
+    if (rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested) {
+        return accel_run_native(tstate, frame, rec);
+    }
+    rec->calls++;
+    if (compiler != NULL && wants_compile(rec)) {
+        if (compile(frame, rec) < 0) {
+            return NULL;
+        }
+        if (rec->state == ACCEL_STATE_COMPILED) {
+            return accel_run_native(tstate, frame, rec);
+        }
+    }
+    return stock(tstate, frame, throwflag);
+}
+
+/* CPython 3.11 keeps these structs private; read live objects to check that
+ * private_layout.h still describes them. */
+static int
+check_private_layout(void)
+{
+    PyObject *range = PyObject_CallFunction((PyObject *)&PyRange_Type, "iii", 3, 100, 7);
+    PyObject *list = Py_BuildValue("[ii]", 1, 2);
+    PyObject *range_iter = range ? PyObject_GetIter(range) : NULL;
+    PyObject *list_iter = list ? PyObject_GetIter(list) : NULL;
+    int ok = 0;
+    if (range_iter != NULL && list_iter != NULL && Py_TYPE(range_iter) == &PyRangeIter_Type) {
+        accel_rangeiter *r = (accel_rangeiter *)range_iter;
+        accel_listiter *l = (accel_listiter *)list_iter;
+        ok = r->index == 0 && r->start == 3 && r->step == 7 && r->len == 14
+             && l->it_index == 0 && (PyObject *)l->it_seq == list;
+    }
+    Py_XDECREF(range_iter);
+    Py_XDECREF(list_iter);
+    Py_XDECREF(range);
+    Py_XDECREF(list);
+    PyErr_Clear();
+    return ok;
+}
+
+int
+accel_init(void)
+{
+    GIL_ENTER();
+    int result = 0;
+    if (extra_index < 0) {
+        extra_index = _PyEval_RequestCodeExtraIndex(free_record);
+        result = extra_index < 0 ? -1 : accel_jit_init();
+        private_layout_ok = check_private_layout();
+    }
+    GIL_EXIT();
+    return result;
+}
+
+int
+accel_private_layout_ok(void)
+{
+    return private_layout_ok;
+}
+
+void
+accel_set_mode(int new_mode)
+{
+    GIL_ENTER();
+    PyInterpreterState *interp = PyInterpreterState_Get();
+    _PyFrameEvalFunction current = _PyInterpreterState_GetEvalFrameFunc(interp);
+    if (new_mode != ACCEL_MODE_OFF && current != accel_eval_frame) {
+        previous_hook = current == _PyEval_EvalFrameDefault ? NULL : current;
+        _PyInterpreterState_SetEvalFrameFunc(interp, accel_eval_frame);
+    }
+    else if (new_mode == ACCEL_MODE_OFF && current == accel_eval_frame) {
+        _PyInterpreterState_SetEvalFrameFunc(interp, previous_hook ? previous_hook : _PyEval_EvalFrameDefault);
+        previous_hook = NULL;
+    }
+    mode = new_mode;
+    GIL_EXIT();
+}
+
+int
+accel_get_mode(void)
+{
+    return mode;
+}
+
+void
+accel_set_threshold(uint64_t calls)
+{
+    threshold = calls;
+}
+
+void
+accel_set_compiler(uintptr_t callable)
+{
+    GIL_ENTER();
+    Py_XINCREF((PyObject *)callable);
+    Py_XSETREF(compiler, (PyObject *)callable);
+    GIL_EXIT();
+}
+
+void
+accel_set_state(uintptr_t code, int state)
+{
+    GIL_ENTER();
+    accel_code *rec = accel_record((PyCodeObject *)code, 1);
+    if (rec != NULL) {
+        rec->state = state;
+        rec->recompile_requested = 0;
+    }
+    GIL_EXIT();
+}
+
+void
+accel_request_jit(uintptr_t code)
+{
+    GIL_ENTER();
+    accel_code *rec = accel_record((PyCodeObject *)code, 1);
+    if (rec != NULL) {
+        rec->jit_requested = 1;
+    }
+    GIL_EXIT();
+}
+
+int
+accel_code_info_get(uintptr_t code, accel_code_info *out)
+{
+    GIL_ENTER();
+    accel_code *rec = accel_record((PyCodeObject *)code, 0);
+    if (rec != NULL) {
+        out->state = rec->state;
+        out->jit_requested = rec->jit_requested;
+        out->recompile_requested = rec->recompile_requested;
+        out->recompiles = rec->recompiles;
+        out->calls = rec->calls;
+        out->native_entries = rec->native_entries;
+        out->exits = rec->exits;
+        out->native_bytes = rec->native ? rec->native->size : 0;
+        out->native_address = rec->native ? (uintptr_t)rec->native->memory : 0;
+        out->ninstrs = rec->native ? rec->native->ninstrs : 0;
+    }
+    GIL_EXIT();
+    return rec != NULL;
+}
+
+int
+accel_site_exits(uintptr_t code, uint32_t *out, int nunits, int reason)
+{
+    GIL_ENTER();
+    accel_code *rec = accel_record((PyCodeObject *)code, 0);
+    int n = -1;
+    if (rec != NULL && reason >= 0 && reason < ACCEL_EXIT_COUNT) {
+        n = rec->nunits;
+        memcpy(out, rec->site_exits + (size_t)reason * rec->nunits, sizeof(uint32_t) * (nunits < n ? nunits : n));
+    }
+    GIL_EXIT();
+    return n;
+}
+
+void
+accel_counters_get(accel_counters *out)
+{
+    *out = accel_totals;
+}
+
+void
+accel_counters_reset(void)
+{
+    memset(&accel_totals, 0, sizeof accel_totals);
+}

@@ -1,0 +1,302 @@
+/* Copy-and-patch: allocate, copy each stencil, patch its holes, protect. */
+#include "runtime.h"
+#include "stencil_table.h"
+#include "stencils.h"
+
+#include "opcode.h"  /* NB_* */
+
+#include <dlfcn.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static uintptr_t symbol_addresses[ACCEL_SYMBOL_COUNT];
+static char init_error[256];
+
+/* Resolve every C symbol the stencils use, once, in the running process. */
+int
+accel_jit_init(void)
+{
+    for (int i = 0; i < ACCEL_SYMBOL_COUNT; i++) {
+        void *address = dlsym(RTLD_DEFAULT, accel_symbol_names[i]);
+        if (address == NULL) {
+            snprintf(init_error, sizeof init_error,
+                     "this Python does not export %s, which the stencils call", accel_symbol_names[i]);
+            return -1;
+        }
+        symbol_addresses[i] = (uintptr_t)address;
+    }
+    return 0;
+}
+
+const char *
+accel_init_error(void)
+{
+    return init_error;
+}
+
+const char *
+accel_stencil_compiler(void)
+{
+    return ACCEL_STENCIL_COMPILER;
+}
+
+const char *
+accel_stencil_name(int stencil)
+{
+    return stencil >= 0 && stencil < ACCEL_STENCIL_COUNT ? accel_stencils[stencil].name : NULL;
+}
+
+int
+accel_stencil_size(int stencil)
+{
+    return stencil >= 0 && stencil < ACCEL_STENCIL_COUNT ? (int)accel_stencils[stencil].size : -1;
+}
+
+static PyObject *
+power(PyObject *base, PyObject *exponent)
+{
+    return PyNumber_Power(base, exponent, Py_None);
+}
+
+static PyObject *
+inplace_power(PyObject *base, PyObject *exponent)
+{
+    return PyNumber_InPlacePower(base, exponent, Py_None);
+}
+
+/* The function the generic BINARY_OP stencil calls for an oparg. */
+uint64_t
+accel_binary_op_function(int nb_op)
+{
+    static const binaryfunc functions[] = {
+        [NB_ADD] = PyNumber_Add,
+        [NB_AND] = PyNumber_And,
+        [NB_FLOOR_DIVIDE] = PyNumber_FloorDivide,
+        [NB_LSHIFT] = PyNumber_Lshift,
+        [NB_MATRIX_MULTIPLY] = PyNumber_MatrixMultiply,
+        [NB_MULTIPLY] = PyNumber_Multiply,
+        [NB_REMAINDER] = PyNumber_Remainder,
+        [NB_OR] = PyNumber_Or,
+        [NB_POWER] = power,
+        [NB_RSHIFT] = PyNumber_Rshift,
+        [NB_SUBTRACT] = PyNumber_Subtract,
+        [NB_TRUE_DIVIDE] = PyNumber_TrueDivide,
+        [NB_XOR] = PyNumber_Xor,
+        [NB_INPLACE_ADD] = PyNumber_InPlaceAdd,
+        [NB_INPLACE_AND] = PyNumber_InPlaceAnd,
+        [NB_INPLACE_FLOOR_DIVIDE] = PyNumber_InPlaceFloorDivide,
+        [NB_INPLACE_LSHIFT] = PyNumber_InPlaceLshift,
+        [NB_INPLACE_MATRIX_MULTIPLY] = PyNumber_InPlaceMatrixMultiply,
+        [NB_INPLACE_MULTIPLY] = PyNumber_InPlaceMultiply,
+        [NB_INPLACE_REMAINDER] = PyNumber_InPlaceRemainder,
+        [NB_INPLACE_OR] = PyNumber_InPlaceOr,
+        [NB_INPLACE_POWER] = inplace_power,
+        [NB_INPLACE_RSHIFT] = PyNumber_InPlaceRshift,
+        [NB_INPLACE_SUBTRACT] = PyNumber_InPlaceSubtract,
+        [NB_INPLACE_TRUE_DIVIDE] = PyNumber_InPlaceTrueDivide,
+        [NB_INPLACE_XOR] = PyNumber_InPlaceXor,
+    };
+    if (nb_op < 0 || nb_op >= (int)(sizeof functions / sizeof functions[0])) {
+        return 0;
+    }
+    return (uint64_t)(uintptr_t)functions[nb_op];
+}
+
+/* The value a hole of instruction i receives, or 0 with *ok cleared. */
+static uint64_t
+hole_value(const accel_hole *hole, const accel_instr *program, int n, int i,
+           const unsigned char *memory, const uint32_t *offsets, PyCodeObject *co, int *ok)
+{
+    const accel_instr *instr = &program[i];
+    switch (hole->kind) {
+    case ACCEL_HOLE_CONTINUE:
+        if (i + 1 < n) {
+            return (uintptr_t)(memory + offsets[i + 1]);
+        }
+        break;
+    case ACCEL_HOLE_JUMP_TARGET:
+        if (instr->target >= 0 && instr->target < n) {
+            return (uintptr_t)(memory + offsets[instr->target]);
+        }
+        break;
+    case ACCEL_HOLE_OPARG:
+        return (uint64_t)instr->oparg;
+    case ACCEL_HOLE_OPARG2:
+        return (uint64_t)instr->oparg2;
+    case ACCEL_HOLE_OPERAND:
+        return instr->operand;
+    case ACCEL_HOLE_INSTR:
+        return (uintptr_t)(_PyCode_CODE(co) + instr->instr);
+    case ACCEL_HOLE_RESUME:
+        return (uintptr_t)(_PyCode_CODE(co) + instr->resume - 1);
+    case ACCEL_HOLE_CODE:
+        return (uintptr_t)(memory + offsets[i]);
+    case ACCEL_HOLE_SYMBOL:
+        return symbol_addresses[hole->symbol];
+    case ACCEL_HOLE_NONE:
+        return 0;
+    }
+    *ok = 0;
+    return 0;
+}
+
+static void
+copy_and_patch(unsigned char *at, const accel_stencil *stencil, const accel_instr *program, int n, int i,
+               const unsigned char *memory, const uint32_t *offsets, PyCodeObject *co, int *ok)
+{
+    memcpy(at, stencil->body, stencil->size);
+    for (uint32_t h = 0; h < stencil->nholes; h++) {
+        const accel_hole *hole = &stencil->holes[h];
+        if (hole->kind == ACCEL_HOLE_NONE) {
+            continue;
+        }
+        uint64_t value = hole_value(hole, program, n, i, memory, offsets, co, ok) + (uint64_t)hole->addend;
+        memcpy(at + hole->offset, &value, sizeof value);
+    }
+}
+
+/* Emit: ENTER, then each instruction's stencil in program order.  Returns the
+ * native program, or NULL with a Python exception set. */
+static accel_native *
+emit(PyCodeObject *co, const accel_instr *program, int n)
+{
+    uint32_t *offsets = PyMem_Calloc(n + 1, sizeof *offsets);
+    if (offsets == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    uint64_t size = accel_stencils[ACCEL_STENCIL_ENTER].size;
+    for (int i = 0; i < n; i++) {
+        if (program[i].stencil < 0 || program[i].stencil >= ACCEL_STENCIL_COUNT) {
+            PyMem_Free(offsets);
+            PyErr_Format(PyExc_ValueError, "instruction %d: no stencil %d", i, program[i].stencil);
+            return NULL;
+        }
+        offsets[i] = (uint32_t)size;
+        size += accel_stencils[program[i].stencil].size;
+    }
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t mapped = (size + page - 1) / page * page;
+    unsigned char *memory = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) {
+        PyMem_Free(offsets);
+        PyErr_SetFromErrno(PyExc_OSError);
+        return NULL;
+    }
+    int ok = 1;
+    /* ENTER continues into the first instruction: patch it as instruction -1. */
+    const accel_stencil *enter = &accel_stencils[ACCEL_STENCIL_ENTER];
+    memcpy(memory, enter->body, enter->size);
+    for (uint32_t h = 0; h < enter->nholes; h++) {
+        uint64_t value = (uintptr_t)(memory + offsets[0]) + (uint64_t)enter->holes[h].addend;
+        ok &= enter->holes[h].kind == ACCEL_HOLE_CONTINUE || enter->holes[h].kind == ACCEL_HOLE_NONE;
+        memcpy(memory + enter->holes[h].offset, &value, sizeof value);
+    }
+    for (int i = 0; i < n && ok; i++) {
+        copy_and_patch(memory + offsets[i], &accel_stencils[program[i].stencil], program, n, i,
+                       memory, offsets, co, &ok);
+        if (!ok) {
+            PyErr_Format(PyExc_ValueError, "instruction %d (%s): a jump or fall-through leads nowhere",
+                         i, accel_stencils[program[i].stencil].name);
+        }
+    }
+    if (!ok || mprotect(memory, mapped, PROT_READ | PROT_EXEC) != 0) {
+        if (ok) {
+            PyErr_SetFromErrno(PyExc_OSError);
+        }
+        munmap(memory, mapped);
+        PyMem_Free(offsets);
+        return NULL;
+    }
+    accel_native *native = PyMem_Calloc(1, sizeof *native);
+    if (native == NULL) {
+        munmap(memory, mapped);
+        PyMem_Free(offsets);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    native->memory = memory;
+    native->mapped = mapped;
+    native->size = size;
+    native->entry = (accel_entry)(void *)memory;
+    native->ninstrs = n;
+    native->offsets = offsets;
+    return native;
+}
+
+void
+accel_native_free(accel_native *native)
+{
+    while (native != NULL) {
+        accel_native *older = native->older;
+        munmap(native->memory, native->mapped);
+        Py_XDECREF(native->keepalive);
+        PyMem_Free(native->offsets);
+        PyMem_Free(native);
+        native = older;
+    }
+}
+
+/* Install a program as the code object's native code.  Returns its size in
+ * bytes, or -1 (the reason is written to stderr through sys.unraisablehook). */
+int
+accel_emit(uintptr_t code, const accel_instr *program, int n, uintptr_t keepalive)
+{
+    GIL_ENTER();
+    int result = -1;
+    PyCodeObject *co = (PyCodeObject *)code;
+    accel_code *rec = accel_record(co, 1);
+    accel_native *native = rec == NULL || n <= 0 ? NULL : emit(co, program, n);
+    if (native == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "empty program");
+        }
+        PyErr_WriteUnraisable((PyObject *)co);
+        goto done;
+    }
+    native->keepalive = (PyObject *)keepalive;
+    Py_XINCREF(native->keepalive);
+    native->older = rec->native;
+    rec->native = native;
+    rec->state = ACCEL_STATE_COMPILED;
+    if (rec->recompile_requested) {
+        rec->recompile_requested = 0;
+        rec->recompiles++;
+    }
+    memset(rec->site_exits, 0, sizeof(uint32_t) * ACCEL_EXIT_COUNT * rec->nunits);
+    accel_totals.functions_compiled++;
+    accel_totals.native_bytes += native->size;
+    result = (int)native->size;
+done:
+    GIL_EXIT();
+    return result;
+}
+
+int
+accel_code_layout(uintptr_t code, uint32_t *offsets, int n)
+{
+    GIL_ENTER();
+    accel_code *rec = accel_record((PyCodeObject *)code, 0);
+    int count = -1;
+    if (rec != NULL && rec->native != NULL) {
+        count = rec->native->ninstrs;
+        memcpy(offsets, rec->native->offsets, sizeof(uint32_t) * (n < count ? n : count));
+    }
+    GIL_EXIT();
+    return count;
+}
+
+int
+accel_code_bytes(uintptr_t code, unsigned char *out, uint64_t n)
+{
+    GIL_ENTER();
+    accel_code *rec = accel_record((PyCodeObject *)code, 0);
+    int size = -1;
+    if (rec != NULL && rec->native != NULL) {
+        size = (int)rec->native->size;
+        memcpy(out, rec->native->memory, n < rec->native->size ? n : rec->native->size);
+    }
+    GIL_EXIT();
+    return size;
+}

@@ -1,0 +1,25 @@
+/* Structs CPython 3.11 keeps private to one .c file, declared here once for the
+ * stencils that read them.  native/hook.c checks at start-up that live objects
+ * have this layout; the specializer uses the fast paths only if they do. */
+#ifndef ACCEL_PRIVATE_LAYOUT_H
+#define ACCEL_PRIVATE_LAYOUT_H
+
+#include "Python.h"
+
+/* Objects/rangeobject.c: rangeiterobject */
+typedef struct {
+    PyObject_HEAD
+    long index;
+    long start;
+    long step;
+    long len;
+} accel_rangeiter;
+
+/* Objects/listobject.c: listiterobject */
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t it_index;
+    PyListObject *it_seq;
+} accel_listiter;
+
+#endif

@@ -1,0 +1,63 @@
+/* What the files of native/ share: the per-code record and the native code it owns. */
+#ifndef ACCEL_RUNTIME_H
+#define ACCEL_RUNTIME_H
+
+#include "Python.h"
+#define Py_BUILD_CORE 1
+#include "internal/pycore_frame.h"
+#include "internal/pycore_code.h"
+#include "internal/pycore_interp.h"
+#include "internal/pycore_pystate.h"
+#undef Py_BUILD_CORE
+
+#include <stdint.h>
+#include "exits.h"
+#include "stencil_ids.h"
+#include "accel.h"
+
+typedef PyObject *(*accel_entry)(_PyInterpreterFrame *, PyObject **, PyThreadState *);
+
+/* One emitted program.  A program replaced by a recompile stays mapped until the
+ * code object dies: a frame further up the C stack may still be running it. */
+typedef struct accel_native {
+    struct accel_native *older;
+    unsigned char *memory;
+    size_t mapped;
+    uint64_t size;
+    accel_entry entry;
+    PyObject *keepalive;        /* objects the program's operands point to */
+    int ninstrs;
+    uint32_t *offsets;          /* where each instruction's code starts */
+} accel_native;
+
+/* Kept in co_extra; freed with the code object. */
+typedef struct {
+    int state;                  /* enum accel_state */
+    int jit_requested;
+    int recompile_requested;
+    int recompiles;
+    uint64_t calls;
+    uint64_t native_entries;
+    uint64_t exits;
+    accel_native *native;
+    int nunits;                 /* code units of the code object */
+    uint32_t *site_exits;       /* [reason][unit]: exits that resumed the interpreter at unit */
+} accel_code;
+
+/* The thread state may hold the GIL or not: cffi releases it around calls into lib. */
+#define GIL_ENTER() PyGILState_STATE gil_ = PyGILState_Ensure()
+#define GIL_EXIT() PyGILState_Release(gil_)
+
+extern accel_counters accel_totals;
+
+/* hook.c */
+accel_code *accel_record(PyCodeObject *co, int create);
+
+/* jit.c */
+int accel_jit_init(void);
+void accel_native_free(accel_native *native);
+
+/* deopt.c */
+PyObject *accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec);
+
+#endif

@@ -1,0 +1,36 @@
+/* The types of the generated stencil table (stencils/table.py writes its values). */
+#ifndef ACCEL_STENCIL_TABLE_H
+#define ACCEL_STENCIL_TABLE_H
+
+#include <stdint.h>
+
+/* What a hole receives; the names follow the _JIT_* symbols in stencils/stencil.h. */
+typedef enum {
+    ACCEL_HOLE_NONE,
+    ACCEL_HOLE_CONTINUE,     /* the next instruction's code */
+    ACCEL_HOLE_JUMP_TARGET,  /* the jump target's code */
+    ACCEL_HOLE_OPARG,
+    ACCEL_HOLE_OPARG2,       /* the second instruction's oparg, in a superinstruction */
+    ACCEL_HOLE_OPERAND,      /* an object, a function, a mask: what the specializer chose */
+    ACCEL_HOLE_INSTR,        /* the instruction's code unit in _PyCode_CODE(co) */
+    ACCEL_HOLE_RESUME,       /* the unit before its first unit: where the interpreter resumes */
+    ACCEL_HOLE_CODE,         /* this copy of the stencil itself (data appended to its body) */
+    ACCEL_HOLE_SYMBOL,       /* a C symbol of the running process */
+} accel_hole_kind;
+
+typedef struct {
+    uint32_t offset;
+    accel_hole_kind kind;
+    int64_t addend;
+    int symbol;              /* an accel_symbol, for ACCEL_HOLE_SYMBOL */
+} accel_hole;
+
+typedef struct {
+    const char *name;
+    const unsigned char *body;
+    uint32_t size;
+    const accel_hole *holes;
+    uint32_t nholes;
+} accel_stencil;
+
+#endif

@@ -1,0 +1,177 @@
+/* Globals, attributes, subscripts and calls: the generic forms. */
+#include "stencil.h"
+
+/* The operand is the name.  An undefined name exits: the interpreter raises
+ * the NameError with its own message. */
+STENCIL(LOAD_GLOBAL)
+{
+    PyObject *name = (PyObject *)OPERAND;
+    if (!PyDict_CheckExact(frame->f_globals) || !PyDict_CheckExact(frame->f_builtins)) {
+        EXIT(ACCEL_EXIT_UNSUPPORTED);
+    }
+    PyObject *value = PyDict_GetItemWithError(frame->f_globals, name);
+    if (value == NULL) {
+        if (PyErr_Occurred()) {
+            ERROR();
+        }
+        value = PyDict_GetItemWithError(frame->f_builtins, name);
+        if (value == NULL) {
+            if (PyErr_Occurred()) {
+                ERROR();
+            }
+            EXIT(ACCEL_EXIT_RAISE);
+        }
+    }
+    if (OPARG & 1) {
+        *sp++ = NULL;
+    }
+    Py_INCREF(value);
+    *sp++ = value;
+    CONTINUE();
+}
+
+STENCIL(LOAD_ATTR)
+{
+    PyObject *owner = sp[-1];
+    SYNC_INSTR();
+    PyObject *res = PyObject_GetAttr(owner, (PyObject *)OPERAND);
+    Py_DECREF(owner);
+    if (res == NULL) {
+        sp--;
+        ERROR();
+    }
+    sp[-1] = res;
+    CONTINUE();
+}
+
+/* Leaves [method, self] or [NULL, attribute], as CALL expects. */
+STENCIL(LOAD_METHOD)
+{
+    PyObject *owner = sp[-1];
+    PyObject *meth = NULL;
+    SYNC_INSTR();
+    int found = _PyObject_GetMethod(owner, (PyObject *)OPERAND, &meth);
+    if (meth == NULL) {
+        ERROR();
+    }
+    if (found) {
+        sp[-1] = meth;
+        *sp++ = owner;
+    }
+    else {
+        sp[-1] = NULL;
+        Py_DECREF(owner);
+        *sp++ = meth;
+    }
+    CONTINUE();
+}
+
+STENCIL(STORE_ATTR)
+{
+    PyObject *owner = sp[-1], *value = sp[-2];
+    sp -= 2;
+    SYNC_INSTR();
+    int err = PyObject_SetAttr(owner, (PyObject *)OPERAND, value);
+    Py_DECREF(value);
+    Py_DECREF(owner);
+    if (err) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+STENCIL(BINARY_SUBSCR)
+{
+    PyObject *sub = sp[-1], *container = sp[-2];
+    SYNC_INSTR();
+    PyObject *res = PyObject_GetItem(container, sub);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    sp -= 2;
+    if (res == NULL) {
+        ERROR();
+    }
+    *sp++ = res;
+    CONTINUE();
+}
+
+/* list[int] with an index in range; anything else takes the generic path,
+ * which also raises the IndexError. */
+STENCIL(BINARY_SUBSCR_LIST_INT)
+{
+    PyObject *sub = sp[-1], *container = sp[-2];
+    PyObject *res;
+    if (PyList_CheckExact(container) && IS_COMPACT_INT(sub)
+        && (size_t)COMPACT_VALUE(sub) < (size_t)PyList_GET_SIZE(container)) {
+        res = PyList_GET_ITEM(container, COMPACT_VALUE(sub));
+        Py_INCREF(res);
+    }
+    else {
+        SYNC_INSTR();
+        res = PyObject_GetItem(container, sub);
+    }
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    sp -= 2;
+    if (res == NULL) {
+        ERROR();
+    }
+    *sp++ = res;
+    CONTINUE();
+}
+
+STENCIL(STORE_SUBSCR)
+{
+    PyObject *sub = sp[-1], *container = sp[-2], *value = sp[-3];
+    sp -= 3;
+    SYNC_INSTR();
+    int err = PyObject_SetItem(container, sub, value);
+    Py_DECREF(value);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    if (err) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+/* [callable, self, args...] -> [function, self, args...] for a bound method. */
+STENCIL(PRECALL)
+{
+    int oparg = OPARG;
+    if (sp[-oparg - 2] == NULL && Py_TYPE(sp[-oparg - 1]) == &PyMethod_Type) {
+        PyObject *callable = sp[-oparg - 1];
+        PyObject *self = ((PyMethodObject *)callable)->im_self;
+        PyObject *func = ((PyMethodObject *)callable)->im_func;
+        Py_INCREF(self);
+        Py_INCREF(func);
+        sp[-oparg - 1] = self;
+        sp[-oparg - 2] = func;
+        Py_DECREF(callable);
+    }
+    CONTINUE();
+}
+
+/* The operand is the tuple of keyword names (KW_NAMES, folded in), or NULL. */
+STENCIL(CALL)
+{
+    int oparg = OPARG;
+    PyObject *kwnames = (PyObject *)OPERAND;
+    int is_meth = sp[-oparg - 2] != NULL;
+    int total = oparg + is_meth;
+    PyObject *function = sp[-total - 1];
+    Py_ssize_t positional = total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
+    SYNC_INSTR();
+    PyObject *res = PyObject_Vectorcall(function, sp - total,
+                                        positional | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+    Py_DECREF(function);
+    for (int i = 1; i <= total; i++) {
+        Py_DECREF(sp[-i]);
+    }
+    sp -= total + 2 - is_meth;
+    if (res == NULL) {
+        ERROR();
+    }
+    *sp++ = res;
+    CONTINUE();
+}

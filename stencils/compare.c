@@ -1,0 +1,64 @@
+/* COMPARE_OP: generic, and fused with the conditional jump that follows it.
+ *
+ * The fused forms get, in OPARG, the outcomes on which the jump is taken, as a
+ * mask of 1 (less), 2 (equal), 4 (greater), 8 (unordered: a NaN); the
+ * specializer folds the comparison and the jump's sense into it.  OPARG2 is 1
+ * when the jump goes backward (a loop), which checks the eval breaker. */
+#include "stencil.h"
+
+STENCIL(COMPARE_OP)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    SYNC_INSTR();
+    PyObject *res = PyObject_RichCompare(left, right, OPARG);
+    Py_DECREF(left);
+    Py_DECREF(right);
+    sp -= 2;
+    if (res == NULL) {
+        ERROR();
+    }
+    *sp++ = res;
+    CONTINUE();
+}
+
+#define COMPARE_JUMP(GUARD, OUTCOME)                            \
+    PyObject *right = sp[-1], *left = sp[-2];                   \
+    if (!(GUARD)) {                                             \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
+    }                                                           \
+    if (OPARG2 && EVAL_BREAKER_SET()) {                         \
+        EXIT(ACCEL_EXIT_EVAL_BREAKER);                          \
+    }                                                           \
+    int outcome = (OUTCOME);                                    \
+    Py_DECREF(left);                                            \
+    Py_DECREF(right);                                           \
+    sp -= 2;                                                    \
+    if (OPARG & outcome) {                                      \
+        JUMP();                                                 \
+    }                                                           \
+    CONTINUE();
+
+static inline __attribute__((always_inline)) int
+order_ints(Py_ssize_t a, Py_ssize_t b)
+{
+    return 1 << ((a >= b) + (a > b));
+}
+
+static inline __attribute__((always_inline)) int
+order_floats(double a, double b)
+{
+    int outcome = (a < b) | (a == b) << 1 | (a > b) << 2;
+    return outcome ? outcome : 8;
+}
+
+STENCIL(COMPARE_OP_INT_JUMP)
+{
+    COMPARE_JUMP(IS_COMPACT_INT(left) && IS_COMPACT_INT(right),
+                 order_ints(COMPACT_VALUE(left), COMPACT_VALUE(right)))
+}
+
+STENCIL(COMPARE_OP_FLOAT_JUMP)
+{
+    COMPARE_JUMP(PyFloat_CheckExact(left) && PyFloat_CheckExact(right),
+                 order_floats(FLOAT_VALUE(left), FLOAT_VALUE(right)))
+}

@@ -1,0 +1,113 @@
+/* Entry, exits and control flow. */
+#include "stencil.h"
+
+/* The only C-ABI stencil: native/deopt.c calls it, it calls the first instruction.
+ * clang saves the registers the C ABI wants preserved around that call. */
+PyObject *
+ENTER(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate)
+{
+    return _JIT_CONTINUE(frame, sp, tstate);
+}
+
+/* An instruction the backend does not compile: the interpreter runs it. */
+STENCIL(EXIT_INTERPRETER)
+{
+    EXIT(ACCEL_EXIT_UNSUPPORTED);
+}
+
+STENCIL(RESUME)
+{
+    /* At or past _co_firsttraceable, so that sys._getframe() sees the frame. */
+    SYNC_INSTR();
+    if (EVAL_BREAKER_SET() && OPARG < 2) {
+        EXIT(ACCEL_EXIT_EVAL_BREAKER);
+    }
+    CONTINUE();
+}
+
+STENCIL(NOP)
+{
+    CONTINUE();
+}
+
+STENCIL(JUMP_FORWARD)
+{
+    JUMP();
+}
+
+STENCIL(JUMP_BACKWARD_NO_INTERRUPT)
+{
+    JUMP();
+}
+
+/* The interpreter runs the jump, and handles what the breaker asks for. */
+STENCIL(JUMP_BACKWARD)
+{
+    if (EVAL_BREAKER_SET()) {
+        EXIT(ACCEL_EXIT_EVAL_BREAKER);
+    }
+    JUMP();
+}
+
+STENCIL(RETURN_VALUE)
+{
+    PyObject *retval = *--sp;
+    _PyFrame_SetStackPointer(frame, sp);
+    return retval;
+}
+
+/* Truth of a popped condition: 1, 0, or -1 with an exception set. */
+static inline __attribute__((always_inline)) int
+pop_truth(_PyInterpreterFrame *frame, PyObject *cond)
+{
+    if (Py_IsTrue(cond) || Py_IsFalse(cond)) {
+        int truth = Py_IsTrue(cond);
+        Py_DECREF(cond);
+        return truth;
+    }
+    SYNC_INSTR();
+    int truth = PyObject_IsTrue(cond);
+    Py_DECREF(cond);
+    return truth;
+}
+
+#define POP_JUMP_IF(NAME, JUMP_WHEN, BACKWARD)                  \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        if ((BACKWARD) && EVAL_BREAKER_SET()) {                 \
+            EXIT(ACCEL_EXIT_EVAL_BREAKER);                      \
+        }                                                       \
+        int truth = pop_truth(frame, *--sp);                    \
+        if (truth < 0) {                                        \
+            ERROR();                                            \
+        }                                                       \
+        if (truth == (JUMP_WHEN)) {                             \
+            JUMP();                                             \
+        }                                                       \
+        CONTINUE();                                             \
+    }
+
+POP_JUMP_IF(POP_JUMP_FORWARD_IF_TRUE, 1, 0)
+POP_JUMP_IF(POP_JUMP_FORWARD_IF_FALSE, 0, 0)
+POP_JUMP_IF(POP_JUMP_BACKWARD_IF_TRUE, 1, 1)
+POP_JUMP_IF(POP_JUMP_BACKWARD_IF_FALSE, 0, 1)
+
+#define POP_JUMP_IF_NONE(NAME, JUMP_WHEN_NONE, BACKWARD)        \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        if ((BACKWARD) && EVAL_BREAKER_SET()) {                 \
+            EXIT(ACCEL_EXIT_EVAL_BREAKER);                      \
+        }                                                       \
+        PyObject *value = *--sp;                                \
+        int none = Py_IsNone(value);                            \
+        Py_DECREF(value);                                       \
+        if (none == (JUMP_WHEN_NONE)) {                         \
+            JUMP();                                             \
+        }                                                       \
+        CONTINUE();                                             \
+    }
+
+POP_JUMP_IF_NONE(POP_JUMP_FORWARD_IF_NONE, 1, 0)
+POP_JUMP_IF_NONE(POP_JUMP_FORWARD_IF_NOT_NONE, 0, 0)
+POP_JUMP_IF_NONE(POP_JUMP_BACKWARD_IF_NONE, 1, 1)
+POP_JUMP_IF_NONE(POP_JUMP_BACKWARD_IF_NOT_NONE, 0, 1)

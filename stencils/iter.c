@@ -1,0 +1,87 @@
+/* GET_ITER and FOR_ITER, with fast paths for range and list iterators. */
+#include "stencil.h"
+#include "private_layout.h"
+
+STENCIL(GET_ITER)
+{
+    PyObject *iterable = sp[-1];
+    SYNC_INSTR();
+    PyObject *iter = PyObject_GetIter(iterable);
+    Py_DECREF(iterable);
+    if (iter == NULL) {
+        sp--;
+        ERROR();
+    }
+    sp[-1] = iter;
+    CONTINUE();
+}
+
+/* The iterator is exhausted or failed: StopIteration ends the loop quietly. */
+#define FOR_ITER_END(ITER) do {                                 \
+    if (PyErr_Occurred()) {                                     \
+        if (!PyErr_ExceptionMatches(PyExc_StopIteration)) {     \
+            ERROR();                                            \
+        }                                                       \
+        PyErr_Clear();                                          \
+    }                                                           \
+    sp--;                                                       \
+    Py_DECREF(ITER);                                            \
+    JUMP();                                                     \
+} while (0)
+
+#define FOR_ITER_GENERIC(ITER) do {                             \
+    SYNC_INSTR();                                               \
+    PyObject *next_ = Py_TYPE(ITER)->tp_iternext(ITER);         \
+    if (next_ == NULL) {                                        \
+        FOR_ITER_END(ITER);                                     \
+    }                                                           \
+    *sp++ = next_;                                              \
+    CONTINUE();                                                 \
+} while (0)
+
+STENCIL(FOR_ITER)
+{
+    PyObject *iter = sp[-1];
+    FOR_ITER_GENERIC(iter);
+}
+
+STENCIL(FOR_ITER_RANGE)
+{
+    PyObject *iter = sp[-1];
+    if (Py_TYPE(iter) != &PyRangeIter_Type) {
+        FOR_ITER_GENERIC(iter);
+    }
+    accel_rangeiter *r = (accel_rangeiter *)iter;
+    if (r->index >= r->len) {
+        sp--;
+        Py_DECREF(iter);
+        JUMP();
+    }
+    PyObject *next = PyLong_FromLong((long)(r->start + (unsigned long)(r->index++) * r->step));
+    if (next == NULL) {
+        ERROR();
+    }
+    *sp++ = next;
+    CONTINUE();
+}
+
+STENCIL(FOR_ITER_LIST)
+{
+    PyObject *iter = sp[-1];
+    if (Py_TYPE(iter) != &PyListIter_Type) {
+        FOR_ITER_GENERIC(iter);
+    }
+    accel_listiter *it = (accel_listiter *)iter;
+    PyListObject *seq = it->it_seq;
+    if (seq == NULL || it->it_index >= PyList_GET_SIZE(seq)) {
+        it->it_seq = NULL;
+        Py_XDECREF(seq);
+        sp--;
+        Py_DECREF(iter);
+        JUMP();
+    }
+    PyObject *next = PyList_GET_ITEM(seq, it->it_index++);
+    Py_INCREF(next);
+    *sp++ = next;
+    CONTINUE();
+}

@@ -1,0 +1,50 @@
+"""The struct layout stencils rely on, checked against the compiler that builds native/.
+
+Stencils are compiled by the stencil clang (musl target), native/ by the host compiler.
+Each expression is evaluated by the first, and the generated table asserts (with
+_Static_assert, compiled by the second) that the host sees the same value.
+"""
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from elftools.elf.elffile import ELFFile
+
+from . import toolchain
+
+EXPRESSIONS = [
+    "sizeof(_PyInterpreterFrame)",
+    "offsetof(_PyInterpreterFrame, f_globals)",
+    "offsetof(_PyInterpreterFrame, f_builtins)",
+    "offsetof(_PyInterpreterFrame, f_code)",
+    "offsetof(_PyInterpreterFrame, prev_instr)",
+    "offsetof(_PyInterpreterFrame, stacktop)",
+    "offsetof(_PyInterpreterFrame, localsplus)",
+    "offsetof(PyThreadState, interp)",
+    "offsetof(PyThreadState, cframe)",
+    "offsetof(PyInterpreterState, ceval.eval_breaker)",
+    "offsetof(PyCodeObject, co_code_adaptive)",
+    "offsetof(PyTypeObject, tp_iternext)",
+    "offsetof(PyFloatObject, ob_fval)",
+    "offsetof(PyLongObject, ob_digit)",
+    "offsetof(PyListObject, ob_item)",
+    "offsetof(PyTupleObject, ob_item)",
+    "offsetof(PyMethodObject, im_self)",
+    "offsetof(PyMethodObject, im_func)",
+    "sizeof(digit)",
+]
+
+
+def probe(workdir: Path) -> dict[str, int]:
+    """Evaluate EXPRESSIONS with the stencil compiler."""
+    source = workdir / "layout_probe.c"
+    values = ",\n    ".join(f"(unsigned long)({e})" for e in EXPRESSIONS)
+    source.write_text(f'#include "stencil.h"\nconst unsigned long accel_layout[] = {{\n    {values}\n}};\n')
+    obj = workdir / "layout_probe.o"
+    toolchain.compile_object(source, obj)
+    with obj.open("rb") as file:
+        elf = ELFFile(file)
+        symbol = elf.get_section_by_name(".symtab").get_symbol_by_name("accel_layout")[0]
+        data = elf.get_section(symbol["st_shndx"]).data()[symbol["st_value"]:][: 8 * len(EXPRESSIONS)]
+    return dict(zip(EXPRESSIONS, struct.unpack(f"<{len(EXPRESSIONS)}Q", data)))

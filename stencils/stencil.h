@@ -1,0 +1,95 @@
+/* What every stencil sees.
+ *
+ * A stencil is one C function per operation.  clang compiles it ahead of time;
+ * the generator (stencils/elf.py) keeps its machine code and the places where
+ * it refers to holes: extern symbols named _JIT_* whose addresses are patched
+ * in when the stencil is copied for one instruction of one code object.
+ *
+ * Calling convention: preserve_none, three arguments kept in registers across
+ * the whole chain: the frame, the value-stack pointer and the thread state.
+ * Each stencil ends with a tail call to the next one (musttail), so native
+ * code never grows the C stack.  ENTER, the only C-ABI stencil, is how C code
+ * calls into the chain.
+ *
+ * A stencil leaves the chain by returning:
+ *   - a result object (RETURN_VALUE),
+ *   - NULL with an exception set: frame->prev_instr points at the faulting
+ *     instruction and frame->stacktop is set; native/deopt.c resumes the
+ *     interpreter with throwflag = 1,
+ *   - a small integer from exits.h: frame->prev_instr points before the
+ *     instruction to run next and frame->stacktop is set; native/deopt.c resumes
+ *     the interpreter there.
+ */
+#ifndef ACCEL_STENCIL_H
+#define ACCEL_STENCIL_H
+
+#include "Python.h"
+#define Py_BUILD_CORE 1
+#include "internal/pycore_frame.h"
+#include "internal/pycore_code.h"
+#include "internal/pycore_interp.h"
+#include "internal/pycore_long.h"
+
+#include "exits.h"
+
+#define CC __attribute__((preserve_none))
+typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, PyThreadState *);
+
+#define STENCIL(NAME) \
+    CC PyObject *NAME(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate)
+
+/* A hole used as a value.  The asm keeps clang from reasoning about the
+ * address of an extern symbol (it would assume it is non-null and aligned). */
+#define HOLE(NAME) ({                                        \
+    uintptr_t value_;                                        \
+    __asm__("movabsq $" #NAME ", %0" : "=r"(value_));        \
+    value_;                                                  \
+})
+#define OPARG ((int)HOLE(_JIT_OPARG))
+#define OPARG2 ((int)HOLE(_JIT_OPARG2))
+#define OPERAND HOLE(_JIT_OPERAND)
+/* The instruction's own code unit in _PyCode_CODE(co): what prev_instr holds
+ * while it runs, so that tracebacks and f_lineno name its line. */
+#define INSTR ((_Py_CODEUNIT *)HOLE(_JIT_INSTR))
+/* The code unit before the instruction's first unit (EXTENDED_ARG included):
+ * what prev_instr must hold for the interpreter to run the instruction next. */
+#define RESUME_AT ((_Py_CODEUNIT *)HOLE(_JIT_RESUME))
+
+extern CC PyObject *_JIT_CONTINUE(_PyInterpreterFrame *, PyObject **, PyThreadState *);
+extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThreadState *);
+
+#define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(frame, sp, tstate)
+#define JUMP() __attribute__((musttail)) return _JIT_JUMP_TARGET(frame, sp, tstate)
+
+#define LOCAL(I) (frame->localsplus[(I)])
+
+/* Hand the frame to the interpreter before this instruction. */
+#define EXIT(REASON) do {                                    \
+    frame->prev_instr = RESUME_AT;                           \
+    _PyFrame_SetStackPointer(frame, sp);                     \
+    return (PyObject *)(uintptr_t)(REASON);                  \
+} while (0)
+
+/* An exception is set; the consumed inputs are already released. */
+#define ERROR() do {                                         \
+    frame->prev_instr = INSTR;                               \
+    _PyFrame_SetStackPointer(frame, sp);                     \
+    return NULL;                                             \
+} while (0)
+
+/* Anything that may run Python code or look at the frame needs it current. */
+#define SYNC_INSTR() (frame->prev_instr = INSTR)
+
+/* A relaxed load, as the interpreter's own check does. */
+#define EVAL_BREAKER_SET() \
+    (*(volatile int *)&tstate->interp->ceval.eval_breaker._value)
+
+/* Ints whose value fits one digit: the fast paths of 3.11's own specializer. */
+#define IS_COMPACT_INT(O) \
+    (Py_TYPE(O) == &PyLong_Type && (size_t)(Py_SIZE(O) + 1) < 3)
+#define COMPACT_VALUE(O) \
+    ((Py_ssize_t)Py_SIZE(O) * (Py_ssize_t)((PyLongObject *)(O))->ob_digit[0])
+
+#define FLOAT_VALUE(O) (((PyFloatObject *)(O))->ob_fval)
+
+#endif
