@@ -16,7 +16,7 @@ import atexit
 import warnings
 
 from .explain import Explanation, explain
-from .runtime import compiler, config, native
+from .runtime import compiler, config, log, native, perfmap
 from .runtime.stats import print_at_exit, stats
 
 __version__ = "0.1.0"
@@ -28,6 +28,9 @@ class UnsupportedPython(RuntimeError):
 
 
 _started = False
+_at_exit_registered = False
+_stats_format: str | None = None
+_observing = False
 
 
 def _start() -> None:
@@ -39,17 +42,38 @@ def _start() -> None:
     if reason is not None:
         raise UnsupportedPython(reason)
     native.init()
-    native.set_threshold(config.threshold())
     compiler.start()
-    form = config.stats_format()
-    if form is not None:
-        atexit.register(print_at_exit, form)
     _started = True
+    _configure()
+
+
+def _configure() -> None:
+    """Apply the ACCEL_* knobs.  Run at start, and again by enable(): `python -m accel --threshold 0`
+    sets them after the startup hook (accel.pth, with ACCEL=1 inherited) may have started accel."""
+    global _at_exit_registered, _stats_format, _observing
+    native.set_threshold(config.threshold())
+    log.configure()
+    perfmap.configure()
+    if log.enabled("deopt") != _observing:  # ACCEL_LOG=deopt also logs recompiles as they happen
+        _observing = log.enabled("deopt")
+        native.set_compiler(log.observing(compiler.compile_code) if _observing else compiler.compile_code)
+    _stats_format = config.stats_format()
+    if (_stats_format is not None or log.enabled("deopt")) and not _at_exit_registered:
+        atexit.register(_at_exit)
+        _at_exit_registered = True
+
+
+def _at_exit() -> None:
+    """The deopt log, then the statistics: ACCEL_STATS=json's line is the last one on stderr."""
+    log.report_at_exit()
+    if _stats_format is not None:
+        print_at_exit(_stats_format)
 
 
 def enable() -> None:
     """Install the hook: every code object that gets hot is compiled from here on."""
     _start()
+    _configure()
     native.set_mode("all")
 
 

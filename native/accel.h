@@ -15,6 +15,8 @@ typedef struct {
     int oparg2;
     int target;         /* array index of the jump target, or -1 */
     uint64_t operand;
+    uint64_t raw_locals;    /* locals holding an unboxed float before it, by bit */
+    uint64_t raw_stack;     /* stack slots (from the bottom) holding one, by bit */
 } accel_instr;
 
 enum accel_state {

@@ -1,6 +1,7 @@
 /* Running native code, and handing the frame back to the stock interpreter
- * when native code exits (DESIGN.md §4).  The stencils leave the frame exactly
- * as the interpreter expects it at the instruction named by prev_instr. */
+ * when native code exits (DESIGN.md §4).  The stencils leave the frame as the
+ * interpreter expects it at the instruction named by prev_instr, except for
+ * values kept unboxed, which are boxed here first. */
 #include "runtime.h"
 
 /* A guard that keeps failing at one site asks for a recompile, a bounded number
@@ -14,6 +15,9 @@ record_exit(accel_code *rec, _PyInterpreterFrame *frame, int reason)
     accel_totals.exits[reason]++;
     rec->exits++;
     int unit = (int)(frame->prev_instr + 1 - _PyCode_CODE(frame->f_code));
+    if (reason == ACCEL_EXIT_ERROR) {
+        unit--;  /* prev_instr is the faulting instruction itself */
+    }
     if (unit < 0 || unit >= rec->nunits) {
         return;
     }
@@ -22,6 +26,31 @@ record_exit(accel_code *rec, _PyInterpreterFrame *frame, int reason)
     if (guard && count >= RECOMPILE_AFTER && rec->recompiles < MAX_RECOMPILES) {
         rec->recompile_requested = 1;
     }
+}
+
+/* Box the slots holding raw floats; a failed allocation leaves NULL there
+ * (an unbound local to the interpreter) and a MemoryError set. */
+static void
+box_slots(PyObject **slots, uint64_t raw, int limit)
+{
+    for (int i = 0; raw != 0 && i < limit; i++, raw >>= 1) {
+        if (raw & 1) {
+            double value;
+            memcpy(&value, &slots[i], sizeof value);
+            slots[i] = PyFloat_FromDouble(value);
+        }
+    }
+}
+
+static void
+write_back(_PyInterpreterFrame *frame, accel_native *native, int site)
+{
+    if (site < 0 || site >= native->ninstrs) {
+        return;
+    }
+    PyCodeObject *co = frame->f_code;
+    box_slots(frame->localsplus, native->raw_locals[site], co->co_nlocals);
+    box_slots(_PyFrame_Stackbase(frame), native->raw_stack[site], frame->stacktop - co->co_nlocalsplus);
 }
 
 PyObject *
@@ -37,18 +66,19 @@ accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *
     rec->native_entries++;
     accel_totals.native_entries++;
 
-    PyObject *result = rec->native->entry(frame, _PyFrame_Stackbase(frame), tstate);
+    accel_native *native = rec->native;
+    PyObject *result = native->entry(frame, _PyFrame_Stackbase(frame), tstate);
 
     tstate->cframe->current_frame = frame->previous;
     tstate->recursion_remaining++;
-    if ((uintptr_t)result >= ACCEL_EXIT_COUNT) {
+    uintptr_t tagged = (uintptr_t)result;
+    if ((tagged & 1) == 0) {
         return result;
     }
-    if (result == NULL) {
-        /* An exception: the interpreter adds the traceback entry and unwinds to a
-         * handler in this frame, or out of it. */
-        return _PyEval_EvalFrameDefault(tstate, frame, 1);
-    }
-    record_exit(rec, frame, (int)(uintptr_t)result);
-    return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    int reason = (int)((tagged >> 1) & 0x7f);
+    write_back(frame, native, (int)(tagged >> 8));
+    record_exit(rec, frame, reason);
+    /* On an exception the interpreter adds the traceback entry and unwinds to a
+     * handler in this frame, or out of it. */
+    return _PyEval_EvalFrameDefault(tstate, frame, reason == ACCEL_EXIT_ERROR);
 }

@@ -1,11 +1,12 @@
 /* Why native code hands a frame back to the stock interpreter.
  *
- * The single list of exit reasons: stencils return one of these (as a small
- * integer in place of a result object), native/ counts them per code object and
- * per site, and accel/ reads the names through cffi.  Keep it a plain enum:
- * the build feeds this file to cffi's cdef parser as it is. */
+ * The single list of exit reasons: stencils return one (tagged with the
+ * instruction's position, see stencils/stencil.h) in place of a result object,
+ * native/ counts them per code object and per site, and accel/ reads the names
+ * through cffi.  Keep it a plain enum: the build feeds this file to cffi's cdef
+ * parser as it is. */
 enum accel_exit {
-    ACCEL_EXIT_NONE = 0,            /* not an exit: the frame returned or raised */
+    ACCEL_EXIT_ERROR = 0,           /* an exception: the interpreter unwinds it */
     ACCEL_EXIT_UNSUPPORTED = 1,     /* an instruction the backend does not compile */
     ACCEL_EXIT_GUARD_TYPE = 2,      /* an operand's type is not the one specialized for */
     ACCEL_EXIT_GUARD_VALUE = 3,     /* an int too large for the fast path, a bad index */

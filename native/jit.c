@@ -130,6 +130,8 @@ hole_value(const accel_hole *hole, const accel_instr *program, int n, int i,
         return (uintptr_t)(_PyCode_CODE(co) + instr->instr);
     case ACCEL_HOLE_RESUME:
         return (uintptr_t)(_PyCode_CODE(co) + instr->resume - 1);
+    case ACCEL_HOLE_SITE:
+        return (uint64_t)i;
     case ACCEL_HOLE_CODE:
         return (uintptr_t)(memory + offsets[i]);
     case ACCEL_HOLE_SYMBOL:
@@ -210,12 +212,21 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         return NULL;
     }
     accel_native *native = PyMem_Calloc(1, sizeof *native);
-    if (native == NULL) {
+    uint64_t *raw = PyMem_Calloc(2 * (size_t)n, sizeof *raw);
+    if (native == NULL || raw == NULL) {
         munmap(memory, mapped);
         PyMem_Free(offsets);
+        PyMem_Free(native);
+        PyMem_Free(raw);
         PyErr_NoMemory();
         return NULL;
     }
+    for (int i = 0; i < n; i++) {
+        raw[i] = program[i].raw_locals;
+        raw[n + i] = program[i].raw_stack;
+    }
+    native->raw_locals = raw;
+    native->raw_stack = raw + n;
     native->memory = memory;
     native->mapped = mapped;
     native->size = size;
@@ -233,6 +244,7 @@ accel_native_free(accel_native *native)
         munmap(native->memory, native->mapped);
         Py_XDECREF(native->keepalive);
         PyMem_Free(native->offsets);
+        PyMem_Free(native->raw_locals);
         PyMem_Free(native);
         native = older;
     }

@@ -11,6 +11,7 @@
 #undef Py_BUILD_CORE
 
 #include <stdint.h>
+#include <string.h>
 #include "exits.h"
 #include "stencil_ids.h"
 #include "accel.h"
@@ -28,6 +29,8 @@ typedef struct accel_native {
     PyObject *keepalive;        /* objects the program's operands point to */
     int ninstrs;
     uint32_t *offsets;          /* where each instruction's code starts */
+    uint64_t *raw_locals;       /* per instruction: what deopt must box (accel_instr) */
+    uint64_t *raw_stack;
 } accel_native;
 
 /* Kept in co_extra; freed with the code object. */

@@ -11,14 +11,17 @@
  * code never grows the C stack.  ENTER, the only C-ABI stencil, is how C code
  * calls into the chain.
  *
- * A stencil leaves the chain by returning:
- *   - a result object (RETURN_VALUE),
- *   - NULL with an exception set: frame->prev_instr points at the faulting
- *     instruction and frame->stacktop is set; native/deopt.c resumes the
- *     interpreter with throwflag = 1,
- *   - a small integer from exits.h: frame->prev_instr points before the
- *     instruction to run next and frame->stacktop is set; native/deopt.c resumes
- *     the interpreter there.
+ * A stencil leaves the chain by returning either a result object
+ * (RETURN_VALUE), or an exit: an odd value that no object pointer can be,
+ * (position << 8) | (reason << 1) | 1, with the instruction's position in the
+ * program and a reason from exits.h.  frame->stacktop is set, and
+ * frame->prev_instr points
+ *   - for ACCEL_EXIT_ERROR (an exception is set), at the faulting instruction:
+ *     native/deopt.c resumes the interpreter with throwflag = 1;
+ *   - for any other reason, before the instruction to run next: native/deopt.c
+ *     resumes the interpreter there.
+ * Before either, native/deopt.c boxes the values that the program keeps
+ * unboxed at that position (the emitter records which).
  */
 #ifndef ACCEL_STENCIL_H
 #define ACCEL_STENCIL_H
@@ -54,6 +57,9 @@ typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, P
 /* The code unit before the instruction's first unit (EXTENDED_ARG included):
  * what prev_instr must hold for the interpreter to run the instruction next. */
 #define RESUME_AT ((_Py_CODEUNIT *)HOLE(_JIT_RESUME))
+/* The instruction's position in the program: exits name their site with it. */
+#define SITE HOLE(_JIT_SITE)
+#define EXIT_VALUE(REASON) ((PyObject *)((SITE << 8) | ((REASON) << 1) | 1))
 
 extern CC PyObject *_JIT_CONTINUE(_PyInterpreterFrame *, PyObject **, PyThreadState *);
 extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThreadState *);
@@ -67,14 +73,14 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
 #define EXIT(REASON) do {                                    \
     frame->prev_instr = RESUME_AT;                           \
     _PyFrame_SetStackPointer(frame, sp);                     \
-    return (PyObject *)(uintptr_t)(REASON);                  \
+    return EXIT_VALUE(REASON);                               \
 } while (0)
 
 /* An exception is set; the consumed inputs are already released. */
 #define ERROR() do {                                         \
     frame->prev_instr = INSTR;                               \
     _PyFrame_SetStackPointer(frame, sp);                     \
-    return NULL;                                             \
+    return EXIT_VALUE(ACCEL_EXIT_ERROR);                     \
 } while (0)
 
 /* Anything that may run Python code or look at the frame needs it current. */
@@ -91,5 +97,24 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
     ((Py_ssize_t)Py_SIZE(O) * (Py_ssize_t)((PyLongObject *)(O))->ob_digit[0])
 
 #define FLOAT_VALUE(O) (((PyFloatObject *)(O))->ob_fval)
+
+/* Unboxed floats live in the frame's own slots, as raw bits, where the
+ * specializer decided so; nothing can observe them there (see
+ * accel/specializer/unbox.py), and native/deopt.c boxes them before any exit. */
+static inline __attribute__((always_inline)) double
+raw_float(PyObject *slot)
+{
+    double value;
+    __builtin_memcpy(&value, &slot, sizeof value);
+    return value;
+}
+
+static inline __attribute__((always_inline)) PyObject *
+as_slot(double value)
+{
+    PyObject *slot;
+    __builtin_memcpy(&slot, &value, sizeof slot);
+    return slot;
+}
 
 #endif

@@ -13,8 +13,8 @@ from ..specializer.ir import NOTHING, QInstr
 
 
 def reachable(program: list[QInstr]) -> list[QInstr]:
-    """The instructions native code can reach, in bytecode order."""
-    position = {q.start: i for i, q in enumerate(program)}
+    """The instructions native code can reach, in program order."""
+    position = {id(q): i for i, q in enumerate(program)}
     seen: set[int] = set()
     work = [0] if program else []
     while work:
@@ -23,10 +23,8 @@ def reachable(program: list[QInstr]) -> list[QInstr]:
             continue
         seen.add(i)
         instr = program[i]
-        if instr.name == "EXIT_INTERPRETER":
-            continue
-        if instr.target is not None:
-            work.append(position[instr.target])
+        if instr.jumps:
+            work.append(position[id(instr.target_instr)])
         if instr.falls_through and i + 1 < len(program):
             work.append(i + 1)
     return [program[i] for i in sorted(seen)]
@@ -34,7 +32,7 @@ def reachable(program: list[QInstr]) -> list[QInstr]:
 
 def lower(code: types.CodeType, program: list[QInstr]):
     """The cffi array of accel_instr, its length, and the objects it refers to."""
-    position = {q.start: i for i, q in enumerate(program)}
+    position = {id(q): i for i, q in enumerate(program)}
     out = native.new_program(len(program))
     keepalive = []
     for i, instr in enumerate(program):
@@ -44,8 +42,10 @@ def lower(code: types.CodeType, program: list[QInstr]):
         record.resume = instr.start
         record.oparg = instr.oparg
         record.oparg2 = instr.oparg2
-        record.target = position[instr.target] if instr.target is not None and instr.name != "EXIT_INTERPRETER" else -1
+        record.target = position[id(instr.target_instr)] if instr.jumps else -1
         record.operand = _operand(instr, keepalive)
+        record.raw_locals = instr.raw_locals
+        record.raw_stack = instr.raw_stack
     return out, len(program), tuple(keepalive)
 
 

@@ -16,11 +16,12 @@ import weakref
 
 from ..backend import lower
 from ..frontend.decode import Decoded, decode
-from ..specializer.ir import QInstr
+from ..specializer.ir import QInstr, link
 from ..specializer.quicken import quicken, superinstructions
 from ..specializer.specialize import Feedback, specialize
 from ..specializer.types import infer
-from . import log, native
+from ..specializer.unbox import unbox_temporaries
+from . import log, native, perfmap
 
 ACCEL_DIR = pathlib.Path(__file__).resolve().parent.parent
 COROUTINE_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async generator
@@ -95,7 +96,8 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict, began:
         stencils=_stencils,
         private_layout_ok=native.private_layout_ok(),
     )
-    specialized = superinstructions(specialize(decoded, quicken(decoded), feedback), decoded.jump_targets)
+    specialized = link(specialize(decoded, quicken(decoded), feedback))
+    specialized = superinstructions(unbox_temporaries(specialized, decoded))
     program = lower.reachable(specialized)
     useless = _exits_at_once(program)
     if useless:
@@ -104,6 +106,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict, began:
     size = native.emit(code, array, n, keepalive)
     if size < 0:
         return "emitting native code failed"
+    perfmap.emitted(code)
     attempts = previous.attempts + 1 if isinstance(previous, Compiled) else 1
     registry[code] = Compiled(code, program, specialized, decoded, size, time.perf_counter() - began,
                               argument_types, generic, attempts)

@@ -29,3 +29,14 @@ def log_categories() -> frozenset[str]:
     if value in ("1", "all"):
         return frozenset({"compile", "deopt"})
     return frozenset(part.strip() for part in value.split(",") if part.strip())
+
+
+def perf_map() -> bool:
+    """ACCEL_PERF: 1 writes /tmp/perf-<pid>.map, naming accel's native code for Linux perf."""
+    return os.environ.get("ACCEL_PERF", "") not in ("", "0")
+
+
+def startup_enabled() -> bool:
+    """ACCEL: 1 makes the startup hook (accel.pth) accelerate this process; `python -m accel` sets it
+    so that child processes are accelerated too."""
+    return os.environ.get("ACCEL") == "1"

@@ -18,6 +18,7 @@ else:
     IMPORT_ERROR = None
 
 EXIT_REASONS = {
+    "ERROR": "exception handed to the interpreter",
     "UNSUPPORTED": "instruction not compiled",
     "GUARD_TYPE": "guard failed: operand type",
     "GUARD_VALUE": "guard failed: operand value",

@@ -1,15 +1,16 @@
 """The intermediate form: quickened and specialized instructions (DESIGN.md §2).
 
 Each instruction is named in CPython's vocabulary where one exists (LOAD_FAST__LOAD_FAST,
-BINARY_OP_MULTIPLY_FLOAT, COMPARE_OP_INT_JUMP) and in ours where none does; the backend
-emits the stencil of the same name.  It keeps the original instructions it stands for,
-so that every native exit knows where the interpreter resumes.
+BINARY_OP_MULTIPLY_FLOAT, COMPARE_OP_INT_JUMP) and in ours where none does
+(LOAD_FAST_UNBOX_FLOAT, BOX_FLOAT, EXIT_INTERPRETER); the backend emits the stencil of
+the same name.  It keeps the original instructions it stands for, so that every native
+exit knows where the interpreter resumes.
 """
 from __future__ import annotations
 
 import dataclasses
 
-from ..frontend.decode import Instruction
+from ..frontend.decode import TERMINATORS, Instruction
 
 
 class _Nothing:
@@ -22,16 +23,19 @@ class _Nothing:
 NOTHING = _Nothing()
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(eq=False)
 class QInstr:
     name: str
-    covers: tuple[Instruction, ...]  # the original instructions, in order
+    covers: tuple[Instruction, ...]  # the original instructions, in order (exits resume at the first)
     oparg: int = 0
     oparg2: int = 0
     operand: object = NOTHING  # an object the stencil uses (a constant, a name), kept alive with the code
-    raw_operand: int = 0  # or a raw value (a function address, a mask)
+    raw_operand: int = 0  # or a raw value (a function address, a mask, a float's bits)
     guards: tuple[str, ...] = ()  # what must hold, or the code exits to the interpreter
     note: str = ""  # why it stays generic, or why it exits
+    target_instr: QInstr | None = None  # where it jumps (set by link())
+    raw_locals: int = 0  # locals holding unboxed floats before it, by bit
+    raw_stack: int = 0  # stack slots (from the bottom) holding unboxed floats before it, by bit
 
     @property
     def first(self) -> Instruction:
@@ -46,9 +50,26 @@ class QInstr:
         return self.first.start
 
     @property
-    def target(self) -> int | None:
-        return self.last.target
+    def jumps(self) -> bool:
+        return self.target_instr is not None
 
     @property
     def falls_through(self) -> bool:
-        return self.name != "EXIT_INTERPRETER" and self.last.falls_through
+        return self.name != "EXIT_INTERPRETER" and self.name not in TERMINATORS
+
+
+def link(program: list[QInstr]) -> list[QInstr]:
+    """Point each jump at the instruction that starts at its target code unit."""
+    at = {}
+    for instr in program:
+        at.setdefault(instr.start, instr)
+    for instr in program:
+        target = instr.last.target
+        if target is not None and instr.name != "EXIT_INTERPRETER" and instr.target_instr is None:
+            instr.target_instr = at[target]
+    return program
+
+
+def jump_targets(program: list[QInstr]) -> set[int]:
+    """ids of the instructions something jumps to."""
+    return {id(i.target_instr) for i in program if i.target_instr is not None}

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from ..frontend.decode import Decoded, Instruction
-from .ir import QInstr
+from .ir import QInstr, jump_targets
 
 SUPERINSTRUCTIONS = {
     ("LOAD_FAST", "LOAD_FAST"): "LOAD_FAST__LOAD_FAST",
@@ -22,30 +22,41 @@ def quicken(decoded: Decoded) -> list[QInstr]:
     return _fold_kw_names(decoded, [_plain(decoded, i) for i in decoded.instructions])
 
 
-def superinstructions(program: list[QInstr], jump_targets: frozenset[int]) -> list[QInstr]:
-    """Fuse plain pairs; runs after specialization, which wants them apart."""
+def superinstructions(program: list[QInstr]) -> list[QInstr]:
+    """Fuse plain pairs; runs last, after the passes that want them apart.  The first
+    instruction of a pair becomes the fused one, so jumps to it stay valid."""
+    targets = jump_targets(program)
     result: list[QInstr] = []
     for instr in program:
         prev = result[-1] if result else None
         name = SUPERINSTRUCTIONS.get((prev.name, instr.name)) if prev else None
-        if name is None or instr.start in jump_targets:
+        if name is None or id(instr) in targets:
             result.append(instr)
             continue
-        result[-1] = QInstr(name, prev.covers + instr.covers, prev.oparg, instr.oparg,
-                            operand=prev.operand if prev.name == "LOAD_CONST" else instr.operand)
+        if prev.name != "LOAD_CONST":
+            prev.operand = instr.operand
+        prev.name, prev.covers, prev.oparg2 = name, prev.covers + instr.covers, instr.oparg
     return result
 
 
+# Instructions whose stencil takes an object from the code object as its operand:
+# name -> (code attribute, how the oparg indexes it).
+OPERAND_OBJECTS = {
+    "LOAD_CONST": ("co_consts", lambda arg: arg),
+    "LOAD_GLOBAL": ("co_names", lambda arg: arg >> 1),
+    "LOAD_ATTR": ("co_names", lambda arg: arg),
+    "STORE_ATTR": ("co_names", lambda arg: arg),
+    "LOAD_METHOD": ("co_names", lambda arg: arg),
+}
+
+
 def _plain(decoded: Decoded, instr: Instruction) -> QInstr:
-    """The instruction as it is, with its argument resolved where the stencil wants the object."""
-    code = decoded.code
-    if instr.name == "LOAD_CONST":
-        return QInstr(instr.name, (instr,), instr.arg, operand=code.co_consts[instr.arg])
-    if instr.name == "LOAD_GLOBAL":
-        return QInstr(instr.name, (instr,), instr.arg, operand=code.co_names[instr.arg >> 1])
-    if instr.name in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD"):
-        return QInstr(instr.name, (instr,), instr.arg, operand=code.co_names[instr.arg])
-    return QInstr(instr.name, (instr,), instr.arg)
+    """The instruction as it is, with its operand object resolved where the stencil wants it."""
+    source = OPERAND_OBJECTS.get(instr.name)
+    if source is None:
+        return QInstr(instr.name, (instr,), instr.arg)
+    table, index = source
+    return QInstr(instr.name, (instr,), instr.arg, operand=getattr(decoded.code, table)[index(instr.arg)])
 
 
 def _fold_kw_names(decoded: Decoded, program: list[QInstr]) -> list[QInstr]:
