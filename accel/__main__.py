@@ -19,13 +19,16 @@ def parse(argv: list[str]) -> argparse.Namespace:
         prog="python -m accel", usage=USAGE,
         description="Run a Python program with accel's JIT: exactly as `python` runs it, faster.",
         epilog="Each option sets an environment variable, so that it reaches child processes too: "
-               "ACCEL_THRESHOLD, ACCEL_STATS, ACCEL_LOG.")
+               "ACCEL_THRESHOLD, ACCEL_STATS, ACCEL_LOG, ACCEL_PERF; and ACCEL=1 makes accel's startup hook "
+               "accelerate child Python processes (subprocess, multiprocessing, pytest-xdist workers).")
     parser.add_argument("--threshold", type=int, metavar="N",
                         help="calls before a function is compiled; 0 compiles on the first call (ACCEL_THRESHOLD)")
     parser.add_argument("--stats", choices=["1", "json"],
                         help="print a summary to stderr at exit; --stats=json for JSON (ACCEL_STATS)")
     parser.add_argument("--log", metavar="CATEGORIES",
                         help="log compile decisions and exits: compile,deopt or all (ACCEL_LOG)")
+    parser.add_argument("--perf", action="store_true",
+                        help="write /tmp/perf-<pid>.map so that Linux perf names accel's native code (ACCEL_PERF)")
     parser.add_argument("--version", action="store_true", help="print accel's version and toolchain, and exit")
     parser.add_argument("-m", dest="module", metavar="module", help="run a library module as a script")
     parser.add_argument("target", nargs="?", help="the script to run")
@@ -47,12 +50,17 @@ def _options(argv: list[str]) -> list[str]:
 
 
 def export(options: argparse.Namespace) -> None:
+    """Into the environment, which child processes inherit: with ACCEL=1, accel.pth's startup
+    hook accelerates them with the same settings."""
+    os.environ["ACCEL"] = "1"
     if options.threshold is not None:
         os.environ["ACCEL_THRESHOLD"] = str(options.threshold)
     if options.stats is not None:
         os.environ["ACCEL_STATS"] = "json" if options.stats == "json" else "1"
     if options.log is not None:
         os.environ["ACCEL_LOG"] = options.log
+    if options.perf:
+        os.environ["ACCEL_PERF"] = "1"
 
 
 def version() -> str:

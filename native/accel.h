@@ -15,8 +15,10 @@ typedef struct {
     int oparg2;
     int target;         /* array index of the jump target, or -1 */
     uint64_t operand;
-    uint64_t raw_locals;    /* locals holding an unboxed float before it, by bit */
+    uint64_t raw_locals;    /* locals holding a raw (unboxed) value before it, by bit */
     uint64_t raw_stack;     /* stack slots (from the bottom) holding one, by bit */
+    uint64_t raw_int_locals;    /* of those, the ints (the others are floats) */
+    uint64_t raw_int_stack;
 } accel_instr;
 
 enum accel_state {

@@ -28,16 +28,25 @@ record_exit(accel_code *rec, _PyInterpreterFrame *frame, int reason)
     }
 }
 
-/* Box the slots holding raw floats; a failed allocation leaves NULL there
- * (an unbound local to the interpreter) and a MemoryError set. */
+/* Box the slots holding raw values (ints where `ints` says so, floats
+ * elsewhere); an unbound raw local becomes NULL again.  A failed allocation
+ * leaves NULL (an unbound local to the interpreter) and a MemoryError set. */
 static void
-box_slots(PyObject **slots, uint64_t raw, int limit)
+box_slots(PyObject **slots, uint64_t raw, uint64_t ints, int limit)
 {
-    for (int i = 0; raw != 0 && i < limit; i++, raw >>= 1) {
-        if (raw & 1) {
+    for (int i = 0; raw != 0 && i < limit; i++, raw >>= 1, ints >>= 1) {
+        if (!(raw & 1)) {
+            continue;
+        }
+        uint64_t bits;
+        memcpy(&bits, &slots[i], sizeof bits);
+        if (ints & 1) {
+            slots[i] = (int64_t)bits == RAW_INT_UNBOUND ? NULL : PyLong_FromLongLong((int64_t)bits);
+        }
+        else {
             double value;
-            memcpy(&value, &slots[i], sizeof value);
-            slots[i] = PyFloat_FromDouble(value);
+            memcpy(&value, &bits, sizeof value);
+            slots[i] = bits == RAW_FLOAT_UNBOUND ? NULL : PyFloat_FromDouble(value);
         }
     }
 }
@@ -49,8 +58,9 @@ write_back(_PyInterpreterFrame *frame, accel_native *native, int site)
         return;
     }
     PyCodeObject *co = frame->f_code;
-    box_slots(frame->localsplus, native->raw_locals[site], co->co_nlocals);
-    box_slots(_PyFrame_Stackbase(frame), native->raw_stack[site], frame->stacktop - co->co_nlocalsplus);
+    const uint64_t *raw = &native->raw[4 * site];
+    box_slots(frame->localsplus, raw[0], raw[2], co->co_nlocals);
+    box_slots(_PyFrame_Stackbase(frame), raw[1], raw[3], frame->stacktop - co->co_nlocalsplus);
 }
 
 PyObject *

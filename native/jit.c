@@ -212,7 +212,7 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         return NULL;
     }
     accel_native *native = PyMem_Calloc(1, sizeof *native);
-    uint64_t *raw = PyMem_Calloc(2 * (size_t)n, sizeof *raw);
+    uint64_t *raw = PyMem_Calloc(4 * (size_t)n, sizeof *raw);
     if (native == NULL || raw == NULL) {
         munmap(memory, mapped);
         PyMem_Free(offsets);
@@ -222,11 +222,12 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         return NULL;
     }
     for (int i = 0; i < n; i++) {
-        raw[i] = program[i].raw_locals;
-        raw[n + i] = program[i].raw_stack;
+        raw[4 * i] = program[i].raw_locals;
+        raw[4 * i + 1] = program[i].raw_stack;
+        raw[4 * i + 2] = program[i].raw_int_locals;
+        raw[4 * i + 3] = program[i].raw_int_stack;
     }
-    native->raw_locals = raw;
-    native->raw_stack = raw + n;
+    native->raw = raw;
     native->memory = memory;
     native->mapped = mapped;
     native->size = size;
@@ -244,7 +245,7 @@ accel_native_free(accel_native *native)
         munmap(native->memory, native->mapped);
         Py_XDECREF(native->keepalive);
         PyMem_Free(native->offsets);
-        PyMem_Free(native->raw_locals);
+        PyMem_Free(native->raw);
         PyMem_Free(native);
         native = older;
     }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "exits.h"
+#include "unboxed.h"
 #include "stencil_ids.h"
 #include "accel.h"
 
@@ -29,8 +30,7 @@ typedef struct accel_native {
     PyObject *keepalive;        /* objects the program's operands point to */
     int ninstrs;
     uint32_t *offsets;          /* where each instruction's code starts */
-    uint64_t *raw_locals;       /* per instruction: what deopt must box (accel_instr) */
-    uint64_t *raw_stack;
+    uint64_t *raw;              /* per instruction, 4 masks: what deopt must box (accel_instr) */
 } accel_native;
 
 /* Kept in co_extra; freed with the code object. */

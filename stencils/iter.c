@@ -1,6 +1,5 @@
 /* GET_ITER and FOR_ITER, with fast paths for range and list iterators. */
 #include "stencil.h"
-#include "private_layout.h"
 
 STENCIL(GET_ITER)
 {

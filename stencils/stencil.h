@@ -34,6 +34,8 @@
 #include "internal/pycore_long.h"
 
 #include "exits.h"
+#include "private_layout.h"
+#include "unboxed.h"
 
 #define CC __attribute__((preserve_none))
 typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, PyThreadState *);
@@ -101,6 +103,17 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
 /* Unboxed floats live in the frame's own slots, as raw bits, where the
  * specializer decided so; nothing can observe them there (see
  * accel/specializer/unbox.py), and native/deopt.c boxes them before any exit. */
+#define IS_UNBOXABLE_FLOAT(O) \
+    (PyFloat_CheckExact(O) && as_bits(FLOAT_VALUE(O)) != RAW_FLOAT_UNBOUND)
+
+static inline __attribute__((always_inline)) uint64_t
+as_bits(double value)
+{
+    uint64_t bits;
+    __builtin_memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
 static inline __attribute__((always_inline)) double
 raw_float(PyObject *slot)
 {

@@ -1,23 +1,40 @@
-/* Unboxed floats: conversions at the edges of unboxed code, and the float
+/* Unboxed floats and ints: conversions at the edges of unboxed code, and the
  * operations on raw values between them.  The specializer (accel/specializer/
- * unbox.py) decides where values stay raw; these stencils only move bits. */
+ * unbox.py) decides where values stay raw; these stencils only move bits.
+ *
+ * A raw local may be unbound: it then holds the kind's UNBOUND pattern, which
+ * no operation produces and native/deopt.c boxes back to NULL. */
 #include "stencil.h"
+
+#define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)
+
+/* An exact int whose value fits a raw int, or 0. */
+static inline __attribute__((always_inline)) int
+unbox_int(PyObject *value, int64_t *out)
+{
+    if (!PyLong_CheckExact(value)) {
+        return 0;
+    }
+    if (IS_COMPACT_INT(value)) {
+        *out = COMPACT_VALUE(value);
+        return 1;
+    }
+    int overflow;
+    long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+    *out = v;
+    return !overflow && FITS_RAW_INT(v);
+}
+
+/* ---- floats ---- */
 
 /* Push a local's float as raw bits; another type exits before anything changes. */
 STENCIL(LOAD_FAST_UNBOX_FLOAT)
 {
     PyObject *value = LOCAL(OPARG);
-    if (value == NULL || !PyFloat_CheckExact(value)) {
+    if (value == NULL || !IS_UNBOXABLE_FLOAT(value)) {
         EXIT(ACCEL_EXIT_GUARD_TYPE);
     }
     *sp++ = as_slot(FLOAT_VALUE(value));
-    CONTINUE();
-}
-
-/* The operand holds the constant's bits. */
-STENCIL(LOAD_CONST_RAW)
-{
-    *sp++ = (PyObject *)OPERAND;
     CONTINUE();
 }
 
@@ -25,7 +42,7 @@ STENCIL(LOAD_CONST_RAW)
 STENCIL(UNBOX_FLOAT)
 {
     PyObject *value = sp[-OPARG];
-    if (!PyFloat_CheckExact(value)) {
+    if (!IS_UNBOXABLE_FLOAT(value)) {
         EXIT(ACCEL_EXIT_GUARD_TYPE);
     }
     sp[-OPARG] = as_slot(FLOAT_VALUE(value));
@@ -40,6 +57,49 @@ STENCIL(BOX_FLOAT)
     if (value == NULL) {
         ERROR();
     }
+    CONTINUE();
+}
+
+/* On entry to a loop that keeps the local raw. */
+STENCIL(UNBOX_LOCAL_FLOAT)
+{
+    PyObject *value = LOCAL(OPARG);
+    if (value == NULL) {
+        LOCAL(OPARG) = (PyObject *)RAW_FLOAT_UNBOUND;
+        CONTINUE();
+    }
+    if (!IS_UNBOXABLE_FLOAT(value)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    LOCAL(OPARG) = as_slot(FLOAT_VALUE(value));
+    Py_DECREF(value);
+    CONTINUE();
+}
+
+/* On the way out of such a loop. */
+STENCIL(BOX_LOCAL_FLOAT)
+{
+    PyObject *raw = LOCAL(OPARG);
+    if (raw == (PyObject *)RAW_FLOAT_UNBOUND) {
+        LOCAL(OPARG) = NULL;
+        CONTINUE();
+    }
+    PyObject *value = PyFloat_FromDouble(raw_float(raw));
+    if (value == NULL) {
+        LOCAL(OPARG) = NULL;
+        ERROR();
+    }
+    LOCAL(OPARG) = value;
+    CONTINUE();
+}
+
+STENCIL(LOAD_FAST_BOX_FLOAT)
+{
+    PyObject *value = PyFloat_FromDouble(raw_float(LOCAL(OPARG)));
+    if (value == NULL) {
+        ERROR();
+    }
+    *sp++ = value;
     CONTINUE();
 }
 
@@ -84,5 +144,153 @@ STENCIL(COMPARE_OP_FLOAT_JUMP_RAW)
     if (OPARG & (outcome ? outcome : 8)) {
         JUMP();
     }
+    CONTINUE();
+}
+
+/* ---- ints ---- */
+
+STENCIL(LOAD_FAST_UNBOX_INT)
+{
+    PyObject *value = LOCAL(OPARG);
+    int64_t raw;
+    if (value == NULL || !unbox_int(value, &raw)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    *sp++ = (PyObject *)raw;
+    CONTINUE();
+}
+
+STENCIL(UNBOX_INT)
+{
+    PyObject *value = sp[-OPARG];
+    int64_t raw;
+    if (!unbox_int(value, &raw)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    sp[-OPARG] = (PyObject *)raw;
+    Py_DECREF(value);
+    CONTINUE();
+}
+
+STENCIL(BOX_INT)
+{
+    PyObject *value = PyLong_FromLongLong((int64_t)sp[-1]);
+    sp[-1] = value;
+    if (value == NULL) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+STENCIL(UNBOX_LOCAL_INT)
+{
+    PyObject *value = LOCAL(OPARG);
+    int64_t raw;
+    if (value == NULL) {
+        LOCAL(OPARG) = (PyObject *)RAW_INT_UNBOUND;
+        CONTINUE();
+    }
+    if (!unbox_int(value, &raw)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    LOCAL(OPARG) = (PyObject *)raw;
+    Py_DECREF(value);
+    CONTINUE();
+}
+
+STENCIL(BOX_LOCAL_INT)
+{
+    int64_t raw = (int64_t)LOCAL(OPARG);
+    if (raw == RAW_INT_UNBOUND) {
+        LOCAL(OPARG) = NULL;
+        CONTINUE();
+    }
+    PyObject *value = PyLong_FromLongLong(raw);
+    if (value == NULL) {
+        LOCAL(OPARG) = NULL;
+        ERROR();
+    }
+    LOCAL(OPARG) = value;
+    CONTINUE();
+}
+
+STENCIL(LOAD_FAST_BOX_INT)
+{
+    PyObject *value = PyLong_FromLongLong((int64_t)LOCAL(OPARG));
+    if (value == NULL) {
+        ERROR();
+    }
+    *sp++ = value;
+    CONTINUE();
+}
+
+/* Overflow (or the UNBOUND pattern) exits before anything changes: the
+ * interpreter computes the big int. */
+#define BINARY_OP_INT_RAW(NAME, BUILTIN)                        \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        int64_t right = (int64_t)sp[-1];                        \
+        int64_t left = (int64_t)sp[-2];                         \
+        int64_t result;                                         \
+        if (BUILTIN(left, right, &result) || !FITS_RAW_INT(result)) { \
+            EXIT(ACCEL_EXIT_GUARD_VALUE);                       \
+        }                                                       \
+        sp[-2] = (PyObject *)result;                            \
+        sp--;                                                   \
+        CONTINUE();                                             \
+    }
+
+BINARY_OP_INT_RAW(BINARY_OP_ADD_INT_RAW, __builtin_add_overflow)
+BINARY_OP_INT_RAW(BINARY_OP_SUBTRACT_INT_RAW, __builtin_sub_overflow)
+BINARY_OP_INT_RAW(BINARY_OP_MULTIPLY_INT_RAW, __builtin_mul_overflow)
+
+STENCIL(COMPARE_OP_INT_JUMP_RAW)
+{
+    int64_t right = (int64_t)sp[-1];
+    int64_t left = (int64_t)sp[-2];
+    if (OPARG2 && EVAL_BREAKER_SET()) {
+        EXIT(ACCEL_EXIT_EVAL_BREAKER);
+    }
+    sp -= 2;
+    if (OPARG & (1 << ((left >= right) + (left > right)))) {
+        JUMP();
+    }
+    CONTINUE();
+}
+
+/* Both raw and boxed forms share the raw-only-on-a-range-iterator rule: any
+ * other iterator exits, since the generic path may run Python code. */
+STENCIL(FOR_ITER_RANGE_RAW)
+{
+    PyObject *iter = sp[-1];
+    if (Py_TYPE(iter) != &PyRangeIter_Type) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    accel_rangeiter *r = (accel_rangeiter *)iter;
+    if (r->index >= r->len) {
+        sp--;
+        Py_DECREF(iter);
+        JUMP();
+    }
+    *sp++ = (PyObject *)(int64_t)(r->start + (unsigned long)(r->index++) * r->step);
+    CONTINUE();
+}
+
+/* The operand holds the constant's bits. */
+STENCIL(LOAD_CONST_RAW)
+{
+    *sp++ = (PyObject *)OPERAND;
+    CONTINUE();
+}
+
+STENCIL(LOAD_FAST_RAW)
+{
+    *sp++ = LOCAL(OPARG);
+    CONTINUE();
+}
+
+STENCIL(STORE_FAST_RAW)
+{
+    LOCAL(OPARG) = *--sp;
     CONTINUE();
 }

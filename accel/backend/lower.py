@@ -46,6 +46,8 @@ def lower(code: types.CodeType, program: list[QInstr]):
         record.operand = _operand(instr, keepalive)
         record.raw_locals = instr.raw_locals
         record.raw_stack = instr.raw_stack
+        record.raw_int_locals = instr.raw_int_locals
+        record.raw_int_stack = instr.raw_int_stack
     return out, len(program), tuple(keepalive)
 
 

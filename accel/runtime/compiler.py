@@ -20,7 +20,7 @@ from ..specializer.ir import QInstr, link
 from ..specializer.quicken import quicken, superinstructions
 from ..specializer.specialize import Feedback, specialize
 from ..specializer.types import infer
-from ..specializer.unbox import unbox_temporaries
+from ..specializer.unbox import unbox
 from . import log, native, perfmap
 
 ACCEL_DIR = pathlib.Path(__file__).resolve().parent.parent
@@ -97,7 +97,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict, began:
         private_layout_ok=native.private_layout_ok(),
     )
     specialized = link(specialize(decoded, quicken(decoded), feedback))
-    specialized = superinstructions(unbox_temporaries(specialized, decoded))
+    specialized = superinstructions(unbox(specialized, decoded, feedback.states))
     program = lower.reachable(specialized)
     useless = _exits_at_once(program)
     if useless:

@@ -34,8 +34,11 @@ class QInstr:
     guards: tuple[str, ...] = ()  # what must hold, or the code exits to the interpreter
     note: str = ""  # why it stays generic, or why it exits
     target_instr: QInstr | None = None  # where it jumps (set by link())
-    raw_locals: int = 0  # locals holding unboxed floats before it, by bit
-    raw_stack: int = 0  # stack slots (from the bottom) holding unboxed floats before it, by bit
+    raw_locals: int = 0  # locals holding raw (unboxed) values before it, by bit
+    raw_stack: int = 0  # stack slots (from the bottom) holding raw values before it, by bit
+    raw_int_locals: int = 0  # of the raw locals, the ints (the others are floats)
+    raw_int_stack: int = 0  # of the raw stack slots, the ints
+    pushes_raw: str | None = None  # "float" or "int" if the value it pushes is raw
 
     @property
     def first(self) -> Instruction:

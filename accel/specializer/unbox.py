@@ -1,36 +1,60 @@
-"""Unboxing: float temporaries stay raw between the operations that make and use them.
+"""Unboxing: floats and ints stay raw (a double or an int64 in the frame's own slot)
+between the operations that make and use them.
 
-A value on the stack is kept as a raw double (in its own stack slot) when the
-instruction that uses it is a specialized float operation, and the instruction that
-makes it can produce one: another float operation, a float constant, or a local, which
-is unboxed as it is loaded (with a type guard).  Any other operand is unboxed just
-before the operation (UNBOX_FLOAT, with a guard); a float result whose user wants an
-object is boxed right away (BOX_FLOAT).  Raw values never outlive a basic block, and no
-instruction that may run Python code sees one: only the float operations do.
+Two levels:
 
-Every instruction records which stack slots hold raw values before it (raw_stack), so
-that an exit anywhere can box them back before the interpreter resumes
-(native/deopt.c).
+- Temporaries.  A stack value is kept raw when the instruction that uses it is a
+  specialized float or int operation (or a store to a raw local) and the instruction
+  that makes it can produce one: another such operation, a constant, or a local (which
+  is unboxed as it is loaded, with a guard).  Any other operand is unboxed just before
+  its use (UNBOX_FLOAT/UNBOX_INT, with a guard); a raw result whose user wants an
+  object is boxed right away (BOX_FLOAT/BOX_INT).  Raw temporaries never outlive a
+  basic block.
+
+- Locals in loops.  In a loop whose every instruction is "pure" (cannot run Python
+  code, so nothing can look at the frame's locals while they are raw), the float and
+  int locals it works on stay raw for the whole loop: unboxed on the way in
+  (UNBOX_LOCAL_*), boxed on every way out (BOX_LOCAL_*).
+
+Every instruction records which slots hold raw values before it (raw_locals,
+raw_stack, and which of those are ints), so that an exit anywhere can box them back
+before the interpreter resumes (native/deopt.c).  Guards that fail exit there too.
 """
 from __future__ import annotations
 
+import dataclasses
 import dis
 import opcode
 import struct
 
 from ..frontend.decode import Decoded
 from .ir import NOTHING, QInstr, jump_targets
+from .types import State
 
-RAW_FORMS = {
-    "BINARY_OP_ADD_FLOAT": "BINARY_OP_ADD_FLOAT_RAW",
-    "BINARY_OP_SUBTRACT_FLOAT": "BINARY_OP_SUBTRACT_FLOAT_RAW",
-    "BINARY_OP_MULTIPLY_FLOAT": "BINARY_OP_MULTIPLY_FLOAT_RAW",
-    "BINARY_OP_TRUE_DIVIDE_FLOAT": "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW",
-    "COMPARE_OP_FLOAT_JUMP": "COMPARE_OP_FLOAT_JUMP_RAW",
+MAX_SLOTS = 64  # the masks are 64-bit
+INT64 = (-(2 ** 63) + 1, 2 ** 63 - 1)  # INT64_MIN marks an unbound raw local
+
+# Specialized form -> (kind of its operands, raw form, kind of its result or None).
+RAW_OPS = {
+    "BINARY_OP_ADD_FLOAT": ("float", "BINARY_OP_ADD_FLOAT_RAW", "float"),
+    "BINARY_OP_SUBTRACT_FLOAT": ("float", "BINARY_OP_SUBTRACT_FLOAT_RAW", "float"),
+    "BINARY_OP_MULTIPLY_FLOAT": ("float", "BINARY_OP_MULTIPLY_FLOAT_RAW", "float"),
+    "BINARY_OP_TRUE_DIVIDE_FLOAT": ("float", "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW", "float"),
+    "COMPARE_OP_FLOAT_JUMP": ("float", "COMPARE_OP_FLOAT_JUMP_RAW", None),
+    "BINARY_OP_ADD_INT": ("int", "BINARY_OP_ADD_INT_RAW", "int"),
+    "BINARY_OP_SUBTRACT_INT": ("int", "BINARY_OP_SUBTRACT_INT_RAW", "int"),
+    "BINARY_OP_MULTIPLY_INT": ("int", "BINARY_OP_MULTIPLY_INT_RAW", "int"),
+    "COMPARE_OP_INT_JUMP": ("int", "COMPARE_OP_INT_JUMP_RAW", None),
 }
-RAW_RESULTS = {"BINARY_OP_ADD_FLOAT_RAW", "BINARY_OP_SUBTRACT_FLOAT_RAW", "BINARY_OP_MULTIPLY_FLOAT_RAW",
-               "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW", "LOAD_FAST_UNBOX_FLOAT", "LOAD_CONST_RAW"}
-MAX_RAW_SLOTS = 64  # raw_stack is a 64-bit mask
+KINDS = {float: "float", int: "int"}
+SUFFIX = {"float": "FLOAT", "int": "INT"}
+
+# Instructions that cannot run Python code (given the types inferred for their
+# operands, which their guards check), so a loop made only of them may keep locals raw.
+PURE = frozenset(RAW_OPS) | {
+    "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "NOP", "FOR_ITER_RANGE",
+    "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
+}
 
 # (pops, pushes) of the instructions whose operands the pass follows; others are
 # opaque, and every value below them stays boxed.
@@ -38,19 +62,134 @@ FIXED_EFFECTS = {
     "LOAD_FAST": (0, 1), "LOAD_CONST": (0, 1), "PUSH_NULL": (0, 1),
     "STORE_FAST": (1, 0), "POP_TOP": (1, 0), "RETURN_VALUE": (1, 0),
     "COMPARE_OP": (2, 1), "GET_ITER": (1, 1), "LOAD_ATTR": (1, 1), "LOAD_METHOD": (1, 2),
-    "STORE_ATTR": (2, 0), "STORE_SUBSCR": (3, 0),
+    "STORE_ATTR": (2, 0), "STORE_SUBSCR": (3, 0), "FOR_ITER_RANGE": (0, 1),
     "NOP": (0, 0), "RESUME": (0, 0), "JUMP_FORWARD": (0, 0), "JUMP_BACKWARD": (0, 0),
     "JUMP_BACKWARD_NO_INTERRUPT": (0, 0),
 }
 
 
+@dataclasses.dataclass
+class Region:
+    """A loop whose raw locals stay raw from its header to its last instruction."""
+
+    first: int  # program index of the header
+    last: int  # program index of the last instruction (a back edge)
+    kinds: dict[int, str]  # raw local -> "float" / "int"
+
+    def mask(self, kind: str | None = None) -> int:
+        return sum(1 << v for v, k in self.kinds.items() if kind is None or k == kind)
+
+
+def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State]) -> list[QInstr]:
+    regions = _regions(program, decoded, states)
+    raw_locals = {}
+    for region in regions:
+        for instr in program[region.first:region.last + 1]:
+            raw_locals[id(instr)] = region.kinds
+    operands, consumers = _dataflow(program, decoded)
+    before, after = _choose_representations(program, operands, consumers, raw_locals)
+    result = []
+    for instr in program:
+        result += before.get(id(instr), [])
+        result.append(instr)
+        result += after.get(id(instr), [])
+    for region in regions:
+        result = _enter_and_leave(result, region, program)
+    _record_raw_stack(result, decoded, raw_locals)
+    return result
+
+
+# ---- which loops keep which locals raw -------------------------------------------------
+
+def _regions(program: list[QInstr], decoded: Decoded, states: dict[int, State]) -> list[Region]:
+    index = {id(q): i for i, q in enumerate(program)}
+    loops = sorted(((index[id(q.target_instr)], i) for i, q in enumerate(program)
+                    if q.jumps and index[id(q.target_instr)] <= i), key=lambda l: l[0] - l[1])
+    chosen: list[Region] = []
+    for first, last in loops:
+        if any(r.first <= last and first <= r.last for r in chosen):
+            continue
+        body = program[first:last + 1]
+        if not all(q.name in PURE for q in body) or _entered_midway(program, index, first, last):
+            continue
+        kinds = _raw_locals(body, decoded, states)
+        if kinds:
+            chosen.append(Region(first, last, kinds))
+    return chosen
+
+
+def _entered_midway(program: list[QInstr], index: dict[int, int], first: int, last: int) -> bool:
+    for i, q in enumerate(program):
+        if q.jumps and not first <= i <= last and first < index[id(q.target_instr)] <= last:
+            return True
+    return False
+
+
+def _raw_locals(body: list[QInstr], decoded: Decoded, states: dict[int, State]) -> dict[int, str]:
+    """Locals that are read as one kind everywhere in the loop and only stored that kind."""
+    seen: dict[int, set] = {}
+    for q in body:
+        state = states.get(q.start)
+        if q.name == "LOAD_FAST":
+            seen.setdefault(q.oparg, set()).add(state.locals[q.oparg] if state else None)
+        elif q.name == "STORE_FAST":
+            seen.setdefault(q.oparg, set()).add(state.stack[-1] if state and state.stack else None)
+    cells = len(decoded.code.co_varnames)
+    return {v: KINDS[types.pop()] for v, types in seen.items()
+            if v < min(cells, MAX_SLOTS) and len(types) == 1 and next(iter(types)) in KINDS}
+
+
+def _enter_and_leave(program: list[QInstr], region: Region, original: list[QInstr]) -> list[QInstr]:
+    """UNBOX_LOCAL_* before the header; BOX_LOCAL_* on every edge out of the loop."""
+    header, tail = original[region.first], original[region.last]
+    body = {id(q) for q in original[region.first:region.last + 1]}
+    at = {id(q): i for i, q in enumerate(program)}
+    start, end = at[id(header)], at[id(tail)]
+    inside = {id(q) for q in program[start:end + 1]}
+    entry = _convert_locals(region, "UNBOX_LOCAL", header)
+    for q in program:
+        if q.jumps and id(q) not in inside and q.target_instr is header:
+            q.target_instr = entry[0]
+    exits: list[QInstr] = []
+    for q in program[start:end + 1]:
+        if q.jumps and id(q.target_instr) not in inside:
+            leave = _convert_locals(region, "BOX_LOCAL", q.target_instr)
+            jump = QInstr("JUMP_FORWARD", q.target_instr.covers[:1], target_instr=q.target_instr,
+                          note="leaves an unboxed loop")
+            q.target_instr = leave[0]
+            exits += leave + [jump]
+    falls_out = []
+    if program[end].falls_through and end + 1 < len(program):
+        falls_out = _convert_locals(region, "BOX_LOCAL", program[end + 1])
+    del body
+    return program[:start] + entry + program[start:end + 1] + falls_out + program[end + 1:] + exits
+
+
+def _convert_locals(region: Region, name: str, at: QInstr) -> list[QInstr]:
+    """One instruction per raw local, attributed to `at` (where an exit resumes)."""
+    result = []
+    done = 0
+    for v, kind in sorted(region.kinds.items()):
+        converted = QInstr(f"{name}_{SUFFIX[kind]}", at.covers[:1], v)
+        remaining = region.mask() & ~done if name == "BOX_LOCAL" else done
+        converted.raw_locals = remaining
+        converted.raw_int_locals = remaining & region.mask("int")
+        done |= 1 << v
+        result.append(converted)
+    return result
+
+
+# ---- where temporaries stay raw --------------------------------------------------------
+
 def _effect(instr: QInstr) -> tuple[int, int] | None:
-    name = instr.name
+    name = instr.name.removesuffix("_RAW")
     if name in FIXED_EFFECTS:
         return FIXED_EFFECTS[name]
+    if name.startswith(("LOAD_FAST_", "LOAD_CONST_")):
+        return 0, 1
     if name.startswith(("BINARY_OP", "BINARY_SUBSCR")):
         return 2, 1
-    if name.startswith("COMPARE_OP_") and name.endswith(("_JUMP", "_JUMP_RAW")):
+    if name.startswith("COMPARE_OP_") and name.endswith("_JUMP"):
         return 2, 0
     if name.startswith("POP_JUMP_"):
         return 1, 0
@@ -68,63 +207,19 @@ def _depth_after(instr: QInstr, depth: int) -> int:
     return depth
 
 
-def unbox_temporaries(program: list[QInstr], decoded: Decoded) -> list[QInstr]:
-    operands, consumers = _dataflow(program, decoded)
-    before: dict[int, list[QInstr]] = {}
-    after: set[int] = set()
-    for instr in program:
-        if instr.name not in RAW_FORMS:
-            continue
-        for depth, producer in operands[id(instr)]:
-            if producer is None or not _make_raw(producer):
-                before.setdefault(id(instr), []).append(
-                    QInstr("UNBOX_FLOAT", instr.covers, depth, guards=(f"operand {depth} is float",)))
-        instr.name, instr.guards = RAW_FORMS[instr.name], ()
-    for instr in program:
-        consumer = consumers.get(id(instr))
-        if instr.name in RAW_RESULTS and (consumer is None or consumer.name not in RAW_FORMS.values()):
-            after.add(id(instr))
-    result = []
-    for instr in program:
-        result += before.get(id(instr), [])
-        result.append(instr)
-        if id(instr) in after:
-            result.append(QInstr("BOX_FLOAT", instr.covers, note="its user wants an object"))
-    _record_raw_stack(result, decoded)
-    return result
-
-
-def _make_raw(producer: QInstr) -> bool:
-    """Turn the producer of a float operand into one that pushes a raw value, if it can."""
-    if producer.name in RAW_RESULTS:
-        return True
-    if producer.name == "LOAD_FAST":
-        producer.name = "LOAD_FAST_UNBOX_FLOAT"
-        producer.guards = ("local is float",)
-        return True
-    if producer.name == "LOAD_CONST" and type(producer.operand) is float:
-        producer.name, producer.raw_operand = "LOAD_CONST_RAW", _bits(producer.operand)
-        producer.operand = NOTHING
-        return True
-    return False
-
-
-def _bits(value: float) -> int:
-    return struct.unpack("<Q", struct.pack("<d", value))[0]
-
-
 def _blocks(program: list[QInstr]):
-    """(instruction, starts a block) pairs."""
+    """(instruction, starts a block) pairs.  A block runs on past conditional jumps (their
+    fall-through continues its stack), but no raw value crosses a jump (_dataflow)."""
     targets = jump_targets(program)
     previous = None
     for instr in program:
-        yield instr, previous is None or id(instr) in targets or not previous.falls_through or previous.jumps
+        yield instr, previous is None or id(instr) in targets or not previous.falls_through
         previous = instr
 
 
 def _dataflow(program: list[QInstr], decoded: Decoded):
-    """Which instruction made each operand of the float operations, and which
-    instruction uses each value, within basic blocks."""
+    """Within basic blocks: which instructions made each instruction's operands
+    (depth 1 is the top), and which instruction uses each value."""
     operands: dict[int, list[tuple[int, QInstr | None]]] = {}
     consumers: dict[int, QInstr | None] = {}
     stack: list[QInstr | None] = []
@@ -144,30 +239,112 @@ def _dataflow(program: list[QInstr], decoded: Decoded):
         for producer in used:
             if producer is not None:
                 consumers[id(producer)] = instr
-        if instr.name in RAW_FORMS:
-            operands[id(instr)] = [(pops - k, producer) for k, producer in enumerate(used)]
+        if instr.jumps:  # what stays on the stack reaches the target, where all is boxed
+            for producer in stack:
+                if producer is not None:
+                    consumers[id(producer)] = None
+            stack = [None] * len(stack)
+        operands[id(instr)] = [(pops - k, producer) for k, producer in enumerate(used)]
         stack += [None] * (pushes - 1) + [instr] if pushes else []
     return operands, consumers
 
 
-def _record_raw_stack(program: list[QInstr], decoded: Decoded) -> None:
-    """raw_stack of each instruction: which slots hold raw floats before it runs."""
-    raw: list[bool] = []
+def _wants_raw(instr: QInstr | None, raw_locals: dict[int, dict[int, str]]) -> str | None:
+    """The kind of raw operand `instr` takes, if it takes raw operands."""
+    if instr is None:
+        return None
+    if instr.name in RAW_OPS:
+        return RAW_OPS[instr.name][0]
+    if instr.name in ("STORE_FAST", "STORE_FAST_RAW"):
+        return raw_locals.get(id(instr), {}).get(instr.oparg)
+    return next((kind for kind, raw, _ in RAW_OPS.values() if instr.name == raw), None)
+
+
+def _choose_representations(program, operands, consumers, raw_locals):
+    """Turn producers and users of raw values into their raw forms; the conversions
+    to insert before and after instructions."""
+    before: dict[int, list[QInstr]] = {}
+    after: dict[int, list[QInstr]] = {}
+    for instr in program:
+        kind = _wants_raw(instr, raw_locals)
+        if kind is None:
+            continue
+        for depth, producer in operands.get(id(instr), []):
+            if producer is None or not _produce_raw(producer, kind, raw_locals):
+                before.setdefault(id(instr), []).append(
+                    QInstr(f"UNBOX_{SUFFIX[kind]}", instr.covers, depth, guards=(f"operand is {kind}",)))
+        if instr.name in RAW_OPS:
+            kind_out = RAW_OPS[instr.name][2]
+            instr.name, instr.guards, instr.pushes_raw = RAW_OPS[instr.name][1], (), kind_out
+        else:
+            instr.name = "STORE_FAST_RAW"
+    for instr in program:
+        kinds = raw_locals.get(id(instr), {})
+        if instr.name == "LOAD_FAST" and instr.oparg in kinds:  # a raw local whose user wants an object
+            instr.name = f"LOAD_FAST_BOX_{SUFFIX[kinds[instr.oparg]]}"
+        elif instr.pushes_raw and _wants_raw(consumers.get(id(instr)), raw_locals) is None:
+            if instr.name == "LOAD_FAST_RAW":
+                instr.name, instr.pushes_raw = f"LOAD_FAST_BOX_{SUFFIX[instr.pushes_raw]}", None
+            else:
+                after[id(instr)] = [QInstr(f"BOX_{SUFFIX[instr.pushes_raw]}", instr.covers,
+                                           note="its user wants an object")]
+    return before, after
+
+
+def _produce_raw(producer: QInstr, kind: str, raw_locals) -> bool:
+    """Turn the producer of a raw operand into one that pushes a raw value, if it can."""
+    if producer.pushes_raw or producer.name in RAW_OPS:
+        return (producer.pushes_raw or RAW_OPS[producer.name][2]) == kind
+    local_kind = raw_locals.get(id(producer), {}).get(producer.oparg)
+    if producer.name == "LOAD_FAST" and local_kind == kind:
+        producer.name = "LOAD_FAST_RAW"
+    elif producer.name == "LOAD_FAST" and local_kind is None:
+        producer.name, producer.guards = f"LOAD_FAST_UNBOX_{SUFFIX[kind]}", (f"local is {kind}",)
+    elif producer.name == "LOAD_CONST" and KINDS.get(type(producer.operand)) == kind and _bits(producer.operand):
+        producer.name, producer.raw_operand = "LOAD_CONST_RAW", _bits(producer.operand)
+        producer.operand = NOTHING
+    elif producer.name == "FOR_ITER_RANGE" and kind == "int":
+        producer.name, producer.guards = "FOR_ITER_RANGE_RAW", ("iterator is a range iterator",)
+    else:
+        return False
+    producer.pushes_raw = kind
+    return True
+
+
+def _bits(value: float | int) -> int | None:
+    """The raw bits of a constant (never 0: None means it can't be raw)."""
+    if isinstance(value, float):
+        return struct.unpack("<Q", struct.pack("<d", value))[0] or None
+    if not INT64[0] <= value <= INT64[1]:
+        return None
+    return value & (2 ** 64 - 1) or None
+
+
+def _record_raw_stack(program: list[QInstr], decoded: Decoded, raw_locals) -> None:
+    """raw_stack (and raw_locals for original instructions): which slots hold raw
+    values before each instruction runs."""
+    stack: list[str | None] = []
     for instr, starts in _blocks(program):
         if starts:
-            raw = [False] * decoded.depths.get(instr.start, 0)
-        if len(raw) > MAX_RAW_SLOTS:
+            stack = [None] * decoded.depths.get(instr.start, 0)
+        if len(stack) > MAX_SLOTS:
             raise ValueError("too deep a stack to track unboxed values")
-        instr.raw_stack = sum(1 << i for i, is_raw in enumerate(raw) if is_raw)
-        if instr.name == "UNBOX_FLOAT":
-            raw[-instr.oparg] = True
-        elif instr.name == "BOX_FLOAT":
-            raw[-1] = False
-        else:
+        kinds = raw_locals.get(id(instr))
+        if kinds:
+            instr.raw_locals = sum(1 << v for v in kinds)
+            instr.raw_int_locals = sum(1 << v for v, k in kinds.items() if k == "int")
+        instr.raw_stack = sum(1 << i for i, k in enumerate(stack) if k)
+        instr.raw_int_stack = sum(1 << i for i, k in enumerate(stack) if k == "int")
+        name = instr.name
+        if name in ("UNBOX_FLOAT", "UNBOX_INT"):
+            stack[-instr.oparg] = name.split("_")[1].lower()
+        elif name in ("BOX_FLOAT", "BOX_INT"):
+            stack[-1] = None
+        elif not name.startswith(("UNBOX_LOCAL", "BOX_LOCAL")):
             effect = _effect(instr)
             if effect is None:
-                raw = [False] * max(_depth_after(instr, len(raw)), 0)
+                stack = [None] * max(_depth_after(instr, len(stack)), 0)
                 continue
             pops, pushes = effect
-            del raw[len(raw) - pops:]
-            raw += [False] * (pushes - 1) + [instr.name in RAW_RESULTS] if pushes else []
+            del stack[len(stack) - pops:]
+            stack += [None] * (pushes - 1) + [instr.pushes_raw] if pushes else []
