@@ -26,7 +26,8 @@ def _declarations(name: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
 
 
-def make_ffi() -> FFI:
+def make_ffi(absolute_paths: bool = False) -> FFI:
+    """setuptools wants sources relative to setup.py; a standalone build, absolute."""
     stencil_build.build(GENERATED)
     ffi = FFI()
     cdef = "\n".join(_declarations(h) for h in ("exits.h", "stencil_ids.h", "accel.h"))
@@ -35,7 +36,7 @@ def make_ffi() -> FFI:
     ffi.set_source(
         "accel._native",
         '#include "runtime.h"',
-        sources=[str(p) for p in sorted(NATIVE.glob("*.c"))],
+        sources=[str(p if absolute_paths else p.relative_to(ROOT)) for p in sorted(NATIVE.glob("*.c"))],
         include_dirs=[str(NATIVE), str(GENERATED), str(python_include / "internal")],
         define_macros=[("_CFFI_NO_LIMITED_API", None)],
         extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wno-unused-function"],
@@ -44,12 +45,9 @@ def make_ffi() -> FFI:
     return ffi
 
 
-ffibuilder = make_ffi()
-
 if __name__ == "__main__":
-    import os
-
-    os.chdir(ROOT)
-    ffibuilder.compile(tmpdir=str(ROOT / "build" / "cffi"), verbose=False, target=None)
+    make_ffi(absolute_paths=True).compile(tmpdir=str(ROOT / "build" / "cffi"), verbose=False)
     for built in (ROOT / "build" / "cffi").rglob("_native*.so"):
         built.replace(ROOT / "accel" / built.name)
+else:
+    ffibuilder = make_ffi()
