@@ -41,6 +41,7 @@ def make_ffi(absolute_paths: bool = False) -> FFI:
         define_macros=[("_CFFI_NO_LIMITED_API", None)],
         extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wno-unused-function"],
         libraries=["dl"],
+        py_limited_api=False,  # it reads CPython's internal structs: built for one version
     )
     return ffi
 

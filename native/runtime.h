@@ -3,6 +3,7 @@
 #define ACCEL_RUNTIME_H
 
 #include "Python.h"
+#undef _PyGC_FINALIZED  /* redefined, identically, by the internal headers */
 #define Py_BUILD_CORE 1
 #include "internal/pycore_frame.h"
 #include "internal/pycore_code.h"
