@@ -8,6 +8,12 @@
 #include "runtime.h"
 #include "private_layout.h"
 
+/* _PyOpcode_Deopt is not exported; the header defines a copy for us. */
+#define NEED_OPCODE_TABLES
+#define Py_BUILD_CORE 1
+#include "internal/pycore_opcode.h"
+#undef Py_BUILD_CORE
+
 accel_counters accel_totals;
 
 static Py_ssize_t extra_index = -1;
@@ -36,6 +42,23 @@ free_record(void *data)
     PyMem_Free(rec);
 }
 
+/* Loops are what get hot: code with one is compiled on its first call, so that a
+ * loop in a function called once (a main(), a module body) runs natively too. */
+static int
+has_loop(PyCodeObject *co)
+{
+    _Py_CODEUNIT *code = _PyCode_CODE(co);
+    for (Py_ssize_t i = 0; i < Py_SIZE(co); i++) {
+        int op = _PyOpcode_Deopt[_Py_OPCODE(code[i])];
+        if (op == JUMP_BACKWARD || op == POP_JUMP_BACKWARD_IF_TRUE || op == POP_JUMP_BACKWARD_IF_FALSE
+            || op == POP_JUMP_BACKWARD_IF_NONE || op == POP_JUMP_BACKWARD_IF_NOT_NONE) {
+            return 1;
+        }
+        i += _PyOpcode_Caches[op];
+    }
+    return 0;
+}
+
 accel_code *
 accel_record(PyCodeObject *co, int create)
 {
@@ -52,6 +75,7 @@ accel_record(PyCodeObject *co, int create)
         return NULL;
     }
     rec->nunits = (int)Py_SIZE(co);  /* code units */
+    rec->has_loop = has_loop(co);
     rec->site_exits = PyMem_Calloc((size_t)ACCEL_EXIT_COUNT * rec->nunits + 1, sizeof(uint32_t));
     if (rec->site_exits == NULL || _PyCode_SetExtra((PyObject *)co, extra_index, rec) < 0) {
         PyErr_Clear();
@@ -118,7 +142,7 @@ wants_compile(accel_code *rec)
     if (rec->recompile_requested || rec->jit_requested) {
         return 1;
     }
-    return mode == ACCEL_MODE_ALL && rec->calls > threshold;
+    return mode == ACCEL_MODE_ALL && (rec->calls > threshold || rec->has_loop);
 }
 
 static PyObject *

@@ -40,6 +40,7 @@ typedef struct {
     int jit_requested;
     int recompile_requested;
     int recompiles;
+    int has_loop;               /* compiled on its first call */
     uint64_t calls;
     uint64_t native_entries;
     uint64_t exits;

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # -fno-pic -mcmodel=large: every hole, data symbol and call becomes an R_X86_64_64
 # relocation (movabs), the one kind the patcher handles, wherever the code lands.
-# No jump tables, so stencils refer to no data of their own.
+# No jump tables, so stencils refer to no data of their own.  No vectorizing: merging
+# the loads of two stack slots into one wide load defeats store forwarding, since each
+# slot was just written by another stencil.
 FLAGS = [
     "-O3",
     "-std=gnu11",
@@ -28,6 +30,8 @@ FLAGS = [
     "-fno-stack-protector",
     "-fno-builtin",
     "-fno-jump-tables",
+    "-fno-vectorize",
+    "-fno-slp-vectorize",
     "-fno-plt",
     "-ffunction-sections",
     "-g0",

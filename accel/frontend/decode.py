@@ -71,19 +71,21 @@ class Decoded:
 
 
 def decode(code: types.CodeType) -> Decoded:
-    instructions = _instructions(code)
+    concrete = ConcreteBytecode.from_code(code)
+    instructions = _instructions(concrete)
     at = {i.start: i for i in instructions}
-    handlers = [_handler(e) for e in ConcreteBytecode.from_code(code).exception_table]
+    handlers = [_handler(e) for e in concrete.exception_table]
     targets = frozenset(i.target for i in instructions if i.target is not None)
     blocks = _blocks(instructions, targets | {h.target for h in handlers})
     return Decoded(code, instructions, at, blocks, _depths(instructions, at, handlers), handlers, targets)
 
 
-def _instructions(code: types.CodeType) -> list[Instruction]:
+def _instructions(concrete: ConcreteBytecode) -> list[Instruction]:
     result = []
     unit = 0
-    concrete = [i for i in ConcreteBytecode.from_code(code) if i.name != "CACHE"]
     for instr in concrete:
+        if instr.name == "CACHE":
+            continue
         size = instr.size // UNIT
         op_unit = unit + size - 1
         after = op_unit + 1 + opcode._inline_cache_entries[instr.opcode]

@@ -26,6 +26,7 @@ from . import log, native, perfmap
 ACCEL_DIR = pathlib.Path(__file__).resolve().parent.parent
 COROUTINE_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async generator
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
+ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 
 @dataclasses.dataclass
@@ -121,8 +122,11 @@ def _failing_guard_sites(code: types.CodeType) -> frozenset[int]:
 
 
 def _cpython_specializations(code: types.CodeType) -> dict[int, str]:
-    """What CPython's adaptive interpreter made of each instruction so far, by code unit."""
-    return {i.offset // 2: i.opname for i in dis.get_instructions(code, adaptive=True) if i.opname not in dis.opmap}
+    """What CPython's adaptive interpreter made of each instruction so far, by code unit:
+    where the adaptive copy holds an opcode the plain bytecode does not."""
+    plain, adaptive = code.co_code, code._co_code_adaptive
+    return {i // 2: ALL_OPNAMES[adaptive[i]] for i in range(0, len(plain), 2)
+            if adaptive[i] != plain[i] and ALL_OPNAMES[adaptive[i]] not in dis.opmap}
 
 
 def _exits_at_once(program: list[QInstr]) -> str | None:

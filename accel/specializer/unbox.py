@@ -82,6 +82,8 @@ class Region:
 
 
 def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State]) -> list[QInstr]:
+    if not any(q.name in RAW_OPS for q in program):
+        return program
     regions = _regions(program, decoded, states)
     raw_locals = {}
     for region in regions:
