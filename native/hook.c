@@ -12,6 +12,11 @@
 #define NEED_OPCODE_TABLES
 #define Py_BUILD_CORE 1
 #include "internal/pycore_opcode.h"
+/* pycore_object.h redeclares a function Python.h declared without
+ * Py_BUILD_CORE; only its inline functions are wanted here. */
+#define _PyObject_LookupSpecialId accel_shadowed_LookupSpecialId
+#include "internal/pycore_object.h"
+#undef _PyObject_LookupSpecialId
 #undef Py_BUILD_CORE
 
 accel_counters accel_totals;
@@ -172,6 +177,21 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
     return stock(tstate, frame, throwflag);
 }
 
+/* An instance of a plain class: where its values live, by CPython's own
+ * inline function and by the one stencils use. */
+static int
+values_pointer_agrees(void)
+{
+    PyObject *cls = PyObject_CallFunction((PyObject *)&PyType_Type, "s()N", "probe", PyDict_New());
+    PyObject *obj = cls ? PyObject_CallNoArgs(cls) : NULL;
+    int ok = obj != NULL && (Py_TYPE(obj)->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+             && ACCEL_VALUES_POINTER(obj) == _PyObject_ValuesPointer(obj);
+    Py_XDECREF(obj);
+    Py_XDECREF(cls);
+    PyErr_Clear();
+    return ok;
+}
+
 /* CPython 3.11 keeps these structs private; read live objects to check that
  * private_layout.h still describes them. */
 static int
@@ -193,7 +213,7 @@ check_private_layout(void)
     Py_XDECREF(range);
     Py_XDECREF(list);
     PyErr_Clear();
-    return ok;
+    return ok && values_pointer_agrees();
 }
 
 int

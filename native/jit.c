@@ -13,12 +13,35 @@
 static uintptr_t symbol_addresses[ACCEL_SYMBOL_COUNT];
 static char init_error[256];
 
+/* accel's own functions that stencils call: this module is loaded RTLD_LOCAL,
+ * so dlsym would not find them. */
+static const struct {
+    const char *name;
+    void *address;
+} own_symbols[] = {
+    {"accel_load_global_miss", (void *)accel_load_global_miss},
+    {"accel_load_attr_miss", (void *)accel_load_attr_miss},
+    {"accel_store_attr_miss", (void *)accel_store_attr_miss},
+    {"accel_load_method_miss", (void *)accel_load_method_miss},
+};
+
+static void *
+resolve(const char *name)
+{
+    for (size_t i = 0; i < sizeof own_symbols / sizeof own_symbols[0]; i++) {
+        if (strcmp(own_symbols[i].name, name) == 0) {
+            return own_symbols[i].address;
+        }
+    }
+    return dlsym(RTLD_DEFAULT, name);
+}
+
 /* Resolve every C symbol the stencils use, once, in the running process. */
 int
 accel_jit_init(void)
 {
     for (int i = 0; i < ACCEL_SYMBOL_COUNT; i++) {
-        void *address = dlsym(RTLD_DEFAULT, accel_symbol_names[i]);
+        void *address = resolve(accel_symbol_names[i]);
         if (address == NULL) {
             snprintf(init_error, sizeof init_error,
                      "this Python does not export %s, which the stencils call", accel_symbol_names[i]);
@@ -103,11 +126,25 @@ accel_binary_op_function(int nb_op)
     return (uint64_t)(uintptr_t)functions[nb_op];
 }
 
+/* Where one program is being emitted. */
+typedef struct {
+    const accel_instr *program;
+    int n;
+    unsigned char *memory;
+    const uint32_t *offsets;
+    accel_cache *caches;
+    PyCodeObject *co;
+} emission;
+
 /* The value a hole of instruction i receives, or 0 with *ok cleared. */
 static uint64_t
-hole_value(const accel_hole *hole, const accel_instr *program, int n, int i,
-           const unsigned char *memory, const uint32_t *offsets, PyCodeObject *co, int *ok)
+hole_value(const accel_hole *hole, const emission *e, int i, int *ok)
 {
+    const accel_instr *program = e->program;
+    const unsigned char *memory = e->memory;
+    const uint32_t *offsets = e->offsets;
+    PyCodeObject *co = e->co;
+    int n = e->n;
     const accel_instr *instr = &program[i];
     switch (hole->kind) {
     case ACCEL_HOLE_CONTINUE:
@@ -132,6 +169,8 @@ hole_value(const accel_hole *hole, const accel_instr *program, int n, int i,
         return (uintptr_t)(_PyCode_CODE(co) + instr->resume - 1);
     case ACCEL_HOLE_SITE:
         return (uint64_t)i;
+    case ACCEL_HOLE_CACHE:
+        return (uintptr_t)&e->caches[i];
     case ACCEL_HOLE_CODE:
         return (uintptr_t)(memory + offsets[i]);
     case ACCEL_HOLE_SYMBOL:
@@ -144,16 +183,17 @@ hole_value(const accel_hole *hole, const accel_instr *program, int n, int i,
 }
 
 static void
-copy_and_patch(unsigned char *at, const accel_stencil *stencil, const accel_instr *program, int n, int i,
-               const unsigned char *memory, const uint32_t *offsets, PyCodeObject *co, int *ok)
+copy_and_patch(const emission *e, int i, int *ok)
 {
+    const accel_stencil *stencil = &accel_stencils[e->program[i].stencil];
+    unsigned char *at = e->memory + e->offsets[i];
     memcpy(at, stencil->body, stencil->size);
     for (uint32_t h = 0; h < stencil->nholes; h++) {
         const accel_hole *hole = &stencil->holes[h];
         if (hole->kind == ACCEL_HOLE_NONE) {
             continue;
         }
-        uint64_t value = hole_value(hole, program, n, i, memory, offsets, co, ok) + (uint64_t)hole->addend;
+        uint64_t value = hole_value(hole, e, i, ok) + (uint64_t)hole->addend;
         memcpy(at + hole->offset, &value, sizeof value);
     }
 }
@@ -186,6 +226,14 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         PyErr_SetFromErrno(PyExc_OSError);
         return NULL;
     }
+    accel_cache *caches = PyMem_Calloc(n, sizeof *caches);
+    if (caches == NULL) {
+        munmap(memory, mapped);
+        PyMem_Free(offsets);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    emission e = {program, n, memory, offsets, caches, co};
     int ok = 1;
     /* ENTER continues into the first instruction: patch it as instruction -1. */
     const accel_stencil *enter = &accel_stencils[ACCEL_STENCIL_ENTER];
@@ -196,8 +244,7 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         memcpy(memory + enter->holes[h].offset, &value, sizeof value);
     }
     for (int i = 0; i < n && ok; i++) {
-        copy_and_patch(memory + offsets[i], &accel_stencils[program[i].stencil], program, n, i,
-                       memory, offsets, co, &ok);
+        copy_and_patch(&e, i, &ok);
         if (!ok) {
             PyErr_Format(PyExc_ValueError, "instruction %d (%s): a jump or fall-through leads nowhere",
                          i, accel_stencils[program[i].stencil].name);
@@ -209,6 +256,7 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         }
         munmap(memory, mapped);
         PyMem_Free(offsets);
+        PyMem_Free(caches);
         return NULL;
     }
     accel_native *native = PyMem_Calloc(1, sizeof *native);
@@ -218,6 +266,7 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         PyMem_Free(offsets);
         PyMem_Free(native);
         PyMem_Free(raw);
+        PyMem_Free(caches);
         PyErr_NoMemory();
         return NULL;
     }
@@ -228,6 +277,7 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         raw[4 * i + 3] = program[i].raw_int_stack;
     }
     native->raw = raw;
+    native->caches = caches;
     native->memory = memory;
     native->mapped = mapped;
     native->size = size;
@@ -246,6 +296,7 @@ accel_native_free(accel_native *native)
         Py_XDECREF(native->keepalive);
         PyMem_Free(native->offsets);
         PyMem_Free(native->raw);
+        PyMem_Free(native->caches);
         PyMem_Free(native);
         native = older;
     }

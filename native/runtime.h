@@ -15,6 +15,7 @@
 #include <string.h>
 #include "exits.h"
 #include "unboxed.h"
+#include "inline_cache.h"
 #include "stencil_ids.h"
 #include "accel.h"
 
@@ -32,6 +33,7 @@ typedef struct accel_native {
     int ninstrs;
     uint32_t *offsets;          /* where each instruction's code starts */
     uint64_t *raw;              /* per instruction, 4 masks: what deopt must box (accel_instr) */
+    accel_cache *caches;        /* per instruction: inline caches (native/inline_cache.h) */
 } accel_native;
 
 /* Kept in co_extra; freed with the code object. */

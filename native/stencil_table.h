@@ -15,6 +15,7 @@ typedef enum {
     ACCEL_HOLE_INSTR,        /* the instruction's code unit in _PyCode_CODE(co) */
     ACCEL_HOLE_RESUME,       /* the unit before its first unit: where the interpreter resumes */
     ACCEL_HOLE_SITE,         /* the instruction's position in the program */
+    ACCEL_HOLE_CACHE,        /* the instruction's inline cache entry (writable) */
     ACCEL_HOLE_CODE,         /* this copy of the stencil itself (data appended to its body) */
     ACCEL_HOLE_SYMBOL,       /* a C symbol of the running process */
 } accel_hole_kind;

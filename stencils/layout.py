@@ -33,6 +33,13 @@ EXPRESSIONS = [
     "offsetof(PyMethodObject, im_self)",
     "offsetof(PyMethodObject, im_func)",
     "sizeof(digit)",
+    "offsetof(PyDictObject, ma_version_tag)",
+    "offsetof(PyTypeObject, tp_version_tag)",
+    "offsetof(PyTypeObject, tp_flags)",
+    "offsetof(PyHeapTypeObject, ht_cached_keys)",
+    "offsetof(PyDictKeysObject, dk_nentries)",
+    "offsetof(PyDictValues, values)",
+    "sizeof(accel_cache)",
 ]
 
 

@@ -32,10 +32,12 @@
 #include "internal/pycore_code.h"
 #include "internal/pycore_interp.h"
 #include "internal/pycore_long.h"
+#include "internal/pycore_dict.h"
 
 #include "exits.h"
 #include "private_layout.h"
 #include "unboxed.h"
+#include "inline_cache.h"
 
 #define CC __attribute__((preserve_none))
 typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, PyThreadState *);

@@ -20,6 +20,10 @@ COMPARE_TRUE_ON = {0: 0b0001, 1: 0b0011, 2: 0b0010, 3: 0b1101, 4: 0b0100, 5: 0b0
 COMPARE_JUMPS = {"POP_JUMP_FORWARD_IF_TRUE": (True, False), "POP_JUMP_FORWARD_IF_FALSE": (False, False),
                  "POP_JUMP_BACKWARD_IF_TRUE": (True, True), "POP_JUMP_BACKWARD_IF_FALSE": (False, True)}
 TYPE_SUFFIX = {int: "INT", float: "FLOAT"}
+# Forms with an inline cache (stencils/cached.c): the generic work on a miss, so they
+# need no type feedback, only CPython's private layouts checked at start-up.
+CACHED = {"LOAD_GLOBAL": "LOAD_GLOBAL_CACHED", "LOAD_ATTR": "LOAD_ATTR_CACHED",
+          "STORE_ATTR": "STORE_ATTR_CACHED", "LOAD_METHOD": "LOAD_METHOD_CACHED"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +69,8 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
         return instr
     if instr.name == "BINARY_OP":
         return _binary_op(instr, feedback)
+    if instr.name in CACHED and feedback.private_layout_ok:
+        return dataclasses.replace(instr, name=CACHED[instr.name], note="inline cache; a miss takes the generic path")
     if instr.name == "FOR_ITER" and feedback.private_layout_ok:
         (iterator,) = _operand_types(instr, feedback, 1)
         fast = {RANGE_ITERATOR: "FOR_ITER_RANGE", LIST_ITERATOR: "FOR_ITER_LIST"}.get(iterator)
