@@ -16,8 +16,10 @@ import atexit
 import warnings
 
 from .explain import Explanation, explain
-from .runtime import compiler, config, log, native, perfmap
-from .runtime.stats import print_at_exit, stats
+from .runtime import config
+
+# The heavy parts (the compiler and what it imports, the native module) load on first use:
+# `import accel` stays cheap, and so does the startup hook (accel/_startup.py).
 
 __version__ = "0.1.0"
 __all__ = ["UnsupportedPython", "enable", "disable", "is_enabled", "jit", "stats", "explain", "Explanation"]
@@ -38,9 +40,13 @@ def _start() -> None:
     global _started
     if _started:
         return
+    from .runtime import native
+
     reason = native.available()
     if reason is not None:
         raise UnsupportedPython(reason)
+    from .runtime import compiler
+
     native.init()
     compiler.start()
     _started = True
@@ -51,6 +57,8 @@ def _configure() -> None:
     """Apply the ACCEL_* knobs.  Run at start, and again by enable(): `python -m accel --threshold 0`
     sets them after the startup hook (accel.pth, with ACCEL=1 inherited) may have started accel."""
     global _at_exit_registered, _stats_format, _observing
+    from .runtime import compiler, log, native, perfmap
+
     native.set_threshold(config.threshold())
     log.configure()
     perfmap.configure()
@@ -64,27 +72,47 @@ def _configure() -> None:
 
 
 def _at_exit() -> None:
-    """The deopt log, then the statistics: ACCEL_STATS=json's line is the last one on stderr."""
+    """The deopt log, then the statistics: ACCEL_STATS=json's line is the last one on stderr.
+    The JIT is off from here on, so that neither the report's own code nor exit handlers that
+    run after it (those registered before accel started) compile or count anything more."""
+    from .runtime import log, native, stats
+
+    native.set_mode("off")
     log.report_at_exit()
     if _stats_format is not None:
-        print_at_exit(_stats_format)
+        stats.print_at_exit(_stats_format)
 
 
 def enable() -> None:
     """Install the hook: every code object that gets hot is compiled from here on."""
     _start()
     _configure()
+    from .runtime import native
+
     native.set_mode("all")
 
 
 def disable() -> None:
     """Remove the hook (restoring a hook that was there before); compiled code stays unused."""
     if _started:
+        from .runtime import native
+
         native.set_mode("off")
 
 
 def is_enabled() -> bool:
-    return _started and native.mode() == "all"
+    if not _started:
+        return False
+    from .runtime import native
+
+    return native.mode() == "all"
+
+
+def stats() -> dict:
+    """What the JIT did in this process: compiled functions, native entries, deopts by reason..."""
+    from .runtime import stats
+
+    return stats.stats()
 
 
 def jit(function=None, /):
@@ -100,6 +128,8 @@ def jit(function=None, /):
         warnings.warn(f"accel.jit: running {function.__qualname__} unaccelerated: {error}", RuntimeWarning,
                       stacklevel=2)
         return function
+    from .runtime import native
+
     native.request_jit(code)
     if native.mode() == "off":
         native.set_mode("marked")

@@ -64,15 +64,24 @@ def export(options: argparse.Namespace) -> None:
 
 
 def version() -> str:
+    """accel's version, the Python, whether accel can accelerate it, and the stencil toolchain."""
     import accel
     from accel.runtime import native
 
     reason = native.available()
-    lines = [f"accel {accel.__version__}",
+    lines = [f"accel {accel.__version__} ({os.path.dirname(accel.__file__)})",
              f"Python {platform.python_version()} ({platform.python_implementation()}, {sys.platform} "
              f"{platform.machine()}): " + ("supported" if reason is None else f"not supported — {reason}")]
     if native.lib is not None:
         lines.append(f"stencils built with {native.stencil_compiler()}")
+    else:
+        lines.append("stencils: not built (no native part)")
+    try:
+        import capstone
+
+        lines.append(f"disassembler: capstone {capstone.__version__} (accel.explain(fn, asm=True))")
+    except ImportError:
+        lines.append("disassembler: capstone not installed (pip install 'accel[asm]' for accel.explain(fn, asm=True))")
     return "\n".join(lines)
 
 
@@ -86,7 +95,9 @@ def enable() -> None:
 
 
 def run_script(path: str, args: list[str]) -> None:
-    """As `python script.py` does: a fresh __main__, sys.argv, sys.path[0]."""
+    """As `python script.py` does: a fresh __main__, sys.argv, sys.path[0]; the code's
+    file name is absolute, sys.argv[0] as given."""
+    given, path = path, os.path.abspath(path)
     with open(path, "rb") as file:
         source = file.read()
     code = compile(source, path, "exec", dont_inherit=True)
@@ -96,7 +107,7 @@ def run_script(path: str, args: list[str]) -> None:
     main.__dict__.update(__file__=path, __cached__=None, __builtins__=__builtins__,
                          __loader__=SourceFileLoader("__main__", path))
     sys.modules["__main__"] = main
-    sys.argv[:] = [path, *args]
+    sys.argv[:] = [given, *args]
     sys.path[0] = os.path.dirname(os.path.realpath(path))
     _hide_own_frames()
     exec(code, main.__dict__)

@@ -4,9 +4,11 @@ from __future__ import annotations
 import dataclasses
 import dis
 import types
+import typing
 
-from .runtime import compiler, native
-from .specializer.ir import QInstr
+if typing.TYPE_CHECKING:  # imported where used: `import accel` stays cheap (accel/_startup.py)
+    from .runtime import native
+    from .specializer.ir import QInstr
 
 
 @dataclasses.dataclass
@@ -37,12 +39,17 @@ class Explanation:
 
 
 def explain(target, asm: bool = False) -> Explanation:
+    from .runtime import compiler, native
+
     code = _code_of(target)
     entry = compiler.registry.get(code)
     info = native.code_info(code) if native.lib is not None else None
     state, reason = _state(entry, info)
     rows = _rows(code, entry)
-    disassembly = _disassemble(code, entry, info) if asm and isinstance(entry, compiler.Compiled) else {}
+    disassembly = {}
+    if asm:
+        disassembly = (_disassemble(code, entry, info) if isinstance(entry, compiler.Compiled) and info is not None
+                       and info.native_bytes else {-1: [f"no native code to disassemble: {state}"]})
     return Explanation(code, state, reason, info, rows, disassembly)
 
 
@@ -56,6 +63,8 @@ def _code_of(target) -> types.CodeType:
 
 
 def _state(entry, info) -> tuple[str, str | None]:
+    from .runtime import compiler
+
     if isinstance(entry, compiler.Failure):
         return "failed", entry.reason
     if info is None or info.state == "cold":
@@ -66,6 +75,8 @@ def _state(entry, info) -> tuple[str, str | None]:
 
 
 def _rows(code: types.CodeType, entry) -> list[Row]:
+    from .runtime import compiler, native
+
     by_unit: dict[int, QInstr] = {}
     emitted: set[int] = set()
     sizes: dict[int, int] = {}
@@ -90,29 +101,45 @@ def _rows(code: types.CodeType, entry) -> list[Row]:
 
 
 def _disassemble(code: types.CodeType, entry, info) -> dict[int, list[str]]:
+    """Row offset -> x86-64 listing of its stencil copy (-2: the entry code before the first one).
+    Addresses are offsets into the function's native code, which starts at info.native_address."""
+    from .runtime import native
+
     try:
         import capstone
     except ImportError:
-        return {-1: ["capstone is not installed: pip install 'accel[asm]' to see native code"]}
+        return {-1: ["cannot disassemble: capstone is not installed; pip install 'accel[asm]' (or capstone) "
+                     "to see the native code"]}
     data = native.code_bytes(code, info.native_bytes)
     offsets = native.code_layout(code, info.ninstrs) + [len(data)]
     disassembler = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
-    result = {}
+
+    def listing(start: int, end: int) -> list[str]:
+        return [f"{i.address:#06x}  {i.mnemonic} {i.op_str}".rstrip()
+                for i in disassembler.disasm(data[start:end], start)]
+
+    result = {-2: listing(0, offsets[0])} if offsets[0] > 0 else {}
     for q, start, end in zip(entry.program, offsets, offsets[1:]):
-        result[q.start * 2] = [f"{i.address:#06x}  {i.mnemonic} {i.op_str}".rstrip()
-                               for i in disassembler.disasm(data[start:end], start)]
+        result.setdefault(q.start * 2, []).extend(listing(start, end))
     return result
 
 
 def format_explanation(e: Explanation) -> str:
+    from .runtime import native
+
     code = e.code
     lines = [f"{code.co_qualname} ({code.co_filename}:{code.co_firstlineno}): {e.state}"
              + (f" — {e.reason}" if e.reason else "")]
     if e.info is not None:
         lines.append(f"  calls {e.info.calls}, native entries {e.info.native_entries}, "
-                     f"exits to interpreter {e.info.exits}, native code {e.info.native_bytes} bytes, "
+                     f"exits to interpreter {e.info.exits}, native code {e.info.native_bytes} bytes"
+                     + (f" at {e.info.native_address:#x}" if e.info.native_address else "") + ", "
                      f"recompiles {e.info.recompiles}")
+    lines += [f"  {message}" for message in e.asm.get(-1, [])]
     lines.append(f"  {'offset':>6}  {'line':>4}  {'bytecode':<32}{'accel':<32}bytes")
+    if e.asm.get(-2):
+        lines.append("  (entry)")
+        lines += [f"{'':>52}{asm_line}" for asm_line in e.asm[-2]]
     for row in e.rows:
         line = "" if row.line is None else str(row.line)
         size = "" if row.native_bytes is None else str(row.native_bytes)
@@ -125,5 +152,4 @@ def format_explanation(e: Explanation) -> str:
             lines.append(f"{'':>48}exits here: {count} × {native.EXIT_REASONS.get(reason, reason)}")
         for asm_line in e.asm.get(row.offset, []):
             lines.append(f"{'':>52}{asm_line}")
-    lines += e.asm.get(-1, [])
     return "\n".join(lines)

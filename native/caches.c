@@ -6,10 +6,8 @@
  * globals, the dicts' version tags. */
 #include "runtime.h"
 #include "inline_cache.h"
+#include "structmember.h"
 
-#define Py_BUILD_CORE 1
-#include "internal/pycore_dict.h"
-#undef Py_BUILD_CORE
 
 PyObject *
 accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache)
@@ -64,18 +62,70 @@ class_attribute_allows(PyTypeObject *type, PyObject *name)
     return attr == NULL || Py_TYPE(attr)->tp_descr_set == NULL;
 }
 
+/* A __slots__ member holding an object (T_OBJECT_EX), or -1. */
+static Py_ssize_t
+slot_offset(PyTypeObject *type, PyObject *name, int for_store)
+{
+    PyObject *descr = _PyType_Lookup(type, name);
+    if (descr == NULL || Py_TYPE(descr) != &PyMemberDescr_Type) {
+        return -1;
+    }
+    PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+    if (member->type != T_OBJECT_EX || (for_store && member->flags & READONLY)) {
+        return -1;
+    }
+    return member->offset;
+}
+
+/* Fill an attribute cache entry for owner.name, if the fast paths can serve it. */
+static void
+fill_attr(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
+{
+    PyTypeObject *type = Py_TYPE(owner);
+    if (cache->version == type->tp_version_tag && cache->version != 0 && cache->kind != ACCEL_ATTR_MODULE) {
+        return;  /* already describes this type: the miss was this object's own */
+    }
+    if (PyModule_CheckExact(owner) && !for_store) {
+        PyObject *dict = PyModule_GetDict(owner);
+        PyObject *value = dict && PyDict_CheckExact(dict) ? PyDict_GetItemWithError(dict, name) : NULL;
+        if (value != NULL && type->tp_getattro == PyModule_Type.tp_getattro) {
+            cache->kind = ACCEL_ATTR_MODULE;
+            cache->keys = dict;
+            cache->value = value;
+            cache->version = ((PyDictObject *)dict)->ma_version_tag;
+        }
+        PyErr_Clear();
+        return;
+    }
+    int generic = for_store ? type->tp_setattro == PyObject_GenericSetAttr
+                            : type->tp_getattro == PyObject_GenericGetAttr;
+    if (!generic || !(type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) || type->tp_version_tag == 0) {
+        return;
+    }
+    Py_ssize_t offset = slot_offset(type, name, for_store);
+    if (offset >= 0) {
+        cache->kind = ACCEL_ATTR_SLOT;
+        cache->index = offset;
+        cache->version = type->tp_version_tag;
+        return;
+    }
+    if (has_instance_values(type, for_store) && *ACCEL_VALUES_POINTER(owner) != NULL
+        && class_attribute_allows(type, name)) {
+        Py_ssize_t index = shared_key_index(type, name);
+        if (index >= 0) {
+            cache->kind = ACCEL_ATTR_INSTANCE_VALUE;
+            cache->index = index;
+            cache->version = type->tp_version_tag;
+        }
+    }
+}
+
 PyObject *
 accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache)
 {
     PyObject *res = PyObject_GetAttr(owner, name);
-    PyTypeObject *type = Py_TYPE(owner);
-    if (res != NULL && has_instance_values(type, 0) && *ACCEL_VALUES_POINTER(owner) != NULL
-        && class_attribute_allows(type, name)) {
-        Py_ssize_t index = shared_key_index(type, name);
-        if (index >= 0 && type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) {
-            cache->version = type->tp_version_tag;
-            cache->index = index;
-        }
+    if (res != NULL) {
+        fill_attr(owner, name, cache, 0);
     }
     return res;
 }
@@ -84,14 +134,8 @@ int
 accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache)
 {
     int err = PyObject_SetAttr(owner, name, value);
-    PyTypeObject *type = Py_TYPE(owner);
-    if (err == 0 && has_instance_values(type, 1) && *ACCEL_VALUES_POINTER(owner) != NULL
-        && class_attribute_allows(type, name)) {
-        Py_ssize_t index = shared_key_index(type, name);
-        if (index >= 0 && type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) {
-            cache->version = type->tp_version_tag;
-            cache->index = index;
-        }
+    if (err == 0) {
+        fill_attr(owner, name, cache, 1);
     }
     return err;
 }

@@ -8,12 +8,20 @@
 #include "Python.h"
 #include <stdint.h>
 
+/* What an attribute cache entry describes. */
+enum accel_attr_kind {
+    ACCEL_ATTR_INSTANCE_VALUE = 1,  /* index into the instance's values */
+    ACCEL_ATTR_SLOT = 2,            /* byte offset of a __slots__ member */
+    ACCEL_ATTR_MODULE = 3,          /* a module's dict entry: value, under the dict's version */
+};
+
 typedef struct {
-    uint64_t version;       /* a type's tp_version_tag, or the globals' ma_version_tag; 0: empty */
+    uint64_t version;       /* a type's tp_version_tag, or a dict's ma_version_tag; 0: empty */
     uint64_t version2;      /* the builtins' ma_version_tag; shared keys' entry count */
-    void *keys;             /* the shared keys the entry was filled with */
+    void *keys;             /* the shared keys the entry was filled with; a module's dict */
     PyObject *value;        /* borrowed: what the version guards keep alive */
-    Py_ssize_t index;       /* an instance value's index */
+    Py_ssize_t index;       /* an instance value's index, or a slot's offset */
+    int kind;               /* enum accel_attr_kind, for attributes */
 } accel_cache;
 
 /* Where an instance of a type with a managed dict keeps its values pointer: as

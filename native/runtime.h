@@ -9,6 +9,8 @@
 #include "internal/pycore_code.h"
 #include "internal/pycore_interp.h"
 #include "internal/pycore_pystate.h"
+#include "internal/pycore_dict.h"
+#include "internal/pycore_moduleobject.h"
 #undef Py_BUILD_CORE
 
 #include <stdint.h>

@@ -37,14 +37,33 @@ STENCIL(LOAD_GLOBAL_CACHED)
     CONTINUE();
 }
 
-static inline __attribute__((always_inline)) PyObject *
-cached_instance_value(PyObject *owner, accel_cache *cache)
+/* Where the cached attribute of owner lives, or NULL: an instance value, a
+ * slot, under the type's version; a module's global, under its dict's version. */
+static inline __attribute__((always_inline)) PyObject **
+cached_attribute(PyObject *owner, accel_cache *cache)
 {
+    if (cache->kind == ACCEL_ATTR_MODULE) {
+        if (Py_TYPE(owner) == &PyModule_Type && ((PyModuleObject *)owner)->md_dict == cache->keys
+            && ((PyDictObject *)cache->keys)->ma_version_tag == cache->version) {
+            return &cache->value;
+        }
+        return NULL;
+    }
     if (Py_TYPE(owner)->tp_version_tag != cache->version || cache->version == 0) {
         return NULL;
     }
+    if (cache->kind == ACCEL_ATTR_SLOT) {
+        return (PyObject **)((char *)owner + cache->index);
+    }
     PyDictValues *values = *ACCEL_VALUES_POINTER(owner);
-    return values != NULL ? values->values[cache->index] : NULL;
+    return values != NULL ? &values->values[cache->index] : NULL;
+}
+
+static inline __attribute__((always_inline)) PyObject *
+cached_instance_value(PyObject *owner, accel_cache *cache)
+{
+    PyObject **where = cached_attribute(owner, cache);
+    return where != NULL ? *where : NULL;
 }
 
 STENCIL(LOAD_ATTR_CACHED)
@@ -73,11 +92,17 @@ STENCIL(STORE_ATTR_CACHED)
     accel_cache *cache = CACHE;
     sp -= 2;
     SYNC_INSTR();
-    PyObject *old = cached_instance_value(owner, cache);
-    if (old != NULL) {
-        /* Replacing a present value: the insertion order is unchanged. */
-        (*ACCEL_VALUES_POINTER(owner))->values[cache->index] = value;
-        Py_DECREF(old);
+    PyObject **where = cache->kind == ACCEL_ATTR_MODULE ? NULL : cached_attribute(owner, cache);
+    if (where != NULL) {
+        PyObject *old = *where;
+        *where = value;
+        if (old != NULL) {
+            Py_DECREF(old);
+        }
+        else if (cache->kind == ACCEL_ATTR_INSTANCE_VALUE) {
+            /* A new instance value: it joins the dict's insertion order. */
+            _PyDictValues_AddToInsertionOrder(*ACCEL_VALUES_POINTER(owner), cache->index);
+        }
     }
     else if (accel_store_attr_miss(owner, (PyObject *)OPERAND, value, cache) < 0) {
         Py_DECREF(value);

@@ -40,6 +40,7 @@ EXPRESSIONS = [
     "offsetof(PyDictKeysObject, dk_nentries)",
     "offsetof(PyDictValues, values)",
     "sizeof(accel_cache)",
+    "offsetof(PyModuleObject, md_dict)",
 ]
 
 

@@ -33,6 +33,7 @@
 #include "internal/pycore_interp.h"
 #include "internal/pycore_long.h"
 #include "internal/pycore_dict.h"
+#include "internal/pycore_moduleobject.h"
 
 #include "exits.h"
 #include "private_layout.h"

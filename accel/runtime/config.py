@@ -35,8 +35,3 @@ def perf_map() -> bool:
     """ACCEL_PERF: 1 writes /tmp/perf-<pid>.map, naming accel's native code for Linux perf."""
     return os.environ.get("ACCEL_PERF", "") not in ("", "0")
 
-
-def startup_enabled() -> bool:
-    """ACCEL: 1 makes the startup hook (accel.pth) accelerate this process; `python -m accel` sets it
-    so that child processes are accelerated too."""
-    return os.environ.get("ACCEL") == "1"

@@ -89,7 +89,8 @@ def observing(compile_code):
         if before is None or not before.recompile_requested:
             return compile_code(code, argument_types, globals_)
         counts = exits_by_site(code)
-        guards = collections.Counter({key: n for key, n in counts.items() if key[0].startswith("GUARD_")})
+        guards = collections.Counter({(reason, unit): n for reason, sites in native.site_exits(code).items()
+                                      if reason.startswith("GUARD_") for unit, n in sites.items()})
         log("deopt", f"recompile requested for {where(code)} after guard failures: {_describe(guards)}")
         compile_code(code, argument_types, globals_)
         after = native.code_info(code)

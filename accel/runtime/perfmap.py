@@ -51,17 +51,21 @@ def emitted(code: types.CodeType) -> None:
         return
     entry = line(code)
     if entry is not None:
-        _write([entry])
-        _lines.append(entry)
+        _write(entry)
 
 
-def _write(entries: list[str]) -> None:
+def _write(entry: str | None) -> None:
+    """Append `entry` to this process's map; a forked child first writes the lines it inherited
+    (whichever comes first: its first emit, even in an at-fork handler, or our own at-fork hook)."""
     global _file, _file_pid, _enabled
     try:
-        if _file is None or _file_pid != os.getpid():
-            _file = open(path(), "a", encoding="utf-8")
+        if _file is None or _file_pid != os.getpid():  # a map left by an earlier process with this pid is stale
+            _file = open(path(), "w", encoding="utf-8")
             _file_pid = os.getpid()
-        _file.writelines(entries)
+            _file.writelines(_lines)
+        if entry is not None:
+            _file.write(entry)
+            _lines.append(entry)
         _file.flush()
     except OSError as error:
         _enabled = False
@@ -70,10 +74,8 @@ def _write(entries: list[str]) -> None:
 
 
 def _after_fork_in_child() -> None:
-    global _file
-    _file = None  # the parent's file object: the child writes its own map
-    if _enabled and _lines:
-        _write(list(_lines))
+    if _enabled and _lines and _file_pid != os.getpid():
+        _write(None)
 
 
 if hasattr(os, "register_at_fork"):

@@ -1,27 +1,38 @@
-"""accel.stats(): what the JIT did in this process, and the summary printed at exit."""
+"""accel.stats(): what the JIT did in this process, and the summary printed at exit.
+
+ACCEL_STATS=1 (`python -m accel --stats`) prints a table to stderr at exit; ACCEL_STATS=json
+(`--stats=json`) prints the same facts as one JSON line, the last line on stderr.
+"""
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from . import compiler, native
+
+TOP = 5
 
 
 def stats() -> dict:
     counters = native.counters()
     compiled = [c for c in compiler.registry.values() if isinstance(c, compiler.Compiled)]
     return {
-        "functions_compiled": counters["functions_compiled"],
+        "pid": os.getpid(),
+        "functions_compiled": counters["functions_compiled"],  # native programs emitted, recompiles included
         "compile_failures": dict(compiler.failures),
         "native_entries": counters["native_entries"],
         "deopts": counters["exits"],
         "native_code_bytes": counters["native_code_bytes"],
         "compile_seconds": round(compiler.compile_seconds, 6),
         "recompiles": sum(c.attempts - 1 for c in compiled),
+        "top_native_entries": top_functions("native_entries"),
+        "top_deopts": top_functions("exits"),
     }
 
 
-def top_functions(key: str, count: int = 5) -> list[tuple[str, int]]:
+def top_functions(key: str, count: int = TOP) -> list[tuple[str, int]]:
+    """The functions with the most `key` (a native.CodeInfo counter): [(name (file:line), n)]."""
     rows = []
     for code, entry in list(compiler.registry.items()):
         info = native.code_info(code)
@@ -31,17 +42,37 @@ def top_functions(key: str, count: int = 5) -> list[tuple[str, int]]:
 
 
 def table(data: dict) -> str:
-    lines = ["accel statistics", "-" * 40]
-    for key in ("functions_compiled", "native_entries", "native_code_bytes", "compile_seconds", "recompiles"):
-        lines.append(f"{key:<24}{data[key]:>16}")
-    for title, key in (("deopts", "deopts"), ("compile failures", "compile_failures")):
-        lines.append(f"{title}:" + ("" if data[key] else " none"))
-        lines += [f"  {reason:<34}{count:>8}" for reason, count in sorted(data[key].items(), key=lambda kv: -kv[1])]
-    for title, key in (("top functions by native entries", "native_entries"), ("top functions by deopts", "exits")):
-        rows = top_functions(key)
-        if rows:
+    deopts = sum(data["deopts"].values())
+    failures = sum(data["compile_failures"].values())
+    recompiles = data["recompiles"]
+    compiled = data["functions_compiled"] - recompiles
+    width = 34
+    lines = [f"accel statistics (pid {data['pid']})", "-" * 72]
+
+    def row(label: str, value: str, comment: str = "") -> None:
+        lines.append(f"{label:<{width}}{value:>14}{'  ' + comment if comment else ''}")
+
+    row("functions compiled", f"{compiled:,}", f"(+{recompiles} recompiles)" if recompiles else "")
+    row("functions not compiled", f"{failures:,}", "(reasons below)" if failures else "")
+    row("time compiling", f"{data['compile_seconds'] * 1000:,.1f} ms")
+    row("native code", f"{data['native_code_bytes']:,} B")
+    row("native entries", f"{data['native_entries']:,}")
+    row("deopts (exits to the interpreter)", f"{deopts:,}")
+    sections = [
+        ("deopts by reason", [(f"{native.EXIT_REASONS.get(reason, reason)} ({reason})", count)
+                              for reason, count in data["deopts"].items()]),
+        ("not compiled, by reason", list(data["compile_failures"].items())),
+    ]
+    column = max([width - 2] + [len(label) + 2 for _, items in sections for label, _ in items])
+    for title, items in sections:
+        if items:
             lines.append(f"{title}:")
-            lines += [f"  {count:>10}  {name}" for name, count in rows]
+            lines += [f"  {label:<{column}}{count:>12,}" for label, count in sorted(items, key=lambda kv: -kv[1])]
+    for title, key in (("top functions by native entries", "top_native_entries"),
+                       ("top functions by deopts", "top_deopts")):
+        if data[key]:
+            lines.append(f"{title}:")
+            lines += [f"  {count:>12,}  {name}" for name, count in data[key]]
     return "\n".join(lines)
 
 

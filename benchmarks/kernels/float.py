@@ -4,7 +4,7 @@ from math import cos, sin, sqrt
 
 import _harness
 
-POINTS = 100_000
+POINTS = 150_000
 ROUNDS = 3
 
 

@@ -13,7 +13,7 @@ import _harness
 
 DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, -1), (-1, 1))
 UNSET, HOLE = -2, -1
-PUZZLES = ((2, 11, 0), (2, 12, 1), (2, 13, 2), (3, 21, 0), (3, 19, 4))
+PUZZLES = ((2, 0, 2), (2, 1, 2), (2, 4, 3), (2, 6, 3), (2, 7, 3))  # (radius, seed, locked cells)
 FILL = 0.6
 
 

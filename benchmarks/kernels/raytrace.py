@@ -6,8 +6,8 @@ import math
 
 import _harness
 
-WIDTH = 120
-HEIGHT = 90
+WIDTH = 160
+HEIGHT = 120
 MAX_DEPTH = 3
 EPSILON = 1e-6
 
