@@ -10,6 +10,7 @@ import runpy
 import sys
 import types
 
+LAUNCHER = __file__  # this file; the program may reuse the __main__ name
 USAGE = "python -m accel [options] (script.py | -m module) [args ...]"
 
 
@@ -114,9 +115,13 @@ def run_script(path: str, args: list[str]) -> None:
 
 
 def run_module(name: str, args: list[str]) -> None:
-    """As `python -m module` does, through the same runpy function."""
+    """As `python -m module` does, through the same runpy function, in a fresh __main__
+    (runpy runs the module in the namespace of whatever __main__ is)."""
     sys.argv[:] = [name, *args]
     sys.path[0] = os.getcwd()
+    main = types.ModuleType("__main__")
+    main.__builtins__ = __builtins__
+    sys.modules["__main__"] = main
     _hide_own_frames()
     runpy._run_module_as_main(name, alter_argv=True)
 
@@ -129,9 +134,11 @@ def _hide_own_frames() -> None:
     def excepthook(kind, value, tb):
         entry = tb
         while entry is not None:
-            if entry.tb_frame.f_code.co_filename == __file__:
+            if entry.tb_frame.f_code.co_filename == LAUNCHER:
                 tb = entry.tb_next
             entry = entry.tb_next
+        if isinstance(value, BaseException):
+            value.__traceback__ = tb  # what the default hook prints
         original(kind, value, tb)
 
     sys.excepthook = excepthook

@@ -36,9 +36,14 @@ class Run:
 
 
 def _environment(extra: dict[str, str] | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ACCEL_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.update(extra or {})
+    """The inherited environment without ACCEL_*, ROOT on PYTHONPATH, then `extra`; a PYTHONPATH
+    in `extra` goes in front of ROOT rather than replacing it."""
+    extra = dict(extra or {})
+    # ACCEL=1 would accelerate the stock run too (accel.pth); ACCEL_* would change the accel run.
+    env = {k: v for k, v in os.environ.items() if k != "ACCEL" and not k.startswith("ACCEL_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [extra.pop("PYTHONPATH", None), str(ROOT),
+                                                      env.get("PYTHONPATH")]))
+    env.update(extra)
     return env
 
 
@@ -155,3 +160,13 @@ def run_python(argv: list[str], cwd: Path, env: dict[str, str] | None = None, ti
                           timeout=timeout, cwd=cwd, input=stdin)
     stderr, stats = _split_stats(done.stderr)
     return Run(done.stdout, stderr, done.returncode, stats)
+
+
+def assert_native(run: Run, *names: str, min_entries: int = 1) -> None:
+    """Native code ran: in this process at all, and for each named (probed) function."""
+    assert run.stats, f"no ACCEL_STATS=json line on stderr:\n{run.stderr[-3000:]}"
+    assert run.stats["native_entries"] > 0 and run.stats["functions_compiled"] > 0, run.stats
+    for name in names:
+        facts = run.function(name)
+        assert facts.get("state") == "compiled", (name, facts)
+        assert facts["native_entries"] >= min_entries, (name, facts)

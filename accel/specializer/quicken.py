@@ -47,6 +47,10 @@ OPERAND_OBJECTS = {
     "LOAD_ATTR": ("co_names", lambda arg: arg),
     "STORE_ATTR": ("co_names", lambda arg: arg),
     "LOAD_METHOD": ("co_names", lambda arg: arg),
+    "STORE_GLOBAL": ("co_names", lambda arg: arg),
+    "DELETE_GLOBAL": ("co_names", lambda arg: arg),
+    "IMPORT_NAME": ("co_names", lambda arg: arg),
+    "IMPORT_FROM": ("co_names", lambda arg: arg),
 }
 
 

@@ -10,13 +10,14 @@ per-test-case outcomes are compared, and every disagreement is reported.
     python tests/regrtest/run.py --modules test_grammar,test_scope
     python tests/regrtest/run.py --accel-cmd python -j 2 # develop vs stock
     python tests/regrtest/run.py --env ACCEL_THRESHOLD=10 --rerun --stats
+    python tests/regrtest/run.py --list tests/regrtest/modules_slow.txt
 
 Outcomes are recorded by running regrtest through this very file in "child
-mode" (``<cmd> -m run --regrtest-child EVENTS -- <regrtest args>``), which
-hooks regrtest's result class and appends one JSON line per test event to
-EVENTS.  Writing each event straight to a file (rather than parsing verbose
-output at the end) keeps every outcome up to a crash and names the test that
-was running when a process died or hung.
+mode" (``<cmd> -m run --regrtest-child EVENTS -- <regrtest args>``, found
+through PYTHONPATH), which hooks regrtest's result class and appends one
+JSON line per test event to EVENTS.  Writing each event straight to a file
+(rather than parsing verbose output at the end) keeps every outcome up to a
+crash and names the test that was running when a process died or hung.
 
 Exit status: 0 if no differences, 1 if any (flaky ones excluded when
 --rerun is given), 2 on usage errors.
@@ -25,6 +26,7 @@ Exit status: 0 if no differences, 1 if any (flaky ones excluded when
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
@@ -38,7 +40,8 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_LIST = HERE / "modules.txt"
@@ -53,6 +56,7 @@ TRACEBACK_GRACE_SECONDS = 5.0
 MODULE_KEY = "<module>"
 NOT_RUN = "not run"
 CRASHED = "CRASHED"
+HUNG = "HUNG"
 # How bad an outcome is; a test with several outcomes (subtests) keeps the
 # worst.  A skipped subtest must not hide a passing or failing parent.
 SEVERITY = {
@@ -62,6 +66,7 @@ SEVERITY = {
     "unexpected success": 3,
     "FAIL": 4,
     "ERROR": 5,
+    HUNG: 6,
     CRASHED: 6,
 }
 PASSED = frozenset({"ok", "expected failure"})
@@ -99,7 +104,10 @@ def _test_id(test: Any) -> str:
 
 def _install_event_recorder(events_path: str) -> None:
     """Make regrtest's result class append one JSON line per test event."""
-    from test.libregrtest.testresult import RegressionTestResult
+    # regrtest internals are only needed (and only imported) in the child.
+    from test.libregrtest.testresult import (  # type: ignore[import-not-found]
+        RegressionTestResult,
+    )
 
     fd = os.open(events_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     owner_pid = os.getpid()
@@ -161,7 +169,9 @@ def child_main(argv: Sequence[str]) -> None:
     if separator != "--":
         raise SystemExit(f"usage: {CHILD_FLAG} EVENTS -- REGRTEST_ARGS...")
     _install_event_recorder(events_path)
-    from test.libregrtest.main import main as regrtest_main
+    from test.libregrtest.main import (  # type: ignore[import-not-found]
+        main as regrtest_main,
+    )
 
     sys.argv[1:] = regrtest_args
     regrtest_main()
@@ -185,7 +195,7 @@ class RunConfig:
 
 
 @dataclass(frozen=True)
-class TestOutcome:
+class CaseOutcome:
     outcome: str
     detail: str = ""
 
@@ -199,7 +209,7 @@ class ModuleRun:
     returncode: int | None
     timed_out: bool
     seconds: float
-    outcomes: dict[str, TestOutcome]
+    outcomes: dict[str, CaseOutcome]
     in_flight: str | None
     log_path: Path
     result_line: str | None
@@ -273,10 +283,9 @@ _LIVE = _ProcessRegistry()
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
-    try:
+    # The group may already be gone, which is what we want anyway.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def side_environment(side: str, config: RunConfig) -> dict[str, str]:
@@ -357,8 +366,9 @@ def run_side(module: str, side: str, config: RunConfig,
     seconds = time.monotonic() - started
     outcomes, in_flight = parse_events(events_path)
     if in_flight is not None:
-        outcomes[in_flight] = TestOutcome(
-            CRASHED, "timed out here" if timed_out else "process died here")
+        outcomes[in_flight] = (CaseOutcome(HUNG, "the run timed out here")
+                               if timed_out else
+                               CaseOutcome(CRASHED, "the process died here"))
     log_text = log_path.read_text(errors="replace")
     return ModuleRun(module, side, process.returncode, timed_out, seconds,
                      outcomes, in_flight, log_path,
@@ -370,15 +380,15 @@ def run_side(module: str, side: str, config: RunConfig,
 # Parsing what a run left behind.
 # --------------------------------------------------------------------------
 
-def _worse(old: TestOutcome | None, new: TestOutcome) -> TestOutcome:
+def _worse(old: CaseOutcome | None, new: CaseOutcome) -> CaseOutcome:
     if old is None or SEVERITY[new.outcome] > SEVERITY[old.outcome]:
         return new
     return old
 
 
-def parse_events(path: Path) -> tuple[dict[str, TestOutcome], str | None]:
+def parse_events(path: Path) -> tuple[dict[str, CaseOutcome], str | None]:
     """Outcome per test id, and the test that started but never stopped."""
-    outcomes: dict[str, TestOutcome] = {}
+    outcomes: dict[str, CaseOutcome] = {}
     in_flight: str | None = None
     if not path.exists():
         return outcomes, None
@@ -394,7 +404,7 @@ def parse_events(path: Path) -> tuple[dict[str, TestOutcome], str | None]:
         elif kind == "stop":
             in_flight = None
         elif event.get("outcome") in SEVERITY:
-            result = TestOutcome(event["outcome"], event.get("detail", ""))
+            result = CaseOutcome(event["outcome"], event.get("detail", ""))
             outcomes[test_id] = _worse(outcomes.get(test_id), result)
     return outcomes, in_flight
 
@@ -465,10 +475,13 @@ class ModuleComparison:
     flaky: list[Difference] = field(default_factory=list)
 
 
-def _module_difference(stock: ModuleRun, accel: ModuleRun) -> Difference | None:
+def _module_difference(stock: ModuleRun, accel: ModuleRun,
+                       explained: bool) -> Difference | None:
+    """Process-level difference, unless test differences explain it."""
     # A hang or crash is a finding even when both sides do it.
-    if stock.status == accel.status and not (stock.abnormal or accel.abnormal):
-        return None
+    if not (stock.abnormal or accel.abnormal):
+        if explained or stock.status == accel.status:
+            return None
     culprit = accel.in_flight or stock.in_flight
     worse = accel if accel.abnormal or not stock.abnormal else stock
     details = [f"while running {culprit}" if culprit else "",
@@ -480,9 +493,6 @@ def _module_difference(stock: ModuleRun, accel: ModuleRun) -> Difference | None:
 def diff_runs(stock: ModuleRun, accel: ModuleRun) -> list[Difference]:
     """Every test id whose outcome differs, plus process-level trouble."""
     differences = []
-    module_difference = _module_difference(stock, accel)
-    if module_difference is not None:
-        differences.append(module_difference)
     for test_id in sorted(stock.outcomes.keys() | accel.outcomes.keys()):
         stock_result = stock.outcomes.get(test_id)
         accel_result = accel.outcomes.get(test_id)
@@ -495,19 +505,20 @@ def diff_runs(stock: ModuleRun, accel: ModuleRun) -> list[Difference]:
         detail = explaining.detail if explaining else ""
         differences.append(
             Difference(test_id, stock_outcome, accel_outcome, detail))
+    module_difference = _module_difference(stock, accel, bool(differences))
+    if module_difference is not None:
+        differences.insert(0, module_difference)
     return differences
 
 
-def _rerun_targets(differences: Sequence[Difference]) -> list[str] | None:
+def _rerun_targets(comparison: ModuleComparison) -> list[str] | None:
     """Test ids to rerun, or None when the whole module must be rerun."""
-    targets = []
-    for difference in differences:
-        # Fixture errors ("setUpClass (test.x.C)") and process-level
-        # failures cannot be selected with --matchfile.
-        if difference.key == MODULE_KEY or " " in difference.key:
-            return None
-        targets.append(difference.key)
-    return targets
+    keys = [difference.key for difference in comparison.differences]
+    # Process-level differences and fixture errors ("setUpClass (test.x.C)")
+    # cannot be reproduced by selecting test ids with --matchfile.
+    if MODULE_KEY in keys or any(" " in key for key in keys):
+        return None
+    return keys
 
 
 class Runner:
@@ -557,8 +568,8 @@ class Runner:
         """Move differences that do not reproduce on a rerun to .flaky."""
         pending = [
             (comparison, self._submit_pair(
-                pool, comparison.module,
-                _rerun_targets(comparison.differences), label="-rerun"))
+                pool, comparison.module, _rerun_targets(comparison),
+                label="-rerun"))
             for comparison in comparisons if comparison.differences]
         for comparison, (stock_future, accel_future) in pending:
             again = diff_runs(stock_future.result(), accel_future.result())
@@ -625,7 +636,7 @@ def format_table(comparisons: Sequence[ModuleComparison]) -> str:
               for column in range(len(header))]
     lines = ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
                        for column, (cell, width)
-                       in enumerate(zip(row, widths)))
+                       in enumerate(zip(row, widths, strict=True)))
              for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
