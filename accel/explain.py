@@ -8,7 +8,8 @@ import typing
 
 if typing.TYPE_CHECKING:  # imported where used: `import accel` stays cheap (accel/_startup.py)
     from .runtime import native
-    from .specializer.ir import QInstr
+
+CONVERSIONS = ("UNBOX_", "BOX_", "JUMP_FORWARD")  # steps the unboxing pass adds around the main one
 
 
 @dataclasses.dataclass
@@ -20,7 +21,8 @@ class Row:
     guards: tuple[str, ...]
     note: str
     exits: dict[str, int]  # exits to the interpreter that resumed here, by reason
-    native_bytes: int | None
+    native_bytes: int | None  # of all its steps
+    steps: tuple[str, ...] = ()  # every instruction accel emits for it, in order (conversions too)
 
 
 @dataclasses.dataclass
@@ -39,16 +41,16 @@ class Explanation:
 
 
 def explain(target, asm: bool = False) -> Explanation:
-    from .runtime import compiler, native
+    from .runtime import native, records
 
     code = _code_of(target)
-    entry = compiler.registry.get(code)
+    entry = records.load(code) if native.lib is not None else None
     info = native.code_info(code) if native.lib is not None else None
     state, reason = _state(entry, info)
     rows = _rows(code, entry)
     disassembly = {}
     if asm:
-        disassembly = (_disassemble(code, entry, info) if isinstance(entry, compiler.Compiled) and info is not None
+        disassembly = (_disassemble(code, entry, info) if isinstance(entry, records.Compiled) and info is not None
                        and info.native_bytes else {-1: [f"no native code to disassemble: {state}"]})
     return Explanation(code, state, reason, info, rows, disassembly)
 
@@ -63,9 +65,9 @@ def _code_of(target) -> types.CodeType:
 
 
 def _state(entry, info) -> tuple[str, str | None]:
-    from .runtime import compiler
+    from .runtime import records
 
-    if isinstance(entry, compiler.Failure):
+    if isinstance(entry, records.Failure):
         return "failed", entry.reason
     if info is None or info.state == "cold":
         return "cold", None
@@ -75,29 +77,37 @@ def _state(entry, info) -> tuple[str, str | None]:
 
 
 def _rows(code: types.CodeType, entry) -> list[Row]:
-    from .runtime import compiler, native
+    from .runtime import native, records
 
-    by_unit: dict[int, QInstr] = {}
-    emitted: set[int] = set()
-    sizes: dict[int, int] = {}
+    steps: dict[int, list[records.Step]] = {}
+    if isinstance(entry, records.Compiled):
+        for step in entry.steps:
+            steps.setdefault(step.start, []).append(step)
     exits: dict[str, dict[int, int]] = native.site_exits(code) if native.lib is not None else {}
-    if isinstance(entry, compiler.Compiled):
-        by_unit = {q.start: q for q in entry.all_instructions}
-        emitted = {q.start for q in entry.program}
-        sizes = {q.start: native.stencil_size(q.name) for q in entry.program}
     rows = []
     for instr in dis.get_instructions(code):
         unit = instr.offset // 2
-        q = by_unit.get(unit)
-        folded = q is None and any(unit in (c.start for c in other.covers) for other in by_unit.values())
-        if q is not None:
-            name = q.name if unit in emitted else f"({q.name}: not reached natively)"
+        here = steps.get(unit, [])
+        main = next((s for s in here if not s.name.startswith(CONVERSIONS)), here[0] if here else None)
+        if main is None:
+            name = "" if not steps or _folded(unit, entry) else "(not reached natively)"
         else:
-            name = "" if folded or not by_unit else "(not reached natively)"
+            name = main.name if main.emitted else f"({main.name}: not reached natively)"
+        emitted = [s for s in here if s.emitted]
+        size = sum(native.stencil_size(s.name) for s in emitted) if emitted else None
         site = {reason: sites[unit] for reason, sites in exits.items() if unit in sites}
+        guards = tuple(g for s in here for g in s.guards)
+        note = "; ".join(dict.fromkeys(s.note for s in here if s.note))
         rows.append(Row(instr.offset, f"{instr.opname} {instr.argrepr}".strip(), instr.positions.lineno,
-                        name, q.guards if q else (), q.note if q else "", site, sizes.get(unit)))
+                        name, guards, note, site, size, tuple(s.name for s in emitted)))
     return rows
+
+
+def _folded(unit: int, entry) -> bool:
+    """Whether the instruction at `unit` is the second half of a fused one (it has no step
+    of its own, but lies between a step's start and the next step's)."""
+    starts = sorted({s.start for s in entry.steps})
+    return any(a < unit < b for a, b in zip(starts, starts[1:]))
 
 
 def _disassemble(code: types.CodeType, entry, info) -> dict[int, list[str]]:
@@ -119,8 +129,9 @@ def _disassemble(code: types.CodeType, entry, info) -> dict[int, list[str]]:
                 for i in disassembler.disasm(data[start:end], start)]
 
     result = {-2: listing(0, offsets[0])} if offsets[0] > 0 else {}
-    for q, start, end in zip(entry.program, offsets, offsets[1:]):
-        result.setdefault(q.start * 2, []).extend(listing(start, end))
+    emitted = [s for s in entry.steps if s.emitted]
+    for step, start, end in zip(emitted, offsets, offsets[1:]):
+        result.setdefault(step.start * 2, []).extend(listing(start, end))
     return result
 
 
@@ -144,6 +155,8 @@ def format_explanation(e: Explanation) -> str:
         line = "" if row.line is None else str(row.line)
         size = "" if row.native_bytes is None else str(row.native_bytes)
         lines.append(f"  {row.offset:>6}  {line:>4}  {row.bytecode[:31]:<32}{row.specialized[:31]:<32}{size}")
+        if len(row.steps) > 1:
+            lines.append(f"{'':>48}steps: {' → '.join(row.steps)}")
         for guard in row.guards:
             lines.append(f"{'':>48}guard: {guard}")
         if row.note:

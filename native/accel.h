@@ -76,3 +76,6 @@ int accel_site_exits(uintptr_t code, uint32_t *out, int nunits, int reason);
 void accel_counters_get(accel_counters *out);
 void accel_counters_reset(void);
 uint64_t accel_binary_op_function(int nb_op);
+void accel_set_summary(uintptr_t code, uintptr_t summary);
+int64_t accel_get_summary(uintptr_t code, char *buf, int64_t n);
+int accel_summarized_codes(uintptr_t *out, int n);

@@ -38,10 +38,15 @@ stock(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
     return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
 }
 
+static accel_code records;  /* the list head */
+
 static void
 free_record(void *data)
 {
     accel_code *rec = data;
+    rec->prev->next = rec->next;
+    rec->next->prev = rec->prev;
+    Py_XDECREF(rec->summary);
     accel_native_free(rec->native);
     PyMem_Free(rec->site_exits);
     PyMem_Free(rec);
@@ -88,6 +93,14 @@ accel_record(PyCodeObject *co, int create)
         PyMem_Free(rec);
         return NULL;
     }
+    if (records.next == NULL) {
+        records.next = records.prev = &records;
+    }
+    rec->code = co;
+    rec->next = records.next;
+    rec->prev = &records;
+    records.next->prev = rec;
+    records.next = rec;
     return rec;
 }
 
@@ -343,4 +356,51 @@ void
 accel_counters_reset(void)
 {
     memset(&accel_totals, 0, sizeof accel_totals);
+}
+
+void
+accel_set_summary(uintptr_t code, uintptr_t summary)
+{
+    GIL_ENTER();
+    accel_code *rec = accel_record((PyCodeObject *)code, 1);
+    if (rec != NULL) {
+        Py_INCREF((PyObject *)summary);
+        Py_XSETREF(rec->summary, (PyObject *)summary);
+    }
+    GIL_EXIT();
+}
+
+/* Copies the summary into buf if it fits; returns its size, or -1 if there is none. */
+int64_t
+accel_get_summary(uintptr_t code, char *buf, int64_t n)
+{
+    GIL_ENTER();
+    accel_code *rec = accel_record((PyCodeObject *)code, 0);
+    int64_t size = -1;
+    if (rec != NULL && rec->summary != NULL) {
+        size = PyBytes_GET_SIZE(rec->summary);
+        if (size <= n) {
+            memcpy(buf, PyBytes_AS_STRING(rec->summary), (size_t)size);
+        }
+    }
+    GIL_EXIT();
+    return size;
+}
+
+/* The code objects that have a summary (borrowed addresses); returns how many there are. */
+int
+accel_summarized_codes(uintptr_t *out, int n)
+{
+    GIL_ENTER();
+    int count = 0;
+    for (accel_code *rec = records.next; rec != NULL && rec != &records; rec = rec->next) {
+        if (rec->summary != NULL) {
+            if (count < n) {
+                out[count] = (uintptr_t)rec->code;
+            }
+            count++;
+        }
+    }
+    GIL_EXIT();
+    return count;
 }

@@ -39,7 +39,10 @@ typedef struct accel_native {
 } accel_native;
 
 /* Kept in co_extra; freed with the code object. */
-typedef struct {
+typedef struct accel_code {
+    struct accel_code *prev, *next;  /* all records, for enumeration */
+    PyCodeObject *code;         /* borrowed: the record dies with it */
+    PyObject *summary;          /* bytes: what the compiler made of it (accel/runtime/records.py) */
     int state;                  /* enum accel_state */
     int jit_requested;
     int recompile_requested;

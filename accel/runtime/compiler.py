@@ -7,21 +7,19 @@ recompile).  It never raises into the program: a failure is a reason, counted an
 from __future__ import annotations
 
 import collections
-import dataclasses
 import dis
 import pathlib
 import time
 import types
-import weakref
 
 from ..backend import lower
-from ..frontend.decode import Decoded, decode
+from ..frontend.decode import decode
 from ..specializer.ir import QInstr, link
 from ..specializer.quicken import quicken, superinstructions
 from ..specializer.specialize import Feedback, specialize
 from ..specializer.types import infer
 from ..specializer.unbox import unbox
-from . import log, native, perfmap
+from . import log, native, perfmap, records
 
 ACCEL_DIR = pathlib.Path(__file__).resolve().parent.parent
 COROUTINE_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async generator
@@ -29,28 +27,6 @@ GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 
-@dataclasses.dataclass
-class Compiled:
-    """What the compiler did with one code object, for explain() and stats()."""
-
-    code: types.CodeType
-    program: list[QInstr]  # the emitted instructions, in order
-    all_instructions: list[QInstr]  # every instruction after specialization
-    decoded: Decoded
-    native_bytes: int
-    seconds: float
-    argument_types: tuple
-    generic_sites: frozenset[int]
-    attempts: int
-
-
-@dataclasses.dataclass
-class Failure:
-    code: types.CodeType
-    reason: str
-
-
-registry: "weakref.WeakKeyDictionary[types.CodeType, Compiled | Failure]" = weakref.WeakKeyDictionary()
 failures: collections.Counter = collections.Counter()
 compile_seconds = 0.0
 _stencils: frozenset[str] = frozenset()
@@ -69,7 +45,7 @@ def compile_code(code: types.CodeType, argument_types: tuple, globals_: dict) ->
     try:
         reason = _refusal(code)
         if reason is None:
-            reason = _compile(code, argument_types, globals_, began)
+            reason = _compile(code, argument_types, globals_)
     except Exception as error:  # a bug in accel: the program must not see it
         reason = f"internal error: {type(error).__name__}: {error}"
     compile_seconds += time.perf_counter() - began
@@ -85,9 +61,9 @@ def _refusal(code: types.CodeType) -> str | None:
     return None
 
 
-def _compile(code: types.CodeType, argument_types: tuple, globals_: dict, began: float) -> str | None:
-    previous = registry.get(code)
-    generic = previous.generic_sites if isinstance(previous, Compiled) else frozenset()
+def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str | None:
+    previous = records.load(code)
+    generic = previous.generic_sites if isinstance(previous, records.Compiled) else frozenset()
     generic |= _failing_guard_sites(code)
     decoded = decode(code)
     feedback = Feedback(
@@ -108,9 +84,10 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict, began:
     if size < 0:
         return "emitting native code failed"
     perfmap.emitted(code)
-    attempts = previous.attempts + 1 if isinstance(previous, Compiled) else 1
-    registry[code] = Compiled(code, program, specialized, decoded, size, time.perf_counter() - began,
-                              argument_types, generic, attempts)
+    attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
+    emitted = {id(q) for q in program}
+    steps = tuple(records.Step(q.start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized)
+    records.save(code, records.Compiled(steps, attempts, generic))
     log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
                        + (f", attempt {attempts}" if attempts > 1 else ""))
     return None
@@ -142,6 +119,6 @@ def _exits_at_once(program: list[QInstr]) -> str | None:
 def _fail(code: types.CodeType, reason: str) -> None:
     category = reason.split(":")[0]
     failures[category] += 1
-    registry[code] = Failure(code, reason)
+    records.save(code, records.Failure(reason))
     native.set_state(code, "failed")
     log.log("compile", f"not compiled {log.where(code)}: {reason}")

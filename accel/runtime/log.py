@@ -94,9 +94,9 @@ def observing(compile_code):
         log("deopt", f"recompile requested for {where(code)} after guard failures: {_describe(guards)}")
         compile_code(code, argument_types, globals_)
         after = native.code_info(code)
-        from . import compiler
+        from . import records
 
-        entry = compiler.registry.get(code)
+        entry = records.load(code)
         if after is not None and after.recompiles > before.recompiles:
             _earlier[code] = counts  # native/ has reset its counters for the new code
             generic = ", ".join(f"offset {unit * 2}" for unit in sorted(getattr(entry, "generic_sites", ())))
@@ -112,11 +112,11 @@ def observing(compile_code):
 
 def deopt_report() -> list[str]:
     """One line per exit site, most frequent first."""
-    from . import compiler
+    from . import records
 
     rows = []
     pending = []
-    for code, entry in list(compiler.registry.items()):
+    for code in records.codes():
         for (reason, unit), count in exits_by_site(code).items():
             rows.append((count, code.co_qualname, site(code, unit), native.EXIT_REASONS.get(reason, reason), reason))
         info = native.code_info(code)

@@ -170,3 +170,24 @@ def private_layout_ok() -> bool:
 
 def stencil_compiler() -> str:
     return ffi.string(lib.accel_stencil_compiler()).decode()
+
+
+def set_summary(code: types.CodeType, summary: bytes) -> None:
+    lib.accel_set_summary(id(code), id(summary))
+
+
+def get_summary(code: types.CodeType) -> bytes | None:
+    size = lib.accel_get_summary(id(code), ffi.NULL, 0)
+    if size < 0:
+        return None
+    buffer = ffi.new("char[]", max(size, 1))
+    lib.accel_get_summary(id(code), buffer, size)
+    return ffi.buffer(buffer, size)[:]
+
+
+def summarized_codes() -> list[int]:
+    """Addresses of the code objects with a summary; valid while the GIL is held."""
+    count = lib.accel_summarized_codes(ffi.NULL, 0)
+    out = ffi.new("uintptr_t[]", max(count, 1))
+    count = min(count, lib.accel_summarized_codes(out, count))
+    return list(out)[:count]

@@ -9,14 +9,14 @@ import json
 import os
 import sys
 
-from . import compiler, native
+from . import compiler, native, records
 
 TOP = 5
 
 
 def stats() -> dict:
     counters = native.counters()
-    compiled = [c for c in compiler.registry.values() if isinstance(c, compiler.Compiled)]
+    compiled = [c for c in map(records.load, records.codes()) if isinstance(c, records.Compiled)]
     return {
         "pid": os.getpid(),
         "functions_compiled": counters["functions_compiled"],  # native programs emitted, recompiles included
@@ -34,9 +34,9 @@ def stats() -> dict:
 def top_functions(key: str, count: int = TOP) -> list[tuple[str, int]]:
     """The functions with the most `key` (a native.CodeInfo counter): [(name (file:line), n)]."""
     rows = []
-    for code, entry in list(compiler.registry.items()):
+    for code in records.codes():
         info = native.code_info(code)
-        if isinstance(entry, compiler.Compiled) and info is not None:
+        if info is not None and info.state == "compiled":
             rows.append((f"{code.co_qualname} ({code.co_filename}:{code.co_firstlineno})", getattr(info, key)))
     return sorted((r for r in rows if r[1]), key=lambda r: -r[1])[:count]
 

@@ -308,6 +308,7 @@ def _produce_raw(producer: QInstr, kind: str, raw_locals) -> bool:
         producer.operand = NOTHING
     elif producer.name == "FOR_ITER_RANGE" and kind == "int":
         producer.name, producer.guards = "FOR_ITER_RANGE_RAW", ("iterator is a range iterator",)
+        producer.note = "other iterators exit to the interpreter"
     else:
         return False
     producer.pushes_raw = kind

@@ -1,0 +1,62 @@
+"""What the compiler made of each code object, kept for explain(), stats() and the logs.
+
+Kept inside native/'s per-code record, as marshalled bytes: it lives exactly as long as the
+code object, holds no reference to it, and adds no object the garbage collector tracks
+(programs that count gc.get_objects() see the same numbers as without accel).
+"""
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import marshal
+import types
+
+from . import native
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One specialized instruction, attributed to the bytecode instruction at `start`."""
+
+    start: int  # code unit
+    name: str
+    guards: tuple[str, ...]
+    note: str
+    emitted: bool  # reached natively, so emitted (in this order)
+
+
+@dataclasses.dataclass(frozen=True)
+class Compiled:
+    steps: tuple[Step, ...]
+    attempts: int
+    generic_sites: frozenset[int]
+
+
+@dataclasses.dataclass(frozen=True)
+class Failure:
+    reason: str
+
+
+def save(code: types.CodeType, entry: Compiled | Failure) -> None:
+    if isinstance(entry, Failure):
+        data = ("failed", entry.reason)
+    else:
+        steps = tuple((s.start, s.name, s.guards, s.note, s.emitted) for s in entry.steps)
+        data = ("compiled", steps, entry.attempts, tuple(sorted(entry.generic_sites)))
+    native.set_summary(code, marshal.dumps(data))
+
+
+def load(code: types.CodeType) -> Compiled | Failure | None:
+    blob = native.get_summary(code)
+    if blob is None:
+        return None
+    data = marshal.loads(blob)
+    if data[0] == "failed":
+        return Failure(data[1])
+    _, steps, attempts, generic = data
+    return Compiled(tuple(Step(*s) for s in steps), attempts, frozenset(generic))
+
+
+def codes() -> list[types.CodeType]:
+    """Every live code object the compiler has seen."""
+    return [ctypes.cast(address, ctypes.py_object).value for address in native.summarized_codes()]
