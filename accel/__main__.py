@@ -1,12 +1,18 @@
 """python -m accel [options] script.py [args] | -m module [args]
 
-Runs the program exactly as `python` would, accelerated."""
+Runs the program exactly as `python` would, accelerated.  Where accel is installed (its
+startup hook, accel.pth, is in site-packages), this process replaces itself with
+`python script.py [args]` (or `python -m module [args]`, with the same interpreter options)
+and ACCEL=1 in the environment, so the program runs in a fresh interpreter exactly as
+without accel, and the startup hook switches accel on before it starts.  Otherwise (accel
+run from a source tree), the program runs in this process."""
 from __future__ import annotations
 
 import argparse
 import os
 import platform
 import runpy
+import site
 import sys
 import types
 
@@ -15,7 +21,20 @@ USAGE = "python -m accel [options] (script.py | -m module) [args ...]"
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    argv = ["--stats=1" if arg == "--stats" else arg for arg in _options(argv)] + argv[len(_options(argv)):]
+    """accel's options come first; the script or -m module ends them, and what follows
+    belongs to the program untouched."""
+    options, rest = _split(argv)
+    parsed = _parser().parse_args(["--stats=1" if arg == "--stats" else arg for arg in options])
+    parsed.module = parsed.target = None
+    if rest and rest[0] == "-m":
+        parsed.module, rest = (rest[1], rest[2:]) if len(rest) > 1 else (None, [])
+    elif rest:
+        parsed.target, rest = rest[0], rest[1:]
+    parsed.args = rest
+    return parsed
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m accel", usage=USAGE,
         description="Run a Python program with accel's JIT: exactly as `python` runs it, faster.",
@@ -31,23 +50,15 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--perf", action="store_true",
                         help="write /tmp/perf-<pid>.map so that Linux perf names accel's native code (ACCEL_PERF)")
     parser.add_argument("--version", action="store_true", help="print accel's version and toolchain, and exit")
-    parser.add_argument("-m", dest="module", metavar="module", help="run a library module as a script")
-    parser.add_argument("target", nargs="?", help="the script to run")
-    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the program")
-    if "-m" in argv:  # everything after -m NAME belongs to the module
-        at = argv.index("-m")
-        options = parser.parse_args(argv[: at + 2])
-        options.args = argv[at + 2:]
-        return options
-    return parser.parse_args(argv)
+    return parser
 
 
-def _options(argv: list[str]) -> list[str]:
-    """The leading options, up to the script or -m."""
+def _split(argv: list[str]) -> tuple[list[str], list[str]]:
+    """(accel's options, the rest: -m module ... or script ...)."""
     count = 0
     while count < len(argv) and argv[count].startswith("-") and argv[count] != "-m":
         count += 1 + (argv[count] in ("--threshold", "--log"))
-    return argv[:count]
+    return argv[:count], argv[count:]
 
 
 def export(options: argparse.Namespace) -> None:
@@ -86,6 +97,16 @@ def version() -> str:
     return "\n".join(lines)
 
 
+def supported() -> bool:
+    """Say once, on stderr, if accel can't accelerate this interpreter."""
+    from accel.runtime import native
+
+    reason = native.available()
+    if reason is not None:
+        print(f"accel: warning: running unaccelerated: {reason}", file=sys.stderr)
+    return reason is None
+
+
 def enable() -> None:
     import accel
 
@@ -93,6 +114,32 @@ def enable() -> None:
         accel.enable()
     except accel.UnsupportedPython as error:
         print(f"accel: warning: running unaccelerated: {error}", file=sys.stderr)
+
+
+def startup_hook_installed() -> bool:
+    """Whether a fresh interpreter will run accel.pth, which starts accel when ACCEL=1."""
+    if sys.flags.no_site:
+        return False
+    directories = [*site.getsitepackages(), site.getusersitepackages() if site.ENABLE_USER_SITE else ""]
+    return any(d and os.path.exists(os.path.join(d, "accel.pth")) for d in directories)
+
+
+def interpreter_options() -> list[str]:
+    """The options this interpreter was started with, before `-m accel`."""
+    argv = sys.orig_argv[1:]
+    for at in range(len(argv)):
+        if argv[at] == "-m" and at + 1 < len(argv) and argv[at + 1] == "accel" or argv[at] == "-maccel":
+            return argv[:at]
+    return []
+
+
+def exec_program(options: argparse.Namespace) -> None:
+    """Become `python [interpreter options] script.py|-m module [args]`."""
+    target = ["-m", options.module] if options.module is not None else [options.target]
+    argv = [sys.executable, *interpreter_options(), *target, *options.args]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)
 
 
 def run_script(path: str, args: list[str]) -> None:
@@ -151,10 +198,14 @@ def main() -> None:
         return
     if options.module is None and options.target is None:
         sys.exit(f"usage: {USAGE}\ntry 'python -m accel --help' for the options")
+    if not supported():
+        exec_program(options)  # exactly python, unaccelerated
     export(options)
+    if startup_hook_installed():
+        exec_program(options)
     enable()
     if options.module is not None:
-        run_module(options.module, ([options.target] if options.target else []) + options.args)
+        run_module(options.module, options.args)
     else:
         run_script(options.target, options.args)
 

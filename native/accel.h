@@ -11,6 +11,7 @@ typedef struct {
     int stencil;        /* an accel_stencil_id */
     int instr;          /* code-unit index of its opcode unit */
     int resume;         /* code-unit index of its first unit (EXTENDED_ARG included) */
+    int next;           /* code-unit index of the first unit of the instruction after it */
     int oparg;
     int oparg2;
     int target;         /* array index of the jump target, or -1 */

@@ -12,5 +12,6 @@ enum accel_exit {
     ACCEL_EXIT_GUARD_VALUE = 3,     /* an int too large for the fast path, a bad index */
     ACCEL_EXIT_EVAL_BREAKER = 4,    /* signals, GIL drop request, async exception */
     ACCEL_EXIT_RAISE = 5,           /* an error whose message the interpreter composes */
-    ACCEL_EXIT_COUNT = 6
+    ACCEL_EXIT_TRACING = 6,         /* a call switched tracing or profiling on */
+    ACCEL_EXIT_COUNT = 7
 };

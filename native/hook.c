@@ -8,6 +8,8 @@
 #include "runtime.h"
 #include "private_layout.h"
 
+#include <pthread.h>
+
 /* _PyOpcode_Deopt is not exported; the header defines a copy for us. */
 #define NEED_OPCODE_TABLES
 #define Py_BUILD_CORE 1
@@ -25,7 +27,7 @@ static Py_ssize_t extra_index = -1;
 static int mode = ACCEL_MODE_OFF;
 static uint64_t threshold = 1000;
 static PyObject *compiler;          /* accel.runtime.compiler.compile_code(code, argtypes, globals) */
-static int compiling;               /* re-entrancy guard */
+static _Thread_local int compiling;  /* re-entrancy guard: this thread runs the compiler */
 static _PyFrameEvalFunction previous_hook;
 static int private_layout_ok;
 
@@ -124,8 +126,8 @@ argument_types(_PyInterpreterFrame *frame)
     return types;
 }
 
-/* Run the compiler on this code.  Returns -1 only when the compiler was stopped
- * by an exception the program must see (KeyboardInterrupt and the like). */
+/* Run the compiler on this code.  Returns -1 when the compiler was stopped by an
+ * exception the program must see. */
 static int
 compile(_PyInterpreterFrame *frame, accel_code *rec)
 {
@@ -138,20 +140,40 @@ compile(_PyInterpreterFrame *frame, accel_code *rec)
                                                     frame->f_globals, NULL);
     compiling = 0;
     Py_DECREF(types);
-    if (result != NULL) {
-        Py_DECREF(result);
-        if (rec->state == ACCEL_STATE_COLD) {
-            rec->state = ACCEL_STATE_FAILED;   /* the compiler neither installed nor refused */
-        }
-        return 0;
-    }
-    if (!PyErr_ExceptionMatches(PyExc_Exception)) {
+    if (result == NULL) {
+        /* The compiler reports its own failures; what it lets through is the program's
+         * (a signal handler's exception, KeyboardInterrupt): the call raises it. */
         return -1;
     }
-    /* The compiler reports its own failures; an exception here is a bug in it. */
-    PyErr_WriteUnraisable((PyObject *)frame->f_code);
-    rec->state = ACCEL_STATE_FAILED;
+    Py_DECREF(result);
+    if (rec->state == ACCEL_STATE_COLD) {
+        rec->state = ACCEL_STATE_FAILED;   /* the compiler neither installed nor refused */
+    }
     return 0;
+}
+
+/* With a PEP 523 hook, every Python call nests on the C stack (CPython inlines them
+ * only without one), so a raised recursion limit can exhaust it: stop at a clear
+ * RecursionError well before the end of the thread's stack. */
+#define C_STACK_MARGIN (256 * 1024)
+static _Thread_local char *c_stack_limit;
+
+static int
+c_stack_exhausted(void)
+{
+    char here;
+    if (c_stack_limit == NULL) {
+        pthread_attr_t attr;
+        void *low;
+        size_t size;
+        if (pthread_getattr_np(pthread_self(), &attr) != 0) {
+            return 0;
+        }
+        pthread_attr_getstack(&attr, &low, &size);
+        pthread_attr_destroy(&attr);
+        c_stack_limit = (char *)low + C_STACK_MARGIN;
+    }
+    return &here < c_stack_limit;
 }
 
 static int
@@ -167,16 +189,22 @@ static PyObject *
 accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
     PyCodeObject *co = frame->f_code;
-    if (throwflag || compiling || frame->prev_instr != _PyCode_CODE(co) - 1
-        || tstate->cframe->use_tracing) {
+    if (c_stack_exhausted()) {
+        PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (the C stack is nearly exhausted)");
+        return NULL;
+    }
+    if (throwflag || frame->prev_instr != _PyCode_CODE(co) - 1 || tstate->cframe->use_tracing) {
         return stock(tstate, frame, throwflag);
     }
-    accel_code *rec = accel_record(co, mode == ACCEL_MODE_ALL);
+    accel_code *rec = accel_record(co, mode == ACCEL_MODE_ALL && !compiling);
     if (rec == NULL || rec->state == ACCEL_STATE_FAILED) {
         return stock(tstate, frame, throwflag);
     }
-    if (rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested) {
+    if (rec->state == ACCEL_STATE_COMPILED && (!rec->recompile_requested || compiling)) {
         return accel_run_native(tstate, frame, rec);
+    }
+    if (compiling) {
+        return stock(tstate, frame, throwflag);
     }
     rec->calls++;
     if (compiler != NULL && wants_compile(rec)) {
@@ -340,7 +368,9 @@ accel_site_exits(uintptr_t code, uint32_t *out, int nunits, int reason)
     int n = -1;
     if (rec != NULL && reason >= 0 && reason < ACCEL_EXIT_COUNT) {
         n = rec->nunits;
-        memcpy(out, rec->site_exits + (size_t)reason * rec->nunits, sizeof(uint32_t) * (nunits < n ? nunits : n));
+        if (out != NULL && nunits > 0) {
+            memcpy(out, rec->site_exits + (size_t)reason * n, sizeof(uint32_t) * (size_t)(nunits < n ? nunits : n));
+        }
     }
     GIL_EXIT();
     return n;

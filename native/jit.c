@@ -167,6 +167,8 @@ hole_value(const accel_hole *hole, const emission *e, int i, int *ok)
         return (uintptr_t)(_PyCode_CODE(co) + instr->instr);
     case ACCEL_HOLE_RESUME:
         return (uintptr_t)(_PyCode_CODE(co) + instr->resume - 1);
+    case ACCEL_HOLE_RESUME_NEXT:
+        return (uintptr_t)(_PyCode_CODE(co) + instr->next - 1);
     case ACCEL_HOLE_SITE:
         return (uint64_t)i;
     case ACCEL_HOLE_CACHE:

@@ -14,6 +14,7 @@ typedef enum {
     ACCEL_HOLE_OPERAND,      /* an object, a function, a mask: what the specializer chose */
     ACCEL_HOLE_INSTR,        /* the instruction's code unit in _PyCode_CODE(co) */
     ACCEL_HOLE_RESUME,       /* the unit before its first unit: where the interpreter resumes */
+    ACCEL_HOLE_RESUME_NEXT,  /* the unit before the next instruction's first unit */
     ACCEL_HOLE_SITE,         /* the instruction's position in the program */
     ACCEL_HOLE_CACHE,        /* the instruction's inline cache entry (writable) */
     ACCEL_HOLE_CODE,         /* this copy of the stencil itself (data appended to its body) */

@@ -161,7 +161,10 @@ STENCIL(CALL)
     int total = oparg + is_meth;
     PyObject *function = sp[-total - 1];
     Py_ssize_t positional = total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
-    SYNC_INSTR();
+    /* Where the caller's frame stands during the call: 3.11 leaves a call it inlines
+     * (to a Python function) on the CALL's last cache entry, any other on the CALL. */
+    _Py_CODEUNIT *at = INSTR + (PyFunction_Check(function) ? INLINE_CACHE_ENTRIES_CALL : 0);
+    frame->prev_instr = at;
     PyObject *res = PyObject_Vectorcall(function, sp - total,
                                         positional | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
     Py_DECREF(function);
@@ -170,8 +173,13 @@ STENCIL(CALL)
     }
     sp -= total + 2 - is_meth;
     if (res == NULL) {
-        ERROR();
+        frame->prev_instr = at;
+        _PyFrame_SetStackPointer(frame, sp);
+        return EXIT_VALUE(ACCEL_EXIT_ERROR);
     }
     *sp++ = res;
+    if (TRACING_ON()) {
+        EXIT_AFTER(ACCEL_EXIT_TRACING);
+    }
     CONTINUE();
 }

@@ -41,6 +41,16 @@ EXPRESSIONS = [
     "offsetof(PyDictValues, values)",
     "sizeof(accel_cache)",
     "offsetof(PyModuleObject, md_dict)",
+    "offsetof(_PyInterpreterFrame, f_func)",
+    "offsetof(_PyInterpreterFrame, f_locals)",
+    "offsetof(_PyCFrame, use_tracing)",
+    "offsetof(PyInterpreterState, import_func)",
+    "offsetof(PyCodeObject, co_nlocals)",
+    "offsetof(PyCodeObject, co_nplaincellvars)",
+    "offsetof(PyCodeObject, co_localsplusnames)",
+    "offsetof(PyFunctionObject, func_closure)",
+    "(size_t)((char *)&_Py_ID(__import__) - (char *)&_PyRuntime)",
+    "(size_t)((char *)&_Py_ID(__build_class__) - (char *)&_PyRuntime)",
 ]
 
 

@@ -17,9 +17,11 @@
     *sp++ = value_;                                             \
 } while (0)
 
+/* A finalizer run by the decref sees this instruction's line. */
 #define POP_LOCAL(I) do {                                       \
     PyObject *old_ = LOCAL(I);                                  \
     LOCAL(I) = *--sp;                                           \
+    SYNC_INSTR();                                               \
     Py_XDECREF(old_);                                           \
 } while (0)
 
@@ -89,6 +91,7 @@ STENCIL(STORE_FAST__STORE_FAST)
 STENCIL(POP_TOP)
 {
     PyObject *value = *--sp;
+    SYNC_INSTR();
     Py_DECREF(value);
     CONTINUE();
 }

@@ -81,6 +81,17 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
     return EXIT_VALUE(REASON);                               \
 } while (0)
 
+/* Hand the frame to the interpreter after this instruction (its result pushed). */
+#define EXIT_AFTER(REASON) do {                              \
+    frame->prev_instr = (_Py_CODEUNIT *)HOLE(_JIT_RESUME_NEXT); \
+    _PyFrame_SetStackPointer(frame, sp);                     \
+    return EXIT_VALUE(REASON);                               \
+} while (0)
+
+/* Tracing or profiling switched on by code this instruction ran: the rest of the
+ * frame must run where the interpreter reports its events. */
+#define TRACING_ON() (tstate->cframe->use_tracing)
+
 /* An exception is set; the consumed inputs are already released. */
 #define ERROR() do {                                         \
     frame->prev_instr = INSTR;                               \

@@ -272,7 +272,12 @@ STENCIL(FOR_ITER_RANGE_RAW)
         Py_DECREF(iter);
         JUMP();
     }
-    *sp++ = (PyObject *)(int64_t)(r->start + (unsigned long)(r->index++) * r->step);
+    int64_t next = (int64_t)(r->start + (unsigned long)r->index * r->step);
+    if (!FITS_RAW_INT(next)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    r->index++;
+    *sp++ = (PyObject *)next;
     CONTINUE();
 }
 

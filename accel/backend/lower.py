@@ -40,6 +40,7 @@ def lower(code: types.CodeType, program: list[QInstr]):
         record.stencil = native.stencil_id(instr.name)
         record.instr = instr.first.unit
         record.resume = instr.start
+        record.next = instr.last.next
         record.oparg = instr.oparg
         record.oparg2 = instr.oparg2
         record.target = position[id(instr.target_instr)] if instr.jumps else -1

@@ -7,7 +7,14 @@ recompile).  It never raises into the program: a failure is a reason, counted an
 from __future__ import annotations
 
 import collections
+import dataclasses
 import dis
+import enum
+import functools
+import opcode
+import weakref
+
+import bytecode
 import pathlib
 import time
 import types
@@ -22,6 +29,11 @@ from ..specializer.unbox import unbox
 from . import log, native, perfmap, records
 
 ACCEL_DIR = pathlib.Path(__file__).resolve().parent.parent
+# Where code that runs while compiling lives: accel, the bytecode library, the standard
+# modules they use, and dataclass methods (made by exec); an exception raised anywhere
+# else came from the program's own code (a signal handler, a finalizer) and is the program's.
+OWN_CODE = (str(ACCEL_DIR), str(pathlib.Path(bytecode.__file__).resolve().parent), "<string>",
+            *(m.__file__ for m in (dis, opcode, dataclasses, enum, functools, types, weakref, collections)))
 COROUTINE_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async generator
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
@@ -46,11 +58,22 @@ def compile_code(code: types.CodeType, argument_types: tuple, globals_: dict) ->
         reason = _refusal(code)
         if reason is None:
             reason = _compile(code, argument_types, globals_)
-    except Exception as error:  # a bug in accel: the program must not see it
-        reason = f"internal error: {type(error).__name__}: {error}"
+    except Exception as error:
+        if not _raised_by_accel(error):
+            raise  # a signal handler or a finalizer of the program's own ran and raised
+        reason = f"internal error: {type(error).__name__}: {error}"  # the program must not see it
     compile_seconds += time.perf_counter() - began
     if reason is not None:
         _fail(code, reason)
+
+
+def _raised_by_accel(error: Exception) -> bool:
+    """Whether the innermost frame of the error's traceback is accel's (or the libraries
+    it reads code objects with), rather than program code that ran during compiling."""
+    tb = error.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_filename.startswith(OWN_CODE)
 
 
 def _refusal(code: types.CodeType) -> str | None:
@@ -74,7 +97,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
         private_layout_ok=native.private_layout_ok(),
     )
     specialized = link(specialize(decoded, quicken(decoded), feedback))
-    specialized = superinstructions(unbox(specialized, decoded, feedback.states))
+    specialized = superinstructions(unbox(specialized, decoded, feedback.states, generic))
     program = lower.reachable(specialized)
     useless = _exits_at_once(program)
     if useless:

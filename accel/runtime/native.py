@@ -24,6 +24,7 @@ EXIT_REASONS = {
     "GUARD_VALUE": "guard failed: operand value",
     "EVAL_BREAKER": "eval breaker (signal, thread switch)",
     "RAISE": "error raised by the interpreter",
+    "TRACING": "tracing or profiling switched on",
 }
 STATES = {0: "cold", 1: "compiled", 2: "failed"}
 MODES = {"off": 0, "marked": 1, "all": 2}
@@ -137,7 +138,7 @@ def code_bytes(code: types.CodeType, size: int) -> bytes:
 
 def site_exits(code: types.CodeType) -> dict[str, dict[int, int]]:
     """Exits to the interpreter since the last compile: reason -> {code unit: count}."""
-    nunits = len(code.co_code) // 2
+    nunits = lib.accel_site_exits(id(code), ffi.NULL, 0, 0)
     counts = ffi.new("uint32_t[]", max(nunits, 1))
     result = {}
     for reason, name in enumerate(exit_reason_names()):

@@ -81,10 +81,13 @@ class Region:
         return sum(1 << v for v, k in self.kinds.items() if kind is None or k == kind)
 
 
-def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State]) -> list[QInstr]:
+def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
+          generic_sites: frozenset[int] = frozenset()) -> list[QInstr]:
+    """generic_sites: code units where exits kept happening; a loop whose entry is one
+    (its locals were not the kind they were unboxed as) keeps its locals boxed."""
     if not any(q.name in RAW_OPS for q in program):
         return program
-    regions = _regions(program, decoded, states)
+    regions = [r for r in _regions(program, decoded, states) if program[r.first].start not in generic_sites]
     raw_locals = {}
     for region in regions:
         for instr in program[region.first:region.last + 1]:
@@ -96,8 +99,16 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State]) -> 
         result += before.get(id(instr), [])
         result.append(instr)
         result += after.get(id(instr), [])
+    for instr in result:  # a jump to an instruction runs what was inserted before it too
+        if instr.jumps and id(instr.target_instr) in before:
+            instr.target_instr = before[id(instr.target_instr)][0]
+    for original in program:  # conversions run where the instruction they serve runs
+        for inserted in before.get(id(original), []) + after.get(id(original), []):
+            if id(original) in raw_locals:
+                raw_locals[id(inserted)] = raw_locals[id(original)]
     for region in regions:
-        result = _enter_and_leave(result, region, program)
+        header = program[region.first]
+        result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, decoded, raw_locals)
     return result
 
@@ -142,10 +153,11 @@ def _raw_locals(body: list[QInstr], decoded: Decoded, states: dict[int, State]) 
             if v < min(cells, MAX_SLOTS) and len(types) == 1 and next(iter(types)) in KINDS}
 
 
-def _enter_and_leave(program: list[QInstr], region: Region, original: list[QInstr]) -> list[QInstr]:
-    """UNBOX_LOCAL_* before the header; BOX_LOCAL_* on every edge out of the loop."""
-    header, tail = original[region.first], original[region.last]
-    body = {id(q) for q in original[region.first:region.last + 1]}
+def _enter_and_leave(program: list[QInstr], region: Region, original: list[QInstr],
+                     header: QInstr) -> list[QInstr]:
+    """UNBOX_LOCAL_* before the header (the first instruction run for the loop's first
+    original instruction); BOX_LOCAL_* on every edge out of the loop."""
+    tail = original[region.last]
     at = {id(q): i for i, q in enumerate(program)}
     start, end = at[id(header)], at[id(tail)]
     inside = {id(q) for q in program[start:end + 1]}
@@ -164,7 +176,6 @@ def _enter_and_leave(program: list[QInstr], region: Region, original: list[QInst
     falls_out = []
     if program[end].falls_through and end + 1 < len(program):
         falls_out = _convert_locals(region, "BOX_LOCAL", program[end + 1])
-    del body
     return program[:start] + entry + program[start:end + 1] + falls_out + program[end + 1:] + exits
 
 

@@ -344,15 +344,21 @@ def run_side(module: str, side: str, config: RunConfig,
         match_file = run_dir / "match.txt"
         match_file.write_text("".join(f"{test_id}\n" for test_id in match_ids))
     command = side_command(side, config, events_path, module, match_file)
+    env = side_environment(side, config)
     started = time.monotonic()
-    with open(log_path, "wb") as log:
+    # Some tests use fixed names in the temporary directory (test_filecmp's
+    # /tmp/dir-same), so the two sides, running at once, each get their own.
+    # It is short because tests put AF_UNIX sockets (108-byte paths) there.
+    with (open(log_path, "wb") as log,
+          tempfile.TemporaryDirectory(prefix="accel-rt-",
+                                      ignore_cleanup_errors=True) as tmp_dir):
+        env["TMPDIR"] = tmp_dir
         log.write(f"$ {shlex.join(command)}\n".encode())
         log.flush()
         try:
             process = subprocess.Popen(
-                command, cwd=run_dir, env=side_environment(side, config),
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                command, cwd=run_dir, env=env, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as error:
             return ModuleRun(module, side, None, False, 0.0, {}, None,
                              log_path, None, start_error=str(error))
@@ -479,9 +485,9 @@ def _module_difference(stock: ModuleRun, accel: ModuleRun,
                        explained: bool) -> Difference | None:
     """Process-level difference, unless test differences explain it."""
     # A hang or crash is a finding even when both sides do it.
-    if not (stock.abnormal or accel.abnormal):
-        if explained or stock.status == accel.status:
-            return None
+    finished = not (stock.abnormal or accel.abnormal)
+    if finished and (explained or stock.status == accel.status):
+        return None
     culprit = accel.in_flight or stock.in_flight
     worse = accel if accel.abnormal or not stock.abnormal else stock
     details = [f"while running {culprit}" if culprit else "",

@@ -1,0 +1,572 @@
+/* Building and taking apart containers, membership, identity, slices, f-strings.
+ *
+ * Each stencil follows its TARGET in CPython 3.11's ceval.c: the same stack
+ * effect, the same references, the same errors.  Where ceval.c calls a function
+ * libpython does not export (_PyDict_FromItems, _PyList_AppendTakeRef,
+ * _PyDict_SetItem_Take2), the stencil gets the same result from exported API. */
+#include "stencil.h"
+#include "internal/pycore_dict.h"
+
+#define INLINE static inline __attribute__((always_inline))
+
+STENCIL(BUILD_TUPLE)
+{
+    int n = OPARG;
+    SYNC_INSTR();
+    PyObject *tuple = PyTuple_New(n);
+    if (tuple == NULL) {
+        ERROR();
+    }
+    while (--n >= 0) {
+        PyTuple_SET_ITEM(tuple, n, *--sp);
+    }
+    *sp++ = tuple;
+    CONTINUE();
+}
+
+STENCIL(BUILD_LIST)
+{
+    int n = OPARG;
+    SYNC_INSTR();
+    PyObject *list = PyList_New(n);
+    if (list == NULL) {
+        ERROR();
+    }
+    while (--n >= 0) {
+        PyList_SET_ITEM(list, n, *--sp);
+    }
+    *sp++ = list;
+    CONTINUE();
+}
+
+/* Items are added bottom first; after a failure the rest are only released. */
+STENCIL(BUILD_SET)
+{
+    int n = OPARG;
+    SYNC_INSTR();
+    PyObject *set = PySet_New(NULL);
+    if (set == NULL) {
+        ERROR();
+    }
+    int err = 0;
+    for (int i = n; i > 0; i--) {
+        PyObject *item = sp[-i];
+        if (err == 0) {
+            err = PySet_Add(set, item);
+        }
+        Py_DECREF(item);
+    }
+    sp -= n;
+    if (err != 0) {
+        Py_DECREF(set);
+        ERROR();
+    }
+    *sp++ = set;
+    CONTINUE();
+}
+
+/* [key1, value1, ... keyN, valueN] -> dict.  ceval.c uses _PyDict_FromItems,
+ * which presizes the dict (with str-only keys when they all are) for more than
+ * five items and otherwise inserts into PyDict_New().  _PyStack_AsDict is the
+ * exported door to it; it wants the keys in a tuple and the values contiguous. */
+STENCIL(BUILD_MAP)
+{
+    int n = OPARG;
+    PyObject **base = sp - 2 * n;
+    SYNC_INSTR();
+    PyObject *map;
+    if (n <= 5) {
+        map = PyDict_New();
+        if (map == NULL) {
+            ERROR();
+        }
+        for (int i = 0; i < n; i++) {
+            if (PyDict_SetItem(map, base[2 * i], base[2 * i + 1]) < 0) {
+                Py_CLEAR(map);
+                break;
+            }
+        }
+        while (sp > base) {
+            PyObject *item = *--sp;
+            Py_DECREF(item);
+        }
+    }
+    else {
+        PyObject *keys = PyTuple_New(n);
+        if (keys == NULL) {
+            ERROR();
+        }
+        /* The tuple takes the keys' references; the values move down in place. */
+        for (int i = 0; i < n; i++) {
+            PyTuple_SET_ITEM(keys, i, base[2 * i]);
+            base[i] = base[2 * i + 1];
+        }
+        map = _PyStack_AsDict(base, keys);
+        for (int i = 0; i < n; i++) {
+            Py_DECREF(base[i]);
+        }
+        Py_DECREF(keys);
+        sp = base;
+    }
+    if (map == NULL) {
+        ERROR();
+    }
+    *sp++ = map;
+    CONTINUE();
+}
+
+/* [value1, ... valueN, keys] -> dict */
+STENCIL(BUILD_CONST_KEY_MAP)
+{
+    int n = OPARG;
+    PyObject *keys = sp[-1];
+    if (!PyTuple_CheckExact(keys) || PyTuple_GET_SIZE(keys) != (Py_ssize_t)n) {
+        EXIT(ACCEL_EXIT_RAISE);
+    }
+    SYNC_INSTR();
+    PyObject *map = _PyStack_AsDict(sp - 1 - n, keys);
+    if (map == NULL) {
+        ERROR();
+    }
+    Py_DECREF(keys);
+    sp--;
+    while (--n >= 0) {
+        PyObject *value = *--sp;
+        Py_DECREF(value);
+    }
+    *sp++ = map;
+    CONTINUE();
+}
+
+/* The comprehension's list is oparg entries below the item. */
+STENCIL(LIST_APPEND)
+{
+    PyObject *item = *--sp;
+    PyListObject *list = (PyListObject *)sp[-OPARG];
+    Py_ssize_t size = Py_SIZE(list);
+    if (list->allocated > size) {
+        PyList_SET_ITEM(list, size, item);
+        Py_SET_SIZE(list, size + 1);
+        CONTINUE();
+    }
+    SYNC_INSTR();
+    int err = PyList_Append((PyObject *)list, item);
+    Py_DECREF(item);
+    if (err < 0) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+STENCIL(SET_ADD)
+{
+    PyObject *item = *--sp;
+    PyObject *set = sp[-OPARG];
+    SYNC_INSTR();
+    int err = PySet_Add(set, item);
+    Py_DECREF(item);
+    if (err != 0) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+STENCIL(MAP_ADD)
+{
+    PyObject *value = sp[-1], *key = sp[-2];
+    sp -= 2;
+    PyObject *map = sp[-OPARG];
+    SYNC_INSTR();
+    int err = PyDict_SetItem(map, key, value);
+    Py_DECREF(key);
+    Py_DECREF(value);
+    if (err != 0) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+/* The TypeError for a value that cannot be iterated is reworded by ceval.c:
+ * that case (decided by the type alone, before anything runs) exits. */
+STENCIL(LIST_EXTEND)
+{
+    PyObject *iterable = sp[-1];
+    PyObject *list = sp[-1 - OPARG];
+    if (Py_TYPE(iterable)->tp_iter == NULL && !PySequence_Check(iterable)) {
+        EXIT(ACCEL_EXIT_RAISE);
+    }
+    SYNC_INSTR();
+    PyObject *none = _PyList_Extend((PyListObject *)list, iterable);
+    sp--;
+    Py_DECREF(iterable);
+    if (none == NULL) {
+        ERROR();
+    }
+    Py_DECREF(none);
+    CONTINUE();
+}
+
+STENCIL(SET_UPDATE)
+{
+    PyObject *iterable = sp[-1];
+    PyObject *set = sp[-1 - OPARG];
+    SYNC_INSTR();
+    int err = _PySet_Update(set, iterable);
+    sp--;
+    Py_DECREF(iterable);
+    if (err < 0) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+STENCIL(DICT_UPDATE)
+{
+    PyObject *update = sp[-1];
+    PyObject *dict = sp[-1 - OPARG];
+    SYNC_INSTR();
+    if (PyDict_Update(dict, update) < 0) {
+        /* As ceval.c words it (inline there, not in a helper). */
+        if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            PyErr_Format(PyExc_TypeError, "'%.200s' object is not a mapping", Py_TYPE(update)->tp_name);
+        }
+        sp--;
+        Py_DECREF(update);
+        ERROR();
+    }
+    sp--;
+    Py_DECREF(update);
+    CONTINUE();
+}
+
+/* **kwargs of a call.  ceval.c words its errors in a static helper
+ * (format_kwargs_error) after the merge has run, so only merges that cannot
+ * fail that way, nor run Python code, are done here: a dict with str keys only,
+ * none of them already present.  A repeated key exits (the interpreter raises);
+ * other mappings exit before anything is done. */
+INLINE int
+str_keys_only(PyObject *dict)
+{
+    if (DK_IS_UNICODE(((PyDictObject *)dict)->ma_keys)) {
+        return 1;
+    }
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(dict, &pos, &key, &value)) {
+        if (!PyUnicode_CheckExact(key)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+STENCIL(DICT_MERGE)
+{
+    PyObject *update = sp[-1];
+    PyObject *dict = sp[-1 - OPARG];
+    if (!PyDict_CheckExact(update) || !PyDict_CheckExact(dict)
+        || !str_keys_only(update) || !DK_IS_UNICODE(((PyDictObject *)dict)->ma_keys)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    if (PyDict_GET_SIZE(dict) != 0) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(update, &pos, &key, &value)) {
+            /* str keys in str-keyed dicts: no Python code runs, nothing fails. */
+            if (PyDict_Contains(dict, key)) {
+                EXIT(ACCEL_EXIT_RAISE);
+            }
+        }
+    }
+    SYNC_INSTR();
+    int err = _PyDict_MergeEx(dict, update, 2);
+    sp--;
+    Py_DECREF(update);
+    if (err < 0) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+STENCIL(LIST_TO_TUPLE)
+{
+    PyObject *list = sp[-1];
+    SYNC_INSTR();
+    PyObject *tuple = PyList_AsTuple(list);
+    Py_DECREF(list);
+    if (tuple == NULL) {
+        sp--;
+        ERROR();
+    }
+    sp[-1] = tuple;
+    CONTINUE();
+}
+
+/* ceval.c's unpack_iterable: the items of v onto the stack below `top`, last
+ * item lowest; with argcntafter >= 0, the rest of them in a list in between.
+ * 1 on success; 0 with an exception set and nothing left on the stack. */
+INLINE int
+unpack_iterable(PyObject *v, int argcnt, int argcntafter, PyObject **top)
+{
+    int i = 0, j = 0;
+    Py_ssize_t ll = 0;
+    PyObject *it, *w, *l;
+    PyObject **sp = top;
+
+    it = PyObject_GetIter(v);
+    if (it == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError) && Py_TYPE(v)->tp_iter == NULL && !PySequence_Check(v)) {
+            PyErr_Format(PyExc_TypeError, "cannot unpack non-iterable %.200s object", Py_TYPE(v)->tp_name);
+        }
+        return 0;
+    }
+    for (; i < argcnt; i++) {
+        w = PyIter_Next(it);
+        if (w == NULL) {
+            if (!PyErr_Occurred()) {
+                if (argcntafter == -1) {
+                    PyErr_Format(PyExc_ValueError, "not enough values to unpack (expected %d, got %d)",
+                                 argcnt, i);
+                }
+                else {
+                    PyErr_Format(PyExc_ValueError, "not enough values to unpack (expected at least %d, got %d)",
+                                 argcnt + argcntafter, i);
+                }
+            }
+            goto error;
+        }
+        *--sp = w;
+    }
+    if (argcntafter == -1) {
+        w = PyIter_Next(it);
+        if (w == NULL) {
+            if (PyErr_Occurred()) {
+                goto error;
+            }
+            Py_DECREF(it);
+            return 1;
+        }
+        Py_DECREF(w);
+        PyErr_Format(PyExc_ValueError, "too many values to unpack (expected %d)", argcnt);
+        goto error;
+    }
+    l = PySequence_List(it);
+    if (l == NULL) {
+        goto error;
+    }
+    *--sp = l;
+    i++;
+    ll = PyList_GET_SIZE(l);
+    if (ll < argcntafter) {
+        PyErr_Format(PyExc_ValueError, "not enough values to unpack (expected at least %d, got %zd)",
+                     argcnt + argcntafter, argcnt + ll);
+        goto error;
+    }
+    for (j = argcntafter; j > 0; j--, i++) {
+        *--sp = PyList_GET_ITEM(l, ll - j);
+    }
+    Py_SET_SIZE(l, ll - argcntafter);
+    Py_DECREF(it);
+    return 1;
+
+error:
+    for (; i > 0; i--, sp++) {
+        Py_DECREF(*sp);
+    }
+    Py_XDECREF(it);
+    return 0;
+}
+
+/* Exact tuples and lists of the right length are taken apart here; anything
+ * else is iterated, as the interpreter does. */
+STENCIL(UNPACK_SEQUENCE)
+{
+    int n = OPARG;
+    PyObject *seq = sp[-1];
+    PyObject **items = NULL;
+    if (PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == n) {
+        items = ((PyTupleObject *)seq)->ob_item;
+    }
+    else if (PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == n) {
+        items = ((PyListObject *)seq)->ob_item;
+    }
+    if (items != NULL) {
+        sp--;
+        while (n--) {
+            PyObject *item = items[n];
+            Py_INCREF(item);
+            *sp++ = item;
+        }
+        Py_DECREF(seq);
+        CONTINUE();
+    }
+    SYNC_INSTR();
+    sp--;
+    if (!unpack_iterable(seq, n, -1, sp + n)) {
+        Py_DECREF(seq);
+        ERROR();
+    }
+    sp += n;
+    Py_DECREF(seq);
+    CONTINUE();
+}
+
+/* a, *b, c = seq: the low byte counts the names before the star, the next the ones after. */
+STENCIL(UNPACK_EX)
+{
+    int oparg = OPARG;
+    int before = oparg & 0xFF, after = oparg >> 8;
+    int total = 1 + before + after;
+    PyObject *seq = *--sp;
+    SYNC_INSTR();
+    if (!unpack_iterable(seq, before, after, sp + total)) {
+        Py_DECREF(seq);
+        ERROR();
+    }
+    sp += total;
+    Py_DECREF(seq);
+    CONTINUE();
+}
+
+/* [start, stop] or [start, stop, step] -> slice */
+STENCIL(BUILD_SLICE)
+{
+    PyObject *step = NULL;
+    if (OPARG == 3) {
+        step = *--sp;
+    }
+    PyObject *stop = *--sp;
+    PyObject *start = sp[-1];
+    SYNC_INSTR();
+    PyObject *slice = PySlice_New(start, stop, step);
+    Py_DECREF(start);
+    Py_DECREF(stop);
+    Py_XDECREF(step);
+    if (slice == NULL) {
+        sp--;
+        ERROR();
+    }
+    sp[-1] = slice;
+    CONTINUE();
+}
+
+STENCIL(DELETE_SUBSCR)
+{
+    PyObject *sub = sp[-1], *container = sp[-2];
+    sp -= 2;
+    SYNC_INSTR();
+    int err = PyObject_DelItem(container, sub);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    if (err != 0) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+/* `left in right`; oparg 1 is `not in`. */
+STENCIL(CONTAINS_OP)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    sp -= 2;
+    SYNC_INSTR();
+    int res = PySequence_Contains(right, left);
+    Py_DECREF(left);
+    Py_DECREF(right);
+    if (res < 0) {
+        ERROR();
+    }
+    PyObject *b = (res ^ OPARG) ? Py_True : Py_False;
+    Py_INCREF(b);
+    *sp++ = b;
+    CONTINUE();
+}
+
+/* `left is right`; oparg 1 is `is not`. */
+STENCIL(IS_OP)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    int res = Py_Is(left, right) ^ OPARG;
+    PyObject *b = res ? Py_True : Py_False;
+    Py_INCREF(b);
+    sp[-2] = b;
+    sp--;
+    Py_DECREF(left);
+    Py_DECREF(right);
+    CONTINUE();
+}
+
+/* Pushes len(TOS), leaving TOS (match statements). */
+STENCIL(GET_LEN)
+{
+    SYNC_INSTR();
+    Py_ssize_t len = PyObject_Length(sp[-1]);
+    if (len < 0) {
+        ERROR();
+    }
+    PyObject *res = PyLong_FromSsize_t(len);
+    if (res == NULL) {
+        ERROR();
+    }
+    *sp++ = res;
+    CONTINUE();
+}
+
+/* The pieces of an f-string, joined. */
+STENCIL(BUILD_STRING)
+{
+    int n = OPARG;
+    SYNC_INSTR();
+    PyObject *str = _PyUnicode_JoinArray(&_Py_STR(empty), sp - n, n);
+    if (str == NULL) {
+        ERROR();
+    }
+    while (--n >= 0) {
+        PyObject *item = *--sp;
+        Py_DECREF(item);
+    }
+    *sp++ = str;
+    CONTINUE();
+}
+
+/* [value] or [value, spec] -> the formatted value; oparg picks !s, !r, !a and says whether a spec is there. */
+STENCIL(FORMAT_VALUE)
+{
+    int oparg = OPARG;
+    int which_conversion = oparg & FVC_MASK;
+    int have_fmt_spec = (oparg & FVS_MASK) == FVS_HAVE_SPEC;
+    PyObject *(*conv_fn)(PyObject *);
+    switch (which_conversion) {
+    case FVC_NONE: conv_fn = NULL; break;
+    case FVC_STR: conv_fn = PyObject_Str; break;
+    case FVC_REPR: conv_fn = PyObject_Repr; break;
+    case FVC_ASCII: conv_fn = PyObject_ASCII; break;
+    default: EXIT(ACCEL_EXIT_RAISE);
+    }
+    PyObject *fmt_spec = have_fmt_spec ? *--sp : NULL;
+    PyObject *value = *--sp;
+    PyObject *result;
+    SYNC_INSTR();
+    if (conv_fn != NULL) {
+        result = conv_fn(value);
+        Py_DECREF(value);
+        if (result == NULL) {
+            Py_XDECREF(fmt_spec);
+            ERROR();
+        }
+        value = result;
+    }
+    if (PyUnicode_CheckExact(value) && fmt_spec == NULL) {
+        result = value;
+    }
+    else {
+        result = PyObject_Format(value, fmt_spec);
+        Py_DECREF(value);
+        Py_XDECREF(fmt_spec);
+        if (result == NULL) {
+            ERROR();
+        }
+    }
+    *sp++ = result;
+    CONTINUE();
+}

@@ -1,0 +1,565 @@
+"""Differential tests: arithmetic, comparisons and loops, compiled on their first call
+(ACCEL_THRESHOLD=0) and compared with stock CPython, with proof that native code ran."""
+from differential import assert_native, compare
+
+
+def test_float_loop(tmp_path):
+    run = compare("""
+        def poly(n):
+            x = 0.0
+            acc = 1.0
+            for i in range(n):
+                x = x * 0.5 + 1.25
+                acc = acc - x / 3.0
+                acc *= 1.0000001
+            return x, acc
+
+        def kahan(values):
+            total = 0.0
+            c = 0.0
+            for v in values:
+                y = v - c
+                t = total + y
+                c = (t - total) - y
+                total = t
+            return total
+
+        print(poly(20000))
+        print(repr(kahan([0.1] * 1000 + [1e16, 1.0, -1e16])))
+        print(poly(0), poly(1))
+    """, tmp_path, functions=["poly", "kahan"])
+    assert_native(run, "poly", "kahan")
+    poly = run.function("poly")
+    assert any(name.startswith("BINARY_OP_MULTIPLY_FLOAT") for name in poly["specialized"]), poly["text"]
+    # every call had float arguments: no guard ever failed
+    assert run.deopts("GUARD_TYPE") == 0, run.stats
+
+
+def test_int_loop(tmp_path):
+    run = compare("""
+        def sums(n):
+            s = 0
+            t = 0
+            for i in range(n):
+                s = s + i * 3 - 1
+                t += i % 7
+                t -= i // 5
+            return s, t
+
+        def collatz_steps(limit):
+            longest = 0
+            for start in range(1, limit):
+                n = start
+                steps = 0
+                while n != 1:
+                    if n % 2 == 0:
+                        n = n // 2
+                    else:
+                        n = 3 * n + 1
+                    steps += 1
+                if steps > longest:
+                    longest = steps
+            return longest
+
+        def bits(n):
+            out = 0
+            for i in range(n):
+                out ^= (i << 3) | (i >> 2) & 0xFF
+            return out
+
+        print(sums(30000), sums(0), sums(-5))
+        print(collatz_steps(3000))
+        print(bits(5000))
+    """, tmp_path, functions=["sums", "collatz_steps", "bits"])
+    assert_native(run, "sums", "collatz_steps", "bits")
+    assert any(name.startswith("BINARY_OP_MULTIPLY_INT") for name in run.function("sums")["specialized"])
+    assert any(name.startswith("COMPARE_OP_INT_JUMP") for name in run.function("collatz_steps")["specialized"])
+
+
+def test_mixed_int_and_float(tmp_path):
+    run = compare("""
+        def mixed(n):
+            x = 0.0
+            k = 0
+            for i in range(n):
+                x += i          # float + int
+                k += 2          # int + int
+                x = x * 0.75 + k / 4   # int / int is a float
+            return x, k, x / k, k * 1.5, 7 // 2.0, -7 % 3.0, 2 ** -1, (-8) ** (1 / 3) == (-8) ** (1 / 3)
+
+        print(mixed(5000))
+        print(mixed(1))
+    """, tmp_path, functions=["mixed"])
+    assert_native(run, "mixed")
+
+
+def test_big_ints_overflow_one_digit(tmp_path):
+    run = compare("""
+        D = 2 ** 30   # one CPython digit holds 30 bits
+
+        def grow(n):
+            x = 1
+            for i in range(n):
+                x = x * 3 + 1
+            return x
+
+        def edges():
+            m = D - 1
+            out = [m + 1, -m - 1, m * m, -m * m, m * -m, (m + 1) * (m + 1), m - -m, -m - m,
+                   m + m, D + 0, 0 - D, D * D * D - 1, (D * D) - (D * D), -(D * D) + 1]
+            return out
+
+        def factorial(n):
+            r = 1
+            for i in range(2, n + 1):
+                r = r * i
+            return r
+
+        def fib(n):
+            a = 0
+            b = 1
+            for i in range(n):
+                a, b = b, a + b
+            return a
+
+        def shrink(x):
+            steps = 0
+            while x > 1:
+                x = x // 3 - 1 if x % 2 else x - x // 2
+                steps += 1
+            return steps
+
+        print(grow(200))
+        print(edges())
+        print(factorial(60))
+        print(fib(300))
+        print(shrink(10 ** 40), shrink(7))
+        print(sum(range(D - 5, D + 5)), [i * i for i in range(D - 2, D + 2)])
+    """, tmp_path, functions=["grow", "edges", "factorial", "fib", "shrink"])
+    assert_native(run, "grow", "edges", "factorial", "fib", "shrink")
+
+
+def test_division_by_zero_uncaught_traceback(tmp_path):
+    """An uncaught ZeroDivisionError raised in native code: the same traceback text, line
+    and carets included, and the same exit code."""
+    run = compare("""
+        def ratio(a, b):
+            scaled = a * 2.0
+            return scaled / (b - b)
+
+        def outer(values):
+            total = 0.0
+            for v in values:
+                total += ratio(v, v)
+            return total
+
+        print("before")
+        outer([1.0, 2.0])
+    """, tmp_path, functions=["ratio", "outer"])
+    assert run.returncode == 1
+    assert "ZeroDivisionError: float division by zero" in run.stderr
+    assert_native(run, "ratio", "outer")
+
+
+def test_division_by_zero_traceback_caught(tmp_path):
+    """The traceback of a ZeroDivisionError raised in native code, formatted by the
+    program itself: the entries of the compiled frames, with line and carets."""
+    run = compare("""
+        import traceback
+
+        def fdiv(a, b):
+            return a / b
+
+        def fdiv_expr(a, b):
+            return (a + 1.0) * 2.0 / (b * 0.0)
+
+        def idiv(a, b):
+            return a // b
+
+        def imod(a, b):
+            return a % b
+
+        def fmod(a, b):
+            return a % b
+
+        def ffloor(a, b):
+            return a // b
+
+        def int_true(a, b):
+            return a / b
+
+        def in_loop(n):
+            acc = 0
+            for i in range(n, -1, -1):
+                acc += 100 // i
+            return acc
+
+        for fn, args in [(fdiv, (1.0, 0.0)), (fdiv_expr, (1.0, 2.0)), (idiv, (1, 0)), (imod, (5, 0)),
+                         (fmod, (5.0, 0.0)), (ffloor, (5.0, -0.0)), (int_true, (1, 0)), (in_loop, (5,)),
+                         (fdiv, (1.0, 2.0))]:
+            try:
+                print(fn.__name__, fn(*args))
+            except ZeroDivisionError:
+                print(traceback.format_exc())
+    """, tmp_path, functions=["fdiv", "fdiv_expr", "idiv", "imod", "in_loop"])
+    assert run.stdout.count("ZeroDivisionError") == 8
+    assert "~~^~~" in run.stdout
+    assert_native(run, "fdiv", "fdiv_expr", "idiv", "imod", "in_loop")
+
+
+def test_comparisons_with_nan_inf_and_signed_zero(tmp_path):
+    run = compare("""
+        nan = float("nan")
+        inf = float("inf")
+        VALUES = [nan, inf, -inf, 0.0, -0.0, 1.5, -2.5, 1e308, 5e-324]
+
+        def branchy(a, b):
+            # comparisons that steer jumps: the fused compare-and-jump forms
+            out = 0
+            if a < b:
+                out |= 1
+            if a <= b:
+                out |= 2
+            if a == b:
+                out |= 4
+            if a != b:
+                out |= 8
+            if a > b:
+                out |= 16
+            if a >= b:
+                out |= 32
+            if not a < b:
+                out |= 64
+            if not a != b:
+                out |= 128
+            return out
+
+        def values(a, b):
+            # comparisons whose results are values
+            return [a < b, a <= b, a == b, a != b, a > b, a >= b]
+
+        def count_less(xs, limit):
+            n = 0
+            i = 0
+            while i < len(xs):
+                if xs[i] < limit:
+                    n += 1
+                i += 1
+            return n
+
+        rows = []
+        for a in VALUES:
+            for b in VALUES:
+                rows.append((branchy(a, b), values(a, b)))
+        print(rows)
+        print(count_less(VALUES, 1.0), count_less(VALUES, nan), count_less(VALUES, inf))
+        print(branchy(1, 2), branchy(2, 2), branchy(-3, 2), branchy(2 ** 40, 2 ** 40 + 1),
+              branchy(-(2 ** 70), 5), branchy(1, 1.0), branchy(True, 1), branchy(1.0, nan))
+        print(values(3, 3.0), values("a", "b"), values((1, 2), (1, 3)))
+    """, tmp_path, functions=["branchy", "values", "count_less"])
+    assert_native(run, "branchy", "values", "count_less")
+    assert any(name.startswith("COMPARE_OP_FLOAT_JUMP") for name in run.function("branchy")["specialized"]), \
+        run.function("branchy")["text"]
+
+
+def test_while_loops_break_continue_else(tmp_path):
+    run = compare("""
+        def first_square_above(limit):
+            i = 0
+            while True:
+                i += 1
+                if i * i > limit:
+                    break
+            return i
+
+        def odd_sum(n):
+            total = 0
+            i = 0
+            while i < n:
+                i += 1
+                if i % 2 == 0:
+                    continue
+                total += i
+            else:
+                total = -total
+            return total
+
+        def find(xs, wanted):
+            for index, x in enumerate(xs):
+                if x == wanted:
+                    break
+            else:
+                return -1
+            return index
+
+        def countdown(n):
+            out = list()
+            while n:
+                out.append(n)
+                n -= 1
+            return out
+
+        print(first_square_above(10 ** 6), odd_sum(1001), odd_sum(0))
+        print(find([3, 1, 4, 1, 5], 4), find([3, 1, 4], 9), find([], 1))
+        print(countdown(7), countdown(0))
+    """, tmp_path, functions=["first_square_above", "odd_sum", "countdown"])
+    assert_native(run, "first_square_above", "odd_sum", "countdown")
+
+
+def test_nested_loops(tmp_path):
+    run = compare("""
+        def matmul(a, b, n, c):
+            for i in range(n):
+                row = a[i]
+                out = c[i]
+                for j in range(n):
+                    s = 0.0
+                    for k in range(n):
+                        s += row[k] * b[k][j]
+                    out[j] = s
+            return c
+
+        def triangle(n):
+            count = 0
+            for i in range(n):
+                for j in range(i):
+                    if (i + j) % 3 == 0:
+                        continue
+                    for k in range(j):
+                        if k > 5:
+                            break
+                        count += i - j + k
+            return count
+
+        n = 12
+        a = [[float(i * n + j) for j in range(n)] for i in range(n)]
+        b = [[float((i + 1) * (j + 2) % 7) for j in range(n)] for i in range(n)]
+        print(matmul(a, b, n, [[0.0] * n for _ in range(n)])[5])
+        print(triangle(60))
+    """, tmp_path, functions=["matmul", "triangle"])
+    assert_native(run, "matmul", "triangle")
+
+
+def test_for_over_containers_and_iterators(tmp_path):
+    run = compare("""
+        def walk(iterable):
+            out = list()
+            for item in iterable:
+                out.append(item)
+            return out
+
+        def total(iterable):
+            t = 0
+            for item in iterable:
+                t = t + item
+            return t
+
+        def gen(n):
+            for i in range(n):
+                yield i * i
+
+        class Countdown:
+            def __init__(self, n):
+                self.n = n
+            def __iter__(self):
+                return self
+            def __next__(self):
+                if self.n <= 0:
+                    raise StopIteration
+                self.n -= 1
+                return self.n
+
+        def dict_loop(d):
+            keys = list()
+            pairs = list()
+            for k in d:
+                keys.append(k)
+            for k, v in d.items():
+                pairs.append((k, v))
+            return keys, pairs
+
+        def ranges():
+            out = list()
+            for r in (range(10), range(3, 20, 4), range(10, 0, -3), range(0), range(-5, 5, 2),
+                      range(2 ** 62, 2 ** 62 + 3), range(2 ** 70, 2 ** 70 + 2), range(-2 ** 62, -2 ** 62 + 2)):
+                out.append(total(r) if len(r) else None)
+                out.append(walk(r))
+            return out
+
+        def mutate_while_iterating(xs):
+            seen = list()
+            for x in xs:
+                seen.append(x)
+                if x < 5:
+                    xs.append(x + 10)
+            return seen
+
+        print(ranges())
+        print(walk([1, 2, 3]), walk((4, 5)), walk("héllo"), walk(b"ab"), walk({3, 1}), walk(gen(5)))
+        print(total([1.5, 2.5]), total((1, 2, 3)), total(gen(10)), total(Countdown(5)), total(x for x in [7, 8]))
+        print(dict_loop({"a": 1, "b": 2, 3: "c"}))
+        print(mutate_while_iterating([1, 7, 3]))
+        print(walk(zip("ab", [1, 2])), walk(map(abs, [-1, -2])), walk(reversed([1, 2, 3])), walk(iter([])))
+    """, tmp_path, functions=["walk", "total", "dict_loop", "ranges", "mutate_while_iterating"])
+    assert_native(run, "walk", "total", "dict_loop", "ranges", "mutate_while_iterating")
+
+
+def test_early_return_from_loops(tmp_path):
+    run = compare("""
+        def index_of(xs, wanted):
+            for i in range(len(xs)):
+                if xs[i] == wanted:
+                    return i
+            return None
+
+        def nested_find(grid, wanted):
+            for r in grid:
+                for c in r:
+                    if c == wanted:
+                        return (r, c)
+            return "missing"
+
+        def first_negative(it):
+            for x in it:
+                if x < 0:
+                    return x
+
+        def early(n):
+            if n < 0:
+                return "negative"
+            while True:
+                n -= 1
+                if n < 3:
+                    return n
+
+        grid = [[1, 2], [3, 4], [5, 6]]
+        print(index_of([5, 6, 7], 7), index_of([5, 6, 7], 9), index_of([], 1))
+        print(nested_find(grid, 4), nested_find(grid, 10))
+        print(first_negative([3, -1, -2]), first_negative(iter([1, 2])), first_negative(x - 5 for x in range(10)))
+        print(early(-1), early(10), early(0))
+    """, tmp_path, functions=["index_of", "nested_find", "first_negative", "early"])
+    assert_native(run, "index_of", "nested_find", "first_negative", "early")
+
+
+def test_conditional_expression_in_int_loop(tmp_path):
+    """A value made in one branch of a conditional expression and stored to a local that a
+    pure loop keeps unboxed."""
+    run = compare("""
+        def ternary(n):
+            k = 1
+            for i in range(n):
+                k = k * 3 + 1 if k < 1000000 else k - 999999
+            return k
+
+        def branches(n):
+            k = 1
+            for i in range(n):
+                if k < 1000000:
+                    k = k * 3 + 1
+                else:
+                    k = k - 999999
+            return k
+
+        def signed(n):
+            t = 0
+            for i in range(n):
+                t = t + (i if i < 5 else -i)
+            return t
+
+        print(ternary(100), branches(100), signed(10), ternary(3), ternary(0))
+    """, tmp_path, functions=["ternary", "branches", "signed"])
+    assert run.stdout.split()[:3] == ["1801345", "1801345", "-25"]
+    assert_native(run, "ternary", "branches", "signed")
+
+
+def test_conditional_expression_in_float_loop(tmp_path):
+    run = compare("""
+        def halve_or_grow(n):
+            x = 1.0
+            for i in range(n):
+                x = x * 0.5 if x > 3.0 else x + 1.25
+            return x
+
+        def pick(n):
+            x = 1.0
+            y = 2.0
+            for i in range(n):
+                x = (x if x > y else y) + 1.0
+            return x
+
+        print(halve_or_grow(10), halve_or_grow(1000), pick(5))
+    """, tmp_path, functions=["halve_or_grow", "pick"])
+    assert run.stdout.split()[0] == "4.1875"
+    assert_native(run, "halve_or_grow", "pick")
+
+
+def test_conditional_expression_as_an_operand(tmp_path):
+    """An int or float operation whose operand comes from a conditional expression: both
+    ways into the operation must give it the same (unboxed) operands."""
+    run = compare("""
+        def int_operand(a, b):
+            n = 100
+            return b + (a if n != 1 else 1)
+
+        def float_operand(a, b):
+            return b * (a if a > 0.0 else -a) - 1.0
+
+        def left_operand(a, b):
+            return (a if a < b else b) - b
+
+        print(int_operand(3, 4), int_operand(-5, 10))
+        print(float_operand(1.5, 2.0), float_operand(-1.5, 2.0))
+        print(left_operand(3, 4), left_operand(9, 4), left_operand(0.5, 0.25))
+    """, tmp_path, functions=["int_operand", "float_operand", "left_operand"])
+    assert run.stdout.splitlines()[0] == "7 5"
+    assert_native(run, "int_operand", "float_operand", "left_operand")
+
+
+def test_ints_at_the_edges_of_64_bits(tmp_path):
+    """Ints kept unboxed as 64-bit values: the extremes, and a range that produces them."""
+    run = compare("""
+        def total(iterable):
+            t = 0
+            for item in iterable:
+                t = t + item
+            return t
+
+        def plus_min(n):
+            t = 0
+            for i in range(n):
+                t = t + -9223372036854775808
+            return t
+
+        def down(n):
+            t = -9223372036854775807
+            for i in range(n):
+                t = t - 1
+            return t
+
+        def times(n, k):
+            t = k
+            for i in range(n):
+                t = t * 1
+            return t
+
+        def powers(n):
+            t = 1
+            for i in range(n):
+                t = t * -2
+            return t
+
+        def count_up(a, b):
+            k = 0
+            while a < b:
+                a = a + 1
+                k = k + 1
+            return k
+
+        print(total(range(3)))     # compiled for a range
+        print(total(range(2 ** 63 - 3, 2 ** 63)), total(range(-2 ** 63 + 1, -2 ** 63 + 3)))
+        print(total(range(-2 ** 63, -2 ** 63 + 2)), total(range(-2 ** 63 + 5, -2 ** 63, -2)))
+        print(plus_min(3), down(1), down(2), times(3, -2 ** 63), times(3, 2 ** 63 - 1))
+        print(powers(62), powers(63), powers(64))
+        print(count_up(-2 ** 63, -2 ** 63 + 3), count_up(2 ** 63 - 3, 2 ** 63 - 1), count_up(2 ** 63 - 2, 2 ** 63 + 1))
+    """, tmp_path, functions=["total", "plus_min", "down", "times", "powers", "count_up"])
+    assert_native(run, "total", "plus_min", "down", "times", "powers", "count_up")

@@ -1,0 +1,109 @@
+"""Differential tests: calls made by native code (positional, keyword, methods, bound
+methods, properties, builtins, callables of every kind) and their errors."""
+from differential import assert_native, compare
+
+
+def test_calls_with_keywords_methods_and_properties(tmp_path):
+    run = compare("""
+import sys
+import traceback
+
+def target(a, b=2, *args, c=3, **kw):
+    return (a, b, args, c, sorted(kw.items()))
+
+class K:
+    def m(self, x, y=0, *, z=1):
+        return x + y + z
+    @property
+    def p(self):
+        return sys._getframe(1).f_lineno
+    @staticmethod
+    def s(v):
+        return v * 2
+    @classmethod
+    def c(cls, v):
+        return cls.__name__, v
+    def __call__(self, *args, **kw):
+        return "called", args, sorted(kw)
+
+def calls(o):
+    r = list()
+    r.append(target(1))
+    r.append(target(1, c=5))
+    r.append(target(1, 2, 3, 4, c=5, d=6))
+    r.append(target(b=7, a=8))
+    r.append(o.m(1, z=10))
+    r.append(o.m(x=1, y=2))
+    r.append(K.m(o, 1, y=3))
+    r.append(o.p)
+    r.append(print("kw", sep="-", end="!\\n"))
+    r.append(dict(a=1, b=2))
+    r.append(sorted([3, 1, 2], key=lambda v: -v, reverse=True))
+    r.append(o.s(4))
+    r.append(o.c(5))
+    r.append(o(1, 2, k=3))
+    bound = o.m
+    r.append(bound(2, y=2))
+    r.append(str.join("-", ["a", "b"]))
+    r.append("x".join(["a", "b"]))
+    r.append(int("ff", base=16))
+    return r
+
+def bad(o):
+    try:
+        target(1, zz=3, a=2)
+    except TypeError as e:
+        print("TypeError", e)
+    try:
+        o.m(1, q=2)
+    except TypeError as e:
+        print("TypeError", e)
+    try:
+        o.m()
+    except TypeError as e:
+        print("TypeError", e)
+    try:
+        None()
+    except TypeError as e:
+        print("TypeError", e)
+    try:
+        target()
+    except TypeError:
+        traceback.print_exc(file=sys.stdout)
+
+print(calls(K()))
+bad(K())
+""", tmp_path, functions=["calls", "bad"])
+    assert run.stdout.count("TypeError") >= 5
+    assert_native(run, "calls", "bad")
+
+
+def test_recursive_and_mutually_recursive_calls(tmp_path):
+    run = compare("""
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+def is_even(n):
+    if n == 0:
+        return True
+    return is_odd(n - 1)
+
+def is_odd(n):
+    if n == 0:
+        return False
+    return is_even(n - 1)
+
+def ackermann(m, n):
+    if m == 0:
+        return n + 1
+    if n == 0:
+        return ackermann(m - 1, 1)
+    return ackermann(m - 1, ackermann(m, n - 1))
+
+print(fib(20), is_even(300), is_odd(301), ackermann(2, 3))
+print(fib(10.0))
+""", tmp_path, functions=["fib", "is_even", "is_odd", "ackermann"])
+    assert run.stdout.startswith("6765 True True 9\n")
+    assert_native(run, "fib", "is_even", "is_odd", "ackermann", min_entries=40)

@@ -1,0 +1,168 @@
+"""CPython's own regression tests must give the same outcomes under accel.
+
+A fast, representative subset of tests/regrtest/modules.txt runs under stock
+python and under ``python -m accel`` with ACCEL_THRESHOLD=0 (every function
+compiled on its first call); every test case must end the same way on both
+sides.  One pytest test per module, so pytest-xdist can spread them.
+
+The full list, and runs against stock python while accel is unfinished:
+
+    python tests/regrtest/run.py --accel-cmd python -j 2
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+RUN_PY = Path(__file__).resolve().parent / "regrtest" / "run.py"
+ACCEL_CMD = (sys.executable, "-m", "accel")
+
+
+def _load_run_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("accel_regrtest_run", RUN_PY)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their defining module up in sys.modules.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+run = _load_run_module()
+
+# Stock seconds as measured through run.py on a loaded 2-core machine (about
+# twice the idle figure); 71 modules, about 177 s in all (85 s idle).
+SUBSET = [
+    # Language core
+    "test_grammar",              # 0.7
+    "test_scope",                # 0.7
+    "test_class",                # 0.6
+    "test_descr",                # 1.8
+    "test_generators",           # 1.0
+    "test_coroutines",           # 2.3
+    "test_asyncgen",             # 1.6
+    "test_patma",                # 0.7
+    "test_listcomps",            # 0.7
+    "test_genexps",              # 0.6
+    "test_with",                 # 0.5
+    "test_contextlib",           # 0.5
+    "test_unpack_ex",            # 0.5
+    "test_keywordonlyarg",       # 0.6
+    "test_positional_only_arg",  # 0.7
+    "test_funcattrs",            # 0.6
+    "test_opcodes",              # 0.6
+    "test_extcall",              # 0.8
+    "test_call",                 # 0.7
+    "test_super",                # 0.6
+    "test_fstring",              # 2.3
+    "test_gc",                   # 5.3
+    "test_weakref",              # 8.7
+    # Exceptions
+    "test_exceptions",           # 5.9
+    "test_raise",                # 0.5
+    "test_exception_group",      # 0.5
+    "test_except_star",          # 0.5
+    # Numbers and built-in types
+    "test_int",                  # 1.6
+    "test_long",                 # 3.7
+    "test_float",                # 0.6
+    "test_math",                 # 2.4
+    "test_builtin",              # 1.0
+    "test_list",                 # 0.5
+    "test_dict",                 # 1.2
+    "test_set",                  # 5.6
+    "test_unicode",              # 2.9
+    "test_iter",                 # 0.4
+    # Collections, itertools, functools
+    "test_collections",          # 1.3
+    "test_deque",                # 2.3
+    "test_itertools",            # 4.1
+    "test_functools",            # 0.9
+    "test_operator",             # 0.5
+    # sys, frames, inspect, traceback
+    "test_sys",                  # 5.8
+    "test_frame",                # 0.8
+    "test_inspect",              # 2.3
+    "test_traceback",            # 4.3
+    "test_code",                 # 0.9
+    "test_warnings",             # 3.8
+    # Tracing and profiling
+    "test_sys_settrace",         # 0.5
+    "test_sys_setprofile",       # 0.4
+    "test_trace",                # 3.5
+    "test_bdb",                  # 0.5
+    "test_pdb",                  # 6.7
+    "test_cprofile",             # 1.5
+    # Threads and signals
+    "test_threading",            # 18.1
+    "test_thread",               # 1.5
+    "test_threadsignals",        # 5.4
+    "test_signal",               # 25.6
+    # Standard library
+    "test_json",                 # 2.7
+    "test_re",                   # 0.6
+    "test_difflib",              # 0.6
+    "test_statistics",           # 1.0
+    "test_decimal",              # 1.6
+    "test_enum",                 # 1.0
+    "test_dataclasses",          # 0.7
+    "test_argparse",             # 2.3
+    "test_pickle",               # 5.1
+    "test_typing",               # 0.7
+    "test_datetime",             # 3.1
+    "test_unittest",             # 3.8
+    "test_doctest",              # 2.4
+]
+
+
+@functools.cache
+def accel_import_problem() -> str | None:
+    """Why `python -m accel` cannot run here, or None if it can."""
+    with tempfile.TemporaryDirectory() as work_dir:
+        config = run.RunConfig(accel_cmd=ACCEL_CMD, work_dir=Path(work_dir))
+        # Same interpreter, environment and kind of cwd as the real runs.
+        probe = subprocess.run(
+            [sys.executable, "-c",
+             "import importlib.util, sys; "
+             "sys.exit(importlib.util.find_spec('accel') is None)"],
+            cwd=work_dir, env=run.side_environment(run.ACCEL, config),
+            capture_output=True, text=True, check=False)
+    if probe.returncode == 0:
+        return None
+    return (f"module 'accel' is not importable by {sys.executable}, so "
+            f"`python -m accel` cannot run: install the project first.\n"
+            f"{probe.stderr}")
+
+
+@pytest.mark.parametrize("module", SUBSET)
+def test_regrtest_module_matches_stock(module: str, tmp_path: Path) -> None:
+    # Fail, never skip, when accel is missing: a skip would prove nothing.
+    problem = accel_import_problem()
+    if problem is not None:
+        pytest.fail(problem)
+    config = run.RunConfig(
+        accel_cmd=ACCEL_CMD, work_dir=tmp_path,
+        accel_env={"ACCEL_THRESHOLD": "0", "ACCEL_STATS": "json"})
+    # Stock timing flakes (threads, signals) under a loaded machine must
+    # not fail the suite; a rerun keeps only differences that reproduce.
+    comparison = run.compare_module(module, config, rerun=True)
+
+    passed, failed, _ = comparison.stock.counts()
+    assert passed + failed > 0, (
+        f"{module} ran no test under stock python; see "
+        f"{comparison.stock.log_path}")
+    assert not comparison.differences, run.format_differences([comparison])
+    stats = comparison.accel.stats
+    assert stats is not None, (
+        "accel printed no ACCEL_STATS=json object, so nothing shows the "
+        f"tests ran accelerated; see {comparison.accel.log_path}")
+    assert stats["functions_compiled"] > 0, (
+        f"accel compiled no function while running {module}: {stats}")
