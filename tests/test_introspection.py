@@ -91,9 +91,9 @@ def test_perf_map_names_every_emitted_program(tmp_path, perf_maps, how):
     report = last_json_line(run.stdout)
     perf_maps.append(report["pid"])
     entries = perf_map(report["pid"])
-    # one line per emitted program, at distinct addresses
+    # one line per emitted program; programs alive at the same time never overlap (the
+    # memory of a program whose code object died may be reused by a later one)
     assert len(entries) == report["compiled"] == run.stats["functions_compiled"] > 3
-    assert len({start for start, _, _ in entries}) == len(entries)
     by_symbol = {}
     for start, size, symbol in entries:
         by_symbol.setdefault(symbol, []).append((start, size))

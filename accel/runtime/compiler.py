@@ -6,7 +6,9 @@ recompile).  It never raises into the program: a failure is a reason, counted an
 """
 from __future__ import annotations
 
+import builtins
 import collections
+import contextlib
 import dataclasses
 import dis
 import enum
@@ -39,6 +41,9 @@ GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 
+_BUILTINS = dict(builtins.__dict__)
+_MISSING = object()
+
 failures: collections.Counter = collections.Counter()
 compile_seconds = 0.0
 _stencils: frozenset[str] = frozenset()
@@ -55,9 +60,10 @@ def compile_code(code: types.CodeType, argument_types: tuple, globals_: dict) ->
     global compile_seconds
     began = time.perf_counter()
     try:
-        reason = _refusal(code)
-        if reason is None:
-            reason = _compile(code, argument_types, globals_)
+        with _pristine_builtins():
+            reason = _refusal(code)
+            if reason is None:
+                reason = _compile(code, argument_types, globals_)
     except Exception as error:
         if not _raised_by_accel(error):
             raise  # a signal handler or a finalizer of the program's own ran and raised
@@ -65,6 +71,24 @@ def compile_code(code: types.CodeType, argument_types: tuple, globals_: dict) ->
     compile_seconds += time.perf_counter() - began
     if reason is not None:
         _fail(code, reason)
+
+
+@contextlib.contextmanager
+def _pristine_builtins():
+    """The compiler (and the libraries it uses) sees the builtins as they were when accel
+    started, whatever the program has rebound since (builtins.len = ...)."""
+    current = builtins.__dict__
+    changed = {name: current.get(name, _MISSING) for name, value in _BUILTINS.items()
+               if current.get(name, _MISSING) is not value}
+    current.update({name: _BUILTINS[name] for name in changed})
+    try:
+        yield
+    finally:
+        for name, value in changed.items():
+            if value is _MISSING:
+                del current[name]
+            else:
+                current[name] = value
 
 
 def _raised_by_accel(error: Exception) -> bool:

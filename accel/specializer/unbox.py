@@ -93,7 +93,7 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         for instr in program[region.first:region.last + 1]:
             raw_locals[id(instr)] = region.kinds
     operands, consumers = _dataflow(program, decoded)
-    before, after = _choose_representations(program, operands, consumers, raw_locals)
+    before, after = _choose_representations(program, operands, consumers, raw_locals, generic_sites)
     result = []
     for instr in program:
         result += before.get(id(instr), [])
@@ -274,7 +274,7 @@ def _wants_raw(instr: QInstr | None, raw_locals: dict[int, dict[int, str]]) -> s
     return next((kind for kind, raw, _ in RAW_OPS.values() if instr.name == raw), None)
 
 
-def _choose_representations(program, operands, consumers, raw_locals):
+def _choose_representations(program, operands, consumers, raw_locals, generic_sites):
     """Turn producers and users of raw values into their raw forms; the conversions
     to insert before and after instructions."""
     before: dict[int, list[QInstr]] = {}
@@ -284,7 +284,9 @@ def _choose_representations(program, operands, consumers, raw_locals):
         if kind is None:
             continue
         for depth, producer in operands.get(id(instr), []):
-            if producer is None or not _produce_raw(producer, kind, raw_locals):
+            # A producer whose unboxing guard kept failing leaves it to the user's own
+            # guard: when that one keeps failing too, the user becomes generic.
+            if producer is None or producer.start in generic_sites or not _produce_raw(producer, kind, raw_locals):
                 before.setdefault(id(instr), []).append(
                     QInstr(f"UNBOX_{SUFFIX[kind]}", instr.covers, depth, guards=(f"operand is {kind}",)))
         if instr.name in RAW_OPS:

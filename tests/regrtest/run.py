@@ -9,7 +9,7 @@ per-test-case outcomes are compared, and every disagreement is reported.
     python tests/regrtest/run.py                         # modules.txt, accel
     python tests/regrtest/run.py --modules test_grammar,test_scope
     python tests/regrtest/run.py --accel-cmd python -j 2 # develop vs stock
-    python tests/regrtest/run.py --env ACCEL_THRESHOLD=10 --rerun --stats
+    python tests/regrtest/run.py --env ACCEL_THRESHOLD=10 --rerun
     python tests/regrtest/run.py --list tests/regrtest/modules_slow.txt
 
 Outcomes are recorded by running regrtest through this very file in "child
@@ -102,26 +102,35 @@ def _test_id(test: Any) -> str:
         return str(target)
 
 
-def _install_event_recorder(events_path: str) -> None:
-    """Make regrtest's result class append one JSON line per test event."""
+class _EventWriter:
+    """Appends JSON lines to the events file, unbuffered, so a crash loses
+    nothing already written."""
+
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._owner_pid = os.getpid()
+
+    def write(self, event: dict[str, Any]) -> None:
+        # Tests that fork must not report the child's copy of a test.
+        if os.getpid() == self._owner_pid:
+            line = json.dumps(event, default=str) + "\n"
+            os.write(self._fd, line.encode())
+
+
+def _install_event_recorder(writer: _EventWriter) -> None:
+    """Make regrtest's result class report every test event to writer."""
     # regrtest internals are only needed (and only imported) in the child.
     from test.libregrtest.testresult import (  # type: ignore[import-not-found]
         RegressionTestResult,
     )
 
-    fd = os.open(events_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    owner_pid = os.getpid()
-
     def emit(kind: str, test: Any, outcome: str = "", detail: str = "") -> None:
-        # Tests that fork must not report the child's copy of a test.
-        if os.getpid() != owner_pid:
-            return
         event = {"event": kind, "id": _test_id(test)}
         if outcome:
             event["outcome"] = outcome
         if detail:
             event["detail"] = detail
-        os.write(fd, (json.dumps(event) + "\n").encode())
+        writer.write(event)
 
     def failure_kind(test: Any, err: Any) -> str:
         failure_exception = getattr(test, "failureException", AssertionError)
@@ -163,18 +172,38 @@ def _chain_method(cls: type, name: str, hook: Any) -> None:
     setattr(cls, name, method)
 
 
+def _record_accel_stats(writer: _EventWriter) -> None:
+    """accel's counters for this process, if accel runs in it.
+
+    Read through accel.stats() rather than ACCEL_STATS=json: that variable
+    reaches the tests' own python subprocesses, which accel accelerates too,
+    and their extra stderr output would fail tests under accel only."""
+    accel = sys.modules.get("accel")
+    if accel is None or not hasattr(accel, "stats"):
+        return
+    try:
+        stats = accel.stats()
+    except Exception as error:  # still report the tests' outcomes
+        stats = {"error": repr(error)}
+    writer.write({"event": "accel_stats", "stats": stats})
+
+
 def child_main(argv: Sequence[str]) -> None:
     """``run.py --regrtest-child EVENTS -- REGRTEST_ARGS...``"""
     events_path, separator, *regrtest_args = argv
     if separator != "--":
         raise SystemExit(f"usage: {CHILD_FLAG} EVENTS -- REGRTEST_ARGS...")
-    _install_event_recorder(events_path)
+    writer = _EventWriter(events_path)
+    _install_event_recorder(writer)
     from test.libregrtest.main import (  # type: ignore[import-not-found]
         main as regrtest_main,
     )
 
     sys.argv[1:] = regrtest_args
-    regrtest_main()
+    try:
+        regrtest_main()
+    finally:  # regrtest always ends with sys.exit()
+        _record_accel_stats(writer)
 
 
 # --------------------------------------------------------------------------
@@ -213,7 +242,7 @@ class ModuleRun:
     in_flight: str | None
     log_path: Path
     result_line: str | None
-    stats: dict[str, Any] | None = None
+    stats: dict[str, Any] | None = None  # accel.stats() of the regrtest process
     start_error: str | None = None
     hint: str = ""  # the log line most likely to explain an abnormal exit
 
@@ -290,8 +319,10 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
 
 def side_environment(side: str, config: RunConfig) -> dict[str, str]:
     """Same environment for both sides, except accel's own variables."""
+    # ACCEL=1 (inherited when this harness itself runs under accel) would
+    # make accel's startup hook accelerate the stock side too.
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith("ACCEL_")}
+           if key != "ACCEL" and not key.startswith("ACCEL_")}
     # The child imports this file as a module named CHILD_MODULE.
     existing = env.get("PYTHONPATH")
     env["PYTHONPATH"] = (str(HERE) if not existing
@@ -370,15 +401,15 @@ def run_side(module: str, side: str, config: RunConfig,
             _signal_group(process, signal.SIGKILL)
             _LIVE.discard(process)
     seconds = time.monotonic() - started
-    outcomes, in_flight = parse_events(events_path)
-    if in_flight is not None:
-        outcomes[in_flight] = (CaseOutcome(HUNG, "the run timed out here")
-                               if timed_out else
-                               CaseOutcome(CRASHED, "the process died here"))
+    events = parse_events(events_path)
+    if events.in_flight is not None:
+        events.outcomes[events.in_flight] = (
+            CaseOutcome(HUNG, "the run timed out here") if timed_out
+            else CaseOutcome(CRASHED, "the process died here"))
     log_text = log_path.read_text(errors="replace")
     return ModuleRun(module, side, process.returncode, timed_out, seconds,
-                     outcomes, in_flight, log_path,
-                     parse_result_line(log_text), parse_stats(log_text),
+                     events.outcomes, events.in_flight, log_path,
+                     parse_result_line(log_text), events.accel_stats,
                      hint=failure_hint(log_text))
 
 
@@ -392,27 +423,35 @@ def _worse(old: CaseOutcome | None, new: CaseOutcome) -> CaseOutcome:
     return old
 
 
-def parse_events(path: Path) -> tuple[dict[str, CaseOutcome], str | None]:
-    """Outcome per test id, and the test that started but never stopped."""
-    outcomes: dict[str, CaseOutcome] = {}
-    in_flight: str | None = None
+@dataclass
+class ParsedEvents:
+    outcomes: dict[str, CaseOutcome] = field(default_factory=dict)
+    in_flight: str | None = None  # started but never stopped
+    accel_stats: dict[str, Any] | None = None
+
+
+def parse_events(path: Path) -> ParsedEvents:
+    """Outcome per test id, the test in flight at the end, accel's stats."""
+    parsed = ParsedEvents()
     if not path.exists():
-        return outcomes, None
+        return parsed
     for line in path.read_text(errors="replace").splitlines():
         try:
             event = json.loads(line)
         except json.JSONDecodeError:
             continue  # the last line of a killed process may be cut short
-        test_id = event["id"]
         kind = event["event"]
-        if kind == "start":
-            in_flight = test_id
+        if kind == "accel_stats":
+            parsed.accel_stats = event["stats"]
+        elif kind == "start":
+            parsed.in_flight = event["id"]
         elif kind == "stop":
-            in_flight = None
+            parsed.in_flight = None
         elif event.get("outcome") in SEVERITY:
             result = CaseOutcome(event["outcome"], event.get("detail", ""))
-            outcomes[test_id] = _worse(outcomes.get(test_id), result)
-    return outcomes, in_flight
+            parsed.outcomes[event["id"]] = _worse(
+                parsed.outcomes.get(event["id"]), result)
+    return parsed
 
 
 def parse_result_line(log_text: str) -> str | None:
@@ -430,20 +469,6 @@ def failure_hint(log_text: str) -> str:
         if line.startswith("Fatal Python error"):
             return line[:DETAIL_LIMIT]
     return lines[-1][:DETAIL_LIMIT] if lines else ""
-
-
-def parse_stats(log_text: str) -> dict[str, Any] | None:
-    """The ACCEL_STATS=json object accel prints at exit, if any."""
-    for line in reversed(log_text.splitlines()):
-        if not line.startswith("{"):
-            continue
-        try:
-            stats = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(stats, dict) and "functions_compiled" in stats:
-            return stats
-    return None
 
 
 def read_module_list(path: Path) -> list[str]:
@@ -615,6 +640,8 @@ def _format_counts(run: ModuleRun) -> str:
 
 def _stat(run: ModuleRun, key: str) -> str:
     value = run.stats.get(key) if run.stats else None
+    if isinstance(value, dict):  # counts by reason, e.g. deopts
+        value = sum(value.values())
     return "-" if value is None else str(value)
 
 
@@ -742,8 +769,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rerun", action="store_true",
                         help="rerun differing tests; report those that do "
                              "not reproduce as flaky instead of failing")
-    parser.add_argument("--stats", action="store_true",
-                        help="set ACCEL_STATS=json and show accel counters")
     parser.add_argument("--regrtest-args", default="",
                         help="extra regrtest options for both sides, "
                              "e.g. '-u cpu'")
@@ -770,8 +795,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         accel_env = _parse_env(args.env)
     except argparse.ArgumentTypeError as error:
         parser.error(str(error))
-    if args.stats:
-        accel_env["ACCEL_STATS"] = "json"
     modules = _selected_modules(args)
     if not modules:
         parser.error("no modules selected")
