@@ -7,14 +7,7 @@ STENCIL(BINARY_OP)
     PyObject *right = sp[-1], *left = sp[-2];
     SYNC_INSTR();
     PyObject *res = ((binaryfunc)OPERAND)(left, right);
-    Py_DECREF(left);
-    Py_DECREF(right);
-    sp -= 2;
-    if (res == NULL) {
-        ERROR();
-    }
-    *sp++ = res;
-    CONTINUE();
+    BINARY_RESULT(left, right, res);
 }
 
 /* Both operands exact ints, or exit.  Values of one digit take the fast path;
@@ -33,14 +26,7 @@ STENCIL(BINARY_OP)
         else {                                                                \
             res = GENERIC(left, right);                                       \
         }                                                                     \
-        Py_DECREF(left);                                                      \
-        Py_DECREF(right);                                                     \
-        sp -= 2;                                                              \
-        if (res == NULL) {                                                    \
-            ERROR();                                                          \
-        }                                                                     \
-        *sp++ = res;                                                          \
-        CONTINUE();                                                           \
+        BINARY_RESULT(left, right, res);                                      \
     }
 
 BINARY_OP_INT(BINARY_OP_ADD_INT, +, PyNumber_Add)
@@ -56,14 +42,7 @@ BINARY_OP_INT(BINARY_OP_MULTIPLY_INT, *, PyNumber_Multiply)
             EXIT(ACCEL_EXIT_GUARD_TYPE);                                      \
         }                                                                     \
         PyObject *res = PyFloat_FromDouble(FLOAT_VALUE(left) OP FLOAT_VALUE(right)); \
-        Py_DECREF(left);                                                      \
-        Py_DECREF(right);                                                     \
-        sp -= 2;                                                              \
-        if (res == NULL) {                                                    \
-            ERROR();                                                          \
-        }                                                                     \
-        *sp++ = res;                                                          \
-        CONTINUE();                                                           \
+        BINARY_RESULT(left, right, res);                                      \
     }
 
 BINARY_OP_FLOAT(BINARY_OP_ADD_FLOAT, +)
@@ -85,12 +64,5 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_FLOAT)
         SYNC_INSTR();
         res = PyNumber_TrueDivide(left, right);
     }
-    Py_DECREF(left);
-    Py_DECREF(right);
-    sp -= 2;
-    if (res == NULL) {
-        ERROR();
-    }
-    *sp++ = res;
-    CONTINUE();
+    BINARY_RESULT(left, right, res);
 }

@@ -1,98 +1,12 @@
-/* Globals, attributes, subscripts and calls: the generic forms. */
+/* Subscripts and calls: the generic forms (globals and attributes: cached.c). */
 #include "stencil.h"
-
-/* The operand is the name.  An undefined name exits: the interpreter raises
- * the NameError with its own message. */
-STENCIL(LOAD_GLOBAL)
-{
-    PyObject *name = (PyObject *)OPERAND;
-    if (!PyDict_CheckExact(frame->f_globals) || !PyDict_CheckExact(frame->f_builtins)) {
-        EXIT(ACCEL_EXIT_UNSUPPORTED);
-    }
-    PyObject *value = PyDict_GetItemWithError(frame->f_globals, name);
-    if (value == NULL) {
-        if (PyErr_Occurred()) {
-            ERROR();
-        }
-        value = PyDict_GetItemWithError(frame->f_builtins, name);
-        if (value == NULL) {
-            if (PyErr_Occurred()) {
-                ERROR();
-            }
-            EXIT(ACCEL_EXIT_RAISE);
-        }
-    }
-    if (OPARG & 1) {
-        *sp++ = NULL;
-    }
-    Py_INCREF(value);
-    *sp++ = value;
-    CONTINUE();
-}
-
-STENCIL(LOAD_ATTR)
-{
-    PyObject *owner = sp[-1];
-    SYNC_INSTR();
-    PyObject *res = PyObject_GetAttr(owner, (PyObject *)OPERAND);
-    Py_DECREF(owner);
-    if (res == NULL) {
-        sp--;
-        ERROR();
-    }
-    sp[-1] = res;
-    CONTINUE();
-}
-
-/* Leaves [method, self] or [NULL, attribute], as CALL expects. */
-STENCIL(LOAD_METHOD)
-{
-    PyObject *owner = sp[-1];
-    PyObject *meth = NULL;
-    SYNC_INSTR();
-    int found = _PyObject_GetMethod(owner, (PyObject *)OPERAND, &meth);
-    if (meth == NULL) {
-        ERROR();
-    }
-    if (found) {
-        sp[-1] = meth;
-        *sp++ = owner;
-    }
-    else {
-        sp[-1] = NULL;
-        Py_DECREF(owner);
-        *sp++ = meth;
-    }
-    CONTINUE();
-}
-
-STENCIL(STORE_ATTR)
-{
-    PyObject *owner = sp[-1], *value = sp[-2];
-    sp -= 2;
-    SYNC_INSTR();
-    int err = PyObject_SetAttr(owner, (PyObject *)OPERAND, value);
-    Py_DECREF(value);
-    Py_DECREF(owner);
-    if (err) {
-        ERROR();
-    }
-    CONTINUE();
-}
 
 STENCIL(BINARY_SUBSCR)
 {
     PyObject *sub = sp[-1], *container = sp[-2];
     SYNC_INSTR();
     PyObject *res = PyObject_GetItem(container, sub);
-    Py_DECREF(container);
-    Py_DECREF(sub);
-    sp -= 2;
-    if (res == NULL) {
-        ERROR();
-    }
-    *sp++ = res;
-    CONTINUE();
+    BINARY_RESULT(container, sub, res);
 }
 
 /* list[int] with an index in range; anything else takes the generic path,
@@ -110,14 +24,7 @@ STENCIL(BINARY_SUBSCR_LIST_INT)
         SYNC_INSTR();
         res = PyObject_GetItem(container, sub);
     }
-    Py_DECREF(container);
-    Py_DECREF(sub);
-    sp -= 2;
-    if (res == NULL) {
-        ERROR();
-    }
-    *sp++ = res;
-    CONTINUE();
+    BINARY_RESULT(container, sub, res);
 }
 
 STENCIL(STORE_SUBSCR)

@@ -11,14 +11,7 @@ STENCIL(COMPARE_OP)
     PyObject *right = sp[-1], *left = sp[-2];
     SYNC_INSTR();
     PyObject *res = PyObject_RichCompare(left, right, OPARG);
-    Py_DECREF(left);
-    Py_DECREF(right);
-    sp -= 2;
-    if (res == NULL) {
-        ERROR();
-    }
-    *sp++ = res;
-    CONTINUE();
+    BINARY_RESULT(left, right, res);
 }
 
 #define COMPARE_JUMP(GUARD, OUTCOME)                            \

@@ -99,6 +99,19 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
     return EXIT_VALUE(ACCEL_EXIT_ERROR);                     \
 } while (0)
 
+/* The end of a binary operation: release both operands, push the result, or
+ * leave with the exception it raised. */
+#define BINARY_RESULT(LEFT, RIGHT, RES) do {                 \
+    Py_DECREF(LEFT);                                         \
+    Py_DECREF(RIGHT);                                        \
+    sp -= 2;                                                 \
+    if ((RES) == NULL) {                                     \
+        ERROR();                                             \
+    }                                                        \
+    *sp++ = (RES);                                           \
+    CONTINUE();                                              \
+} while (0)
+
 /* Anything that may run Python code or look at the frame needs it current. */
 #define SYNC_INSTR() (frame->prev_instr = INSTR)
 

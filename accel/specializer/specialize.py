@@ -21,7 +21,8 @@ COMPARE_JUMPS = {"POP_JUMP_FORWARD_IF_TRUE": (True, False), "POP_JUMP_FORWARD_IF
                  "POP_JUMP_BACKWARD_IF_TRUE": (True, True), "POP_JUMP_BACKWARD_IF_FALSE": (False, True)}
 TYPE_SUFFIX = {int: "INT", float: "FLOAT"}
 # Forms with an inline cache (stencils/cached.c): the generic work on a miss, so they
-# need no type feedback, only CPython's private layouts checked at start-up.
+# need no type feedback, only CPython's private layouts checked at start-up (without
+# them, these instructions exit to the interpreter).
 CACHED = {"LOAD_GLOBAL": "LOAD_GLOBAL_CACHED", "LOAD_ATTR": "LOAD_ATTR_CACHED",
           "STORE_ATTR": "STORE_ATTR_CACHED", "LOAD_METHOD": "LOAD_METHOD_CACHED"}
 
