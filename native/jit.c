@@ -23,6 +23,7 @@ static const struct {
     {"accel_load_attr_miss", (void *)accel_load_attr_miss},
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},
     {"accel_load_method_miss", (void *)accel_load_method_miss},
+    {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},
 };
 
 static void *
@@ -173,6 +174,8 @@ hole_value(const accel_hole *hole, const emission *e, int i, int *ok)
         return (uint64_t)i;
     case ACCEL_HOLE_CACHE:
         return (uintptr_t)&e->caches[i];
+    case ACCEL_HOLE_RAW_LOCALS:
+        return instr->raw_locals;
     case ACCEL_HOLE_CODE:
         return (uintptr_t)(memory + offsets[i]);
     case ACCEL_HOLE_SYMBOL:

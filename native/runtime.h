@@ -18,6 +18,7 @@
 #include "exits.h"
 #include "unboxed.h"
 #include "inline_cache.h"
+#include "eval_breaker.h"
 #include "stencil_ids.h"
 #include "accel.h"
 

@@ -17,6 +17,7 @@ typedef enum {
     ACCEL_HOLE_RESUME_NEXT,  /* the unit before the next instruction's first unit */
     ACCEL_HOLE_SITE,         /* the instruction's position in the program */
     ACCEL_HOLE_CACHE,        /* the instruction's inline cache entry (writable) */
+    ACCEL_HOLE_RAW_LOCALS,   /* which locals are unboxed before it (0: none) */
     ACCEL_HOLE_CODE,         /* this copy of the stencil itself (data appended to its body) */
     ACCEL_HOLE_SYMBOL,       /* a C symbol of the running process */
 } accel_hole_kind;

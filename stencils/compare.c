@@ -19,8 +19,8 @@ STENCIL(COMPARE_OP)
     if (!(GUARD)) {                                             \
         EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
     }                                                           \
-    if (OPARG2 && EVAL_BREAKER_SET()) {                         \
-        EXIT(ACCEL_EXIT_EVAL_BREAKER);                          \
+    if (OPARG2) {                                               \
+        CHECK_EVAL_BREAKER();                                   \
     }                                                           \
     int outcome = (OUTCOME);                                    \
     Py_DECREF(left);                                            \

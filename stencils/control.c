@@ -40,12 +40,9 @@ STENCIL(JUMP_BACKWARD_NO_INTERRUPT)
     JUMP();
 }
 
-/* The interpreter runs the jump, and handles what the breaker asks for. */
 STENCIL(JUMP_BACKWARD)
 {
-    if (EVAL_BREAKER_SET()) {
-        EXIT(ACCEL_EXIT_EVAL_BREAKER);
-    }
+    CHECK_EVAL_BREAKER();
     JUMP();
 }
 
@@ -74,8 +71,8 @@ pop_truth(_PyInterpreterFrame *frame, PyObject *cond)
 #define POP_JUMP_IF(NAME, JUMP_WHEN, BACKWARD)                  \
     STENCIL(NAME)                                               \
     {                                                           \
-        if ((BACKWARD) && EVAL_BREAKER_SET()) {                 \
-            EXIT(ACCEL_EXIT_EVAL_BREAKER);                      \
+        if (BACKWARD) {                                         \
+            CHECK_EVAL_BREAKER();                               \
         }                                                       \
         int truth = pop_truth(frame, *--sp);                    \
         if (truth < 0) {                                        \
@@ -95,8 +92,8 @@ POP_JUMP_IF(POP_JUMP_BACKWARD_IF_FALSE, 0, 1)
 #define POP_JUMP_IF_NONE(NAME, JUMP_WHEN_NONE, BACKWARD)        \
     STENCIL(NAME)                                               \
     {                                                           \
-        if ((BACKWARD) && EVAL_BREAKER_SET()) {                 \
-            EXIT(ACCEL_EXIT_EVAL_BREAKER);                      \
+        if (BACKWARD) {                                         \
+            CHECK_EVAL_BREAKER();                               \
         }                                                       \
         PyObject *value = *--sp;                                \
         int none = Py_IsNone(value);                            \

@@ -39,6 +39,7 @@
 #include "private_layout.h"
 #include "unboxed.h"
 #include "inline_cache.h"
+#include "eval_breaker.h"
 
 #define CC __attribute__((preserve_none))
 typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, PyThreadState *);
@@ -118,6 +119,30 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
 /* A relaxed load, as the interpreter's own check does. */
 #define EVAL_BREAKER_SET() \
     (*(volatile int *)&tstate->interp->ceval.eval_breaker._value)
+
+/* Whether locals are unboxed here: then nothing may run Python code. */
+#define RAW_LOCALS_LIVE (HOLE(_JIT_RAW_LOCALS) != 0)
+
+/* At a backward jump, before anything of the instruction happens: do what the
+ * interpreter does when the eval breaker is set (signal handlers, pending calls,
+ * letting other threads run), and go on natively; where locals are unboxed, or
+ * for what only the interpreter can do (an asynchronous exception), exit. */
+#define CHECK_EVAL_BREAKER() do {                            \
+    if (EVAL_BREAKER_SET()) {                                \
+        if (RAW_LOCALS_LIVE) {                               \
+            EXIT(ACCEL_EXIT_EVAL_BREAKER);                   \
+        }                                                    \
+        SYNC_INSTR();                                        \
+        _PyFrame_SetStackPointer(frame, sp);                 \
+        int handled_ = accel_handle_eval_breaker(tstate);    \
+        if (handled_ < 0) {                                  \
+            ERROR();                                         \
+        }                                                    \
+        if (handled_ > 0) {                                  \
+            EXIT(ACCEL_EXIT_EVAL_BREAKER);                   \
+        }                                                    \
+    }                                                        \
+} while (0)
 
 /* Ints whose value fits one digit: the fast paths of 3.11's own specializer. */
 #define IS_COMPACT_INT(O) \

@@ -136,8 +136,8 @@ STENCIL(COMPARE_OP_FLOAT_JUMP_RAW)
 {
     double right = raw_float(sp[-1]);
     double left = raw_float(sp[-2]);
-    if (OPARG2 && EVAL_BREAKER_SET()) {
-        EXIT(ACCEL_EXIT_EVAL_BREAKER);
+    if (OPARG2) {
+        CHECK_EVAL_BREAKER();
     }
     sp -= 2;
     int outcome = (left < right) | (left == right) << 1 | (left > right) << 2;
@@ -248,8 +248,8 @@ STENCIL(COMPARE_OP_INT_JUMP_RAW)
 {
     int64_t right = (int64_t)sp[-1];
     int64_t left = (int64_t)sp[-2];
-    if (OPARG2 && EVAL_BREAKER_SET()) {
-        EXIT(ACCEL_EXIT_EVAL_BREAKER);
+    if (OPARG2) {
+        CHECK_EVAL_BREAKER();
     }
     sp -= 2;
     if (OPARG & (1 << ((left >= right) + (left > right)))) {
