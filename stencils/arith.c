@@ -66,3 +66,65 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_FLOAT)
     }
     BINARY_RESULT(left, right, res);
 }
+
+/* Operands of unknown types (a list's items, an attribute's value): the int and
+ * float cases inline, anything else through the generic function in the operand
+ * (the in-place one for augmented assignment).  No guard, so no exit. */
+#define BINARY_OP_NUMBER(NAME, OP)                                            \
+    STENCIL(NAME)                                                             \
+    {                                                                         \
+        PyObject *right = sp[-1], *left = sp[-2];                             \
+        PyObject *res;                                                        \
+        if (PyFloat_CheckExact(left) && PyFloat_CheckExact(right)) {          \
+            res = PyFloat_FromDouble(FLOAT_VALUE(left) OP FLOAT_VALUE(right)); \
+        }                                                                     \
+        else if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right)) {             \
+            res = PyLong_FromSsize_t(COMPACT_VALUE(left) OP COMPACT_VALUE(right)); \
+        }                                                                     \
+        else {                                                                \
+            SYNC_INSTR();                                                     \
+            res = ((binaryfunc)OPERAND)(left, right);                         \
+        }                                                                     \
+        BINARY_RESULT(left, right, res);                                      \
+    }
+
+BINARY_OP_NUMBER(BINARY_OP_ADD_INT_OR_FLOAT, +)
+BINARY_OP_NUMBER(BINARY_OP_SUBTRACT_INT_OR_FLOAT, -)
+BINARY_OP_NUMBER(BINARY_OP_MULTIPLY_INT_OR_FLOAT, *)
+
+/* Floats, or ints (one digit each, so exactly representable: the quotient is
+ * correctly rounded, as int's own true division); zero divisors go through the
+ * generic function, which raises. */
+STENCIL(BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    double l, r;
+    int fast = 1;
+    if (PyFloat_CheckExact(left)) {
+        l = FLOAT_VALUE(left);
+    }
+    else if (IS_COMPACT_INT(left)) {
+        l = (double)COMPACT_VALUE(left);
+    }
+    else {
+        fast = 0;
+    }
+    if (PyFloat_CheckExact(right)) {
+        r = FLOAT_VALUE(right);
+    }
+    else if (IS_COMPACT_INT(right)) {
+        r = (double)COMPACT_VALUE(right);
+    }
+    else {
+        fast = 0;
+    }
+    PyObject *res;
+    if (fast && r != 0.0) {
+        res = PyFloat_FromDouble(l / r);
+    }
+    else {
+        SYNC_INSTR();
+        res = ((binaryfunc)OPERAND)(left, right);
+    }
+    BINARY_RESULT(left, right, res);
+}

@@ -27,6 +27,33 @@ STENCIL(BINARY_SUBSCR_LIST_INT)
     BINARY_RESULT(container, sub, res);
 }
 
+/* list[int] = value with an index in range; anything else takes the generic
+ * path, which also raises the IndexError. */
+STENCIL(STORE_SUBSCR_LIST_INT)
+{
+    PyObject *sub = sp[-1], *container = sp[-2], *value = sp[-3];
+    sp -= 3;
+    SYNC_INSTR();
+    if (PyList_CheckExact(container) && IS_COMPACT_INT(sub)
+        && (size_t)COMPACT_VALUE(sub) < (size_t)PyList_GET_SIZE(container)) {
+        PyObject **item = &((PyListObject *)container)->ob_item[COMPACT_VALUE(sub)];
+        PyObject *old = *item;
+        *item = value;  /* the stack's reference moves into the list */
+        Py_DECREF(old);
+        Py_DECREF(container);
+        Py_DECREF(sub);
+        CONTINUE();
+    }
+    int err = PyObject_SetItem(container, sub, value);
+    Py_DECREF(value);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    if (err) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
 STENCIL(STORE_SUBSCR)
 {
     PyObject *sub = sp[-1], *container = sp[-2], *value = sp[-3];

@@ -53,8 +53,8 @@ def lower(code: types.CodeType, program: list[QInstr]):
 
 
 def _operand(instr: QInstr, keepalive: list) -> int:
-    if instr.name == "BINARY_OP":
-        return native.binary_op_function(instr.oparg)
+    if instr.name == "BINARY_OP" or instr.name.endswith("_INT_OR_FLOAT"):
+        return native.binary_op_function(instr.oparg)  # the generic path
     if instr.operand is not NOTHING:
         keepalive.append(instr.operand)
         return id(instr.operand)

@@ -73,14 +73,16 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
     if instr.name in CACHED and feedback.private_layout_ok:
         return dataclasses.replace(instr, name=CACHED[instr.name], note="inline cache; a miss takes the generic path")
     if instr.name == "FOR_ITER" and feedback.private_layout_ok:
+        # Both fast forms fall back to the generic path: an unknown iterator gets the
+        # list one, the most common.
         (iterator,) = _operand_types(instr, feedback, 1)
-        fast = {RANGE_ITERATOR: "FOR_ITER_RANGE", LIST_ITERATOR: "FOR_ITER_LIST"}.get(iterator)
-        if fast:
-            return dataclasses.replace(instr, name=fast, note="other iterators take the generic path")
-    if instr.name == "BINARY_SUBSCR":
+        fast = "FOR_ITER_RANGE" if iterator is RANGE_ITERATOR else "FOR_ITER_LIST"
+        return dataclasses.replace(instr, name=fast, note="other iterators take the generic path")
+    if instr.name in ("BINARY_SUBSCR", "STORE_SUBSCR"):
+        # list[int] inline, anything else generic: no guard, so whenever it may be that.
         container, index = _operand_types(instr, feedback, 2)
-        if container is list and index is int or _adaptive(instr, feedback, "BINARY_SUBSCR_LIST_INT"):
-            return dataclasses.replace(instr, name="BINARY_SUBSCR_LIST_INT",
+        if container in (list, None) and index in (int, None):
+            return dataclasses.replace(instr, name=f"{instr.name}_LIST_INT",
                                        note="other containers and indexes take the generic path")
     return instr
 
@@ -93,9 +95,17 @@ def _binary_op(instr: QInstr, feedback: Feedback) -> QInstr:
     if name not in feedback.stencils:
         name = _adaptive(instr, feedback, "BINARY_OP_")
         if name is None:
-            return instr
+            return _int_or_float(instr, op, feedback)
     kind = name.rsplit("_", 1)[1].lower()
     return dataclasses.replace(instr, name=name, guards=(f"left is {kind}", f"right is {kind}"))
+
+
+def _int_or_float(instr: QInstr, op: str, feedback: Feedback) -> QInstr:
+    """Operands of unknown types: int and float fast paths inline, no guard."""
+    name = f"BINARY_OP_{op}_INT_OR_FLOAT"
+    if name not in feedback.stencils:
+        return instr
+    return dataclasses.replace(instr, name=name, note="ints and floats inline; other types generic")
 
 
 def _compare_jump(instr: QInstr, following: QInstr | None, decoded: Decoded, feedback: Feedback) -> QInstr | None:
