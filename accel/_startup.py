@@ -41,7 +41,10 @@ def startup() -> None:
 def enable() -> None:
     try:
         import accel
+        from accel.runtime import native
 
+        if not native.in_main_interpreter():
+            return  # a subinterpreter (its site imports this too): the main one is accelerated
         accel.enable()
     except Exception as error:  # the program runs, unaccelerated; never fail interpreter startup
         print(f"accel: warning: running unaccelerated: {error}", file=sys.stderr)

@@ -29,6 +29,7 @@ static uint64_t threshold = 1000;
 static PyObject *compiler;          /* accel.runtime.compiler.compile_code(code, argtypes, globals) */
 static _Thread_local int compiling;  /* re-entrancy guard: this thread runs the compiler */
 static _PyFrameEvalFunction previous_hook;
+static PyInterpreterState *hooked_interp;  /* where the compiler's objects live */
 static int private_layout_ok;
 
 static PyObject *
@@ -42,10 +43,14 @@ stock(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 
 static accel_code records;  /* the list head */
 
+/* Called for every code object that has extra slots, ours set or not. */
 static void
 free_record(void *data)
 {
     accel_code *rec = data;
+    if (rec == NULL) {
+        return;
+    }
     rec->prev->next = rec->next;
     rec->next->prev = rec->prev;
     Py_XDECREF(rec->summary);
@@ -171,7 +176,8 @@ c_stack_exhausted(void)
         }
         pthread_attr_getstack(&attr, &low, &size);
         pthread_attr_destroy(&attr);
-        c_stack_limit = (char *)low + C_STACK_MARGIN;
+        /* Threads may be given small stacks (threading.stack_size()). */
+        c_stack_limit = (char *)low + (size / 8 < C_STACK_MARGIN ? size / 8 : C_STACK_MARGIN);
     }
     return &here < c_stack_limit;
 }
@@ -189,6 +195,9 @@ static PyObject *
 accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
     PyCodeObject *co = frame->f_code;
+    if (tstate->interp != hooked_interp || _Py_IsFinalizing()) {
+        return stock(tstate, frame, throwflag);  /* accel's modules may be gone already */
+    }
     if (c_stack_exhausted()) {
         PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (the C stack is nearly exhausted)");
         return NULL;
@@ -284,6 +293,7 @@ accel_set_mode(int new_mode)
     PyInterpreterState *interp = PyInterpreterState_Get();
     _PyFrameEvalFunction current = _PyInterpreterState_GetEvalFrameFunc(interp);
     if (new_mode != ACCEL_MODE_OFF && current != accel_eval_frame) {
+        hooked_interp = interp;
         previous_hook = current == _PyEval_EvalFrameDefault ? NULL : current;
         _PyInterpreterState_SetEvalFrameFunc(interp, accel_eval_frame);
     }
@@ -434,3 +444,4 @@ accel_summarized_codes(uintptr_t *out, int n)
     GIL_EXIT();
     return count;
 }
+

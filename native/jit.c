@@ -298,7 +298,10 @@ accel_native_free(accel_native *native)
     while (native != NULL) {
         accel_native *older = native->older;
         munmap(native->memory, native->mapped);
-        Py_XDECREF(native->keepalive);
+        for (Py_ssize_t i = 0; i < native->nkeepalive; i++) {
+            Py_DECREF(native->keepalive[i]);
+        }
+        PyMem_Free(native->keepalive);
         PyMem_Free(native->offsets);
         PyMem_Free(native->raw);
         PyMem_Free(native->caches);
@@ -324,8 +327,21 @@ accel_emit(uintptr_t code, const accel_instr *program, int n, uintptr_t keepaliv
         PyErr_WriteUnraisable((PyObject *)co);
         goto done;
     }
-    native->keepalive = (PyObject *)keepalive;
-    Py_XINCREF(native->keepalive);
+    /* Each object held by itself: a container would be one more object for the
+     * garbage collector to track (programs that count gc.get_objects() notice). */
+    PyObject *objects = (PyObject *)keepalive;
+    Py_ssize_t count = objects != NULL ? PyTuple_GET_SIZE(objects) : 0;
+    native->keepalive = PyMem_Calloc(count + 1, sizeof(PyObject *));
+    if (native->keepalive == NULL) {
+        accel_native_free(native);
+        PyErr_NoMemory();
+        PyErr_WriteUnraisable((PyObject *)co);
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        native->keepalive[i] = Py_NewRef(PyTuple_GET_ITEM(objects, i));
+    }
+    native->nkeepalive = count;
     native->older = rec->native;
     rec->native = native;
     rec->state = ACCEL_STATE_COMPILED;

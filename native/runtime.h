@@ -32,7 +32,8 @@ typedef struct accel_native {
     size_t mapped;
     uint64_t size;
     accel_entry entry;
-    PyObject *keepalive;        /* objects the program's operands point to */
+    PyObject **keepalive;       /* objects the program's operands point to (strong) */
+    Py_ssize_t nkeepalive;
     int ninstrs;
     uint32_t *offsets;          /* where each instruction's code starts */
     uint64_t *raw;              /* per instruction, 4 masks: what deopt must box (accel_instr) */

@@ -31,6 +31,7 @@ from ..specializer.unbox import unbox
 from . import log, native, perfmap, records
 
 ACCEL_DIR = pathlib.Path(__file__).resolve().parent.parent
+ACCEL_PREFIX = (str(ACCEL_DIR) + "/", str(pathlib.Path(__file__).parent.parent) + "/")
 # Where code that runs while compiling lives: accel, the bytecode library, the standard
 # modules they use, and dataclass methods (made by exec); an exception raised anywhere
 # else came from the program's own code (a signal handler, a finalizer) and is the program's.
@@ -101,7 +102,7 @@ def _raised_by_accel(error: Exception) -> bool:
 
 
 def _refusal(code: types.CodeType) -> str | None:
-    if pathlib.Path(code.co_filename).resolve().is_relative_to(ACCEL_DIR):
+    if code.co_filename.startswith(ACCEL_PREFIX):
         return "accel's own code"
     if code.co_flags & COROUTINE_FLAGS:
         return "generator or coroutine: resumption is not compiled yet"

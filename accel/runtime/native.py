@@ -29,7 +29,16 @@ EXIT_REASONS = {
 STATES = {0: "cold", 1: "compiled", 2: "failed"}
 MODES = {"off": 0, "marked": 1, "all": 2}
 
+SUBINTERPRETER = "accel runs in the main interpreter only; this is a subinterpreter"
+
 _initialized = False
+
+
+def in_main_interpreter() -> bool:
+    """(Asked in Python: the GIL-state API behind lib's functions assumes the main one.)"""
+    import _xxsubinterpreters
+
+    return _xxsubinterpreters.get_current() == _xxsubinterpreters.get_main()
 
 
 def available() -> str | None:
@@ -37,6 +46,8 @@ def available() -> str | None:
     reason = platform.unsupported_reason()
     if reason is None and lib is None:
         reason = f"accel's native part is not built ({IMPORT_ERROR}); reinstall with `pip install .`"
+    if reason is None and not in_main_interpreter():
+        reason = SUBINTERPRETER
     return reason
 
 

@@ -245,6 +245,7 @@ class ModuleRun:
     stats: dict[str, Any] | None = None  # accel.stats() of the regrtest process
     start_error: str | None = None
     hint: str = ""  # the log line most likely to explain an abnormal exit
+    last_started: str | None = None
 
     @property
     def status(self) -> str:
@@ -410,7 +411,8 @@ def run_side(module: str, side: str, config: RunConfig,
     return ModuleRun(module, side, process.returncode, timed_out, seconds,
                      events.outcomes, events.in_flight, log_path,
                      parse_result_line(log_text), events.accel_stats,
-                     hint=failure_hint(log_text))
+                     hint=failure_hint(log_text),
+                     last_started=events.last_started)
 
 
 # --------------------------------------------------------------------------
@@ -427,6 +429,7 @@ def _worse(old: CaseOutcome | None, new: CaseOutcome) -> CaseOutcome:
 class ParsedEvents:
     outcomes: dict[str, CaseOutcome] = field(default_factory=dict)
     in_flight: str | None = None  # started but never stopped
+    last_started: str | None = None
     accel_stats: dict[str, Any] | None = None
 
 
@@ -444,7 +447,7 @@ def parse_events(path: Path) -> ParsedEvents:
         if kind == "accel_stats":
             parsed.accel_stats = event["stats"]
         elif kind == "start":
-            parsed.in_flight = event["id"]
+            parsed.in_flight = parsed.last_started = event["id"]
         elif kind == "stop":
             parsed.in_flight = None
         elif event.get("outcome") in SEVERITY:
@@ -466,8 +469,10 @@ def failure_hint(log_text: str) -> str:
     """A fatal-error line if there is one, else the last line of output."""
     lines = [line.strip() for line in log_text.splitlines() if line.strip()]
     for line in lines:
-        if line.startswith("Fatal Python error"):
-            return line[:DETAIL_LIMIT]
+        # Verbose output may precede it on the same line: "test_x ... Fatal".
+        start = line.find("Fatal Python error")
+        if start >= 0:
+            return line[start:start + DETAIL_LIMIT]
     return lines[-1][:DETAIL_LIMIT] if lines else ""
 
 
@@ -513,10 +518,16 @@ def _module_difference(stock: ModuleRun, accel: ModuleRun,
     finished = not (stock.abnormal or accel.abnormal)
     if finished and (explained or stock.status == accel.status):
         return None
-    culprit = accel.in_flight or stock.in_flight
     worse = accel if accel.abnormal or not stock.abnormal else stock
-    details = [f"while running {culprit}" if culprit else "",
-               worse.hint if worse.abnormal else ""]
+    if worse.in_flight:
+        where = f"while running {worse.in_flight}"
+    elif worse.abnormal and worse.last_started:
+        where = f"after {worse.last_started}"
+    else:
+        where = ""
+    # A hung process's last output is its faulthandler traceback: no hint.
+    hint = worse.hint if worse.abnormal and not worse.timed_out else ""
+    details = [where, hint]
     return Difference(MODULE_KEY, stock.status, accel.status,
                       "; ".join(detail for detail in details if detail))
 
