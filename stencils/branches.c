@@ -1,20 +1,6 @@
 /* `and` / `or` as values: jump keeping the condition, or pop it and go on. */
 #include "stencil.h"
 
-/* Truth without popping: 1, 0, or -1 with an exception set. */
-static inline __attribute__((always_inline)) int
-truth_of(_PyInterpreterFrame *frame, PyObject *cond)
-{
-    if (Py_IsTrue(cond)) {
-        return 1;
-    }
-    if (Py_IsFalse(cond)) {
-        return 0;
-    }
-    SYNC_INSTR();
-    return PyObject_IsTrue(cond);
-}
-
 /* On an error the condition stays on the stack, as in ceval.c. */
 #define JUMP_IF_OR_POP(NAME, JUMP_WHEN)                         \
     STENCIL(NAME)                                               \

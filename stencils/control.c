@@ -57,13 +57,7 @@ STENCIL(RETURN_VALUE)
 static inline __attribute__((always_inline)) int
 pop_truth(_PyInterpreterFrame *frame, PyObject *cond)
 {
-    if (Py_IsTrue(cond) || Py_IsFalse(cond)) {
-        int truth = Py_IsTrue(cond);
-        Py_DECREF(cond);
-        return truth;
-    }
-    SYNC_INSTR();
-    int truth = PyObject_IsTrue(cond);
+    int truth = truth_of(frame, cond);
     Py_DECREF(cond);
     return truth;
 }

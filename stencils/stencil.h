@@ -152,6 +152,20 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
 
 #define FLOAT_VALUE(O) (((PyFloatObject *)(O))->ob_fval)
 
+/* Truth of a condition, left where it is: 1, 0, or -1 with an exception set. */
+static inline __attribute__((always_inline)) int
+truth_of(_PyInterpreterFrame *frame, PyObject *cond)
+{
+    if (Py_IsTrue(cond)) {
+        return 1;
+    }
+    if (Py_IsFalse(cond)) {
+        return 0;
+    }
+    SYNC_INSTR();
+    return PyObject_IsTrue(cond);
+}
+
 /* Unboxed floats live in the frame's own slots, as raw bits, where the
  * specializer decided so; nothing can observe them there (see
  * accel/specializer/unbox.py), and native/deopt.c boxes them before any exit. */
