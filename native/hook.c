@@ -76,6 +76,8 @@ has_loop(PyCodeObject *co)
     return 0;
 }
 
+static PyObject *frozen_prefix;  /* "<frozen" */
+
 accel_code *
 accel_record(PyCodeObject *co, int create)
 {
@@ -92,7 +94,8 @@ accel_record(PyCodeObject *co, int create)
         return NULL;
     }
     rec->nunits = (int)Py_SIZE(co);  /* code units */
-    rec->has_loop = has_loop(co);
+    /* The frozen start-up modules (importlib, site, ...) are not the program's hot code. */
+    rec->has_loop = has_loop(co) && !PyUnicode_Tailmatch(co->co_filename, frozen_prefix, 0, 7, -1);
     rec->site_exits = PyMem_Calloc((size_t)ACCEL_EXIT_COUNT * rec->nunits + 1, sizeof(uint32_t));
     if (rec->site_exits == NULL || _PyCode_SetExtra((PyObject *)co, extra_index, rec) < 0) {
         PyErr_Clear();
@@ -272,6 +275,7 @@ accel_init(void)
     GIL_ENTER();
     int result = 0;
     if (extra_index < 0) {
+        frozen_prefix = PyUnicode_InternFromString("<frozen");
         extra_index = _PyEval_RequestCodeExtraIndex(free_record);
         result = extra_index < 0 ? -1 : accel_jit_init();
         private_layout_ok = check_private_layout();
