@@ -77,15 +77,29 @@ has_loop(PyCodeObject *co)
 }
 
 static PyObject *frozen_prefix;  /* "<frozen" */
+static int extra_layout_ok;
 
-accel_code *
-accel_record(PyCodeObject *co, int create)
+/* The record, read straight from co_extra once start-up has checked that
+ * private_layout.h describes it (extra_layout_ok). */
+static inline accel_code *
+lookup_record(PyCodeObject *co)
 {
+    if (extra_layout_ok) {
+        accel_code_extra *extra = co->co_extra;
+        return extra != NULL && extra_index < extra->ce_size ? extra->ce_extras[extra_index] : NULL;
+    }
     void *data = NULL;
     if (_PyCode_GetExtra((PyObject *)co, extra_index, &data) < 0) {
         PyErr_Clear();
         return NULL;
     }
+    return data;
+}
+
+accel_code *
+accel_record(PyCodeObject *co, int create)
+{
+    void *data = lookup_record(co);
     if (data != NULL || !create) {
         return data;
     }
@@ -164,13 +178,14 @@ compile(_PyInterpreterFrame *frame, accel_code *rec)
  * only without one), so a raised recursion limit can exhaust it: stop at a clear
  * RecursionError well before the end of the thread's stack. */
 #define C_STACK_MARGIN (256 * 1024)
-static _Thread_local char *c_stack_limit;
+static PyThreadState *c_stack_thread;   /* whose limit c_stack_limit is (the GIL guards both) */
+static char *c_stack_limit;
 
 static int
-c_stack_exhausted(void)
+c_stack_exhausted(PyThreadState *tstate)
 {
     char here;
-    if (c_stack_limit == NULL) {
+    if (tstate != c_stack_thread) {
         pthread_attr_t attr;
         void *low;
         size_t size;
@@ -181,6 +196,7 @@ c_stack_exhausted(void)
         pthread_attr_destroy(&attr);
         /* Threads may be given small stacks (threading.stack_size()). */
         c_stack_limit = (char *)low + (size / 8 < C_STACK_MARGIN ? size / 8 : C_STACK_MARGIN);
+        c_stack_thread = tstate;
     }
     return &here < c_stack_limit;
 }
@@ -198,24 +214,30 @@ static PyObject *
 accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
     PyCodeObject *co = frame->f_code;
-    if (tstate->interp != hooked_interp || _Py_IsFinalizing()) {
+    if (tstate->interp != hooked_interp || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL) {
         return stock(tstate, frame, throwflag);  /* accel's modules may be gone already */
     }
-    if (c_stack_exhausted()) {
+    if (c_stack_exhausted(tstate)) {
         PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (the C stack is nearly exhausted)");
         return NULL;
     }
     if (throwflag || frame->prev_instr != _PyCode_CODE(co) - 1 || tstate->cframe->use_tracing) {
         return stock(tstate, frame, throwflag);
     }
-    accel_code *rec = accel_record(co, mode == ACCEL_MODE_ALL && !compiling);
-    if (rec == NULL || rec->state == ACCEL_STATE_FAILED) {
-        return stock(tstate, frame, throwflag);
-    }
-    if (rec->state == ACCEL_STATE_COMPILED && (!rec->recompile_requested || compiling)) {
+    accel_code *rec = lookup_record(co);
+    if (rec != NULL && rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested) {
         return accel_run_native(tstate, frame, rec);
     }
+    /* Colder paths from here: the compiling thread's own frames are neither counted nor
+     * compiled, though code compiled earlier runs natively there too. */
     if (compiling) {
+        return rec != NULL && rec->state == ACCEL_STATE_COMPILED ? accel_run_native(tstate, frame, rec)
+                                                                 : stock(tstate, frame, throwflag);
+    }
+    if (rec == NULL && mode == ACCEL_MODE_ALL) {
+        rec = accel_record(co, 1);
+    }
+    if (rec == NULL || rec->state == ACCEL_STATE_FAILED) {
         return stock(tstate, frame, throwflag);
     }
     rec->calls++;
@@ -241,6 +263,23 @@ values_pointer_agrees(void)
              && ACCEL_VALUES_POINTER(obj) == _PyObject_ValuesPointer(obj);
     Py_XDECREF(obj);
     Py_XDECREF(cls);
+    PyErr_Clear();
+    return ok;
+}
+
+/* Give a fresh code object a record through the API, and read it back the way
+ * lookup_record does. */
+static int
+check_extra_layout(void)
+{
+    PyCodeObject *co = PyCode_NewEmpty("probe", "probe", 1);
+    accel_code *rec = co != NULL ? accel_record(co, 1) : NULL;
+    int ok = 0;
+    if (rec != NULL) {
+        accel_code_extra *extra = co->co_extra;
+        ok = extra != NULL && extra_index < extra->ce_size && extra->ce_extras[extra_index] == rec;
+    }
+    Py_XDECREF(co);  /* frees the record */
     PyErr_Clear();
     return ok;
 }
@@ -279,6 +318,7 @@ accel_init(void)
         extra_index = _PyEval_RequestCodeExtraIndex(free_record);
         result = extra_index < 0 ? -1 : accel_jit_init();
         private_layout_ok = check_private_layout();
+        extra_layout_ok = check_extra_layout();
     }
     GIL_EXIT();
     return result;

@@ -22,4 +22,11 @@ typedef struct {
     PyListObject *it_seq;
 } accel_listiter;
 
+/* Objects/codeobject.c: _PyCodeObjectExtra, what co_extra points to.  The hook
+ * reads it on every call, where _PyCode_GetExtra would be a function call. */
+typedef struct {
+    Py_ssize_t ce_size;
+    void *ce_extras[1];
+} accel_code_extra;
+
 #endif
