@@ -63,10 +63,10 @@ def function(r, k):
     lines = [f"def f{k}(a, b):", f"    x = {r.choice(['a', 'b', '0', '1.5', 'a * b'])}", f"    y = {r.choice(['a', 'b', '2', '0.25'])}"]
     lines.append(f"    for n in range({r.randint(1, 30)}):")
     lines += body(r, names + ["n"], "        ", 1)
-    lines.append(f"        x = x if x < 1e12 else x / 1e6")
-    lines.append(f"        x = x if x > -1e12 else x / 1e6")
-    lines.append(f"        y = y if y < 1e12 else y / 1e6")
-    lines.append(f"        y = y if y > -1e12 else y / 1e6")
+    lines.append("        x = x if x < 1e12 else x / 1e6")
+    lines.append("        x = x if x > -1e12 else x / 1e6")
+    lines.append("        y = y if y < 1e12 else y / 1e6")
+    lines.append("        y = y if y > -1e12 else y / 1e6")
     lines.append("    return x, y")
     return "\n".join(lines)
 
