@@ -49,6 +49,9 @@ KNOWN_DIFFERENCES = {
                          "compiled frame by a call that switched tracing on",
     "test_threading": "test_interrupt_main_subthread: KeyboardInterrupt timing in a native loop",
     "test_signal": "test_setitimer_tiny: signal timing in a native loop",
+    "test_compile": "test_lineno_after_implicit_return",
+    "test_dis": "looks at CPython's quickened bytecode, which compiled code does not go through",
+    "test_opcache": "looks at CPython's quickened bytecode, which compiled code does not go through",
 }
 
 SUBSET = [
