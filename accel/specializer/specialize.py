@@ -12,7 +12,7 @@ import dataclasses
 
 from ..frontend.decode import Decoded
 from .ir import QInstr
-from .types import LIST_ITERATOR, RANGE_ITERATOR, State, nb_name
+from .types import RANGE_ITERATOR, State, nb_name
 
 # COMPARE_OP's oparg (Py_LT ... Py_GE) -> the outcomes, as in stencils/compare.c
 # (1 less, 2 equal, 4 greater, 8 unordered), for which the comparison is true.
