@@ -210,6 +210,20 @@ wants_compile(accel_code *rec)
     return mode == ACCEL_MODE_ALL && (rec->calls > threshold || rec->has_loop);
 }
 
+/* The record of code that native code may call straight into (native/calls.c),
+ * or NULL where the hook must decide: code not compiled (yet), a recompile
+ * due, tracing, accel switched off, or the C stack nearly exhausted. */
+accel_code *
+accel_runnable_record(PyThreadState *tstate, PyCodeObject *co)
+{
+    accel_code *rec = lookup_record(co);
+    if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested
+        || mode == ACCEL_MODE_OFF || tstate->cframe->use_tracing || c_stack_exhausted(tstate)) {
+        return NULL;
+    }
+    return rec;
+}
+
 static PyObject *
 accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {

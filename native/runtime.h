@@ -19,6 +19,7 @@
 #include "unboxed.h"
 #include "inline_cache.h"
 #include "eval_breaker.h"
+#include "calls.h"
 #include "stencil_ids.h"
 #include "accel.h"
 
@@ -66,6 +67,7 @@ extern accel_counters accel_totals;
 
 /* hook.c */
 accel_code *accel_record(PyCodeObject *co, int create);
+accel_code *accel_runnable_record(PyThreadState *tstate, PyCodeObject *co);
 
 /* jit.c */
 int accel_jit_init(void);

@@ -40,6 +40,7 @@
 #include "unboxed.h"
 #include "inline_cache.h"
 #include "eval_breaker.h"
+#include "calls.h"
 
 #define CC __attribute__((preserve_none))
 typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, PyThreadState *);

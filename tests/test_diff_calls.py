@@ -107,3 +107,86 @@ print(fib(10.0))
 """, tmp_path, functions=["fib", "is_even", "is_odd", "ackermann"])
     assert run.stdout.startswith("6765 True True 9\n")
     assert_native(run, "fib", "is_even", "is_odd", "ackermann", min_entries=40)
+
+
+def test_native_to_native_calls_frames_and_tracebacks(tmp_path):
+    """Compiled callers call compiled callees straight (native/calls.c): frames seen from
+    inside, frame objects that outlive the call, tracebacks, defaults, exits in the callee."""
+    run = compare("""
+import sys
+import traceback
+
+def leaf(x, y=10, z=None):
+    return x + y, z
+
+def keep_frame(a):
+    b = a * 2
+    return sys._getframe()
+
+def who_called():
+    f = sys._getframe(1)
+    return f.f_code.co_name, f.f_lineno, f.f_back.f_code.co_name
+
+def fails(n):
+    return [1, 2][n]
+
+def deopts(v):
+    return v + 1          # an int, then a str: the callee's guard exits
+
+def caller():
+    total = 0
+    for i in range(300):
+        total += leaf(i)[0] + leaf(i, 1)[0] + leaf(i, 1, 2)[0]
+    frame = keep_frame(21)
+    print(frame.f_code.co_name, frame.f_locals, frame.f_lineno, frame.f_back.f_code.co_name)
+    print(who_called())
+    try:
+        fails(5)
+    except IndexError:
+        tb = sys.exc_info()[2]
+        print([(t.tb_frame.f_code.co_name, t.tb_lineno, t.tb_lasti) for t in traceback.walk_tb(tb)])
+        print(tb.tb_next.tb_frame.f_locals, tb.tb_next.tb_frame.f_back.f_code.co_name)
+    print([deopts(i) for i in range(5)], deopts(2.5))
+    try:
+        deopts("s")
+    except TypeError as e:
+        print("TypeError", e)
+    return total
+
+print(caller())
+fails(7)
+""", tmp_path, functions=["caller", "leaf", "keep_frame"])
+    assert "IndexError" in run.stderr
+    assert_native(run, "caller", "leaf", "keep_frame")
+    assert run.stats["native_calls"] >= 900, run.stats
+
+
+def test_native_to_native_recursion_limit(tmp_path):
+    """Direct native calls count against the recursion limit exactly as stock's calls do."""
+    compare("""
+import sys
+
+def down(n):
+    return 0 if n == 0 else 1 + down(n - 1)
+
+def depth():
+    n = 0
+    def probe(k):
+        nonlocal n
+        n = k
+        probe(k + 1)
+    try:
+        probe(0)
+    except RecursionError as e:
+        print("RecursionError", e)
+    return n
+
+print(down(500))
+print(depth())
+sys.setrecursionlimit(400)
+try:
+    down(1000)
+except RecursionError as e:
+    print("RecursionError", e)
+print(down(300))
+""", tmp_path)

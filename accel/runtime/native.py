@@ -166,6 +166,7 @@ def counters() -> dict:
     names = exit_reason_names()
     return {
         "native_entries": totals.native_entries,
+        "native_calls": totals.native_calls,
         "exits": {names[i]: totals.exits[i] for i in range(len(names)) if names[i] and totals.exits[i]},
         "functions_compiled": totals.functions_compiled,
         "native_code_bytes": totals.native_bytes,

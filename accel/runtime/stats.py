@@ -22,6 +22,7 @@ def stats() -> dict:
         "functions_compiled": counters["functions_compiled"],  # native programs emitted, recompiles included
         "compile_failures": dict(compiler.failures),
         "native_entries": counters["native_entries"],
+        "native_calls": counters["native_calls"],  # of those, native code calling native code directly
         "deopts": counters["exits"],
         "native_code_bytes": counters["native_code_bytes"],
         "compile_seconds": round(compiler.compile_seconds, 6),
@@ -57,6 +58,7 @@ def table(data: dict) -> str:
     row("time compiling", f"{data['compile_seconds'] * 1000:,.1f} ms")
     row("native code", f"{data['native_code_bytes']:,} B")
     row("native entries", f"{data['native_entries']:,}")
+    row("  of which native-to-native calls", f"{data['native_calls']:,}")
     row("deopts (exits to the interpreter)", f"{deopts:,}")
     sections = [
         ("deopts by reason", [(f"{native.EXIT_REASONS.get(reason, reason)} ({reason})", count)

@@ -143,15 +143,48 @@ def _transfer(decoded: Decoded, globals_: dict, instr: Instruction, state: State
         yield None, after
 
 
+# Operands taken off the stack by the instructions that _transfer has no rule for, where
+# that number follows from the instruction alone (3.11's ceval.c); values below them are
+# left as they were.  Any other instruction makes the whole stack unknown.
+POPS = {
+    "UNARY_POSITIVE": 1, "UNARY_NEGATIVE": 1, "UNARY_NOT": 1, "UNARY_INVERT": 1,
+    "BINARY_SUBSCR": 2, "STORE_SUBSCR": 3, "DELETE_SUBSCR": 2, "IS_OP": 2, "CONTAINS_OP": 2,
+    "LOAD_ATTR": 1, "STORE_ATTR": 2, "DELETE_ATTR": 1, "LOAD_METHOD": 1, "STORE_GLOBAL": 1,
+    "STORE_DEREF": 1, "LOAD_DEREF": 0, "LOAD_CLOSURE": 0, "PUSH_NULL": 0, "GET_LEN": 0,
+    "LIST_APPEND": 1, "SET_ADD": 1, "MAP_ADD": 2, "LIST_EXTEND": 1, "SET_UPDATE": 1,
+    "DICT_UPDATE": 1, "DICT_MERGE": 1, "UNPACK_SEQUENCE": 1, "UNPACK_EX": 1,
+    "IMPORT_NAME": 2, "IMPORT_FROM": 0, "LOAD_BUILD_CLASS": 0, "LIST_TO_TUPLE": 1,
+    "MAKE_CELL": 0, "COPY_FREE_VARS": 0, "DELETE_DEREF": 0, "DELETE_GLOBAL": 0,
+}
+POPS_BY_ARG = {
+    "BUILD_TUPLE": lambda arg: arg, "BUILD_LIST": lambda arg: arg, "BUILD_SET": lambda arg: arg,
+    "BUILD_STRING": lambda arg: arg, "BUILD_SLICE": lambda arg: arg,
+    "BUILD_MAP": lambda arg: 2 * arg, "BUILD_CONST_KEY_MAP": lambda arg: arg + 1,
+    "FORMAT_VALUE": lambda arg: 2 if arg & 0x04 else 1,
+    "MAKE_FUNCTION": lambda arg: 1 + bin(arg & 0x0f).count("1"),
+    "CALL_FUNCTION_EX": lambda arg: 3 + (arg & 1),
+}
+
+
+def _pops(name: str, arg) -> int | None:
+    if name in POPS:
+        return POPS[name]
+    rule = POPS_BY_ARG.get(name)
+    return rule(arg) if rule is not None else None
+
+
 def _unknown(instr: Instruction, locals_: list, stack: list):
-    """Any other instruction: its results, and everything below them, become unknown."""
+    """Any other instruction: its results are unknown; so is everything below them,
+    unless the instruction is known to take only its own operands (POPS)."""
     arg = instr.arg if instr.opcode >= opcode.HAVE_ARGUMENT else None
+    pops = _pops(instr.name, arg) if instr.target is None else None
+    kept = tuple(stack[:len(stack) - pops]) if pops is not None and pops <= len(stack) else ()
     if instr.target is not None:
         depth = len(stack) + dis.stack_effect(instr.opcode, arg, jump=True)
         yield instr.target, State(tuple(locals_), (None,) * depth)
     if instr.falls_through:
         depth = len(stack) + dis.stack_effect(instr.opcode, arg, jump=False)
-        yield None, State(tuple(locals_), (None,) * depth)
+        yield None, State(tuple(locals_), kept + (None,) * (depth - len(kept)))
 
 
 def _global(globals_: dict, name: str):

@@ -1,0 +1,142 @@
+/* Calls from native code to compiled Python functions.
+ *
+ * With a PEP 523 hook set, every Python call goes _PyFunction_Vectorcall ->
+ * _PyEval_Vector -> hook, and 3.11 stops inlining Python-to-Python calls.  When
+ * the callee is compiled and its arguments bind positionally, this file does
+ * what that path would, minus the detours: push the callee's frame on the
+ * thread's data stack, bind the arguments, run the native code (which hands the
+ * frame to the interpreter on an exit, as for any frame), then clear and pop
+ * the frame.  Anything else takes PyObject_Vectorcall, and the hook. */
+#include "runtime.h"
+#include "calls.h"
+
+/* Positional arguments, and defaults for the missing ones, fill the parameters. */
+static inline int
+binds_positionally(PyFunctionObject *func, PyCodeObject *co, Py_ssize_t nargs)
+{
+    if ((co->co_flags & (CO_VARARGS | CO_VARKEYWORDS)) || co->co_kwonlyargcount != 0
+        || nargs > co->co_argcount) {
+        return 0;
+    }
+    Py_ssize_t missing = co->co_argcount - nargs;
+    return missing == 0
+           || (func->func_defaults != NULL && missing <= PyTuple_GET_SIZE(func->func_defaults));
+}
+
+static _PyInterpreterFrame *
+push_frame(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
+           PyObject *const *args, Py_ssize_t nargs)
+{
+    size_t size = (size_t)(co->co_nlocalsplus + co->co_stacksize) + FRAME_SPECIALS_SIZE;
+    /* A new data-stack chunk takes CPython's unexported slow path: the caller
+     * then calls the ordinary way. */
+    if (!_PyThreadState_HasStackSpace(tstate, size)) {
+        return NULL;
+    }
+    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
+    tstate->datastack_top += size;
+    Py_INCREF(func);
+    _PyFrame_InitializeSpecials(frame, func, NULL, co->co_nlocalsplus);
+    PyObject **locals = frame->localsplus;
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        locals[i] = Py_NewRef(args[i]);
+    }
+    Py_ssize_t first_default = co->co_argcount - (nargs < co->co_argcount
+                                                  ? PyTuple_GET_SIZE(func->func_defaults) : 0);
+    for (Py_ssize_t i = nargs; i < co->co_argcount; i++) {
+        locals[i] = Py_NewRef(PyTuple_GET_ITEM(func->func_defaults, i - first_default));
+    }
+    for (int i = co->co_argcount; i < co->co_nlocalsplus; i++) {
+        locals[i] = NULL;
+    }
+    return frame;
+}
+
+/* The frame object of the first complete frame from `frame` on (a new
+ * reference), or NULL.  CPython's own maker is not exported; the thread-state
+ * API makes one for the current frame, so `frame` is made current meanwhile. */
+static PyFrameObject *
+frame_object_of(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    while (frame != NULL && _PyFrame_IsIncomplete(frame)) {
+        frame = frame->previous;
+    }
+    if (frame == NULL) {
+        return NULL;
+    }
+    if (frame->frame_obj != NULL) {
+        return (PyFrameObject *)Py_NewRef(frame->frame_obj);
+    }
+    _PyInterpreterFrame *current = tstate->cframe->current_frame;
+    tstate->cframe->current_frame = frame;
+    PyFrameObject *f = PyThreadState_GetFrame(tstate);
+    tstate->cframe->current_frame = current;
+    return f;
+}
+
+/* A frame object that outlives the call (a traceback, sys._getframe) takes the
+ * frame's contents over, and links to its caller's frame object, as CPython
+ * does when it clears such a frame. */
+static void
+hand_to_frame_object(PyThreadState *tstate, PyFrameObject *f, _PyInterpreterFrame *frame)
+{
+    size_t size = (char *)&frame->localsplus[frame->stacktop] - (char *)frame;
+    _PyInterpreterFrame *owned = (_PyInterpreterFrame *)f->_f_frame_data;
+    memcpy(owned, frame, size);
+    f->f_frame = owned;
+    owned->owner = FRAME_OWNED_BY_FRAME_OBJECT;
+    if (_PyFrame_IsIncomplete(owned)) {
+        owned->prev_instr = _PyCode_CODE(owned->f_code) + owned->f_code->_co_firsttraceable;
+    }
+    if (owned->previous != NULL) {
+        f->f_back = frame_object_of(tstate, owned->previous);  /* NULL: no f_back */
+        owned->previous = NULL;
+    }
+    if (!PyObject_GC_IsTracked((PyObject *)f)) {
+        PyObject_GC_Track(f);
+    }
+}
+
+static void
+release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    /* As _PyEvalFrameClearAndPop: finalizers run by the clearing may call. */
+    tstate->recursion_remaining--;
+    PyFrameObject *f = frame->frame_obj;
+    frame->frame_obj = NULL;
+    if (f != NULL && Py_REFCNT(f) > 1) {
+        hand_to_frame_object(tstate, f, frame);
+        Py_DECREF(f);
+    }
+    else {
+        Py_XDECREF(f);
+        for (int i = 0; i < frame->stacktop; i++) {
+            Py_XDECREF(frame->localsplus[i]);
+        }
+        Py_XDECREF(frame->f_locals);
+        Py_DECREF(frame->f_func);
+        Py_DECREF(frame->f_code);
+    }
+    tstate->recursion_remaining++;
+    tstate->datastack_top = (PyObject **)frame;
+}
+
+PyObject *
+accel_call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
+                    size_t nargsf, PyObject *kwnames)
+{
+    PyFunctionObject *func = (PyFunctionObject *)callable;
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    accel_code *rec = kwnames == NULL && binds_positionally(func, co, nargs)
+                      ? accel_runnable_record(tstate, co) : NULL;
+    _PyInterpreterFrame *frame = rec != NULL ? push_frame(tstate, func, co, args, nargs) : NULL;
+    if (frame == NULL) {
+        return PyObject_Vectorcall(callable, args, nargsf, kwnames);
+    }
+    rec->calls++;
+    accel_totals.native_calls++;
+    PyObject *result = accel_run_native(tstate, frame, rec);
+    release_frame(tstate, frame);
+    return result;
+}
