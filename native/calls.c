@@ -136,7 +136,7 @@ accel_call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *
     }
     rec->calls++;
     accel_totals.native_calls++;
-    PyObject *result = accel_run_native(tstate, frame, rec);
+    PyObject *result = accel_run_native(tstate, frame, rec, 0);
     release_frame(tstate, frame);
     return result;
 }
