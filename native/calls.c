@@ -6,7 +6,9 @@
  * what that path would, minus the detours: push the callee's frame on the
  * thread's data stack, bind the arguments, run the native code (which hands the
  * frame to the interpreter on an exit, as for any frame), then clear and pop
- * the frame.  Anything else takes PyObject_Vectorcall, and the hook. */
+ * the frame.  Instantiating a plain class (object's __new__, a Python
+ * __init__) is type_call's work done here, with that __init__ called the same
+ * way.  Anything else takes PyObject_Vectorcall, and the hook. */
 #include "runtime.h"
 #include "calls.h"
 
@@ -121,9 +123,9 @@ release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
     tstate->datastack_top = (PyObject **)frame;
 }
 
-PyObject *
-accel_call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
-                    size_t nargsf, PyObject *kwnames)
+static PyObject *
+call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
+              size_t nargsf, PyObject *kwnames)
 {
     PyFunctionObject *func = (PyFunctionObject *)callable;
     PyCodeObject *co = (PyCodeObject *)func->func_code;
@@ -139,4 +141,87 @@ accel_call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *
     PyObject *result = accel_run_native(tstate, frame, rec, 0);
     release_frame(tstate, frame);
     return result;
+}
+
+static initproc python_init;    /* tp_init of a class whose __init__ is a Python function */
+static PyObject *empty_tuple;
+
+/* type_call for a class that inherits object's __new__ and defines __init__ in
+ * Python, under a plain metaclass; NULL with nothing set for any other callable. */
+static inline PyFunctionObject *
+plain_class_init(PyObject *callable)
+{
+    if (Py_TYPE(callable) != &PyType_Type) {
+        return NULL;
+    }
+    PyTypeObject *type = (PyTypeObject *)callable;
+    if (type->tp_new != PyBaseObject_Type.tp_new || type->tp_init != python_init) {
+        return NULL;
+    }
+    PyObject *init = _PyType_Lookup(type, &_Py_ID(__init__));
+    return init != NULL && PyFunction_Check(init) ? (PyFunctionObject *)init : NULL;
+}
+
+static PyObject *
+instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
+            PyObject *const *args, size_t nargsf)
+{
+    /* object's __new__ makes the instance (and its inline values); with no
+     * arguments, it has nothing to object to. */
+    PyObject *self = type->tp_new(type, empty_tuple, NULL);
+    if (self == NULL) {
+        return NULL;
+    }
+    Py_INCREF(init);  /* the class may drop it while it runs */
+    PyObject **slot = (PyObject **)args - 1;
+    PyObject *saved = *slot;
+    *slot = self;
+    PyObject *res = call_function(tstate, (PyObject *)init, slot, PyVectorcall_NARGS(nargsf) + 1, NULL);
+    *slot = saved;
+    Py_DECREF(init);
+    if (res == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    if (res != Py_None) {
+        PyErr_Format(PyExc_TypeError, "__init__() should return None, not '%.200s'", Py_TYPE(res)->tp_name);
+        Py_DECREF(res);
+        Py_DECREF(self);
+        return NULL;
+    }
+    Py_DECREF(res);
+    return self;
+}
+
+PyObject *
+accel_call(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
+           size_t nargsf, PyObject *kwnames)
+{
+    if (PyFunction_Check(callable)) {
+        return call_function(tstate, callable, args, nargsf, kwnames);
+    }
+    PyFunctionObject *init;
+    if (kwnames == NULL && (nargsf & PY_VECTORCALL_ARGUMENTS_OFFSET)
+        && (init = plain_class_init(callable)) != NULL) {
+        return instantiate(tstate, (PyTypeObject *)callable, init, args, nargsf);
+    }
+    return PyObject_Vectorcall(callable, args, nargsf, kwnames);
+}
+
+int
+accel_calls_init(void)
+{
+    PyObject *globals = Py_BuildValue("{sO}", "__builtins__", PyEval_GetBuiltins());
+    PyObject *done = globals != NULL
+        ? PyRun_String("class Probe:\n    def __init__(self):\n        pass\n", Py_file_input, globals, globals)
+        : NULL;
+    PyObject *probe = done != NULL ? PyDict_GetItemString(globals, "Probe") : NULL;
+    if (probe != NULL && PyType_Check(probe)) {
+        python_init = ((PyTypeObject *)probe)->tp_init;
+    }
+    empty_tuple = PyTuple_New(0);
+    Py_XDECREF(done);
+    Py_XDECREF(globals);
+    PyErr_Clear();
+    return python_init != NULL && empty_tuple != NULL ? 0 : -1;
 }

@@ -359,7 +359,7 @@ accel_init(void)
     int result = 0;
     if (extra_index < 0) {
         extra_index = _PyEval_RequestCodeExtraIndex(free_record);
-        result = extra_index < 0 ? -1 : accel_jit_init();
+        result = extra_index < 0 || accel_calls_init() < 0 ? -1 : accel_jit_init();
         private_layout_ok = check_private_layout();
         extra_layout_ok = check_extra_layout();
     }
