@@ -133,6 +133,22 @@ def fails(n):
 def deopts(v):
     return v + 1          # an int, then a str: the callee's guard exits
 
+def kw(a, b=2, /, c=3, *, d, e=5):
+    return a, b, c, d, e
+
+def keywords():
+    r = [kw(1, d=4), kw(1, 2, c=7, d=0), kw(1, d=1, e=2, c=3), kw(a=1, d=2) if False else None]
+    for bad in ({"b": 1, "d": 1}, {"c": 1, "x": 2, "d": 3}, {}):
+        try:
+            kw(1, **bad)
+        except TypeError as e:
+            r.append(str(e))
+    try:
+        kw(1, 2, 3, c=4, d=5)
+    except TypeError as e:
+        r.append(str(e))
+    return r
+
 def caller():
     total = 0
     for i in range(300):
@@ -147,6 +163,7 @@ def caller():
         print([(t.tb_frame.f_code.co_name, t.tb_lineno, t.tb_lasti) for t in traceback.walk_tb(tb)])
         print(tb.tb_next.tb_frame.f_locals, tb.tb_next.tb_frame.f_back.f_code.co_name)
     print([deopts(i) for i in range(5)], deopts(2.5))
+    print(keywords())
     try:
         deopts("s")
     except TypeError as e:
