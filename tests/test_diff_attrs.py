@@ -269,3 +269,77 @@ for r in range(40):
 print(len(out), out[:12], out[-12:])
 """, tmp_path, functions=["read"])
     assert_native(run, "read")
+
+
+def test_compare_and_jump_on_operands_of_unknown_types(tmp_path):
+    """Comparisons of attributes and items (types unknown when compiled) fused with their
+    jump: small and big ints, floats and NaN, mixed, strings, int subclasses, rich
+    comparisons returning other objects, and a truth test that raises on a line of its own."""
+    run = compare("""
+import math
+
+class I(int):
+    def __lt__(self, other):
+        return "always"
+
+class Weird:
+    def __bool__(self):
+        raise ValueError("no truth")
+
+class Cmp:
+    def __init__(self, v):
+        self.v = v
+    def __eq__(self, other):
+        return Weird() if self.v == "weird" else self.v
+    def __lt__(self, other):
+        return [self.v] if self.v else []
+
+class Box:
+    def __init__(self, v):
+        self.v = v
+
+def classify(a, b):
+    out = []
+    if a.v < b.v: out.append("lt")
+    if a.v <= b.v: out.append("le")
+    if a.v == b.v: out.append("eq")
+    if a.v != b.v: out.append("ne")
+    if a.v > b.v: out.append("gt")
+    if a.v >= b.v: out.append("ge")
+    return out
+
+def count_down(box, limit):
+    n = 0
+    while box.v > limit:
+        box.v -= 1
+        n += 1
+    return n
+
+def truth_raises(a, b):
+    if (a.v
+            ==
+            b.v):
+        return "taken"
+    return "not taken"
+
+values = [0, 1, -1, 2 ** 40, -(2 ** 70), 1.5, -0.0, 0.0, math.nan, math.inf, True, I(3), "a", "b",
+          Cmp(0), Cmp(5), None, (1, 2), [1], 2 ** 30 - 1, 2 ** 30]
+for a in values:
+    for b in values:
+        try:
+            print(repr(a)[:20], repr(b)[:20], classify(Box(a), Box(b)))
+        except TypeError as e:
+            print("TypeError", e)
+print(count_down(Box(10), 3), count_down(Box(10.5), 3), count_down(Box(2 ** 65), 2 ** 65 - 4))
+print(truth_raises(Box(Cmp(1)), Box(1)), truth_raises(Box(Cmp(0)), Box(1)))
+try:
+    truth_raises(Box(Cmp("weird")), Box(1))
+except ValueError as e:
+    import traceback
+    traceback.print_exc()
+""", tmp_path, functions=["classify", "count_down", "truth_raises"])
+    assert "no truth" in run.stderr
+    assert_native(run, "classify", "count_down", "truth_raises")
+    assert "COMPARE_OP_JUMP" in run.function("classify")["specialized"]
+    assert "COMPARE_OP_JUMP" in run.function("count_down")["specialized"]
+    assert "COMPARE_OP_JUMP" in run.function("truth_raises")["specialized"]
