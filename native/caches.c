@@ -1,12 +1,18 @@
 /* The miss paths of the cached stencils (stencils/cached.c): do what the
  * generic instruction does, and refill the inline cache when the case is one
- * the fast path handles.  The fast paths' guards are the same as CPython 3.11's
+ * the fast path handles.  The fast paths' guards are those of CPython 3.11's
  * own specializations: a type's version tag (changed by any change to the
  * class or its bases), instance values in the type's shared keys, and, for
- * globals, the dicts' version tags. */
+ * globals and module attributes, the dicts' version tags. */
 #include "runtime.h"
 #include "inline_cache.h"
 #include "structmember.h"
+
+/* Once every way is taken, a site that sees more types than it has ways
+ * evicts one only every EVICT_EVERY misses: a megamorphic site then costs
+ * little more than the generic path, and a way left stale by a class that
+ * changed (its old version never matches again) is still reclaimed. */
+#define EVICT_EVERY 16
 
 
 PyObject *
@@ -17,9 +23,9 @@ accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, ac
         value = PyDict_GetItemWithError(builtins, name);
     }
     if (value != NULL) {
-        cache->version = ((PyDictObject *)globals)->ma_version_tag;
-        cache->version2 = ((PyDictObject *)builtins)->ma_version_tag;
-        cache->value = value;
+        cache->global.globals_version = ((PyDictObject *)globals)->ma_version_tag;
+        cache->global.builtins_version = ((PyDictObject *)builtins)->ma_version_tag;
+        cache->global.value = value;
     }
     return value;  /* borrowed */
 }
@@ -41,32 +47,17 @@ shared_key_index(PyTypeObject *type, PyObject *name)
     return -1;
 }
 
-/* Instances of `type` keep their attributes as values in shared keys, and
- * attribute access is the generic one. */
+/* Instances of `type` keep their attributes as values in shared keys. */
 static int
-has_instance_values(PyTypeObject *type, int for_store)
+has_instance_values(PyTypeObject *type)
 {
-    if (!(type->tp_flags & Py_TPFLAGS_MANAGED_DICT) || !(type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)
-        || type->tp_version_tag == 0) {
-        return 0;
-    }
-    return for_store ? type->tp_setattro == PyObject_GenericSetAttr
-                     : type->tp_getattro == PyObject_GenericGetAttr;
-}
-
-/* Instance values win over a class attribute only if it is not a data descriptor. */
-static int
-class_attribute_allows(PyTypeObject *type, PyObject *name)
-{
-    PyObject *attr = _PyType_Lookup(type, name);
-    return attr == NULL || Py_TYPE(attr)->tp_descr_set == NULL;
+    return (type->tp_flags & Py_TPFLAGS_MANAGED_DICT) && ((PyHeapTypeObject *)type)->ht_cached_keys != NULL;
 }
 
 /* A __slots__ member holding an object (T_OBJECT_EX), or -1. */
 static Py_ssize_t
-slot_offset(PyTypeObject *type, PyObject *name, int for_store)
+slot_offset(PyObject *descr, int for_store)
 {
-    PyObject *descr = _PyType_Lookup(type, name);
     if (descr == NULL || Py_TYPE(descr) != &PyMemberDescr_Type) {
         return -1;
     }
@@ -77,47 +68,138 @@ slot_offset(PyTypeObject *type, PyObject *name, int for_store)
     return member->offset;
 }
 
-/* Fill an attribute cache entry for owner.name, if the fast paths can serve it. */
+/* Fill in how the fast paths can tell that no instance attribute of owner
+ * shadows `name` on its class (accel_not_shadowed); 0 if they cannot. */
+static int
+fill_not_shadowed(PyObject *owner, PyObject *name, accel_attr_way *way)
+{
+    PyTypeObject *type = Py_TYPE(owner);
+    if (type->tp_dictoffset == 0) {
+        way->keys = NULL;
+        return 1;
+    }
+    if (has_instance_values(type) && *ACCEL_VALUES_POINTER(owner) != NULL && shared_key_index(type, name) < 0) {
+        PyDictKeysObject *keys = ((PyHeapTypeObject *)type)->ht_cached_keys;
+        way->keys = keys;
+        way->index = keys->dk_nentries;
+        return 1;
+    }
+    return 0;
+}
+
+/* A module's own global, under its dict's version. */
+static int
+fill_module(PyObject *owner, PyObject *name, accel_attr_way *way)
+{
+    PyObject *dict = ((PyModuleObject *)owner)->md_dict;
+    if (dict == NULL || !PyDict_CheckExact(dict)) {
+        return 0;
+    }
+    PyObject *value = PyDict_GetItemWithError(dict, name);
+    if (value == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    way->kind = ACCEL_ATTR_MODULE;
+    way->keys = dict;
+    way->dict_version = ((PyDictObject *)dict)->ma_version_tag;
+    way->value = value;
+    return 1;
+}
+
+/* Store `filled` (for owners of `type`) in the way that serves `type`, in an
+ * empty one, or, now and then, in place of another type's. */
+static void
+commit(accel_cache *cache, PyTypeObject *type, const accel_attr_way *filled)
+{
+    accel_attr_way *way = accel_cache_way(cache, type);
+    for (int i = 0; i < ACCEL_CACHE_WAYS && way == NULL; i++) {
+        if (cache->ways[i].version == 0) {
+            way = &cache->ways[i];
+        }
+    }
+    if (way == NULL) {
+        unsigned int misses = cache->misses++;
+        if (misses % EVICT_EVERY != EVICT_EVERY - 1) {
+            return;
+        }
+        way = &cache->ways[misses / EVICT_EVERY % ACCEL_CACHE_WAYS];
+    }
+    *way = *filled;
+    way->version = type->tp_version_tag;
+}
+
+/* Which type's owners the fast paths may serve: a valid version tag, the
+ * generic attribute protocol (no __getattr__, __getattribute__ or __setattr__). */
+static int
+cacheable_type(PyTypeObject *type, int for_store)
+{
+    if (!(type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) || type->tp_version_tag == 0) {
+        return 0;
+    }
+    return for_store ? type->tp_setattro == PyObject_GenericSetAttr : type->tp_getattro == PyObject_GenericGetAttr;
+}
+
+/* A value whose type may never become a descriptor: a class attribute holding
+ * it stays a plain value for as long as the owner's type version holds. */
+static int
+plain_value(PyObject *value)
+{
+    PyTypeObject *type = Py_TYPE(value);
+    return type->tp_descr_get == NULL && type->tp_descr_set == NULL
+        && (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE) || (type->tp_flags & Py_TPFLAGS_IMMUTABLETYPE));
+}
+
+/* Fill a way for owner.name (load or store), if the fast paths can serve it. */
 static void
 fill_attr(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
 {
     PyTypeObject *type = Py_TYPE(owner);
-    if (cache->version == type->tp_version_tag && cache->version != 0 && cache->kind != ACCEL_ATTR_MODULE) {
-        return;  /* already describes this type: the miss was this object's own */
-    }
+    accel_attr_way way = {0};
     if (PyModule_CheckExact(owner) && !for_store) {
-        PyObject *dict = PyModule_GetDict(owner);
-        PyObject *value = dict && PyDict_CheckExact(dict) ? PyDict_GetItemWithError(dict, name) : NULL;
-        if (value != NULL && type->tp_getattro == PyModule_Type.tp_getattro) {
-            cache->kind = ACCEL_ATTR_MODULE;
-            cache->keys = dict;
-            cache->value = value;
-            cache->version = ((PyDictObject *)dict)->ma_version_tag;
+        /* ModuleType's own attributes (__dict__, __class__...) come before the module's. */
+        if (type->tp_getattro == PyModule_Type.tp_getattro && _PyType_Lookup(type, name) == NULL
+            && (type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) && type->tp_version_tag != 0
+            && fill_module(owner, name, &way)) {
+            commit(cache, type, &way);
         }
-        PyErr_Clear();
         return;
     }
-    int generic = for_store ? type->tp_setattro == PyObject_GenericSetAttr
-                            : type->tp_getattro == PyObject_GenericGetAttr;
-    if (!generic || !(type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) || type->tp_version_tag == 0) {
+    accel_attr_way *present = accel_cache_way(cache, type);
+    if (present != NULL && (present->kind == ACCEL_ATTR_SLOT || present->kind == ACCEL_ATTR_INSTANCE_VALUE)) {
+        return;  /* where it lives cannot change while the version holds: the miss was this object's own */
+    }
+    if (!cacheable_type(type, for_store)) {
         return;
     }
-    Py_ssize_t offset = slot_offset(type, name, for_store);
+    PyObject *descr = _PyType_Lookup(type, name);
+    Py_ssize_t offset = slot_offset(descr, for_store);
     if (offset >= 0) {
-        cache->kind = ACCEL_ATTR_SLOT;
-        cache->index = offset;
-        cache->version = type->tp_version_tag;
+        way.kind = ACCEL_ATTR_SLOT;
+        way.index = offset;
+    }
+    else if (descr != NULL && Py_TYPE(descr)->tp_descr_set != NULL) {
+        return;  /* a data descriptor (a property...) wins over instance attributes */
+    }
+    else if (has_instance_values(type) && *ACCEL_VALUES_POINTER(owner) != NULL
+             && (way.index = shared_key_index(type, name)) >= 0) {
+        way.kind = ACCEL_ATTR_INSTANCE_VALUE;
+    }
+    else if (for_store || descr == NULL || !fill_not_shadowed(owner, name, &way)) {
         return;
     }
-    if (has_instance_values(type, for_store) && *ACCEL_VALUES_POINTER(owner) != NULL
-        && class_attribute_allows(type, name)) {
-        Py_ssize_t index = shared_key_index(type, name);
-        if (index >= 0) {
-            cache->kind = ACCEL_ATTR_INSTANCE_VALUE;
-            cache->index = index;
-            cache->version = type->tp_version_tag;
-        }
+    else if (plain_value(descr)) {
+        way.kind = ACCEL_ATTR_CLASS;
+        way.value = descr;
     }
+    else if (Py_TYPE(descr) == &PyFunction_Type) {
+        way.kind = ACCEL_ATTR_METHOD;  /* LOAD_ATTR binds it to the instance */
+        way.value = descr;
+    }
+    else {
+        return;
+    }
+    commit(cache, type, &way);
 }
 
 PyObject *
@@ -141,30 +223,27 @@ accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_ca
 }
 
 /* As _PyObject_GetMethod; cached when the method is a plain function or method
- * descriptor of the class that no instance attribute can shadow: the instance
- * has no dict, or keeps its attributes in shared keys without that name. */
+ * descriptor of the class that no instance attribute shadows, or when the
+ * owner is a module (then the fast path pushes NULL and the module's global). */
 PyObject *
 accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, int *found)
 {
     PyObject *meth = NULL;
     *found = _PyObject_GetMethod(owner, name, &meth);
+    if (meth == NULL) {
+        return NULL;
+    }
     PyTypeObject *type = Py_TYPE(owner);
-    if (meth == NULL || !*found || !(type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) || type->tp_version_tag == 0
-        || type->tp_getattro != PyObject_GenericGetAttr) {
-        return meth;
+    accel_attr_way way = {0};
+    if (*found) {
+        if (cacheable_type(type, 0) && fill_not_shadowed(owner, name, &way)) {
+            way.kind = ACCEL_ATTR_METHOD;
+            way.value = meth;  /* borrowed from the class: the version tag guards it */
+            commit(cache, type, &way);
+        }
     }
-    if (type->tp_dictoffset == 0) {
-        cache->keys = NULL;
+    else if (PyModule_CheckExact(owner)) {
+        fill_attr(owner, name, cache, 0);
     }
-    else if (has_instance_values(type, 0) && *ACCEL_VALUES_POINTER(owner) != NULL
-             && shared_key_index(type, name) < 0) {
-        cache->keys = ((PyHeapTypeObject *)type)->ht_cached_keys;
-        cache->version2 = (uint64_t)((PyDictKeysObject *)cache->keys)->dk_nentries;
-    }
-    else {
-        return meth;
-    }
-    cache->version = type->tp_version_tag;
-    cache->value = meth;  /* borrowed from the class: the version tag guards it */
     return meth;
 }

@@ -8,26 +8,76 @@
 #include "Python.h"
 #include <stdint.h>
 
-/* What an attribute cache entry describes. */
+/* What an attribute cache way describes. */
 enum accel_attr_kind {
     ACCEL_ATTR_INSTANCE_VALUE = 1,  /* index into the instance's values */
     ACCEL_ATTR_SLOT = 2,            /* byte offset of a __slots__ member */
-    ACCEL_ATTR_MODULE = 3,          /* a module's dict entry: value, under the dict's version */
+    ACCEL_ATTR_MODULE = 3,          /* a module's global (value), under its dict (keys) and that dict's version */
+    ACCEL_ATTR_CLASS = 4,           /* a class attribute that is no descriptor (value), not shadowed */
+    ACCEL_ATTR_METHOD = 5,          /* a function or method descriptor of the class (value), not shadowed */
 };
 
+/* Polymorphic: one way per owner type.  Sites that see several classes (a
+ * method of a base class called on instances of its subclasses) are the rule
+ * in object-oriented code. */
+#define ACCEL_CACHE_WAYS 4
+
+/* One owner type's entry.  The class attribute and method kinds are "not
+ * shadowed" by an instance attribute when keys is NULL (the type's instances
+ * have no dict), or when the instance keeps its attributes as values in the
+ * type's shared keys (keys) and those still have the entry count they had when
+ * the name was not among them (shared keys only grow). */
 typedef struct {
-    uint64_t version;       /* a type's tp_version_tag, or a dict's ma_version_tag; 0: empty */
-    uint64_t version2;      /* the builtins' ma_version_tag; shared keys' entry count */
-    void *keys;             /* the shared keys the entry was filled with; a module's dict */
+    unsigned int version;   /* the owner's type's tp_version_tag; 0: empty */
+    int kind;               /* enum accel_attr_kind */
+    void *keys;             /* see above; for a module, its dict */
+    union {
+        Py_ssize_t index;       /* an instance value's index, a slot's offset, the shared keys' entry count */
+        uint64_t dict_version;  /* a module's dict's ma_version_tag */
+    };
     PyObject *value;        /* borrowed: what the version guards keep alive */
-    Py_ssize_t index;       /* an instance value's index, or a slot's offset */
-    int kind;               /* enum accel_attr_kind, for attributes */
+} accel_attr_way;
+
+typedef struct {
+    union {
+        struct {
+            uint64_t globals_version;   /* ma_version_tag of the frame's globals; 0: empty */
+            uint64_t builtins_version;  /* ... and of its builtins */
+            PyObject *value;            /* borrowed: what the version guards keep alive */
+        } global;
+        accel_attr_way ways[ACCEL_CACHE_WAYS];
+    };
+    unsigned int misses;    /* since the ways filled up: evictions back off */
 } accel_cache;
+
+/* The way that serves owners of `type`, or NULL.  A type without a valid
+ * version tag (0) may find an empty way: its kind, 0, is no kind. */
+static inline __attribute__((always_inline)) accel_attr_way *
+accel_cache_way(accel_cache *cache, PyTypeObject *type)
+{
+    unsigned int version = type->tp_version_tag;
+    for (int i = 0; i < ACCEL_CACHE_WAYS; i++) {
+        if (cache->ways[i].version == version) {
+            return &cache->ways[i];
+        }
+    }
+    return NULL;
+}
 
 /* Where an instance of a type with a managed dict keeps its values pointer: as
  * _PyObject_ValuesPointer in CPython 3.11's internal pycore_object.h, which
  * stencils cannot include; native/hook.c checks the two agree at start-up. */
 #define ACCEL_VALUES_POINTER(OBJ) (((PyDictValues **)(OBJ)) - 4)
+
+/* No attribute of the instance shadows what the way found on its class. */
+static inline __attribute__((always_inline)) int
+accel_not_shadowed(PyObject *owner, const accel_attr_way *way)
+{
+    PyDictKeysObject *keys = way->keys;
+    return keys == NULL
+        || (*ACCEL_VALUES_POINTER(owner) != NULL && ((PyHeapTypeObject *)Py_TYPE(owner))->ht_cached_keys == keys
+            && keys->dk_nentries == way->index);
+}
 
 /* Miss paths: the generic operation, then a refill when the case is cacheable. */
 PyObject *accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);

@@ -1,7 +1,8 @@
 /* Globals, attributes and methods through per-instruction inline caches
- * (native/inline_cache.h).  The fast path reads what the cache says is there,
- * under the guards CPython 3.11's own specializations use; anything else calls
- * the miss function, which does the generic work and refills the cache. */
+ * (native/inline_cache.h).  The fast path reads what the cache way of the
+ * owner's type says is there, under the guards CPython 3.11's own
+ * specializations use; anything else calls the miss function, which does the
+ * generic work and refills the cache. */
 #include "stencil.h"
 
 #define CACHE ((accel_cache *)HOLE(_JIT_CACHE))
@@ -16,9 +17,10 @@ STENCIL(LOAD_GLOBAL_CACHED)
         EXIT(ACCEL_EXIT_UNSUPPORTED);
     }
     PyObject *value;
-    if (cache->version == ((PyDictObject *)globals)->ma_version_tag
-        && cache->version2 == ((PyDictObject *)builtins)->ma_version_tag && cache->value != NULL) {
-        value = cache->value;
+    if (cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag
+        && cache->global.builtins_version == ((PyDictObject *)builtins)->ma_version_tag
+        && cache->global.value != NULL) {
+        value = cache->global.value;
     }
     else {
         value = accel_load_global_miss(globals, builtins, (PyObject *)OPERAND, cache);
@@ -37,43 +39,70 @@ STENCIL(LOAD_GLOBAL_CACHED)
     CONTINUE();
 }
 
-/* Where the cached attribute of owner lives, or NULL: an instance value, a
- * slot, under the type's version; a module's global, under its dict's version. */
-static inline __attribute__((always_inline)) PyObject **
-cached_attribute(PyObject *owner, accel_cache *cache)
+/* The module's global the way describes, if owner is that module and its dict
+ * is unchanged. */
+static inline __attribute__((always_inline)) PyObject *
+module_value(PyObject *owner, const accel_attr_way *way)
 {
-    if (cache->kind == ACCEL_ATTR_MODULE) {
-        if (Py_TYPE(owner) == &PyModule_Type && ((PyModuleObject *)owner)->md_dict == cache->keys
-            && ((PyDictObject *)cache->keys)->ma_version_tag == cache->version) {
-            return &cache->value;
-        }
-        return NULL;
+    PyObject *dict = ((PyModuleObject *)owner)->md_dict;
+    if (dict == way->keys && ((PyDictObject *)dict)->ma_version_tag == way->dict_version) {
+        return way->value;
     }
-    if (Py_TYPE(owner)->tp_version_tag != cache->version || cache->version == 0) {
-        return NULL;
-    }
-    if (cache->kind == ACCEL_ATTR_SLOT) {
-        return (PyObject **)((char *)owner + cache->index);
-    }
-    PyDictValues *values = *ACCEL_VALUES_POINTER(owner);
-    return values != NULL ? &values->values[cache->index] : NULL;
+    return NULL;
 }
 
-static inline __attribute__((always_inline)) PyObject *
-cached_instance_value(PyObject *owner, accel_cache *cache)
+/* Where owner keeps the attribute the way describes (an instance value, a
+ * slot), or NULL. */
+static inline __attribute__((always_inline)) PyObject **
+instance_attribute(PyObject *owner, const accel_attr_way *way)
 {
-    PyObject **where = cached_attribute(owner, cache);
-    return where != NULL ? *where : NULL;
+    if (way->kind == ACCEL_ATTR_SLOT) {
+        return (PyObject **)((char *)owner + way->index);
+    }
+    if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
+        PyDictValues *values = *ACCEL_VALUES_POINTER(owner);
+        return values != NULL ? &values->values[way->index] : NULL;
+    }
+    return NULL;
+}
+
+/* owner.name from the cache: a new reference, or NULL for a miss (no
+ * exception), or NULL with an exception set (*failed). */
+static inline __attribute__((always_inline)) PyObject *
+cached_load(PyObject *owner, accel_cache *cache, int *failed)
+{
+    accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
+    if (way == NULL) {
+        return NULL;
+    }
+    PyObject *res = NULL;
+    PyObject **where = instance_attribute(owner, way);
+    if (where != NULL) {
+        res = *where;
+    }
+    else if (way->kind == ACCEL_ATTR_MODULE) {
+        res = module_value(owner, way);
+    }
+    else if (way->kind == ACCEL_ATTR_CLASS && accel_not_shadowed(owner, way)) {
+        res = way->value;
+    }
+    else if (way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way)) {
+        res = PyMethod_New(way->value, owner);
+        *failed = res == NULL;
+        return res;
+    }
+    if (res != NULL) {
+        Py_INCREF(res);
+    }
+    return res;
 }
 
 STENCIL(LOAD_ATTR_CACHED)
 {
     PyObject *owner = sp[-1];
-    PyObject *res = cached_instance_value(owner, CACHE);
-    if (res != NULL) {
-        Py_INCREF(res);
-    }
-    else {
+    int failed = 0;
+    PyObject *res = cached_load(owner, CACHE, &failed);
+    if (res == NULL && !failed) {
         SYNC_INSTR();
         res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
     }
@@ -92,16 +121,17 @@ STENCIL(STORE_ATTR_CACHED)
     accel_cache *cache = CACHE;
     sp -= 2;
     SYNC_INSTR();
-    PyObject **where = cache->kind == ACCEL_ATTR_MODULE ? NULL : cached_attribute(owner, cache);
+    accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
+    PyObject **where = way != NULL ? instance_attribute(owner, way) : NULL;
     if (where != NULL) {
         PyObject *old = *where;
         *where = value;
         if (old != NULL) {
             Py_DECREF(old);
         }
-        else if (cache->kind == ACCEL_ATTR_INSTANCE_VALUE) {
+        else if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
             /* A new instance value: it joins the dict's insertion order. */
-            _PyDictValues_AddToInsertionOrder(*ACCEL_VALUES_POINTER(owner), cache->index);
+            _PyDictValues_AddToInsertionOrder(*ACCEL_VALUES_POINTER(owner), way->index);
         }
     }
     else if (accel_store_attr_miss(owner, (PyObject *)OPERAND, value, cache) < 0) {
@@ -120,23 +150,29 @@ STENCIL(STORE_ATTR_CACHED)
 STENCIL(LOAD_METHOD_CACHED)
 {
     PyObject *owner = sp[-1];
-    accel_cache *cache = CACHE;
-    PyTypeObject *type = Py_TYPE(owner);
-    if (type->tp_version_tag == cache->version && cache->version != 0) {
-        PyDictKeysObject *keys = cache->keys;
-        if (keys == NULL
-            || (*ACCEL_VALUES_POINTER(owner) != NULL && ((PyHeapTypeObject *)type)->ht_cached_keys == keys
-                && (uint64_t)keys->dk_nentries == cache->version2)) {
-            PyObject *meth = cache->value;
+    accel_attr_way *way = accel_cache_way(CACHE, Py_TYPE(owner));
+    if (way != NULL) {
+        if (way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way)) {
+            PyObject *meth = way->value;
             Py_INCREF(meth);
             sp[-1] = meth;
             *sp++ = owner;
             CONTINUE();
         }
+        if (way->kind == ACCEL_ATTR_MODULE) {
+            PyObject *attr = module_value(owner, way);
+            if (attr != NULL) {
+                Py_INCREF(attr);
+                sp[-1] = NULL;
+                *sp++ = attr;
+                Py_DECREF(owner);
+                CONTINUE();
+            }
+        }
     }
     int found;
     SYNC_INSTR();
-    PyObject *meth = accel_load_method_miss(owner, (PyObject *)OPERAND, cache, &found);
+    PyObject *meth = accel_load_method_miss(owner, (PyObject *)OPERAND, CACHE, &found);
     if (meth == NULL) {
         ERROR();
     }

@@ -55,3 +55,53 @@ STENCIL(COMPARE_OP_FLOAT_JUMP)
     COMPARE_JUMP(PyFloat_CheckExact(left) && PyFloat_CheckExact(right),
                  order_floats(FLOAT_VALUE(left), FLOAT_VALUE(right)))
 }
+
+/* Operands of unknown types (attributes, items): ints of one digit and floats
+ * compared inline, without a guard; anything else through PyObject_RichCompare
+ * and the truth of its result.  OPARG2 also carries, in bit 1, whether the
+ * jump is taken when the comparison is true, and from bit 2 the comparison
+ * (Py_LT ... Py_GE). */
+STENCIL(COMPARE_OP_JUMP)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    if (OPARG2 & 1) {
+        CHECK_EVAL_BREAKER();
+    }
+    int outcome;
+    if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right)) {
+        outcome = order_ints(COMPACT_VALUE(left), COMPACT_VALUE(right));
+    }
+    else if (PyFloat_CheckExact(left) && PyFloat_CheckExact(right)) {
+        outcome = order_floats(FLOAT_VALUE(left), FLOAT_VALUE(right));
+    }
+    else {
+        SYNC_INSTR();
+        PyObject *res = PyObject_RichCompare(left, right, OPARG2 >> 2);
+        Py_DECREF(left);
+        Py_DECREF(right);
+        sp -= 2;
+        if (res == NULL) {
+            ERROR();
+        }
+        int truth = truth_of(frame, res);
+        Py_DECREF(res);
+        if (truth < 0) {
+            /* Raised by the jump's truth test: the jump is the faulting
+             * instruction (it has no cache entries: the unit before the next). */
+            frame->prev_instr = (_Py_CODEUNIT *)HOLE(_JIT_RESUME_NEXT);
+            _PyFrame_SetStackPointer(frame, sp);
+            return EXIT_VALUE(ACCEL_EXIT_ERROR);
+        }
+        if (truth == ((OPARG2 >> 1) & 1)) {
+            JUMP();
+        }
+        CONTINUE();
+    }
+    Py_DECREF(left);
+    Py_DECREF(right);
+    sp -= 2;
+    if (OPARG & outcome) {
+        JUMP();
+    }
+    CONTINUE();
+}

@@ -109,22 +109,29 @@ def _int_or_float(instr: QInstr, op: str, feedback: Feedback) -> QInstr:
 
 
 def _compare_jump(instr: QInstr, following: QInstr | None, decoded: Decoded, feedback: Feedback) -> QInstr | None:
-    """COMPARE_OP and the conditional jump after it, fused for ints or floats."""
+    """COMPARE_OP and the conditional jump after it, fused: guarded for ints or floats where
+    the types are known, else with their fast paths inline and no guard."""
     if instr.name != "COMPARE_OP" or following is None or following.name not in COMPARE_JUMPS:
         return None
     if following.start in decoded.jump_targets or instr.start in feedback.generic_sites:
         return None
-    left, right = _operand_types(instr, feedback, 2)
-    kind = TYPE_SUFFIX.get(left) if left is right else None
-    name = f"COMPARE_OP_{kind}_JUMP" if kind else _adaptive(instr, feedback, "COMPARE_OP_")
-    if name not in feedback.stencils or instr.oparg not in COMPARE_TRUE_ON:
+    if instr.oparg not in COMPARE_TRUE_ON:
         return None
     jump_if_true, backward = COMPARE_JUMPS[following.name]
     true_on = COMPARE_TRUE_ON[instr.oparg]
+    mask = true_on if jump_if_true else ~true_on & 0xF
+    covers = instr.covers + following.covers
+    left, right = _operand_types(instr, feedback, 2)
+    kind = TYPE_SUFFIX.get(left) if left is right else None
+    name = f"COMPARE_OP_{kind}_JUMP" if kind else _adaptive(instr, feedback, "COMPARE_OP_")
+    if name not in feedback.stencils:
+        if "COMPARE_OP_JUMP" not in feedback.stencils:
+            return None
+        return QInstr("COMPARE_OP_JUMP", covers, mask, int(backward) | int(jump_if_true) << 1 | instr.oparg << 2,
+                      note="ints and floats inline; other types generic")
     kind = name.split("_")[2].lower()
     guards = (f"left is {kind}", f"right is {kind}") + (("int fits one digit",) if kind == "int" else ())
-    return QInstr(name, instr.covers + following.covers, true_on if jump_if_true else ~true_on & 0xF,
-                  int(backward), guards=guards)
+    return QInstr(name, covers, mask, int(backward), guards=guards)
 
 
 def _exit_if_unsupported(instr: QInstr, feedback: Feedback) -> QInstr:
