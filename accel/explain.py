@@ -10,7 +10,8 @@ import typing
 if typing.TYPE_CHECKING:  # imported where used: `import accel` stays cheap (accel/_startup.py)
     from .runtime import native
 
-CONVERSIONS = ("UNBOX_", "BOX_", "JUMP_FORWARD")  # steps the unboxing pass adds around the main one
+# Steps added around the main one: by the unboxing pass, and the entry to an exception handler.
+CONVERSIONS = ("UNBOX_", "BOX_", "JUMP_FORWARD", "UNWIND")
 
 
 @dataclasses.dataclass

@@ -16,6 +16,7 @@ typedef struct {
     int oparg2;
     int target;         /* array index of the jump target, or -1 */
     int resumes;        /* a generator resumes here: the code unit it was suspended at, or -1 */
+    int handler;        /* array index of the UNWIND that handles its exceptions natively, or -1 */
     uint64_t operand;
     uint64_t raw_locals;    /* locals holding a raw (unboxed) value before it, by bit */
     uint64_t raw_stack;     /* stack slots (from the bottom) holding one, by bit */

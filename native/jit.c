@@ -181,6 +181,11 @@ hole_value(const accel_hole *hole, const emission *e, int i, int *ok)
         return (uintptr_t)(memory + offsets[i]);
     case ACCEL_HOLE_SYMBOL:
         return symbol_addresses[hole->symbol];
+    case ACCEL_HOLE_HANDLED:
+        return instr->handler >= 0 && instr->handler < n;
+    case ACCEL_HOLE_ERROR_TARGET:
+        /* Never jumped to without a handler (ACCEL_HOLE_HANDLED is 0 then). */
+        return instr->handler >= 0 && instr->handler < n ? (uintptr_t)(memory + offsets[instr->handler]) : 0;
     case ACCEL_HOLE_NONE:
         return 0;
     }

@@ -20,6 +20,8 @@ typedef enum {
     ACCEL_HOLE_RAW_LOCALS,   /* which locals are unboxed before it (0: none) */
     ACCEL_HOLE_CODE,         /* this copy of the stencil itself (data appended to its body) */
     ACCEL_HOLE_SYMBOL,       /* a C symbol of the running process */
+    ACCEL_HOLE_HANDLED,      /* 1 if its exceptions are handled natively (accel_instr.handler), else 0 */
+    ACCEL_HOLE_ERROR_TARGET, /* the code of the UNWIND that handles them */
 } accel_hole_kind;
 
 typedef struct {

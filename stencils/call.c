@@ -107,9 +107,7 @@ STENCIL(CALL)
     }
     sp -= total + 2 - is_meth;
     if (res == NULL) {
-        frame->prev_instr = at;
-        _PyFrame_SetStackPointer(frame, sp);
-        return EXIT_VALUE(ACCEL_EXIT_ERROR);
+        ERROR_AT(at);
     }
     *sp++ = res;
     if (TRACING_ON()) {

@@ -88,9 +88,7 @@ STENCIL(COMPARE_OP_JUMP)
         if (truth < 0) {
             /* Raised by the jump's truth test: the jump is the faulting
              * instruction (it has no cache entries: the unit before the next). */
-            frame->prev_instr = (_Py_CODEUNIT *)HOLE(_JIT_RESUME_NEXT);
-            _PyFrame_SetStackPointer(frame, sp);
-            return EXIT_VALUE(ACCEL_EXIT_ERROR);
+            ERROR_AT((_Py_CODEUNIT *)HOLE(_JIT_RESUME_NEXT));
         }
         if (truth == ((OPARG2 >> 1) & 1)) {
             JUMP();

@@ -94,12 +94,20 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
  * frame must run where the interpreter reports its events. */
 #define TRACING_ON() (tstate->cframe->use_tracing)
 
-/* An exception is set; the consumed inputs are already released. */
-#define ERROR() do {                                         \
-    frame->prev_instr = INSTR;                               \
+/* An exception is set, raised by the instruction at AT (prev_instr from now
+ * on); the consumed inputs are already released.  In a try block whose handler
+ * runs natively, go on at its UNWIND (stencils/exceptions.c); otherwise the
+ * interpreter adds the traceback entry and unwinds. */
+extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThreadState *);
+#define ERROR_AT(AT) do {                                    \
+    frame->prev_instr = (AT);                                \
     _PyFrame_SetStackPointer(frame, sp);                     \
+    if (HOLE(_JIT_HANDLED)) {                                \
+        __attribute__((musttail)) return _JIT_ERROR_TARGET(frame, sp, tstate); \
+    }                                                        \
     return EXIT_VALUE(ACCEL_EXIT_ERROR);                     \
 } while (0)
+#define ERROR() ERROR_AT(INSTR)
 
 /* The end of a binary operation: release both operands, push the result, or
  * leave with the exception it raised. */

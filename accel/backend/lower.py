@@ -1,9 +1,8 @@
 """From specialized instructions to the program native/jit.c emits.
 
 Only what native code can reach is emitted: control enters at the first instruction (or,
-in a generator, where it resumes) and follows fall-throughs and jumps; an exit to the
-interpreter ends a path, and exception handlers are entered by the interpreter, never by
-native code.
+in a generator, where it resumes) and follows fall-throughs, jumps, and the UNWIND steps
+that take exceptions to their handlers; an exit to the interpreter ends a path.
 """
 from __future__ import annotations
 
@@ -40,6 +39,8 @@ def reachable(program: list[QInstr]) -> list[QInstr]:
         instr = program[i]
         if instr.jumps:
             work.append(position[id(instr.target_instr)])
+        if instr.unwind is not None:
+            work.append(position[id(instr.unwind)])
         if instr.falls_through and i + 1 < len(program):
             work.append(i + 1)
     return [program[i] for i in sorted(seen)]
@@ -61,6 +62,7 @@ def lower(code: types.CodeType, program: list[QInstr]):
         record.oparg2 = instr.oparg2
         record.target = position[id(instr.target_instr)] if instr.jumps else -1
         record.resumes = resumes.get(i, -1)
+        record.handler = position.get(id(instr.unwind), -1) if instr.unwind is not None else -1
         record.operand = _operand(instr, keepalive)
         record.raw_locals = instr.raw_locals
         record.raw_stack = instr.raw_stack

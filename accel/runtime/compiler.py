@@ -23,6 +23,7 @@ import types
 
 from ..backend import lower
 from ..frontend.decode import decode
+from ..specializer.handlers import add_unwinds
 from ..specializer.ir import QInstr, link
 from ..specializer.quicken import quicken, superinstructions
 from ..specializer.specialize import Feedback, specialize
@@ -124,6 +125,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     )
     specialized = link(specialize(decoded, quicken(decoded), feedback))
     specialized = superinstructions(unbox(specialized, decoded, feedback.states, generic))
+    specialized = add_unwinds(specialized, decoded)
     program = lower.reachable(specialized)
     useless = _exits_at_once(program, code.co_flags & GENERATOR)
     if useless:

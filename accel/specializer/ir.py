@@ -39,6 +39,7 @@ class QInstr:
     raw_int_locals: int = 0  # of the raw locals, the ints (the others are floats)
     raw_int_stack: int = 0  # of the raw stack slots, the ints
     pushes_raw: str | None = None  # "float" or "int" if the value it pushes is raw
+    unwind: QInstr | None = None  # where native code handles an exception it raises (UNWIND)
 
     @property
     def first(self) -> Instruction:
@@ -58,7 +59,7 @@ class QInstr:
 
     @property
     def falls_through(self) -> bool:
-        return self.name != "EXIT_INTERPRETER" and self.name not in TERMINATORS
+        return self.name not in ("EXIT_INTERPRETER", "UNWIND") and self.name not in TERMINATORS
 
 
 def link(program: list[QInstr]) -> list[QInstr]:
