@@ -16,7 +16,6 @@ import functools
 import opcode
 import weakref
 
-import bytecode
 import pathlib
 import time
 import types
@@ -32,10 +31,10 @@ from . import log, native, perfmap, records
 
 ACCEL_DIR = pathlib.Path(__file__).resolve().parent.parent
 ACCEL_PREFIX = (str(ACCEL_DIR) + "/", str(pathlib.Path(__file__).parent.parent) + "/")
-# Where code that runs while compiling lives: accel, the bytecode library, the standard
-# modules they use, and dataclass methods (made by exec); an exception raised anywhere
-# else came from the program's own code (a signal handler, a finalizer) and is the program's.
-OWN_CODE = (str(ACCEL_DIR), str(pathlib.Path(bytecode.__file__).resolve().parent), "<string>",
+# Where code that runs while compiling lives: accel, the standard modules it uses, and
+# dataclass methods (made by exec); an exception raised anywhere else came from the
+# program's own code (a signal handler, a finalizer) and is the program's.
+OWN_CODE = (str(ACCEL_DIR), "<string>",
             *(m.__file__ for m in (dis, opcode, dataclasses, enum, functools, types, weakref, collections)))
 COROUTINE_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async generator
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
@@ -111,8 +110,9 @@ def _refusal(code: types.CodeType) -> str | None:
 
 def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str | None:
     previous = records.load(code)
-    generic = previous.generic_sites if isinstance(previous, records.Compiled) else frozenset()
-    generic |= _failing_guard_sites(code)
+    generic: frozenset[int] = frozenset()
+    if isinstance(previous, records.Compiled):  # a recompile: only native code has exits to learn from
+        generic = previous.generic_sites | _failing_guard_sites(code)
     decoded = decode(code)
     feedback = Feedback(
         states=infer(decoded, argument_types, globals_),
@@ -134,7 +134,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     perfmap.emitted(code)
     attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
     emitted = {id(q) for q in program}
-    steps = tuple(records.Step(q.start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized)
+    steps = tuple([records.Step(q.start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized])
     records.save(code, records.Compiled(steps, attempts, generic))
     log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
                        + (f", attempt {attempts}" if attempts > 1 else ""))
@@ -149,9 +149,11 @@ def _failing_guard_sites(code: types.CodeType) -> frozenset[int]:
 def _cpython_specializations(code: types.CodeType) -> dict[int, str]:
     """What CPython's adaptive interpreter made of each instruction so far, by code unit:
     where the adaptive copy holds an opcode the plain bytecode does not."""
-    plain, adaptive = code.co_code, code._co_code_adaptive
-    return {i // 2: ALL_OPNAMES[adaptive[i]] for i in range(0, len(plain), 2)
-            if adaptive[i] != plain[i] and ALL_OPNAMES[adaptive[i]] not in dis.opmap}
+    plain, adaptive = code.co_code[::2], code._co_code_adaptive[::2]  # the opcodes
+    if plain == adaptive:
+        return {}
+    return {unit: ALL_OPNAMES[op] for unit, (op, was) in enumerate(zip(adaptive, plain))
+            if op != was and ALL_OPNAMES[op] not in dis.opmap}
 
 
 def _exits_at_once(program: list[QInstr]) -> str | None:

@@ -10,13 +10,14 @@ import ctypes
 import dataclasses
 import marshal
 import types
+import typing
 
 from . import native
 
 
-@dataclasses.dataclass(frozen=True)
-class Step:
-    """One specialized instruction, attributed to the bytecode instruction at `start`."""
+class Step(typing.NamedTuple):
+    """One specialized instruction, attributed to the bytecode instruction at `start`
+    (a tuple: the compiler makes one per instruction, and marshal stores its fields)."""
 
     start: int  # code unit
     name: str
@@ -41,8 +42,7 @@ def save(code: types.CodeType, entry: Compiled | Failure) -> None:
     if isinstance(entry, Failure):
         data = ("failed", entry.reason)
     else:
-        steps = tuple((s.start, s.name, s.guards, s.note, s.emitted) for s in entry.steps)
-        data = ("compiled", steps, entry.attempts, tuple(sorted(entry.generic_sites)))
+        data = ("compiled", tuple(map(tuple, entry.steps)), entry.attempts, tuple(sorted(entry.generic_sites)))
     native.set_summary(code, marshal.dumps(data))
 
 
@@ -54,7 +54,7 @@ def load(code: types.CodeType) -> Compiled | Failure | None:
     if data[0] == "failed":
         return Failure(data[1])
     _, steps, attempts, generic = data
-    return Compiled(tuple(Step(*s) for s in steps), attempts, frozenset(generic))
+    return Compiled(tuple(map(Step._make, steps)), attempts, frozenset(generic))
 
 
 def codes() -> list[types.CodeType]:

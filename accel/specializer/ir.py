@@ -23,7 +23,7 @@ class _Nothing:
 NOTHING = _Nothing()
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass(eq=False, slots=True)
 class QInstr:
     name: str
     covers: tuple[Instruction, ...]  # the original instructions, in order (exits resume at the first)
@@ -50,7 +50,7 @@ class QInstr:
 
     @property
     def start(self) -> int:
-        return self.first.start
+        return self.covers[0].start
 
     @property
     def jumps(self) -> bool:
@@ -63,9 +63,7 @@ class QInstr:
 
 def link(program: list[QInstr]) -> list[QInstr]:
     """Point each jump at the instruction that starts at its target code unit."""
-    at = {}
-    for instr in program:
-        at.setdefault(instr.start, instr)
+    at = {instr.start: instr for instr in reversed(program)}  # the first one that starts there
     for instr in program:
         target = instr.last.target
         if target is not None and instr.name != "EXIT_INTERPRETER" and instr.target_instr is None:
