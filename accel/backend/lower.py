@@ -9,7 +9,7 @@ from __future__ import annotations
 import types
 
 from ..runtime import native
-from ..specializer.ir import NOTHING, QInstr
+from ..specializer.ir import ENDS_PATH, NOTHING, QInstr
 
 
 def reachable(program: list[QInstr]) -> list[QInstr]:
@@ -24,7 +24,7 @@ def reachable(program: list[QInstr]) -> list[QInstr]:
             instr = program[i]
             if instr.target_instr is not None:
                 work.append(position[id(instr.target_instr)])
-            if not instr.falls_through or i + 1 == len(program):
+            if instr.name in ENDS_PATH or i + 1 == len(program):
                 break
             i += 1
     return [instr for instr, reached in zip(program, seen) if reached]

@@ -36,10 +36,7 @@ class Instruction:
     unit: int  # its opcode's code unit: what prev_instr holds while it runs
     next: int  # the code unit after it and its inline caches
     target: int | None  # the first code unit of its jump target
-
-    @property
-    def falls_through(self) -> bool:
-        return FALLS_THROUGH[self.opcode]
+    falls_through: bool  # whether the instruction after it may run next
 
     @property
     def stack_arg(self) -> int | None:
@@ -70,7 +67,7 @@ class Decoded:
 def decode(code: types.CodeType) -> Decoded:
     instructions = _instructions(code.co_code)
     index = {instr.start: position for position, instr in enumerate(instructions)}
-    targets = frozenset(i.target for i in instructions if i.target is not None)
+    targets = frozenset({i.target for i in instructions if i.target is not None})
     return Decoded(code, instructions, index, _handlers(code.co_exceptiontable), targets)
 
 
@@ -89,7 +86,8 @@ def _instructions(raw: bytes) -> list[Instruction]:
         if not HAS_ARG[op]:
             arg = 0
         sign = JUMP_SIGN[op]
-        result.append(Instruction(NAMES[op], op, arg, start, unit, after, after + sign * arg if sign else None))
+        result.append(Instruction(NAMES[op], op, arg, start, unit, after, after + sign * arg if sign else None,
+                                  FALLS_THROUGH[op]))
         offset = after << 1
     return result
 

@@ -13,7 +13,9 @@ import dataclasses
 import dis
 import enum
 import functools
+import itertools
 import opcode
+import operator
 import weakref
 
 import pathlib
@@ -42,10 +44,23 @@ ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 
 _BUILTINS = dict(builtins.__dict__)
+_BUILTIN_NAMES, _BUILTIN_VALUES = tuple(_BUILTINS), tuple(_BUILTINS.values())
 _MISSING = object()
 
+
+
+@dataclasses.dataclass
+class Totals:
+    """What compiling cost in this process, and what it was spent on: compile time and
+    native bytes per bytecode instruction (accel.stats()) come from these."""
+
+    seconds: float = 0.0  # in compile_code, whatever came of it
+    instructions: int = 0  # bytecode instructions decoded (a recompile counts them again)
+    native_instructions: int = 0  # of those, the ones of code that got native code
+
+
+totals = Totals()
 failures: collections.Counter = collections.Counter()
-compile_seconds = 0.0
 _stencils: frozenset[str] = frozenset()
 
 
@@ -57,7 +72,6 @@ def start() -> None:
 
 def compile_code(code: types.CodeType, argument_types: tuple, globals_: dict) -> None:
     """Called by the hook, with the hook bypassed, when `code` is due to be compiled."""
-    global compile_seconds
     began = time.perf_counter()
     try:
         with _pristine_builtins():
@@ -68,7 +82,7 @@ def compile_code(code: types.CodeType, argument_types: tuple, globals_: dict) ->
         if not _raised_by_accel(error):
             raise  # a signal handler or a finalizer of the program's own ran and raised
         reason = f"internal error: {type(error).__name__}: {error}"  # the program must not see it
-    compile_seconds += time.perf_counter() - began
+    totals.seconds += time.perf_counter() - began
     if reason is not None:
         _fail(code, reason)
 
@@ -78,6 +92,9 @@ def _pristine_builtins():
     """The compiler (and the libraries it uses) sees the builtins as they were when accel
     started, whatever the program has rebound since (builtins.len = ...)."""
     current = builtins.__dict__
+    if not any(map(operator.is_not, map(current.get, _BUILTIN_NAMES, itertools.repeat(_MISSING)), _BUILTIN_VALUES)):
+        yield  # nothing rebound (the usual case, checked without a Python-level loop)
+        return
     changed = {name: current.get(name, _MISSING) for name, value in _BUILTINS.items()
                if current.get(name, _MISSING) is not value}
     current.update({name: _BUILTINS[name] for name in changed})
@@ -114,6 +131,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     if isinstance(previous, records.Compiled):  # a recompile: only native code has exits to learn from
         generic = previous.generic_sites | _failing_guard_sites(code)
     decoded = decode(code)
+    totals.instructions += len(decoded.instructions)
     feedback = Feedback(
         states=infer(decoded, argument_types, globals_),
         adaptive=_cpython_specializations(code),
@@ -131,11 +149,12 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     size = native.emit(code, array, n, keepalive)
     if size < 0:
         return "emitting native code failed"
+    totals.native_instructions += len(decoded.instructions)
     perfmap.emitted(code)
     attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
     emitted = {id(q) for q in program}
-    steps = tuple([records.Step(q.start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized])
-    records.save(code, records.Compiled(steps, attempts, generic))
+    steps = tuple([(q.covers[0].start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized])
+    records.save_compiled(code, steps, attempts, generic)
     log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
                        + (f", attempt {attempts}" if attempts > 1 else ""))
     return None
@@ -169,6 +188,6 @@ def _exits_at_once(program: list[QInstr]) -> str | None:
 def _fail(code: types.CodeType, reason: str) -> None:
     category = reason.split(":")[0]
     failures[category] += 1
-    records.save(code, records.Failure(reason))
+    records.save_failure(code, reason)
     native.set_state(code, "failed")
     log.log("compile", f"not compiled {log.where(code)}: {reason}")

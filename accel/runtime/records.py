@@ -16,8 +16,7 @@ from . import native
 
 
 class Step(typing.NamedTuple):
-    """One specialized instruction, attributed to the bytecode instruction at `start`
-    (a tuple: the compiler makes one per instruction, and marshal stores its fields)."""
+    """One specialized instruction, attributed to the bytecode instruction at `start`."""
 
     start: int  # code unit
     name: str
@@ -38,11 +37,18 @@ class Failure:
     reason: str
 
 
-def save(code: types.CodeType, entry: Compiled | Failure) -> None:
-    if isinstance(entry, Failure):
-        data = ("failed", entry.reason)
-    else:
-        data = ("compiled", tuple(map(tuple, entry.steps)), entry.attempts, tuple(sorted(entry.generic_sites)))
+def save_compiled(code: types.CodeType, steps: tuple[tuple, ...], attempts: int,
+                  generic_sites: frozenset[int]) -> None:
+    """steps: each one's fields in Step's order, as plain tuples (what marshal stores; the
+    compiler makes one per instruction, and a Step costs several times more to make)."""
+    _save(code, ("compiled", steps, attempts, tuple(sorted(generic_sites))))
+
+
+def save_failure(code: types.CodeType, reason: str) -> None:
+    _save(code, ("failed", reason))
+
+
+def _save(code: types.CodeType, data: tuple) -> None:
     native.set_summary(code, marshal.dumps(data))
 
 

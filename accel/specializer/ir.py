@@ -13,6 +13,9 @@ import dataclasses
 from ..frontend.decode import TERMINATORS, Instruction
 
 
+ENDS_PATH = TERMINATORS | {"EXIT_INTERPRETER"}  # no instruction after these runs next
+
+
 class _Nothing:
     """No operand object (None is a constant like any other)."""
 
@@ -58,14 +61,14 @@ class QInstr:
 
     @property
     def falls_through(self) -> bool:
-        return self.name != "EXIT_INTERPRETER" and self.name not in TERMINATORS
+        return self.name not in ENDS_PATH
 
 
 def link(program: list[QInstr]) -> list[QInstr]:
     """Point each jump at the instruction that starts at its target code unit."""
-    at = {instr.start: instr for instr in reversed(program)}  # the first one that starts there
+    at = {instr.covers[0].start: instr for instr in reversed(program)}  # the first one that starts there
     for instr in program:
-        target = instr.last.target
+        target = instr.covers[-1].target
         if target is not None and instr.name != "EXIT_INTERPRETER" and instr.target_instr is None:
             instr.target_instr = at[target]
     return program

@@ -99,8 +99,8 @@ def _join(a: State, b: State) -> State | None:
     (a_locals, a_stack), (b_locals, b_stack) = a, b
     if len(a_stack) != len(b_stack):
         return None  # malformed: leave the first state
-    return (tuple(x if x == y else None for x, y in zip(a_locals, b_locals)),
-            tuple(x if x == y else None for x, y in zip(a_stack, b_stack)))
+    return (tuple([x if x == y else None for x, y in zip(a_locals, b_locals)]),
+            tuple([x if x == y else None for x, y in zip(a_stack, b_stack)]))
 
 
 def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,

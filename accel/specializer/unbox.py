@@ -27,7 +27,7 @@ import dis
 import struct
 
 from ..frontend.decode import Decoded, stack_depths
-from .ir import NOTHING, QInstr, jump_targets
+from .ir import ENDS_PATH, NOTHING, QInstr, jump_targets
 from .types import State
 
 MAX_SLOTS = 64  # the masks are 64-bit
@@ -224,14 +224,12 @@ def _depth_after(instr: QInstr, depth: int) -> int:
     return depth
 
 
-def _blocks(program: list[QInstr]):
+def _blocks(program: list[QInstr]) -> zip:
     """(instruction, starts a block) pairs.  A block runs on past conditional jumps (their
     fall-through continues its stack), but no raw value crosses a jump (_dataflow)."""
     targets = jump_targets(program)
-    previous = None
-    for instr in program:
-        yield instr, previous is None or id(instr) in targets or not previous.falls_through
-        previous = instr
+    return zip(program, [i == 0 or id(instr) in targets or program[i - 1].name in ENDS_PATH
+                         for i, instr in enumerate(program)])
 
 
 def _dataflow(program: list[QInstr], depths: dict[int, int]):
@@ -351,11 +349,11 @@ def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals)
             raise ValueError("too deep a stack to track unboxed values")
         kinds = raw_locals.get(id(instr))
         if kinds:
-            instr.raw_locals = sum(1 << v for v in kinds)
-            instr.raw_int_locals = sum(1 << v for v, k in kinds.items() if k == "int")
+            instr.raw_locals = sum([1 << v for v in kinds])
+            instr.raw_int_locals = sum([1 << v for v, k in kinds.items() if k == "int"])
         if any(stack):
-            instr.raw_stack = sum(1 << i for i, k in enumerate(stack) if k)
-            instr.raw_int_stack = sum(1 << i for i, k in enumerate(stack) if k == "int")
+            instr.raw_stack = sum([1 << i for i, k in enumerate(stack) if k])
+            instr.raw_int_stack = sum([1 << i for i, k in enumerate(stack) if k == "int"])
         name = instr.name
         if name in ("UNBOX_FLOAT", "UNBOX_INT"):
             stack[-instr.oparg] = name.split("_")[1].lower()
