@@ -84,7 +84,10 @@ def infer(decoded: Decoded, argument_types: tuple, globals_: dict) -> dict[int, 
             states[start] = state
             position = index[start]
             instr = instructions[position]
-            jumped, state = _transfer(code, globals_, instr, state)
+            if instr.name in TRANSFERRED:
+                jumped, state = _transfer(code, globals_, instr, state)
+            else:
+                jumped, state = _unknown(instr, state)
             if jumped is not None:
                 work.append((instr.target, jumped))
             if state is None or position + 1 == len(instructions):
@@ -105,10 +108,9 @@ def _join(a: State, b: State) -> State | None:
 
 def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
               state: State) -> tuple[State | None, State | None]:
-    """The states after `instr`: on its jump, and on its fall-through (None: no such edge)."""
+    """The states after `instr` (one of TRANSFERRED): on its jump, and on its fall-through
+    (None: no such edge)."""
     name, arg = instr.name, instr.arg
-    if name not in TRANSFERRED:
-        return _unknown(instr, state)
     locals_, stack = state
     if name == "FOR_ITER":
         return (locals_, stack[:-1]), (locals_, stack + (ELEMENTS.get(stack[-1]),))
