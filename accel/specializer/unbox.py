@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import dis
+import functools
 import struct
 
 from ..frontend.decode import Decoded, stack_depths
@@ -200,7 +201,17 @@ def _convert_locals(region: Region, name: str, at: QInstr) -> list[QInstr]:
 # ---- where temporaries stay raw --------------------------------------------------------
 
 def _effect(instr: QInstr) -> tuple[int, int] | None:
-    name = instr.name.removesuffix("_RAW")
+    if instr.name == "LOAD_GLOBAL":
+        return 0, 1 + (instr.oparg & 1)
+    if instr.name == "CALL":
+        return instr.oparg + 2, 1
+    return _effect_of(instr.name)
+
+
+@functools.cache  # a few dozen names, asked for every instruction of code that unboxes
+def _effect_of(name: str) -> tuple[int, int] | None:
+    """(pops, pushes) of the instructions whose effect the name alone gives."""
+    name = name.removesuffix("_RAW")
     if name in FIXED_EFFECTS:
         return FIXED_EFFECTS[name]
     if name.startswith(("LOAD_FAST_", "LOAD_CONST_")):
@@ -211,10 +222,6 @@ def _effect(instr: QInstr) -> tuple[int, int] | None:
         return 2, 0
     if name.startswith("POP_JUMP_"):
         return 1, 0
-    if name == "LOAD_GLOBAL":
-        return 0, 1 + (instr.oparg & 1)
-    if name == "CALL":
-        return instr.oparg + 2, 1
     return None
 
 
