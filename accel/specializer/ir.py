@@ -48,10 +48,6 @@ class QInstr:
         return self.covers[0]
 
     @property
-    def last(self) -> Instruction:
-        return self.covers[-1]
-
-    @property
     def start(self) -> int:
         return self.covers[0].start
 
