@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shlex
@@ -23,11 +24,13 @@ class BenchError(Exception):
 
 @dataclass(frozen=True)
 class Run:
-    """One benchmark process: wall time, its `TIME` lines and its stdout."""
+    """One benchmark process: wall time, its `TIME` lines, its stdout, and the
+    accel.stats() it printed as a JSON line at exit (ACCEL_STATS=json), if any."""
 
     wall: float
     times: tuple[float, ...]
     stdout: str
+    accel_stats: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,20 @@ def run_script(cmd: Sequence[str], script: Path, args: Sequence[str] = (),
     if proc.returncode != 0:
         tail = proc.stderr.strip()[-3000:]
         raise BenchError(f"`{shlex.join(argv)}` exited with status {proc.returncode}:\n{tail}")
-    times = tuple(float(line.split()[1]) for line in proc.stderr.splitlines()
-                  if line.startswith("TIME "))
-    return Run(wall, times, proc.stdout)
+    lines = proc.stderr.splitlines()
+    times = tuple(float(line.split()[1]) for line in lines if line.startswith("TIME "))
+    return Run(wall, times, proc.stdout, accel_stats(lines[-1]) if lines else None)
+
+
+def accel_stats(line: str) -> dict | None:
+    """The statistics accel prints as the last line on stderr with ACCEL_STATS=json."""
+    if not line.startswith("{"):
+        return None
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and "compile_seconds" in data else None
 
 
 def warm_time(run: Run) -> float:

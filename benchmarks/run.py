@@ -15,6 +15,7 @@ OUT/ratios.png when matplotlib is installed); the table is also printed.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 from dataclasses import dataclass
@@ -36,12 +37,33 @@ class Speedups:
 
 
 @dataclass(frozen=True)
+class CompileCost:
+    """What compiling cost in a kernel's accelerated warm processes (medians over the
+    repetitions), from the accel.stats() each printed at exit."""
+
+    functions: int  # native programs emitted, recompiles included
+    instructions: int  # bytecode instructions decoded by the compiler
+    seconds: float  # time in the compiler
+    native_instructions: int  # bytecode instructions of the code that got native code
+    native_bytes: int
+
+    @property
+    def us_per_instruction(self) -> float:
+        return self.seconds * 1e6 / self.instructions if self.instructions else 0.0
+
+    @property
+    def bytes_per_instruction(self) -> float:
+        return self.native_bytes / self.native_instructions if self.native_instructions else 0.0
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """A kernel's speedups, or the problem that prevented them."""
+    """A kernel's speedups (and what compiling cost), or the problem that prevented them."""
 
     name: str
     speedups: Speedups | None = None
     problem: str | None = None
+    compile_cost: CompileCost | None = None
 
     @property
     def status(self) -> str:
@@ -83,12 +105,15 @@ def measure(name: str, commands: dict[str, list[str]], reps: int, inner: int) ->
     script = KERNELS / f"{name}.py"
     whole: dict[str, list[Run]] = {side: [] for side in SIDES}
     warm: dict[str, list[Run]] = {side: [] for side in SIDES}
+    # The warm accel processes print accel.stats() at exit, after their last TIME line: the
+    # whole-process times stay free of that report.
+    warm_env = {"stock": None, "accel": {**os.environ, "ACCEL_STATS": "json"}}
     try:
         for _ in range(reps):
             for side in SIDES:
                 whole[side].append(run_script(commands[side], script))
             for side in SIDES:
-                warm[side].append(run_script(commands[side], script, ["--inner", str(inner)]))
+                warm[side].append(run_script(commands[side], script, ["--inner", str(inner)], env=warm_env[side]))
         warm_times = {side: [warm_time(run) for run in warm[side]] for side in SIDES}
     except BenchError as error:
         return Outcome(name, problem=f"FAILED: {error}")
@@ -100,7 +125,21 @@ def measure(name: str, commands: dict[str, list[str]], reps: int, inner: int) ->
         return Outcome(name, problem=f"MISMATCH: {mismatch}")
     return Outcome(name, Speedups(
         warm=compare(warm_times["stock"], warm_times["accel"]),
-        process=compare([r.wall for r in whole["stock"]], [r.wall for r in whole["accel"]])))
+        process=compare([r.wall for r in whole["stock"]], [r.wall for r in whole["accel"]])),
+        compile_cost=compile_cost(warm["accel"]))
+
+
+def compile_cost(runs: Sequence[Run]) -> CompileCost | None:
+    """Medians of the compile statistics of accelerated runs (None: the command printed none)."""
+    stats = [run.accel_stats for run in runs]
+    if not stats or any(s is None or "instructions_compiled" not in s for s in stats):
+        return None
+
+    def median(key: str):
+        return statistics.median(s[key] for s in stats)
+
+    return CompileCost(median("functions_compiled"), median("instructions_compiled"), median("compile_seconds"),
+                       median("native_instructions"), median("native_code_bytes"))
 
 
 def successes(outcomes: Sequence[Outcome]) -> list[tuple[str, Speedups]]:
@@ -133,6 +172,29 @@ def table(outcomes: Sequence[Outcome]) -> list[str]:
     return lines
 
 
+def compile_table(outcomes: Sequence[Outcome]) -> list[str]:
+    """Compile time and native code size per bytecode instruction, and compile time
+    against the whole accelerated process."""
+    lines = [
+        "| benchmark | functions compiled | bytecode instructions | compile time (ms) | µs / instruction "
+        "| native code (KiB) | bytes / instruction | compile time / process time |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    costs = [(o, o.compile_cost) for o in outcomes if o.compile_cost is not None and o.speedups is not None]
+    for outcome, cost in costs:
+        share = cost.seconds / outcome.speedups.process.other
+        lines.append(f"| {outcome.name} | {cost.functions:g} | {cost.instructions:g} | {cost.seconds * 1e3:.1f} "
+                     f"| {cost.us_per_instruction:.2f} | {cost.native_bytes / 1024:.0f} "
+                     f"| {cost.bytes_per_instruction:.0f} | {share:.1%} |")
+    if costs:
+        total = CompileCost(*(sum(getattr(c, field) for _, c in costs) for field in
+                              ("functions", "instructions", "seconds", "native_instructions", "native_bytes")))
+        lines.append(f"| **all** | {total.functions:g} | {total.instructions:g} | {total.seconds * 1e3:.1f} "
+                     f"| **{total.us_per_instruction:.2f}** | {total.native_bytes / 1024:.0f} "
+                     f"| **{total.bytes_per_instruction:.0f}** | |")
+    return lines
+
+
 def report(outcomes: Sequence[Outcome], header: list[str], reps: int, inner: int) -> str:
     lines = ["# accel benchmark results", "", *header, "",
              f"- Repetitions: {reps} per kernel and side (stock and accel interleaved); "
@@ -145,6 +207,14 @@ def report(outcomes: Sequence[Outcome], header: list[str], reps: int, inner: int
              "dropped (steady state, after compilation).",
              "- *process*: wall time of the whole `cmd kernel.py` process (startup, import, "
              "compilation and work)."]
+    if any(o.compile_cost for o in outcomes):
+        lines += ["", "## Compile cost", "", *compile_table(outcomes), "",
+                  "- From `accel.stats()` of the warm accel processes (median over the repetitions): "
+                  "*bytecode instructions* were decoded by the compiler (recompiles count again), "
+                  "*µs / instruction* is compile time (front end and emission) per such instruction, "
+                  "*bytes / instruction* is native code per bytecode instruction of the code that got some.",
+                  "- *compile time / process time*: compile time against the median wall time of the "
+                  "whole accel process."]
     problems = [o for o in outcomes if o.problem]
     if problems:
         lines += ["", "## Problems"]

@@ -235,7 +235,9 @@ def test_stats_keys_and_types(tmp_path):
     """)
     stats = facts["stats"]
     for key, kind in (("functions_compiled", int), ("compile_failures", dict), ("native_entries", int),
-                      ("deopts", dict), ("native_code_bytes", int), ("compile_seconds", float)):
+                      ("deopts", dict), ("native_code_bytes", int), ("compile_seconds", float),
+                      ("instructions_compiled", int), ("native_instructions", int),
+                      ("compile_us_per_instruction", float), ("native_bytes_per_instruction", float)):
         assert key in stats, stats
         assert isinstance(stats[key], kind), (key, stats[key])
     assert stats["functions_compiled"] >= 1

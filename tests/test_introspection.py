@@ -1,12 +1,14 @@
 """See inside the JIT: perf map, child processes, ACCEL_LOG=deopt, --stats, --version, explain(asm=True)."""
 from __future__ import annotations
 
+import dis
 import json
 import re
 import shutil
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 
 import pytest
@@ -398,10 +400,19 @@ def run_stats(path: Path, argv: list[str], env: dict[str, str] | None) -> subpro
     return done
 
 
+def stats_program_instructions() -> int:
+    """Bytecode instructions (CACHE entries and EXTENDED_ARG prefixes aside) of the two
+    functions STATS_PROGRAM compiles."""
+    module = compile(textwrap.dedent(STATS_PROGRAM), "program.py", "exec")
+    codes = [c for c in module.co_consts if isinstance(c, types.CodeType) and c.co_name in ("hot", "picky")]
+    assert len(codes) == 2
+    return sum(1 for code in codes for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG")
+
+
 def table_rows(table: str) -> dict[str, float]:
     values = {}
-    for label in ("functions compiled", "functions not compiled", "time compiling", "native code",
-                  "native entries", "deopts (exits to the interpreter)"):
+    for label in ("functions compiled", "functions not compiled", "bytecode instructions compiled", "time compiling",
+                  "native code", "native entries", "deopts (exits to the interpreter)"):
         match = re.search(rf"^{re.escape(label)} +([\d,.]+)( ms| B)?", table, re.M)
         assert match, f"no {label!r} row in\n{table}"
         values[label] = float(match[1].replace(",", ""))
@@ -418,6 +429,13 @@ def test_stats_table_is_complete(tmp_path):
     assert values["functions compiled"] == 2 and values["functions not compiled"] == 0
     assert values["native entries"] == 1051 and values["deopts (exits to the interpreter)"] == 50
     assert values["time compiling"] > 0 and values["native code"] > 100
+    assert values["bytecode instructions compiled"] == stats_program_instructions()
+    per_instruction = re.search(r"^time compiling +[\d,.]+ ms  \(([\d,.]+) µs per bytecode instruction\)$", table, re.M)
+    assert per_instruction and float(per_instruction[1].replace(",", "")) > 0, table
+    native = re.search(r"^native code +([\d,]+) B  \(([\d,.]+) B per bytecode instruction\)$", table, re.M)
+    assert native, table
+    instructions = values["bytecode instructions compiled"]
+    assert float(native[2].replace(",", "")) == pytest.approx(values["native code"] / instructions, abs=0.05)
     assert re.search(r"^deopts by reason:\n  guard failed: operand type \(GUARD_TYPE\) +50$", table, re.M)
     assert "not compiled, by reason:" not in table
     top_entries = table.split("top functions by native entries:\n")[1].splitlines()
@@ -436,6 +454,11 @@ def test_stats_json_is_one_machine_readable_line(tmp_path):
     assert data["pid"] == int(done.stdout)
     assert data["functions_compiled"] == 2 and data["native_entries"] == 1051
     assert data["compile_seconds"] > 0 and data["native_code_bytes"] > 100
+    assert data["instructions_compiled"] == data["native_instructions"] == stats_program_instructions()
+    assert data["compile_us_per_instruction"] == pytest.approx(
+        data["compile_seconds"] * 1e6 / data["instructions_compiled"], rel=1e-3)
+    assert data["native_bytes_per_instruction"] == pytest.approx(
+        data["native_code_bytes"] / data["native_instructions"], abs=1e-3)
     assert data["deopts"] == {"GUARD_TYPE": 50}
     assert data["compile_failures"] == {} and data["recompiles"] == 0
     assert data["top_native_entries"] == [[f"hot ({path}:4)", 1000], [f"picky ({path}:11)", 51]]

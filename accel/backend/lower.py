@@ -9,7 +9,7 @@ from __future__ import annotations
 import types
 
 from ..runtime import native
-from ..specializer.ir import NOTHING, QInstr
+from ..specializer.ir import ENDS_PATH, NOTHING, QInstr
 
 
 # A generator is suspended at these; it resumes at the instruction after.
@@ -29,46 +29,37 @@ def resume_points(program: list[QInstr]) -> dict[int, int]:
 def reachable(program: list[QInstr]) -> list[QInstr]:
     """The instructions native code can reach, in program order."""
     position = {id(q): i for i, q in enumerate(program)}
-    seen: set[int] = set()
+    seen = [False] * len(program)
     work = ([0] if program else []) + list(resume_points(program))
     while work:
         i = work.pop()
-        if i in seen:
-            continue
-        seen.add(i)
-        instr = program[i]
-        if instr.jumps:
-            work.append(position[id(instr.target_instr)])
-        if instr.unwind is not None:
-            work.append(position[id(instr.unwind)])
-        if instr.falls_through and i + 1 < len(program):
-            work.append(i + 1)
-    return [program[i] for i in sorted(seen)]
+        while not seen[i]:  # along fall-throughs; the worklist holds the jumps not yet followed
+            seen[i] = True
+            instr = program[i]
+            if instr.target_instr is not None:
+                work.append(position[id(instr.target_instr)])
+            if instr.unwind is not None:
+                work.append(position[id(instr.unwind)])
+            if instr.name in ENDS_PATH or i + 1 == len(program):
+                break
+            i += 1
+    return [instr for instr, reached in zip(program, seen) if reached]
 
 
 def lower(code: types.CodeType, program: list[QInstr]):
     """The cffi array of accel_instr, its length, and the objects it refers to."""
     position = {id(q): i for i, q in enumerate(program)}
-    out = native.new_program(len(program))
     resumes = resume_points(program)
     keepalive = []
+    rows = []
     for i, instr in enumerate(program):
-        record = out[i]
-        record.stencil = native.stencil_id(instr.name)
-        record.instr = instr.first.unit
-        record.resume = instr.start
-        record.next = instr.last.next
-        record.oparg = instr.oparg
-        record.oparg2 = instr.oparg2
-        record.target = position[id(instr.target_instr)] if instr.jumps else -1
-        record.resumes = resumes.get(i, -1)
-        record.handler = position.get(id(instr.unwind), -1) if instr.unwind is not None else -1
-        record.operand = _operand(instr, keepalive)
-        record.raw_locals = instr.raw_locals
-        record.raw_stack = instr.raw_stack
-        record.raw_int_locals = instr.raw_int_locals
-        record.raw_int_stack = instr.raw_int_stack
-    return out, len(program), tuple(keepalive)
+        first = instr.covers[0]
+        rows.append((native.stencil_id(instr.name), first.unit, first.start, instr.covers[-1].next, instr.oparg,
+                     instr.oparg2, -1 if instr.target_instr is None else position[id(instr.target_instr)],
+                     resumes.get(i, -1), -1 if instr.unwind is None else position.get(id(instr.unwind), -1),
+                     _operand(instr, keepalive), instr.raw_locals, instr.raw_stack, instr.raw_int_locals,
+                     instr.raw_int_stack))
+    return native.program(rows), len(rows), tuple(keepalive)
 
 
 def _operand(instr: QInstr, keepalive: list) -> int:

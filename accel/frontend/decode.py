@@ -1,5 +1,11 @@
-"""Decode a code object: instructions with code-unit indices, basic blocks, stack depths,
-and the exception table.  Reads with the `bytecode` library; never re-assembles."""
+"""Decode a code object: instructions with code-unit indices, and the exception table;
+stack depths on request (only unboxing needs them).
+
+Straight from `co_code` and `co_exceptiontable` with per-opcode tables: compiling runs
+this for every function that gets hot, and the `bytecode` library's objects cost several
+times more than the whole rest of the front end (tests/test_decode.py checks this
+decoder against the library's ConcreteBytecode).
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -7,41 +13,39 @@ import dis
 import opcode
 import types
 
-from bytecode import ConcreteBytecode
-
-UNIT = 2  # bytes per code unit
-
 UNCONDITIONAL_JUMPS = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT"})
 TERMINATORS = frozenset({"RETURN_VALUE", "RAISE_VARARGS", "RERAISE"}) | UNCONDITIONAL_JUMPS
-JUMPS = frozenset(opcode.opname[op] for op in opcode.hasjrel)
+
+# By opcode: its name, how many CACHE units follow it, whether it takes an argument, and
+# how it jumps (+1 forward, -1 backward, 0 not at all: the target is `next ± arg`).
+NAMES = opcode.opname
+CACHES = opcode._inline_cache_entries
+HAS_ARG = [op >= opcode.HAVE_ARGUMENT for op in range(256)]
+JUMP_SIGN = [(-1 if "BACKWARD" in NAMES[op] else 1) if op in opcode.hasjrel else 0 for op in range(256)]
+FALLS_THROUGH = [NAMES[op] not in TERMINATORS for op in range(256)]
+RETURN_GENERATOR = opcode.opmap["RETURN_GENERATOR"]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class Instruction:
     """One bytecode instruction, EXTENDED_ARG prefixes folded in, CACHE entries skipped."""
 
     name: str
-    arg: int
+    opcode: int
+    arg: int  # 0 for an opcode without an argument
     start: int  # its first code unit (EXTENDED_ARG included): where the interpreter resumes it
     unit: int  # its opcode's code unit: what prev_instr holds while it runs
     next: int  # the code unit after it and its inline caches
-    lineno: int | None
     target: int | None  # the first code unit of its jump target
+    falls_through: bool  # whether the instruction after it may run next
 
     @property
-    def opcode(self) -> int:
-        return opcode.opmap[self.name]
-
-    @property
-    def falls_through(self) -> bool:
-        return self.name not in TERMINATORS
-
-    @property
-    def is_backward_jump(self) -> bool:
-        return "BACKWARD" in self.name
+    def stack_arg(self) -> int | None:
+        """The argument as dis.stack_effect wants it."""
+        return self.arg if HAS_ARG[self.opcode] else None
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class Handler:
     """An exception-table entry: instructions in [start, end) unwind to target."""
 
@@ -52,98 +56,82 @@ class Handler:
     lasti: bool
 
 
-@dataclasses.dataclass
-class Block:
-    start: int
-    instructions: list[Instruction]
-    successors: list[int]
-
-
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class Decoded:
     code: types.CodeType
     instructions: list[Instruction]
-    at: dict[int, Instruction]  # by start unit
-    blocks: list[Block]
-    depths: dict[int, int]  # stack depth before each instruction, by start unit
+    index: dict[int, int]  # position in `instructions`, by start unit
     handlers: list[Handler]
     jump_targets: frozenset[int]
 
 
 def decode(code: types.CodeType) -> Decoded:
-    concrete = ConcreteBytecode.from_code(code)
-    instructions = _instructions(concrete)
-    at = {i.start: i for i in instructions}
-    handlers = [_handler(e) for e in concrete.exception_table]
-    targets = frozenset(i.target for i in instructions if i.target is not None)
-    blocks = _blocks(instructions, targets | {h.target for h in handlers})
-    return Decoded(code, instructions, at, blocks, _depths(instructions, at, handlers), handlers, targets)
+    instructions = _instructions(code.co_code)
+    index = {instr.start: position for position, instr in enumerate(instructions)}
+    targets = frozenset({i.target for i in instructions if i.target is not None})
+    return Decoded(code, instructions, index, _handlers(code.co_exceptiontable), targets)
 
 
-def _instructions(concrete: ConcreteBytecode) -> list[Instruction]:
+def _instructions(raw: bytes) -> list[Instruction]:
     result = []
-    unit = 0
-    for instr in concrete:
-        if instr.name == "CACHE":
-            continue
-        size = instr.size // UNIT
-        op_unit = unit + size - 1
-        after = op_unit + 1 + opcode._inline_cache_entries[instr.opcode]
-        arg = instr.arg if instr.opcode >= opcode.HAVE_ARGUMENT else 0
-        result.append(Instruction(instr.name, arg, unit, op_unit, after, instr.lineno, _target(instr.name, arg, after)))
-        unit = after
+    size = len(raw)
+    offset = 0
+    while offset < size:
+        start = offset >> 1
+        op, arg = raw[offset], raw[offset + 1]
+        while op == opcode.EXTENDED_ARG:
+            offset += 2
+            op, arg = raw[offset], arg << 8 | raw[offset + 1]
+        unit = offset >> 1
+        after = unit + 1 + CACHES[op]
+        if not HAS_ARG[op]:
+            arg = 0
+        sign = JUMP_SIGN[op]
+        result.append(Instruction(NAMES[op], op, arg, start, unit, after, after + sign * arg if sign else None,
+                                  FALLS_THROUGH[op]))
+        offset = after << 1
     return result
 
 
-def _target(name: str, arg: int, after: int) -> int | None:
-    if name not in JUMPS:
-        return None
-    return after - arg if "BACKWARD" in name else after + arg
+def _handlers(table: bytes) -> list[Handler]:
+    """The exception table, as CPython's Objects/exception_handling_notes.txt lays it out:
+    per entry, four varints (start, length, target, depth << 1 | lasti) of 6-bit groups,
+    most significant first, bit 6 set on every group but the last."""
+    values = []
+    value = 0
+    for byte in table:
+        value = value << 6 | byte & 63
+        if not byte & 64:
+            values.append(value)
+            value = 0
+    return [Handler(start, start + length, target, depth_lasti >> 1, bool(depth_lasti & 1))
+            for start, length, target, depth_lasti in zip(*[iter(values)] * 4)]
 
 
 def stack_effect(instr: Instruction, jump: bool) -> int:
     """dis.stack_effect, except for RETURN_GENERATOR: the generator it makes is resumed
     with the sent value pushed, which the POP_TOP after it takes."""
-    if instr.name == "RETURN_GENERATOR":
+    if instr.opcode == RETURN_GENERATOR:
         return 1
-    arg = instr.arg if instr.opcode >= opcode.HAVE_ARGUMENT else None
-    return dis.stack_effect(instr.opcode, arg, jump=jump)
+    return dis.stack_effect(instr.opcode, instr.stack_arg, jump=jump)
 
 
-def _handler(entry) -> Handler:
-    return Handler(entry.start_offset, entry.stop_offset + 1, entry.target, entry.stack_depth, entry.push_lasti)
-
-
-def _blocks(instructions: list[Instruction], leaders: frozenset[int]) -> list[Block]:
-    blocks: list[Block] = []
-    for instr in instructions:
-        if not blocks or instr.start in leaders or not blocks[-1].instructions[-1].falls_through \
-                or blocks[-1].instructions[-1].target is not None:
-            blocks.append(Block(instr.start, [], []))
-        blocks[-1].instructions.append(instr)
-    for block, following in zip(blocks, blocks[1:] + [None]):
-        last = block.instructions[-1]
-        if last.target is not None:
-            block.successors.append(last.target)
-        if last.falls_through and following is not None:
-            block.successors.append(following.start)
-    return blocks
-
-
-def _depths(instructions: list[Instruction], at: dict[int, Instruction], handlers: list[Handler]) -> dict[int, int]:
-    """Stack depth before each instruction, propagated from the entry and the handlers."""
+def stack_depths(decoded: Decoded) -> dict[int, int]:
+    """Stack depth before each instruction, by start unit, propagated from the entry and
+    the handlers."""
+    instructions, index = decoded.instructions, decoded.index
     depths: dict[int, int] = {}
     work = [(instructions[0].start, 0)] if instructions else []
-    work += [(h.target, h.depth + h.lasti + 1) for h in handlers]
-    order = {i.start: n for n, i in enumerate(instructions)}
+    work += [(h.target, h.depth + h.lasti + 1) for h in decoded.handlers]
     while work:
         start, depth = work.pop()
-        if start in depths or start not in at:
+        if start in depths or start not in index:
             continue
         depths[start] = depth
-        instr = at[start]
+        position = index[start]
+        instr = instructions[position]
         if instr.target is not None:
             work.append((instr.target, depth + stack_effect(instr, jump=True)))
-        if instr.falls_through and order[start] + 1 < len(instructions):
-            work.append((instructions[order[start] + 1].start, depth + stack_effect(instr, jump=False)))
+        if instr.falls_through and position + 1 < len(instructions):
+            work.append((instructions[position + 1].start, depth + stack_effect(instr, jump=False)))
     return depths

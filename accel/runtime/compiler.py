@@ -13,10 +13,11 @@ import dataclasses
 import dis
 import enum
 import functools
+import itertools
 import opcode
+import operator
 import weakref
 
-import bytecode
 import pathlib
 import time
 import types
@@ -33,10 +34,10 @@ from . import log, native, perfmap, records
 
 ACCEL_DIR = pathlib.Path(__file__).resolve().parent.parent
 ACCEL_PREFIX = (str(ACCEL_DIR) + "/", str(pathlib.Path(__file__).parent.parent) + "/")
-# Where code that runs while compiling lives: accel, the bytecode library, the standard
-# modules they use, and dataclass methods (made by exec); an exception raised anywhere
-# else came from the program's own code (a signal handler, a finalizer) and is the program's.
-OWN_CODE = (str(ACCEL_DIR), str(pathlib.Path(bytecode.__file__).resolve().parent), "<string>",
+# Where code that runs while compiling lives: accel, the standard modules it uses, and
+# dataclass methods (made by exec); an exception raised anywhere else came from the
+# program's own code (a signal handler, a finalizer) and is the program's.
+OWN_CODE = (str(ACCEL_DIR), "<string>",
             *(m.__file__ for m in (dis, opcode, dataclasses, enum, functools, types, weakref, collections)))
 GENERATOR = 0x20
 COROUTINE_FLAGS = 0x80 | 0x100 | 0x200  # coroutine, iterable coroutine, async generator
@@ -45,10 +46,23 @@ ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 
 _BUILTINS = dict(builtins.__dict__)
+_BUILTIN_NAMES, _BUILTIN_VALUES = tuple(_BUILTINS), tuple(_BUILTINS.values())
 _MISSING = object()
 
+
+
+@dataclasses.dataclass
+class Totals:
+    """What compiling cost in this process, and what it was spent on: compile time and
+    native bytes per bytecode instruction (accel.stats()) come from these."""
+
+    seconds: float = 0.0  # in compile_code, whatever came of it
+    instructions: int = 0  # bytecode instructions decoded (a recompile counts them again)
+    native_instructions: int = 0  # of those, the ones of code that got native code
+
+
+totals = Totals()
 failures: collections.Counter = collections.Counter()
-compile_seconds = 0.0
 _stencils: frozenset[str] = frozenset()
 
 
@@ -60,7 +74,6 @@ def start() -> None:
 
 def compile_code(code: types.CodeType, argument_types: tuple, globals_: dict) -> None:
     """Called by the hook, with the hook bypassed, when `code` is due to be compiled."""
-    global compile_seconds
     began = time.perf_counter()
     try:
         with _pristine_builtins():
@@ -71,7 +84,7 @@ def compile_code(code: types.CodeType, argument_types: tuple, globals_: dict) ->
         if not _raised_by_accel(error):
             raise  # a signal handler or a finalizer of the program's own ran and raised
         reason = f"internal error: {type(error).__name__}: {error}"  # the program must not see it
-    compile_seconds += time.perf_counter() - began
+    totals.seconds += time.perf_counter() - began
     if reason is not None:
         _fail(code, reason)
 
@@ -81,6 +94,9 @@ def _pristine_builtins():
     """The compiler (and the libraries it uses) sees the builtins as they were when accel
     started, whatever the program has rebound since (builtins.len = ...)."""
     current = builtins.__dict__
+    if not any(map(operator.is_not, map(current.get, _BUILTIN_NAMES, itertools.repeat(_MISSING)), _BUILTIN_VALUES)):
+        yield  # nothing rebound (the usual case, checked without a Python-level loop)
+        return
     changed = {name: current.get(name, _MISSING) for name, value in _BUILTINS.items()
                if current.get(name, _MISSING) is not value}
     current.update({name: _BUILTINS[name] for name in changed})
@@ -113,9 +129,11 @@ def _refusal(code: types.CodeType) -> str | None:
 
 def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str | None:
     previous = records.load(code)
-    generic = previous.generic_sites if isinstance(previous, records.Compiled) else frozenset()
-    generic |= _failing_guard_sites(code)
+    generic: frozenset[int] = frozenset()
+    if isinstance(previous, records.Compiled):  # a recompile: only native code has exits to learn from
+        generic = previous.generic_sites | _failing_guard_sites(code)
     decoded = decode(code)
+    totals.instructions += len(decoded.instructions)
     feedback = Feedback(
         states=infer(decoded, argument_types, globals_),
         adaptive=_cpython_specializations(code),
@@ -134,11 +152,12 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     size = native.emit(code, array, n, keepalive)
     if size < 0:
         return "emitting native code failed"
+    totals.native_instructions += len(decoded.instructions)
     perfmap.emitted(code)
     attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
     emitted = {id(q) for q in program}
-    steps = tuple(records.Step(q.start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized)
-    records.save(code, records.Compiled(steps, attempts, generic))
+    steps = tuple([(q.covers[0].start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized])
+    records.save_compiled(code, steps, attempts, generic)
     log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
                        + (f", attempt {attempts}" if attempts > 1 else ""))
     return None
@@ -152,9 +171,11 @@ def _failing_guard_sites(code: types.CodeType) -> frozenset[int]:
 def _cpython_specializations(code: types.CodeType) -> dict[int, str]:
     """What CPython's adaptive interpreter made of each instruction so far, by code unit:
     where the adaptive copy holds an opcode the plain bytecode does not."""
-    plain, adaptive = code.co_code, code._co_code_adaptive
-    return {i // 2: ALL_OPNAMES[adaptive[i]] for i in range(0, len(plain), 2)
-            if adaptive[i] != plain[i] and ALL_OPNAMES[adaptive[i]] not in dis.opmap}
+    plain, adaptive = code.co_code[::2], code._co_code_adaptive[::2]  # the opcodes
+    if plain == adaptive:
+        return {}
+    return {unit: ALL_OPNAMES[op] for unit, (op, was) in enumerate(zip(adaptive, plain))
+            if op != was and ALL_OPNAMES[op] not in dis.opmap}
 
 
 def _exits_at_once(program: list[QInstr], generator: bool) -> str | None:
@@ -172,6 +193,6 @@ def _exits_at_once(program: list[QInstr], generator: bool) -> str | None:
 def _fail(code: types.CodeType, reason: str) -> None:
     category = reason.split(":")[0]
     failures[category] += 1
-    records.save(code, records.Failure(reason))
+    records.save_failure(code, reason)
     native.set_state(code, "failed")
     log.log("compile", f"not compiled {log.where(code)}: {reason}")

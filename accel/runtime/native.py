@@ -5,6 +5,8 @@ Objects cross as their addresses (`id()`); whoever passes one keeps it alive for
 from __future__ import annotations
 
 import dataclasses
+import functools
+import struct
 import types
 
 from . import platform
@@ -71,6 +73,7 @@ def stencil_names() -> list[str]:
     return [ffi.string(lib.accel_stencil_name(i)).decode() for i in range(lib.ACCEL_STENCIL_COUNT)]
 
 
+@functools.cache
 def stencil_id(name: str) -> int:
     return getattr(lib, "ACCEL_STENCIL_" + name)
 
@@ -106,8 +109,30 @@ def emit(code: types.CodeType, program, n: int, keepalive: tuple) -> int:
     return lib.accel_emit(id(code), program, n, id(keepalive))
 
 
-def new_program(n: int):
-    return ffi.new("accel_instr[]", max(n, 1))
+# accel_instr's fields, in the order lower.py gives them (checked against native/accel.h).
+PROGRAM_FIELDS = ("stencil", "instr", "resume", "next", "oparg", "oparg2", "target", "resumes", "handler", "operand",
+                  "raw_locals", "raw_stack", "raw_int_locals", "raw_int_stack")
+
+
+@functools.cache
+def _instr_struct() -> struct.Struct:
+    """accel_instr as a struct format, padding included, as cffi reads it from native/accel.h:
+    packing a whole program at once costs a fraction of setting cffi fields one by one."""
+    fields = ffi.typeof("accel_instr").fields
+    if tuple(name for name, _ in fields) != PROGRAM_FIELDS:
+        raise RuntimeError(f"accel_instr's fields are {[name for name, _ in fields]}, not {PROGRAM_FIELDS}")
+    codes = {"int": "i", "uint64_t": "Q"}
+    layout, end = "=", 0
+    for _, field in fields:
+        layout += "x" * (field.offset - end) + codes[field.type.cname]
+        end = field.offset + ffi.sizeof(field.type)
+    return struct.Struct(layout + "x" * (ffi.sizeof("accel_instr") - end))
+
+
+def program(rows: list[tuple]):
+    """An accel_instr array for accel_emit; each row has the PROGRAM_FIELDS in order."""
+    pack = _instr_struct().pack
+    return ffi.from_buffer("accel_instr[]", b"".join([pack(*row) for row in rows]))
 
 
 def set_state(code: types.CodeType, state: str) -> None:

@@ -10,12 +10,12 @@ import ctypes
 import dataclasses
 import marshal
 import types
+import typing
 
 from . import native
 
 
-@dataclasses.dataclass(frozen=True)
-class Step:
+class Step(typing.NamedTuple):
     """One specialized instruction, attributed to the bytecode instruction at `start`."""
 
     start: int  # code unit
@@ -37,12 +37,18 @@ class Failure:
     reason: str
 
 
-def save(code: types.CodeType, entry: Compiled | Failure) -> None:
-    if isinstance(entry, Failure):
-        data = ("failed", entry.reason)
-    else:
-        steps = tuple((s.start, s.name, s.guards, s.note, s.emitted) for s in entry.steps)
-        data = ("compiled", steps, entry.attempts, tuple(sorted(entry.generic_sites)))
+def save_compiled(code: types.CodeType, steps: tuple[tuple, ...], attempts: int,
+                  generic_sites: frozenset[int]) -> None:
+    """steps: each one's fields in Step's order, as plain tuples (what marshal stores; the
+    compiler makes one per instruction, and a Step costs several times more to make)."""
+    _save(code, ("compiled", steps, attempts, tuple(sorted(generic_sites))))
+
+
+def save_failure(code: types.CodeType, reason: str) -> None:
+    _save(code, ("failed", reason))
+
+
+def _save(code: types.CodeType, data: tuple) -> None:
     native.set_summary(code, marshal.dumps(data))
 
 
@@ -54,7 +60,7 @@ def load(code: types.CodeType) -> Compiled | Failure | None:
     if data[0] == "failed":
         return Failure(data[1])
     _, steps, attempts, generic = data
-    return Compiled(tuple(Step(*s) for s in steps), attempts, frozenset(generic))
+    return Compiled(tuple(map(Step._make, steps)), attempts, frozenset(generic))
 
 
 def codes() -> list[types.CodeType]:

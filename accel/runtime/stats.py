@@ -25,11 +25,19 @@ def stats() -> dict:
         "native_calls": counters["native_calls"],  # of those, native code calling native code directly
         "deopts": counters["exits"],
         "native_code_bytes": counters["native_code_bytes"],
-        "compile_seconds": round(compiler.compile_seconds, 6),
+        "compile_seconds": round(compiler.totals.seconds, 6),
+        "instructions_compiled": compiler.totals.instructions,  # bytecode instructions, recompiles included
+        "native_instructions": compiler.totals.native_instructions,  # ... of the code that got native code
+        "compile_us_per_instruction": _ratio(compiler.totals.seconds * 1e6, compiler.totals.instructions),
+        "native_bytes_per_instruction": _ratio(counters["native_code_bytes"], compiler.totals.native_instructions),
         "recompiles": sum(c.attempts - 1 for c in compiled),
         "top_native_entries": top_functions("native_entries"),
         "top_deopts": top_functions("exits"),
     }
+
+
+def _ratio(total: float, count: int) -> float | None:
+    return round(total / count, 3) if count else None
 
 
 def top_functions(key: str, count: int = TOP) -> list[tuple[str, int]]:
@@ -55,8 +63,10 @@ def table(data: dict) -> str:
 
     row("functions compiled", f"{compiled:,}", f"(+{recompiles} recompiles)" if recompiles else "")
     row("functions not compiled", f"{failures:,}", "(reasons below)" if failures else "")
-    row("time compiling", f"{data['compile_seconds'] * 1000:,.1f} ms")
-    row("native code", f"{data['native_code_bytes']:,} B")
+    row("bytecode instructions compiled", f"{data['instructions_compiled']:,}")
+    row("time compiling", f"{data['compile_seconds'] * 1000:,.1f} ms",
+        _per_instruction(data["compile_us_per_instruction"], "µs"))
+    row("native code", f"{data['native_code_bytes']:,} B", _per_instruction(data["native_bytes_per_instruction"], "B"))
     row("native entries", f"{data['native_entries']:,}")
     row("  of which native-to-native calls", f"{data['native_calls']:,}")
     row("deopts (exits to the interpreter)", f"{deopts:,}")
@@ -76,6 +86,10 @@ def table(data: dict) -> str:
             lines.append(f"{title}:")
             lines += [f"  {count:>12,}  {name}" for name, count in data[key]]
     return "\n".join(lines)
+
+
+def _per_instruction(value: float | None, unit: str) -> str:
+    return "" if value is None else f"({value:,.1f} {unit} per bytecode instruction)"
 
 
 def print_at_exit(form: str) -> None:

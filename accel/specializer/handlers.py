@@ -21,8 +21,8 @@ def add_unwinds(program: list[QInstr], decoded: Decoded) -> list[QInstr]:
     for instr in program:
         if instr.name in ("EXIT_INTERPRETER", "UNWIND") or instr.raw_locals or instr.raw_stack:
             continue
-        handler = _covering(decoded.handlers, instr.first.unit)
-        if handler is None or handler != _covering(decoded.handlers, instr.last.unit) \
+        handler = _covering(decoded.handlers, instr.covers[0].unit)
+        if handler is None or handler != _covering(decoded.handlers, instr.covers[-1].unit) \
                 or handler.target not in starting:
             continue
         key = (handler.target, handler.depth, handler.lasti)

@@ -13,6 +13,9 @@ import dataclasses
 from ..frontend.decode import TERMINATORS, Instruction
 
 
+ENDS_PATH = TERMINATORS | {"EXIT_INTERPRETER", "UNWIND"}  # no instruction after these runs next
+
+
 class _Nothing:
     """No operand object (None is a constant like any other)."""
 
@@ -23,7 +26,7 @@ class _Nothing:
 NOTHING = _Nothing()
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass(eq=False, slots=True)
 class QInstr:
     name: str
     covers: tuple[Instruction, ...]  # the original instructions, in order (exits resume at the first)
@@ -46,12 +49,8 @@ class QInstr:
         return self.covers[0]
 
     @property
-    def last(self) -> Instruction:
-        return self.covers[-1]
-
-    @property
     def start(self) -> int:
-        return self.first.start
+        return self.covers[0].start
 
     @property
     def jumps(self) -> bool:
@@ -59,16 +58,14 @@ class QInstr:
 
     @property
     def falls_through(self) -> bool:
-        return self.name not in ("EXIT_INTERPRETER", "UNWIND") and self.name not in TERMINATORS
+        return self.name not in ENDS_PATH
 
 
 def link(program: list[QInstr]) -> list[QInstr]:
     """Point each jump at the instruction that starts at its target code unit."""
-    at = {}
+    at = {instr.covers[0].start: instr for instr in reversed(program)}  # the first one that starts there
     for instr in program:
-        at.setdefault(instr.start, instr)
-    for instr in program:
-        target = instr.last.target
+        target = instr.covers[-1].target
         if target is not None and instr.name != "EXIT_INTERPRETER" and instr.target_instr is None:
             instr.target_instr = at[target]
     return program

@@ -17,9 +17,45 @@ SUPERINSTRUCTIONS = {
     ("STORE_FAST", "STORE_FAST"): "STORE_FAST__STORE_FAST",
 }
 
+# Instructions whose stencil takes an object from the code object as its operand:
+# name -> (code attribute, how far to shift the oparg right to index it).
+OPERAND_OBJECTS = {
+    "LOAD_CONST": ("co_consts", 0),
+    "LOAD_GLOBAL": ("co_names", 1),
+    "LOAD_ATTR": ("co_names", 0),
+    "STORE_ATTR": ("co_names", 0),
+    "LOAD_METHOD": ("co_names", 0),
+    "STORE_GLOBAL": ("co_names", 0),
+    "DELETE_GLOBAL": ("co_names", 0),
+    "IMPORT_NAME": ("co_names", 0),
+    "IMPORT_FROM": ("co_names", 0),
+}
+
 
 def quicken(decoded: Decoded) -> list[QInstr]:
-    return _fold_kw_names(decoded, [_plain(decoded, i) for i in decoded.instructions])
+    """Each instruction as it is, with its operand object resolved where the stencil wants
+    it, and KW_NAMES folded into the PRECALL and CALL after it."""
+    code = decoded.code
+    result = []
+    kw_names: Instruction | None = None  # until the CALL it names arguments for
+    for instr in decoded.instructions:
+        name = instr.name
+        if name == "KW_NAMES":
+            kw_names = instr
+            continue
+        source = OPERAND_OBJECTS.get(name)
+        if source is not None:
+            table, shift = source
+            result.append(QInstr(name, (instr,), instr.arg, operand=getattr(code, table)[instr.arg >> shift]))
+        elif kw_names is not None and name == "PRECALL":
+            # An exit here would lose the names: the interpreter keeps them in a C local.
+            result.append(QInstr(name, (kw_names, instr), instr.arg))
+        elif kw_names is not None and name == "CALL":
+            result.append(QInstr(name, (instr,), instr.arg, operand=code.co_consts[kw_names.arg]))
+            kw_names = None
+        else:
+            result.append(QInstr(name, (instr,), instr.arg))
+    return result
 
 
 def superinstructions(program: list[QInstr]) -> list[QInstr]:
@@ -36,45 +72,4 @@ def superinstructions(program: list[QInstr]) -> list[QInstr]:
         if prev.name != "LOAD_CONST":
             prev.operand = instr.operand
         prev.name, prev.covers, prev.oparg2 = name, prev.covers + instr.covers, instr.oparg
-    return result
-
-
-# Instructions whose stencil takes an object from the code object as its operand:
-# name -> (code attribute, how the oparg indexes it).
-OPERAND_OBJECTS = {
-    "LOAD_CONST": ("co_consts", lambda arg: arg),
-    "LOAD_GLOBAL": ("co_names", lambda arg: arg >> 1),
-    "LOAD_ATTR": ("co_names", lambda arg: arg),
-    "STORE_ATTR": ("co_names", lambda arg: arg),
-    "LOAD_METHOD": ("co_names", lambda arg: arg),
-    "STORE_GLOBAL": ("co_names", lambda arg: arg),
-    "DELETE_GLOBAL": ("co_names", lambda arg: arg),
-    "IMPORT_NAME": ("co_names", lambda arg: arg),
-    "IMPORT_FROM": ("co_names", lambda arg: arg),
-}
-
-
-def _plain(decoded: Decoded, instr: Instruction) -> QInstr:
-    """The instruction as it is, with its operand object resolved where the stencil wants it."""
-    source = OPERAND_OBJECTS.get(instr.name)
-    if source is None:
-        return QInstr(instr.name, (instr,), instr.arg)
-    table, index = source
-    return QInstr(instr.name, (instr,), instr.arg, operand=getattr(decoded.code, table)[index(instr.arg)])
-
-
-def _fold_kw_names(decoded: Decoded, program: list[QInstr]) -> list[QInstr]:
-    result = []
-    kwnames = None
-    for instr in program:
-        if instr.name == "KW_NAMES":
-            kwnames = decoded.code.co_consts[instr.oparg]
-            pending = instr
-            continue
-        if instr.name == "PRECALL" and kwnames is not None:
-            # An exit here would lose the names: the interpreter keeps them in a C local.
-            instr.covers = pending.covers + instr.covers
-        if instr.name == "CALL" and kwnames is not None:
-            instr.operand, kwnames = kwnames, None
-        result.append(instr)
     return result

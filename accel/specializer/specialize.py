@@ -25,6 +25,8 @@ TYPE_SUFFIX = {int: "INT", float: "FLOAT"}
 # them, these instructions exit to the interpreter).
 CACHED = {"LOAD_GLOBAL": "LOAD_GLOBAL_CACHED", "LOAD_ATTR": "LOAD_ATTR_CACHED",
           "STORE_ATTR": "STORE_ATTR_CACHED", "LOAD_METHOD": "LOAD_METHOD_CACHED"}
+# What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
+SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,26 +39,29 @@ class Feedback:
 
 
 def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> list[QInstr]:
+    """Each instruction becomes its specialized form, in place (quicken made it for this
+    pass alone), or an exit; a fused compare-and-jump replaces two."""
     result: list[QInstr] = []
+    stencils = feedback.stencils
     index = 0
     while index < len(program):
         instr = program[index]
-        following = program[index + 1] if index + 1 < len(program) else None
-        fused = _compare_jump(instr, following, decoded, feedback)
-        if fused is not None:
-            result.append(fused)
-            index += 2
-            continue
-        result.append(_exit_if_unsupported(_specialize_one(instr, feedback), feedback))
+        if instr.name == "COMPARE_OP" and index + 1 < len(program):
+            fused = _compare_jump(instr, program[index + 1], decoded, feedback)
+            if fused is not None:
+                result.append(fused)
+                index += 2
+                continue
+        if instr.name in SPECIALIZED or feedback.generic_sites:
+            instr = _specialize_one(instr, feedback)
+        result.append(instr if instr.name in stencils else _exit(instr))
         index += 1
     return result
 
 
 def _operand_types(instr: QInstr, feedback: Feedback, count: int) -> tuple:
-    state = feedback.states.get(instr.start)
-    if state is None or len(state.stack) < count:
-        return (None,) * count
-    return state.stack[-count:]
+    _, stack = feedback.states.get(instr.start, ((), ()))
+    return stack[-count:] if len(stack) >= count else (None,) * count
 
 
 def _adaptive(instr: QInstr, feedback: Feedback, prefix: str) -> str | None:
@@ -71,19 +76,18 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
     if instr.name == "BINARY_OP":
         return _binary_op(instr, feedback)
     if instr.name in CACHED and feedback.private_layout_ok:
-        return dataclasses.replace(instr, name=CACHED[instr.name], note="inline cache; a miss takes the generic path")
+        return _become(instr, CACHED[instr.name], note="inline cache; a miss takes the generic path")
     if instr.name == "FOR_ITER" and feedback.private_layout_ok:
         # Both fast forms fall back to the generic path: an unknown iterator gets the
         # list one, the most common.
         (iterator,) = _operand_types(instr, feedback, 1)
         fast = "FOR_ITER_RANGE" if iterator is RANGE_ITERATOR else "FOR_ITER_LIST"
-        return dataclasses.replace(instr, name=fast, note="other iterators take the generic path")
+        return _become(instr, fast, note="other iterators take the generic path")
     if instr.name in ("BINARY_SUBSCR", "STORE_SUBSCR"):
         # list[int] inline, anything else generic: no guard, so whenever it may be that.
         container, index = _operand_types(instr, feedback, 2)
         if container in (list, None) and index in (int, None):
-            return dataclasses.replace(instr, name=f"{instr.name}_LIST_INT",
-                                       note="other containers and indexes take the generic path")
+            return _become(instr, f"{instr.name}_LIST_INT", note="other containers and indexes take the generic path")
     return instr
 
 
@@ -97,7 +101,7 @@ def _binary_op(instr: QInstr, feedback: Feedback) -> QInstr:
         if name is None:
             return _int_or_float(instr, op, feedback)
     kind = name.rsplit("_", 1)[1].lower()
-    return dataclasses.replace(instr, name=name, guards=(f"left is {kind}", f"right is {kind}"))
+    return _become(instr, name, guards=(f"left is {kind}", f"right is {kind}"))
 
 
 def _int_or_float(instr: QInstr, op: str, feedback: Feedback) -> QInstr:
@@ -105,13 +109,13 @@ def _int_or_float(instr: QInstr, op: str, feedback: Feedback) -> QInstr:
     name = f"BINARY_OP_{op}_INT_OR_FLOAT"
     if name not in feedback.stencils:
         return instr
-    return dataclasses.replace(instr, name=name, note="ints and floats inline; other types generic")
+    return _become(instr, name, note="ints and floats inline; other types generic")
 
 
-def _compare_jump(instr: QInstr, following: QInstr | None, decoded: Decoded, feedback: Feedback) -> QInstr | None:
+def _compare_jump(instr: QInstr, following: QInstr, decoded: Decoded, feedback: Feedback) -> QInstr | None:
     """COMPARE_OP and the conditional jump after it, fused: guarded for ints or floats where
     the types are known, else with their fast paths inline and no guard."""
-    if instr.name != "COMPARE_OP" or following is None or following.name not in COMPARE_JUMPS:
+    if following.name not in COMPARE_JUMPS:
         return None
     if following.start in decoded.jump_targets or instr.start in feedback.generic_sites:
         return None
@@ -134,8 +138,16 @@ def _compare_jump(instr: QInstr, following: QInstr | None, decoded: Decoded, fee
     return QInstr(name, covers, mask, int(backward), guards=guards)
 
 
-def _exit_if_unsupported(instr: QInstr, feedback: Feedback) -> QInstr:
-    if instr.name in feedback.stencils:
-        return instr
+def _become(instr: QInstr, name: str, note: str = "", guards: tuple[str, ...] = ()) -> QInstr:
+    """The instruction turned into a specialized form."""
+    instr.name = name
+    if note:
+        instr.note = note
+    if guards:
+        instr.guards = guards
+    return instr
+
+
+def _exit(instr: QInstr) -> QInstr:
     return QInstr("EXIT_INTERPRETER", instr.covers, instr.oparg,
                   note=f"{instr.first.name} is not compiled: the interpreter runs it")

@@ -11,6 +11,7 @@ import builtins
 import dataclasses
 import dis
 import opcode
+import types
 
 from ..frontend.decode import UNCONDITIONAL_JUMPS, Decoded, Instruction, stack_effect
 
@@ -26,6 +27,12 @@ INT_CLOSED = {"NB_ADD", "NB_SUBTRACT", "NB_MULTIPLY", "NB_FLOOR_DIVIDE", "NB_REM
               "NB_AND", "NB_OR", "NB_XOR", "NB_LSHIFT", "NB_RSHIFT"}
 FLOAT_CLOSED = {"NB_ADD", "NB_SUBTRACT", "NB_MULTIPLY", "NB_TRUE_DIVIDE", "NB_FLOOR_DIVIDE", "NB_REMAINDER"}
 
+POP_JUMPS = frozenset(name for name in opcode.opname if name.startswith("POP_JUMP_"))
+# What _transfer follows; every other instruction leaves the stack unknown.
+TRANSFERRED = POP_JUMPS | UNCONDITIONAL_JUMPS | {
+    "FOR_ITER", "LOAD_FAST", "LOAD_CONST", "STORE_FAST", "DELETE_FAST", "POP_TOP", "COPY", "SWAP",
+    "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL", "PRECALL", "NOP", "RESUME", "KW_NAMES"}
+
 
 @dataclasses.dataclass(frozen=True)
 class Returns:
@@ -39,10 +46,9 @@ KNOWN_CALLS = {"range": (range, range), "float": (float, float), "int": (int, in
                "len": (len, int), "str": (str, str), "list": (list, list)}
 
 
-@dataclasses.dataclass(frozen=True)
-class State:
-    locals: tuple
-    stack: tuple
+# The types before an instruction: (types of the locals, types of the stack values from the
+# bottom).  A plain pair: the analysis makes one for most instructions it visits.
+State = tuple[tuple, tuple]
 
 
 def nb_name(oparg: int) -> str:
@@ -63,84 +69,82 @@ def binary_result(oparg: int, left, right):
 def infer(decoded: Decoded, argument_types: tuple, globals_: dict) -> dict[int, State]:
     """The state before each natively reachable instruction, by start unit."""
     code = decoded.code
+    instructions, index = decoded.instructions, decoded.index
     initial = tuple(argument_types) + (None,) * (code.co_nlocals - len(argument_types))
     states: dict[int, State] = {}
-    order = {i.start: n for n, i in enumerate(decoded.instructions)}
-    work = [(decoded.instructions[0].start, State(initial, ()))] if decoded.instructions else []
+    work = [(instructions[0].start, (initial, ()))] if instructions else []
     while work:
         start, state = work.pop()
-        old = states.get(start)
-        new = state if old is None else _join(old, state)
-        if new == old or new is None:
-            continue
-        states[start] = new
-        instr = decoded.at[start]
-        for successor, after in _transfer(decoded, globals_, instr, new):
-            if successor is None:
-                index = order[start] + 1
-                if index < len(decoded.instructions):
-                    work.append((decoded.instructions[index].start, after))
+        while True:  # along fall-throughs; the worklist holds the jumps not yet followed
+            old = states.get(start)
+            if old is not None:
+                state = _join(old, state)
+                if state is None or state == old:
+                    break
+            states[start] = state
+            position = index[start]
+            instr = instructions[position]
+            if instr.name in TRANSFERRED:
+                jumped, state = _transfer(code, globals_, instr, state)
             else:
-                work.append((successor, after))
+                jumped, state = _unknown(instr, state)
+            if jumped is not None:
+                work.append((instr.target, jumped))
+            if state is None or position + 1 == len(instructions):
+                break
+            start = instructions[position + 1].start
     return states
 
 
 def _join(a: State, b: State) -> State | None:
-    if len(a.stack) != len(b.stack):
+    if a == b:
+        return a
+    (a_locals, a_stack), (b_locals, b_stack) = a, b
+    if len(a_stack) != len(b_stack):
         return None  # malformed: leave the first state
-    return State(tuple(x if x == y else None for x, y in zip(a.locals, b.locals)),
-                 tuple(x if x == y else None for x, y in zip(a.stack, b.stack)))
+    return (tuple([x if x == y else None for x, y in zip(a_locals, b_locals)]),
+            tuple([x if x == y else None for x, y in zip(a_stack, b_stack)]))
 
 
-def _transfer(decoded: Decoded, globals_: dict, instr: Instruction, state: State):
-    """(successor start or None for the next instruction, state) pairs."""
+def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
+              state: State) -> tuple[State | None, State | None]:
+    """The states after `instr` (one of TRANSFERRED): on its jump, and on its fall-through
+    (None: no such edge)."""
     name, arg = instr.name, instr.arg
-    locals_, stack = list(state.locals), list(state.stack)
+    locals_, stack = state
     if name == "FOR_ITER":
-        element = ELEMENTS.get(stack[-1])
-        yield instr.target, State(state.locals, tuple(stack[:-1]))
-        yield None, State(state.locals, tuple(stack + [element]))
-        return
+        return (locals_, stack[:-1]), (locals_, stack + (ELEMENTS.get(stack[-1]),))
     if name == "LOAD_FAST":
-        stack.append(locals_[arg] if arg < len(locals_) else None)
+        stack += (locals_[arg] if arg < len(locals_) else None,)
     elif name == "LOAD_CONST":
-        stack.append(type(decoded.code.co_consts[arg]))
-    elif name == "STORE_FAST" and arg < len(locals_):
-        locals_[arg] = stack.pop()
-    elif name == "DELETE_FAST" and arg < len(locals_):
-        locals_[arg] = None
-    elif name == "POP_TOP":
-        stack.pop()
+        stack += (type(code.co_consts[arg]),)
+    elif name == "STORE_FAST" or name == "DELETE_FAST":
+        if arg >= len(locals_):
+            return _unknown(instr, state)
+        value = stack[-1] if name == "STORE_FAST" else None
+        locals_ = locals_[:arg] + (value,) + locals_[arg + 1:]
+        stack = stack[:-1] if name == "STORE_FAST" else stack
+    elif name == "POP_TOP" or name in POP_JUMPS:
+        stack = stack[:-1]
     elif name == "COPY":
-        stack.append(stack[-arg])
+        stack += (stack[-arg],)
     elif name == "SWAP":
-        stack[-1], stack[-arg] = stack[-arg], stack[-1]
+        swapped = list(stack)
+        swapped[-1], swapped[-arg] = swapped[-arg], swapped[-1]
+        stack = tuple(swapped)
     elif name == "BINARY_OP":
-        right, left = stack.pop(), stack.pop()
-        stack.append(binary_result(arg, left, right))
+        stack = stack[:-2] + (binary_result(arg, stack[-2], stack[-1]),)
     elif name == "COMPARE_OP":
-        del stack[-2:]
-        stack.append(bool)
+        stack = stack[:-2] + (bool,)
     elif name == "GET_ITER":
-        stack.append(ITERATORS.get(stack.pop()))
+        stack = stack[:-1] + (ITERATORS.get(stack[-1]),)
     elif name == "LOAD_GLOBAL":
-        stack += [None] * (arg & 1) + [_global(globals_, decoded.code.co_names[arg >> 1])]
+        stack += (None,) * (arg & 1) + (_global(globals_, code.co_names[arg >> 1]),)
     elif name == "CALL":
         callee = stack[-arg - 1] if stack[-arg - 2] is None else None
-        del stack[len(stack) - arg - 2:]
-        stack.append(callee.result if isinstance(callee, Returns) else None)
-    elif name.startswith("POP_JUMP_"):
-        stack.pop()
-    elif name in ("PRECALL", "NOP", "RESUME", "KW_NAMES") or name in UNCONDITIONAL_JUMPS:
-        pass
-    else:
-        yield from _unknown(instr, locals_, stack)
-        return
-    after = State(tuple(locals_), tuple(stack))
-    if instr.target is not None:
-        yield instr.target, after
-    if instr.falls_through:
-        yield None, after
+        stack = stack[:len(stack) - arg - 2] + (callee.result if isinstance(callee, Returns) else None,)
+    after = (locals_, stack)
+    return (after if instr.target is not None else None), (after if instr.falls_through else None)
 
 
 # Operands taken off the stack by the instructions that _transfer has no rule for, where
@@ -166,25 +170,26 @@ POPS_BY_ARG = {
 }
 
 
-def _pops(name: str, arg) -> int | None:
+def _pops(name: str, arg: int) -> int | None:
     if name in POPS:
         return POPS[name]
     rule = POPS_BY_ARG.get(name)
     return rule(arg) if rule is not None else None
 
 
-def _unknown(instr: Instruction, locals_: list, stack: list):
+def _unknown(instr: Instruction, state: State) -> tuple[State | None, State | None]:
     """Any other instruction: its results are unknown; so is everything below them,
     unless the instruction is known to take only its own operands (POPS)."""
-    arg = instr.arg if instr.opcode >= opcode.HAVE_ARGUMENT else None
-    pops = _pops(instr.name, arg) if instr.target is None else None
-    kept = tuple(stack[:len(stack) - pops]) if pops is not None and pops <= len(stack) else ()
+    locals_, stack = state
+    jumped = next_ = None
     if instr.target is not None:
-        depth = len(stack) + stack_effect(instr, jump=True)
-        yield instr.target, State(tuple(locals_), (None,) * depth)
+        jumped = (locals_, (None,) * (len(stack) + stack_effect(instr, jump=True)))
     if instr.falls_through:
+        pops = _pops(instr.name, instr.arg) if instr.target is None else None
+        kept = stack[:len(stack) - pops] if pops is not None and pops <= len(stack) else ()
         depth = len(stack) + stack_effect(instr, jump=False)
-        yield None, State(tuple(locals_), kept + (None,) * (depth - len(kept)))
+        next_ = (locals_, kept + (None,) * (depth - len(kept)))
+    return jumped, next_
 
 
 def _global(globals_: dict, name: str):

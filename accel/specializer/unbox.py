@@ -23,10 +23,11 @@ before the interpreter resumes (native/deopt.c).  Guards that fail exit there to
 from __future__ import annotations
 
 import dataclasses
+import functools
 import struct
 
-from ..frontend.decode import Decoded, stack_effect
-from .ir import NOTHING, QInstr, jump_targets
+from ..frontend.decode import Decoded, stack_depths, stack_effect
+from .ir import ENDS_PATH, NOTHING, QInstr, jump_targets
 from .types import State
 
 MAX_SLOTS = 64  # the masks are 64-bit
@@ -44,6 +45,7 @@ RAW_OPS = {
     "BINARY_OP_MULTIPLY_INT": ("int", "BINARY_OP_MULTIPLY_INT_RAW", "int"),
     "COMPARE_OP_INT_JUMP": ("int", "COMPARE_OP_INT_JUMP_RAW", None),
 }
+RAW_FORM_KINDS = {raw: kind for kind, raw, _ in RAW_OPS.values()}  # raw form -> kind of its operands
 KINDS = {float: "float", int: "int"}
 SUFFIX = {"float": "FLOAT", "int": "INT"}
 
@@ -83,31 +85,35 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
           generic_sites: frozenset[int] = frozenset()) -> list[QInstr]:
     """generic_sites: code units where exits kept happening; a loop whose entry is one
     (its locals were not the kind they were unboxed as) keeps its locals boxed."""
-    if not any(q.name in RAW_OPS for q in program):
+    if RAW_OPS.keys().isdisjoint([q.name for q in program]):
         return program
     regions = [r for r in _regions(program, decoded, states) if program[r.first].start not in generic_sites]
     raw_locals = {}
     for region in regions:
         for instr in program[region.first:region.last + 1]:
             raw_locals[id(instr)] = region.kinds
-    operands, consumers = _dataflow(program, decoded)
+    depths = stack_depths(decoded)
+    operands, consumers = _dataflow(program, depths)
     before, after = _choose_representations(program, operands, consumers, raw_locals, generic_sites)
     result = []
     for instr in program:
-        result += before.get(id(instr), [])
+        if id(instr) in before:
+            result += before[id(instr)]
         result.append(instr)
-        result += after.get(id(instr), [])
+        if id(instr) in after:
+            result += after[id(instr)]
     for instr in result:  # a jump to an instruction runs what was inserted before it too
         if instr.jumps and id(instr.target_instr) in before:
             instr.target_instr = before[id(instr.target_instr)][0]
-    for original in program:  # conversions run where the instruction they serve runs
-        for inserted in before.get(id(original), []) + after.get(id(original), []):
-            if id(original) in raw_locals:
-                raw_locals[id(inserted)] = raw_locals[id(original)]
+    for inserted in (before, after):  # conversions run where the instruction they serve runs
+        for original, conversions in inserted.items():
+            if original in raw_locals:
+                for conversion in conversions:
+                    raw_locals[id(conversion)] = raw_locals[original]
     for region in regions:
         header = program[region.first]
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
-    _record_raw_stack(result, decoded, raw_locals)
+    _record_raw_stack(result, depths, raw_locals)
     return result
 
 
@@ -141,11 +147,11 @@ def _raw_locals(body: list[QInstr], decoded: Decoded, states: dict[int, State]) 
     """Locals that are read as one kind everywhere in the loop and only stored that kind."""
     seen: dict[int, set] = {}
     for q in body:
-        state = states.get(q.start)
+        locals_, stack = states.get(q.start, (None, ()))
         if q.name == "LOAD_FAST":
-            seen.setdefault(q.oparg, set()).add(state.locals[q.oparg] if state else None)
+            seen.setdefault(q.oparg, set()).add(None if locals_ is None else locals_[q.oparg])
         elif q.name == "STORE_FAST":
-            seen.setdefault(q.oparg, set()).add(state.stack[-1] if state and state.stack else None)
+            seen.setdefault(q.oparg, set()).add(stack[-1] if stack else None)
     cells = len(decoded.code.co_varnames)
     return {v: KINDS[types.pop()] for v, types in seen.items()
             if v < min(cells, MAX_SLOTS) and len(types) == 1 and next(iter(types)) in KINDS}
@@ -194,7 +200,17 @@ def _convert_locals(region: Region, name: str, at: QInstr) -> list[QInstr]:
 # ---- where temporaries stay raw --------------------------------------------------------
 
 def _effect(instr: QInstr) -> tuple[int, int] | None:
-    name = instr.name.removesuffix("_RAW")
+    if instr.name == "LOAD_GLOBAL":
+        return 0, 1 + (instr.oparg & 1)
+    if instr.name == "CALL":
+        return instr.oparg + 2, 1
+    return _effect_of(instr.name)
+
+
+@functools.cache  # a few dozen names, asked for every instruction of code that unboxes
+def _effect_of(name: str) -> tuple[int, int] | None:
+    """(pops, pushes) of the instructions whose effect the name alone gives."""
+    name = name.removesuffix("_RAW")
     if name in FIXED_EFFECTS:
         return FIXED_EFFECTS[name]
     if name.startswith(("LOAD_FAST_", "LOAD_CONST_")):
@@ -205,10 +221,6 @@ def _effect(instr: QInstr) -> tuple[int, int] | None:
         return 2, 0
     if name.startswith("POP_JUMP_"):
         return 1, 0
-    if name == "LOAD_GLOBAL":
-        return 0, 1 + (instr.oparg & 1)
-    if name == "CALL":
-        return instr.oparg + 2, 1
     return None
 
 
@@ -218,17 +230,15 @@ def _depth_after(instr: QInstr, depth: int) -> int:
     return depth
 
 
-def _blocks(program: list[QInstr]):
+def _blocks(program: list[QInstr]) -> zip:
     """(instruction, starts a block) pairs.  A block runs on past conditional jumps (their
     fall-through continues its stack), but no raw value crosses a jump (_dataflow)."""
     targets = jump_targets(program)
-    previous = None
-    for instr in program:
-        yield instr, previous is None or id(instr) in targets or not previous.falls_through
-        previous = instr
+    return zip(program, [i == 0 or id(instr) in targets or program[i - 1].name in ENDS_PATH
+                         for i, instr in enumerate(program)])
 
 
-def _dataflow(program: list[QInstr], decoded: Decoded):
+def _dataflow(program: list[QInstr], depths: dict[int, int]):
     """Within basic blocks: which instructions made each instruction's operands
     (depth 1 is the top), and which instruction uses each value."""
     operands: dict[int, list[tuple[int, QInstr | None]]] = {}
@@ -236,7 +246,7 @@ def _dataflow(program: list[QInstr], decoded: Decoded):
     stack: list[QInstr | None] = []
     for instr, starts in _blocks(program):
         if starts:
-            stack = [None] * decoded.depths.get(instr.start, 0)
+            stack = [None] * depths.get(instr.start, 0)
         effect = _effect(instr)
         if effect is None:
             for producer in stack:
@@ -268,7 +278,7 @@ def _wants_raw(instr: QInstr | None, raw_locals: dict[int, dict[int, str]]) -> s
         return RAW_OPS[instr.name][0]
     if instr.name in ("STORE_FAST", "STORE_FAST_RAW"):
         return raw_locals.get(id(instr), {}).get(instr.oparg)
-    return next((kind for kind, raw, _ in RAW_OPS.values() if instr.name == raw), None)
+    return RAW_FORM_KINDS.get(instr.name)
 
 
 def _choose_representations(program, operands, consumers, raw_locals, generic_sites):
@@ -334,21 +344,22 @@ def _bits(value: float | int) -> int | None:
     return value & (2 ** 64 - 1) or None
 
 
-def _record_raw_stack(program: list[QInstr], decoded: Decoded, raw_locals) -> None:
+def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals) -> None:
     """raw_stack (and raw_locals for original instructions): which slots hold raw
     values before each instruction runs."""
     stack: list[str | None] = []
     for instr, starts in _blocks(program):
         if starts:
-            stack = [None] * decoded.depths.get(instr.start, 0)
+            stack = [None] * depths.get(instr.start, 0)
         if len(stack) > MAX_SLOTS:
             raise ValueError("too deep a stack to track unboxed values")
         kinds = raw_locals.get(id(instr))
         if kinds:
-            instr.raw_locals = sum(1 << v for v in kinds)
-            instr.raw_int_locals = sum(1 << v for v, k in kinds.items() if k == "int")
-        instr.raw_stack = sum(1 << i for i, k in enumerate(stack) if k)
-        instr.raw_int_stack = sum(1 << i for i, k in enumerate(stack) if k == "int")
+            instr.raw_locals = sum([1 << v for v in kinds])
+            instr.raw_int_locals = sum([1 << v for v, k in kinds.items() if k == "int"])
+        if any(stack):
+            instr.raw_stack = sum([1 << i for i, k in enumerate(stack) if k])
+            instr.raw_int_stack = sum([1 << i for i, k in enumerate(stack) if k == "int"])
         name = instr.name
         if name in ("UNBOX_FLOAT", "UNBOX_INT"):
             stack[-instr.oparg] = name.split("_")[1].lower()
