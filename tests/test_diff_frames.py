@@ -70,6 +70,44 @@ print(compiled(2))
     assert_native(run, "compiled")
 
 
+def test_frame_kept_after_return_reports_the_returning_line(tmp_path):
+    """A frame object that outlives its call: f_lineno and f_lasti are those of the return
+    (test_compile's test_lineno_after_implicit_return), implicit or explicit."""
+    run = compare("""
+import sys
+
+TRUE = True
+kept = []
+
+def keep():
+    kept.append(sys._getframe(1))
+
+def implicit(x):
+    x()
+    if TRUE:
+        pass
+
+def implicit_else(x):
+    x()
+    if not TRUE:
+        pass
+
+def explicit(x, n):
+    x()
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+implicit(keep)
+implicit_else(keep)
+explicit(keep, 5)
+for frame in kept:
+    print(frame.f_code.co_name, frame.f_lineno - frame.f_code.co_firstlineno, frame.f_lasti)
+""", tmp_path, functions=["implicit", "implicit_else", "explicit"])
+    assert_native(run, "implicit", "implicit_else", "explicit")
+
+
 def test_callee_sees_caller_locals(tmp_path):
     run = compare(OWN_FRAMES + """
 def peek(names):

@@ -47,7 +47,6 @@ KNOWN_DIFFERENCES = {
                          "compiled frame by a call that switched tracing on",
     "test_threading": "test_interrupt_main_subthread: KeyboardInterrupt timing in a native loop",
     "test_signal": "test_setitimer_tiny: signal timing in a native loop",
-    "test_compile": "test_lineno_after_implicit_return",
     "test_dis": "looks at CPython's quickened bytecode, which compiled code does not go through",
     "test_opcache": "looks at CPython's quickened bytecode, which compiled code does not go through",
 }
@@ -71,6 +70,7 @@ SUBSET = [
     "test_positional_only_arg",  # 0.2
     "test_funcattrs",            # 0.2
     "test_code",                 # 0.3
+    "test_compile",              # 1.9
     "test_opcodes",              # 0.2
     "test_extcall",              # 0.2
     "test_call",                 # 0.2
