@@ -382,3 +382,60 @@ sys.setprofile(None)
 print(events)
 """, tmp_path, functions=["compiled"])
     assert_native(run, "compiled")
+
+
+def test_hook_switched_on_by_a_callee_that_raises(tmp_path):
+    """A callee turns tracing or profiling on, then raises into the compiled caller
+    (test_sys_settrace's test_09_settrace_and_raise).  The caller goes on in the
+    interpreter from the exception: stock CPython, which was running it all along,
+    reports no 'call' event for it, to the tracer or to the profiler."""
+    run = compare("""
+import sys
+
+events = []
+def tracer(frame, event, arg):
+    events.append(("trace", frame.f_code.co_name, frame.f_lineno - frame.f_code.co_firstlineno, event))
+    return tracer
+
+def profiler(frame, event, arg):
+    events.append(("profile", frame.f_code.co_name, event, getattr(arg, "__name__", None)))
+
+def switch_on(hook):
+    if hook is tracer:
+        sys.settrace(tracer)
+        sys._getframe(1).f_trace = tracer
+    else:
+        sys.setprofile(profiler)
+    raise RuntimeError("raised")
+
+def caught(hook):
+    try:
+        switch_on(hook)
+    except RuntimeError:
+        pass
+    return len(hook.__name__)
+
+def uncaught(hook):
+    x = 1
+    switch_on(hook)
+    return x
+
+def outer(hook):
+    try:
+        uncaught(hook)
+    except RuntimeError as error:
+        return str(error)
+
+for hook in (tracer, profiler):
+    caught(hook)
+    sys.settrace(None)
+    sys.setprofile(None)
+    outer(hook)
+    sys.settrace(None)
+    sys.setprofile(None)
+for event in events:
+    print(event)
+""", tmp_path, functions=["caught", "uncaught", "outer"])
+    assert "('trace', 'caught', 2, 'exception')" in run.stdout
+    assert_native(run, "caught", "uncaught", "outer")
+    assert run.deopts("ERROR") >= 4, run.stats

@@ -43,8 +43,6 @@ run = _load_run_module()
 # Modules where accel still differs from stock, left out of the CI subset until fixed
 # (README, "CPython's regression suite"); `python tests/regrtest/run.py` runs them.
 KNOWN_DIFFERENCES = {
-    "test_sys_settrace": "test_09_settrace_and_raise: events after an exception raised into a "
-                         "compiled frame by a call that switched tracing on",
     "test_threading": "test_interrupt_main_subthread: KeyboardInterrupt timing in a native loop",
     "test_signal": "test_setitimer_tiny: signal timing in a native loop",
     "test_dis": "looks at CPython's quickened bytecode, which compiled code does not go through",
@@ -107,6 +105,7 @@ SUBSET = [
     "test_traceback",            # 1.1
     "test_warnings",             # 1.1
     # Tracing and profiling
+    "test_sys_settrace",         # 0.4
     "test_sys_setprofile",       # 0.2
     "test_trace",                # 1.9
     "test_bdb",                  # 0.3
