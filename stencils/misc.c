@@ -106,6 +106,7 @@ STENCIL(CALL_FUNCTION_EX)
         ERROR();
     }
     *sp++ = result;
+    CHECK_EVAL_BREAKER_AFTER_CALL();
     CONTINUE();
 }
 
