@@ -54,12 +54,19 @@ has_instance_values(PyTypeObject *type, int for_store)
                      : type->tp_getattro == PyObject_GenericGetAttr;
 }
 
-/* Instance values win over a class attribute only if it is not a data descriptor. */
+/* Instance values win over a class attribute only while it is not a data
+ * descriptor.  The owner's version tag does not change when the attribute's own
+ * class gains __set__ or __get__ (test_opcache), so that class must be one that
+ * cannot change: a built-in type, say, as for the common `count = 0` default. */
 static int
 class_attribute_allows(PyTypeObject *type, PyObject *name)
 {
     PyObject *attr = _PyType_Lookup(type, name);
-    return attr == NULL || Py_TYPE(attr)->tp_descr_set == NULL;
+    if (attr == NULL) {
+        return 1;
+    }
+    PyTypeObject *kind = Py_TYPE(attr);
+    return (kind->tp_flags & Py_TPFLAGS_IMMUTABLETYPE) && kind->tp_descr_set == NULL;
 }
 
 /* A __slots__ member holding an object (T_OBJECT_EX), or -1. */

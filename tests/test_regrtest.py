@@ -46,7 +46,6 @@ KNOWN_DIFFERENCES = {
     "test_threading": "test_interrupt_main_subthread: KeyboardInterrupt timing in a native loop",
     "test_signal": "test_setitimer_tiny: signal timing in a native loop",
     "test_dis": "looks at CPython's quickened bytecode, which compiled code does not go through",
-    "test_opcache": "looks at CPython's quickened bytecode, which compiled code does not go through",
 }
 
 SUBSET = [
@@ -74,6 +73,7 @@ SUBSET = [
     "test_call",                 # 0.2
     "test_super",                # 0.1
     "test_fstring",              # 0.6
+    "test_opcache",              # 0.6
     "test_gc",                   # 1.8
     "test_weakref",              # 2.1
     # Exceptions
