@@ -107,6 +107,9 @@ STENCIL(CALL_FUNCTION_EX)
     }
     *sp++ = result;
     CHECK_EVAL_BREAKER_AFTER_CALL();
+    if (TRACING_ON()) {
+        EXIT_AFTER(ACCEL_EXIT_TRACING);
+    }
     CONTINUE();
 }
 

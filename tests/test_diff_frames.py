@@ -439,3 +439,37 @@ for event in events:
     assert "('trace', 'caught', 2, 'exception')" in run.stdout
     assert_native(run, "caught", "uncaught", "outer")
     assert run.deopts("ERROR") >= 4, run.stats
+
+
+def test_tracing_switched_on_by_a_star_args_call(tmp_path):
+    """A callee reached through f(*args) (CALL_FUNCTION_EX) turns tracing on for its
+    caller: the caller's next lines are reported, as after a plain call."""
+    run = compare("""
+import sys
+
+events = []
+def tracer(frame, event, arg):
+    events.append((frame.f_code.co_name, frame.f_lineno - frame.f_code.co_firstlineno, event))
+    return tracer
+
+def switch_on(hook):
+    sys.settrace(hook)
+    sys._getframe(1).f_trace = hook
+
+def helper():
+    return 1
+
+def caller(args):
+    switch_on(*args)
+    x = helper()
+    y = x + 1
+    return y
+
+print(caller((tracer,)))
+sys.settrace(None)
+for event in events:
+    print(event)
+""", tmp_path, functions=["caller"])
+    assert "('caller', 2, 'line')" in run.stdout
+    assert_native(run, "caller")
+    assert run.deopts("TRACING") >= 1, run.stats
