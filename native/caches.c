@@ -140,14 +140,20 @@ cacheable_type(PyTypeObject *type, int for_store)
     return for_store ? type->tp_setattro == PyObject_GenericSetAttr : type->tp_getattro == PyObject_GenericGetAttr;
 }
 
+/* A type that cannot change: a static (built-in) or immutable one. */
+static int
+fixed_type(PyTypeObject *type)
+{
+    return !(type->tp_flags & Py_TPFLAGS_HEAPTYPE) || (type->tp_flags & Py_TPFLAGS_IMMUTABLETYPE);
+}
+
 /* A value whose type may never become a descriptor: a class attribute holding
  * it stays a plain value for as long as the owner's type version holds. */
 static int
 plain_value(PyObject *value)
 {
     PyTypeObject *type = Py_TYPE(value);
-    return type->tp_descr_get == NULL && type->tp_descr_set == NULL
-        && (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE) || (type->tp_flags & Py_TPFLAGS_IMMUTABLETYPE));
+    return type->tp_descr_get == NULL && type->tp_descr_set == NULL && fixed_type(type);
 }
 
 /* Fill a way for owner.name (load or store), if the fast paths can serve it. */
@@ -180,6 +186,11 @@ fill_attr(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
     }
     else if (descr != NULL && Py_TYPE(descr)->tp_descr_set != NULL) {
         return;  /* a data descriptor (a property...) wins over instance attributes */
+    }
+    else if (descr != NULL && !fixed_type(Py_TYPE(descr))) {
+        /* Its class may gain __set__ later without changing the owner's version
+         * tag (test_opcache): then it would win over the instance value. */
+        return;
     }
     else if (has_instance_values(type) && *ACCEL_VALUES_POINTER(owner) != NULL
              && (way.index = shared_key_index(type, name)) >= 0) {

@@ -63,6 +63,55 @@ write_back(_PyInterpreterFrame *frame, accel_native *native, int site)
     box_slots(_PyFrame_Stackbase(frame), raw[1], raw[3], frame->stacktop - co->co_nlocalsplus);
 }
 
+/* With throwflag set, the interpreter first reports a 'call' event to the tracer
+ * and the profiler (TRACE_FUNCTION_THROW_ENTRY, meant for generator.throw()).
+ * Native code runs only while both are off, so one found on at an exception exit
+ * was set during this call, while stock CPython would have been running this
+ * frame all along in the interpreter, which reports no 'call' for it.  The hooks
+ * are swapped for functions that swallow that event and put each hook back as it
+ * arrives; whatever else reaches them goes on to the real hook. */
+static _Thread_local Py_tracefunc real_trace, real_profile;
+
+static int
+skip_trace_entry(PyObject *obj, PyFrameObject *f, int what, PyObject *arg)
+{
+    PyThreadState_Get()->c_tracefunc = real_trace;
+    return what == PyTrace_CALL ? 0 : real_trace(obj, f, what, arg);
+}
+
+static int
+skip_profile_entry(PyObject *obj, PyFrameObject *f, int what, PyObject *arg)
+{
+    PyThreadState_Get()->c_profilefunc = real_profile;
+    return what == PyTrace_CALL ? 0 : real_profile(obj, f, what, arg);
+}
+
+static PyObject *
+raise_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    if (!tstate->cframe->use_tracing) {
+        return _PyEval_EvalFrameDefault(tstate, frame, 1);
+    }
+    real_trace = tstate->c_tracefunc;
+    real_profile = tstate->c_profilefunc;
+    if (real_trace != NULL) {
+        tstate->c_tracefunc = skip_trace_entry;
+    }
+    if (real_profile != NULL) {
+        tstate->c_profilefunc = skip_profile_entry;
+    }
+    PyObject *result = _PyEval_EvalFrameDefault(tstate, frame, 1);
+    /* The frame leaves at once if reporting the entry fails before a hook is
+     * reached (no memory for the frame object): that hook is still swapped. */
+    if (tstate->c_tracefunc == skip_trace_entry) {
+        tstate->c_tracefunc = real_trace;
+    }
+    if (tstate->c_profilefunc == skip_profile_entry) {
+        tstate->c_profilefunc = real_profile;
+    }
+    return result;
+}
+
 /* Run the frame natively from instruction `at` of its program: 0 for a fresh
  * frame, a resume point for a generator. */
 PyObject *
@@ -93,5 +142,8 @@ accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *
     record_exit(rec, frame, reason);
     /* On an exception the interpreter adds the traceback entry and unwinds to a
      * handler in this frame, or out of it. */
-    return _PyEval_EvalFrameDefault(tstate, frame, reason == ACCEL_EXIT_ERROR);
+    if (reason == ACCEL_EXIT_ERROR) {
+        return raise_in_interpreter(tstate, frame);
+    }
+    return _PyEval_EvalFrameDefault(tstate, frame, 0);
 }

@@ -120,6 +120,30 @@ lookup_record(PyCodeObject *co)
     return data;
 }
 
+/* code_dealloc calls the free function of every index below the code's ce_size,
+ * whether that slot was set or not, and _PyCode_SetExtra sizes a new array for
+ * every index requested so far.  Through it, each code object accel records would
+ * hand its death to the free functions of extensions that requested an index
+ * after accel (test_code's ctypes one runs Python code, and crashes when the code
+ * object dying is that function's own).  So a code object without extra slots
+ * gets an array that ends at accel's index, as if accel were the only user. */
+static int
+store_record(PyCodeObject *co, accel_code *rec)
+{
+    if (!extra_layout_ok || co->co_extra != NULL) {
+        return _PyCode_SetExtra((PyObject *)co, extra_index, rec);
+    }
+    /* code_dealloc releases it with PyMem_Free, _PyCode_SetExtra grows it with PyMem_Realloc. */
+    accel_code_extra *extra = PyMem_Calloc(1, sizeof(accel_code_extra) + (size_t)extra_index * sizeof(void *));
+    if (extra == NULL) {
+        return -1;
+    }
+    extra->ce_size = extra_index + 1;
+    extra->ce_extras[extra_index] = rec;
+    co->co_extra = extra;
+    return 0;
+}
+
 accel_code *
 accel_record(PyCodeObject *co, int create)
 {
@@ -135,7 +159,7 @@ accel_record(PyCodeObject *co, int create)
     rec->has_loop = has_loop(co) && !is_library_code(co);
     rec->is_generator = (co->co_flags & CO_GENERATOR) != 0;
     rec->site_exits = PyMem_Calloc((size_t)ACCEL_EXIT_COUNT * rec->nunits + 1, sizeof(uint32_t));
-    if (rec->site_exits == NULL || _PyCode_SetExtra((PyObject *)co, extra_index, rec) < 0) {
+    if (rec->site_exits == NULL || store_record(co, rec) < 0) {
         PyErr_Clear();
         PyMem_Free(rec->site_exits);
         PyMem_Free(rec);

@@ -97,7 +97,8 @@ STENCIL(CALL)
     Py_ssize_t positional = total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
     /* Where the caller's frame stands during the call: 3.11 leaves a call it inlines
      * (to a Python function) on the CALL's last cache entry, any other on the CALL. */
-    _Py_CODEUNIT *at = INSTR + (PyFunction_Check(function) ? INLINE_CACHE_ENTRIES_CALL : 0);
+    int inlined = PyFunction_Check(function);
+    _Py_CODEUNIT *at = INSTR + (inlined ? INLINE_CACHE_ENTRIES_CALL : 0);
     frame->prev_instr = at;
     size_t nargsf = positional | PY_VECTORCALL_ARGUMENTS_OFFSET;
     PyObject *res = accel_call(tstate, function, sp - total, nargsf, kwnames);
@@ -110,6 +111,10 @@ STENCIL(CALL)
         ERROR_AT(at);
     }
     *sp++ = res;
+    /* An inlined call returns to the caller's next instruction unchecked. */
+    if (!inlined) {
+        CHECK_EVAL_BREAKER_AFTER_CALL();
+    }
     if (TRACING_ON()) {
         EXIT_AFTER(ACCEL_EXIT_TRACING);
     }

@@ -49,6 +49,8 @@ STENCIL(JUMP_BACKWARD)
 
 STENCIL(RETURN_VALUE)
 {
+    /* A frame object that outlives the call reports this line as its f_lineno. */
+    SYNC_INSTR();
     PyObject *retval = *--sp;
     _PyFrame_SetStackPointer(frame, sp);
     return retval;

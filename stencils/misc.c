@@ -106,6 +106,10 @@ STENCIL(CALL_FUNCTION_EX)
         ERROR();
     }
     *sp++ = result;
+    CHECK_EVAL_BREAKER_AFTER_CALL();
+    if (TRACING_ON()) {
+        EXIT_AFTER(ACCEL_EXIT_TRACING);
+    }
     CONTINUE();
 }
 

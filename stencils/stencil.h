@@ -132,14 +132,14 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
 /* Whether locals are unboxed here: then nothing may run Python code. */
 #define RAW_LOCALS_LIVE (HOLE(_JIT_RAW_LOCALS) != 0)
 
-/* At a backward jump, before anything of the instruction happens: do what the
- * interpreter does when the eval breaker is set (signal handlers, pending calls,
- * letting other threads run), and go on natively; where locals are unboxed, or
- * for what only the interpreter can do (an asynchronous exception), exit. */
-#define CHECK_EVAL_BREAKER() do {                            \
+/* What the interpreter does when the eval breaker is set (signal handlers,
+ * pending calls, letting other threads run), then go on natively; where locals
+ * are unboxed, or for what only the interpreter can do (an asynchronous
+ * exception), LEAVE (EXIT or EXIT_AFTER) to the interpreter. */
+#define HANDLE_EVAL_BREAKER(LEAVE) do {                      \
     if (EVAL_BREAKER_SET()) {                                \
         if (RAW_LOCALS_LIVE) {                               \
-            EXIT(ACCEL_EXIT_EVAL_BREAKER);                   \
+            LEAVE(ACCEL_EXIT_EVAL_BREAKER);                  \
         }                                                    \
         SYNC_INSTR();                                        \
         _PyFrame_SetStackPointer(frame, sp);                 \
@@ -148,10 +148,19 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
             ERROR();                                         \
         }                                                    \
         if (handled_ > 0) {                                  \
-            EXIT(ACCEL_EXIT_EVAL_BREAKER);                   \
+            LEAVE(ACCEL_EXIT_EVAL_BREAKER);                  \
         }                                                    \
     }                                                        \
 } while (0)
+
+/* At a backward jump, before anything of the instruction happens. */
+#define CHECK_EVAL_BREAKER() HANDLE_EVAL_BREAKER(EXIT)
+
+/* After a call, its result pushed, as 3.11's CALL and CALL_FUNCTION_EX do: a
+ * signal that arrived during the call has its handler run before the next
+ * instruction.  (An asynchronous exception waits for the interpreter's next
+ * check, which cannot be made to happen between two instructions.) */
+#define CHECK_EVAL_BREAKER_AFTER_CALL() HANDLE_EVAL_BREAKER(EXIT_AFTER)
 
 /* Ints whose value fits one digit: the fast paths of 3.11's own specializer. */
 #define IS_COMPACT_INT(O) \

@@ -329,6 +329,51 @@ except Alarm as error:
     assert run.deopts("EVAL_BREAKER") >= 1, run.stats
 
 
+def test_signal_tripped_during_a_call_is_handled_as_it_returns(tmp_path):
+    """A signal that arrives while compiled code calls a C function has its handler run as
+    the call returns, before the next instruction, as 3.11's CALL and CALL_FUNCTION_EX do
+    (test_signal's test_setitimer_tiny); the handler sees the caller on the call, and its
+    exception is raised there.  _thread.interrupt_main(signum) trips the signal without
+    delivering one, so that nothing handles it inside the call."""
+    run = compare("""
+import _thread
+import signal
+import traceback
+
+class Alarm(Exception):
+    pass
+
+seen = []
+def handler(signum, frame):
+    seen.append((frame.f_code.co_name, frame.f_lineno, frame.f_lasti))
+    if signum == signal.SIGUSR2:
+        raise Alarm("alarm")
+
+trip = _thread.interrupt_main
+
+def plain():
+    trip(signal.SIGUSR1); handled = len(seen)
+    return handled
+
+def star(args):
+    trip(*args); handled = len(seen)
+    return handled
+
+def raising():
+    try:
+        trip(signal.SIGUSR2); print("not reached")
+    except Alarm as error:
+        return [(frame.name, frame.lineno) for frame in traceback.extract_tb(error.__traceback__)]
+
+signal.signal(signal.SIGUSR1, handler)
+signal.signal(signal.SIGUSR2, handler)
+print(plain(), star((signal.SIGUSR1,)), raising())
+print(seen)
+""", tmp_path, functions=["plain", "star", "raising"])
+    assert run.stdout.startswith("1 2 [('raising'"), run.stdout
+    assert_native(run, "plain", "star", "raising")
+
+
 def test_recursion_error_depth_identical(tmp_path):
     run = compare("""
 import sys

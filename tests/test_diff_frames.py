@@ -70,6 +70,44 @@ print(compiled(2))
     assert_native(run, "compiled")
 
 
+def test_frame_kept_after_return_reports_the_returning_line(tmp_path):
+    """A frame object that outlives its call: f_lineno and f_lasti are those of the return
+    (test_compile's test_lineno_after_implicit_return), implicit or explicit."""
+    run = compare("""
+import sys
+
+TRUE = True
+kept = []
+
+def keep():
+    kept.append(sys._getframe(1))
+
+def implicit(x):
+    x()
+    if TRUE:
+        pass
+
+def implicit_else(x):
+    x()
+    if not TRUE:
+        pass
+
+def explicit(x, n):
+    x()
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+implicit(keep)
+implicit_else(keep)
+explicit(keep, 5)
+for frame in kept:
+    print(frame.f_code.co_name, frame.f_lineno - frame.f_code.co_firstlineno, frame.f_lasti)
+""", tmp_path, functions=["implicit", "implicit_else", "explicit"])
+    assert_native(run, "implicit", "implicit_else", "explicit")
+
+
 def test_callee_sees_caller_locals(tmp_path):
     run = compare(OWN_FRAMES + """
 def peek(names):
@@ -344,3 +382,94 @@ sys.setprofile(None)
 print(events)
 """, tmp_path, functions=["compiled"])
     assert_native(run, "compiled")
+
+
+def test_hook_switched_on_by_a_callee_that_raises(tmp_path):
+    """A callee turns tracing or profiling on, then raises into the compiled caller
+    (test_sys_settrace's test_09_settrace_and_raise).  The caller goes on in the
+    interpreter from the exception: stock CPython, which was running it all along,
+    reports no 'call' event for it, to the tracer or to the profiler."""
+    run = compare("""
+import sys
+
+events = []
+def tracer(frame, event, arg):
+    events.append(("trace", frame.f_code.co_name, frame.f_lineno - frame.f_code.co_firstlineno, event))
+    return tracer
+
+def profiler(frame, event, arg):
+    events.append(("profile", frame.f_code.co_name, event, getattr(arg, "__name__", None)))
+
+def switch_on(hook):
+    if hook is tracer:
+        sys.settrace(tracer)
+        sys._getframe(1).f_trace = tracer
+    else:
+        sys.setprofile(profiler)
+    raise RuntimeError("raised")
+
+def caught(hook):
+    try:
+        switch_on(hook)
+    except RuntimeError:
+        pass
+    return len(hook.__name__)
+
+def uncaught(hook):
+    x = 1
+    switch_on(hook)
+    return x
+
+def outer(hook):
+    try:
+        uncaught(hook)
+    except RuntimeError as error:
+        return str(error)
+
+for hook in (tracer, profiler):
+    caught(hook)
+    sys.settrace(None)
+    sys.setprofile(None)
+    outer(hook)
+    sys.settrace(None)
+    sys.setprofile(None)
+for event in events:
+    print(event)
+""", tmp_path, functions=["caught", "uncaught", "outer"])
+    assert "('trace', 'caught', 2, 'exception')" in run.stdout
+    assert_native(run, "caught", "uncaught", "outer")
+    assert run.deopts("ERROR") >= 4, run.stats
+
+
+def test_tracing_switched_on_by_a_star_args_call(tmp_path):
+    """A callee reached through f(*args) (CALL_FUNCTION_EX) turns tracing on for its
+    caller: the caller's next lines are reported, as after a plain call."""
+    run = compare("""
+import sys
+
+events = []
+def tracer(frame, event, arg):
+    events.append((frame.f_code.co_name, frame.f_lineno - frame.f_code.co_firstlineno, event))
+    return tracer
+
+def switch_on(hook):
+    sys.settrace(hook)
+    sys._getframe(1).f_trace = hook
+
+def helper():
+    return 1
+
+def caller(args):
+    switch_on(*args)
+    x = helper()
+    y = x + 1
+    return y
+
+print(caller((tracer,)))
+sys.settrace(None)
+for event in events:
+    print(event)
+""", tmp_path, functions=["caller"])
+    assert "('caller', 2, 'line')" in run.stdout
+    assert_native(run, "caller")
+    assert run.deopts("TRACING") >= 1, run.stats

@@ -473,3 +473,42 @@ for i in range(3):
 """, tmp_path, functions=["read", "write", "call", "pi"])
     assert "module 'm' has no attribute 'pi'" in run.stdout
     assert_native(run, "read", "write", "call", "pi")
+
+
+def test_class_attribute_whose_class_becomes_a_data_descriptor(tmp_path):
+    """An instance attribute shadows a class attribute; the class attribute's own class
+    then gains __get__ and __set__ (test_opcache's test_descriptor_added_after_optimization).
+    The owner's version tag does not change, yet reads and writes must now go through the
+    descriptor.  A class attribute of a built-in type (a default like `count = 0`) cannot
+    change that way, and is still served from the cache."""
+    run = compare("""
+class Descriptor:
+    pass
+
+class C:
+    x = Descriptor()
+    count = 0
+    def __init__(self):
+        self.x = 1
+        self.count = 1
+
+def read(o):
+    return o.x, o.count
+
+def write(o, v):
+    o.x = v
+    o.count = v
+
+log = []
+o = C()
+for i in range(100):
+    read(o)
+    write(o, 1)
+Descriptor.__get__ = lambda self, instance, owner: ("descriptor", instance is o)
+Descriptor.__set__ = lambda self, instance, value: log.append(value)
+print(read(o))
+write(o, 5)
+print(read(o), log, o.__dict__)
+""", tmp_path, functions=["read", "write"])
+    assert "('descriptor', True)" in run.stdout
+    assert_native(run, "read", "write")

@@ -238,3 +238,48 @@ print(sum(h(k) for k, h in survivors))
 """, tmp_path)
     assert run.stdout.startswith("[True, True")
     assert run.stats["native_entries"] > 400
+
+
+def test_other_extensions_free_functions_see_only_their_own_code_objects(tmp_path):
+    """An extension that requests a co_extra index after accel (test_code's CoExtra does it
+    with ctypes): CPython calls its free function for every code object whose extra slots
+    reach its index.  Code objects accel keeps a record for must not be among them, or the
+    free function runs for code it never touched (here: with ptr None), and at exit for its
+    own code object while that dies (a crash in stock CPython's code_dealloc)."""
+    run = compare("""
+import ctypes
+
+py = ctypes.pythonapi
+freefunc = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+request_index = py._PyEval_RequestCodeExtraIndex
+request_index.argtypes = (freefunc,)
+request_index.restype = ctypes.c_ssize_t
+set_extra = py._PyCode_SetExtra
+set_extra.argtypes = (ctypes.py_object, ctypes.c_ssize_t, ctypes.c_void_p)
+set_extra.restype = ctypes.c_int
+
+freed = []
+def record_free(ptr):
+    freed.append(ptr)
+
+FREE = freefunc(record_free)   # dies at exit, with record_free and its code object
+INDEX = request_index(FREE)
+
+def work(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+for k in range(20):
+    f = eval(f"lambda n: work(n) + {k}")
+    f(10)
+    if k % 5 == 0:
+        set_extra(f.__code__, INDEX, 100 + k)
+    del f
+print(freed)
+record_free(0)   # called from Python too: compiled, a record of its own
+print(work(1000))
+""", tmp_path, functions=["work", "record_free"])
+    assert run.stdout == "[100, 105, 110, 115]\n499500\n", run.stdout
+    assert_native(run, "work", "record_free")
