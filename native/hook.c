@@ -252,6 +252,9 @@ c_stack_exhausted(PyThreadState *tstate)
 static int
 wants_compile(accel_code *rec)
 {
+    if (rec->state == ACCEL_STATE_COMPILED) {
+        return rec->recompile_requested;  /* (a generator's code comes here compiled) */
+    }
     if (rec->recompile_requested || rec->jit_requested) {
         return 1;
     }

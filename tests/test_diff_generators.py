@@ -99,3 +99,5 @@ for _ in range(3):
     assert "finally ran" in run.stdout and "Traceback" in run.stdout
     assert_native(run, "squares", "echo", "where", "fails", "changes_type", min_entries=3)
     assert "generator:" in run.function("squares")["text"]
+    # Compiled once, however many generators the code makes (changes_type recompiles once).
+    assert run.stats["recompiles"] <= 3, run.stats
