@@ -118,3 +118,30 @@ STENCIL(YIELD_VALUE)
     _PyFrame_SetStackPointer(frame, sp);
     return value;
 }
+
+/* [receiver, value] -> [receiver, yielded] to go on to YIELD_VALUE, or
+ * [returned] and a jump past the delegation: one step of `yield from`.  The
+ * interpreter's tracing variant reports StopIteration to the trace function,
+ * so with one set, it runs the instruction. */
+STENCIL(SEND)
+{
+    if (tstate->c_tracefunc != NULL) {
+        EXIT(ACCEL_EXIT_TRACING);
+    }
+    PyObject *value = *--sp;
+    PyObject *receiver = sp[-1];
+    PyObject *result;
+    SYNC_INSTR();
+    PySendResult status = PyIter_Send(receiver, value, &result);
+    Py_DECREF(value);
+    if (status == PYGEN_ERROR) {
+        ERROR();
+    }
+    if (status == PYGEN_RETURN) {
+        sp[-1] = result;
+        Py_DECREF(receiver);
+        JUMP();
+    }
+    *sp++ = result;
+    CONTINUE();
+}
