@@ -123,7 +123,9 @@ match_class_attr(PyObject *subject, PyObject *type, PyObject *name, PyObject *se
 /* The attributes of `subject` that the sub-patterns of `type(...)` match, as a
  * tuple: nargs positional ones named by type.__match_args__ (or the subject
  * itself, for the builtins that match themselves), then those named in the
- * `kwargs` tuple.  NULL if it does not match, with an exception set on error. */
+ * `kwargs` tuple.  NULL if it does not match, with an exception set on error.
+ * The type's name is read where an error needs it: the attribute lookups run
+ * Python code, which may rename the type (and free the old name). */
 INLINE PyObject *
 match_class(PyObject *subject, PyObject *type, Py_ssize_t nargs, PyObject *kwargs)
 {
@@ -134,7 +136,6 @@ match_class(PyObject *subject, PyObject *type, Py_ssize_t nargs, PyObject *kwarg
     if (PyObject_IsInstance(subject, type) <= 0) {
         return NULL;
     }
-    const char *type_name = ((PyTypeObject *)type)->tp_name;
     Py_ssize_t nkwargs = PyTuple_GET_SIZE(kwargs);
     PyObject *seen = PySet_New(NULL);
     if (seen == NULL) {
@@ -153,7 +154,8 @@ match_class(PyObject *subject, PyObject *type, Py_ssize_t nargs, PyObject *kwarg
         match_args = PyObject_GetAttrString(type, "__match_args__");
         if (match_args != NULL) {
             if (!PyTuple_CheckExact(match_args)) {
-                PyErr_Format(PyExc_TypeError, "%s.__match_args__ must be a tuple (got %s)", type_name,
+                PyErr_Format(PyExc_TypeError, "%s.__match_args__ must be a tuple (got %s)",
+                             ((PyTypeObject *)type)->tp_name,
                              Py_TYPE(match_args)->tp_name);
                 goto fail;
             }
@@ -170,7 +172,8 @@ match_class(PyObject *subject, PyObject *type, Py_ssize_t nargs, PyObject *kwarg
         }
         Py_ssize_t allowed = match_self ? 1 : PyTuple_GET_SIZE(match_args);
         if (allowed < nargs) {
-            PyErr_Format(PyExc_TypeError, "%s() accepts %d positional sub-pattern%s (%d given)", type_name,
+            PyErr_Format(PyExc_TypeError, "%s() accepts %d positional sub-pattern%s (%d given)",
+                         ((PyTypeObject *)type)->tp_name,
                          (int)allowed, allowed == 1 ? "" : "s", (int)nargs);
             goto fail;
         }
