@@ -60,6 +60,7 @@ def _configure() -> None:
     from .runtime import compiler, log, native, perfmap
 
     native.set_threshold(config.threshold())
+    native.set_library(*config.library_prefixes())
     log.configure()
     perfmap.configure()
     if log.enabled("deopt") != _observing:  # ACCEL_LOG=deopt also logs recompiles as they happen

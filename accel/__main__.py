@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--perf", action="store_true",
                         help="write /tmp/perf-<pid>.map so that Linux perf names accel's native code (ACCEL_PERF)")
     parser.add_argument("--version", action="store_true", help="print accel's version and toolchain, and exit")
+    parser.add_argument("--opcodes", action="store_true",
+                        help="print which opcodes run natively and which exit to the interpreter (why), and exit")
     return parser
 
 
@@ -95,6 +97,17 @@ def version() -> str:
     except ImportError:
         lines.append("disassembler: capstone not installed (pip install 'accel[asm]' for accel.explain(fn, asm=True))")
     return "\n".join(lines)
+
+
+def opcode_table() -> str:
+    """The opcodes of this Python, and whether each runs natively (accel/opcodes.py)."""
+    from accel import opcodes
+    from accel.runtime import native
+
+    reason = native.available()
+    if reason is not None:
+        return f"accel cannot accelerate this Python: {reason}"
+    return opcodes.markdown(opcodes.coverage(frozenset(native.stencil_names())))
 
 
 def supported() -> bool:
@@ -195,6 +208,9 @@ def main() -> None:
     options = parse(sys.argv[1:])
     if options.version:
         print(version())
+        return
+    if options.opcodes:
+        print(opcode_table())
         return
     if options.module is None and options.target is None:
         sys.exit(f"usage: {USAGE}\ntry 'python -m accel --help' for the options")

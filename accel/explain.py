@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import dis
+import inspect
 import types
 import typing
 
@@ -146,6 +147,10 @@ def format_explanation(e: Explanation) -> str:
                      f"exits to interpreter {e.info.exits}, native code {e.info.native_bytes} bytes"
                      + (f" at {e.info.native_address:#x}" if e.info.native_address else "") + ", "
                      f"recompiles {e.info.recompiles}")
+    if e.state == "compiled" and code.co_flags & inspect.CO_GENERATOR:
+        yields = sum(i.opname == "YIELD_VALUE" for i in dis.get_instructions(code))
+        lines.append(f"  generator: the interpreter makes it (RETURN_GENERATOR); native code resumes it, "
+                     f"at its start and after each of its {yields} yields (native entries count resumptions)")
     lines += [f"  {message}" for message in e.asm.get(-1, [])]
     lines.append(f"  {'offset':>6}  {'line':>4}  {'bytecode':<32}{'accel':<32}bytes")
     if e.asm.get(-2):

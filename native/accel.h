@@ -15,6 +15,7 @@ typedef struct {
     int oparg;
     int oparg2;
     int target;         /* array index of the jump target, or -1 */
+    int resumes;        /* a generator resumes here: the code unit it was suspended at, or -1 */
     uint64_t operand;
     uint64_t raw_locals;    /* locals holding a raw (unboxed) value before it, by bit */
     uint64_t raw_stack;     /* stack slots (from the bottom) holding one, by bit */
@@ -67,6 +68,7 @@ void accel_set_mode(int mode);
 int accel_get_mode(void);
 void accel_set_threshold(uint64_t calls);
 void accel_set_compiler(uintptr_t callable);
+void accel_set_library(uintptr_t prefixes, uintptr_t packages);
 
 int accel_emit(uintptr_t code, const accel_instr *program, int n, uintptr_t keepalive);
 void accel_set_state(uintptr_t code, int state);

@@ -4,9 +4,14 @@
 
 #include "Python.h"
 
-/* PyObject_Vectorcall for a PyFunction `callable`: a compiled callee runs
- * natively on a frame pushed here, the way 3.11's interpreter inlines a call. */
-PyObject *accel_call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
-                              size_t nargsf, PyObject *kwnames);
+/* PyObject_Vectorcall, for calls made by native code: a compiled Python
+ * callee (a function, or the __init__ of a plain class being instantiated)
+ * runs natively on a frame pushed here, the way 3.11's interpreter inlines a
+ * call.  args[-1] may be overwritten meanwhile (PY_VECTORCALL_ARGUMENTS_OFFSET). */
+PyObject *accel_call(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
+                     size_t nargsf, PyObject *kwnames);
+
+/* What accel_call needs from the running interpreter; 0 or -1. */
+int accel_calls_init(void);
 
 #endif

@@ -63,8 +63,10 @@ write_back(_PyInterpreterFrame *frame, accel_native *native, int site)
     box_slots(_PyFrame_Stackbase(frame), raw[1], raw[3], frame->stacktop - co->co_nlocalsplus);
 }
 
+/* Run the frame natively from instruction `at` of its program: 0 for a fresh
+ * frame, a resume point for a generator. */
 PyObject *
-accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
+accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at)
 {
     if (tstate->recursion_remaining <= 0) {
         /* The interpreter raises the RecursionError, exactly as without accel. */
@@ -77,7 +79,8 @@ accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *
     accel_totals.native_entries++;
 
     accel_native *native = rec->native;
-    PyObject *result = native->entry(frame, _PyFrame_Stackbase(frame), tstate);
+    PyObject *result = native->entry(frame, frame->localsplus + frame->stacktop, tstate,
+                                     native->memory + native->offsets[at]);
 
     tstate->cframe->current_frame = frame->previous;
     tstate->recursion_remaining++;

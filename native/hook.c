@@ -1,9 +1,12 @@
 /* The PEP 523 hook: per-code records, hotness, and the decision procedure
  * of DESIGN.md §1, in order:
- *   1. throwflag, or a frame that is not fresh           -> stock interpreter
- *   2. tracing or profiling on                            -> stock interpreter
+ *   1. throwflag, or tracing or profiling on              -> stock interpreter
+ *   2. a generator resumed where its native code can resume it -> native code;
+ *      any other frame that is not fresh                  -> stock interpreter
  *   3. compiled                                           -> native code
  *   4. count; hot (or @accel.jit) -> compile, then native; failed -> stock for good
+ * A generator's code is never entered natively at its start: the interpreter
+ * runs RETURN_GENERATOR, which makes the generator object.
  * accel's compiler runs with the hook bypassed (re-entrancy guard). */
 #include "runtime.h"
 #include "private_layout.h"
@@ -60,7 +63,9 @@ free_record(void *data)
 }
 
 /* Loops are what get hot: code with one is compiled on its first call, so that a
- * loop in a function called once (a main(), a module body) runs natively too. */
+ * loop in a function called once (a main(), a module body) runs natively too.
+ * Not in the standard library, whose loops (imports, start-up) mostly run a few
+ * times: its code waits for the call threshold like any other. */
 static int
 has_loop(PyCodeObject *co)
 {
@@ -76,8 +81,27 @@ has_loop(PyCodeObject *co)
     return 0;
 }
 
-static PyObject *frozen_prefix;  /* "<frozen" */
+static PyObject *library_prefixes;  /* tuple of str: where the standard library's code comes from */
+static PyObject *package_prefixes;  /* tuple of str: where, inside it, installed packages live */
 static int extra_layout_ok;
+
+static int
+starts_with_any(PyObject *filename, PyObject *prefixes)
+{
+    Py_ssize_t n = prefixes != NULL ? PyTuple_GET_SIZE(prefixes) : 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PyUnicode_Tailmatch(filename, PyTuple_GET_ITEM(prefixes, i), 0, PY_SSIZE_T_MAX, -1) == 1) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int
+is_library_code(PyCodeObject *co)
+{
+    return starts_with_any(co->co_filename, library_prefixes) && !starts_with_any(co->co_filename, package_prefixes);
+}
 
 /* The record, read straight from co_extra once start-up has checked that
  * private_layout.h describes it (extra_layout_ok). */
@@ -108,8 +132,8 @@ accel_record(PyCodeObject *co, int create)
         return NULL;
     }
     rec->nunits = (int)Py_SIZE(co);  /* code units */
-    /* The frozen start-up modules (importlib, site, ...) are not the program's hot code. */
-    rec->has_loop = has_loop(co) && !PyUnicode_Tailmatch(co->co_filename, frozen_prefix, 0, 7, -1);
+    rec->has_loop = has_loop(co) && !is_library_code(co);
+    rec->is_generator = (co->co_flags & CO_GENERATOR) != 0;
     rec->site_exits = PyMem_Calloc((size_t)ACCEL_EXIT_COUNT * rec->nunits + 1, sizeof(uint32_t));
     if (rec->site_exits == NULL || _PyCode_SetExtra((PyObject *)co, extra_index, rec) < 0) {
         PyErr_Clear();
@@ -217,7 +241,7 @@ accel_code *
 accel_runnable_record(PyThreadState *tstate, PyCodeObject *co)
 {
     accel_code *rec = lookup_record(co);
-    if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested
+    if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested || rec->is_generator
         || mode == ACCEL_MODE_OFF || tstate->cframe->use_tracing || c_stack_exhausted(tstate)) {
         return NULL;
     }
@@ -235,18 +259,24 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
         PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (the C stack is nearly exhausted)");
         return NULL;
     }
-    if (throwflag || frame->prev_instr != _PyCode_CODE(co) - 1 || tstate->cframe->use_tracing) {
+    if (throwflag || tstate->cframe->use_tracing) {
         return stock(tstate, frame, throwflag);
     }
     accel_code *rec = lookup_record(co);
-    if (rec != NULL && rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested) {
-        return accel_run_native(tstate, frame, rec);
+    int compiled = rec != NULL && rec->state == ACCEL_STATE_COMPILED;
+    if (frame->prev_instr != _PyCode_CODE(co) - 1) {
+        int at = compiled && frame->owner == FRAME_OWNED_BY_GENERATOR && !rec->recompile_requested
+                 ? accel_resume_index(rec->native, (int)(frame->prev_instr - _PyCode_CODE(co))) : -1;
+        return at >= 0 ? accel_run_native(tstate, frame, rec, at) : stock(tstate, frame, throwflag);
+    }
+    compiled = compiled && !rec->is_generator;
+    if (compiled && !rec->recompile_requested) {
+        return accel_run_native(tstate, frame, rec, 0);
     }
     /* Colder paths from here: the compiling thread's own frames are neither counted nor
      * compiled, though code compiled earlier runs natively there too. */
     if (compiling) {
-        return rec != NULL && rec->state == ACCEL_STATE_COMPILED ? accel_run_native(tstate, frame, rec)
-                                                                 : stock(tstate, frame, throwflag);
+        return compiled ? accel_run_native(tstate, frame, rec, 0) : stock(tstate, frame, throwflag);
     }
     if (rec == NULL && mode == ACCEL_MODE_ALL) {
         rec = accel_record(co, 1);
@@ -259,8 +289,8 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
         if (compile(frame, rec) < 0) {
             return NULL;
         }
-        if (rec->state == ACCEL_STATE_COMPILED) {
-            return accel_run_native(tstate, frame, rec);
+        if (rec->state == ACCEL_STATE_COMPILED && !rec->is_generator) {
+            return accel_run_native(tstate, frame, rec, 0);
         }
     }
     return stock(tstate, frame, throwflag);
@@ -328,9 +358,8 @@ accel_init(void)
     GIL_ENTER();
     int result = 0;
     if (extra_index < 0) {
-        frozen_prefix = PyUnicode_InternFromString("<frozen");
         extra_index = _PyEval_RequestCodeExtraIndex(free_record);
-        result = extra_index < 0 ? -1 : accel_jit_init();
+        result = extra_index < 0 || accel_calls_init() < 0 ? -1 : accel_jit_init();
         private_layout_ok = check_private_layout();
         extra_layout_ok = check_extra_layout();
     }
@@ -367,6 +396,17 @@ int
 accel_get_mode(void)
 {
     return mode;
+}
+
+void
+accel_set_library(uintptr_t prefixes, uintptr_t packages)
+{
+    GIL_ENTER();
+    Py_INCREF((PyObject *)prefixes);
+    Py_INCREF((PyObject *)packages);
+    Py_XSETREF(library_prefixes, (PyObject *)prefixes);
+    Py_XSETREF(package_prefixes, (PyObject *)packages);
+    GIL_EXIT();
 }
 
 void

@@ -24,7 +24,7 @@ static const struct {
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},
     {"accel_load_method_miss", (void *)accel_load_method_miss},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},
-    {"accel_call_function", (void *)accel_call_function},
+    {"accel_call", (void *)accel_call},
 };
 
 static void *
@@ -241,13 +241,11 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
     }
     emission e = {program, n, memory, offsets, caches, co};
     int ok = 1;
-    /* ENTER continues into the first instruction: patch it as instruction -1. */
+    /* ENTER calls the instruction it is given: nothing to patch. */
     const accel_stencil *enter = &accel_stencils[ACCEL_STENCIL_ENTER];
     memcpy(memory, enter->body, enter->size);
     for (uint32_t h = 0; h < enter->nholes; h++) {
-        uint64_t value = (uintptr_t)(memory + offsets[0]) + (uint64_t)enter->holes[h].addend;
-        ok &= enter->holes[h].kind == ACCEL_HOLE_CONTINUE || enter->holes[h].kind == ACCEL_HOLE_NONE;
-        memcpy(memory + enter->holes[h].offset, &value, sizeof value);
+        ok &= enter->holes[h].kind == ACCEL_HOLE_NONE;
     }
     for (int i = 0; i < n && ok; i++) {
         copy_and_patch(&e, i, &ok);
@@ -265,17 +263,34 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         PyMem_Free(caches);
         return NULL;
     }
+    int nresumes = 0;
+    for (int i = 0; i < n; i++) {
+        nresumes += program[i].resumes >= 0;
+    }
     accel_native *native = PyMem_Calloc(1, sizeof *native);
     uint64_t *raw = PyMem_Calloc(4 * (size_t)n, sizeof *raw);
-    if (native == NULL || raw == NULL) {
+    int *resume_units = PyMem_Calloc(nresumes + 1, sizeof *resume_units);
+    int *resume_at = PyMem_Calloc(nresumes + 1, sizeof *resume_at);
+    if (native == NULL || raw == NULL || resume_units == NULL || resume_at == NULL) {
         munmap(memory, mapped);
         PyMem_Free(offsets);
         PyMem_Free(native);
         PyMem_Free(raw);
         PyMem_Free(caches);
+        PyMem_Free(resume_units);
+        PyMem_Free(resume_at);
         PyErr_NoMemory();
         return NULL;
     }
+    for (int i = 0, k = 0; i < n; i++) {
+        if (program[i].resumes >= 0) {
+            resume_units[k] = program[i].resumes;
+            resume_at[k++] = i;
+        }
+    }
+    native->nresumes = nresumes;
+    native->resume_units = resume_units;
+    native->resume_at = resume_at;
     for (int i = 0; i < n; i++) {
         raw[4 * i] = program[i].raw_locals;
         raw[4 * i + 1] = program[i].raw_stack;
@@ -293,6 +308,18 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
     return native;
 }
 
+/* The instruction that resumes a generator suspended at code unit `unit`, or -1. */
+int
+accel_resume_index(const accel_native *native, int unit)
+{
+    for (int k = 0; k < native->nresumes; k++) {
+        if (native->resume_units[k] == unit) {
+            return native->resume_at[k];
+        }
+    }
+    return -1;
+}
+
 void
 accel_native_free(accel_native *native)
 {
@@ -306,6 +333,8 @@ accel_native_free(accel_native *native)
         PyMem_Free(native->offsets);
         PyMem_Free(native->raw);
         PyMem_Free(native->caches);
+        PyMem_Free(native->resume_units);
+        PyMem_Free(native->resume_at);
         PyMem_Free(native);
         native = older;
     }

@@ -23,7 +23,7 @@
 #include "stencil_ids.h"
 #include "accel.h"
 
-typedef PyObject *(*accel_entry)(_PyInterpreterFrame *, PyObject **, PyThreadState *);
+typedef PyObject *(*accel_entry)(_PyInterpreterFrame *, PyObject **, PyThreadState *, void *at);
 
 /* One emitted program.  A program replaced by a recompile stays mapped until the
  * code object dies: a frame further up the C stack may still be running it. */
@@ -39,6 +39,9 @@ typedef struct accel_native {
     uint32_t *offsets;          /* where each instruction's code starts */
     uint64_t *raw;              /* per instruction, 4 masks: what deopt must box (accel_instr) */
     accel_cache *caches;        /* per instruction: inline caches (native/inline_cache.h) */
+    int nresumes;               /* a generator's resume points: */
+    int *resume_units;          /*   the code unit it was suspended at, */
+    int *resume_at;             /*   and the instruction that resumes it */
 } accel_native;
 
 /* Kept in co_extra; freed with the code object. */
@@ -51,6 +54,7 @@ typedef struct accel_code {
     int recompile_requested;
     int recompiles;
     int has_loop;               /* compiled on its first call */
+    int is_generator;           /* resumed natively, never entered at its start */
     uint64_t calls;
     uint64_t native_entries;
     uint64_t exits;
@@ -72,8 +76,9 @@ accel_code *accel_runnable_record(PyThreadState *tstate, PyCodeObject *co);
 /* jit.c */
 int accel_jit_init(void);
 void accel_native_free(accel_native *native);
+int accel_resume_index(const accel_native *native, int unit);
 
 /* deopt.c */
-PyObject *accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec);
+PyObject *accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at);
 
 #endif

@@ -97,12 +97,10 @@ STENCIL(CALL)
     Py_ssize_t positional = total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
     /* Where the caller's frame stands during the call: 3.11 leaves a call it inlines
      * (to a Python function) on the CALL's last cache entry, any other on the CALL. */
-    int python = PyFunction_Check(function);
-    _Py_CODEUNIT *at = INSTR + (python ? INLINE_CACHE_ENTRIES_CALL : 0);
+    _Py_CODEUNIT *at = INSTR + (PyFunction_Check(function) ? INLINE_CACHE_ENTRIES_CALL : 0);
     frame->prev_instr = at;
     size_t nargsf = positional | PY_VECTORCALL_ARGUMENTS_OFFSET;
-    PyObject *res = python ? accel_call_function(tstate, function, sp - total, nargsf, kwnames)
-                           : PyObject_Vectorcall(function, sp - total, nargsf, kwnames);
+    PyObject *res = accel_call(tstate, function, sp - total, nargsf, kwnames);
     Py_DECREF(function);
     for (int i = 1; i <= total; i++) {
         Py_DECREF(sp[-i]);

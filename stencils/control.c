@@ -1,12 +1,13 @@
 /* Entry, exits and control flow. */
 #include "stencil.h"
 
-/* The only C-ABI stencil: native/deopt.c calls it, it calls the first instruction.
+/* The only C-ABI stencil: native/deopt.c calls it with the instruction to start
+ * at (the first, or where a generator resumes), and it calls that instruction.
  * clang saves the registers the C ABI wants preserved around that call. */
 PyObject *
-ENTER(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate)
+ENTER(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, accel_continuation at)
 {
-    return _JIT_CONTINUE(frame, sp, tstate);
+    return at(frame, sp, tstate);
 }
 
 /* An instruction the backend does not compile: the interpreter runs it. */
@@ -102,3 +103,16 @@ POP_JUMP_IF_NONE(POP_JUMP_FORWARD_IF_NONE, 1, 0)
 POP_JUMP_IF_NONE(POP_JUMP_FORWARD_IF_NOT_NONE, 0, 0)
 POP_JUMP_IF_NONE(POP_JUMP_BACKWARD_IF_NONE, 1, 1)
 POP_JUMP_IF_NONE(POP_JUMP_BACKWARD_IF_NOT_NONE, 0, 1)
+
+/* A generator suspends: its frame keeps the stack, prev_instr names this
+ * instruction (where the hook finds the native code to resume at), and the
+ * value goes to gen_send_ex, which called the hook. */
+STENCIL(YIELD_VALUE)
+{
+    PyObject *value = *--sp;
+    PyGenObject *gen = (PyGenObject *)((char *)frame - offsetof(PyGenObject, gi_iframe));
+    gen->gi_frame_state = FRAME_SUSPENDED;
+    frame->prev_instr = INSTR;
+    _PyFrame_SetStackPointer(frame, sp);
+    return value;
+}

@@ -49,6 +49,8 @@ EXPRESSIONS = [
     "offsetof(PyCodeObject, co_nplaincellvars)",
     "offsetof(PyCodeObject, co_localsplusnames)",
     "offsetof(PyFunctionObject, func_closure)",
+    "offsetof(PyGenObject, gi_frame_state)",
+    "offsetof(PyGenObject, gi_iframe)",
     "(size_t)((char *)&_Py_ID(__import__) - (char *)&_PyRuntime)",
     "(size_t)((char *)&_Py_ID(__build_class__) - (char *)&_PyRuntime)",
 ]

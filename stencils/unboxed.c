@@ -8,6 +8,19 @@
 
 #define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)
 
+/* A new reference to the int object for a raw int: CPython's own small-int
+ * singletons without a call, as its int arithmetic returns them. */
+static inline __attribute__((always_inline)) PyObject *
+box_int(int64_t raw)
+{
+    if (raw >= -_PY_NSMALLNEGINTS && raw < _PY_NSMALLPOSINTS) {
+        PyObject *small = (PyObject *)&_PyLong_SMALL_INTS[_PY_NSMALLNEGINTS + raw];
+        Py_INCREF(small);
+        return small;
+    }
+    return PyLong_FromLongLong(raw);
+}
+
 /* An exact int whose value fits a raw int, or 0. */
 static inline __attribute__((always_inline)) int
 unbox_int(PyObject *value, int64_t *out)
@@ -174,7 +187,7 @@ STENCIL(UNBOX_INT)
 
 STENCIL(BOX_INT)
 {
-    PyObject *value = PyLong_FromLongLong((int64_t)sp[-1]);
+    PyObject *value = box_int((int64_t)sp[-1]);
     sp[-1] = value;
     if (value == NULL) {
         ERROR();
@@ -205,7 +218,7 @@ STENCIL(BOX_LOCAL_INT)
         LOCAL(OPARG) = NULL;
         CONTINUE();
     }
-    PyObject *value = PyLong_FromLongLong(raw);
+    PyObject *value = box_int(raw);
     if (value == NULL) {
         LOCAL(OPARG) = NULL;
         ERROR();
@@ -216,7 +229,7 @@ STENCIL(BOX_LOCAL_INT)
 
 STENCIL(LOAD_FAST_BOX_INT)
 {
-    PyObject *value = PyLong_FromLongLong((int64_t)LOCAL(OPARG));
+    PyObject *value = box_int((int64_t)LOCAL(OPARG));
     if (value == NULL) {
         ERROR();
     }

@@ -133,6 +133,22 @@ def fails(n):
 def deopts(v):
     return v + 1          # an int, then a str: the callee's guard exits
 
+def kw(a, b=2, /, c=3, *, d, e=5):
+    return a, b, c, d, e
+
+def keywords():
+    r = [kw(1, d=4), kw(1, 2, c=7, d=0), kw(1, d=1, e=2, c=3), kw(a=1, d=2) if False else None]
+    for bad in ({"b": 1, "d": 1}, {"c": 1, "x": 2, "d": 3}, {}):
+        try:
+            kw(1, **bad)
+        except TypeError as e:
+            r.append(str(e))
+    try:
+        kw(1, 2, 3, c=4, d=5)
+    except TypeError as e:
+        r.append(str(e))
+    return r
+
 def caller():
     total = 0
     for i in range(300):
@@ -147,6 +163,7 @@ def caller():
         print([(t.tb_frame.f_code.co_name, t.tb_lineno, t.tb_lasti) for t in traceback.walk_tb(tb)])
         print(tb.tb_next.tb_frame.f_locals, tb.tb_next.tb_frame.f_back.f_code.co_name)
     print([deopts(i) for i in range(5)], deopts(2.5))
+    print(keywords())
     try:
         deopts("s")
     except TypeError as e:
@@ -190,3 +207,77 @@ except RecursionError as e:
     print("RecursionError", e)
 print(down(300))
 """, tmp_path)
+
+
+def test_instantiation_of_plain_classes(tmp_path):
+    """Native code instantiates a class with object's __new__ and a Python __init__ itself
+    (native/calls.c), calling a compiled __init__ straight; everything else as stock."""
+    run = compare("""
+import abc
+import sys
+
+class P:
+    def __init__(self, x, y=2):
+        self.x = x
+        self.y = y
+        self.caller = sys._getframe(1).f_code.co_name
+
+class ReturnsValue:
+    def __init__(self):
+        return 5
+
+class Slotted:
+    __slots__ = ("a",)
+    def __init__(self, a):
+        self.a = a
+
+class Abstract(abc.ABC):
+    @abc.abstractmethod
+    def f(self): ...
+    def __init__(self):
+        pass
+
+class Fails:
+    def __init__(self, v):
+        raise ValueError(v)
+
+class Meta(type):
+    def __call__(cls, *args):
+        return "from the metaclass"
+
+class WithMeta(metaclass=Meta):
+    def __init__(self):
+        pass
+
+class WithNew:
+    def __new__(cls, *args):
+        return 42
+    def __init__(self, x):
+        print("never")
+
+def make():
+    points = [P(i) for i in range(50)] + [P(1, 3), P(x=4)]
+    print([(p.x, p.y, p.caller) for p in points[:3]], len(points), vars(points[-1]))
+    print(Slotted(4).a, WithMeta(), WithNew(1))
+    for cls in (ReturnsValue, Abstract):
+        try:
+            cls()
+        except TypeError as e:
+            print("TypeError", e)
+    try:
+        Fails(3)
+    except ValueError as e:
+        print("ValueError", e)
+    try:
+        P()
+    except TypeError as e:
+        print("TypeError", e)
+    P.__init__ = lambda self, x, y=0: setattr(self, "x", -x)
+    print(P(5).x)
+
+make()
+Fails(9)
+""", tmp_path, functions=["make"])
+    assert "ValueError: 9" in run.stderr
+    assert_native(run, "make")
+    assert run.stats["native_calls"] >= 50, run.stats

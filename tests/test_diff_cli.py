@@ -283,6 +283,22 @@ def test_version(tmp_path):
     assert any(line.startswith("stencils built with") and "clang" in line for line in lines), done.stdout
 
 
+def test_opcode_table(tmp_path):
+    """Every opcode of this Python is in the table, and every one that exits says why."""
+    import dis
+
+    done = run_python(["-m", "accel", "--opcodes"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split("|")[1:4] for line in done.stdout.splitlines() if line.startswith("| `")]
+    table = {name.strip(" `"): (status.strip(), detail.strip()) for name, status, detail in rows}
+    assert set(table) == set(dis.opmap)
+    assert {status for status, _ in table.values()} <= {"native", "folded", "exits"}
+    assert all(detail and "not recorded" not in detail for _, detail in table.values()), table
+    assert table["BINARY_OP"][0] == "native" and "BINARY_OP_ADD_FLOAT_RAW" in table["BINARY_OP"][1]
+    assert table["LOAD_ATTR"][0] == "native" and table["KW_NAMES"][0] == "folded"
+    assert table["RETURN_GENERATOR"][0] == "exits"
+
+
 def test_no_arguments_prints_usage(tmp_path):
     done = run_python(["-m", "accel"], tmp_path)
     assert done.returncode != 0

@@ -101,6 +101,15 @@ def _target(name: str, arg: int, after: int) -> int | None:
     return after - arg if "BACKWARD" in name else after + arg
 
 
+def stack_effect(instr: Instruction, jump: bool) -> int:
+    """dis.stack_effect, except for RETURN_GENERATOR: the generator it makes is resumed
+    with the sent value pushed, which the POP_TOP after it takes."""
+    if instr.name == "RETURN_GENERATOR":
+        return 1
+    arg = instr.arg if instr.opcode >= opcode.HAVE_ARGUMENT else None
+    return dis.stack_effect(instr.opcode, arg, jump=jump)
+
+
 def _handler(entry) -> Handler:
     return Handler(entry.start_offset, entry.stop_offset + 1, entry.target, entry.stack_depth, entry.push_lasti)
 
@@ -133,9 +142,8 @@ def _depths(instructions: list[Instruction], at: dict[int, Instruction], handler
             continue
         depths[start] = depth
         instr = at[start]
-        arg = instr.arg if instr.opcode >= opcode.HAVE_ARGUMENT else None
         if instr.target is not None:
-            work.append((instr.target, depth + dis.stack_effect(instr.opcode, arg, jump=True)))
+            work.append((instr.target, depth + stack_effect(instr, jump=True)))
         if instr.falls_through and order[start] + 1 < len(instructions):
-            work.append((instructions[order[start] + 1].start, depth + dis.stack_effect(instr.opcode, arg, jump=False)))
+            work.append((instructions[order[start] + 1].start, depth + stack_effect(instr, jump=False)))
     return depths

@@ -37,7 +37,8 @@ ACCEL_PREFIX = (str(ACCEL_DIR) + "/", str(pathlib.Path(__file__).parent.parent) 
 # else came from the program's own code (a signal handler, a finalizer) and is the program's.
 OWN_CODE = (str(ACCEL_DIR), str(pathlib.Path(bytecode.__file__).resolve().parent), "<string>",
             *(m.__file__ for m in (dis, opcode, dataclasses, enum, functools, types, weakref, collections)))
-COROUTINE_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async generator
+GENERATOR = 0x20
+COROUTINE_FLAGS = 0x80 | 0x100 | 0x200  # coroutine, iterable coroutine, async generator
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
@@ -105,7 +106,7 @@ def _refusal(code: types.CodeType) -> str | None:
     if code.co_filename.startswith(ACCEL_PREFIX):
         return "accel's own code"
     if code.co_flags & COROUTINE_FLAGS:
-        return "generator or coroutine: resumption is not compiled yet"
+        return "coroutine or async generator: awaiting is not compiled yet"
     return None
 
 
@@ -124,7 +125,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     specialized = link(specialize(decoded, quicken(decoded), feedback))
     specialized = superinstructions(unbox(specialized, decoded, feedback.states, generic))
     program = lower.reachable(specialized)
-    useless = _exits_at_once(program)
+    useless = _exits_at_once(program, code.co_flags & GENERATOR)
     if useless:
         return useless
     array, n, keepalive = lower.lower(code, program)
@@ -154,9 +155,11 @@ def _cpython_specializations(code: types.CodeType) -> dict[int, str]:
             if adaptive[i] != plain[i] and ALL_OPNAMES[adaptive[i]] not in dis.opmap}
 
 
-def _exits_at_once(program: list[QInstr]) -> str | None:
-    """Native code that would only ever hand over to the interpreter is not worth entering."""
-    for instr in program:
+def _exits_at_once(program: list[QInstr], generator: bool) -> str | None:
+    """Native code that would only ever hand over to the interpreter is not worth entering
+    (a generator's, where it first resumes)."""
+    first = min(lower.resume_points(program), default=len(program)) if generator else 0
+    for instr in program[first:]:
         if instr.name == "EXIT_INTERPRETER":
             return f"exits at once: {instr.note}"
         if instr.name not in ("RESUME", "NOP"):

@@ -15,6 +15,14 @@ def threshold() -> int:
         raise ValueError(f"ACCEL_THRESHOLD must be a number of calls, not {value!r}") from None
 
 
+def library_prefixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Where the standard library's code comes from (file-name prefixes), and the
+    directories inside it that hold installed packages, which are the program's own."""
+    stdlib = os.path.dirname(os.__file__)
+    return (("<frozen", stdlib + os.sep),
+            tuple(os.path.join(stdlib, name) + os.sep for name in ("site-packages", "dist-packages")))
+
+
 def stats_format() -> str | None:
     """ACCEL_STATS: '1' (a table) or 'json', printed to stderr at exit."""
     value = os.environ.get("ACCEL_STATS", "")

@@ -91,6 +91,12 @@ def set_threshold(calls: int) -> None:
     lib.accel_set_threshold(calls)
 
 
+def set_library(prefixes: tuple[str, ...], packages: tuple[str, ...]) -> None:
+    """Code from files under `prefixes`, except under `packages`, waits for the call
+    threshold even if it has a loop."""
+    lib.accel_set_library(id(prefixes), id(packages))
+
+
 def set_compiler(function) -> None:
     lib.accel_set_compiler(id(function))
 

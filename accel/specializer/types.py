@@ -12,7 +12,7 @@ import dataclasses
 import dis
 import opcode
 
-from ..frontend.decode import UNCONDITIONAL_JUMPS, Decoded, Instruction
+from ..frontend.decode import UNCONDITIONAL_JUMPS, Decoded, Instruction, stack_effect
 
 RANGE_ITERATOR = type(iter(range(0)))
 LIST_ITERATOR = type(iter([]))
@@ -154,7 +154,7 @@ POPS = {
     "LIST_APPEND": 1, "SET_ADD": 1, "MAP_ADD": 2, "LIST_EXTEND": 1, "SET_UPDATE": 1,
     "DICT_UPDATE": 1, "DICT_MERGE": 1, "UNPACK_SEQUENCE": 1, "UNPACK_EX": 1,
     "IMPORT_NAME": 2, "IMPORT_FROM": 0, "LOAD_BUILD_CLASS": 0, "LIST_TO_TUPLE": 1,
-    "MAKE_CELL": 0, "COPY_FREE_VARS": 0, "DELETE_DEREF": 0, "DELETE_GLOBAL": 0,
+    "MAKE_CELL": 0, "COPY_FREE_VARS": 0, "DELETE_DEREF": 0, "DELETE_GLOBAL": 0, "YIELD_VALUE": 1,
 }
 POPS_BY_ARG = {
     "BUILD_TUPLE": lambda arg: arg, "BUILD_LIST": lambda arg: arg, "BUILD_SET": lambda arg: arg,
@@ -180,10 +180,10 @@ def _unknown(instr: Instruction, locals_: list, stack: list):
     pops = _pops(instr.name, arg) if instr.target is None else None
     kept = tuple(stack[:len(stack) - pops]) if pops is not None and pops <= len(stack) else ()
     if instr.target is not None:
-        depth = len(stack) + dis.stack_effect(instr.opcode, arg, jump=True)
+        depth = len(stack) + stack_effect(instr, jump=True)
         yield instr.target, State(tuple(locals_), (None,) * depth)
     if instr.falls_through:
-        depth = len(stack) + dis.stack_effect(instr.opcode, arg, jump=False)
+        depth = len(stack) + stack_effect(instr, jump=False)
         yield None, State(tuple(locals_), kept + (None,) * (depth - len(kept)))
 
 

@@ -23,11 +23,9 @@ before the interpreter resumes (native/deopt.c).  Guards that fail exit there to
 from __future__ import annotations
 
 import dataclasses
-import dis
-import opcode
 import struct
 
-from ..frontend.decode import Decoded
+from ..frontend.decode import Decoded, stack_effect
 from .ir import NOTHING, QInstr, jump_targets
 from .types import State
 
@@ -216,8 +214,7 @@ def _effect(instr: QInstr) -> tuple[int, int] | None:
 
 def _depth_after(instr: QInstr, depth: int) -> int:
     for covered in instr.covers:
-        arg = covered.arg if covered.opcode >= opcode.HAVE_ARGUMENT else None
-        depth += dis.stack_effect(covered.opcode, arg, jump=False)
+        depth += stack_effect(covered, jump=False)
     return depth
 
 

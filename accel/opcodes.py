@@ -1,0 +1,92 @@
+"""Which of CPython 3.11's opcodes run natively and which exit to the interpreter.
+
+Generated from the opcode vocabulary (dis.opmap) and the stencils that exist, so it cannot
+drift from the backend: an opcode runs natively when a stencil implements it (under its
+own name, or a specialized form of it such as LOAD_ATTR_CACHED).  The opcodes that exit
+say why here.  `python -m accel --opcodes` prints the table.
+"""
+from __future__ import annotations
+
+import dataclasses
+import dis
+
+# Never executed as instructions of their own.
+FOLDED = {
+    "CACHE": "inline-cache entries after an instruction: skipped",
+    "EXTENDED_ARG": "folded into the argument of the instruction it prefixes",
+    "KW_NAMES": "folded into the CALL whose keyword names it sets",
+}
+
+HANDLERS = "runs in an exception handler, which the interpreter runs"
+ASYNC = "coroutines and async generators are not compiled: the interpreter runs them"
+
+# Why the opcodes without a stencil exit to the interpreter at that instruction.
+EXITS = {
+    "RETURN_GENERATOR": "makes the generator object, so the interpreter runs it; native code then "
+                        "resumes the generator at its start and after each yield",
+    "SEND": "delegation to a sub-iterator (yield from, await): the interpreter runs the rest of "
+            "that resumption",
+    "PUSH_EXC_INFO": HANDLERS, "POP_EXCEPT": HANDLERS, "CHECK_EXC_MATCH": HANDLERS,
+    "CHECK_EG_MATCH": HANDLERS, "PREP_RERAISE_STAR": HANDLERS, "RERAISE": HANDLERS,
+    "WITH_EXCEPT_START": HANDLERS,
+    "ASYNC_GEN_WRAP": ASYNC, "BEFORE_ASYNC_WITH": ASYNC, "END_ASYNC_FOR": ASYNC, "GET_AITER": ASYNC,
+    "GET_ANEXT": ASYNC, "GET_AWAITABLE": ASYNC,
+    "GET_YIELD_FROM_ITER": "yield from: the interpreter runs the delegation (see SEND)",
+    "BEFORE_WITH": "with statements are not compiled yet",
+    "DELETE_ATTR": "not compiled yet (rare in hot code)",
+    "LOAD_NAME": "class and module bodies (run once) are not compiled yet",
+    "STORE_NAME": "class and module bodies (run once) are not compiled yet",
+    "DELETE_NAME": "class and module bodies (run once) are not compiled yet",
+    "SETUP_ANNOTATIONS": "class and module bodies (run once) are not compiled yet",
+    "IMPORT_STAR": "module bodies (run once) are not compiled yet",
+    "PRINT_EXPR": "only the interactive interpreter uses it",
+    "MATCH_CLASS": "pattern matching is not compiled yet", "MATCH_KEYS": "pattern matching is not compiled yet",
+    "MATCH_MAPPING": "pattern matching is not compiled yet",
+    "MATCH_SEQUENCE": "pattern matching is not compiled yet",
+}
+
+
+# Opcodes whose stencil only hands the frame over, with the reason its exits are counted under.
+HANDS_OVER = {
+    "RAISE_VARARGS": "the interpreter raises (CPython's do_raise is not exported): exits as RAISE",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Opcode:
+    name: str
+    status: str  # "native", "folded" or "exits"
+    detail: str  # the stencils that implement it, or why it does not run natively
+
+
+def coverage(stencils: frozenset[str]) -> list[Opcode]:
+    """Every 3.11 opcode, in name order."""
+    rows = []
+    for name in sorted(dis.opmap):
+        forms = _forms(name, stencils)
+        if name in HANDS_OVER and forms == [name]:
+            rows.append(Opcode(name, "exits", HANDS_OVER[name]))
+        elif forms:
+            rows.append(Opcode(name, "native", ", ".join(forms)))
+        elif name in FOLDED:
+            rows.append(Opcode(name, "folded", FOLDED[name]))
+        else:
+            rows.append(Opcode(name, "exits", EXITS.get(name, "no stencil (reason not recorded)")))
+    return rows
+
+
+def _forms(name: str, stencils: frozenset[str]) -> list[str]:
+    """The stencils implementing `name`: itself, and its specialized forms (a longer opcode
+    name that shares the prefix, CALL_FUNCTION_EX for CALL, is an opcode of its own)."""
+    longer = [other for other in dis.opmap if other != name and other.startswith(name + "_")]
+    return sorted(s for s in stencils
+                  if s == name or (s.startswith(name + "_") and not any(s.startswith(o) for o in longer)))
+
+
+def markdown(rows: list[Opcode]) -> str:
+    counts = {status: sum(r.status == status for r in rows) for status in ("native", "folded", "exits")}
+    lines = [f"{len(rows)} opcodes: {counts['native']} native, {counts['folded']} folded into others, "
+             f"{counts['exits']} exit to the interpreter", "",
+             "| opcode | runs | stencils, or why not |", "|---|---|---|"]
+    lines += [f"| `{r.name}` | {r.status} | {r.detail} |" for r in rows]
+    return "\n".join(lines)

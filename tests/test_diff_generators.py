@@ -1,0 +1,101 @@
+"""Differential tests: generator bodies run natively, resumed after each yield
+(native/hook.c, YIELD_VALUE in stencils/control.c); the interpreter makes the
+generator (RETURN_GENERATOR), and runs throw() and close()."""
+from differential import assert_native, compare
+
+
+def test_generators_resume_natively(tmp_path):
+    run = compare("""
+import sys
+import traceback
+
+def squares(n):
+    for i in range(n):
+        yield i * i
+
+def echo():
+    total = 0
+    while True:
+        got = yield total
+        if got is None:
+            return total
+        total += got
+
+def where():
+    f = sys._getframe()
+    yield f.f_lineno, f.f_back.f_code.co_name
+    yield f.f_lineno, f.f_back.f_code.co_name
+
+def delegate(n):
+    yield -1
+    r = yield from squares(n)
+    yield from (x + 0.5 for x in range(2))
+    return r
+
+def cleanup():
+    try:
+        yield 1
+        yield 2
+    finally:
+        print("finally ran")
+
+def fails(n):
+    for i in range(n):
+        if i == 3:
+            raise ValueError(f"failed at {i}")
+        yield i
+
+def leaks_stop():
+    yield 1
+    raise StopIteration("inside")
+
+def changes_type(values):
+    acc = 0
+    for v in values:
+        acc = acc + v
+        yield acc
+
+def main():
+    print(sum(x for x in squares(200) if x % 3))
+    print([y * 2 for y in squares(5)])
+    e = echo()
+    next(e)
+    print([e.send(i) for i in range(5)])
+    try:
+        e.send(None)
+    except StopIteration as s:
+        print("stop", s.value)
+    print(list(where()))
+    g = squares(10)
+    next(g), next(g)
+    print(g.gi_frame.f_lineno, g.gi_frame.f_locals, g.gi_running, g.gi_suspended if hasattr(g, "gi_suspended") else "")
+    print(list(delegate(4)))
+    c = cleanup()
+    print(next(c))
+    c.close()
+    t = squares(5)
+    next(t)
+    try:
+        t.throw(KeyError("thrown"))
+    except KeyError as k:
+        print("KeyError", k, list(t))
+    try:
+        list(fails(10))
+    except ValueError:
+        traceback.print_exc(file=sys.stdout)
+    try:
+        list(leaks_stop())
+    except RuntimeError as r:
+        print("RuntimeError", r, repr(r.__cause__))
+    print(list(changes_type([1, 2, 3.5, 4, "x"][:4])), list(changes_type([1] * 100))[-1])
+    try:
+        list(changes_type([1, "x"]))
+    except TypeError as error:
+        print("TypeError", error)
+
+for _ in range(3):
+    main()
+""", tmp_path, functions=["squares", "echo", "where", "fails", "changes_type"])
+    assert "finally ran" in run.stdout and "Traceback" in run.stdout
+    assert_native(run, "squares", "echo", "where", "fails", "changes_type", min_entries=3)
+    assert "generator:" in run.function("squares")["text"]
