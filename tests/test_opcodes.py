@@ -1,8 +1,8 @@
 """Stencils for containers, unary operators, cells, `and`/`or`, globals, functions,
 calls with * and **, raising, imports and classes (stencils/objects.c, unary.c, cells.c,
 branches.c, misc.c), `with`, names in module and class bodies, `del obj.attr`,
-annotations, `import *`, interactive expression statements (stencils/context.c, names.c)
-and pattern matching (stencils/matching.c).
+annotations, `import *`, interactive expression statements (stencils/context.c, names.c),
+pattern matching (stencils/matching.c) and `yield from` (stencils/yield_from.c).
 
 Every program runs under stock CPython and under accel (differential.compare): output,
 tracebacks and exit codes must be identical.  Each program also registers a probe that,
@@ -30,7 +30,7 @@ COMPILED_HERE = {
     "LOAD_ASSERTION_ERROR", "MAKE_FUNCTION", "CALL_FUNCTION_EX", "RAISE_VARARGS", "IMPORT_NAME",
     "IMPORT_FROM", "LOAD_BUILD_CLASS", "BEFORE_WITH", "LOAD_NAME", "STORE_NAME", "DELETE_NAME", "DELETE_ATTR",
     "SETUP_ANNOTATIONS", "IMPORT_STAR", "PRINT_EXPR", "MATCH_MAPPING", "MATCH_SEQUENCE", "MATCH_KEYS",
-    "MATCH_CLASS",
+    "MATCH_CLASS", "GET_YIELD_FROM_ITER",
 }
 
 PROBE = '''\
@@ -1709,6 +1709,71 @@ def test_raise_forms(tmp_path):
     assert exits_of(report, "reraise", "RAISE") == {"RAISE_VARARGS"}
     assert "should have returned an instance of BaseException" in run.stdout
     assert "exception causes must derive from BaseException" in run.stdout
+    assert run.stdout.endswith("\n0 0\n")
+
+
+# --- yield from ---------------------------------------------------------------------------------
+
+def test_yield_from_iterators(tmp_path):
+    run, report = check(tmp_path, """
+        import gc, sys
+
+        def inner():
+            received = yield "first"
+            print("inner received", received)
+            yield "second"
+            return "inner result"
+
+        def delegate(source):
+            result = yield from source
+            print("delegate got", result)
+            yield "last"
+
+        class Countdown:
+            def __init__(self, n):
+                self.n = n
+            def __iter__(self):
+                return self
+            def __next__(self):
+                if self.n == 0:
+                    raise StopIteration("countdown over")
+                self.n -= 1
+                return self.n
+
+        def only_delegates(source):
+            yield from source
+
+        async def coroutine():
+            return 1
+
+        def from_coroutine():
+            yield from coroutine()
+
+        for source in (inner(), [1, 2], "ab", range(3), Countdown(2), iter({"k": 1})):
+            print(list(delegate(source)))
+        generator = delegate(inner())
+        print(next(generator), generator.send("hello"), next(generator))
+        for f, args in ((only_delegates, (5,)), (only_delegates, (None,)), (from_coroutine, ())):
+            try:
+                list(f(*args))
+            except TypeError as e:
+                print(f.__name__, "TypeError", e)
+
+        items = [object(), object()]
+        gc.collect()
+        before = sys.getrefcount(items), sys.getrefcount(items[0])
+        for i in range(1000):
+            for item in delegate(items):
+                pass
+        gc.collect()
+        print(sys.getrefcount(items) - before[0], sys.getrefcount(items[0]) - before[1])
+        _accel_probe(delegate, only_delegates, from_coroutine)
+    """, {"delegate": {"GET_YIELD_FROM_ITER"}, "only_delegates": {"GET_YIELD_FROM_ITER"},
+          "from_coroutine": {"GET_YIELD_FROM_ITER"}})
+    assert exits_of(report, "only_delegates", "ERROR") == {"GET_YIELD_FROM_ITER"}
+    assert exits_of(report, "from_coroutine", "ERROR") == {"GET_YIELD_FROM_ITER"}
+    assert "cannot 'yield from' a coroutine object in a non-coroutine generator" in run.stdout
+    assert "coroutine 'coroutine' was never awaited" in run.stderr
     assert run.stdout.endswith("\n0 0\n")
 
 
