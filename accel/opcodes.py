@@ -31,24 +31,6 @@ EXITS = {
     "WITH_EXCEPT_START": HANDLERS,
     "ASYNC_GEN_WRAP": ASYNC, "BEFORE_ASYNC_WITH": ASYNC, "END_ASYNC_FOR": ASYNC, "GET_AITER": ASYNC,
     "GET_ANEXT": ASYNC, "GET_AWAITABLE": ASYNC,
-    "GET_YIELD_FROM_ITER": "yield from: the interpreter runs the delegation (see SEND)",
-    "BEFORE_WITH": "with statements are not compiled yet",
-    "DELETE_ATTR": "not compiled yet (rare in hot code)",
-    "LOAD_NAME": "class and module bodies (run once) are not compiled yet",
-    "STORE_NAME": "class and module bodies (run once) are not compiled yet",
-    "DELETE_NAME": "class and module bodies (run once) are not compiled yet",
-    "SETUP_ANNOTATIONS": "class and module bodies (run once) are not compiled yet",
-    "IMPORT_STAR": "module bodies (run once) are not compiled yet",
-    "PRINT_EXPR": "only the interactive interpreter uses it",
-    "MATCH_CLASS": "pattern matching is not compiled yet", "MATCH_KEYS": "pattern matching is not compiled yet",
-    "MATCH_MAPPING": "pattern matching is not compiled yet",
-    "MATCH_SEQUENCE": "pattern matching is not compiled yet",
-}
-
-
-# Opcodes whose stencil only hands the frame over, with the reason its exits are counted under.
-HANDS_OVER = {
-    "RAISE_VARARGS": "the interpreter raises (CPython's do_raise is not exported): exits as RAISE",
 }
 
 
@@ -64,9 +46,7 @@ def coverage(stencils: frozenset[str]) -> list[Opcode]:
     rows = []
     for name in sorted(dis.opmap):
         forms = _forms(name, stencils)
-        if name in HANDS_OVER and forms == [name]:
-            rows.append(Opcode(name, "exits", HANDS_OVER[name]))
-        elif forms:
+        if forms:
             rows.append(Opcode(name, "native", ", ".join(forms)))
         elif name in FOLDED:
             rows.append(Opcode(name, "folded", FOLDED[name]))

@@ -113,11 +113,84 @@ STENCIL(CALL_FUNCTION_EX)
     CONTINUE();
 }
 
-/* ceval.c raises through a static helper (do_raise), which also decides whether
- * a traceback entry is added: the interpreter runs it. */
+/* ceval.c's do_raise for `raise exc [from cause]`: an exception class is called
+ * for its instance (and so is a cause that is a class), the cause is set (None
+ * suppresses the context), and PyErr_SetObject chains the exception being
+ * handled as the context.  Always leaves an exception set; consumes both. */
+static inline __attribute__((always_inline)) void
+raise_exception(PyObject *exc, PyObject *cause)
+{
+    PyObject *type = NULL, *value = NULL;
+    if (PyExceptionClass_Check(exc)) {
+        type = exc;
+        value = PyObject_CallNoArgs(exc);
+        if (value == NULL) {
+            goto fail;
+        }
+        if (!PyExceptionInstance_Check(value)) {
+            PyErr_Format(PyExc_TypeError, "calling %R should have returned an instance of BaseException, not %R",
+                         type, Py_TYPE(value));
+            goto fail;
+        }
+    }
+    else if (PyExceptionInstance_Check(exc)) {
+        value = exc;
+        type = PyExceptionInstance_Class(exc);
+        Py_INCREF(type);
+    }
+    else {
+        Py_DECREF(exc);
+        PyErr_SetString(PyExc_TypeError, "exceptions must derive from BaseException");
+        goto fail;
+    }
+    if (cause != NULL) {
+        PyObject *fixed_cause;
+        if (PyExceptionClass_Check(cause)) {
+            /* Whatever the call returns becomes the cause: 3.11 does not check it. */
+            fixed_cause = PyObject_CallNoArgs(cause);
+            if (fixed_cause == NULL) {
+                goto fail;
+            }
+            Py_DECREF(cause);
+        }
+        else if (PyExceptionInstance_Check(cause)) {
+            fixed_cause = cause;
+        }
+        else if (Py_IsNone(cause)) {
+            Py_DECREF(cause);
+            fixed_cause = NULL;
+        }
+        else {
+            PyErr_SetString(PyExc_TypeError, "exception causes must derive from BaseException");
+            goto fail;
+        }
+        PyException_SetCause(value, fixed_cause);
+    }
+    PyErr_SetObject(type, value);
+    Py_DECREF(value);
+    Py_DECREF(type);
+    return;
+fail:
+    Py_XDECREF(value);
+    Py_XDECREF(type);
+    Py_XDECREF(cause);
+}
+
+/* [exc, cause?] -> raised.  The interpreter adds this frame's traceback entry
+ * to an exception native code hands it, as it does after its own raise.  A bare
+ * `raise` (oparg 0) re-raises without a new entry, which the interpreter alone
+ * can do: it exits before anything is done. */
 STENCIL(RAISE_VARARGS)
 {
-    EXIT(ACCEL_EXIT_RAISE);
+    int oparg = OPARG;
+    if (oparg != 1 && oparg != 2) {
+        EXIT(ACCEL_EXIT_RAISE);
+    }
+    PyObject *cause = oparg == 2 ? *--sp : NULL;
+    PyObject *exc = *--sp;
+    SYNC_INSTR();
+    raise_exception(exc, cause);
+    ERROR();
 }
 
 /* [level, fromlist] -> module; the operand is the name.  As ceval.c's

@@ -1,0 +1,49 @@
+/* Entering a `with` block.  Leaving it normally is a plain call of __exit__
+ * (LOAD_CONST None three times, PRECALL, CALL: stencils of their own); leaving
+ * it by an exception runs in an exception handler, which the interpreter runs. */
+#include "stencil.h"
+
+/* Python.h maps the old name onto the _Py_Identifier form for extensions; the
+ * stencil wants the one ceval.c calls, which takes the name as an object. */
+#undef _PyObject_LookupSpecial
+#include "internal/pycore_object.h"
+
+/* [mgr] -> [mgr.__exit__, mgr.__enter__()], as ceval.c's TARGET: both special
+ * methods are looked up on the type before __enter__ is called, and an error
+ * leaves the stack as the interpreter leaves it at that point. */
+STENCIL(BEFORE_WITH)
+{
+    PyObject *mgr = sp[-1];
+    SYNC_INSTR();
+    PyObject *enter = _PyObject_LookupSpecial(mgr, &_Py_ID(__enter__));
+    if (enter == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_Format(PyExc_TypeError, "'%.200s' object does not support the context manager protocol",
+                         Py_TYPE(mgr)->tp_name);
+        }
+        ERROR();
+    }
+    PyObject *exit = _PyObject_LookupSpecial(mgr, &_Py_ID(__exit__));
+    if (exit == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_Format(PyExc_TypeError,
+                         "'%.200s' object does not support the context manager protocol (missed __exit__ method)",
+                         Py_TYPE(mgr)->tp_name);
+        }
+        Py_DECREF(enter);
+        ERROR();
+    }
+    sp[-1] = exit;
+    Py_DECREF(mgr);
+    PyObject *res = PyObject_CallNoArgs(enter);
+    Py_DECREF(enter);
+    if (res == NULL) {
+        ERROR();
+    }
+    *sp++ = res;
+    /* __enter__ may switch tracing or profiling on (cProfile.Profile does). */
+    if (TRACING_ON()) {
+        EXIT_AFTER(ACCEL_EXIT_TRACING);
+    }
+    CONTINUE();
+}
