@@ -17,18 +17,17 @@ FOLDED = {
     "KW_NAMES": "folded into the CALL whose keyword names it sets",
 }
 
-HANDLERS = "runs in an exception handler, which the interpreter runs"
 ASYNC = "coroutines and async generators are not compiled: the interpreter runs them"
+EXCEPTION_GROUPS = "except* (exception groups) is not compiled yet"
 
 # Why the opcodes without a stencil exit to the interpreter at that instruction.
 EXITS = {
     "RETURN_GENERATOR": "makes the generator object, so the interpreter runs it; native code then "
                         "resumes the generator at its start and after each yield",
-    "SEND": "delegation to a sub-iterator (yield from, await): the interpreter runs the rest of "
-            "that resumption",
-    "PUSH_EXC_INFO": HANDLERS, "POP_EXCEPT": HANDLERS, "CHECK_EXC_MATCH": HANDLERS,
-    "CHECK_EG_MATCH": HANDLERS, "PREP_RERAISE_STAR": HANDLERS, "RERAISE": HANDLERS,
-    "WITH_EXCEPT_START": HANDLERS,
+    "RERAISE": "re-raises without adding a traceback entry, which only the interpreter can do (as "
+               "a `finally` block or an unmatched `except` ends); so does a bare `raise` (RAISE_VARARGS 0)",
+    "WITH_EXCEPT_START": "the exit of a `with` block by an exception is not compiled yet",
+    "CHECK_EG_MATCH": EXCEPTION_GROUPS, "PREP_RERAISE_STAR": EXCEPTION_GROUPS,
     "ASYNC_GEN_WRAP": ASYNC, "BEFORE_ASYNC_WITH": ASYNC, "END_ASYNC_FOR": ASYNC, "GET_AITER": ASYNC,
     "GET_ANEXT": ASYNC, "GET_AWAITABLE": ASYNC,
 }

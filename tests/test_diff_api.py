@@ -291,25 +291,32 @@ def test_explain_after_guard_failures_shows_exits(tmp_path):
 def test_explain_notes_exit_interpreter_for_unsupported_instruction(tmp_path):
     facts = api(tmp_path, """
         @accel.jit
-        def chained(first, second):
-            scale = len(first) * 2.0
-            yield from first              # SEND: run by the interpreter
-            yield from second
-            yield scale
+        def guarded(values):
+            total = 0
+            try:
+                for v in values:
+                    total += 10 // v
+            finally:
+                total = -1            # leaving by an exception ends in RERAISE: the interpreter's
+            return total
 
-        facts["result"] = list(chained([1, 2], (3,)))
-        e = accel.explain(chained)
+        facts["result"] = guarded([1, 2])
+        try:
+            guarded([1, 0])
+        except ZeroDivisionError:
+            facts["raised"] = True
+        e = accel.explain(guarded)
         facts["text"] = str(e)
         facts["rows"] = [(row.bytecode, row.specialized, row.note) for row in e.rows]
     """)
-    assert facts["result"] == [1, 2, 3, 4.0]
+    assert facts["result"] == -1 and facts["raised"]
     text = facts["text"]
     assert "EXIT_INTERPRETER" in text, text
     exits = [(bytecode, note) for bytecode, specialized, note in facts["rows"] if specialized == "EXIT_INTERPRETER"]
     assert exits, text
     for bytecode, note in exits:
         assert f"{bytecode.split()[0]} is not compiled" in note, (bytecode, note, text)
-    assert any(bytecode.startswith("SEND") for bytecode, note in exits), text
+    assert any(bytecode.startswith("RERAISE") for bytecode, note in exits), text
 
 
 def test_explain_of_refused_code_and_bad_arguments(tmp_path):
