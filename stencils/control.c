@@ -111,6 +111,9 @@ POP_JUMP_IF_NONE(POP_JUMP_BACKWARD_IF_NOT_NONE, 0, 1)
  * value goes to gen_send_ex, which called the hook. */
 STENCIL(YIELD_VALUE)
 {
+    if (TRACING_ON()) {
+        EXIT(ACCEL_EXIT_TRACING);  /* switched on by a `yield from`: the interpreter reports the yield */
+    }
     PyObject *value = *--sp;
     PyGenObject *gen = (PyGenObject *)((char *)frame - offsetof(PyGenObject, gi_iframe));
     gen->gi_frame_state = FRAME_SUSPENDED;
@@ -122,10 +125,10 @@ STENCIL(YIELD_VALUE)
 /* [receiver, value] -> [receiver, yielded] to go on to YIELD_VALUE, or
  * [returned] and a jump past the delegation: one step of `yield from`.  The
  * interpreter's tracing variant reports StopIteration to the trace function,
- * so with one set, it runs the instruction. */
+ * so with tracing on, it runs the instruction. */
 STENCIL(SEND)
 {
-    if (tstate->c_tracefunc != NULL) {
+    if (TRACING_ON()) {
         EXIT(ACCEL_EXIT_TRACING);
     }
     PyObject *value = *--sp;

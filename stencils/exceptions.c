@@ -7,11 +7,12 @@
 /* An instruction in a try block raised (ERROR_AT jumped here): add this
  * frame's traceback entry, pop the value stack down to the handler's level
  * (OPARG), push the faulting instruction's offset if the handler wants it
- * (OPARG2), then the exception, and go to the handler.  With a trace function
- * set, the interpreter does it all, as it reports the exception to it. */
+ * (OPARG2), then the exception, and go to the handler.  With tracing or
+ * profiling switched on meanwhile (by the call that raised), the interpreter
+ * does it all, and runs the rest of the frame, reporting its events. */
 STENCIL(UNWIND)
 {
-    if (tstate->c_tracefunc != NULL) {
+    if (TRACING_ON()) {
         return EXIT_VALUE(ACCEL_EXIT_ERROR);
     }
     PyObject *lasti = NULL;
