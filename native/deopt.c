@@ -128,8 +128,12 @@ accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *
     accel_totals.native_entries++;
 
     accel_native *native = rec->native;
-    PyObject *result = native->entry(frame, frame->localsplus + frame->stacktop, tstate,
-                                     native->memory + native->offsets[at]);
+    PyObject **sp = frame->localsplus + frame->stacktop;
+    /* As in the interpreter, the stack depth is unset while the frame runs: the
+     * garbage collector traverses a generator's frame up to it, and native code
+     * keeps the depth in a register.  Every way out of native code sets it. */
+    frame->stacktop = -1;
+    PyObject *result = native->entry(frame, sp, tstate, native->memory + native->offsets[at]);
 
     tstate->cframe->current_frame = frame->previous;
     tstate->recursion_remaining++;

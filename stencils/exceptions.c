@@ -27,6 +27,7 @@ STENCIL(UNWIND)
     if (f != NULL) {
         PyTraceBack_Here(f);
     }
+    frame->stacktop = -1;  /* unset again while native code runs (deopt.c) */
     PyObject **level = _PyFrame_Stackbase(frame) + OPARG;
     while (sp > level) {
         PyObject *value = *--sp;

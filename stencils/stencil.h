@@ -150,6 +150,7 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
         if (handled_ > 0) {                                  \
             LEAVE(ACCEL_EXIT_EVAL_BREAKER);                  \
         }                                                    \
+        frame->stacktop = -1;  /* unset again while native code runs (deopt.c) */ \
     }                                                        \
 } while (0)
 
