@@ -263,13 +263,17 @@ wants_compile(accel_code *rec)
 
 /* The record of code that native code may call straight into (native/calls.c),
  * or NULL where the hook must decide: code not compiled (yet), a recompile
- * due, tracing, accel switched off, or the C stack nearly exhausted. */
+ * due, tracing, accel switched off or another PEP 523 hook installed since (it
+ * must see every call), or the C stack nearly exhausted. */
+static PyObject *accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
+
 accel_code *
 accel_runnable_record(PyThreadState *tstate, PyCodeObject *co)
 {
     accel_code *rec = lookup_record(co);
     if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested || rec->is_generator
-        || mode == ACCEL_MODE_OFF || tstate->cframe->use_tracing || c_stack_exhausted(tstate)) {
+        || tstate->interp->eval_frame != accel_eval_frame || tstate->cframe->use_tracing
+        || c_stack_exhausted(tstate)) {
         return NULL;
     }
     return rec;

@@ -27,6 +27,11 @@ STENCIL(UNWIND)
     if (f != NULL) {
         PyTraceBack_Here(f);
     }
+    else {
+        /* Making the frame object failed.  The interpreter goes on with the
+         * MemoryError that replaced the exception; PyEval_GetFrame cleared it. */
+        PyErr_NoMemory();
+    }
     frame->stacktop = -1;  /* unset again while native code runs (deopt.c) */
     PyObject **level = _PyFrame_Stackbase(frame) + OPARG;
     while (sp > level) {
