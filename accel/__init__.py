@@ -15,7 +15,6 @@ from __future__ import annotations
 import atexit
 import warnings
 
-from .explain import Explanation, explain
 from .runtime import config
 
 # The heavy parts (the compiler and what it imports, the native module) load on first use:
@@ -107,6 +106,23 @@ def is_enabled() -> bool:
     from .runtime import native
 
     return native.mode() == "all"
+
+
+def explain(target, asm: bool = False):
+    """What the JIT made of a function (or code object), beside its bytecode; with asm=True,
+    the machine code too.  Returns an accel.Explanation, which prints as a table."""
+    from .introspect import explain as explain_code
+
+    return explain_code(target, asm)
+
+
+def __getattr__(name: str):
+    # Explanation loads with accel/introspect.py, on first use: `import accel` stays cheap.
+    if name == "Explanation":
+        from .introspect import Explanation
+
+        return Explanation
+    raise AttributeError(f"module 'accel' has no attribute {name!r}")
 
 
 def stats() -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import runpy
 import site
 import sys
@@ -79,6 +78,8 @@ def export(options: argparse.Namespace) -> None:
 
 def version() -> str:
     """accel's version, the Python, whether accel can accelerate it, and the stencil toolchain."""
+    import platform
+
     import accel
     from accel.runtime import native
 
