@@ -2,11 +2,11 @@
  *
  * With a PEP 523 hook set, every Python call goes _PyFunction_Vectorcall ->
  * _PyEval_Vector -> hook, and 3.11 stops inlining Python-to-Python calls.  When
- * the callee is compiled and its arguments bind positionally, this file does
- * what that path would, minus the detours: push the callee's frame on the
- * thread's data stack, bind the arguments, run the native code (which hands the
- * frame to the interpreter on an exit, as for any frame), then clear and pop
- * the frame.  Instantiating a plain class (object's __new__, a Python
+ * the callee is compiled and its arguments bind without *args or **kwargs, this
+ * file does what that path would, minus the detours: push the callee's frame on
+ * the thread's data stack, bind the arguments, run the native code (which hands
+ * the frame to the interpreter on an exit, as for any frame), then clear and
+ * pop the frame.  Instantiating a plain class (object's __new__, a Python
  * __init__) is type_call's work done here, with that __init__ called the same
  * way.  Anything else takes PyObject_Vectorcall, and the hook. */
 #include "runtime.h"

@@ -157,7 +157,6 @@ accel_record(PyCodeObject *co, int create)
     }
     rec->nunits = (int)Py_SIZE(co);  /* code units */
     rec->has_loop = has_loop(co) && !is_library_code(co);
-    rec->is_generator = (co->co_flags & CO_GENERATOR) != 0;
     rec->site_exits = PyMem_Calloc((size_t)ACCEL_EXIT_COUNT * rec->nunits + 1, sizeof(uint32_t));
     if (rec->site_exits == NULL || store_record(co, rec) < 0) {
         PyErr_Clear();
@@ -271,7 +270,8 @@ accel_code *
 accel_runnable_record(PyThreadState *tstate, PyCodeObject *co)
 {
     accel_code *rec = lookup_record(co);
-    if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested || rec->is_generator
+    if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested
+        || (co->co_flags & CO_GENERATOR)
         || tstate->interp->eval_frame != accel_eval_frame || tstate->cframe->use_tracing
         || c_stack_exhausted(tstate)) {
         return NULL;
@@ -300,7 +300,7 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
                  ? accel_resume_index(rec->native, (int)(frame->prev_instr - _PyCode_CODE(co))) : -1;
         return at >= 0 ? accel_run_native(tstate, frame, rec, at) : stock(tstate, frame, throwflag);
     }
-    compiled = compiled && !rec->is_generator;
+    compiled = compiled && !(co->co_flags & CO_GENERATOR);
     if (compiled && !rec->recompile_requested) {
         return accel_run_native(tstate, frame, rec, 0);
     }
@@ -320,7 +320,7 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
         if (compile(frame, rec) < 0) {
             return NULL;
         }
-        if (rec->state == ACCEL_STATE_COMPILED && !rec->is_generator) {
+        if (rec->state == ACCEL_STATE_COMPILED && !(co->co_flags & CO_GENERATOR)) {
             return accel_run_native(tstate, frame, rec, 0);
         }
     }

@@ -54,7 +54,6 @@ typedef struct accel_code {
     int recompile_requested;
     int recompiles;
     int has_loop;               /* compiled on its first call */
-    int is_generator;           /* resumed natively, never entered at its start */
     uint64_t calls;
     uint64_t native_entries;
     uint64_t exits;
