@@ -25,6 +25,9 @@ static const struct {
     {"accel_load_method_miss", (void *)accel_load_method_miss},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},
     {"accel_call", (void *)accel_call},
+    {"accel_check_except_star_type", (void *)accel_check_except_star_type},
+    {"accel_exception_group_match", (void *)accel_exception_group_match},
+    {"accel_prep_reraise_star", (void *)accel_prep_reraise_star},
 };
 
 static void *

@@ -13,7 +13,7 @@ import dataclasses
 from ..frontend.decode import TERMINATORS, Instruction
 
 
-ENDS_PATH = TERMINATORS | {"EXIT_INTERPRETER", "UNWIND"}  # no instruction after these runs next
+ENDS_PATH = TERMINATORS | {"EXIT_INTERPRETER", "UNWIND", "UNWIND_RERAISED"}  # no instruction after these runs next
 
 
 class _Nothing:
