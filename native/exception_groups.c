@@ -8,7 +8,7 @@
  *   whose metadata (traceback, cause, context, notes) is the caught group's
  *   was re-raised; those are kept at their places in the caught group (its
  *   projection on their leaves, derived as split() derives), and the others
- *   are raised beside it, in a new group.
+ *   are raised beside it, in a new group (an exception alone, as it is).
  */
 #include "runtime.h"
 #include "exception_groups.h"
@@ -332,7 +332,8 @@ accel_prep_reraise_star(PyObject *orig, PyObject *excs)
     int status = Py_IsNone(kept) ? 0 : PyList_Append(raised, kept);
     Py_DECREF(kept);
     if (status == 0) {
-        result = new_group(raised);
+        /* One exception alone is raised as it is (3.11.4 on, gh-103590). */
+        result = PyList_GET_SIZE(raised) > 1 ? new_group(raised) : Py_NewRef(PyList_GET_ITEM(raised, 0));
     }
 done:
     Py_XDECREF(raised);
