@@ -576,12 +576,16 @@ def seen():
 """
 
 
-def assert_no_exits(run, *names):
-    """Native code ran for each function, and never handed it to the interpreter."""
+def assert_no_exits(run, *names, compiled=()):
+    """Native code ran for each function, and never handed it to the interpreter; the first
+    function's native code has the stencils `compiled` names (as instructions or steps)."""
     assert_native(run, *names)
     for name in names:
         facts = run.function(name)
         assert facts["exits"] == 0, (name, facts["site_exits"], facts["text"])
+    first = run.function(names[0])
+    for stencil in compiled:
+        assert stencil in first["specialized"] or f"→ {stencil}" in first["text"], (stencil, first["text"])
 
 
 def test_finally_with_return_break_continue_and_nesting(tmp_path):
@@ -653,7 +657,8 @@ for fn, args in [(fin, (0,)), (fin, (5,)), (loop, (6, 9)), (loop, (6, 2)), (retu
     log.clear()
 """, tmp_path, functions=["fin", "loop", "return_in_finally", "nested", "raise_in_finally", "caller"])
     assert "RuntimeError: in finally" in run.stdout and "During handling" in run.stdout
-    assert_no_exits(run, "fin", "loop", "return_in_finally", "nested", "raise_in_finally", "caller")
+    assert_no_exits(run, "nested", "fin", "loop", "return_in_finally", "raise_in_finally", "caller",
+                    compiled=("RERAISE", "UNWIND_RERAISED"))
 
 
 def test_reraise_from_except_and_bare_raise(tmp_path):
@@ -722,10 +727,10 @@ for fn, args in [(unmatched, (1,)), (bare, (2,)), (bare_later, (3,)), (bare_in_n
     print(log)
     log.clear()
 """, tmp_path, functions=["unmatched", "bare", "bare_later", "bare_in_nested_try", "helper_reraises",
-                          "reraise_other"])
+                          "bare_from_helper", "reraise_other"])
     assert "No active exception to reraise" in run.stdout
-    assert_no_exits(run, "unmatched", "bare", "bare_later", "bare_in_nested_try", "helper_reraises",
-                    "reraise_other")
+    assert_no_exits(run, "bare_in_nested_try", "unmatched", "bare", "bare_later", "helper_reraises",
+                    "bare_from_helper", "reraise_other", compiled=("RAISE_VARARGS", "UNWIND_RERAISED"))
 
 
 def test_with_blocks_left_by_exceptions(tmp_path):
@@ -824,7 +829,7 @@ for fn, args in [(with_block, (True, 1)), (with_block, (False, 1)), (with_block,
                           "generator_manager", "managed"])
     assert "ArithmeticError: no truth" in run.stdout and "LookupError: from __exit__" in run.stdout
     assert_no_exits(run, "with_block", "nested_withs", "with_in_try", "exit_raises", "contextlib_forms",
-                    "generator_manager")
+                    "generator_manager", compiled=("WITH_EXCEPT_START", "RERAISE", "UNWIND_RERAISED"))
 
 
 def test_except_star(tmp_path):
@@ -917,7 +922,8 @@ report(notes_and_derive)
 print(log)
 """, tmp_path, functions=["handle", "reraise_some", "raise_new", "nested_star", "invalid", "notes_and_derive"])
     assert "catching ExceptionGroup with except* is not allowed" in run.stdout
-    assert_no_exits(run, "handle", "reraise_some", "raise_new", "nested_star", "invalid", "notes_and_derive")
+    assert_no_exits(run, "reraise_some", "handle", "raise_new", "nested_star", "invalid", "notes_and_derive",
+                    compiled=("CHECK_EG_MATCH", "PREP_RERAISE_STAR", "RAISE_VARARGS", "UNWIND_RERAISED"))
 
 
 def test_exception_state_and_chaining_through_handlers(tmp_path):
