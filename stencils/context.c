@@ -66,7 +66,7 @@ STENCIL(WITH_EXCEPT_START)
         ERROR();
     }
     *sp++ = res;
-    /* __exit__ may switch tracing or profiling on (or off, for another one). */
+    /* __exit__ may switch tracing or profiling on. */
     if (TRACING_ON()) {
         EXIT_AFTER(ACCEL_EXIT_TRACING);
     }

@@ -29,13 +29,14 @@ def add_unwinds(program: list[QInstr], decoded: Decoded) -> list[QInstr]:
             continue
         reraises = _reraises(instr)
         handler = _covering(decoded.handlers, instr.covers[0].unit)
-        if instr.raw_locals or instr.raw_stack or handler is not None and (
-                handler != _covering(decoded.handlers, instr.covers[-1].unit) or handler.target not in starting):
+        natively = not (instr.raw_locals or instr.raw_stack) and (handler is None or (
+            handler == _covering(decoded.handlers, instr.covers[-1].unit) and handler.target in starting))
+        if not natively:
             if reraises:
                 _leave_to_interpreter(instr)
             continue
         if handler is None:
-            continue
+            continue  # out of the frame: a re-raise natively, any other exception through the interpreter
         key = (handler.target, handler.depth, handler.lasti, reraises)
         if key not in unwinds:
             target = starting[handler.target]
