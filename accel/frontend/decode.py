@@ -8,10 +8,11 @@ decoder against the library's ConcreteBytecode).
 """
 from __future__ import annotations
 
-import dataclasses
 import dis
 import opcode
 import types
+
+from ..datatype import datatype
 
 UNCONDITIONAL_JUMPS = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT"})
 TERMINATORS = frozenset({"RETURN_VALUE", "RAISE_VARARGS", "RERAISE"}) | UNCONDITIONAL_JUMPS
@@ -26,7 +27,7 @@ FALLS_THROUGH = [NAMES[op] not in TERMINATORS for op in range(256)]
 RETURN_GENERATOR = opcode.opmap["RETURN_GENERATOR"]
 
 
-@dataclasses.dataclass(slots=True)
+@datatype(slots=True)
 class Instruction:
     """One bytecode instruction, EXTENDED_ARG prefixes folded in, CACHE entries skipped."""
 
@@ -45,7 +46,7 @@ class Instruction:
         return self.arg if HAS_ARG[self.opcode] else None
 
 
-@dataclasses.dataclass(slots=True)
+@datatype(slots=True)
 class Handler:
     """An exception-table entry: instructions in [start, end) unwind to target."""
 
@@ -56,7 +57,7 @@ class Handler:
     lasti: bool
 
 
-@dataclasses.dataclass(slots=True)
+@datatype(slots=True)
 class Decoded:
     code: types.CodeType
     instructions: list[Instruction]
