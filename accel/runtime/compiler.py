@@ -33,7 +33,6 @@ ACCEL_PREFIX = (ACCEL_DIR + os.sep, os.path.dirname(os.path.dirname(os.path.absp
 # program's own code (a signal handler, a finalizer) and is the program's.
 OWN_CODE = (ACCEL_DIR, "<string>",
             *(m.__file__ for m in (dis, opcode, enum, functools, types, weakref, collections)))
-GENERATOR = 0x20
 COROUTINE_FLAGS = 0x80 | 0x100 | 0x200  # coroutine, iterable coroutine, async generator
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
@@ -93,8 +92,9 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     specialized = link(specialize(decoded, quicken(decoded), feedback))
     specialized = superinstructions(unbox(specialized, decoded, feedback.states, generic))
     specialized = add_unwinds(specialized, decoded)
-    program = lower.reachable(specialized)
-    useless = _exits_at_once(program, code.co_flags & GENERATOR)
+    generator = bool(code.co_flags & lower.GENERATOR)
+    program = lower.reachable(specialized, generator)
+    useless = _exits_at_once(program, generator)
     if useless:
         return useless
     array, n, keepalive = lower.lower(code, program)
@@ -107,8 +107,9 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     emitted = {id(q) for q in program}
     steps = tuple([(q.covers[0].start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized])
     records.save_compiled(code, steps, attempts, generic)
-    log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
-                       + (f", attempt {attempts}" if attempts > 1 else ""))
+    if log.enabled("compile"):
+        log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
+                           + (f", attempt {attempts}" if attempts > 1 else ""))
     return None
 
 

@@ -120,9 +120,10 @@ PROGRAM_FIELDS = ("stencil", "instr", "resume", "next", "oparg", "oparg2", "targ
 _instr_format: struct.Struct | None = None
 
 
-def _instr_struct() -> struct.Struct:
-    """accel_instr as a struct format, padding included, as cffi reads it from native/accel.h:
-    packing a whole program at once costs a fraction of setting cffi fields one by one."""
+def instr_layout() -> struct.Struct:
+    """How to pack one accel_instr (its PROGRAM_FIELDS in order) into a program's buffer: its
+    layout, padding included, as cffi reads it from native/accel.h.  Packing a program into
+    one buffer costs a fraction of setting cffi fields one by one."""
     global _instr_format
     if _instr_format is None:
         _instr_format = _read_instr_struct()
@@ -141,10 +142,9 @@ def _read_instr_struct() -> struct.Struct:
     return struct.Struct(layout + "x" * (ffi.sizeof("accel_instr") - end))
 
 
-def program(rows: list[tuple]):
-    """An accel_instr array for accel_emit; each row has the PROGRAM_FIELDS in order."""
-    pack = _instr_struct().pack
-    return ffi.from_buffer("accel_instr[]", b"".join([pack(*row) for row in rows]))
+def program(buffer: bytearray):
+    """The accel_instr array accel_emit takes, over a buffer of packed instructions."""
+    return ffi.from_buffer("accel_instr[]", buffer)
 
 
 def set_state(code: types.CodeType, state: str) -> None:
