@@ -16,7 +16,7 @@ import atexit
 import time
 import warnings
 
-from .runtime import config
+from .runtime import config, costs, pristine
 
 # The heavy parts load on first use: the native module when accel starts, the compiler (and
 # what it imports) with the first compile.  `import accel` stays cheap, and so does the
@@ -41,7 +41,7 @@ def _start() -> None:
     global _started
     if _started:
         return
-    from .runtime import native, pristine
+    from .runtime import native
 
     reason = native.available()
     if reason is not None:
@@ -87,24 +87,22 @@ def _load_compiler(code, argument_types: tuple, globals_: dict) -> None:
     """The first compile (the hook bypassed, as for every compile): load the compiler, with the
     builtins accel started with, then compile."""
     global _compiler
-    from .runtime import costs, pristine
-
     began = time.perf_counter()
-    try:
-        with pristine.builtins_restored():
+    with pristine.builtins_restored():
+        try:
             from .runtime import compiler
-    except Exception as error:  # the hook marks this code failed; the next compile tries again
-        from .runtime import log, records
+        except Exception as error:  # the hook marks this code failed; the next compile tries again
+            from .runtime import log, records
 
-        category = "loading the compiler failed"
-        costs.failures[category] = costs.failures.get(category, 0) + 1
-        records.save_failure(code, f"{category}: {type(error).__name__}: {error}")
-        log.log("compile", f"not compiled {log.where(code)}: {category}: {type(error).__name__}: {error}")
-        return
-    if _compiler is None:  # (not loaded by another thread meanwhile)
-        costs.totals.load_seconds += time.perf_counter() - began
-        _compiler = compiler
-        _install_compiler()
+            reason = f"loading the compiler failed: {type(error).__name__}: {error}"
+            costs.failures["loading the compiler failed"] = costs.failures.get("loading the compiler failed", 0) + 1
+            records.save_failure(code, reason)
+            log.log("compile", f"not compiled {log.where(code)}: {reason}")
+            return
+        if _compiler is None:  # (not loaded by another thread meanwhile)
+            costs.totals.load_seconds += time.perf_counter() - began
+            _compiler = compiler
+            _install_compiler()
     compiler.compile_code(code, argument_types, globals_)
 
 

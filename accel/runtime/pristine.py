@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import itertools
 import operator
+from builtins import any, map, zip  # this module's own: the program may rebind the builtins' names
 
 _MISSING = object()
 _names: tuple[str, ...] = ()
