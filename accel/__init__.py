@@ -95,7 +95,7 @@ def _load_compiler(code, argument_types: tuple, globals_: dict) -> None:
             from .runtime import log, records
 
             reason = f"loading the compiler failed: {type(error).__name__}: {error}"
-            costs.failures["loading the compiler failed"] = costs.failures.get("loading the compiler failed", 0) + 1
+            costs.count_failure(reason)
             records.save_failure(code, reason)
             log.log("compile", f"not compiled {log.where(code)}: {reason}")
             return

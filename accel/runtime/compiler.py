@@ -141,8 +141,7 @@ def _exits_at_once(program: list[QInstr], generator: bool) -> str | None:
 
 
 def _fail(code: types.CodeType, reason: str) -> None:
-    category = reason.split(":")[0]
-    costs.failures[category] = costs.failures.get(category, 0) + 1
+    costs.count_failure(reason)
     records.save_failure(code, reason)
     native.set_state(code, "failed")
     log.log("compile", f"not compiled {log.where(code)}: {reason}")

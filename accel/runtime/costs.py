@@ -14,3 +14,8 @@ class Totals:
 
 totals = Totals()
 failures: dict[str, int] = {}  # why code was not compiled (the reason up to its first colon) -> count
+
+
+def count_failure(reason: str) -> None:
+    category = reason.split(":")[0]
+    failures[category] = failures.get(category, 0) + 1
