@@ -336,17 +336,11 @@ def test_explain_of_refused_code_and_bad_arguments(tmp_path):
 
 
 UNSUPPORTED_BY_PLATFORM = """
-import platform as _platform
-import types
-
 import accel.runtime.platform as _accel_platform
 
 # Pretend to run on another machine: accel's own check then says what it supports.
-_accel_platform.platform = types.SimpleNamespace(
-    python_implementation=_platform.python_implementation,
-    python_version=_platform.python_version,
-    machine=lambda: "riscv64",
-)
+_real_found = _accel_platform.found
+_accel_platform.found = lambda: (*_real_found()[:3], "riscv64")
 """
 
 UNSUPPORTED_BY_FUNCTION = """

@@ -20,6 +20,8 @@ STEPS = frozenset({"EXIT_INTERPRETER", "UNWIND", "UNWIND_RERAISED"})
 
 def add_unwinds(program: list[QInstr], decoded: Decoded) -> list[QInstr]:
     """The program, with an unwinding step per handler that some instruction unwinds to."""
+    if not decoded.handlers:
+        return program  # no try block (most code): nothing to look up per instruction
     starting = {}
     for instr in program:
         starting.setdefault(instr.start, instr)

@@ -8,8 +8,7 @@ exit knows where the interpreter resumes.
 """
 from __future__ import annotations
 
-import dataclasses
-
+from ..datatype import datatype
 from ..frontend.decode import TERMINATORS, Instruction
 
 
@@ -26,7 +25,7 @@ class _Nothing:
 NOTHING = _Nothing()
 
 
-@dataclasses.dataclass(eq=False, slots=True)
+@datatype(eq=False, slots=True)
 class QInstr:
     name: str
     covers: tuple[Instruction, ...]  # the original instructions, in order (exits resume at the first)

@@ -8,8 +8,7 @@ interpreter.
 """
 from __future__ import annotations
 
-import dataclasses
-
+from ..datatype import datatype
 from ..frontend.decode import Decoded
 from .ir import QInstr
 from .types import RANGE_ITERATOR, State, nb_name
@@ -29,7 +28,7 @@ CACHED = {"LOAD_GLOBAL": "LOAD_GLOBAL_CACHED", "LOAD_ATTR": "LOAD_ATTR_CACHED",
 SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR"}
 
 
-@dataclasses.dataclass(frozen=True)
+@datatype(frozen=True)
 class Feedback:
     states: dict[int, State]  # inferred types before each instruction, by start unit
     adaptive: dict[int, str]  # CPython's specialized instruction names, by opcode unit

@@ -22,10 +22,10 @@ before the interpreter resumes (native/deopt.c).  Guards that fail exit there to
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import struct
 
+from ..datatype import datatype
 from ..frontend.decode import Decoded, stack_depths, stack_effect
 from .ir import ENDS_PATH, NOTHING, QInstr, jump_targets
 from .types import State
@@ -69,7 +69,7 @@ FIXED_EFFECTS = {
 }
 
 
-@dataclasses.dataclass
+@datatype
 class Region:
     """A loop whose raw locals stay raw from its header to its last instruction."""
 
