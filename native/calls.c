@@ -79,16 +79,24 @@ bind(PyFunctionObject *func, PyCodeObject *co, PyObject *const *args, Py_ssize_t
     return 1;
 }
 
+/* The size of a frame for `co`, if the thread's data stack has room for it,
+ * else 0: a new data-stack chunk takes CPython's unexported slow path, and the
+ * caller then calls the ordinary way. */
+static inline size_t
+frame_size_if_room(PyThreadState *tstate, PyCodeObject *co)
+{
+    size_t size = (size_t)(co->co_nlocalsplus + co->co_stacksize) + FRAME_SPECIALS_SIZE;
+    return _PyThreadState_HasStackSpace(tstate, size) ? size : 0;
+}
+
 /* The callee's frame, pushed, with the arguments bound; NULL if the call must
  * take the ordinary path. */
 static _PyInterpreterFrame *
 push_frame(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
            PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    size_t size = (size_t)(co->co_nlocalsplus + co->co_stacksize) + FRAME_SPECIALS_SIZE;
-    /* A new data-stack chunk takes CPython's unexported slow path: the caller
-     * then calls the ordinary way. */
-    if (!_PyThreadState_HasStackSpace(tstate, size)) {
+    size_t size = frame_size_if_room(tstate, co);
+    if (size == 0) {
         return NULL;
     }
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
@@ -178,6 +186,17 @@ release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
     tstate->datastack_top = (PyObject **)frame;
 }
 
+/* Run a pushed frame's native code, then clear and pop the frame. */
+static inline PyObject *
+run_pushed(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
+{
+    rec->calls++;
+    accel_totals.native_calls++;
+    PyObject *result = accel_run_native(tstate, frame, rec, 0);
+    release_frame(tstate, frame);
+    return result;
+}
+
 static PyObject *
 call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
               size_t nargsf, PyObject *kwnames)
@@ -185,15 +204,66 @@ call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
     PyFunctionObject *func = (PyFunctionObject *)callable;
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-    accel_code *rec = accel_runnable_record(tstate, co);
-    _PyInterpreterFrame *frame = rec != NULL ? push_frame(tstate, func, co, args, nargs, kwnames) : NULL;
+    accel_code *rec = accel_lookup_record(co);
+    _PyInterpreterFrame *frame = rec != NULL && accel_may_call_directly(tstate, co, rec)
+        ? push_frame(tstate, func, co, args, nargs, kwnames) : NULL;
     if (frame == NULL) {
         return PyObject_Vectorcall(callable, args, nargsf, kwnames);
     }
-    rec->calls++;
-    accel_totals.native_calls++;
-    PyObject *result = accel_run_native(tstate, frame, rec, 0);
-    release_frame(tstate, frame);
+    return run_pushed(tstate, frame, rec);
+}
+
+/* The frame of a call to `func` whose positional arguments (and the defaults
+ * after them) are all its parameters, pushed, the arguments moved in; NULL if
+ * the call must take another path (nothing moved then). */
+static inline _PyInterpreterFrame *
+push_moving(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co, accel_code *rec,
+            PyObject **args, int nargs)
+{
+    int missing = co->co_argcount - nargs;
+    if (!rec->positional_only_call || missing < 0) {
+        return NULL;
+    }
+    PyObject *defaults = func->func_defaults;
+    Py_ssize_t ndefaults = defaults != NULL ? PyTuple_GET_SIZE(defaults) : 0;
+    if (missing > ndefaults || !accel_may_call_directly(tstate, co, rec)) {
+        return NULL;
+    }
+    size_t size = frame_size_if_room(tstate, co);
+    if (size == 0) {
+        return NULL;
+    }
+    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
+    tstate->datastack_top += size;
+    _PyFrame_InitializeSpecials(frame, func, NULL, co->co_nlocalsplus);  /* takes func's reference */
+    PyObject **locals = frame->localsplus;
+    for (int i = 0; i < nargs; i++) {
+        locals[i] = args[i];
+    }
+    for (int i = 0; i < missing; i++) {
+        locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - missing + i));
+    }
+    for (int i = co->co_argcount; i < co->co_nlocalsplus; i++) {
+        locals[i] = NULL;
+    }
+    return frame;
+}
+
+PyObject *
+accel_call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
+{
+    PyFunctionObject *func = (PyFunctionObject *)callable;
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    accel_code *rec = accel_lookup_record(co);
+    _PyInterpreterFrame *frame = rec != NULL ? push_moving(tstate, func, co, rec, args, nargs) : NULL;
+    if (frame != NULL) {
+        return run_pushed(tstate, frame, rec);
+    }
+    PyObject *result = call_function(tstate, callable, args, (size_t)nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    Py_DECREF(callable);
+    for (int i = 0; i < nargs; i++) {
+        Py_DECREF(args[i]);
+    }
     return result;
 }
 

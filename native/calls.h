@@ -11,6 +11,13 @@
 PyObject *accel_call(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
                      size_t nargsf, PyObject *kwnames);
 
+/* A call of Python function `callable` with positional arguments only, as 3.11's
+ * CALL_PY_EXACT_ARGS and CALL_PY_WITH_DEFAULTS make it: the references to the
+ * function and to its arguments move into the callee's frame, when native code
+ * can run it directly, or are released after the call otherwise.
+ * args[-1] may be overwritten meanwhile, as for accel_call. */
+PyObject *accel_call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs);
+
 /* What accel_call needs from the running interpreter; 0 or -1. */
 int accel_calls_init(void);
 

@@ -25,6 +25,7 @@ static const struct {
     {"accel_load_method_miss", (void *)accel_load_method_miss},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},
     {"accel_call", (void *)accel_call},
+    {"accel_call_function_moving", (void *)accel_call_function_moving},
 };
 
 static void *

@@ -22,6 +22,7 @@
 #include "calls.h"
 #include "stencil_ids.h"
 #include "accel.h"
+#include "private_layout.h"
 
 typedef PyObject *(*accel_entry)(_PyInterpreterFrame *, PyObject **, PyThreadState *, void *at);
 
@@ -54,6 +55,8 @@ typedef struct accel_code {
     int recompile_requested;
     int recompiles;
     int has_loop;               /* compiled on its first call */
+    int positional_only_call;   /* its parameters are plain positional ones and its code
+                                 * is no generator: a call binds by moving the arguments */
     uint64_t calls;
     uint64_t native_entries;
     uint64_t exits;
@@ -70,7 +73,56 @@ extern accel_counters accel_totals;
 
 /* hook.c */
 accel_code *accel_record(PyCodeObject *co, int create);
-accel_code *accel_runnable_record(PyThreadState *tstate, PyCodeObject *co);
+PyObject *accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
+extern Py_ssize_t accel_extra_index;   /* accel's slot in co_extra */
+extern int accel_extra_layout_ok;      /* private_layout.h describes co_extra: read it straight */
+
+/* The record of a code object, or NULL; read straight from co_extra once start-up
+ * has checked that private_layout.h describes it.  On every call: keep it short. */
+static inline accel_code *
+accel_lookup_record(PyCodeObject *co)
+{
+    if (accel_extra_layout_ok) {
+        accel_code_extra *extra = co->co_extra;
+        return extra != NULL && accel_extra_index < extra->ce_size ? extra->ce_extras[accel_extra_index] : NULL;
+    }
+    void *data = NULL;
+    if (_PyCode_GetExtra((PyObject *)co, accel_extra_index, &data) < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return data;
+}
+
+/* With a PEP 523 hook, every Python call nests on the C stack (CPython inlines them
+ * only without one), and so do native code's direct calls: a raised recursion limit
+ * can exhaust it.  Stop at a clear RecursionError well before the end of the
+ * thread's stack.  The limit is found once per thread (the GIL guards both). */
+extern PyThreadState *accel_c_stack_thread;   /* whose limit accel_c_stack_limit is */
+extern char *accel_c_stack_limit;
+void accel_c_stack_measure(PyThreadState *tstate);
+
+static inline int
+accel_c_stack_exhausted(PyThreadState *tstate)
+{
+    char here;
+    if (tstate != accel_c_stack_thread) {
+        accel_c_stack_measure(tstate);
+    }
+    return &here < accel_c_stack_limit;
+}
+
+/* Whether native code may run compiled code `rec` itself, without the hook
+ * deciding: compiled, no recompile due, no generator; tracing off, no other
+ * PEP 523 hook installed since accel's (it must see every call), C stack left. */
+static inline int
+accel_may_call_directly(PyThreadState *tstate, PyCodeObject *co, const accel_code *rec)
+{
+    return rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested
+           && !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
+           && tstate->interp->eval_frame == accel_eval_frame && !tstate->cframe->use_tracing
+           && !accel_c_stack_exhausted(tstate);
+}
 
 /* jit.c */
 int accel_jit_init(void);

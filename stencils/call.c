@@ -94,19 +94,26 @@ STENCIL(CALL)
     int is_meth = sp[-oparg - 2] != NULL;
     int total = oparg + is_meth;
     PyObject *function = sp[-total - 1];
-    Py_ssize_t positional = total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
     /* Where the caller's frame stands during the call: 3.11 leaves a call it inlines
      * (to a Python function) on the CALL's last cache entry, any other on the CALL. */
     int inlined = PyFunction_Check(function);
     _Py_CODEUNIT *at = INSTR + (inlined ? INLINE_CACHE_ENTRIES_CALL : 0);
     frame->prev_instr = at;
-    size_t nargsf = positional | PY_VECTORCALL_ARGUMENTS_OFFSET;
-    PyObject *res = accel_call(tstate, function, sp - total, nargsf, kwnames);
-    Py_DECREF(function);
-    for (int i = 1; i <= total; i++) {
-        Py_DECREF(sp[-i]);
+    PyObject *res;
+    if (inlined && kwnames == NULL) {
+        /* The function and the arguments move into the callee's frame. */
+        res = accel_call_function_moving(tstate, function, sp - total, total);
     }
-    sp -= total + 2 - is_meth;
+    else {
+        Py_ssize_t positional = total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
+        size_t nargsf = positional | PY_VECTORCALL_ARGUMENTS_OFFSET;
+        res = accel_call(tstate, function, sp - total, nargsf, kwnames);
+        Py_DECREF(function);
+        for (int i = 1; i <= total; i++) {
+            Py_DECREF(sp[-i]);
+        }
+    }
+    sp -= oparg + 2;
     if (res == NULL) {
         ERROR_AT(at);
     }
