@@ -162,7 +162,7 @@ hand_to_frame_object(PyThreadState *tstate, PyFrameObject *f, _PyInterpreterFram
     }
 }
 
-static void
+static inline void
 release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
 {
     /* As _PyEvalFrameClearAndPop: finalizers run by the clearing may call. */
@@ -192,7 +192,7 @@ run_pushed(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
 {
     rec->calls++;
     accel_totals.native_calls++;
-    PyObject *result = accel_run_native(tstate, frame, rec, 0);
+    PyObject *result = accel_run_native_inline(tstate, frame, rec, 0);
     release_frame(tstate, frame);
     return result;
 }
@@ -247,24 +247,6 @@ push_moving(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co, acc
         locals[i] = NULL;
     }
     return frame;
-}
-
-PyObject *
-accel_call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
-{
-    PyFunctionObject *func = (PyFunctionObject *)callable;
-    PyCodeObject *co = (PyCodeObject *)func->func_code;
-    accel_code *rec = accel_lookup_record(co);
-    _PyInterpreterFrame *frame = rec != NULL ? push_moving(tstate, func, co, rec, args, nargs) : NULL;
-    if (frame != NULL) {
-        return run_pushed(tstate, frame, rec);
-    }
-    PyObject *result = call_function(tstate, callable, args, (size_t)nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-    Py_DECREF(callable);
-    for (int i = 0; i < nargs; i++) {
-        Py_DECREF(args[i]);
-    }
-    return result;
 }
 
 static initproc python_init;    /* tp_init of a class whose __init__ is a Python function */
@@ -347,4 +329,91 @@ accel_calls_init(void)
     Py_XDECREF(globals);
     PyErr_Clear();
     return python_init != NULL && empty_tuple != NULL ? 0 : -1;
+}
+
+/* The moving call of accel_call_instruction, or, when the callee cannot take it,
+ * the ordinary one and the references released after it. */
+static inline PyObject *
+call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
+{
+    PyFunctionObject *func = (PyFunctionObject *)callable;
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    accel_code *rec = accel_lookup_record(co);
+    _PyInterpreterFrame *frame = rec != NULL ? push_moving(tstate, func, co, rec, args, nargs) : NULL;
+    if (frame != NULL) {
+        return run_pushed(tstate, frame, rec);
+    }
+    PyObject *result = call_function(tstate, callable, args, (size_t)nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    Py_DECREF(callable);
+    for (int i = 0; i < nargs; i++) {
+        Py_DECREF(args[i]);
+    }
+    return result;
+}
+
+/* What the interpreter does after a call that it does not inline, its result
+ * pushed: a signal that arrived during the call has its handler run before the
+ * next instruction.  (An asynchronous exception waits for the interpreter's next
+ * check, which cannot be made to happen between two instructions.) */
+static int
+after_call_eval_breaker(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObject **sp, int raw_locals_live)
+{
+    if (raw_locals_live) {
+        return ACCEL_EXIT_EVAL_BREAKER;
+    }
+    _PyFrame_SetStackPointer(frame, sp);
+    int handled = accel_handle_eval_breaker(tstate);
+    frame->stacktop = -1;  /* unset again while native code runs (deopt.c) */
+    return handled < 0 ? ACCEL_CALL_RAISED_AFTER : handled > 0 ? ACCEL_EXIT_EVAL_BREAKER : ACCEL_CALL_DONE;
+}
+
+/* (The few locals past the arguments are cleared by a loop: a call to memset
+ * would cost more.) */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+int
+accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObject **base, int oparg,
+                       PyObject *kwnames, int raw_locals_live)
+{
+    /* base: [NULL, callable, args...] or [function, self, args...] */
+    if (base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type) {
+        /* A bound method: its function and self in its place, as 3.11's PRECALL does. */
+        PyObject *method = base[1];
+        base[0] = Py_NewRef(((PyMethodObject *)method)->im_func);
+        base[1] = Py_NewRef(((PyMethodObject *)method)->im_self);
+        Py_DECREF(method);
+    }
+    int is_meth = base[0] != NULL;
+    int total = oparg + is_meth;
+    PyObject *callable = base[1 - is_meth];
+    PyObject **args = base + 2 - is_meth;
+    int inlined = PyFunction_Check(callable);
+    PyObject *result;
+    if (inlined) {
+        /* Where the caller stands during the call: 3.11 leaves a call it inlines (to
+         * a Python function) on the CALL's last cache entry, any other on the CALL. */
+        frame->prev_instr += INLINE_CACHE_ENTRIES_CALL;
+    }
+    if (inlined && kwnames == NULL) {
+        result = call_function_moving(tstate, callable, args, total);
+    }
+    else {
+        Py_ssize_t positional = total - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+        result = accel_call(tstate, callable, args, (size_t)positional | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+        Py_DECREF(callable);
+        for (int i = 0; i < total; i++) {
+            Py_DECREF(args[i]);
+        }
+    }
+    base[0] = result;
+    if (result == NULL) {
+        return ACCEL_CALL_RAISED;
+    }
+    /* An inlined call returns to the caller's next instruction unchecked. */
+    if (!inlined && *(volatile int *)&tstate->interp->ceval.eval_breaker._value  /* relaxed */) {
+        int status = after_call_eval_breaker(tstate, frame, base + 1, raw_locals_live);
+        if (status != ACCEL_CALL_DONE) {
+            return status;
+        }
+    }
+    return tstate->cframe->use_tracing ? ACCEL_EXIT_TRACING : ACCEL_CALL_DONE;
 }

@@ -24,8 +24,7 @@ static const struct {
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},
     {"accel_load_method_miss", (void *)accel_load_method_miss},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},
-    {"accel_call", (void *)accel_call},
-    {"accel_call_function_moving", (void *)accel_call_function_moving},
+    {"accel_call_instruction", (void *)accel_call_instruction},
 };
 
 static void *

@@ -131,5 +131,39 @@ int accel_resume_index(const accel_native *native, int unit);
 
 /* deopt.c */
 PyObject *accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at);
+PyObject *accel_finish_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec,
+                                      accel_native *native, uintptr_t tagged);
+
+/* Run the frame natively from instruction `at` of its program: 0 for a fresh
+ * frame, a resume point for a generator.  (accel_run_native, inline for the
+ * direct calls of native/calls.c.) */
+static inline PyObject *
+accel_run_native_inline(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at)
+{
+    if (tstate->recursion_remaining <= 0) {
+        /* The interpreter raises the RecursionError, exactly as without accel. */
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+    tstate->recursion_remaining--;
+    frame->previous = tstate->cframe->current_frame;
+    tstate->cframe->current_frame = frame;
+    rec->native_entries++;
+    accel_totals.native_entries++;
+
+    accel_native *native = rec->native;
+    PyObject **sp = frame->localsplus + frame->stacktop;
+    /* As in the interpreter, the stack depth is unset while the frame runs: the
+     * garbage collector traverses a generator's frame up to it, and native code
+     * keeps the depth in a register.  Every way out of native code sets it. */
+    frame->stacktop = -1;
+    PyObject *result = native->entry(frame, sp, tstate, native->memory + native->offsets[at]);
+
+    tstate->cframe->current_frame = frame->previous;
+    tstate->recursion_remaining++;
+    if (((uintptr_t)result & 1) == 0) {
+        return result;
+    }
+    return accel_finish_in_interpreter(tstate, frame, rec, native, (uintptr_t)result);
+}
 
 #endif

@@ -54,7 +54,7 @@ def lower(code: types.CodeType, program: list[QInstr]):
     rows = []
     for i, instr in enumerate(program):
         first = instr.covers[0]
-        rows.append((native.stencil_id(instr.name), first.unit, first.start, instr.covers[-1].next, instr.oparg,
+        rows.append((native.stencil_id(instr.name), instr.unit, first.start, instr.covers[-1].next, instr.oparg,
                      instr.oparg2, -1 if instr.target_instr is None else position[id(instr.target_instr)],
                      resumes.get(i, -1), -1 if instr.unwind is None else position.get(id(instr.unwind), -1),
                      _operand(instr, keepalive), instr.raw_locals, instr.raw_stack, instr.raw_int_locals,
