@@ -12,6 +12,10 @@
 #include "runtime.h"
 #include "calls.h"
 
+#define Py_BUILD_CORE 1
+#include "internal/pycore_ceval.h"  /* _Py_EnterRecursiveCallTstate */
+#undef Py_BUILD_CORE
+
 /* The parameter that keyword `name` names, or -1 (positional-only ones cannot
  * be named).  Keywords are usually the very strings of co_varnames. */
 static Py_ssize_t
@@ -162,7 +166,7 @@ hand_to_frame_object(PyThreadState *tstate, PyFrameObject *f, _PyInterpreterFram
     }
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
 {
     /* As _PyEvalFrameClearAndPop: finalizers run by the clearing may call. */
@@ -187,7 +191,7 @@ release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
 }
 
 /* Run a pushed frame's native code, then clear and pop the frame. */
-static inline PyObject *
+static inline __attribute__((always_inline)) PyObject *
 run_pushed(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
 {
     rec->calls++;
@@ -211,42 +215,6 @@ call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
         return PyObject_Vectorcall(callable, args, nargsf, kwnames);
     }
     return run_pushed(tstate, frame, rec);
-}
-
-/* The frame of a call to `func` whose positional arguments (and the defaults
- * after them) are all its parameters, pushed, the arguments moved in; NULL if
- * the call must take another path (nothing moved then). */
-static inline _PyInterpreterFrame *
-push_moving(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co, accel_code *rec,
-            PyObject **args, int nargs)
-{
-    int missing = co->co_argcount - nargs;
-    if (!rec->positional_only_call || missing < 0) {
-        return NULL;
-    }
-    PyObject *defaults = func->func_defaults;
-    Py_ssize_t ndefaults = defaults != NULL ? PyTuple_GET_SIZE(defaults) : 0;
-    if (missing > ndefaults || !accel_may_call_directly(tstate, co, rec)) {
-        return NULL;
-    }
-    size_t size = frame_size_if_room(tstate, co);
-    if (size == 0) {
-        return NULL;
-    }
-    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
-    tstate->datastack_top += size;
-    _PyFrame_InitializeSpecials(frame, func, NULL, co->co_nlocalsplus);  /* takes func's reference */
-    PyObject **locals = frame->localsplus;
-    for (int i = 0; i < nargs; i++) {
-        locals[i] = args[i];
-    }
-    for (int i = 0; i < missing; i++) {
-        locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - missing + i));
-    }
-    for (int i = co->co_argcount; i < co->co_nlocalsplus; i++) {
-        locals[i] = NULL;
-    }
-    return frame;
 }
 
 static initproc python_init;    /* tp_init of a class whose __init__ is a Python function */
@@ -331,17 +299,71 @@ accel_calls_init(void)
     return python_init != NULL && empty_tuple != NULL ? 0 : -1;
 }
 
+/* The shape of the moving calls to `co` with `nargs` positional arguments, in
+ * `shape`; 0 if a call to it cannot move them (its parameters are not plain
+ * positional ones, it is no code accel knows). */
+static int
+measure_call(PyCodeObject *co, int nargs, accel_call_shape *shape)
+{
+    accel_code *rec = accel_lookup_record(co);
+    if (rec == NULL || !rec->positional_only_call || nargs > co->co_argcount) {
+        shape->code = NULL;
+        return 0;
+    }
+    shape->code = co;
+    shape->rec = rec;
+    shape->epoch = accel_records_freed;
+    shape->nargs = nargs;
+    shape->missing = co->co_argcount - nargs;
+    shape->nlocalsplus = co->co_nlocalsplus;
+    shape->frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
+    return 1;
+}
+
+/* The frame of a call to `func` whose positional arguments (and the defaults
+ * after them) are all its parameters, pushed, the arguments moved in; NULL if
+ * the call must take another path (nothing moved then). */
+static inline _PyInterpreterFrame *
+push_moving(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape,
+            PyObject **args, int nargs)
+{
+    int missing = shape->missing;
+    PyObject *defaults = func->func_defaults;
+    Py_ssize_t ndefaults = missing > 0 && defaults != NULL ? PyTuple_GET_SIZE(defaults) : 0;
+    if (missing > ndefaults || !accel_may_run_directly(tstate, shape->rec)
+        || !_PyThreadState_HasStackSpace(tstate, shape->frame_size)) {
+        return NULL;
+    }
+    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
+    tstate->datastack_top += shape->frame_size;
+    _PyFrame_InitializeSpecials(frame, func, NULL, shape->nlocalsplus);  /* takes func's reference */
+    PyObject **locals = frame->localsplus;
+    for (int i = 0; i < nargs; i++) {
+        locals[i] = args[i];
+    }
+    for (int i = 0; i < missing; i++) {
+        locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - missing + i));
+    }
+    for (int i = nargs + missing; i < shape->nlocalsplus; i++) {
+        locals[i] = NULL;
+    }
+    return frame;
+}
+
 /* The moving call of accel_call_instruction, or, when the callee cannot take it,
  * the ordinary one and the references released after it. */
 static inline PyObject *
-call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
+call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs,
+                     accel_call_shape *shape)
 {
     PyFunctionObject *func = (PyFunctionObject *)callable;
     PyCodeObject *co = (PyCodeObject *)func->func_code;
-    accel_code *rec = accel_lookup_record(co);
-    _PyInterpreterFrame *frame = rec != NULL ? push_moving(tstate, func, co, rec, args, nargs) : NULL;
-    if (frame != NULL) {
-        return run_pushed(tstate, frame, rec);
+    int known = shape->code == co && shape->nargs == nargs && shape->epoch == accel_records_freed;
+    if (known || measure_call(co, nargs, shape)) {
+        _PyInterpreterFrame *frame = push_moving(tstate, func, shape, args, nargs);
+        if (frame != NULL) {
+            return run_pushed(tstate, frame, shape->rec);
+        }
     }
     PyObject *result = call_function(tstate, callable, args, (size_t)nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
     Py_DECREF(callable);
@@ -349,6 +371,68 @@ call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args,
         Py_DECREF(args[i]);
     }
     return result;
+}
+
+/* A builtin function or a method descriptor called with positional arguments,
+ * the way its vectorcall would call it minus the dispatch, as 3.11's
+ * PRECALL_BUILTIN_O / _FAST and PRECALL_NO_KW_METHOD_DESCRIPTOR_* do.  Sets
+ * *handled to 0 (and returns NULL, nothing set) for any other callable, and for
+ * calls that would raise a TypeError (wrong count, a descriptor given a self of
+ * another type): the ordinary path composes the message. */
+static inline PyObject *
+call_c_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args, int nargs, int *handled)
+{
+    PyMethodDef *def;
+    PyObject *self;
+    PyTypeObject *type = Py_TYPE(callable);
+    if (type == &PyCFunction_Type) {
+        def = ((PyCFunctionObject *)callable)->m_ml;
+        self = PyCFunction_GET_SELF(callable);
+    }
+    else if (type == &PyMethodDescr_Type && nargs >= 1 && PyObject_TypeCheck(args[0], PyDescr_TYPE(callable))) {
+        def = ((PyMethodDescrObject *)callable)->d_method;
+        self = args[0];
+        args++;
+        nargs--;
+    }
+    else {
+        *handled = 0;
+        return NULL;
+    }
+    int kind = def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
+    if (!(kind == METH_FASTCALL || kind == (METH_FASTCALL | METH_KEYWORDS)
+          || (kind == METH_O && nargs == 1) || (kind == METH_NOARGS && nargs == 0))) {
+        *handled = 0;
+        return NULL;
+    }
+    *handled = 1;
+    if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
+        return NULL;
+    }
+    PyObject *result;
+    switch (kind) {
+    case METH_NOARGS:
+        result = def->ml_meth(self, NULL);
+        break;
+    case METH_O:
+        result = def->ml_meth(self, args[0]);
+        break;
+    case METH_FASTCALL:
+        result = ((_PyCFunctionFast)(void (*)(void))def->ml_meth)(self, args, nargs);
+        break;
+    default:
+        result = ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, nargs, NULL);
+        break;
+    }
+    _Py_LeaveRecursiveCallTstate(tstate);
+    return _Py_CheckFunctionResult(tstate, callable, result, NULL);
+}
+
+/* A relaxed load, as the interpreter's own check does. */
+static inline int
+eval_breaker_set(PyThreadState *tstate)
+{
+    return *(volatile int *)&tstate->interp->ceval.eval_breaker._value;
 }
 
 /* What the interpreter does after a call that it does not inline, its result
@@ -372,7 +456,7 @@ after_call_eval_breaker(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObj
 __attribute__((optimize("no-tree-loop-distribute-patterns")))
 int
 accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObject **base, int oparg,
-                       PyObject *kwnames, int raw_locals_live)
+                       PyObject *kwnames, int raw_locals_live, accel_cache *cache)
 {
     /* base: [NULL, callable, args...] or [function, self, args...] */
     if (base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type) {
@@ -393,8 +477,15 @@ accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObje
          * a Python function) on the CALL's last cache entry, any other on the CALL. */
         frame->prev_instr += INLINE_CACHE_ENTRIES_CALL;
     }
+    int handled = 0;
     if (inlined && kwnames == NULL) {
-        result = call_function_moving(tstate, callable, args, total);
+        result = call_function_moving(tstate, callable, args, total, &cache->call);
+    }
+    else if (kwnames == NULL && (result = call_c_function(tstate, callable, args, total, &handled), handled)) {
+        Py_DECREF(callable);
+        for (int i = 0; i < total; i++) {
+            Py_DECREF(args[i]);
+        }
     }
     else {
         Py_ssize_t positional = total - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
@@ -409,7 +500,7 @@ accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObje
         return ACCEL_CALL_RAISED;
     }
     /* An inlined call returns to the caller's next instruction unchecked. */
-    if (!inlined && *(volatile int *)&tstate->interp->ceval.eval_breaker._value  /* relaxed */) {
+    if (!inlined && eval_breaker_set(tstate)) {
         int status = after_call_eval_breaker(tstate, frame, base + 1, raw_locals_live);
         if (status != ACCEL_CALL_DONE) {
             return status;

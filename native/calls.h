@@ -3,6 +3,7 @@
 #define ACCEL_CALLS_H
 
 #include "Python.h"
+#include "inline_cache.h"
 
 /* PyObject_Vectorcall, for calls made by native code: a compiled Python
  * callee (a function, or the __init__ of a plain class being instantiated)
@@ -24,9 +25,10 @@ PyObject *accel_call(PyThreadState *tstate, PyObject *callable, PyObject *const 
  * Returns ACCEL_CALL_DONE: go on; ACCEL_CALL_RAISED: the call raised, no result
  * (base[0] is NULL); ACCEL_CALL_RAISED_AFTER: a signal handler raised after
  * the call, its result pushed; or an exit reason (exits.h), to leave with the
- * result pushed. */
+ * result pushed.  `cache` is the site's: the callee it last moved arguments
+ * into. */
 int accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObject **base, int oparg,
-                           PyObject *kwnames, int raw_locals_live);
+                           PyObject *kwnames, int raw_locals_live, accel_cache *cache);
 enum {
     ACCEL_CALL_DONE = 0,
     ACCEL_CALL_RAISED = -1,

@@ -45,6 +45,7 @@ stock(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 }
 
 static accel_code records;  /* the list head */
+uint64_t accel_records_freed;
 
 /* Called for every code object that has extra slots, ours set or not. */
 static void
@@ -54,6 +55,7 @@ free_record(void *data)
     if (rec == NULL) {
         return;
     }
+    accel_records_freed++;
     rec->prev->next = rec->next;
     rec->next->prev = rec->prev;
     Py_XDECREF(rec->summary);

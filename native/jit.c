@@ -308,6 +308,7 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
     native->mapped = mapped;
     native->size = size;
     native->entry = (accel_entry)(void *)memory;
+    native->start = memory + offsets[0];
     native->ninstrs = n;
     native->offsets = offsets;
     return native;

@@ -34,6 +34,7 @@ typedef struct accel_native {
     size_t mapped;
     uint64_t size;
     accel_entry entry;
+    unsigned char *start;       /* the first instruction's code: where a fresh frame starts */
     PyObject **keepalive;       /* objects the program's operands point to (strong) */
     Py_ssize_t nkeepalive;
     int ninstrs;
@@ -74,6 +75,7 @@ extern accel_counters accel_totals;
 /* hook.c */
 accel_code *accel_record(PyCodeObject *co, int create);
 PyObject *accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
+extern uint64_t accel_records_freed;   /* how many records died: a pointer to one kept since may dangle */
 extern Py_ssize_t accel_extra_index;   /* accel's slot in co_extra */
 extern int accel_extra_layout_ok;      /* private_layout.h describes co_extra: read it straight */
 
@@ -112,16 +114,23 @@ accel_c_stack_exhausted(PyThreadState *tstate)
     return &here < accel_c_stack_limit;
 }
 
-/* Whether native code may run compiled code `rec` itself, without the hook
- * deciding: compiled, no recompile due, no generator; tracing off, no other
- * PEP 523 hook installed since accel's (it must see every call), C stack left. */
+/* Whether native code may run the compiled code of `rec`, no generator's, on a
+ * fresh frame itself, without the hook deciding: compiled, no recompile due;
+ * tracing off, no other PEP 523 hook installed since accel's (it must see every
+ * call), C stack left. */
+static inline int
+accel_may_run_directly(PyThreadState *tstate, const accel_code *rec)
+{
+    return rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested
+           && tstate->interp->eval_frame == accel_eval_frame && !tstate->cframe->use_tracing
+           && !accel_c_stack_exhausted(tstate);
+}
+
+/* The same for any code `co` (whose record is `rec`). */
 static inline int
 accel_may_call_directly(PyThreadState *tstate, PyCodeObject *co, const accel_code *rec)
 {
-    return rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested
-           && !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR))
-           && tstate->interp->eval_frame == accel_eval_frame && !tstate->cframe->use_tracing
-           && !accel_c_stack_exhausted(tstate);
+    return !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR)) && accel_may_run_directly(tstate, rec);
 }
 
 /* jit.c */
@@ -156,7 +165,8 @@ accel_run_native_inline(PyThreadState *tstate, _PyInterpreterFrame *frame, accel
      * garbage collector traverses a generator's frame up to it, and native code
      * keeps the depth in a register.  Every way out of native code sets it. */
     frame->stacktop = -1;
-    PyObject *result = native->entry(frame, sp, tstate, native->memory + native->offsets[at]);
+    unsigned char *code = at == 0 ? native->start : native->memory + native->offsets[at];
+    PyObject *result = native->entry(frame, sp, tstate, code);
 
     tstate->cframe->current_frame = frame->previous;
     tstate->recursion_remaining++;

@@ -76,7 +76,8 @@ STENCIL(CALL)
 {
     PyObject **base = sp - OPARG - 2;
     frame->prev_instr = INSTR;
-    int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE);
+    int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE,
+                                        (accel_cache *)HOLE(_JIT_CACHE));
     sp = base + 1;
     if (status == ACCEL_CALL_DONE) {
         CONTINUE();
