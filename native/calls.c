@@ -375,7 +375,10 @@ call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args,
 
 /* A builtin function or a method descriptor called with positional arguments,
  * the way its vectorcall would call it minus the dispatch, as 3.11's
- * PRECALL_BUILTIN_O / _FAST and PRECALL_NO_KW_METHOD_DESCRIPTOR_* do.  Sets
+ * specialized forms do (PRECALL_BUILTIN_O / _FAST, PRECALL_NO_KW_LEN,
+ * PRECALL_NO_KW_METHOD_DESCRIPTOR_*), and with their recursion checks: where a
+ * call through C recurses (len() calling a __len__ that calls len()...), the
+ * RecursionError comes at the depth of stock CPython's warmed-up code.  Sets
  * *handled to 0 (and returns NULL, nothing set) for any other callable, and for
  * calls that would raise a TypeError (wrong count, a descriptor given a self of
  * another type): the ordinary path composes the message. */
@@ -406,25 +409,23 @@ call_c_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args
         return NULL;
     }
     *handled = 1;
-    if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
-        return NULL;
-    }
     PyObject *result;
-    switch (kind) {
-    case METH_NOARGS:
-        result = def->ml_meth(self, NULL);
-        break;
-    case METH_O:
-        result = def->ml_meth(self, args[0]);
-        break;
-    case METH_FASTCALL:
+    if (kind == METH_FASTCALL) {
         result = ((_PyCFunctionFast)(void (*)(void))def->ml_meth)(self, args, nargs);
-        break;
-    default:
-        result = ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, nargs, NULL);
-        break;
     }
-    _Py_LeaveRecursiveCallTstate(tstate);
+    else if (kind == (METH_FASTCALL | METH_KEYWORDS)) {
+        result = ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, nargs, NULL);
+    }
+    else if (callable == tstate->interp->callable_cache.len) {
+        result = def->ml_meth(self, args[0]);
+    }
+    else {
+        if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
+            return NULL;
+        }
+        result = def->ml_meth(self, kind == METH_O ? args[0] : NULL);
+        _Py_LeaveRecursiveCallTstate(tstate);
+    }
     return _Py_CheckFunctionResult(tstate, callable, result, NULL);
 }
 
