@@ -373,10 +373,11 @@ call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args,
     return result;
 }
 
-/* A builtin function or a method descriptor called with positional arguments,
- * the way its vectorcall would call it minus the dispatch, as 3.11's
- * specialized forms do (PRECALL_BUILTIN_O / _FAST, PRECALL_NO_KW_LEN,
- * PRECALL_NO_KW_METHOD_DESCRIPTOR_*), and with their recursion checks: where a
+/* A builtin function, a method descriptor or a builtin class called with
+ * positional arguments, the way its vectorcall would call it minus the
+ * dispatch, as 3.11's specialized forms do (PRECALL_BUILTIN_O / _FAST,
+ * PRECALL_NO_KW_LEN, PRECALL_NO_KW_METHOD_DESCRIPTOR_*, PRECALL_BUILTIN_CLASS),
+ * and with their recursion checks: where a
  * call through C recurses (len() calling a __len__ that calls len()...), the
  * RecursionError comes at the depth of stock CPython's warmed-up code.  Sets
  * *handled to 0 (and returns NULL, nothing set) for any other callable, and for
@@ -391,6 +392,13 @@ call_c_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args
     if (type == &PyCFunction_Type) {
         def = ((PyCFunctionObject *)callable)->m_ml;
         self = PyCFunction_GET_SELF(callable);
+    }
+    else if (type == &PyType_Type && ((PyTypeObject *)callable)->tp_vectorcall != NULL) {
+        /* A builtin class with a vectorcall of its own (int(), float(), list()...), as
+         * PRECALL_BUILTIN_CLASS calls it. */
+        *handled = 1;
+        PyObject *result = ((PyTypeObject *)callable)->tp_vectorcall(callable, args, (size_t)nargs, NULL);
+        return _Py_CheckFunctionResult(tstate, callable, result, NULL);
     }
     else if (type == &PyMethodDescr_Type && nargs >= 1 && PyObject_TypeCheck(args[0], PyDescr_TYPE(callable))) {
         def = ((PyMethodDescrObject *)callable)->d_method;

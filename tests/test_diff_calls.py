@@ -356,9 +356,10 @@ print(churn())
 
 
 def test_builtin_functions_and_method_descriptors(tmp_path):
-    """Builtins and method descriptors called with positional arguments take their C
-    function straight (METH_O, METH_NOARGS, METH_FASTCALL, with keywords too); wrong
-    counts, wrong self types, exceptions and keyword calls behave as stock."""
+    """Builtins, method descriptors and builtin classes called with positional arguments
+    take their C function straight (METH_O, METH_NOARGS, METH_FASTCALL, with keywords too,
+    a class's vectorcall); wrong counts, wrong self types, exceptions and keyword calls
+    behave as stock."""
     run = compare("""
 import sys
 import traceback
@@ -385,15 +386,17 @@ def c_calls(n):
         r.append({"k": i}.get("k"))
         r.append(abs(-i))
         r.append(max(i, 2))
+        r.append((int(i * 1.5), float(i), list("ab"), tuple(), str(i), bool(i), range(i)[-1:]))
     return r
 
 def errors():
     for bad in (lambda: len(1, 2), lambda: len(), lambda: [].append(), lambda: list.append((), 1),
                 lambda: [].pop(1, 2), lambda: {}.get(), lambda: len(5), lambda: "x".join([1]),
-                lambda: list.append(), lambda: isinstance(1, 2), lambda: [].pop()):
+                lambda: list.append(), lambda: isinstance(1, 2), lambda: [].pop(), lambda: int("x"),
+                lambda: float([]), lambda: list(1, 2), lambda: range()):
         try:
             bad()
-        except (TypeError, IndexError) as e:
+        except (TypeError, IndexError, ValueError) as e:
             print(type(e).__name__, e)
 
 def traced():
