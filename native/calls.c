@@ -1,4 +1,4 @@
-/* Calls from native code to compiled Python functions.
+/* Calls made by native code: CALL's work (accel_call_instruction).
  *
  * With a PEP 523 hook set, every Python call goes _PyFunction_Vectorcall ->
  * _PyEval_Vector -> hook, and 3.11 stops inlining Python-to-Python calls.  When
@@ -6,9 +6,14 @@
  * file does what that path would, minus the detours: push the callee's frame on
  * the thread's data stack, bind the arguments, run the native code (which hands
  * the frame to the interpreter on an exit, as for any frame), then clear and
- * pop the frame.  Instantiating a plain class (object's __new__, a Python
- * __init__) is type_call's work done here, with that __init__ called the same
- * way.  Anything else takes PyObject_Vectorcall, and the hook. */
+ * pop the frame.  A call with positional arguments only moves them from the
+ * caller's stack into that frame, as 3.11's CALL_PY_EXACT_ARGS does, with what
+ * it needs to know about the callee cached at the call site.  Instantiating a
+ * plain class (object's __new__, a Python __init__) is type_call's work done
+ * here, with that __init__ called the same way.  Builtin functions, method
+ * descriptors and builtin classes called with positional arguments get their
+ * C function called straight, as 3.11's specialized PRECALLs do.  Anything else
+ * takes PyObject_Vectorcall, and the hook. */
 #include "runtime.h"
 #include "calls.h"
 
@@ -267,7 +272,11 @@ instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
     return self;
 }
 
-PyObject *
+/* PyObject_Vectorcall, for calls made by native code: a compiled Python
+ * callee (a function, or the __init__ of a plain class being instantiated)
+ * runs natively on a frame pushed here, the way 3.11's interpreter inlines a
+ * call.  args[-1] may be overwritten meanwhile (PY_VECTORCALL_ARGUMENTS_OFFSET). */
+static PyObject *
 accel_call(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
            size_t nargsf, PyObject *kwnames)
 {
@@ -377,9 +386,9 @@ call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args,
  * positional arguments, the way its vectorcall would call it minus the
  * dispatch, as 3.11's specialized forms do (PRECALL_BUILTIN_O / _FAST,
  * PRECALL_NO_KW_LEN, PRECALL_NO_KW_METHOD_DESCRIPTOR_*, PRECALL_BUILTIN_CLASS),
- * and with their recursion checks: where a
- * call through C recurses (len() calling a __len__ that calls len()...), the
- * RecursionError comes at the depth of stock CPython's warmed-up code.  Sets
+ * and with their recursion checks: where a call through C recurses (len()
+ * calling a __len__ that calls len()...), the RecursionError comes at the depth
+ * of stock CPython's warmed-up code.  Sets
  * *handled to 0 (and returns NULL, nothing set) for any other callable, and for
  * calls that would raise a TypeError (wrong count, a descriptor given a self of
  * another type): the ordinary path composes the message. */

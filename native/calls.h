@@ -5,13 +5,6 @@
 #include "Python.h"
 #include "inline_cache.h"
 
-/* PyObject_Vectorcall, for calls made by native code: a compiled Python
- * callee (a function, or the __init__ of a plain class being instantiated)
- * runs natively on a frame pushed here, the way 3.11's interpreter inlines a
- * call.  args[-1] may be overwritten meanwhile (PY_VECTORCALL_ARGUMENTS_OFFSET). */
-PyObject *accel_call(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
-                     size_t nargsf, PyObject *kwnames);
-
 /* What CALL does (stencils/call.c), its callable and arguments at `base`:
  * [NULL, callable, args...] or [function, self, args...] (a bound method is
  * split into the latter first, as PRECALL does); `kwnames` names the last
@@ -35,7 +28,7 @@ enum {
     ACCEL_CALL_RAISED_AFTER = -2,
 };
 
-/* What accel_call needs from the running interpreter; 0 or -1. */
+/* What calls.c needs from the running interpreter; 0 or -1. */
 int accel_calls_init(void);
 
 #endif
