@@ -15,6 +15,7 @@ FOLDED = {
     "CACHE": "inline-cache entries after an instruction: skipped",
     "EXTENDED_ARG": "folded into the argument of the instruction it prefixes",
     "KW_NAMES": "folded into the CALL whose keyword names it sets",
+    "PRECALL": "folded into the CALL after it, which splits a bound method as PRECALL does",
 }
 
 ASYNC = "coroutines and async generators are not compiled: the interpreter runs them"

@@ -66,7 +66,7 @@ def lower(code: types.CodeType, program: list[QInstr]):
             operand = id(instr.operand)
         else:
             operand = instr.raw_operand
-        pack_into(buffer, i * size, stencil_id(name), first.unit, first.start, instr.covers[-1].next, instr.oparg,
+        pack_into(buffer, i * size, stencil_id(name), instr.unit, first.start, instr.covers[-1].next, instr.oparg,
                   instr.oparg2, -1 if target is None else position[id(target)], resumes.get(i, -1),
                   -1 if unwind is None else position.get(id(unwind), -1), operand, instr.raw_locals, instr.raw_stack,
                   instr.raw_int_locals, instr.raw_int_stack)

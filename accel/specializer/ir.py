@@ -42,6 +42,12 @@ class QInstr:
     raw_int_stack: int = 0  # of the raw stack slots, the ints
     pushes_raw: str | None = None  # "float" or "int" if the value it pushes is raw
     unwind: QInstr | None = None  # where native code handles an exception it raises (UNWIND)
+    acts_at: int = 0  # which of `covers` does the work: prev_instr names it while it runs
+
+    @property
+    def unit(self) -> int:
+        """The code unit of the covered instruction that does the work."""
+        return self.covers[self.acts_at].unit
 
     @property
     def first(self) -> Instruction:

@@ -65,7 +65,6 @@ FIXED_EFFECTS = {
     "STORE_ATTR": (2, 0), "STORE_SUBSCR": (3, 0), "FOR_ITER_RANGE": (0, 1),
     "NOP": (0, 0), "RESUME": (0, 0), "JUMP_FORWARD": (0, 0), "JUMP_BACKWARD": (0, 0),
     "JUMP_BACKWARD_NO_INTERRUPT": (0, 0),
-    "PRECALL": (0, 0),  # dis splits a call's effect between PRECALL and CALL; CALL has it all here
 }
 
 
