@@ -16,7 +16,7 @@ STENCIL(COMPARE_OP)
 
 #define COMPARE_JUMP(GUARD, OUTCOME)                            \
     PyObject *right = sp[-1], *left = sp[-2];                   \
-    if (!(GUARD)) {                                             \
+    if (UNLIKELY(!(GUARD))) {                                   \
         EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
     }                                                           \
     if (OPARG2) {                                               \
