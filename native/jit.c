@@ -222,7 +222,7 @@ fits_rel32(int64_t displacement)
 static int
 fits_32(uint64_t value)
 {
-    return value <= UINT32_MAX || (int64_t)value >= INT32_MIN;
+    return value <= UINT32_MAX || ((int64_t)value < 0 && (int64_t)value >= INT32_MIN);
 }
 
 static void

@@ -56,12 +56,13 @@ module_value(PyObject *owner, const accel_attr_way *way)
 static inline __attribute__((always_inline)) PyObject **
 instance_attribute(PyObject *owner, const accel_attr_way *way)
 {
+    /* Instance values first: the attributes of most objects. */
+    if (LIKELY(way->kind == ACCEL_ATTR_INSTANCE_VALUE)) {
+        PyDictValues *values = *ACCEL_VALUES_POINTER(owner);
+        return LIKELY(values != NULL) ? &values->values[way->index] : NULL;
+    }
     if (way->kind == ACCEL_ATTR_SLOT) {
         return (PyObject **)((char *)owner + way->index);
-    }
-    if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
-        PyDictValues *values = *ACCEL_VALUES_POINTER(owner);
-        return values != NULL ? &values->values[way->index] : NULL;
     }
     return NULL;
 }
@@ -77,7 +78,7 @@ cached_load(PyObject *owner, accel_cache *cache, int *failed)
     }
     PyObject *res = NULL;
     PyObject **where = instance_attribute(owner, way);
-    if (where != NULL) {
+    if (LIKELY(where != NULL)) {
         res = *where;
     }
     else if (way->kind == ACCEL_ATTR_MODULE) {
