@@ -72,7 +72,10 @@ static inline __attribute__((always_inline)) accel_attr_way *
 accel_cache_way(accel_cache *cache, PyTypeObject *type)
 {
     unsigned int version = type->tp_version_tag;
-    for (int i = 0; i < ACCEL_CACHE_WAYS; i++) {
+    if (__builtin_expect(cache->ways[0].version == version, 1)) {  /* most sites see one type */
+        return &cache->ways[0];
+    }
+    for (int i = 1; i < ACCEL_CACHE_WAYS; i++) {
         if (cache->ways[i].version == version) {
             return &cache->ways[i];
         }

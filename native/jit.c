@@ -12,6 +12,10 @@
 
 static uintptr_t symbol_addresses[ACCEL_SYMBOL_COUNT];
 static char init_error[256];
+/* ACCEL_FAR_CALLS=1: every call to a C function goes through a trampoline, as
+ * when libpython is loaded beyond a rel32's reach (which the tests cannot
+ * arrange otherwise). */
+static int far_calls;
 
 /* accel's own functions that stencils call: this module is loaded RTLD_LOCAL,
  * so dlsym would not find them. */
@@ -45,6 +49,8 @@ resolve(const char *name)
 int
 accel_jit_init(void)
 {
+    const char *far = getenv("ACCEL_FAR_CALLS");
+    far_calls = far != NULL && strcmp(far, "1") == 0;
     for (int i = 0; i < ACCEL_SYMBOL_COUNT; i++) {
         void *address = resolve(accel_symbol_names[i]);
         if (address == NULL) {
@@ -136,9 +142,12 @@ typedef struct {
     const accel_instr *program;
     int n;
     unsigned char *memory;
-    const uint32_t *offsets;
+    const uint32_t *offsets;       /* each instruction's hot part */
+    const uint32_t *cold_offsets;  /* ... and its cold part */
     accel_cache *caches;
     PyCodeObject *co;
+    uint64_t trampolines;  /* where they start in memory */
+    const int16_t *slots;  /* each C symbol's trampoline, or -1 */
 } emission;
 
 /* The value a hole of instruction i receives, or 0 with *ok cleared. */
@@ -180,15 +189,18 @@ hole_value(const accel_hole *hole, const emission *e, int i, int *ok)
         return (uintptr_t)&e->caches[i];
     case ACCEL_HOLE_RAW_LOCALS:
         return instr->raw_locals;
-    case ACCEL_HOLE_CODE:
+    case ACCEL_HOLE_HOT:
         return (uintptr_t)(memory + offsets[i]);
+    case ACCEL_HOLE_COLD:
+        return (uintptr_t)(memory + e->cold_offsets[i]);
     case ACCEL_HOLE_SYMBOL:
         return symbol_addresses[hole->symbol];
     case ACCEL_HOLE_HANDLED:
         return instr->handler >= 0 && instr->handler < n;
     case ACCEL_HOLE_ERROR_TARGET:
-        /* Never jumped to without a handler (ACCEL_HOLE_HANDLED is 0 then). */
-        return instr->handler >= 0 && instr->handler < n ? (uintptr_t)(memory + offsets[instr->handler]) : 0;
+        /* Never jumped to without a handler (ACCEL_HOLE_HANDLED is 0 then): the
+         * instruction itself stands in, as an address a rel32 jump reaches. */
+        return (uintptr_t)(memory + offsets[instr->handler >= 0 && instr->handler < n ? instr->handler : i]);
     case ACCEL_HOLE_NONE:
         return 0;
     }
@@ -196,28 +208,104 @@ hole_value(const accel_hole *hole, const emission *e, int i, int *ok)
     return 0;
 }
 
+/* A C function farther than a rel32 call reaches (libpython is loaded
+ * anywhere) is called through the program's own trampoline for it, after the
+ * code: jmp *0(%rip) and the function's address. */
+#define TRAMPOLINE_SIZE 16
+static const unsigned char trampoline_code[6] = {0xff, 0x25, 0, 0, 0, 0};
+
+static int
+fits_rel32(int64_t displacement)
+{
+    return displacement >= INT32_MIN && displacement <= INT32_MAX;
+}
+
+/* The low 32 bits carry the value (HOLE32 in stencils/stencil.h reads them back
+ * as an int or a uint32_t): it must be one of those. */
+static int
+fits_32(uint64_t value)
+{
+    return value <= UINT32_MAX || ((int64_t)value < 0 && (int64_t)value >= INT32_MIN);
+}
+
 static void
 copy_and_patch(const emission *e, int i, int *ok)
 {
     const accel_stencil *stencil = &accel_stencils[e->program[i].stencil];
-    unsigned char *at = e->memory + e->offsets[i];
-    memcpy(at, stencil->body, stencil->size);
-    for (uint32_t h = 0; h < stencil->nholes; h++) {
+    unsigned char *hot = e->memory + e->offsets[i];
+    unsigned char *cold = e->memory + e->cold_offsets[i];
+    memcpy(hot, stencil->body, stencil->size);
+    memcpy(cold, stencil->body + stencil->size, stencil->cold_size);
+    for (uint32_t h = 0; h < stencil->nholes && *ok; h++) {
         const accel_hole *hole = &stencil->holes[h];
         if (hole->kind == ACCEL_HOLE_NONE) {
             continue;
         }
-        uint64_t value = hole_value(hole, e, i, ok) + (uint64_t)hole->addend;
-        memcpy(at + hole->offset, &value, sizeof value);
+        uint64_t value = hole_value(hole, e, i, ok);
+        unsigned char *where = hole->offset < stencil->size ? hot + hole->offset
+                                                            : cold + (hole->offset - stencil->size);
+        if (hole->patch == ACCEL_PATCH_REL32) {
+            int64_t displacement = (int64_t)(value - (uintptr_t)where) + hole->addend;
+            if ((far_calls || !fits_rel32(displacement)) && hole->kind == ACCEL_HOLE_SYMBOL) {
+                unsigned char *trampoline = e->memory + e->trampolines + TRAMPOLINE_SIZE * e->slots[hole->symbol];
+                displacement = (int64_t)((uintptr_t)trampoline - (uintptr_t)where) + hole->addend;
+            }
+            *ok &= fits_rel32(displacement);
+            int32_t rel = (int32_t)displacement;
+            memcpy(where, &rel, sizeof rel);
+        }
+        else if (hole->patch == ACCEL_PATCH_ABS32) {
+            value += (uint64_t)hole->addend;
+            *ok &= fits_32(value);
+            uint32_t low = (uint32_t)value;
+            memcpy(where, &low, sizeof low);
+        }
+        else {
+            value += (uint64_t)hole->addend;
+            memcpy(where, &value, sizeof value);
+        }
     }
 }
 
-/* Emit: ENTER, then each instruction's stencil in program order.  Returns the
- * native program, or NULL with a Python exception set. */
+/* Give each C function that some instruction calls (a rel32 hole) a trampoline
+ * slot; returns how many. */
+static int
+assign_trampolines(const accel_instr *program, int n, int16_t *slots)
+{
+    int count = 0;
+    for (int s = 0; s < ACCEL_SYMBOL_COUNT; s++) {
+        slots[s] = -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const accel_stencil *stencil = &accel_stencils[program[i].stencil];
+        for (uint32_t h = 0; h < stencil->nholes; h++) {
+            const accel_hole *hole = &stencil->holes[h];
+            if (hole->kind == ACCEL_HOLE_SYMBOL && hole->patch == ACCEL_PATCH_REL32 && slots[hole->symbol] < 0) {
+                slots[hole->symbol] = (int16_t)count++;
+            }
+        }
+    }
+    return count;
+}
+
+static void
+write_trampolines(const emission *e)
+{
+    for (int s = 0; s < ACCEL_SYMBOL_COUNT; s++) {
+        if (e->slots[s] >= 0) {
+            unsigned char *trampoline = e->memory + e->trampolines + TRAMPOLINE_SIZE * e->slots[s];
+            memcpy(trampoline, trampoline_code, sizeof trampoline_code);
+            memcpy(trampoline + sizeof trampoline_code, &symbol_addresses[s], sizeof symbol_addresses[s]);
+        }
+    }
+}
+
+/* Emit: ENTER, then each instruction's stencil in program order, then the
+ * trampolines.  Returns the native program, or NULL with a Python exception set. */
 static accel_native *
 emit(PyCodeObject *co, const accel_instr *program, int n)
 {
-    uint32_t *offsets = PyMem_Calloc(n + 1, sizeof *offsets);
+    uint32_t *offsets = PyMem_Calloc(2 * (size_t)n + 1, sizeof *offsets);
     if (offsets == NULL) {
         PyErr_NoMemory();
         return NULL;
@@ -232,14 +320,31 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         offsets[i] = (uint32_t)size;
         size += accel_stencils[program[i].stencil].size;
     }
+    /* The cold parts after all hot ones, each 16-byte aligned (they may end in data). */
+    uint32_t *cold_offsets = offsets + n + 1;
+    size = (size + 15) / 16 * 16;
+    for (int i = 0; i < n; i++) {
+        cold_offsets[i] = (uint32_t)size;
+        size += (accel_stencils[program[i].stencil].cold_size + 15) / 16 * 16;
+    }
+    if (accel_stencils[program[n - 1].stencil].falls_through) {
+        PyMem_Free(offsets);
+        PyErr_Format(PyExc_ValueError, "instruction %d (%s): the last instruction falls through",
+                     n - 1, accel_stencils[program[n - 1].stencil].name);
+        return NULL;
+    }
+    int16_t slots[ACCEL_SYMBOL_COUNT + 1];
+    uint64_t trampolines = (size + TRAMPOLINE_SIZE - 1) / TRAMPOLINE_SIZE * TRAMPOLINE_SIZE;
+    uint64_t total = trampolines + TRAMPOLINE_SIZE * (uint64_t)assign_trampolines(program, n, slots);
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t mapped = (size + page - 1) / page * page;
+    size_t mapped = (total + page - 1) / page * page;
     unsigned char *memory = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) {
         PyMem_Free(offsets);
         PyErr_SetFromErrno(PyExc_OSError);
         return NULL;
     }
+    memset(memory, 0xcc, mapped);  /* int3 between the parts: a stray jump traps */
     accel_cache *caches = PyMem_Calloc(n, sizeof *caches);
     if (caches == NULL) {
         munmap(memory, mapped);
@@ -247,7 +352,8 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         PyErr_NoMemory();
         return NULL;
     }
-    emission e = {program, n, memory, offsets, caches, co};
+    emission e = {program, n, memory, offsets, cold_offsets, caches, co, trampolines, slots};
+    write_trampolines(&e);
     int ok = 1;
     /* ENTER calls the instruction it is given: nothing to patch. */
     const accel_stencil *enter = &accel_stencils[ACCEL_STENCIL_ENTER];
@@ -258,7 +364,8 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
     for (int i = 0; i < n && ok; i++) {
         copy_and_patch(&e, i, &ok);
         if (!ok) {
-            PyErr_Format(PyExc_ValueError, "instruction %d (%s): a jump or fall-through leads nowhere",
+            PyErr_Format(PyExc_ValueError, "instruction %d (%s): a jump or fall-through leads nowhere, "
+                         "or a hole's value does not fit",
                          i, accel_stencils[program[i].stencil].name);
         }
     }

@@ -52,4 +52,5 @@ def _write(path: Path, text: str) -> None:
 
 if __name__ == "__main__":
     built = build(Path(sys.argv[1]))
-    print(f"{len(built)} stencils, {sum(len(s.body) for s in built)} bytes")
+    print(f"{len(built)} stencils, {sum(s.size for s in built)} bytes hot, "
+          f"{sum(len(s.body) - s.size for s in built)} bytes cold")

@@ -13,13 +13,13 @@ STENCIL(LOAD_GLOBAL_CACHED)
 {
     accel_cache *cache = CACHE;
     PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;
-    if (!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins)) {
+    if (UNLIKELY(!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins))) {
         EXIT(ACCEL_EXIT_UNSUPPORTED);
     }
     PyObject *value;
-    if (cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag
-        && cache->global.builtins_version == ((PyDictObject *)builtins)->ma_version_tag
-        && cache->global.value != NULL) {
+    if (LIKELY(cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag
+               && cache->global.builtins_version == ((PyDictObject *)builtins)->ma_version_tag
+               && cache->global.value != NULL)) {
         value = cache->global.value;
     }
     else {
@@ -56,12 +56,13 @@ module_value(PyObject *owner, const accel_attr_way *way)
 static inline __attribute__((always_inline)) PyObject **
 instance_attribute(PyObject *owner, const accel_attr_way *way)
 {
+    /* Instance values first: the attributes of most objects. */
+    if (LIKELY(way->kind == ACCEL_ATTR_INSTANCE_VALUE)) {
+        PyDictValues *values = *ACCEL_VALUES_POINTER(owner);
+        return LIKELY(values != NULL) ? &values->values[way->index] : NULL;
+    }
     if (way->kind == ACCEL_ATTR_SLOT) {
         return (PyObject **)((char *)owner + way->index);
-    }
-    if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
-        PyDictValues *values = *ACCEL_VALUES_POINTER(owner);
-        return values != NULL ? &values->values[way->index] : NULL;
     }
     return NULL;
 }
@@ -72,12 +73,12 @@ static inline __attribute__((always_inline)) PyObject *
 cached_load(PyObject *owner, accel_cache *cache, int *failed)
 {
     accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
-    if (way == NULL) {
+    if (UNLIKELY(way == NULL)) {
         return NULL;
     }
     PyObject *res = NULL;
     PyObject **where = instance_attribute(owner, way);
-    if (where != NULL) {
+    if (LIKELY(where != NULL)) {
         res = *where;
     }
     else if (way->kind == ACCEL_ATTR_MODULE) {
@@ -102,12 +103,12 @@ STENCIL(LOAD_ATTR_CACHED)
     PyObject *owner = sp[-1];
     int failed = 0;
     PyObject *res = cached_load(owner, CACHE, &failed);
-    if (res == NULL && !failed) {
+    if (UNLIKELY(res == NULL && !failed)) {
         SYNC_INSTR();
         res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
     }
     Py_DECREF(owner);
-    if (res == NULL) {
+    if (UNLIKELY(res == NULL)) {
         sp--;
         ERROR();
     }
@@ -123,7 +124,7 @@ STENCIL(STORE_ATTR_CACHED)
     SYNC_INSTR();
     accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
     PyObject **where = way != NULL ? instance_attribute(owner, way) : NULL;
-    if (where != NULL) {
+    if (LIKELY(where != NULL)) {
         PyObject *old = *where;
         *where = value;
         if (old != NULL) {
@@ -151,8 +152,8 @@ STENCIL(LOAD_METHOD_CACHED)
 {
     PyObject *owner = sp[-1];
     accel_attr_way *way = accel_cache_way(CACHE, Py_TYPE(owner));
-    if (way != NULL) {
-        if (way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way)) {
+    if (LIKELY(way != NULL)) {
+        if (LIKELY(way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way))) {
             PyObject *meth = way->value;
             Py_INCREF(meth);
             sp[-1] = meth;

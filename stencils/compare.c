@@ -16,7 +16,7 @@ STENCIL(COMPARE_OP)
 
 #define COMPARE_JUMP(GUARD, OUTCOME)                            \
     PyObject *right = sp[-1], *left = sp[-2];                   \
-    if (!(GUARD)) {                                             \
+    if (UNLIKELY(!(GUARD))) {                                   \
         EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
     }                                                           \
     if (OPARG2) {                                               \
@@ -68,10 +68,10 @@ STENCIL(COMPARE_OP_JUMP)
         CHECK_EVAL_BREAKER();
     }
     int outcome;
-    if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right)) {
+    if (LIKELY(IS_COMPACT_INT(left) && IS_COMPACT_INT(right))) {
         outcome = order_ints(COMPACT_VALUE(left), COMPACT_VALUE(right));
     }
-    else if (PyFloat_CheckExact(left) && PyFloat_CheckExact(right)) {
+    else if (LIKELY(PyFloat_CheckExact(left) && PyFloat_CheckExact(right))) {
         outcome = order_floats(FLOAT_VALUE(left), FLOAT_VALUE(right));
     }
     else {

@@ -31,7 +31,7 @@ STENCIL(GET_ITER)
 #define FOR_ITER_GENERIC(ITER) do {                             \
     SYNC_INSTR();                                               \
     PyObject *next_ = Py_TYPE(ITER)->tp_iternext(ITER);         \
-    if (next_ == NULL) {                                        \
+    if (UNLIKELY(next_ == NULL)) {                              \
         FOR_ITER_END(ITER);                                     \
     }                                                           \
     *sp++ = next_;                                              \
@@ -47,11 +47,11 @@ STENCIL(FOR_ITER)
 STENCIL(FOR_ITER_RANGE)
 {
     PyObject *iter = sp[-1];
-    if (Py_TYPE(iter) != &PyRangeIter_Type) {
+    if (UNLIKELY(Py_TYPE(iter) != &PyRangeIter_Type)) {
         FOR_ITER_GENERIC(iter);
     }
     accel_rangeiter *r = (accel_rangeiter *)iter;
-    if (r->index >= r->len) {
+    if (UNLIKELY(r->index >= r->len)) {
         sp--;
         Py_DECREF(iter);
         JUMP();
@@ -67,12 +67,12 @@ STENCIL(FOR_ITER_RANGE)
 STENCIL(FOR_ITER_LIST)
 {
     PyObject *iter = sp[-1];
-    if (Py_TYPE(iter) != &PyListIter_Type) {
+    if (UNLIKELY(Py_TYPE(iter) != &PyListIter_Type)) {
         FOR_ITER_GENERIC(iter);
     }
     accel_listiter *it = (accel_listiter *)iter;
     PyListObject *seq = it->it_seq;
-    if (seq == NULL || it->it_index >= PyList_GET_SIZE(seq)) {
+    if (UNLIKELY(seq == NULL || it->it_index >= PyList_GET_SIZE(seq))) {
         it->it_seq = NULL;
         Py_XDECREF(seq);
         sp--;

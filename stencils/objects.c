@@ -535,20 +535,20 @@ STENCIL(FORMAT_VALUE)
     int oparg = OPARG;
     int which_conversion = oparg & FVC_MASK;
     int have_fmt_spec = (oparg & FVS_MASK) == FVS_HAVE_SPEC;
-    PyObject *(*conv_fn)(PyObject *);
-    switch (which_conversion) {
-    case FVC_NONE: conv_fn = NULL; break;
-    case FVC_STR: conv_fn = PyObject_Str; break;
-    case FVC_REPR: conv_fn = PyObject_Repr; break;
-    case FVC_ASCII: conv_fn = PyObject_ASCII; break;
-    default: EXIT(ACCEL_EXIT_RAISE);
+    if (which_conversion != FVC_NONE && which_conversion != FVC_STR
+        && which_conversion != FVC_REPR && which_conversion != FVC_ASCII) {
+        EXIT(ACCEL_EXIT_RAISE);
     }
     PyObject *fmt_spec = have_fmt_spec ? *--sp : NULL;
     PyObject *value = *--sp;
     PyObject *result;
     SYNC_INSTR();
-    if (conv_fn != NULL) {
-        result = conv_fn(value);
+    if (which_conversion != FVC_NONE) {
+        /* Called, not taken as function pointers: their addresses would be
+         * 32-bit values in the stencils' code model (stencils/toolchain.py). */
+        result = which_conversion == FVC_STR ? PyObject_Str(value)
+            : which_conversion == FVC_REPR ? PyObject_Repr(value)
+            : PyObject_ASCII(value);
         Py_DECREF(value);
         if (result == NULL) {
             Py_XDECREF(fmt_spec);

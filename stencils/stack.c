@@ -4,7 +4,7 @@
 /* An unbound local: the interpreter raises UnboundLocalError with its message. */
 #define PUSH_LOCAL(I) do {                                      \
     PyObject *value_ = LOCAL(I);                                \
-    if (value_ == NULL) {                                       \
+    if (UNLIKELY(value_ == NULL)) {                             \
         EXIT(ACCEL_EXIT_RAISE);                                 \
     }                                                           \
     Py_INCREF(value_);                                          \
@@ -46,7 +46,7 @@ STENCIL(STORE_FAST)
 STENCIL(LOAD_FAST__LOAD_FAST)
 {
     /* Both checked first: an exit happens before anything is pushed. */
-    if (LOCAL(OPARG) == NULL || LOCAL(OPARG2) == NULL) {
+    if (UNLIKELY(LOCAL(OPARG) == NULL || LOCAL(OPARG2) == NULL)) {
         EXIT(ACCEL_EXIT_RAISE);
     }
     PUSH_LOCAL(OPARG);
@@ -63,7 +63,7 @@ STENCIL(LOAD_FAST__LOAD_CONST)
 
 STENCIL(LOAD_CONST__LOAD_FAST)
 {
-    if (LOCAL(OPARG2) == NULL) {
+    if (UNLIKELY(LOCAL(OPARG2) == NULL)) {
         EXIT(ACCEL_EXIT_RAISE);
     }
     PUSH_CONST(OPERAND);
@@ -73,7 +73,7 @@ STENCIL(LOAD_CONST__LOAD_FAST)
 
 STENCIL(STORE_FAST__LOAD_FAST)
 {
-    if (OPARG != OPARG2 && LOCAL(OPARG2) == NULL) {
+    if (UNLIKELY(OPARG != OPARG2 && LOCAL(OPARG2) == NULL)) {
         EXIT(ACCEL_EXIT_RAISE);
     }
     POP_LOCAL(OPARG);

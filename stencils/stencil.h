@@ -11,6 +11,14 @@
  * code never grows the C stack.  ENTER, the only C-ABI stencil, is how C code
  * calls into the chain.
  *
+ * Layout (stencils/toolchain.py, split.py, elf.py; native/jit.c): calls and
+ * tail calls are rel32.  Each stencil is split after its first tail call to
+ * CONTINUE into a hot part, laid out in program order, and a cold part, laid
+ * out after all hot parts; a hot part that ends in that tail call loses it, so
+ * the usual path runs straight into the next instruction.  Say which way tests
+ * usually go (LIKELY, UNLIKELY) where clang cannot tell: it lays the usual path
+ * out first.
+ *
  * A stencil leaves the chain by returning either a result object
  * (RETURN_VALUE), or an exit: an odd value that no object pointer can be,
  * (position << 8) | (reason << 1) | 1, with the instruction's position in the
@@ -55,8 +63,15 @@ typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, P
     __asm__("movabsq $" #NAME ", %0" : "=r"(value_));        \
     value_;                                                  \
 })
-#define OPARG ((int)HOLE(_JIT_OPARG))
-#define OPARG2 ((int)HOLE(_JIT_OPARG2))
+/* A hole used as a 32-bit value (movl's immediate, an R_X86_64_32 relocation):
+ * 5 bytes instead of movabs's 10.  The emitter checks that the value fits. */
+#define HOLE32(NAME) ({                                      \
+    uint32_t value_;                                         \
+    __asm__("movl $" #NAME ", %0" : "=r"(value_));           \
+    value_;                                                  \
+})
+#define OPARG ((int)HOLE32(_JIT_OPARG))
+#define OPARG2 ((int)HOLE32(_JIT_OPARG2))
 #define OPERAND HOLE(_JIT_OPERAND)
 /* The instruction's own code unit in _PyCode_CODE(co): what prev_instr holds
  * while it runs, so that tracebacks and f_lineno name its line. */
@@ -65,7 +80,7 @@ typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, P
  * what prev_instr must hold for the interpreter to run the instruction next. */
 #define RESUME_AT ((_Py_CODEUNIT *)HOLE(_JIT_RESUME))
 /* The instruction's position in the program: exits name their site with it. */
-#define SITE HOLE(_JIT_SITE)
+#define SITE ((uintptr_t)HOLE32(_JIT_SITE))
 #define EXIT_VALUE(REASON) ((PyObject *)((SITE << 8) | ((REASON) << 1) | 1))
 
 extern CC PyObject *_JIT_CONTINUE(_PyInterpreterFrame *, PyObject **, PyThreadState *);
@@ -75,6 +90,12 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
 #define JUMP() __attribute__((musttail)) return _JIT_JUMP_TARGET(frame, sp, tstate)
 
 #define LOCAL(I) (frame->localsplus[(I)])
+
+/* Which way a test usually goes: clang keeps the usual path straight, ending in
+ * the tail call to the next instruction (which the emitter then drops), and
+ * lays the other out of line. */
+#define LIKELY(X) __builtin_expect(!!(X), 1)
+#define UNLIKELY(X) __builtin_expect(!!(X), 0)
 
 /* Hand the frame to the interpreter before this instruction. */
 #define EXIT(REASON) do {                                    \
@@ -102,7 +123,7 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
 #define ERROR_AT(AT) do {                                    \
     frame->prev_instr = (AT);                                \
     _PyFrame_SetStackPointer(frame, sp);                     \
-    if (HOLE(_JIT_HANDLED)) {                                \
+    if (HOLE32(_JIT_HANDLED)) {                              \
         __attribute__((musttail)) return _JIT_ERROR_TARGET(frame, sp, tstate); \
     }                                                        \
     return EXIT_VALUE(ACCEL_EXIT_ERROR);                     \
@@ -135,7 +156,7 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
     Py_DECREF(LEFT);                                         \
     Py_DECREF(RIGHT);                                        \
     sp -= 2;                                                 \
-    if ((RES) == NULL) {                                     \
+    if (UNLIKELY((RES) == NULL)) {                           \
         ERROR();                                             \
     }                                                        \
     *sp++ = (RES);                                           \
@@ -157,7 +178,7 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
  * are unboxed, or for what only the interpreter can do (an asynchronous
  * exception), LEAVE (EXIT or EXIT_AFTER) to the interpreter. */
 #define HANDLE_EVAL_BREAKER(LEAVE) do {                      \
-    if (EVAL_BREAKER_SET()) {                                \
+    if (UNLIKELY(EVAL_BREAKER_SET())) {                      \
         if (RAW_LOCALS_LIVE) {                               \
             LEAVE(ACCEL_EXIT_EVAL_BREAKER);                  \
         }                                                    \

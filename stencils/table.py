@@ -25,8 +25,8 @@ def render(stencils: list[Stencil], layout: dict[str, int], compiler: str) -> st
         lines += _stencil_data(stencil)
     lines += ["static const accel_stencil accel_stencils[] = {"]
     for s in stencils:
-        lines.append(f'    [ACCEL_STENCIL_{s.name}] = {{"{s.name}", body_{s.name}, {len(s.body)}, '
-                     f"holes_{s.name}, {len(s.holes)}}},")
+        lines.append(f'    [ACCEL_STENCIL_{s.name}] = {{"{s.name}", body_{s.name}, {s.size}, {len(s.body) - s.size}, '
+                     f"holes_{s.name}, {len(s.holes)}, {int(s.falls_through)}}},")
     lines += ["};", "", "#endif", ""]
     return "\n".join(lines)
 
@@ -46,8 +46,8 @@ def _stencil_data(stencil: Stencil) -> list[str]:
     lines += ["};", f"static const accel_hole holes_{stencil.name}[] = {{"]
     for hole in stencil.holes:
         symbol = f"ACCEL_SYMBOL_{hole.symbol}" if hole.symbol else "-1"
-        lines.append(f"    {{{hole.offset}, ACCEL_HOLE_{hole.kind}, {hole.addend}, {symbol}}},")
+        lines.append(f"    {{{hole.offset}, ACCEL_HOLE_{hole.kind}, ACCEL_PATCH_{hole.patch}, {hole.addend}, {symbol}}},")
     if not stencil.holes:
-        lines.append("    {0, ACCEL_HOLE_NONE, 0, -1},")
+        lines.append("    {0, ACCEL_HOLE_NONE, ACCEL_PATCH_ABS64, 0, -1},")
     lines += ["};", ""]
     return lines

@@ -12,10 +12,15 @@ import sys
 import sysconfig
 from pathlib import Path
 
+from . import split
+
 ROOT = Path(__file__).resolve().parent.parent
 
-# -fno-pic -mcmodel=large: every hole, data symbol and call becomes an R_X86_64_64
-# relocation (movabs), the one kind the patcher handles, wherever the code lands.
+# -fno-pic -mcmodel=medium -mlarge-data-threshold=0: calls and tail calls are
+# rel32 (R_X86_64_PLT32), so that one instruction jumps straight to the next (or is
+# dropped, when it is the stencil's last), and the patcher reaches C functions
+# through a trampoline when they are too far; data symbols and holes used as values
+# stay R_X86_64_64 (movabs), wherever libpython was loaded.
 # No jump tables, so stencils refer to no data of their own.  No vectorizing: merging
 # the loads of two stack slots into one wide load defeats store forwarding, since each
 # slot was just written by another stencil.
@@ -23,7 +28,8 @@ FLAGS = [
     "-O3",
     "-std=gnu11",
     "-fno-pic",
-    "-mcmodel=large",
+    "-mcmodel=medium",
+    "-mlarge-data-threshold=0",
     "-fomit-frame-pointer",
     "-fno-unwind-tables",
     "-fno-asynchronous-unwind-tables",
@@ -32,7 +38,6 @@ FLAGS = [
     "-fno-jump-tables",
     "-fno-vectorize",
     "-fno-slp-vectorize",
-    "-fno-plt",
     "-ffunction-sections",
     "-g0",
     "-Wall",
@@ -63,7 +68,16 @@ def version() -> str:
 
 
 def compile_object(source: Path, output: Path) -> None:
-    args = [*compiler(), *FLAGS, *(f"-I{d}" for d in include_dirs()), "-c", str(source), "-o", str(output)]
+    """Compile to assembly, split each stencil into its hot and cold parts (split.py),
+    assemble."""
+    assembly = output.with_suffix(".s")
+    _run([*compiler(), *FLAGS, *(f"-I{d}" for d in include_dirs()), "-S", str(source), "-o", str(assembly)],
+         source)
+    assembly.write_text(split.split(assembly.read_text()))
+    _run([*compiler(), "-c", str(assembly), "-o", str(output)], source)
+
+
+def _run(args: list[str], source: Path) -> None:
     done = subprocess.run(args, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"stencil compiler failed on {source.name}:\n{shlex.join(args)}\n{done.stderr}")

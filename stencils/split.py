@@ -1,0 +1,68 @@
+"""Hot/cold splitting of the stencils' assembly, between compiling and assembling.
+
+clang lays a stencil out with its usual path first (stencil.h's LIKELY/UNLIKELY say
+which that is), ending in the tail call to the next instruction; exits, error paths
+and deallocations follow.  Everything after the first `jmp _JIT_CONTINUE` (in a
+stencil that never continues, the first `jmp _JIT_JUMP_TARGET`) is moved to a section
+of its own, `.text.cold.<stencil>`: nothing falls through into it (that jmp is
+unconditional), so the move is always safe.  (Where a conditional tail call is all
+there is, as in JUMP_BACKWARD, an explicit jmp to the cold part follows it.)  The emitter lays the hot parts of a
+program one after another and the cold parts after them all, so that the usual path
+of one instruction runs straight into the next (its trailing jmp is dropped), and the
+native code that runs is dense in the instruction cache.
+"""
+from __future__ import annotations
+
+import re
+
+COLD_PREFIX = ".text.cold."
+# Where the hot part ends: at the first tail call to the next instruction; in a
+# stencil that never continues, at its first jump, which may be conditional (taken
+# unless the eval breaker is set): a jmp to the cold part then follows it.
+_CONTINUE = re.compile(r"^\tjmp\t_JIT_CONTINUE\b")
+_JUMP = re.compile(r"^\tj(?P<condition>[a-z]+)\t_JIT_JUMP_TARGET\b")
+_TYPE = re.compile(r"^\t\.type\t(?P<name>[A-Za-z_][A-Za-z0-9_]*),@function$")
+_LABEL = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*):")
+_END = re.compile(r"^(?P<end>\.Lfunc_end\d+):")
+
+
+def split(assembly: str) -> str:
+    """The assembly with each function's code after its hot part moved to its cold section."""
+    lines = assembly.splitlines()
+    functions = {m["name"] for m in map(_TYPE.match, lines) if m}
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        match = _LABEL.match(lines[index])
+        if match is None or match["name"] not in functions:
+            out.append(lines[index])
+            index += 1
+            continue
+        name = match["name"]
+        end = next(i for i in range(index, len(lines)) if _END.match(lines[i]))
+        hot, cold = _split_function(name, lines[index:end])
+        out += hot
+        if cold is None:
+            index = end
+            continue
+        out += [f".Lhot_end_{name}:", f'\t.section\t{COLD_PREFIX}{name},"ax",@progbits', *cold, lines[end]]
+        # The function's symbol covers its hot part, the section it starts in.
+        size = f"\t.size\t{name}, {lines[end][:-1]}-{name}"
+        if lines[end + 1] != size:
+            raise ValueError(f"{name}: expected {size!r} after the function, not {lines[end + 1]!r}")
+        out.append(f"\t.size\t{name}, .Lhot_end_{name}-{name}")
+        index = end + 2
+    return "\n".join(out) + "\n"
+
+
+def _split_function(name: str, body: list[str]) -> tuple[list[str], list[str] | None]:
+    """The hot part and the cold part (None: nothing to split off)."""
+    at = next((i for i, line in enumerate(body) if _CONTINUE.match(line)), None)
+    if at is not None:
+        return body[:at + 1], body[at + 1:]
+    at = next((i for i, line in enumerate(body) if _JUMP.match(line)), None)
+    if at is None:
+        return body, None
+    if _JUMP.match(body[at])["condition"] == "mp":
+        return body[:at + 1], body[at + 1:]
+    return body[:at + 1] + [f"\tjmp\t.Lcold_{name}"], [f".Lcold_{name}:"] + body[at + 1:]

@@ -1,0 +1,153 @@
+"""How stencils are laid out: hot and cold parts (stencils/split.py), the tail call to the
+next instruction dropped, rel32 calls and their trampolines (native/jit.c)."""
+from __future__ import annotations
+
+import re
+import sys
+import textwrap
+
+from differential import ROOT, assert_native, compare, run_python
+
+sys.path.insert(0, str(ROOT))
+from stencils import elf, split, toolchain  # noqa: E402
+
+ASSEMBLY = """\
+\t.section\t.text.LOAD_THING,"ax",@progbits
+\t.globl\tLOAD_THING
+\t.type\tLOAD_THING,@function
+LOAD_THING:                             # @LOAD_THING
+\ttestq\t%rax, %rax
+\tje\t.LBB0_2
+\taddq\t$1, (%rax)
+\tjmp\t_JIT_CONTINUE                   # TAILCALL
+.LBB0_2:
+\tretq
+.Lfunc_end0:
+\t.size\tLOAD_THING, .Lfunc_end0-LOAD_THING
+\t.section\t.text.LOOP,"ax",@progbits
+\t.globl\tLOOP
+\t.type\tLOOP,@function
+LOOP:                                   # @LOOP
+\tcmpl\t$0, 100(%rax)
+\tje\t_JIT_JUMP_TARGET                # TAILCALL
+\tretq
+.Lfunc_end1:
+\t.size\tLOOP, .Lfunc_end1-LOOP
+"""
+
+
+def test_split_moves_what_follows_the_first_continue_to_a_cold_section():
+    out = split.split(ASSEMBLY)
+    hot, cold = out.split('\t.section\t.text.cold.LOAD_THING,"ax",@progbits\n')
+    assert hot.rstrip().endswith("jmp\t_JIT_CONTINUE                   # TAILCALL\n.Lhot_end_LOAD_THING:")
+    assert cold.startswith(".LBB0_2:\n\tretq\n.Lfunc_end0:\n\t.size\tLOAD_THING, .Lhot_end_LOAD_THING-LOAD_THING\n")
+
+
+def test_split_after_a_conditional_jump_adds_a_jmp_to_the_cold_part():
+    out = split.split(ASSEMBLY)
+    loop = out[out.index("LOOP:"):]
+    assert "\tje\t_JIT_JUMP_TARGET                # TAILCALL\n\tjmp\t.Lcold_LOOP\n.Lhot_end_LOOP:\n" in loop
+    assert '\t.section\t.text.cold.LOOP,"ax",@progbits\n.Lcold_LOOP:\n\tretq\n' in loop
+
+
+def test_stencils_fall_through_and_use_short_holes(tmp_path):
+    obj = tmp_path / "stack.o"
+    toolchain.compile_object(ROOT / "stencils" / "stack.c", obj)
+    stencils = {s.name: s for s in elf.read_stencils(obj)}
+    load_fast = stencils["LOAD_FAST"]
+    # the usual path ends where the next instruction begins; the exit is in the cold part
+    assert load_fast.falls_through and load_fast.size < len(load_fast.body)
+    assert all(h.kind != "CONTINUE" or h.offset >= load_fast.size for h in load_fast.holes)
+    assert {h.patch for h in load_fast.holes if h.kind in ("OPARG", "SITE")} == {"ABS32"}
+    assert all(h.patch == "REL32" for h in load_fast.holes if h.kind in ("HOT", "COLD"))
+    assert stencils["LOAD_CONST"].falls_through and not any(h.kind == "CONTINUE" for h in stencils["LOAD_CONST"].holes)
+
+
+X86_ROW = re.compile(r"^ {52}(0x[0-9a-f]{4,})  ([a-z][a-z0-9]*)(?: (.*))?$")
+
+
+def test_native_code_runs_from_one_instruction_into_the_next(tmp_path):
+    path = tmp_path / "program.py"
+    path.write_text(textwrap.dedent("""
+        import accel
+
+        @accel.jit
+        def kernel(xs):
+            total = 0
+            for x in xs:
+                if x > 2:
+                    total = total + x
+            return total
+
+        print(kernel(list(range(100))))
+        print(accel.explain(kernel, asm=True))
+    """))
+    run = run_python([str(path)], tmp_path)
+    assert run.returncode == 0, run.stderr
+    text = run.stdout
+    assert text.startswith("4947\n")
+    body, cold = text.split("\n  (cold parts: exits, error paths, deallocations)\n")
+    assert any(X86_ROW.match(line) for line in cold.splitlines())
+    # each row's listing, in order: none ends in a jmp to the row that follows it
+    rows: list[list[tuple[int, str, str]]] = [[]]  # the entry code first
+    for line in body.split("\n  (entry)\n")[1].splitlines():
+        match = X86_ROW.match(line)
+        if match is None:
+            rows.append([])
+        else:
+            rows[-1].append((int(match[1], 16), match[2], match[3] or ""))
+    rows = [r for r in rows if r]
+    assert len(rows) > 8
+    for row, following in zip(rows, rows[1:]):
+        _, mnemonic, operand = row[-1]
+        assert not (mnemonic == "jmp" and operand == hex(following[0][0])), row
+
+
+def test_calls_through_trampolines_match_stock(tmp_path):
+    """ACCEL_FAR_CALLS=1: each C function is called through the program's trampoline, as
+    when libpython is loaded beyond a rel32 call's reach."""
+    run = compare("""
+        class Box:
+            def __init__(self, v):
+                self.v = v
+
+        def work(n):
+            out = []
+            for i in range(n):
+                b = Box(i)
+                out.append(str(b.v) + "!")
+                try:
+                    out[i + 1000]
+                except IndexError as e:
+                    last = e
+            return len(out), out[-1], repr(last), sum(len(s) for s in out)
+
+        print(work(500))
+        print({"a": 1}["a"], [1, 2, 3][1:], f"{3.5:>6}")
+        try:
+            work("x")
+        except TypeError as e:
+            print("TypeError", e)
+    """, tmp_path, env={"ACCEL_FAR_CALLS": "1"}, functions=["work", "Box.__init__"])
+    assert_native(run, "work", "Box.__init__")
+
+
+def test_far_calls_go_to_the_trampolines_after_the_code(tmp_path):
+    path = tmp_path / "program.py"
+    path.write_text(textwrap.dedent("""
+        import accel, re
+
+        @accel.jit
+        def f(xs):
+            return str(xs[0]) + "x"
+
+        f([1])
+        text = str(accel.explain(f, asm=True))
+        size = int(re.search(r"native code (\\d+) bytes", text)[1])
+        targets = [int(t, 16) for t in re.findall(r"call (0x[0-9a-f]+)", text)]
+        print(len(targets) > 0, all(size <= t < size + 4096 for t in targets))
+    """))
+    far = run_python([str(path)], tmp_path, env={"ACCEL_FAR_CALLS": "1"})
+    near = run_python([str(path)], tmp_path)
+    assert (far.stdout, far.returncode) == ("True True\n", 0), far.stderr
+    assert (near.stdout, near.returncode) == ("True False\n", 0), near.stderr
