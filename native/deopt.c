@@ -9,6 +9,20 @@
 #define RECOMPILE_AFTER 64
 #define MAX_RECOMPILES 3
 
+/* Whether a site that profiles its operands saw only floats: then compiling
+ * again makes it a float operation (operand_kinds.h). */
+static int
+saw_floats_only(const accel_native *native)
+{
+    for (int i = 0; i < native->nprofiled; i++) {
+        int at = native->profiled[i];
+        if (at >= 0 && at < native->ninstrs && native->caches[at].operand_kinds == ACCEL_OPERANDS_FLOAT) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void
 record_exit(accel_code *rec, _PyInterpreterFrame *frame, int reason)
 {
@@ -126,6 +140,12 @@ accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *
     tstate->cframe->current_frame = frame;
     rec->native_entries++;
     accel_totals.native_entries++;
+    if (rec->profile_until != 0 && rec->native_entries > rec->profile_until) {
+        rec->profile_until = 0;
+        if (saw_floats_only(rec->native)) {
+            rec->recompile_requested = 1;  /* from the next call on */
+        }
+    }
 
     accel_native *native = rec->native;
     PyObject **sp = frame->localsplus + frame->stacktop;

@@ -42,6 +42,8 @@ typedef struct accel_native {
     int nresumes;               /* a generator's resume points: */
     int *resume_units;          /*   the code unit it was suspended at, */
     int *resume_at;             /*   and the instruction that resumes it */
+    int nprofiled;              /* the instructions that profile their operands */
+    int *profiled;              /*   (operand_kinds.h), by position */
 } accel_native;
 
 /* Kept in co_extra; freed with the code object. */
@@ -56,6 +58,8 @@ typedef struct accel_code {
     int has_loop;               /* compiled on its first call */
     uint64_t calls;
     uint64_t native_entries;
+    uint64_t profile_until;     /* after this many native entries, compile again with the
+                                   operand kinds seen (operand_kinds.h); 0: not profiling */
     uint64_t exits;
     accel_native *native;
     int nunits;                 /* code units of the code object */

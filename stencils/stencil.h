@@ -122,6 +122,10 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
     CONTINUE();                                              \
 } while (0)
 
+/* A site of operands of unknown types notes what they were, for the recompile
+ * that specializes it (native/operand_kinds.h); one OR into its cache entry. */
+#define PROFILE_OPERANDS(KIND) (((accel_cache *)HOLE(_JIT_CACHE))->operand_kinds |= (KIND))
+
 /* Anything that may run Python code or look at the frame needs it current. */
 #define SYNC_INSTR() (frame->prev_instr = INSTR)
 

@@ -27,7 +27,7 @@ from ..frontend.decode import decode
 from ..specializer.handlers import add_unwinds
 from ..specializer.ir import QInstr, link
 from ..specializer.quicken import quicken, superinstructions
-from ..specializer.specialize import Feedback, specialize
+from ..specializer.specialize import PROFILES_OPERANDS, Feedback, specialize
 from ..specializer.types import infer
 from ..specializer.unbox import unbox
 from . import log, native, perfmap, records
@@ -42,6 +42,9 @@ OWN_CODE = (str(ACCEL_DIR), "<string>",
 GENERATOR = 0x20
 COROUTINE_FLAGS = 0x80 | 0x100 | 0x200  # coroutine, iterable coroutine, async generator
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
+# Native entries of a first compile's code after which it is compiled again with the
+# operand kinds its sites saw, if one saw floats only (native/operand_kinds.h).
+PROFILE_ENTRIES = 2
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 
@@ -130,16 +133,22 @@ def _refusal(code: types.CodeType) -> str | None:
 def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str | None:
     previous = records.load(code)
     generic: frozenset[int] = frozenset()
-    if isinstance(previous, records.Compiled):  # a recompile: only native code has exits to learn from
+    kinds: dict[int, int] = {}
+    recompile = isinstance(previous, records.Compiled)
+    if recompile:  # only native code has exits and operand kinds to learn from
         generic = previous.generic_sites | _failing_guard_sites(code)
+        kinds = _operand_kinds(code, previous)
+    float_only = native.operand_kind_bits()["FLOAT"]
+    float_sites = frozenset(unit for unit, seen in kinds.items() if seen == float_only) - generic
     decoded = decode(code)
     totals.instructions += len(decoded.instructions)
     feedback = Feedback(
-        states=infer(decoded, argument_types, globals_),
+        states=infer(decoded, argument_types, globals_, float_sites),
         adaptive=_cpython_specializations(code),
         generic_sites=generic,
         stencils=_stencils,
         private_layout_ok=native.private_layout_ok(),
+        float_sites=float_sites,
     )
     specialized = link(specialize(decoded, quicken(decoded), feedback))
     specialized = superinstructions(unbox(specialized, decoded, feedback.states, generic))
@@ -153,11 +162,13 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     if size < 0:
         return "emitting native code failed"
     totals.native_instructions += len(decoded.instructions)
+    profiled = [i for i, q in enumerate(program) if q.name in PROFILES_OPERANDS]
+    native.profile_operands(code, 0 if recompile else PROFILE_ENTRIES, profiled)
     perfmap.emitted(code)
     attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
     emitted = {id(q) for q in program}
     steps = tuple([(q.covers[0].start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized])
-    records.save_compiled(code, steps, attempts, generic)
+    records.save_compiled(code, steps, attempts, generic, kinds)
     log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
                        + (f", attempt {attempts}" if attempts > 1 else ""))
     return None
@@ -166,6 +177,17 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
 def _failing_guard_sites(code: types.CodeType) -> frozenset[int]:
     exits = native.site_exits(code)
     return frozenset(unit for reason in GUARD_EXITS for unit in exits.get(reason, ()))
+
+
+def _operand_kinds(code: types.CodeType, previous: records.Compiled) -> dict[int, int]:
+    """What the sites that profile their operands saw, by code unit: in the code being
+    replaced, and in the code before it (whose sites may be specialized now)."""
+    emitted = [step for step in previous.steps if step.emitted]  # in program order
+    kinds = dict(previous.operand_kinds)
+    for step, seen in zip(emitted, native.operand_kinds(code, len(emitted))):
+        if step.name in PROFILES_OPERANDS and seen:
+            kinds[step.start] = kinds.get(step.start, 0) | seen
+    return kinds
 
 
 def _cpython_specializations(code: types.CodeType) -> dict[int, str]:

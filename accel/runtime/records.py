@@ -30,6 +30,7 @@ class Compiled:
     steps: tuple[Step, ...]
     attempts: int
     generic_sites: frozenset[int]
+    operand_kinds: dict[int, int]  # code unit -> the operand kinds its site saw (native/operand_kinds.h)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,10 +39,10 @@ class Failure:
 
 
 def save_compiled(code: types.CodeType, steps: tuple[tuple, ...], attempts: int,
-                  generic_sites: frozenset[int]) -> None:
+                  generic_sites: frozenset[int], operand_kinds: dict[int, int]) -> None:
     """steps: each one's fields in Step's order, as plain tuples (what marshal stores; the
     compiler makes one per instruction, and a Step costs several times more to make)."""
-    _save(code, ("compiled", steps, attempts, tuple(sorted(generic_sites))))
+    _save(code, ("compiled", steps, attempts, tuple(sorted(generic_sites)), operand_kinds))
 
 
 def save_failure(code: types.CodeType, reason: str) -> None:
@@ -59,8 +60,8 @@ def load(code: types.CodeType) -> Compiled | Failure | None:
     data = marshal.loads(blob)
     if data[0] == "failed":
         return Failure(data[1])
-    _, steps, attempts, generic = data
-    return Compiled(tuple(map(Step._make, steps)), attempts, frozenset(generic))
+    _, steps, attempts, generic, operand_kinds = data
+    return Compiled(tuple(map(Step._make, steps)), attempts, frozenset(generic), operand_kinds)
 
 
 def codes() -> list[types.CodeType]:
