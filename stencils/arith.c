@@ -1,5 +1,6 @@
 /* BINARY_OP: the generic form and the forms specialized for ints and floats. */
 #include "stencil.h"
+#include "float_pow.h"
 
 /* The end of a float operation on two exact floats: the result goes into an
  * operand whose only reference is the one on the stack (a temporary nothing
@@ -85,6 +86,26 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_FLOAT)
     }
     SYNC_INSTR();
     PyObject *res = PyNumber_TrueDivide(left, right);
+    BINARY_RESULT(left, right, res);
+}
+
+/* A result that float_pow would make complex exits: the specializer counts on
+ * a float (accel/specializer/types.py). */
+STENCIL(BINARY_OP_POWER_FLOAT)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    if (!PyFloat_CheckExact(left) || !PyFloat_CheckExact(right)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    double result;
+    if (float_pow_plain(FLOAT_VALUE(left), FLOAT_VALUE(right), &result)) {
+        FLOAT_RESULT(left, right, result);
+    }
+    if (float_pow_is_complex(FLOAT_VALUE(left), FLOAT_VALUE(right))) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    SYNC_INSTR();
+    PyObject *res = PyNumber_Power(left, right, Py_None);
     BINARY_RESULT(left, right, res);
 }
 

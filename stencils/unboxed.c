@@ -5,6 +5,7 @@
  * A raw local may be unbound: it then holds the kind's UNBOUND pattern, which
  * no operation produces and native/deopt.c boxes back to NULL. */
 #include "stencil.h"
+#include "float_pow.h"
 
 #define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)
 
@@ -140,6 +141,39 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_FLOAT_RAW)
         ERROR();
     }
     sp[-2] = as_slot(left / right);
+    sp--;
+    CONTINUE();
+}
+
+/* Outside float_pow's plain case, its own code on boxed operands (its errors
+ * and special values); a result it would make complex exits first. */
+STENCIL(BINARY_OP_POWER_FLOAT_RAW)
+{
+    double right = raw_float(sp[-1]);
+    double left = raw_float(sp[-2]);
+    double result;
+    if (!float_pow_plain(left, right, &result)) {
+        if (float_pow_is_complex(left, right)) {
+            EXIT(ACCEL_EXIT_GUARD_VALUE);
+        }
+        PyObject *base = PyFloat_FromDouble(left);
+        PyObject *exponent = base == NULL ? NULL : PyFloat_FromDouble(right);
+        PyObject *res = NULL;
+        if (exponent != NULL) {
+            SYNC_INSTR();
+            res = PyNumber_Power(base, exponent, Py_None);
+        }
+        Py_XDECREF(base);
+        Py_XDECREF(exponent);
+        sp -= 2;
+        if (res == NULL) {
+            ERROR();
+        }
+        result = FLOAT_VALUE(res);  /* a float: the complex case exited above */
+        Py_DECREF(res);
+        sp += 2;
+    }
+    sp[-2] = as_slot(result);
     sp--;
     CONTINUE();
 }
