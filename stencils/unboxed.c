@@ -178,6 +178,33 @@ STENCIL(BINARY_OP_POWER_FLOAT_RAW)
     CONTINUE();
 }
 
+/* A list's float item, raw, for a float operation: any other container, index
+ * out of range or item exits before anything changes (at a site that keeps
+ * exiting, the recompile leaves the subscript generic). */
+STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
+{
+    PyObject *sub = sp[-1], *list = sp[-2];
+    if (!PyList_CheckExact(list) || !IS_COMPACT_INT(sub)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    Py_ssize_t index = COMPACT_VALUE(sub);
+    if (index < 0) {
+        index += PyList_GET_SIZE(list);
+    }
+    if (index < 0 || index >= PyList_GET_SIZE(list)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject *item = PyList_GET_ITEM(list, index);
+    if (!IS_UNBOXABLE_FLOAT(item)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    sp[-2] = as_slot(FLOAT_VALUE(item));
+    sp--;
+    Py_DECREF(sub);
+    Py_DECREF(list);
+    CONTINUE();
+}
+
 /* As COMPARE_OP_FLOAT_JUMP (stencils/compare.c), on raw operands. */
 STENCIL(COMPARE_OP_FLOAT_JUMP_RAW)
 {

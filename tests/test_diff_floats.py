@@ -135,3 +135,29 @@ def test_float_results_reuse_only_unshared_operands(tmp_path):
             print(mixed(xs + [3, 10**20, 0.1]))
     """, tmp_path, functions=["shared", "mixed"])
     assert_native(run, "shared", "mixed")
+
+
+def test_list_items_unboxed_for_float_operations(tmp_path):
+    run = compare("""
+        def dot(u, v, last):
+            s = 0.0
+            for i in range(len(u)):
+                s += u[i] * v[i]
+            return s + u[-1] * v[last]
+
+        u = [0.5 * k - 3.0 for k in range(40)]
+        v = [1.0 / (k + 1) for k in range(40)]
+        for _ in range(5):
+            print(repr(dot(u, v, -2)))
+        print(repr(dot(u[:3] + [float("nan"), -0.0], v[:5], 0)))
+        print(dot(tuple(u), v, 1), dot(u[:4] + [7], v, 2))  # a tuple, an int item: guards exit
+        try:
+            dot(u, v, 40)
+        except IndexError as error:
+            print("IndexError:", error)
+        print(repr(dot(u, v, -40)))
+    """, tmp_path, functions=["dot"])
+    assert_native(run, "dot", min_entries=5)
+    dot = run.function("dot")
+    assert "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" in dot["specialized"], dot["text"]
+    assert "BINARY_OP_MULTIPLY_FLOAT_RAW" in dot["specialized"], dot["text"]

@@ -5,10 +5,10 @@ Two levels:
 
 - Temporaries.  A stack value is kept raw when the instruction that uses it is a
   specialized float or int operation (or a store to a raw local) and the instruction
-  that makes it can produce one: another such operation, a constant, or a local (which
-  is unboxed as it is loaded, with a guard).  Any other operand is unboxed just before
-  its use (UNBOX_FLOAT/UNBOX_INT, with a guard); a raw result whose user wants an
-  object is boxed right away (BOX_FLOAT/BOX_INT).  Raw temporaries never outlive a
+  that makes it can produce one: another such operation, a constant, a local or a
+  list's item (unboxed as it is loaded, with a guard).  Any other operand is unboxed
+  just before its use (UNBOX_FLOAT/UNBOX_INT, with a guard); a raw result whose user
+  wants an object is boxed right away (BOX_FLOAT/BOX_INT).  Raw temporaries never outlive a
   basic block.
 
 - Locals in loops.  In a loop whose every instruction is "pure" (cannot run Python
@@ -327,6 +327,9 @@ def _produce_raw(producer: QInstr, kind: str, raw_locals) -> bool:
     elif producer.name == "LOAD_CONST" and KINDS.get(type(producer.operand)) == kind and _bits(producer.operand):
         producer.name, producer.raw_operand = "LOAD_CONST_RAW", _bits(producer.operand)
         producer.operand = NOTHING
+    elif producer.name == "BINARY_SUBSCR_LIST_INT" and kind == "float":
+        producer.name, producer.guards = "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT", ("list item is float",)
+        producer.note = "other containers, indexes and items exit to the interpreter"
     elif producer.name == "FOR_ITER_RANGE" and kind == "int":
         producer.name, producer.guards = "FOR_ITER_RANGE_RAW", ("iterator is a range iterator",)
         producer.note = "other iterators exit to the interpreter"
