@@ -161,3 +161,24 @@ def test_list_items_unboxed_for_float_operations(tmp_path):
     dot = run.function("dot")
     assert "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" in dot["specialized"], dot["text"]
     assert "BINARY_OP_MULTIPLY_FLOAT_RAW" in dot["specialized"], dot["text"]
+
+
+def test_raw_int_meets_a_float_operation(tmp_path):
+    # The interpreter, resuming after exits, specializes `b * n - -1.25` for floats
+    # (BINARY_OP_SUBTRACT_FLOAT) while inference sees ints: the recompile that follows
+    # the profile must box the raw int product for that guarded float operation.
+    run = compare("""
+        def f(a, b):
+            x = 0
+            y = a
+            for n in range(6):
+                n = (b * n - -1.25) + (b * y if n < 0.0 * x else y * n)
+                x = 0.0 * y
+                x = x if x < 1e12 else x / 1e6
+                y = y if y < 1e12 else y / 1e6
+            return x, y
+
+        for args in [(3, 4), (1.5, -2.25), (2, 0.5), (3, 4), (0.75, 5), (True, 2), (-7, 3), (10**20, 3)]:
+            print(args, f(*args))
+    """, tmp_path, functions=["f"])
+    assert_native(run, "f")

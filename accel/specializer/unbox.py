@@ -306,7 +306,9 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
         kinds = raw_locals.get(id(instr), {})
         if instr.name == "LOAD_FAST" and instr.oparg in kinds:  # a raw local whose user wants an object
             instr.name = f"LOAD_FAST_BOX_{SUFFIX[kinds[instr.oparg]]}"
-        elif instr.pushes_raw and _wants_raw(consumers.get(id(instr)), raw_locals) is None:
+        elif instr.pushes_raw and _wants_raw(consumers.get(id(instr)), raw_locals) != instr.pushes_raw:
+            # (a user of the other kind, as CPython's adaptive forms may choose, unboxes it
+            # with a guard that fails, as it would on the object)
             if instr.name == "LOAD_FAST_RAW":
                 instr.name, instr.pushes_raw = f"LOAD_FAST_BOX_{SUFFIX[instr.pushes_raw]}", None
             else:
