@@ -182,3 +182,40 @@ def test_raw_int_meets_a_float_operation(tmp_path):
             print(args, f(*args))
     """, tmp_path, functions=["f"])
     assert_native(run, "f")
+
+
+def test_return_from_an_unboxed_loop(tmp_path):
+    run = compare("""
+        import sys
+
+        def escape(cr, ci, limit):
+            zr = zi = 0.0
+            for i in range(limit):
+                zr2 = zr * zr
+                zi2 = zi * zi
+                if zr2 + zi2 > 4.0:
+                    return i
+                zi = 2.0 * zr * zi + ci
+                zr = zr2 - zi2 + cr
+            return limit
+
+        def first_above(x, step, bound, frames):
+            frames.append(sys._getframe())
+            total = 0.0
+            for k in range(1000):
+                total = total + x * step
+                x = x + step
+                if total > bound:
+                    return total
+            return -1.0
+
+        print([escape(-2.0 + 0.1 * k, 0.05 * k - 1.0, 60) for k in range(40)])
+        frames = []
+        print(first_above(0.5, 0.25, 100.0, frames), first_above(-0.0, 0.5, 1e300, frames))
+        print([sorted((k, repr(v)) for k, v in f.f_locals.items() if k != "frames") for f in frames])
+    """, tmp_path, functions=["escape", "first_above"])
+    assert_native(run, "escape", "first_above")
+    for name in ("escape", "first_above"):
+        facts = run.function(name)
+        assert "LOAD_FAST_RAW" in facts["specialized"] and "STORE_FAST_RAW" in facts["specialized"], facts["text"]
+        assert "BOX_LOCAL_FLOAT" in facts["text"], facts["text"]

@@ -14,7 +14,8 @@ Two levels:
 - Locals in loops.  In a loop whose every instruction is "pure" (cannot run Python
   code, so nothing can look at the frame's locals while they are raw), the float and
   int locals it works on stay raw for the whole loop: unboxed on the way in
-  (UNBOX_LOCAL_*), boxed on every way out (BOX_LOCAL_*).
+  (UNBOX_LOCAL_*), boxed on every way out (BOX_LOCAL_*), a return from inside the loop
+  included (the frame's locals outlive it in a frame object).
 
 Every instruction records which slots hold raw values before it (raw_locals,
 raw_stack, and which of those are ints), so that an exit anywhere can box them back
@@ -55,6 +56,7 @@ SUFFIX = {"float": "FLOAT", "int": "INT"}
 PURE = frozenset(RAW_OPS) | {
     "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "NOP", "FOR_ITER_RANGE",
     "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
+    "SWAP", "POP_TOP", "RETURN_VALUE",  # a return from the loop, its iterator popped
 }
 
 # (pops, pushes) of the instructions whose operands the pass follows; others are
@@ -92,7 +94,8 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     raw_locals = {}
     for region in regions:
         for instr in program[region.first:region.last + 1]:
-            raw_locals[id(instr)] = region.kinds
+            if instr.name != "RETURN_VALUE":  # the locals are boxed before it
+                raw_locals[id(instr)] = region.kinds
     depths = stack_depths(decoded)
     operands, consumers = _dataflow(program, depths)
     before, after = _choose_representations(program, operands, consumers, raw_locals, generic_sites)
@@ -170,18 +173,25 @@ def _enter_and_leave(program: list[QInstr], region: Region, original: list[QInst
     for q in program:
         if q.jumps and id(q) not in inside and q.target_instr is header:
             q.target_instr = entry[0]
+    boxed_before: dict[int, list[QInstr]] = {}
     exits: list[QInstr] = []
     for q in program[start:end + 1]:
+        if q.name == "RETURN_VALUE":
+            boxed_before[id(q)] = _convert_locals(region, "BOX_LOCAL", q)
         if q.jumps and id(q.target_instr) not in inside:
             leave = _convert_locals(region, "BOX_LOCAL", q.target_instr)
             jump = QInstr("JUMP_FORWARD", q.target_instr.covers[:1], target_instr=q.target_instr,
                           note="leaves an unboxed loop")
             q.target_instr = leave[0]
             exits += leave + [jump]
+    for q in program:
+        if q.jumps and id(q.target_instr) in boxed_before:
+            q.target_instr = boxed_before[id(q.target_instr)][0]
+    body = [c for q in program[start:end + 1] for c in boxed_before.get(id(q), []) + [q]]
     falls_out = []
     if program[end].falls_through and end + 1 < len(program):
         falls_out = _convert_locals(region, "BOX_LOCAL", program[end + 1])
-    return program[:start] + entry + program[start:end + 1] + falls_out + program[end + 1:] + exits
+    return program[:start] + entry + body + falls_out + program[end + 1:] + exits
 
 
 def _convert_locals(region: Region, name: str, at: QInstr) -> list[QInstr]:
