@@ -74,6 +74,27 @@ STENCIL(BOX_FLOAT)
     CONTINUE();
 }
 
+/* A raw float stored to a local that stays boxed: into the float the local
+ * holds when the frame has its only reference (nothing else can see it
+ * change), which saves an allocation and a deallocation; else a new float. */
+STENCIL(STORE_FAST_BOX_FLOAT)
+{
+    double value = raw_float(sp[-1]);
+    PyObject *old = LOCAL(OPARG);
+    sp--;
+    if (old != NULL && PyFloat_CheckExact(old) && Py_REFCNT(old) == 1) {
+        FLOAT_VALUE(old) = value;
+        CONTINUE();
+    }
+    PyObject *boxed = PyFloat_FromDouble(value);
+    if (boxed == NULL) {
+        ERROR();
+    }
+    LOCAL(OPARG) = boxed;
+    Py_XDECREF(old);
+    CONTINUE();
+}
+
 /* On entry to a loop that keeps the local raw. */
 STENCIL(UNBOX_LOCAL_FLOAT)
 {
@@ -200,6 +221,44 @@ STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
     }
     sp[-2] = as_slot(FLOAT_VALUE(item));
     sp--;
+    Py_DECREF(sub);
+    Py_DECREF(list);
+    CONTINUE();
+}
+
+/* The end of `list[i] op= x` on floats (SWAP 3, SWAP 2, STORE_SUBSCR) with the
+ * result raw: stack [list, index, raw].  The result goes into the item's own
+ * float when the list has its only reference, else into a new float.  Any
+ * other container or index exits before anything changes: the interpreter
+ * resumes at the first SWAP (the raw result boxed there by native/deopt.c). */
+STENCIL(STORE_SUBSCR_LIST_INT_BOX_FLOAT)
+{
+    PyObject *sub = sp[-2], *list = sp[-3];
+    double value = raw_float(sp[-1]);
+    if (!PyList_CheckExact(list) || !IS_COMPACT_INT(sub)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    Py_ssize_t index = COMPACT_VALUE(sub);
+    if (index < 0) {
+        index += PyList_GET_SIZE(list);
+    }
+    if (index < 0 || index >= PyList_GET_SIZE(list)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject **item = &((PyListObject *)list)->ob_item[index];
+    PyObject *old = *item;
+    if (PyFloat_CheckExact(old) && Py_REFCNT(old) == 1) {
+        FLOAT_VALUE(old) = value;
+    }
+    else {
+        PyObject *boxed = PyFloat_FromDouble(value);
+        if (boxed == NULL) {
+            ERROR();
+        }
+        *item = boxed;
+        Py_DECREF(old);
+    }
+    sp -= 3;
     Py_DECREF(sub);
     Py_DECREF(list);
     CONTINUE();

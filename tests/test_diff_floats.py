@@ -219,3 +219,48 @@ def test_return_from_an_unboxed_loop(tmp_path):
         facts = run.function(name)
         assert "LOAD_FAST_RAW" in facts["specialized"] and "STORE_FAST_RAW" in facts["specialized"], facts["text"]
         assert "BOX_LOCAL_FLOAT" in facts["text"], facts["text"]
+
+
+def test_stores_reuse_only_unshared_floats(tmp_path):
+    run = compare("""
+        class Box:
+            def __init__(self):
+                self.items = {}
+            def __getitem__(self, key):
+                return self.items.get(key, 0.5)
+            def __setitem__(self, key, value):
+                self.items[key] = value
+
+        def step(xs, ys, kept, scale):
+            for i in range(len(xs)):
+                t = xs[i] * scale
+                kept.append(t)           # t's float is shared from here on
+                u = t + 1.0
+                v = u * u                # u's float has no other reference
+                xs[i] += v * 0.5
+                ys[i] -= xs[i] * scale
+                ys[-1] *= 1.0000001
+            return t, u, v
+
+        xs = [0.25 * k for k in range(8)]
+        ys = [1.0] * 8
+        aliases = [xs[0], ys[3]]
+        kept = []
+        for _ in range(4):
+            print(step(xs, ys, kept, 0.75))
+        print(xs, ys, aliases, kept[:3], kept[-1])
+        box = Box()
+        try:
+            step([1.0, 2.0], box, [], 2.0)
+        except Exception as error:
+            print(type(error).__name__, error)
+        print(sorted(box.items.items()))
+        try:
+            step([1.0, 2.0, 3.0], [0.0, 0.0], [], 1.0)
+        except IndexError as error:
+            print("IndexError:", error)
+    """, tmp_path, functions=["step"])
+    assert_native(run, "step", min_entries=4)
+    step = run.function("step")
+    assert "STORE_FAST_BOX_FLOAT" in step["specialized"], step["text"]
+    assert "STORE_SUBSCR_LIST_INT_BOX_FLOAT" in step["specialized"], step["text"]

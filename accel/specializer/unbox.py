@@ -63,7 +63,7 @@ PURE = frozenset(RAW_OPS) | {
 # opaque, and every value below them stays boxed.
 FIXED_EFFECTS = {
     "LOAD_FAST": (0, 1), "LOAD_CONST": (0, 1), "PUSH_NULL": (0, 1),
-    "STORE_FAST": (1, 0), "POP_TOP": (1, 0), "RETURN_VALUE": (1, 0),
+    "STORE_FAST": (1, 0), "STORE_FAST_BOX_FLOAT": (1, 0), "POP_TOP": (1, 0), "RETURN_VALUE": (1, 0),
     "COMPARE_OP": (2, 1), "GET_ITER": (1, 1), "LOAD_ATTR": (1, 1), "LOAD_METHOD": (1, 2),
     "STORE_ATTR": (2, 0), "STORE_SUBSCR": (3, 0), "FOR_ITER_RANGE": (0, 1),
     "NOP": (0, 0), "RESUME": (0, 0), "JUMP_FORWARD": (0, 0), "JUMP_BACKWARD": (0, 0),
@@ -118,6 +118,29 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         header = program[region.first]
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
+    return _store_items_raw(result, generic_sites)
+
+
+def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
+    """`list[i] op= x` with a raw float result: BOX_FLOAT, SWAP 3, SWAP 2,
+    STORE_SUBSCR_LIST_INT become one STORE_SUBSCR_LIST_INT_BOX_FLOAT, which writes the
+    result into the item's own float where it can.  Runs last: the new instruction
+    keeps the raw masks of the BOX_FLOAT it replaces, and resumes at the first SWAP."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        box, *rest = program[i:i + 4]
+        if (box.name == "BOX_FLOAT" and len(rest) == 3
+                and [(q.name, q.oparg) for q in rest] == [("SWAP", 3), ("SWAP", 2), ("STORE_SUBSCR_LIST_INT", 0)]
+                and not any(id(q) in targets for q in rest) and rest[0].start not in generic_sites):
+            box.name, box.covers = "STORE_SUBSCR_LIST_INT_BOX_FLOAT", tuple(c for q in rest for c in q.covers)
+            box.guards, box.note = ("list item assignment",), "other containers and indexes exit to the interpreter"
+            result.append(box)
+            i += 4
+            continue
+        result.append(box)
+        i += 1
     return result
 
 
@@ -319,8 +342,11 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
         elif instr.pushes_raw and _wants_raw(consumers.get(id(instr)), raw_locals) != instr.pushes_raw:
             # (a user of the other kind, as CPython's adaptive forms may choose, unboxes it
             # with a guard that fails, as it would on the object)
+            consumer = consumers.get(id(instr))
             if instr.name == "LOAD_FAST_RAW":
                 instr.name, instr.pushes_raw = f"LOAD_FAST_BOX_{SUFFIX[instr.pushes_raw]}", None
+            elif instr.pushes_raw == "float" and consumer is not None and consumer.name == "STORE_FAST":
+                consumer.name = "STORE_FAST_BOX_FLOAT"  # boxed as it is stored, into the old float if it can
             else:
                 after[id(instr)] = [QInstr(f"BOX_{SUFFIX[instr.pushes_raw]}", instr.covers,
                                            note="its user wants an object")]
