@@ -59,6 +59,29 @@ BINARY_OP_INT(BINARY_OP_ADD_INT, +, PyNumber_Add)
 BINARY_OP_INT(BINARY_OP_SUBTRACT_INT, -, PyNumber_Subtract)
 BINARY_OP_INT(BINARY_OP_MULTIPLY_INT, *, PyNumber_Multiply)
 
+/* Both operands exact ints, or exit; one digit each and a nonzero divisor take
+ * the fast path, the rest int's own code (which raises ZeroDivisionError). */
+#define BINARY_OP_INT_FLOOR(NAME, FUNCTION, GENERIC)                          \
+    STENCIL(NAME)                                                             \
+    {                                                                         \
+        PyObject *right = sp[-1], *left = sp[-2];                             \
+        if (!PyLong_CheckExact(left) || !PyLong_CheckExact(right)) {          \
+            EXIT(ACCEL_EXIT_GUARD_TYPE);                                      \
+        }                                                                     \
+        PyObject *res;                                                        \
+        if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right) && Py_SIZE(right) != 0) { \
+            res = PyLong_FromSsize_t(FUNCTION(COMPACT_VALUE(left), COMPACT_VALUE(right))); \
+        }                                                                     \
+        else {                                                                \
+            SYNC_INSTR();                                                     \
+            res = GENERIC(left, right);                                       \
+        }                                                                     \
+        BINARY_RESULT(left, right, res);                                      \
+    }
+
+BINARY_OP_INT_FLOOR(BINARY_OP_FLOOR_DIVIDE_INT, floor_divide, PyNumber_FloorDivide)
+BINARY_OP_INT_FLOOR(BINARY_OP_REMAINDER_INT, floor_remainder, PyNumber_Remainder)
+
 /* Both operands exact floats, or exit. */
 #define BINARY_OP_FLOAT(NAME, OP)                                             \
     STENCIL(NAME)                                                             \

@@ -175,6 +175,23 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
 
 #define FLOAT_VALUE(O) (((PyFloatObject *)(O))->ob_fval)
 
+/* Python's // and % on C integers (the quotient rounded toward minus infinity,
+ * the remainder with the divisor's sign); the divisor is not 0, and the
+ * quotient fits (no INT64_MIN // -1: raw ints never hold INT64_MIN). */
+static inline __attribute__((always_inline)) int64_t
+floor_divide(int64_t left, int64_t right)
+{
+    int64_t quotient = left / right;
+    return quotient - ((left % right != 0) & ((left < 0) != (right < 0)));
+}
+
+static inline __attribute__((always_inline)) int64_t
+floor_remainder(int64_t left, int64_t right)
+{
+    int64_t remainder = left % right;
+    return remainder + ((remainder != 0) & ((remainder < 0) != (right < 0))) * right;
+}
+
 /* Truth of a condition, left where it is: 1, 0, or -1 with an exception set. */
 static inline __attribute__((always_inline)) int
 truth_of(_PyInterpreterFrame *frame, PyObject *cond)

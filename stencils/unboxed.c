@@ -377,6 +377,31 @@ BINARY_OP_INT_RAW(BINARY_OP_ADD_INT_RAW, __builtin_add_overflow)
 BINARY_OP_INT_RAW(BINARY_OP_SUBTRACT_INT_RAW, __builtin_sub_overflow)
 BINARY_OP_INT_RAW(BINARY_OP_MULTIPLY_INT_RAW, __builtin_mul_overflow)
 
+/* A zero divisor exits before anything changes: the interpreter raises. */
+#define BINARY_OP_INT_FLOOR_RAW(NAME, FUNCTION)                 \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        int64_t right = (int64_t)sp[-1];                        \
+        int64_t left = (int64_t)sp[-2];                         \
+        if (right == 0) {                                       \
+            EXIT(ACCEL_EXIT_GUARD_VALUE);                       \
+        }                                                       \
+        sp[-2] = (PyObject *)FUNCTION(left, right);             \
+        sp--;                                                   \
+        CONTINUE();                                             \
+    }
+
+BINARY_OP_INT_FLOOR_RAW(BINARY_OP_FLOOR_DIVIDE_INT_RAW, floor_divide)
+BINARY_OP_INT_FLOOR_RAW(BINARY_OP_REMAINDER_INT_RAW, floor_remainder)
+
+/* The raw int OPARG deep as a raw float, as float arithmetic converts an int
+ * operand (PyLong_AsDouble: the nearest double, ties to even). */
+STENCIL(INT_TO_FLOAT)
+{
+    sp[-OPARG] = as_slot((double)(int64_t)sp[-OPARG]);
+    CONTINUE();
+}
+
 STENCIL(COMPARE_OP_INT_JUMP_RAW)
 {
     int64_t right = (int64_t)sp[-1];

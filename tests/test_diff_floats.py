@@ -264,3 +264,36 @@ def test_stores_reuse_only_unshared_floats(tmp_path):
     step = run.function("step")
     assert "STORE_FAST_BOX_FLOAT" in step["specialized"], step["text"]
     assert "STORE_SUBSCR_LIST_INT_BOX_FLOAT" in step["specialized"], step["text"]
+
+
+def test_ints_mixed_into_float_arithmetic(tmp_path):
+    run = compare("""
+        def mix(n, x):
+            s = n + 1
+            return (1.0 / (s * (s + 1) // 2 + n + 1), x * n - n, n / x, (n + 2) ** x, x ** (n % 7),
+                    n - x, 0 * x, x + (n - n))
+
+        def floors(a, b):
+            return a // b, a % b, (a * 3) // (b - 1), (a - 1) % (b + 1)
+
+        for n, x in [(3, 0.5), (0, -0.0), (-7, 2.5), (2**53 + 1, 1.0), (2**62, -3.25), (-2**62, 1e-300),
+                     (10**30, 1.5), (5, float("inf")), (-3, float("nan"))]:
+            try:
+                print(n, x, [repr(v) for v in mix(n, x)])
+            except (ZeroDivisionError, OverflowError) as error:
+                print(n, x, type(error).__name__, error)
+        for a, b in [(7, 2), (-7, 2), (7, -2), (-7, -2), (0, 5), (2**62, 3), (-2**62, 7), (5, 1), (5, 0), (5, -1)]:
+            try:
+                print(a, b, floors(a, b))
+            except ZeroDivisionError as error:
+                print(a, b, "ZeroDivisionError:", error)
+        try:
+            mix(0, 0.0)
+        except ZeroDivisionError as error:
+            print("ZeroDivisionError:", error)
+        print(mix(-8, 1.0 / 3.0)[3])  # (-6) ** (1/3): complex
+    """, tmp_path, functions=["mix", "floors"])
+    assert_native(run, "mix", "floors")
+    mix = run.function("mix")
+    assert "INT_TO_FLOAT" in mix["text"] and "BINARY_OP_FLOOR_DIVIDE_INT_RAW" in mix["specialized"], mix["text"]
+    assert "BINARY_OP_REMAINDER_INT_RAW" in run.function("floors")["specialized"], run.function("floors")["text"]

@@ -21,6 +21,8 @@ COMPARE_TRUE_ON = {0: 0b0001, 1: 0b0011, 2: 0b0010, 3: 0b1101, 4: 0b0100, 5: 0b0
 COMPARE_JUMPS = {"POP_JUMP_FORWARD_IF_TRUE": (True, False), "POP_JUMP_FORWARD_IF_FALSE": (False, False),
                  "POP_JUMP_BACKWARD_IF_TRUE": (True, True), "POP_JUMP_BACKWARD_IF_FALSE": (False, True)}
 TYPE_SUFFIX = {int: "INT", float: "FLOAT"}
+# Float operations that also take an int operand (converted: accel/specializer/unbox.py).
+MIXES_INTS = frozenset({"ADD", "SUBTRACT", "MULTIPLY", "TRUE_DIVIDE", "POWER"})
 # Forms with an inline cache (stencils/cached.c): the generic work on a miss, so they
 # need no type feedback, only CPython's private layouts checked at start-up (without
 # them, these instructions exit to the interpreter).
@@ -102,6 +104,8 @@ def _binary_op(instr: QInstr, feedback: Feedback) -> QInstr:
     op = nb_name(instr.oparg)[3:]
     suffix = TYPE_SUFFIX.get(left) if left is right else None
     if suffix is None and instr.start in feedback.float_sites:
+        suffix = "FLOAT"
+    if suffix is None and {left, right} == {int, float} and op in MIXES_INTS:
         suffix = "FLOAT"
     name = f"BINARY_OP_{op}_{suffix}" if suffix else None
     if name not in feedback.stencils:

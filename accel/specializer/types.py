@@ -61,7 +61,7 @@ def binary_result(oparg: int, left, right):
         return float if name == "NB_TRUE_DIVIDE" else int if name in INT_CLOSED else None
     if {left, right} <= {int, float} and name in FLOAT_CLOSED:
         return float
-    if left is float and right is float and name == "NB_POWER":
+    if {left, right} <= {int, float} and float in (left, right) and name == "NB_POWER":
         return float  # specialized: a complex result exits (stencils/float_pow.h)
     if left is str and right is str and name == "NB_ADD":
         return str

@@ -45,9 +45,16 @@ RAW_OPS = {
     "BINARY_OP_ADD_INT": ("int", "BINARY_OP_ADD_INT_RAW", "int"),
     "BINARY_OP_SUBTRACT_INT": ("int", "BINARY_OP_SUBTRACT_INT_RAW", "int"),
     "BINARY_OP_MULTIPLY_INT": ("int", "BINARY_OP_MULTIPLY_INT_RAW", "int"),
+    "BINARY_OP_FLOOR_DIVIDE_INT": ("int", "BINARY_OP_FLOOR_DIVIDE_INT_RAW", "int"),
+    "BINARY_OP_REMAINDER_INT": ("int", "BINARY_OP_REMAINDER_INT_RAW", "int"),
     "COMPARE_OP_INT_JUMP": ("int", "COMPARE_OP_INT_JUMP_RAW", None),
 }
 RAW_FORM_KINDS = {raw: kind for kind, raw, _ in RAW_OPS.values()}  # raw form -> kind of its operands
+# Float arithmetic whose int operands are converted to floats (as float's own methods
+# do, with PyLong_AsDouble: a raw int converts exactly the same way); not comparisons,
+# which compare an int and a float exactly.
+TAKES_INTS = frozenset({"BINARY_OP_ADD_FLOAT", "BINARY_OP_SUBTRACT_FLOAT", "BINARY_OP_MULTIPLY_FLOAT",
+                        "BINARY_OP_TRUE_DIVIDE_FLOAT", "BINARY_OP_POWER_FLOAT"})
 KINDS = {float: "float", int: "int"}
 SUFFIX = {"float": "FLOAT", "int": "INT"}
 
@@ -98,7 +105,7 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
                 raw_locals[id(instr)] = region.kinds
     depths = stack_depths(decoded)
     operands, consumers = _dataflow(program, depths)
-    before, after = _choose_representations(program, operands, consumers, raw_locals, generic_sites)
+    before, after = _choose_representations(program, operands, consumers, raw_locals, generic_sites, states)
     result = []
     for instr in program:
         if id(instr) in before:
@@ -315,21 +322,30 @@ def _wants_raw(instr: QInstr | None, raw_locals: dict[int, dict[int, str]]) -> s
     return RAW_FORM_KINDS.get(instr.name)
 
 
-def _choose_representations(program, operands, consumers, raw_locals, generic_sites):
+def _choose_representations(program, operands, consumers, raw_locals, generic_sites, states):
     """Turn producers and users of raw values into their raw forms; the conversions
     to insert before and after instructions."""
     before: dict[int, list[QInstr]] = {}
     after: dict[int, list[QInstr]] = {}
+    taken: dict[int, str] = {}  # producer -> the kind of raw value its user takes from it
     for instr in program:
-        kind = _wants_raw(instr, raw_locals)
-        if kind is None:
+        wanted = _wants_raw(instr, raw_locals)
+        if wanted is None:
             continue
+        _, stack = states.get(instr.start, (None, ()))
         for depth, producer in operands.get(id(instr), []):
+            kind = wanted
+            if instr.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int:
+                kind = "int"  # converted below
             # A producer whose unboxing guard kept failing leaves it to the user's own
             # guard: when that one keeps failing too, the user becomes generic.
             if producer is None or producer.start in generic_sites or not _produce_raw(producer, kind, raw_locals):
                 before.setdefault(id(instr), []).append(
                     QInstr(f"UNBOX_{SUFFIX[kind]}", instr.covers, depth, guards=(f"operand is {kind}",)))
+            else:
+                taken[id(producer)] = kind
+            if kind != wanted:
+                before.setdefault(id(instr), []).append(QInstr("INT_TO_FLOAT", instr.covers, depth))
         if instr.name in RAW_OPS:
             kind_out = RAW_OPS[instr.name][2]
             instr.name, instr.guards, instr.pushes_raw = RAW_OPS[instr.name][1], (), kind_out
@@ -339,7 +355,7 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
         kinds = raw_locals.get(id(instr), {})
         if instr.name == "LOAD_FAST" and instr.oparg in kinds:  # a raw local whose user wants an object
             instr.name = f"LOAD_FAST_BOX_{SUFFIX[kinds[instr.oparg]]}"
-        elif instr.pushes_raw and _wants_raw(consumers.get(id(instr)), raw_locals) != instr.pushes_raw:
+        elif instr.pushes_raw and taken.get(id(instr)) != instr.pushes_raw:
             # (a user of the other kind, as CPython's adaptive forms may choose, unboxes it
             # with a guard that fails, as it would on the object)
             consumer = consumers.get(id(instr))
@@ -405,6 +421,8 @@ def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals)
         name = instr.name
         if name in ("UNBOX_FLOAT", "UNBOX_INT"):
             stack[-instr.oparg] = name.split("_")[1].lower()
+        elif name == "INT_TO_FLOAT":
+            stack[-instr.oparg] = "float"
         elif name in ("BOX_FLOAT", "BOX_INT"):
             stack[-1] = None
         elif not name.startswith(("UNBOX_LOCAL", "BOX_LOCAL")):
