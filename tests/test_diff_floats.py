@@ -297,3 +297,18 @@ def test_ints_mixed_into_float_arithmetic(tmp_path):
     mix = run.function("mix")
     assert "INT_TO_FLOAT" in mix["text"] and "BINARY_OP_FLOOR_DIVIDE_INT_RAW" in mix["specialized"], mix["text"]
     assert "BINARY_OP_REMAINDER_INT_RAW" in run.function("floors")["specialized"], run.function("floors")["text"]
+
+
+def test_generators_are_not_recompiled_for_their_operand_kinds(tmp_path):
+    run = compare("""
+        def scaled(items, factor):
+            for item in items:
+                yield item[0] * factor + item[1]
+
+        pairs = [[0.5 * k, 1.0 / (k + 1)] for k in range(50)]
+        source = scaled(pairs, 1.5)
+        print(sum(source), list(scaled(pairs, 2.0))[:3], sum(scaled(pairs, -1.0)))
+    """, tmp_path, functions=["scaled"])
+    assert_native(run, "scaled")
+    scaled = run.function("scaled")
+    assert scaled["recompiles"] == 0 and scaled["exits"] == 0, scaled["text"]

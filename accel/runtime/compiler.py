@@ -162,8 +162,11 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     if size < 0:
         return "emitting native code failed"
     totals.native_instructions += len(decoded.instructions)
+    # Not a generator's: a recompile request sends the rest of a running generator to the
+    # interpreter (its resumptions), and a long-lived one would never come back.
+    profiles = not recompile and not code.co_flags & GENERATOR
     profiled = [i for i, q in enumerate(program) if q.name in PROFILES_OPERANDS]
-    native.profile_operands(code, 0 if recompile else PROFILE_ENTRIES, profiled)
+    native.profile_operands(code, PROFILE_ENTRIES if profiles else 0, profiled)
     perfmap.emitted(code)
     attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
     emitted = {id(q) for q in program}
