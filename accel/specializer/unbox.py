@@ -7,9 +7,10 @@ Two levels:
   specialized float or int operation (or a store to a raw local) and the instruction
   that makes it can produce one: another such operation, a constant, a local or a
   list's item (unboxed as it is loaded, with a guard).  Any other operand is unboxed
-  just before its use (UNBOX_FLOAT/UNBOX_INT, with a guard); a raw result whose user
-  wants an object is boxed right away (BOX_FLOAT/BOX_INT).  Raw temporaries never outlive a
-  basic block.
+  just before its use (UNBOX_FLOAT/UNBOX_INT, with a guard; an int operand of float
+  arithmetic is converted, INT_TO_FLOAT); a raw result whose user wants an object is
+  boxed right away (BOX_FLOAT/BOX_INT), or as it is stored (STORE_FAST_BOX_FLOAT,
+  STORE_SUBSCR_LIST_INT_BOX_FLOAT).  Raw temporaries never outlive a basic block.
 
 - Locals in loops.  In a loop whose every instruction is "pure" (cannot run Python
   code, so nothing can look at the frame's locals while they are raw), the float and
