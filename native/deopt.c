@@ -9,6 +9,31 @@
 #define RECOMPILE_AFTER 64
 #define MAX_RECOMPILES 3
 
+/* Whether a site that profiles its operands saw only floats: then compiling
+ * again makes it a float operation (operand_kinds.h). */
+static int
+saw_floats_only(const accel_native *native)
+{
+    for (int i = 0; i < native->nprofiled; i++) {
+        int at = native->profiled[i];
+        if (at >= 0 && at < native->ninstrs && native->caches[at].operand_kinds == ACCEL_OPERANDS_FLOAT) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The code's first compile has profiled its operands long enough: if a site saw
+ * only floats, compile it again with float operations there (from the next call on). */
+void
+accel_profile_ended(accel_code *rec)
+{
+    rec->profile_until = 0;
+    if (saw_floats_only(rec->native)) {
+        rec->recompile_requested = 1;
+    }
+}
+
 static void
 record_exit(accel_code *rec, _PyInterpreterFrame *frame, int reason)
 {

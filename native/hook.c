@@ -478,6 +478,57 @@ accel_site_exits(uintptr_t code, uint32_t *out, int nunits, int reason)
     return n;
 }
 
+/* Compile the code again once native code has been entered `entries` more
+ * times, if one of the `sites` (positions of instructions that profile their
+ * operands) has seen floats only by then; 0 entries: never.  Returns -1 when
+ * out of memory (then it does not profile), else 0. */
+int
+accel_profile_operands(uintptr_t code, uint64_t entries, const int *sites, int n)
+{
+    GIL_ENTER();
+    int result = 0;
+    accel_code *rec = accel_record((PyCodeObject *)code, 0);
+    if (rec != NULL && rec->native != NULL) {
+        accel_native *native = rec->native;
+        rec->profile_until = 0;
+        PyMem_Free(native->profiled);
+        native->profiled = NULL;
+        native->nprofiled = 0;
+        if (entries != 0 && n > 0) {
+            native->profiled = PyMem_Calloc((size_t)n, sizeof(int));
+            if (native->profiled == NULL) {
+                result = -1;
+            }
+            else {
+                memcpy(native->profiled, sites, sizeof(int) * (size_t)n);
+                native->nprofiled = n;
+                rec->profile_until = rec->native_entries + entries;
+            }
+        }
+    }
+    GIL_EXIT();
+    return result;
+}
+
+/* The operand kinds each instruction of the current program has seen (meaningful
+ * for the instructions that profile them only: the cache entry is a union);
+ * returns the number of instructions, or -1. */
+int
+accel_operand_kinds(uintptr_t code, uint32_t *out, int n)
+{
+    GIL_ENTER();
+    accel_code *rec = accel_record((PyCodeObject *)code, 0);
+    int count = -1;
+    if (rec != NULL && rec->native != NULL) {
+        count = rec->native->ninstrs;
+        for (int i = 0; i < n && i < count; i++) {
+            out[i] = rec->native->caches[i].operand_kinds;
+        }
+    }
+    GIL_EXIT();
+    return count;
+}
+
 void
 accel_counters_get(accel_counters *out)
 {

@@ -8,6 +8,8 @@
 #include "Python.h"
 #include <stdint.h>
 
+#include "operand_kinds.h"
+
 /* What an attribute cache way describes. */
 enum accel_attr_kind {
     ACCEL_ATTR_INSTANCE_VALUE = 1,  /* index into the instance's values */
@@ -62,6 +64,7 @@ typedef struct {
             PyObject *value;            /* borrowed: what the version guards keep alive */
         } global;
         accel_attr_way ways[ACCEL_CACHE_WAYS];
+        uint32_t operand_kinds;     /* an arithmetic or comparison site: accel_operand_kind bits seen */
     };
     unsigned int misses;    /* since the ways filled up: evictions back off */
 } accel_cache;

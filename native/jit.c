@@ -451,6 +451,7 @@ accel_native_free(accel_native *native)
         PyMem_Free(native->caches);
         PyMem_Free(native->resume_units);
         PyMem_Free(native->resume_at);
+        PyMem_Free(native->profiled);
         PyMem_Free(native);
         native = older;
     }

@@ -45,6 +45,8 @@ typedef struct accel_native {
     int nresumes;               /* a generator's resume points: */
     int *resume_units;          /*   the code unit it was suspended at, */
     int *resume_at;             /*   and the instruction that resumes it */
+    int nprofiled;              /* the instructions that profile their operands */
+    int *profiled;              /*   (operand_kinds.h), by position */
 } accel_native;
 
 /* Kept in co_extra; freed with the code object. */
@@ -61,6 +63,8 @@ typedef struct accel_code {
                                  * is no generator: a call binds by moving the arguments */
     uint64_t calls;
     uint64_t native_entries;
+    uint64_t profile_until;     /* after this many native entries, compile again with the
+                                   operand kinds seen (operand_kinds.h); 0: not profiling */
     uint64_t exits;
     accel_native *native;
     int nunits;                 /* code units of the code object */
@@ -141,6 +145,7 @@ int accel_resume_index(const accel_native *native, int unit);
 
 /* deopt.c */
 PyObject *accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at);
+void accel_profile_ended(accel_code *rec);
 PyObject *accel_finish_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec,
                                       accel_native *native, uintptr_t tagged);
 
@@ -159,6 +164,9 @@ accel_run_native_inline(PyThreadState *tstate, _PyInterpreterFrame *frame, accel
     tstate->cframe->current_frame = frame;
     rec->native_entries++;
     accel_totals.native_entries++;
+    if (rec->profile_until != 0 && rec->native_entries > rec->profile_until) {
+        accel_profile_ended(rec);
+    }
 
     accel_native *native = rec->native;
     PyObject **sp = frame->localsplus + frame->stacktop;

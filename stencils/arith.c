@@ -1,5 +1,31 @@
 /* BINARY_OP: the generic form and the forms specialized for ints and floats. */
 #include "stencil.h"
+#include "float_pow.h"
+
+/* The end of a float operation on two exact floats: the result goes into an
+ * operand whose only reference is the one on the stack (a temporary nothing
+ * else can see change), as its value; otherwise into a new float.  This saves
+ * an allocation and a deallocation per operation in float expressions. */
+#define FLOAT_RESULT(LEFT, RIGHT, VALUE) do {                \
+    double value_ = (VALUE);                                 \
+    PyObject *res_;                                          \
+    if (Py_REFCNT(LEFT) == 1) {                              \
+        res_ = (LEFT);                                       \
+        Py_DECREF(RIGHT);                                    \
+    }                                                        \
+    else if (Py_REFCNT(RIGHT) == 1) {                        \
+        res_ = (RIGHT);                                      \
+        Py_DECREF(LEFT);                                     \
+    }                                                        \
+    else {                                                   \
+        res_ = PyFloat_FromDouble(value_);                   \
+        BINARY_RESULT(LEFT, RIGHT, res_);                    \
+    }                                                        \
+    FLOAT_VALUE(res_) = value_;                              \
+    sp[-2] = res_;                                           \
+    sp--;                                                    \
+    CONTINUE();                                              \
+} while (0)
 
 /* The operand is the PyNumber_* function for the oparg (native/jit.c picks it). */
 STENCIL(BINARY_OP)
@@ -33,6 +59,29 @@ BINARY_OP_INT(BINARY_OP_ADD_INT, +, PyNumber_Add)
 BINARY_OP_INT(BINARY_OP_SUBTRACT_INT, -, PyNumber_Subtract)
 BINARY_OP_INT(BINARY_OP_MULTIPLY_INT, *, PyNumber_Multiply)
 
+/* Both operands exact ints, or exit; one digit each and a nonzero divisor take
+ * the fast path, the rest int's own code (which raises ZeroDivisionError). */
+#define BINARY_OP_INT_FLOOR(NAME, FUNCTION, GENERIC)                          \
+    STENCIL(NAME)                                                             \
+    {                                                                         \
+        PyObject *right = sp[-1], *left = sp[-2];                             \
+        if (!PyLong_CheckExact(left) || !PyLong_CheckExact(right)) {          \
+            EXIT(ACCEL_EXIT_GUARD_TYPE);                                      \
+        }                                                                     \
+        PyObject *res;                                                        \
+        if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right) && Py_SIZE(right) != 0) { \
+            res = PyLong_FromSsize_t(FUNCTION(COMPACT_VALUE(left), COMPACT_VALUE(right))); \
+        }                                                                     \
+        else {                                                                \
+            SYNC_INSTR();                                                     \
+            res = GENERIC(left, right);                                       \
+        }                                                                     \
+        BINARY_RESULT(left, right, res);                                      \
+    }
+
+BINARY_OP_INT_FLOOR(BINARY_OP_FLOOR_DIVIDE_INT, floor_divide, PyNumber_FloorDivide)
+BINARY_OP_INT_FLOOR(BINARY_OP_REMAINDER_INT, floor_remainder, PyNumber_Remainder)
+
 /* Both operands exact floats, or exit. */
 #define BINARY_OP_FLOAT(NAME, OP)                                             \
     STENCIL(NAME)                                                             \
@@ -41,8 +90,7 @@ BINARY_OP_INT(BINARY_OP_MULTIPLY_INT, *, PyNumber_Multiply)
         if (!PyFloat_CheckExact(left) || !PyFloat_CheckExact(right)) {        \
             EXIT(ACCEL_EXIT_GUARD_TYPE);                                      \
         }                                                                     \
-        PyObject *res = PyFloat_FromDouble(FLOAT_VALUE(left) OP FLOAT_VALUE(right)); \
-        BINARY_RESULT(left, right, res);                                      \
+        FLOAT_RESULT(left, right, FLOAT_VALUE(left) OP FLOAT_VALUE(right));   \
     }
 
 BINARY_OP_FLOAT(BINARY_OP_ADD_FLOAT, +)
@@ -56,14 +104,31 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_FLOAT)
     if (!PyFloat_CheckExact(left) || !PyFloat_CheckExact(right)) {
         EXIT(ACCEL_EXIT_GUARD_TYPE);
     }
-    PyObject *res;
     if (FLOAT_VALUE(right) != 0.0) {
-        res = PyFloat_FromDouble(FLOAT_VALUE(left) / FLOAT_VALUE(right));
+        FLOAT_RESULT(left, right, FLOAT_VALUE(left) / FLOAT_VALUE(right));
     }
-    else {
-        SYNC_INSTR();
-        res = PyNumber_TrueDivide(left, right);
+    SYNC_INSTR();
+    PyObject *res = PyNumber_TrueDivide(left, right);
+    BINARY_RESULT(left, right, res);
+}
+
+/* A result that float_pow would make complex exits: the specializer counts on
+ * a float (accel/specializer/types.py). */
+STENCIL(BINARY_OP_POWER_FLOAT)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    if (!PyFloat_CheckExact(left) || !PyFloat_CheckExact(right)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
     }
+    double result;
+    if (float_pow_plain(FLOAT_VALUE(left), FLOAT_VALUE(right), &result)) {
+        FLOAT_RESULT(left, right, result);
+    }
+    if (float_pow_is_complex(FLOAT_VALUE(left), FLOAT_VALUE(right))) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    SYNC_INSTR();
+    PyObject *res = PyNumber_Power(left, right, Py_None);
     BINARY_RESULT(left, right, res);
 }
 
@@ -76,12 +141,15 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_FLOAT)
         PyObject *right = sp[-1], *left = sp[-2];                             \
         PyObject *res;                                                        \
         if (PyFloat_CheckExact(left) && PyFloat_CheckExact(right)) {          \
-            res = PyFloat_FromDouble(FLOAT_VALUE(left) OP FLOAT_VALUE(right)); \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_FLOAT);                           \
+            FLOAT_RESULT(left, right, FLOAT_VALUE(left) OP FLOAT_VALUE(right)); \
         }                                                                     \
-        else if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right)) {             \
+        if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right)) {                  \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_INT);                             \
             res = PyLong_FromSsize_t(COMPACT_VALUE(left) OP COMPACT_VALUE(right)); \
         }                                                                     \
         else {                                                                \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
             SYNC_INSTR();                                                     \
             res = ((binaryfunc)OPERAND)(left, right);                         \
         }                                                                     \
@@ -118,8 +186,14 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT)
     else {
         fast = 0;
     }
+    int floats = PyFloat_CheckExact(left) && PyFloat_CheckExact(right);
+    PROFILE_OPERANDS(floats ? ACCEL_OPERANDS_FLOAT
+                     : IS_COMPACT_INT(left) && IS_COMPACT_INT(right) ? ACCEL_OPERANDS_INT : ACCEL_OPERANDS_OTHER);
     PyObject *res;
     if (fast && r != 0.0) {
+        if (floats) {
+            FLOAT_RESULT(left, right, l / r);
+        }
         res = PyFloat_FromDouble(l / r);
     }
     else {

@@ -69,12 +69,15 @@ STENCIL(COMPARE_OP_JUMP)
     }
     int outcome;
     if (LIKELY(IS_COMPACT_INT(left) && IS_COMPACT_INT(right))) {
+        PROFILE_OPERANDS(ACCEL_OPERANDS_INT);
         outcome = order_ints(COMPACT_VALUE(left), COMPACT_VALUE(right));
     }
     else if (LIKELY(PyFloat_CheckExact(left) && PyFloat_CheckExact(right))) {
+        PROFILE_OPERANDS(ACCEL_OPERANDS_FLOAT);
         outcome = order_floats(FLOAT_VALUE(left), FLOAT_VALUE(right));
     }
     else {
+        PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);
         SYNC_INSTR();
         PyObject *res = PyObject_RichCompare(left, right, OPARG2 >> 2);
         Py_DECREF(left);

@@ -163,6 +163,10 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
     CONTINUE();                                              \
 } while (0)
 
+/* A site of operands of unknown types notes what they were, for the recompile
+ * that specializes it (native/operand_kinds.h); one OR into its cache entry. */
+#define PROFILE_OPERANDS(KIND) (((accel_cache *)HOLE(_JIT_CACHE))->operand_kinds |= (KIND))
+
 /* Anything that may run Python code or look at the frame needs it current. */
 #define SYNC_INSTR() (frame->prev_instr = INSTR)
 
@@ -211,6 +215,23 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
     ((Py_ssize_t)Py_SIZE(O) * (Py_ssize_t)((PyLongObject *)(O))->ob_digit[0])
 
 #define FLOAT_VALUE(O) (((PyFloatObject *)(O))->ob_fval)
+
+/* Python's // and % on C integers (the quotient rounded toward minus infinity,
+ * the remainder with the divisor's sign); the divisor is not 0, and the
+ * quotient fits (no INT64_MIN // -1: raw ints never hold INT64_MIN). */
+static inline __attribute__((always_inline)) int64_t
+floor_divide(int64_t left, int64_t right)
+{
+    int64_t quotient = left / right;
+    return quotient - ((left % right != 0) & ((left < 0) != (right < 0)));
+}
+
+static inline __attribute__((always_inline)) int64_t
+floor_remainder(int64_t left, int64_t right)
+{
+    int64_t remainder = left % right;
+    return remainder + ((remainder != 0) & ((remainder < 0) != (right < 0))) * right;
+}
 
 /* Truth of a condition, left where it is: 1, 0, or -1 with an exception set. */
 static inline __attribute__((always_inline)) int

@@ -5,6 +5,7 @@
  * A raw local may be unbound: it then holds the kind's UNBOUND pattern, which
  * no operation produces and native/deopt.c boxes back to NULL. */
 #include "stencil.h"
+#include "float_pow.h"
 
 #define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)
 
@@ -70,6 +71,27 @@ STENCIL(BOX_FLOAT)
     if (value == NULL) {
         ERROR();
     }
+    CONTINUE();
+}
+
+/* A raw float stored to a local that stays boxed: into the float the local
+ * holds when the frame has its only reference (nothing else can see it
+ * change), which saves an allocation and a deallocation; else a new float. */
+STENCIL(STORE_FAST_BOX_FLOAT)
+{
+    double value = raw_float(sp[-1]);
+    PyObject *old = LOCAL(OPARG);
+    sp--;
+    if (old != NULL && PyFloat_CheckExact(old) && Py_REFCNT(old) == 1) {
+        FLOAT_VALUE(old) = value;
+        CONTINUE();
+    }
+    PyObject *boxed = PyFloat_FromDouble(value);
+    if (boxed == NULL) {
+        ERROR();
+    }
+    LOCAL(OPARG) = boxed;
+    Py_XDECREF(old);
     CONTINUE();
 }
 
@@ -141,6 +163,104 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_FLOAT_RAW)
     }
     sp[-2] = as_slot(left / right);
     sp--;
+    CONTINUE();
+}
+
+/* Outside float_pow's plain case, its own code on boxed operands (its errors
+ * and special values); a result it would make complex exits first. */
+STENCIL(BINARY_OP_POWER_FLOAT_RAW)
+{
+    double right = raw_float(sp[-1]);
+    double left = raw_float(sp[-2]);
+    double result;
+    if (!float_pow_plain(left, right, &result)) {
+        if (float_pow_is_complex(left, right)) {
+            EXIT(ACCEL_EXIT_GUARD_VALUE);
+        }
+        PyObject *base = PyFloat_FromDouble(left);
+        PyObject *exponent = base == NULL ? NULL : PyFloat_FromDouble(right);
+        PyObject *res = NULL;
+        if (exponent != NULL) {
+            SYNC_INSTR();
+            res = PyNumber_Power(base, exponent, Py_None);
+        }
+        Py_XDECREF(base);
+        Py_XDECREF(exponent);
+        sp -= 2;
+        if (res == NULL) {
+            ERROR();
+        }
+        result = FLOAT_VALUE(res);  /* a float: the complex case exited above */
+        Py_DECREF(res);
+        sp += 2;
+    }
+    sp[-2] = as_slot(result);
+    sp--;
+    CONTINUE();
+}
+
+/* A list's float item, raw, for a float operation: any other container, index
+ * out of range or item exits before anything changes (at a site that keeps
+ * exiting, the recompile leaves the subscript generic). */
+STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
+{
+    PyObject *sub = sp[-1], *list = sp[-2];
+    if (!PyList_CheckExact(list) || !IS_COMPACT_INT(sub)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    Py_ssize_t index = COMPACT_VALUE(sub);
+    if (index < 0) {
+        index += PyList_GET_SIZE(list);
+    }
+    if (index < 0 || index >= PyList_GET_SIZE(list)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject *item = PyList_GET_ITEM(list, index);
+    if (!IS_UNBOXABLE_FLOAT(item)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    sp[-2] = as_slot(FLOAT_VALUE(item));
+    sp--;
+    Py_DECREF(sub);
+    Py_DECREF(list);
+    CONTINUE();
+}
+
+/* The end of `list[i] op= x` on floats (SWAP 3, SWAP 2, STORE_SUBSCR) with the
+ * result raw: stack [list, index, raw].  The result goes into the item's own
+ * float when the list has its only reference, else into a new float.  Any
+ * other container or index exits before anything changes: the interpreter
+ * resumes at the first SWAP (the raw result boxed there by native/deopt.c). */
+STENCIL(STORE_SUBSCR_LIST_INT_BOX_FLOAT)
+{
+    PyObject *sub = sp[-2], *list = sp[-3];
+    double value = raw_float(sp[-1]);
+    if (!PyList_CheckExact(list) || !IS_COMPACT_INT(sub)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    Py_ssize_t index = COMPACT_VALUE(sub);
+    if (index < 0) {
+        index += PyList_GET_SIZE(list);
+    }
+    if (index < 0 || index >= PyList_GET_SIZE(list)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject **item = &((PyListObject *)list)->ob_item[index];
+    PyObject *old = *item;
+    if (PyFloat_CheckExact(old) && Py_REFCNT(old) == 1) {
+        FLOAT_VALUE(old) = value;
+    }
+    else {
+        PyObject *boxed = PyFloat_FromDouble(value);
+        if (boxed == NULL) {
+            ERROR();
+        }
+        *item = boxed;
+        Py_DECREF(old);
+    }
+    sp -= 3;
+    Py_DECREF(sub);
+    Py_DECREF(list);
     CONTINUE();
 }
 
@@ -256,6 +376,31 @@ STENCIL(LOAD_FAST_BOX_INT)
 BINARY_OP_INT_RAW(BINARY_OP_ADD_INT_RAW, __builtin_add_overflow)
 BINARY_OP_INT_RAW(BINARY_OP_SUBTRACT_INT_RAW, __builtin_sub_overflow)
 BINARY_OP_INT_RAW(BINARY_OP_MULTIPLY_INT_RAW, __builtin_mul_overflow)
+
+/* A zero divisor exits before anything changes: the interpreter raises. */
+#define BINARY_OP_INT_FLOOR_RAW(NAME, FUNCTION)                 \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        int64_t right = (int64_t)sp[-1];                        \
+        int64_t left = (int64_t)sp[-2];                         \
+        if (right == 0) {                                       \
+            EXIT(ACCEL_EXIT_GUARD_VALUE);                       \
+        }                                                       \
+        sp[-2] = (PyObject *)FUNCTION(left, right);             \
+        sp--;                                                   \
+        CONTINUE();                                             \
+    }
+
+BINARY_OP_INT_FLOOR_RAW(BINARY_OP_FLOOR_DIVIDE_INT_RAW, floor_divide)
+BINARY_OP_INT_FLOOR_RAW(BINARY_OP_REMAINDER_INT_RAW, floor_remainder)
+
+/* The raw int OPARG deep as a raw float, as float arithmetic converts an int
+ * operand (PyLong_AsDouble: the nearest double, ties to even). */
+STENCIL(INT_TO_FLOAT)
+{
+    sp[-OPARG] = as_slot((double)(int64_t)sp[-OPARG]);
+    CONTINUE();
+}
 
 STENCIL(COMPARE_OP_INT_JUMP_RAW)
 {

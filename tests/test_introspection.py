@@ -536,9 +536,11 @@ def test_explain_asm_lists_x86_instructions_for_each_stencil(tmp_path):
     assert re.search(rf"native code {len(code)} bytes at 0x[0-9a-f]+", text)
     listed = [(int(m[1], 16), m[2], m[3] or "") for m in map(X86_LINE.match, text.splitlines()) if m]
     # the listing is the disassembly of the function's native code, instruction by instruction
+    # (by row: the code that boxes an unboxed loop's locals on its way out lies at the end of
+    # the native code, listed under the row it leaves to)
     disassembler = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
     expected = [(i.address, i.mnemonic, i.op_str) for i in disassembler.disasm(code, 0)]
-    assert listed == expected
+    assert sorted(listed) == expected
     assert len(listed) > 50 and {"mov", "movabs", "ret", "push", "pop"} <= {m for _, m, _ in listed}
     # the entry code first, then each bytecode row that became native code with its own listing
     head, rows = text.split("\n  (entry)\n")

@@ -21,7 +21,7 @@ from ..frontend.decode import decode
 from ..specializer.handlers import add_unwinds
 from ..specializer.ir import QInstr, link
 from ..specializer.quicken import quicken, superinstructions
-from ..specializer.specialize import Feedback, specialize
+from ..specializer.specialize import PROFILES_OPERANDS, Feedback, specialize
 from ..specializer.types import infer
 from ..specializer.unbox import unbox
 from . import costs, log, native, perfmap, pristine, records
@@ -35,6 +35,9 @@ OWN_CODE = (ACCEL_DIR, "<string>",
             *(m.__file__ for m in (dis, opcode, enum, functools, types, weakref, collections)))
 COROUTINE_FLAGS = 0x80 | 0x100 | 0x200  # coroutine, iterable coroutine, async generator
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
+# Native entries of a first compile's code after which it is compiled again with the
+# operand kinds its sites saw, if one saw floats only (native/operand_kinds.h).
+PROFILE_ENTRIES = 2
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 
@@ -78,16 +81,22 @@ def _refusal(code: types.CodeType) -> str | None:
 def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str | None:
     previous = records.load(code)
     generic: frozenset[int] = frozenset()
-    if isinstance(previous, records.Compiled):  # a recompile: only native code has exits to learn from
+    kinds: dict[int, int] = {}
+    recompile = isinstance(previous, records.Compiled)
+    if recompile:  # only native code has exits and operand kinds to learn from
         generic = previous.generic_sites | _failing_guard_sites(code)
+        kinds = _operand_kinds(code, previous)
+    float_only = native.operand_kind_bits()["FLOAT"]
+    float_sites = frozenset(unit for unit, seen in kinds.items() if seen == float_only) - generic
     decoded = decode(code)
     costs.totals.instructions += len(decoded.instructions)
     feedback = Feedback(
-        states=infer(decoded, argument_types, globals_),
+        states=infer(decoded, argument_types, globals_, float_sites),
         adaptive=_cpython_specializations(code),
         generic_sites=generic,
         stencils=_stencils,
         private_layout_ok=native.private_layout_ok(),
+        float_sites=float_sites,
     )
     specialized = link(specialize(decoded, quicken(decoded), feedback))
     specialized = superinstructions(unbox(specialized, decoded, feedback.states, generic))
@@ -102,11 +111,16 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     if size < 0:
         return "emitting native code failed"
     costs.totals.native_instructions += len(decoded.instructions)
+    # Not a generator's: a recompile request sends the rest of a running generator to the
+    # interpreter (its resumptions), and a long-lived one would never come back.
+    profiles = not recompile and not code.co_flags & lower.GENERATOR
+    profiled = [i for i, q in enumerate(program) if q.name in PROFILES_OPERANDS]
+    native.profile_operands(code, PROFILE_ENTRIES if profiles else 0, profiled)
     perfmap.emitted(code)
     attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
     emitted = {id(q) for q in program}
     steps = tuple([(q.covers[0].start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized])
-    records.save_compiled(code, steps, attempts, generic)
+    records.save_compiled(code, steps, attempts, generic, kinds)
     if log.enabled("compile"):
         log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
                            + (f", attempt {attempts}" if attempts > 1 else ""))
@@ -116,6 +130,17 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
 def _failing_guard_sites(code: types.CodeType) -> frozenset[int]:
     exits = native.site_exits(code)
     return frozenset(unit for reason in GUARD_EXITS for unit in exits.get(reason, ()))
+
+
+def _operand_kinds(code: types.CodeType, previous: records.Compiled) -> dict[int, int]:
+    """What the sites that profile their operands saw, by code unit: in the code being
+    replaced, and in the code before it (whose sites may be specialized now)."""
+    emitted = [step for step in previous.steps if step.emitted]  # in program order
+    kinds = dict(previous.operand_kinds)
+    for step, seen in zip(emitted, native.operand_kinds(code, len(emitted))):
+        if step.name in PROFILES_OPERANDS and seen:
+            kinds[step.start] = kinds.get(step.start, 0) | seen
+    return kinds
 
 
 def _cpython_specializations(code: types.CodeType) -> dict[int, str]:

@@ -92,7 +92,9 @@ def observing(compile_code):
         counts = exits_by_site(code)
         guards = collections.Counter({(reason, unit): n for reason, sites in native.site_exits(code).items()
                                       if reason.startswith("GUARD_") for unit, n in sites.items()})
-        log("deopt", f"recompile requested for {where(code)} after guard failures: {_describe(guards)}")
+        why = (f"after guard failures: {_describe(guards)}" if guards
+               else "with the operand kinds its sites saw (floats only at some)")
+        log("deopt", f"recompile requested for {where(code)} {why}")
         compile_code(code, argument_types, globals_)
         after = native.code_info(code)
         from . import records

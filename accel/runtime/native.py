@@ -210,6 +210,26 @@ def site_exits(code: types.CodeType) -> dict[str, dict[int, int]]:
     return result
 
 
+def profile_operands(code: types.CodeType, entries: int, sites: list[int]) -> None:
+    """Compile `code` again after `entries` more native entries if one of `sites`
+    (program positions) has seen floats only by then; 0 entries: never."""
+    lib.accel_profile_operands(id(code), entries, ffi.new("int[]", sites) if sites else ffi.NULL, len(sites))
+
+
+def operand_kinds(code: types.CodeType, ninstrs: int) -> list[int]:
+    """The operand kinds (native/operand_kinds.h bits) each instruction of the current
+    program has seen; meaningful for the instructions that profile them only."""
+    kinds = ffi.new("uint32_t[]", max(ninstrs, 1))
+    count = lib.accel_operand_kinds(id(code), kinds, ninstrs)
+    return list(kinds)[: max(min(count, ninstrs), 0)]
+
+
+def operand_kind_bits() -> dict[str, int]:
+    """accel_operand_kind's values, by the name after ACCEL_OPERANDS_."""
+    return {name.removeprefix("ACCEL_OPERANDS_"): getattr(lib, name)
+            for name in ("ACCEL_OPERANDS_FLOAT", "ACCEL_OPERANDS_INT", "ACCEL_OPERANDS_OTHER")}
+
+
 def counters() -> dict:
     totals = ffi.new("accel_counters *")
     lib.accel_counters_get(totals)

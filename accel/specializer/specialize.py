@@ -2,9 +2,10 @@
 guards it relies on.  An instruction without a stencil becomes an exit to the interpreter.
 
 Feedback, strongest first: sites whose guards kept failing (made generic), the types the
-inference in types.py derives from the arguments, and CPython's own adaptive
-specializations of the code (`_co_code_adaptive`), when the function has warmed up in the
-interpreter.
+inference in types.py derives from the arguments, what the sites of operands of unknown
+types saw while the code ran natively (the forms in PROFILES_OPERANDS note it; see
+native/operand_kinds.h), and CPython's own adaptive specializations of the code
+(`_co_code_adaptive`), when the function has warmed up in the interpreter.
 """
 from __future__ import annotations
 
@@ -19,11 +20,17 @@ COMPARE_TRUE_ON = {0: 0b0001, 1: 0b0011, 2: 0b0010, 3: 0b1101, 4: 0b0100, 5: 0b0
 COMPARE_JUMPS = {"POP_JUMP_FORWARD_IF_TRUE": (True, False), "POP_JUMP_FORWARD_IF_FALSE": (False, False),
                  "POP_JUMP_BACKWARD_IF_TRUE": (True, True), "POP_JUMP_BACKWARD_IF_FALSE": (False, True)}
 TYPE_SUFFIX = {int: "INT", float: "FLOAT"}
+# Float operations that also take an int operand (converted: accel/specializer/unbox.py).
+MIXES_INTS = frozenset({"ADD", "SUBTRACT", "MULTIPLY", "TRUE_DIVIDE", "POWER"})
 # Forms with an inline cache (stencils/cached.c): the generic work on a miss, so they
 # need no type feedback, only CPython's private layouts checked at start-up (without
 # them, these instructions exit to the interpreter).
 CACHED = {"LOAD_GLOBAL": "LOAD_GLOBAL_CACHED", "LOAD_ATTR": "LOAD_ATTR_CACHED",
           "STORE_ATTR": "STORE_ATTR_CACHED", "LOAD_METHOD": "LOAD_METHOD_CACHED"}
+# The forms for operands of unknown types that note the kinds they see.
+PROFILES_OPERANDS = frozenset({"BINARY_OP_ADD_INT_OR_FLOAT", "BINARY_OP_SUBTRACT_INT_OR_FLOAT",
+                               "BINARY_OP_MULTIPLY_INT_OR_FLOAT", "BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT",
+                               "COMPARE_OP_JUMP"})
 # What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
 SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR"}
 
@@ -35,6 +42,7 @@ class Feedback:
     generic_sites: frozenset[int]  # start units whose guards kept failing
     stencils: frozenset[str]  # the forms the backend can emit
     private_layout_ok: bool  # FOR_ITER_RANGE/LIST may read the iterators' private structs
+    float_sites: frozenset[int] = frozenset()  # start units whose operands were only ever floats
 
 
 def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> list[QInstr]:
@@ -94,6 +102,10 @@ def _binary_op(instr: QInstr, feedback: Feedback) -> QInstr:
     left, right = _operand_types(instr, feedback, 2)
     op = nb_name(instr.oparg)[3:]
     suffix = TYPE_SUFFIX.get(left) if left is right else None
+    if suffix is None and instr.start in feedback.float_sites:
+        suffix = "FLOAT"
+    if suffix is None and {left, right} == {int, float} and op in MIXES_INTS:
+        suffix = "FLOAT"
     name = f"BINARY_OP_{op}_{suffix}" if suffix else None
     if name not in feedback.stencils:
         name = _adaptive(instr, feedback, "BINARY_OP_")
@@ -126,6 +138,8 @@ def _compare_jump(instr: QInstr, following: QInstr, decoded: Decoded, feedback: 
     covers = instr.covers + following.covers
     left, right = _operand_types(instr, feedback, 2)
     kind = TYPE_SUFFIX.get(left) if left is right else None
+    if kind is None and instr.start in feedback.float_sites:
+        kind = "FLOAT"
     name = f"COMPARE_OP_{kind}_JUMP" if kind else _adaptive(instr, feedback, "COMPARE_OP_")
     if name not in feedback.stencils:
         if "COMPARE_OP_JUMP" not in feedback.stencils:

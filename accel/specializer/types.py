@@ -61,13 +61,18 @@ def binary_result(oparg: int, left, right):
         return float if name == "NB_TRUE_DIVIDE" else int if name in INT_CLOSED else None
     if {left, right} <= {int, float} and name in FLOAT_CLOSED:
         return float
+    if {left, right} <= {int, float} and float in (left, right) and name == "NB_POWER":
+        return float  # specialized: a complex result exits (stencils/float_pow.h)
     if left is str and right is str and name == "NB_ADD":
         return str
     return None
 
 
-def infer(decoded: Decoded, argument_types: tuple, globals_: dict) -> dict[int, State]:
-    """The state before each natively reachable instruction, by start unit."""
+def infer(decoded: Decoded, argument_types: tuple, globals_: dict,
+          float_sites: frozenset[int] = frozenset()) -> dict[int, State]:
+    """The state before each natively reachable instruction, by start unit.  float_sites:
+    the BINARY_OPs that will be specialized for floats (they guard their operands), so
+    whose results are floats."""
     code = decoded.code
     instructions, index = decoded.instructions, decoded.index
     initial = tuple(argument_types) + (None,) * (code.co_nlocals - len(argument_types))
@@ -85,7 +90,7 @@ def infer(decoded: Decoded, argument_types: tuple, globals_: dict) -> dict[int, 
             position = index[start]
             instr = instructions[position]
             if instr.name in TRANSFERRED:
-                jumped, state = _transfer(code, globals_, instr, state)
+                jumped, state = _transfer(code, globals_, instr, state, start in float_sites)
             else:
                 jumped, state = _unknown(instr, state)
             if jumped is not None:
@@ -107,9 +112,9 @@ def _join(a: State, b: State) -> State | None:
 
 
 def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
-              state: State) -> tuple[State | None, State | None]:
+              state: State, floats: bool = False) -> tuple[State | None, State | None]:
     """The states after `instr` (one of TRANSFERRED): on its jump, and on its fall-through
-    (None: no such edge)."""
+    (None: no such edge).  floats: a BINARY_OP specialized for floats."""
     name, arg = instr.name, instr.arg
     locals_, stack = state
     if name == "FOR_ITER":
@@ -133,7 +138,8 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
         swapped[-1], swapped[-arg] = swapped[-arg], swapped[-1]
         stack = tuple(swapped)
     elif name == "BINARY_OP":
-        stack = stack[:-2] + (binary_result(arg, stack[-2], stack[-1]),)
+        operands = (float, float) if floats else stack[-2:]
+        stack = stack[:-2] + (binary_result(arg, *operands),)
     elif name == "COMPARE_OP":
         stack = stack[:-2] + (bool,)
     elif name == "GET_ITER":

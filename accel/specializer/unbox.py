@@ -5,16 +5,18 @@ Two levels:
 
 - Temporaries.  A stack value is kept raw when the instruction that uses it is a
   specialized float or int operation (or a store to a raw local) and the instruction
-  that makes it can produce one: another such operation, a constant, or a local (which
-  is unboxed as it is loaded, with a guard).  Any other operand is unboxed just before
-  its use (UNBOX_FLOAT/UNBOX_INT, with a guard); a raw result whose user wants an
-  object is boxed right away (BOX_FLOAT/BOX_INT).  Raw temporaries never outlive a
-  basic block.
+  that makes it can produce one: another such operation, a constant, a local or a
+  list's item (unboxed as it is loaded, with a guard).  Any other operand is unboxed
+  just before its use (UNBOX_FLOAT/UNBOX_INT, with a guard; an int operand of float
+  arithmetic is converted, INT_TO_FLOAT); a raw result whose user wants an object is
+  boxed right away (BOX_FLOAT/BOX_INT), or as it is stored (STORE_FAST_BOX_FLOAT,
+  STORE_SUBSCR_LIST_INT_BOX_FLOAT).  Raw temporaries never outlive a basic block.
 
 - Locals in loops.  In a loop whose every instruction is "pure" (cannot run Python
   code, so nothing can look at the frame's locals while they are raw), the float and
   int locals it works on stay raw for the whole loop: unboxed on the way in
-  (UNBOX_LOCAL_*), boxed on every way out (BOX_LOCAL_*).
+  (UNBOX_LOCAL_*), boxed on every way out (BOX_LOCAL_*), a return from inside the loop
+  included (the frame's locals outlive it in a frame object).
 
 Every instruction records which slots hold raw values before it (raw_locals,
 raw_stack, and which of those are ints), so that an exit anywhere can box them back
@@ -39,13 +41,21 @@ RAW_OPS = {
     "BINARY_OP_SUBTRACT_FLOAT": ("float", "BINARY_OP_SUBTRACT_FLOAT_RAW", "float"),
     "BINARY_OP_MULTIPLY_FLOAT": ("float", "BINARY_OP_MULTIPLY_FLOAT_RAW", "float"),
     "BINARY_OP_TRUE_DIVIDE_FLOAT": ("float", "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW", "float"),
+    "BINARY_OP_POWER_FLOAT": ("float", "BINARY_OP_POWER_FLOAT_RAW", "float"),
     "COMPARE_OP_FLOAT_JUMP": ("float", "COMPARE_OP_FLOAT_JUMP_RAW", None),
     "BINARY_OP_ADD_INT": ("int", "BINARY_OP_ADD_INT_RAW", "int"),
     "BINARY_OP_SUBTRACT_INT": ("int", "BINARY_OP_SUBTRACT_INT_RAW", "int"),
     "BINARY_OP_MULTIPLY_INT": ("int", "BINARY_OP_MULTIPLY_INT_RAW", "int"),
+    "BINARY_OP_FLOOR_DIVIDE_INT": ("int", "BINARY_OP_FLOOR_DIVIDE_INT_RAW", "int"),
+    "BINARY_OP_REMAINDER_INT": ("int", "BINARY_OP_REMAINDER_INT_RAW", "int"),
     "COMPARE_OP_INT_JUMP": ("int", "COMPARE_OP_INT_JUMP_RAW", None),
 }
 RAW_FORM_KINDS = {raw: kind for kind, raw, _ in RAW_OPS.values()}  # raw form -> kind of its operands
+# Float arithmetic whose int operands are converted to floats (as float's own methods
+# do, with PyLong_AsDouble: a raw int converts exactly the same way); not comparisons,
+# which compare an int and a float exactly.
+TAKES_INTS = frozenset({"BINARY_OP_ADD_FLOAT", "BINARY_OP_SUBTRACT_FLOAT", "BINARY_OP_MULTIPLY_FLOAT",
+                        "BINARY_OP_TRUE_DIVIDE_FLOAT", "BINARY_OP_POWER_FLOAT"})
 KINDS = {float: "float", int: "int"}
 SUFFIX = {"float": "FLOAT", "int": "INT"}
 
@@ -54,13 +64,14 @@ SUFFIX = {"float": "FLOAT", "int": "INT"}
 PURE = frozenset(RAW_OPS) | {
     "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "NOP", "FOR_ITER_RANGE",
     "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
+    "SWAP", "POP_TOP", "RETURN_VALUE",  # a return from the loop, its iterator popped
 }
 
 # (pops, pushes) of the instructions whose operands the pass follows; others are
 # opaque, and every value below them stays boxed.
 FIXED_EFFECTS = {
     "LOAD_FAST": (0, 1), "LOAD_CONST": (0, 1), "PUSH_NULL": (0, 1),
-    "STORE_FAST": (1, 0), "POP_TOP": (1, 0), "RETURN_VALUE": (1, 0),
+    "STORE_FAST": (1, 0), "STORE_FAST_BOX_FLOAT": (1, 0), "POP_TOP": (1, 0), "RETURN_VALUE": (1, 0),
     "COMPARE_OP": (2, 1), "GET_ITER": (1, 1), "LOAD_ATTR": (1, 1), "LOAD_METHOD": (1, 2),
     "STORE_ATTR": (2, 0), "STORE_SUBSCR": (3, 0), "FOR_ITER_RANGE": (0, 1),
     "NOP": (0, 0), "RESUME": (0, 0), "JUMP_FORWARD": (0, 0), "JUMP_BACKWARD": (0, 0),
@@ -90,10 +101,11 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     raw_locals = {}
     for region in regions:
         for instr in program[region.first:region.last + 1]:
-            raw_locals[id(instr)] = region.kinds
+            if instr.name != "RETURN_VALUE":  # the locals are boxed before it
+                raw_locals[id(instr)] = region.kinds
     depths = stack_depths(decoded)
     operands, consumers = _dataflow(program, depths)
-    before, after = _choose_representations(program, operands, consumers, raw_locals, generic_sites)
+    before, after = _choose_representations(program, operands, consumers, raw_locals, generic_sites, states)
     result = []
     for instr in program:
         if id(instr) in before:
@@ -113,6 +125,29 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         header = program[region.first]
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
+    return _store_items_raw(result, generic_sites)
+
+
+def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
+    """`list[i] op= x` with a raw float result: BOX_FLOAT, SWAP 3, SWAP 2,
+    STORE_SUBSCR_LIST_INT become one STORE_SUBSCR_LIST_INT_BOX_FLOAT, which writes the
+    result into the item's own float where it can.  Runs last: the new instruction
+    keeps the raw masks of the BOX_FLOAT it replaces, and resumes at the first SWAP."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        box, *rest = program[i:i + 4]
+        if (box.name == "BOX_FLOAT" and len(rest) == 3
+                and [(q.name, q.oparg) for q in rest] == [("SWAP", 3), ("SWAP", 2), ("STORE_SUBSCR_LIST_INT", 0)]
+                and not any(id(q) in targets for q in rest) and rest[0].start not in generic_sites):
+            box.name, box.covers = "STORE_SUBSCR_LIST_INT_BOX_FLOAT", tuple(c for q in rest for c in q.covers)
+            box.guards, box.note = ("list item assignment",), "other containers and indexes exit to the interpreter"
+            result.append(box)
+            i += 4
+            continue
+        result.append(box)
+        i += 1
     return result
 
 
@@ -168,18 +203,25 @@ def _enter_and_leave(program: list[QInstr], region: Region, original: list[QInst
     for q in program:
         if q.jumps and id(q) not in inside and q.target_instr is header:
             q.target_instr = entry[0]
+    boxed_before: dict[int, list[QInstr]] = {}
     exits: list[QInstr] = []
     for q in program[start:end + 1]:
+        if q.name == "RETURN_VALUE":
+            boxed_before[id(q)] = _convert_locals(region, "BOX_LOCAL", q)
         if q.jumps and id(q.target_instr) not in inside:
             leave = _convert_locals(region, "BOX_LOCAL", q.target_instr)
             jump = QInstr("JUMP_FORWARD", q.target_instr.covers[:1], target_instr=q.target_instr,
                           note="leaves an unboxed loop")
             q.target_instr = leave[0]
             exits += leave + [jump]
+    for q in program:
+        if q.jumps and id(q.target_instr) in boxed_before:
+            q.target_instr = boxed_before[id(q.target_instr)][0]
+    body = [c for q in program[start:end + 1] for c in boxed_before.get(id(q), []) + [q]]
     falls_out = []
     if program[end].falls_through and end + 1 < len(program):
         falls_out = _convert_locals(region, "BOX_LOCAL", program[end + 1])
-    return program[:start] + entry + program[start:end + 1] + falls_out + program[end + 1:] + exits
+    return program[:start] + entry + body + falls_out + program[end + 1:] + exits
 
 
 def _convert_locals(region: Region, name: str, at: QInstr) -> list[QInstr]:
@@ -280,21 +322,30 @@ def _wants_raw(instr: QInstr | None, raw_locals: dict[int, dict[int, str]]) -> s
     return RAW_FORM_KINDS.get(instr.name)
 
 
-def _choose_representations(program, operands, consumers, raw_locals, generic_sites):
+def _choose_representations(program, operands, consumers, raw_locals, generic_sites, states):
     """Turn producers and users of raw values into their raw forms; the conversions
     to insert before and after instructions."""
     before: dict[int, list[QInstr]] = {}
     after: dict[int, list[QInstr]] = {}
+    taken: dict[int, str] = {}  # producer -> the kind of raw value its user takes from it
     for instr in program:
-        kind = _wants_raw(instr, raw_locals)
-        if kind is None:
+        wanted = _wants_raw(instr, raw_locals)
+        if wanted is None:
             continue
+        _, stack = states.get(instr.start, (None, ()))
         for depth, producer in operands.get(id(instr), []):
+            kind = wanted
+            if instr.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int:
+                kind = "int"  # converted below
             # A producer whose unboxing guard kept failing leaves it to the user's own
             # guard: when that one keeps failing too, the user becomes generic.
             if producer is None or producer.start in generic_sites or not _produce_raw(producer, kind, raw_locals):
                 before.setdefault(id(instr), []).append(
                     QInstr(f"UNBOX_{SUFFIX[kind]}", instr.covers, depth, guards=(f"operand is {kind}",)))
+            else:
+                taken[id(producer)] = kind
+            if kind != wanted:
+                before.setdefault(id(instr), []).append(QInstr("INT_TO_FLOAT", instr.covers, depth))
         if instr.name in RAW_OPS:
             kind_out = RAW_OPS[instr.name][2]
             instr.name, instr.guards, instr.pushes_raw = RAW_OPS[instr.name][1], (), kind_out
@@ -304,9 +355,14 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
         kinds = raw_locals.get(id(instr), {})
         if instr.name == "LOAD_FAST" and instr.oparg in kinds:  # a raw local whose user wants an object
             instr.name = f"LOAD_FAST_BOX_{SUFFIX[kinds[instr.oparg]]}"
-        elif instr.pushes_raw and _wants_raw(consumers.get(id(instr)), raw_locals) is None:
+        elif instr.pushes_raw and taken.get(id(instr)) != instr.pushes_raw:
+            # (a user of the other kind, as CPython's adaptive forms may choose, unboxes it
+            # with a guard that fails, as it would on the object)
+            consumer = consumers.get(id(instr))
             if instr.name == "LOAD_FAST_RAW":
                 instr.name, instr.pushes_raw = f"LOAD_FAST_BOX_{SUFFIX[instr.pushes_raw]}", None
+            elif instr.pushes_raw == "float" and consumer is not None and consumer.name == "STORE_FAST":
+                consumer.name = "STORE_FAST_BOX_FLOAT"  # boxed as it is stored, into the old float if it can
             else:
                 after[id(instr)] = [QInstr(f"BOX_{SUFFIX[instr.pushes_raw]}", instr.covers,
                                            note="its user wants an object")]
@@ -325,6 +381,9 @@ def _produce_raw(producer: QInstr, kind: str, raw_locals) -> bool:
     elif producer.name == "LOAD_CONST" and KINDS.get(type(producer.operand)) == kind and _bits(producer.operand):
         producer.name, producer.raw_operand = "LOAD_CONST_RAW", _bits(producer.operand)
         producer.operand = NOTHING
+    elif producer.name == "BINARY_SUBSCR_LIST_INT" and kind == "float":
+        producer.name, producer.guards = "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT", ("list item is float",)
+        producer.note = "other containers, indexes and items exit to the interpreter"
     elif producer.name == "FOR_ITER_RANGE" and kind == "int":
         producer.name, producer.guards = "FOR_ITER_RANGE_RAW", ("iterator is a range iterator",)
         producer.note = "other iterators exit to the interpreter"
@@ -362,6 +421,8 @@ def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals)
         name = instr.name
         if name in ("UNBOX_FLOAT", "UNBOX_INT"):
             stack[-instr.oparg] = name.split("_")[1].lower()
+        elif name == "INT_TO_FLOAT":
+            stack[-instr.oparg] = "float"
         elif name in ("BOX_FLOAT", "BOX_INT"):
             stack[-1] = None
         elif not name.startswith(("UNBOX_LOCAL", "BOX_LOCAL")):

@@ -1,0 +1,314 @@
+"""Differential tests: float specializations (sites specialized from the operand kinds
+they saw, float ** float, float results written into a temporary operand), compiled on
+their first call (ACCEL_THRESHOLD=0) and compared with stock CPython, with proof that
+native code ran and that values stayed unboxed where explain() says so."""
+import textwrap
+
+from differential import assert_native, compare
+
+# Values whose formatting, signs and special cases must survive unboxing bit for bit.
+SPECIAL_VALUES = """
+NAN = float("nan")
+INF = float("inf")
+VALUES = [0.0, -0.0, 1.0, -1.0, 0.5, 2.5, -3.75, 1e-310, 5e-324, 1.7976931348623157e308,
+          1e300, -1e300, 1e-300, 0.1, 3.0, INF, -INF, NAN]
+"""
+
+
+def test_profiled_sites_become_float_operations(tmp_path):
+    run = compare(SPECIAL_VALUES + textwrap.dedent("""
+        def combine(items):
+            out = []
+            for pair in items:
+                a = pair[0]
+                b = pair[1]
+                d = a - b
+                s = d * d + a * b
+                if s > d:
+                    out.append(s / (d * d + 1.0))
+                else:
+                    out.append(s / b)
+            return out
+
+        pairs = [[x, y] for x in VALUES for y in VALUES if y != 0.0]
+        for _ in range(4):
+            print([repr(v) for v in combine(pairs)])
+        # the float sites meet ints, mixed operands and other types now: their guards exit
+        print(combine([[3, 4], [2, 0.5], [10**30, 1.0], [True, 2.5]]))
+        try:
+            combine([[1.0, 2.0], [1.0, 0.0]])  # s / 0.0 at a float division
+        except ZeroDivisionError as error:
+            print("ZeroDivisionError:", error)
+        try:
+            combine([["x", "y"]])
+        except TypeError as error:
+            print("TypeError:", error)
+        print([repr(v) for v in combine(pairs)])
+    """), tmp_path, functions=["combine"])
+    assert_native(run, "combine", min_entries=4)
+    combine = run.function("combine")
+    assert combine["recompiles"] >= 1, combine["text"]
+    specialized = combine["specialized"]
+    for form in ("BINARY_OP_SUBTRACT_FLOAT_RAW", "BINARY_OP_MULTIPLY_FLOAT_RAW", "BINARY_OP_ADD_FLOAT_RAW",
+                 "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW", "COMPARE_OP_FLOAT_JUMP_RAW"):
+        assert form in specialized, combine["text"]
+    assert "its user wants an object" in combine["text"]  # boxed once, where it escapes
+
+
+def test_int_sites_stay_generic(tmp_path):
+    run = compare("""
+        def total(rows):
+            acc = 0
+            for row in rows:
+                acc = acc + row[0] * row[1]
+            return acc
+
+        rows = [[i, i + 1] for i in range(50)]
+        for _ in range(5):
+            print(total(rows))
+        print(total([[1.5, 2.0], [2, 3]]))
+    """, tmp_path, functions=["total"])
+    assert_native(run, "total", min_entries=5)
+    total = run.function("total")
+    assert not any(name.endswith("_FLOAT_RAW") for name in total["specialized"]), total["text"]
+    assert total["recompiles"] == 0, total["text"]
+
+
+def test_float_power(tmp_path):
+    run = compare(SPECIAL_VALUES + textwrap.dedent("""
+        def power(x, y):
+            return x ** y
+
+        def norm(x, y, z):
+            return (x * x + y * y + z * z) ** 0.5
+
+        for x in VALUES:
+            row = []
+            for y in VALUES + [-2.0, 3.0, 0.5, -0.5, 1e-5, 310.0, -310.0, 1.0 / 3.0]:
+                try:
+                    row.append(repr(power(x, y)))
+                except (ZeroDivisionError, OverflowError, ValueError) as error:
+                    row.append(f"{type(error).__name__}: {error}")
+            print(x, row)
+        print(norm(3.0, 4.0, 12.0), norm(0.0, -0.0, 0.0), norm(1e200, 1e200, 0.0), norm(NAN, 1.0, 1.0))
+        try:
+            norm(1e200, 1e200, 1e200)
+        except OverflowError as error:
+            print("never: the sum is inf, and inf ** 0.5 is inf", error)
+        print(power(-8.0, 1.0 / 3.0), power(-2.0, 0.5))  # complex results leave native code
+        print(power(2, 0.5), power(2.0, 2), power(10, -2))  # int operands
+        try:
+            power(1e300, 2.0)
+        except OverflowError as error:
+            print("OverflowError:", error)
+        try:
+            power(0.0, -1.5)
+        except ZeroDivisionError as error:
+            print("ZeroDivisionError:", error)
+    """), tmp_path, functions=["power", "norm"])
+    assert_native(run, "power", "norm")
+    assert "BINARY_OP_POWER_FLOAT_RAW" in run.function("norm")["specialized"], run.function("norm")["text"]
+    assert "BINARY_OP_POWER_FLOAT_RAW" in run.function("power")["specialized"], run.function("power")["text"]
+
+
+def test_float_results_reuse_only_unshared_operands(tmp_path):
+    run = compare("""
+        def shared(xs, k):
+            a = xs[0] * k
+            b = a
+            c = (a + k) * (b - k)
+            d = xs[1] + xs[1]
+            e = (xs[0] - k) / (xs[1] + k)
+            return a, b, c, d, e, xs
+
+        def mixed(values):
+            out = []
+            for v in values:
+                w = v * 2.0
+                out.append((w, w + 1.0, (w + 1.0) * (w - 1.0), v))
+            return out
+
+        xs = [1.5, -2.25]
+        k = 0.75
+        for _ in range(4):
+            print(shared(xs, k), xs, k)
+            print(mixed(xs + [3, 10**20, 0.1]))
+    """, tmp_path, functions=["shared", "mixed"])
+    assert_native(run, "shared", "mixed")
+
+
+def test_list_items_unboxed_for_float_operations(tmp_path):
+    run = compare("""
+        def dot(u, v, last):
+            s = 0.0
+            for i in range(len(u)):
+                s += u[i] * v[i]
+            return s + u[-1] * v[last]
+
+        u = [0.5 * k - 3.0 for k in range(40)]
+        v = [1.0 / (k + 1) for k in range(40)]
+        for _ in range(5):
+            print(repr(dot(u, v, -2)))
+        print(repr(dot(u[:3] + [float("nan"), -0.0], v[:5], 0)))
+        print(dot(tuple(u), v, 1), dot(u[:4] + [7], v, 2))  # a tuple, an int item: guards exit
+        try:
+            dot(u, v, 40)
+        except IndexError as error:
+            print("IndexError:", error)
+        print(repr(dot(u, v, -40)))
+    """, tmp_path, functions=["dot"])
+    assert_native(run, "dot", min_entries=5)
+    dot = run.function("dot")
+    assert "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" in dot["specialized"], dot["text"]
+    assert "BINARY_OP_MULTIPLY_FLOAT_RAW" in dot["specialized"], dot["text"]
+
+
+def test_raw_int_meets_a_float_operation(tmp_path):
+    # The interpreter, resuming after exits, specializes `b * n - -1.25` for floats
+    # (BINARY_OP_SUBTRACT_FLOAT) while inference sees ints: the recompile that follows
+    # the profile must box the raw int product for that guarded float operation.
+    run = compare("""
+        def f(a, b):
+            x = 0
+            y = a
+            for n in range(6):
+                n = (b * n - -1.25) + (b * y if n < 0.0 * x else y * n)
+                x = 0.0 * y
+                x = x if x < 1e12 else x / 1e6
+                y = y if y < 1e12 else y / 1e6
+            return x, y
+
+        for args in [(3, 4), (1.5, -2.25), (2, 0.5), (3, 4), (0.75, 5), (True, 2), (-7, 3), (10**20, 3)]:
+            print(args, f(*args))
+    """, tmp_path, functions=["f"])
+    assert_native(run, "f")
+
+
+def test_return_from_an_unboxed_loop(tmp_path):
+    run = compare("""
+        import sys
+
+        def escape(cr, ci, limit):
+            zr = zi = 0.0
+            for i in range(limit):
+                zr2 = zr * zr
+                zi2 = zi * zi
+                if zr2 + zi2 > 4.0:
+                    return i
+                zi = 2.0 * zr * zi + ci
+                zr = zr2 - zi2 + cr
+            return limit
+
+        def first_above(x, step, bound, frames):
+            frames.append(sys._getframe())
+            total = 0.0
+            for k in range(1000):
+                total = total + x * step
+                x = x + step
+                if total > bound:
+                    return total
+            return -1.0
+
+        print([escape(-2.0 + 0.1 * k, 0.05 * k - 1.0, 60) for k in range(40)])
+        frames = []
+        print(first_above(0.5, 0.25, 100.0, frames), first_above(-0.0, 0.5, 1e300, frames))
+        print([sorted((k, repr(v)) for k, v in f.f_locals.items() if k != "frames") for f in frames])
+    """, tmp_path, functions=["escape", "first_above"])
+    assert_native(run, "escape", "first_above")
+    for name in ("escape", "first_above"):
+        facts = run.function(name)
+        assert "LOAD_FAST_RAW" in facts["specialized"] and "STORE_FAST_RAW" in facts["specialized"], facts["text"]
+        assert "BOX_LOCAL_FLOAT" in facts["text"], facts["text"]
+
+
+def test_stores_reuse_only_unshared_floats(tmp_path):
+    run = compare("""
+        class Box:
+            def __init__(self):
+                self.items = {}
+            def __getitem__(self, key):
+                return self.items.get(key, 0.5)
+            def __setitem__(self, key, value):
+                self.items[key] = value
+
+        def step(xs, ys, kept, scale):
+            for i in range(len(xs)):
+                t = xs[i] * scale
+                kept.append(t)           # t's float is shared from here on
+                u = t + 1.0
+                v = u * u                # u's float has no other reference
+                xs[i] += v * 0.5
+                ys[i] -= xs[i] * scale
+                ys[-1] *= 1.0000001
+            return t, u, v
+
+        xs = [0.25 * k for k in range(8)]
+        ys = [1.0] * 8
+        aliases = [xs[0], ys[3]]
+        kept = []
+        for _ in range(4):
+            print(step(xs, ys, kept, 0.75))
+        print(xs, ys, aliases, kept[:3], kept[-1])
+        box = Box()
+        try:
+            step([1.0, 2.0], box, [], 2.0)
+        except Exception as error:
+            print(type(error).__name__, error)
+        print(sorted(box.items.items()))
+        try:
+            step([1.0, 2.0, 3.0], [0.0, 0.0], [], 1.0)
+        except IndexError as error:
+            print("IndexError:", error)
+    """, tmp_path, functions=["step"])
+    assert_native(run, "step", min_entries=4)
+    step = run.function("step")
+    assert "STORE_FAST_BOX_FLOAT" in step["specialized"], step["text"]
+    assert "STORE_SUBSCR_LIST_INT_BOX_FLOAT" in step["specialized"], step["text"]
+
+
+def test_ints_mixed_into_float_arithmetic(tmp_path):
+    run = compare("""
+        def mix(n, x):
+            s = n + 1
+            return (1.0 / (s * (s + 1) // 2 + n + 1), x * n - n, n / x, (n + 2) ** x, x ** (n % 7),
+                    n - x, 0 * x, x + (n - n))
+
+        def floors(a, b):
+            return a // b, a % b, (a * 3) // (b - 1), (a - 1) % (b + 1)
+
+        for n, x in [(3, 0.5), (0, -0.0), (-7, 2.5), (2**53 + 1, 1.0), (2**62, -3.25), (-2**62, 1e-300),
+                     (10**30, 1.5), (5, float("inf")), (-3, float("nan"))]:
+            try:
+                print(n, x, [repr(v) for v in mix(n, x)])
+            except (ZeroDivisionError, OverflowError) as error:
+                print(n, x, type(error).__name__, error)
+        for a, b in [(7, 2), (-7, 2), (7, -2), (-7, -2), (0, 5), (2**62, 3), (-2**62, 7), (5, 1), (5, 0), (5, -1)]:
+            try:
+                print(a, b, floors(a, b))
+            except ZeroDivisionError as error:
+                print(a, b, "ZeroDivisionError:", error)
+        try:
+            mix(0, 0.0)
+        except ZeroDivisionError as error:
+            print("ZeroDivisionError:", error)
+        print(mix(-8, 1.0 / 3.0)[3])  # (-6) ** (1/3): complex
+    """, tmp_path, functions=["mix", "floors"])
+    assert_native(run, "mix", "floors")
+    mix = run.function("mix")
+    assert "INT_TO_FLOAT" in mix["text"] and "BINARY_OP_FLOOR_DIVIDE_INT_RAW" in mix["specialized"], mix["text"]
+    assert "BINARY_OP_REMAINDER_INT_RAW" in run.function("floors")["specialized"], run.function("floors")["text"]
+
+
+def test_generators_are_not_recompiled_for_their_operand_kinds(tmp_path):
+    run = compare("""
+        def scaled(items, factor):
+            for item in items:
+                yield item[0] * factor + item[1]
+
+        pairs = [[0.5 * k, 1.0 / (k + 1)] for k in range(50)]
+        source = scaled(pairs, 1.5)
+        print(sum(source), list(scaled(pairs, 2.0))[:3], sum(scaled(pairs, -1.0)))
+    """, tmp_path, functions=["scaled"])
+    assert_native(run, "scaled")
+    scaled = run.function("scaled")
+    assert scaled["recompiles"] == 0 and scaled["exits"] == 0, scaled["text"]
