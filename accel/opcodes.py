@@ -17,7 +17,6 @@ FOLDED = {
     "KW_NAMES": "folded into the CALL whose keyword names it sets",
 }
 
-ASYNC = "coroutines and async generators are not compiled: the interpreter runs them"
 EXCEPTION_GROUPS = "except* (exception groups) is not compiled yet"
 
 # Why the opcodes without a stencil exit to the interpreter at that instruction.
@@ -28,8 +27,6 @@ EXITS = {
                "a `finally` block or an unmatched `except` ends); so does a bare `raise` (RAISE_VARARGS 0)",
     "WITH_EXCEPT_START": "the exit of a `with` block by an exception is not compiled yet",
     "CHECK_EG_MATCH": EXCEPTION_GROUPS, "PREP_RERAISE_STAR": EXCEPTION_GROUPS,
-    "ASYNC_GEN_WRAP": ASYNC, "BEFORE_ASYNC_WITH": ASYNC, "END_ASYNC_FOR": ASYNC, "GET_AITER": ASYNC,
-    "GET_ANEXT": ASYNC, "GET_AWAITABLE": ASYNC,
 }
 
 

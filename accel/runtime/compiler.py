@@ -39,8 +39,9 @@ ACCEL_PREFIX = (str(ACCEL_DIR) + "/", str(pathlib.Path(__file__).parent.parent) 
 # program's own code (a signal handler, a finalizer) and is the program's.
 OWN_CODE = (str(ACCEL_DIR), "<string>",
             *(m.__file__ for m in (dis, opcode, dataclasses, enum, functools, types, weakref, collections)))
-GENERATOR = 0x20
-COROUTINE_FLAGS = 0x80 | 0x100 | 0x200  # coroutine, iterable coroutine, async generator
+# Code whose call makes a generator, a coroutine or an async generator: native code
+# resumes it (the interpreter makes the object, with RETURN_GENERATOR).
+GENERATOR_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
@@ -122,8 +123,6 @@ def _raised_by_accel(error: Exception) -> bool:
 def _refusal(code: types.CodeType) -> str | None:
     if code.co_filename.startswith(ACCEL_PREFIX):
         return "accel's own code"
-    if code.co_flags & COROUTINE_FLAGS:
-        return "coroutine or async generator: awaiting is not compiled yet"
     return None
 
 
@@ -145,7 +144,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     specialized = superinstructions(unbox(specialized, decoded, feedback.states, generic))
     specialized = add_unwinds(specialized, decoded)
     program = lower.reachable(specialized)
-    useless = _exits_at_once(program, code.co_flags & GENERATOR)
+    useless = _exits_at_once(program, code.co_flags & GENERATOR_FLAGS)
     if useless:
         return useless
     array, n, keepalive = lower.lower(code, program)

@@ -27,6 +27,9 @@ CACHED = {"LOAD_GLOBAL": "LOAD_GLOBAL_CACHED", "LOAD_ATTR": "LOAD_ATTR_CACHED",
           "STORE_ATTR": "STORE_ATTR_CACHED", "LOAD_METHOD": "LOAD_METHOD_CACHED"}
 # What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
 SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR"}
+# Stencils that make or read an object of a struct CPython keeps private: emitted only
+# where start-up found the layout native/private_layout.h declares.
+PRIVATE_LAYOUT = frozenset({"ASYNC_GEN_WRAP"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Feedback:
     adaptive: dict[int, str]  # CPython's specialized instruction names, by opcode unit
     generic_sites: frozenset[int]  # start units whose guards kept failing
     stencils: frozenset[str]  # the forms the backend can emit
-    private_layout_ok: bool  # FOR_ITER_RANGE/LIST may read the iterators' private structs
+    private_layout_ok: bool  # FOR_ITER_RANGE/LIST, ASYNC_GEN_WRAP may use private structs
 
 
 def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> list[QInstr]:
@@ -54,7 +57,8 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
                 continue
         if instr.name in SPECIALIZED or feedback.generic_sites:
             instr = _specialize_one(instr, feedback)
-        result.append(instr if instr.name in stencils else _exit(instr))
+        runnable = instr.name in stencils and (feedback.private_layout_ok or instr.name not in PRIVATE_LAYOUT)
+        result.append(instr if runnable else _exit(instr))
         index += 1
     return result
 
