@@ -154,11 +154,9 @@ hand_to_frame_object(PyThreadState *tstate, PyFrameObject *f, _PyInterpreterFram
     }
 }
 
-static void
-release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
+void
+accel_clear_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
 {
-    /* As _PyEvalFrameClearAndPop: finalizers run by the clearing may call. */
-    tstate->recursion_remaining--;
     PyFrameObject *f = frame->frame_obj;
     frame->frame_obj = NULL;
     if (f != NULL && Py_REFCNT(f) > 1) {
@@ -174,6 +172,14 @@ release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
         Py_DECREF(frame->f_func);
         Py_DECREF(frame->f_code);
     }
+}
+
+static void
+release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    /* As _PyEvalFrameClearAndPop: finalizers run by the clearing may call. */
+    tstate->recursion_remaining--;
+    accel_clear_frame(tstate, frame);
     tstate->recursion_remaining++;
     tstate->datastack_top = (PyObject **)frame;
 }

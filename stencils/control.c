@@ -123,9 +123,11 @@ STENCIL(YIELD_VALUE)
 }
 
 /* [receiver, value] -> [receiver, yielded] to go on to YIELD_VALUE, or
- * [returned] and a jump past the delegation: one step of `yield from`.  The
- * interpreter's tracing variant reports StopIteration to the trace function,
- * so with tracing on, it runs the instruction. */
+ * [returned] and a jump past the delegation: one step of `yield from` or
+ * `await`.  A generator or coroutine with native code is resumed straight in
+ * it (native/generators.c).  The interpreter's tracing variant reports
+ * StopIteration to the trace function, so with tracing on, it runs the
+ * instruction. */
 STENCIL(SEND)
 {
     if (TRACING_ON()) {
@@ -135,7 +137,13 @@ STENCIL(SEND)
     PyObject *receiver = sp[-1];
     PyObject *result;
     SYNC_INSTR();
-    PySendResult status = PyIter_Send(receiver, value, &result);
+    int status = ACCEL_GEN_NOT_NATIVE;
+    if (Py_TYPE(receiver) == &PyGen_Type || Py_TYPE(receiver) == &PyCoro_Type) {
+        status = accel_gen_resume(tstate, receiver, value, &result);
+    }
+    if (status == ACCEL_GEN_NOT_NATIVE) {
+        status = PyIter_Send(receiver, value, &result);
+    }
     Py_DECREF(value);
     if (status == PYGEN_ERROR) {
         ERROR();

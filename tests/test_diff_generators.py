@@ -101,3 +101,92 @@ for _ in range(3):
     assert "generator:" in run.function("squares")["text"]
     # Compiled once, however many generators the code makes (changes_type recompiles once).
     assert run.stats["recompiles"] <= 3, run.stats
+
+
+def test_native_code_resumes_generators_itself(tmp_path):
+    """FOR_ITER over a generator and SEND (yield from, await) resume a compiled generator's
+    native code directly (native/generators.c): what gen_send_ex does must still hold."""
+    run = compare("""
+import gc
+import sys
+import traceback
+
+def numbers(n):
+    for i in range(n):
+        yield i
+    return "done"
+
+def leaks_stop():
+    yield 1
+    raise StopIteration("inside")
+
+def reentrant():
+    yield next(me)
+
+def sees_exc_info():
+    yield sys.exc_info()[0]
+    try:
+        raise KeyError("inner")
+    except KeyError:
+        yield sys.exc_info()[0]
+    yield sys.exc_info()[0]
+
+def keeps_frame(out):
+    out.append(sys._getframe())
+    yield 1
+    yield 2
+
+def fails(n):
+    yield n
+    raise ValueError(f"failed after {n}")
+
+def delegate(n):
+    got = yield from numbers(n)
+    print("delegate got", got)
+    try:
+        yield from fails(n)
+    except ValueError as error:
+        print("delegate caught", error)
+    return (yield from numbers(2))
+
+def loop_over(gen):
+    out = []
+    for value in gen:
+        out.append(value)
+    return out
+
+def main():
+    print(loop_over(numbers(5)), loop_over(delegate(3)))
+    try:
+        loop_over(leaks_stop())
+    except RuntimeError as error:
+        print("RuntimeError", error, repr(error.__cause__))
+    global me
+    me = reentrant()
+    try:
+        loop_over(me)
+    except ValueError as error:
+        print("ValueError", error)
+    try:
+        raise IndexError("outer")
+    except IndexError:
+        print(loop_over(sees_exc_info()))
+    print(loop_over(sees_exc_info()))
+    frames = []
+    print(loop_over(keeps_frame(frames)))
+    print(frames[0].f_lineno, frames[0].f_code.co_name, frames[0].f_back)
+    try:
+        loop_over(fails(7))
+    except ValueError:
+        traceback.print_exc(file=sys.stdout)
+    g = numbers(3)
+    print(next(g), loop_over(g), loop_over(g))
+    gc.collect()
+
+for _ in range(3):
+    main()
+""", tmp_path, functions=["numbers", "delegate", "loop_over", "sees_exc_info"])
+    assert "RuntimeError generator raised StopIteration" in run.stdout
+    assert "ValueError generator already executing" in run.stdout
+    assert_native(run, "numbers", "delegate", "loop_over", "sees_exc_info", min_entries=3)
+    assert run.function("numbers")["exits"] == 0 and run.function("delegate")["exits"] == 0
