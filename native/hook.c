@@ -229,31 +229,22 @@ compile(_PyInterpreterFrame *frame, accel_code *rec)
 static PyThreadState *c_stack_thread;   /* whose limit c_stack_limit is (the GIL guards both) */
 static char *c_stack_limit;
 
-static __attribute__((noinline)) void
-set_c_stack_limit(PyThreadState *tstate)
-{
-    pthread_attr_t attr;
-    void *low;
-    size_t size;
-    if (pthread_getattr_np(pthread_self(), &attr) != 0) {
-        c_stack_limit = NULL;  /* unknown: never exhausted */
-        c_stack_thread = tstate;
-        return;
-    }
-    pthread_attr_getstack(&attr, &low, &size);
-    pthread_attr_destroy(&attr);
-    /* Threads may be given small stacks (threading.stack_size()). */
-    c_stack_limit = (char *)low + (size / 8 < C_STACK_MARGIN ? size / 8 : C_STACK_MARGIN);
-    c_stack_thread = tstate;
-}
-
-/* Inlined where every call and generator resume passes. */
-static inline int
+static int
 c_stack_exhausted(PyThreadState *tstate)
 {
     char here;
     if (tstate != c_stack_thread) {
-        set_c_stack_limit(tstate);
+        pthread_attr_t attr;
+        void *low;
+        size_t size;
+        if (pthread_getattr_np(pthread_self(), &attr) != 0) {
+            return 0;
+        }
+        pthread_attr_getstack(&attr, &low, &size);
+        pthread_attr_destroy(&attr);
+        /* Threads may be given small stacks (threading.stack_size()). */
+        c_stack_limit = (char *)low + (size / 8 < C_STACK_MARGIN ? size / 8 : C_STACK_MARGIN);
+        c_stack_thread = tstate;
     }
     return &here < c_stack_limit;
 }
@@ -282,20 +273,6 @@ accel_runnable_record(PyThreadState *tstate, PyCodeObject *co)
     accel_code *rec = lookup_record(co);
     if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested
         || (co->co_flags & ACCEL_GENERATOR_FLAGS)
-        || tstate->interp->eval_frame != accel_eval_frame || tstate->cframe->use_tracing
-        || c_stack_exhausted(tstate)) {
-        return NULL;
-    }
-    return rec;
-}
-
-/* As accel_runnable_record, for the code of a suspended generator or coroutine
- * that native code may resume itself (native/generators.c). */
-accel_code *
-accel_resumable_record(PyThreadState *tstate, PyCodeObject *co)
-{
-    accel_code *rec = lookup_record(co);
-    if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested
         || tstate->interp->eval_frame != accel_eval_frame || tstate->cframe->use_tracing
         || c_stack_exhausted(tstate)) {
         return NULL;
@@ -599,3 +576,17 @@ accel_summarized_codes(uintptr_t *out, int n)
     return count;
 }
 
+/* As accel_runnable_record, for the code of a suspended generator or coroutine
+ * that native code resumes itself (native/generators.c): where the hook would
+ * resume it natively too. */
+accel_code *
+accel_resumable_record(PyThreadState *tstate, PyCodeObject *co)
+{
+    accel_code *rec = lookup_record(co);
+    if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested
+        || tstate->interp->eval_frame != accel_eval_frame || tstate->cframe->use_tracing
+        || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL || c_stack_exhausted(tstate)) {
+        return NULL;
+    }
+    return rec;
+}
