@@ -161,8 +161,8 @@ def format_explanation(e: Explanation) -> str:
     if e.state == "compiled" and kind:
         yields = sum(i.opname == "YIELD_VALUE" for i in dis.get_instructions(code))
         lines.append(f"  {kind}: compiled with {yields + 1} resume points, its start and after each of its "
-                     f"{yields} suspensions (YIELD_VALUE, which every `await` has); the interpreter makes it "
-                     f"(RETURN_GENERATOR), native code resumes it (native entries count resumptions)")
+                     f"{yields} suspensions (YIELD_VALUE, which every `await` has); RETURN_GENERATOR makes it, "
+                     f"native code resumes it (native entries count calls and resumptions)")
     lines += [f"  {message}" for message in e.asm.get(-1, [])]
     lines.append(f"  {'offset':>6}  {'line':>4}  {'bytecode':<32}{'accel':<32}bytes")
     if e.asm.get(-2):

@@ -21,8 +21,6 @@ EXCEPTION_GROUPS = "except* (exception groups) is not compiled yet"
 
 # Why the opcodes without a stencil exit to the interpreter at that instruction.
 EXITS = {
-    "RETURN_GENERATOR": "makes the generator object, so the interpreter runs it; native code then "
-                        "resumes the generator at its start and after each yield",
     "RERAISE": "re-raises without adding a traceback entry, which only the interpreter can do (as "
                "a `finally` block or an unmatched `except` ends); so does a bare `raise` (RAISE_VARARGS 0)",
     "WITH_EXCEPT_START": "the exit of a `with` block by an exception is not compiled yet",

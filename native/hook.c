@@ -5,9 +5,8 @@
  *      any other frame that is not fresh                  -> stock interpreter
  *   3. compiled                                           -> native code
  *   4. count; hot (or @accel.jit) -> compile, then native; failed -> stock for good
- * A generator's (or a coroutine's, an async generator's) code is never entered
- * natively at its start: the interpreter runs RETURN_GENERATOR, which makes
- * the generator object.
+ * A generator's (a coroutine's, an async generator's) code is entered natively
+ * at its start too: RETURN_GENERATOR makes the generator object there.
  * accel's compiler runs with the hook bypassed (re-entrancy guard). */
 #include "runtime.h"
 #include "private_layout.h"
@@ -272,7 +271,6 @@ accel_runnable_record(PyThreadState *tstate, PyCodeObject *co)
 {
     accel_code *rec = lookup_record(co);
     if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested
-        || (co->co_flags & ACCEL_GENERATOR_FLAGS)
         || tstate->interp->eval_frame != accel_eval_frame || tstate->cframe->use_tracing
         || c_stack_exhausted(tstate)) {
         return NULL;
@@ -301,7 +299,6 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
                  ? accel_resume_index(rec->native, (int)(frame->prev_instr - _PyCode_CODE(co))) : -1;
         return at >= 0 ? accel_run_native(tstate, frame, rec, at) : stock(tstate, frame, throwflag);
     }
-    compiled = compiled && !(co->co_flags & ACCEL_GENERATOR_FLAGS);
     if (compiled && !rec->recompile_requested) {
         return accel_run_native(tstate, frame, rec, 0);
     }
@@ -321,7 +318,7 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
         if (compile(frame, rec) < 0) {
             return NULL;
         }
-        if (rec->state == ACCEL_STATE_COMPILED && !(co->co_flags & ACCEL_GENERATOR_FLAGS)) {
+        if (rec->state == ACCEL_STATE_COMPILED) {
             return accel_run_native(tstate, frame, rec, 0);
         }
     }

@@ -63,10 +63,6 @@ typedef struct accel_code {
     uint32_t *site_exits;       /* [reason][unit]: exits that resumed the interpreter at unit */
 } accel_code;
 
-/* Code whose call makes a generator, a coroutine or an async generator
- * (RETURN_GENERATOR, which the interpreter runs); native code resumes it. */
-#define ACCEL_GENERATOR_FLAGS (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR)
-
 /* The thread state may hold the GIL or not: cffi releases it around calls into lib. */
 #define GIL_ENTER() PyGILState_STATE gil_ = PyGILState_Ensure()
 #define GIL_EXIT() PyGILState_Release(gil_)

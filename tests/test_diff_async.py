@@ -1,7 +1,7 @@
-"""Differential tests: coroutine and async-generator bodies run natively, resumed at each
-await and yield (native/hook.c, stencils/coroutines.c, SEND and YIELD_VALUE in
-stencils/control.c); the interpreter makes the coroutine (RETURN_GENERATOR) and runs
-throw()."""
+"""Differential tests: coroutine and async-generator bodies run natively, made by
+RETURN_GENERATOR and resumed at each await and yield (native/hook.c,
+native/generators.c, stencils/coroutines.c, RETURN_GENERATOR, SEND and YIELD_VALUE in
+stencils/control.c); the interpreter runs throw()."""
 from differential import assert_native, compare
 
 COROUTINES = """

@@ -190,3 +190,75 @@ for _ in range(3):
     assert "ValueError generator already executing" in run.stdout
     assert_native(run, "numbers", "delegate", "loop_over", "sees_exc_info", min_entries=3)
     assert run.function("numbers")["exits"] == 0 and run.function("delegate")["exits"] == 0
+
+
+def test_native_code_makes_generators(tmp_path):
+    """RETURN_GENERATOR runs natively (stencils/control.c): the generator, coroutine or async
+    generator it makes is the one CPython makes (names, code, frame, state, closure cells, the
+    arguments bound), also when a call from native code runs the function directly."""
+    run = compare("""
+import asyncio
+import gc
+import inspect
+import sys
+import weakref
+
+def counter(start, step=1, *, limit=3):
+    n = start
+    while n < start + limit * step:
+        yield n
+        n += step
+
+def outer(k):
+    def closes_over(n):
+        for i in range(n):
+            yield i * k
+    return closes_over
+
+async def coro(x):
+    return x + 1
+
+async def agen(n):
+    for i in range(n):
+        yield i
+
+def describe(g):
+    frame = g.gi_frame if hasattr(g, "gi_frame") else g.cr_frame if hasattr(g, "cr_frame") else g.ag_frame
+    return (type(g).__name__, g.__name__, g.__qualname__, frame.f_lineno, frame.f_lasti, sorted(frame.f_locals))
+
+def make_and_drop(n):
+    made = []
+    for i in range(n):
+        made.append(counter(i))
+    return len(made)
+
+def main():
+    g = counter(5, limit=2)
+    print(describe(g), inspect.getgeneratorstate(g), list(g), inspect.getgeneratorstate(g))
+    r = weakref.ref(counter(1))
+    gc.collect()
+    print("collected", r() is None)
+    c = outer(3)
+    print(describe(c(4)), list(c(4)))
+    co = coro(1)
+    print(describe(co), inspect.getcoroutinestate(co))
+    print(asyncio.run(co))
+    a = agen(2)
+    print(describe(a))
+    async def drain():
+        return [x async for x in a]
+    print(asyncio.run(drain()))
+    sys.set_coroutine_origin_tracking_depth(2)
+    tracked = coro(2)
+    print("origin", [(name, fn) for _, _, fn in tracked.cr_origin for name in [type(tracked).__name__]][:1])
+    tracked.close()
+    sys.set_coroutine_origin_tracking_depth(0)
+    print(make_and_drop(100))
+
+for _ in range(3):
+    main()
+""", tmp_path, functions=["counter", "outer", "coro", "agen", "make_and_drop"])
+    assert "collected True" in run.stdout and "origin [('coroutine', 'main')]" in run.stdout
+    assert_native(run, "counter", "coro", "agen", "make_and_drop", min_entries=3)
+    assert "RETURN_GENERATOR" in run.function("counter")["specialized"]
+    assert run.function("counter")["exits"] == 0, run.function("counter")
