@@ -13,12 +13,14 @@
 from __future__ import annotations
 
 import atexit
+import time
 import warnings
 
-from .runtime import config
+from .runtime import config, costs, pristine
 
-# The heavy parts (the compiler and what it imports, the native module) load on first use:
-# `import accel` stays cheap, and so does the startup hook (accel/_startup.py).
+# The heavy parts load on first use: the native module when accel starts, the compiler (and
+# what it imports) with the first compile.  `import accel` stays cheap, and so does the
+# startup hook (accel/_startup.py).
 
 __version__ = "0.1.0"
 __all__ = ["UnsupportedPython", "enable", "disable", "is_enabled", "jit", "stats", "explain", "Explanation"]
@@ -31,7 +33,7 @@ class UnsupportedPython(RuntimeError):
 _started = False
 _at_exit_registered = False
 _stats_format: str | None = None
-_observing = False
+_compiler = None  # accel.runtime.compiler, once the first compile has loaded it
 
 
 def _start() -> None:
@@ -44,10 +46,8 @@ def _start() -> None:
     reason = native.available()
     if reason is not None:
         raise UnsupportedPython(reason)
-    from .runtime import compiler
-
     native.init()
-    compiler.start()
+    pristine.capture()
     _started = True
     _configure()
 
@@ -55,20 +55,55 @@ def _start() -> None:
 def _configure() -> None:
     """Apply the ACCEL_* knobs.  Run at start, and again by enable(): `python -m accel --threshold 0`
     sets them after the startup hook (accel.pth, with ACCEL=1 inherited) may have started accel."""
-    global _at_exit_registered, _stats_format, _observing
-    from .runtime import compiler, log, native, perfmap
+    global _at_exit_registered, _stats_format
+    from .runtime import log, native, perfmap
 
     native.set_threshold(config.threshold())
     native.set_library(*config.library_prefixes())
     log.configure()
     perfmap.configure()
-    if log.enabled("deopt") != _observing:  # ACCEL_LOG=deopt also logs recompiles as they happen
-        _observing = log.enabled("deopt")
-        native.set_compiler(log.observing(compiler.compile_code) if _observing else compiler.compile_code)
+    _install_compiler()
     _stats_format = config.stats_format()
     if (_stats_format is not None or log.enabled("deopt")) and not _at_exit_registered:
         atexit.register(_at_exit)
         _at_exit_registered = True
+
+
+def _install_compiler() -> None:
+    """Give the hook the compiler (wrapped to log recompiles as they happen with ACCEL_LOG=deopt),
+    or, until the first compile, _load_compiler: importing the compiler costs more than many
+    programs' whole start-up, and programs that never compile anything never pay for it."""
+    from .runtime import log, native
+
+    if _compiler is None:
+        native.set_compiler(_load_compiler)
+    elif log.enabled("deopt"):
+        native.set_compiler(log.observing(_compiler.compile_code))
+    else:
+        native.set_compiler(_compiler.compile_code)
+
+
+def _load_compiler(code, argument_types: tuple, globals_: dict) -> None:
+    """The first compile (the hook bypassed, as for every compile): load the compiler, with the
+    builtins accel started with, then compile."""
+    global _compiler
+    began = time.perf_counter()
+    with pristine.builtins_restored():
+        try:
+            from .runtime import compiler
+        except Exception as error:  # the hook marks this code failed; the next compile tries again
+            from .runtime import log, records
+
+            reason = f"loading the compiler failed: {type(error).__name__}: {error}"
+            costs.count_failure(reason)
+            records.save_failure(code, reason)
+            log.log("compile", f"not compiled {log.where(code)}: {reason}")
+            return
+        if _compiler is None:  # (not loaded by another thread meanwhile)
+            costs.totals.load_seconds += time.perf_counter() - began
+            _compiler = compiler
+            _install_compiler()
+    compiler.compile_code(code, argument_types, globals_)
 
 
 def _at_exit() -> None:

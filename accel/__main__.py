@@ -5,26 +5,41 @@ startup hook, accel.pth, is in site-packages), this process replaces itself with
 `python script.py [args]` (or `python -m module [args]`, with the same interpreter options)
 and ACCEL=1 in the environment, so the program runs in a fresh interpreter exactly as
 without accel, and the startup hook switches accel on before it starts.  Otherwise (accel
-run from a source tree), the program runs in this process."""
+run from a source tree), the program runs in this process.
+
+That replacement is on the path of every accelerated program, so this process does as
+little as it can before it: no argparse unless accel's options are given, no native part
+(the startup hook in the program's process loads it, and says if it can't)."""
 from __future__ import annotations
 
-import argparse
 import os
-import runpy
-import site
 import sys
-import types
 
 LAUNCHER = __file__  # this file; the program may reuse the __main__ name
 USAGE = "python -m accel [options] (script.py | -m module) [args ...]"
 
 
-def parse(argv: list[str]) -> argparse.Namespace:
+class Options:
+    """accel's options as parsed (None or False when not given), and the program to run."""
+
+    threshold: int | None = None
+    stats: str | None = None
+    log: str | None = None
+    perf = False
+    version = False
+    opcodes = False
+    module: str | None = None
+    target: str | None = None
+    args: list[str] = []
+
+
+def parse(argv: list[str]) -> Options:
     """accel's options come first; the script or -m module ends them, and what follows
     belongs to the program untouched."""
     options, rest = _split(argv)
-    parsed = _parser().parse_args(["--stats=1" if arg == "--stats" else arg for arg in options])
-    parsed.module = parsed.target = None
+    parsed = Options()
+    if options:  # (argparse costs a few milliseconds: only when there is something to parse)
+        _parser().parse_args(["--stats=1" if arg == "--stats" else arg for arg in options], namespace=parsed)
     if rest and rest[0] == "-m":
         parsed.module, rest = (rest[1], rest[2:]) if len(rest) > 1 else (None, [])
     elif rest:
@@ -33,7 +48,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parsed
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser():
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="python -m accel", usage=USAGE,
         description="Run a Python program with accel's JIT: exactly as `python` runs it, faster.",
@@ -62,7 +79,7 @@ def _split(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv[:count], argv[count:]
 
 
-def export(options: argparse.Namespace) -> None:
+def export(options: Options) -> None:
     """Into the environment, which child processes inherit: with ACCEL=1, accel.pth's startup
     hook accelerates them with the same settings."""
     os.environ["ACCEL"] = "1"
@@ -112,10 +129,17 @@ def opcode_table() -> str:
 
 
 def supported() -> bool:
-    """Say once, on stderr, if accel can't accelerate this interpreter."""
-    from accel.runtime import native
+    """Say, on stderr, if accel can't accelerate this interpreter, as far as this process can
+    tell without loading accel's native part: otherwise the startup hook that loads it in the
+    program's process says so, if it fails (so the warning comes once, from one of the two)."""
+    from importlib.machinery import PathFinder
 
-    reason = native.available()
+    import accel
+    from accel.runtime import platform
+
+    reason = platform.unsupported_reason()
+    if reason is None and PathFinder.find_spec("accel._native", accel.__path__) is None:
+        reason = platform.not_built("no accel._native module")
     if reason is not None:
         print(f"accel: warning: running unaccelerated: {reason}", file=sys.stderr)
     return reason is None
@@ -134,6 +158,8 @@ def startup_hook_installed() -> bool:
     """Whether a fresh interpreter will run accel.pth, which starts accel when ACCEL=1."""
     if sys.flags.no_site:
         return False
+    import site
+
     directories = [*site.getsitepackages(), site.getusersitepackages() if site.ENABLE_USER_SITE else ""]
     return any(d and os.path.exists(os.path.join(d, "accel.pth")) for d in directories)
 
@@ -147,7 +173,7 @@ def interpreter_options() -> list[str]:
     return []
 
 
-def exec_program(options: argparse.Namespace) -> None:
+def exec_program(options: Options) -> None:
     """Become `python [interpreter options] script.py|-m module [args]`."""
     target = ["-m", options.module] if options.module is not None else [options.target]
     argv = [sys.executable, *interpreter_options(), *target, *options.args]
@@ -159,12 +185,14 @@ def exec_program(options: argparse.Namespace) -> None:
 def run_script(path: str, args: list[str]) -> None:
     """As `python script.py` does: a fresh __main__, sys.argv, sys.path[0]; the code's
     file name is absolute, sys.argv[0] as given."""
+    import types
+    from importlib.machinery import SourceFileLoader
+
     given, path = path, os.path.abspath(path)
     with open(path, "rb") as file:
         source = file.read()
     code = compile(source, path, "exec", dont_inherit=True)
     main = types.ModuleType("__main__")
-    from importlib.machinery import SourceFileLoader
 
     main.__dict__.update(__file__=path, __cached__=None, __builtins__=__builtins__,
                          __loader__=SourceFileLoader("__main__", path))
@@ -178,6 +206,9 @@ def run_script(path: str, args: list[str]) -> None:
 def run_module(name: str, args: list[str]) -> None:
     """As `python -m module` does, through the same runpy function, in a fresh __main__
     (runpy runs the module in the namespace of whatever __main__ is)."""
+    import runpy
+    import types
+
     sys.argv[:] = [name, *args]
     sys.path[0] = os.getcwd()
     main = types.ModuleType("__main__")

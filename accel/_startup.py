@@ -9,23 +9,23 @@ so that with ACCEL unset it costs one dictionary look-up and imports nothing of 
 multiprocessing's spawn and forkserver workers, pytest-xdist workers) are accelerated too, with
 the same ACCEL_* settings; forked children inherit the running JIT directly.
 
-site processes .pth files directory by directory while it builds sys.path: accel's
-dependencies may live in a directory that comes later (accel in a venv or the user site,
-cffi and bytecode in the system's site-packages).  Then accel starts once site has added
-them all, just before it imports sitecustomize.
+accel starts once site has processed every .pth file, just before it imports sitecustomize:
+- site processes .pth files directory by directory while it builds sys.path, and accel's
+  dependencies may live in a directory that comes later (accel in a venv or the user site,
+  cffi in the system's site-packages);
+- the .pth files after this one are interpreter start-up, not the program: setuptools'
+  distutils-precedence.pth, for one, imports a module whose body has a loop, which accel
+  would compile on its first call (loading the compiler to do so) in every process.
 """
-import importlib.util
 import os
 import sys
-
-DEPENDENCIES = ("bytecode", "_cffi_backend")
 
 
 def startup() -> None:
     if os.environ.get("ACCEL") != "1":
         return
     site = sys.modules.get("site")
-    if site is not None and not all(importlib.util.find_spec(name) for name in DEPENDENCIES):
+    if site is not None and _in_site_main(site):
         run_sitecustomize = site.execsitecustomize
 
         def enable_then_sitecustomize() -> None:
@@ -35,7 +35,17 @@ def startup() -> None:
 
         site.execsitecustomize = enable_then_sitecustomize
         return
-    enable()
+    enable()  # not at start-up: a .pth file processed later (site.addsitedir()), or imported directly
+
+
+def _in_site_main(site) -> bool:
+    """Whether site.main() is running (processing .pth files at start-up): then it imports
+    sitecustomize next."""
+    main = getattr(getattr(site, "main", None), "__code__", None)
+    frame = sys._getframe()
+    while frame is not None and frame.f_code is not main:
+        frame = frame.f_back
+    return frame is not None
 
 
 def enable() -> None:

@@ -39,7 +39,9 @@ def make_ffi(absolute_paths: bool = False) -> FFI:
         sources=[str(p if absolute_paths else p.relative_to(ROOT)) for p in sorted(NATIVE.glob("*.c"))],
         include_dirs=[str(NATIVE), str(GENERATED), str(python_include / "internal")],
         define_macros=[("_CFFI_NO_LIMITED_API", None)],
-        extra_compile_args=["-O2", "-std=gnu11", "-Wall", "-Wno-unused-function",
+        # Hidden: calls and data references between native/'s files go direct, not through
+        # the PLT and GOT (the module's init function is exported by PyMODINIT_FUNC).
+        extra_compile_args=["-O2", "-std=gnu11", "-fvisibility=hidden", "-Wall", "-Wno-unused-function",
                             "-Werror=implicit-function-declaration"],
         libraries=["dl"],
         py_limited_api=False,  # it reads CPython's internal structs: built for one version

@@ -1,4 +1,4 @@
-/* Calls from native code to compiled Python functions.
+/* Calls made by native code: CALL's work (accel_call_instruction).
  *
  * With a PEP 523 hook set, every Python call goes _PyFunction_Vectorcall ->
  * _PyEval_Vector -> hook, and 3.11 stops inlining Python-to-Python calls.  When
@@ -6,11 +6,20 @@
  * file does what that path would, minus the detours: push the callee's frame on
  * the thread's data stack, bind the arguments, run the native code (which hands
  * the frame to the interpreter on an exit, as for any frame), then clear and
- * pop the frame.  Instantiating a plain class (object's __new__, a Python
- * __init__) is type_call's work done here, with that __init__ called the same
- * way.  Anything else takes PyObject_Vectorcall, and the hook. */
+ * pop the frame.  A call with positional arguments only moves them from the
+ * caller's stack into that frame, as 3.11's CALL_PY_EXACT_ARGS does, with what
+ * it needs to know about the callee cached at the call site.  Instantiating a
+ * plain class (object's __new__, a Python __init__) is type_call's work done
+ * here, with that __init__ called the same way.  Builtin functions, method
+ * descriptors and builtin classes called with positional arguments get their
+ * C function called straight, as 3.11's specialized PRECALLs do.  Anything else
+ * takes PyObject_Vectorcall, and the hook. */
 #include "runtime.h"
 #include "calls.h"
+
+#define Py_BUILD_CORE 1
+#include "internal/pycore_ceval.h"  /* _Py_EnterRecursiveCallTstate */
+#undef Py_BUILD_CORE
 
 /* The parameter that keyword `name` names, or -1 (positional-only ones cannot
  * be named).  Keywords are usually the very strings of co_varnames. */
@@ -79,16 +88,24 @@ bind(PyFunctionObject *func, PyCodeObject *co, PyObject *const *args, Py_ssize_t
     return 1;
 }
 
+/* The size of a frame for `co`, if the thread's data stack has room for it,
+ * else 0: a new data-stack chunk takes CPython's unexported slow path, and the
+ * caller then calls the ordinary way. */
+static inline size_t
+frame_size_if_room(PyThreadState *tstate, PyCodeObject *co)
+{
+    size_t size = (size_t)(co->co_nlocalsplus + co->co_stacksize) + FRAME_SPECIALS_SIZE;
+    return _PyThreadState_HasStackSpace(tstate, size) ? size : 0;
+}
+
 /* The callee's frame, pushed, with the arguments bound; NULL if the call must
  * take the ordinary path. */
 static _PyInterpreterFrame *
 push_frame(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
            PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    size_t size = (size_t)(co->co_nlocalsplus + co->co_stacksize) + FRAME_SPECIALS_SIZE;
-    /* A new data-stack chunk takes CPython's unexported slow path: the caller
-     * then calls the ordinary way. */
-    if (!_PyThreadState_HasStackSpace(tstate, size)) {
+    size_t size = frame_size_if_room(tstate, co);
+    if (size == 0) {
         return NULL;
     }
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
@@ -154,8 +171,8 @@ hand_to_frame_object(PyThreadState *tstate, PyFrameObject *f, _PyInterpreterFram
     }
 }
 
-void
-accel_clear_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
+static inline __attribute__((always_inline)) void
+clear_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
 {
     PyFrameObject *f = frame->frame_obj;
     frame->frame_obj = NULL;
@@ -174,14 +191,31 @@ accel_clear_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
     }
 }
 
-static void
+void
+accel_clear_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    clear_frame(tstate, frame);
+}
+
+static inline __attribute__((always_inline)) void
 release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
 {
     /* As _PyEvalFrameClearAndPop: finalizers run by the clearing may call. */
     tstate->recursion_remaining--;
-    accel_clear_frame(tstate, frame);
+    clear_frame(tstate, frame);
     tstate->recursion_remaining++;
     tstate->datastack_top = (PyObject **)frame;
+}
+
+/* Run a pushed frame's native code, then clear and pop the frame. */
+static inline __attribute__((always_inline)) PyObject *
+run_pushed(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
+{
+    rec->calls++;
+    accel_totals.native_calls++;
+    PyObject *result = accel_run_native_inline(tstate, frame, rec, 0);
+    release_frame(tstate, frame);
+    return result;
 }
 
 static PyObject *
@@ -191,16 +225,13 @@ call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
     PyFunctionObject *func = (PyFunctionObject *)callable;
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-    accel_code *rec = accel_runnable_record(tstate, co);
-    _PyInterpreterFrame *frame = rec != NULL ? push_frame(tstate, func, co, args, nargs, kwnames) : NULL;
+    accel_code *rec = accel_lookup_record(co);
+    _PyInterpreterFrame *frame = rec != NULL && accel_may_run_directly(tstate, rec)
+        ? push_frame(tstate, func, co, args, nargs, kwnames) : NULL;
     if (frame == NULL) {
         return PyObject_Vectorcall(callable, args, nargsf, kwnames);
     }
-    rec->calls++;
-    accel_totals.native_calls++;
-    PyObject *result = accel_run_native(tstate, frame, rec, 0);
-    release_frame(tstate, frame);
-    return result;
+    return run_pushed(tstate, frame, rec);
 }
 
 static initproc python_init;    /* tp_init of a class whose __init__ is a Python function */
@@ -253,7 +284,11 @@ instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
     return self;
 }
 
-PyObject *
+/* PyObject_Vectorcall, for calls made by native code: a compiled Python
+ * callee (a function, or the __init__ of a plain class being instantiated)
+ * runs natively on a frame pushed here, the way 3.11's interpreter inlines a
+ * call.  args[-1] may be overwritten meanwhile (PY_VECTORCALL_ARGUMENTS_OFFSET). */
+static PyObject *
 accel_call(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
            size_t nargsf, PyObject *kwnames)
 {
@@ -283,4 +318,223 @@ accel_calls_init(void)
     Py_XDECREF(globals);
     PyErr_Clear();
     return python_init != NULL && empty_tuple != NULL ? 0 : -1;
+}
+
+/* The shape of the moving calls to `co` with `nargs` positional arguments, in
+ * `shape`; 0 if a call to it cannot move them (its parameters are not plain
+ * positional ones, it is no code accel knows). */
+static int
+measure_call(PyCodeObject *co, int nargs, accel_call_shape *shape)
+{
+    accel_code *rec = accel_lookup_record(co);
+    if (rec == NULL || !rec->positional_only_call || nargs > co->co_argcount) {
+        shape->code = NULL;
+        return 0;
+    }
+    shape->code = co;
+    shape->rec = rec;
+    shape->epoch = accel_records_freed;
+    shape->nargs = nargs;
+    shape->missing = co->co_argcount - nargs;
+    shape->nlocalsplus = co->co_nlocalsplus;
+    shape->frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
+    return 1;
+}
+
+/* The frame of a call to `func` whose positional arguments (and the defaults
+ * after them) are all its parameters, pushed, the arguments moved in; NULL if
+ * the call must take another path (nothing moved then). */
+static inline _PyInterpreterFrame *
+push_moving(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape,
+            PyObject **args, int nargs)
+{
+    int missing = shape->missing;
+    PyObject *defaults = func->func_defaults;
+    Py_ssize_t ndefaults = missing > 0 && defaults != NULL ? PyTuple_GET_SIZE(defaults) : 0;
+    if (missing > ndefaults || !accel_may_run_directly(tstate, shape->rec)
+        || !_PyThreadState_HasStackSpace(tstate, shape->frame_size)) {
+        return NULL;
+    }
+    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
+    tstate->datastack_top += shape->frame_size;
+    _PyFrame_InitializeSpecials(frame, func, NULL, shape->nlocalsplus);  /* takes func's reference */
+    PyObject **locals = frame->localsplus;
+    for (int i = 0; i < nargs; i++) {
+        locals[i] = args[i];
+    }
+    for (int i = 0; i < missing; i++) {
+        locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, ndefaults - missing + i));
+    }
+    for (int i = nargs + missing; i < shape->nlocalsplus; i++) {
+        locals[i] = NULL;
+    }
+    return frame;
+}
+
+/* The moving call of accel_call_instruction, or, when the callee cannot take it,
+ * the ordinary one and the references released after it. */
+static inline PyObject *
+call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs,
+                     accel_call_shape *shape)
+{
+    PyFunctionObject *func = (PyFunctionObject *)callable;
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    int known = shape->code == co && shape->nargs == nargs && shape->epoch == accel_records_freed;
+    if (known || measure_call(co, nargs, shape)) {
+        _PyInterpreterFrame *frame = push_moving(tstate, func, shape, args, nargs);
+        if (frame != NULL) {
+            return run_pushed(tstate, frame, shape->rec);
+        }
+    }
+    PyObject *result = call_function(tstate, callable, args, (size_t)nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    Py_DECREF(callable);
+    for (int i = 0; i < nargs; i++) {
+        Py_DECREF(args[i]);
+    }
+    return result;
+}
+
+/* A builtin function, a method descriptor or a builtin class called with
+ * positional arguments, the way its vectorcall would call it minus the
+ * dispatch, as 3.11's specialized forms do (PRECALL_BUILTIN_O / _FAST,
+ * PRECALL_NO_KW_LEN, PRECALL_NO_KW_METHOD_DESCRIPTOR_*, PRECALL_BUILTIN_CLASS),
+ * and with their recursion checks: where a call through C recurses (len()
+ * calling a __len__ that calls len()...), the RecursionError comes at the depth
+ * of stock CPython's warmed-up code.  Sets
+ * *handled to 0 (and returns NULL, nothing set) for any other callable, and for
+ * calls that would raise a TypeError (wrong count, a descriptor given a self of
+ * another type): the ordinary path composes the message. */
+static inline PyObject *
+call_c_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args, int nargs, int *handled)
+{
+    PyMethodDef *def;
+    PyObject *self;
+    PyTypeObject *type = Py_TYPE(callable);
+    if (type == &PyCFunction_Type) {
+        def = ((PyCFunctionObject *)callable)->m_ml;
+        self = PyCFunction_GET_SELF(callable);
+    }
+    else if (type == &PyType_Type && ((PyTypeObject *)callable)->tp_vectorcall != NULL) {
+        /* A builtin class with a vectorcall of its own (int(), float(), list()...), as
+         * PRECALL_BUILTIN_CLASS calls it. */
+        *handled = 1;
+        PyObject *result = ((PyTypeObject *)callable)->tp_vectorcall(callable, args, (size_t)nargs, NULL);
+        return _Py_CheckFunctionResult(tstate, callable, result, NULL);
+    }
+    else if (type == &PyMethodDescr_Type && nargs >= 1 && PyObject_TypeCheck(args[0], PyDescr_TYPE(callable))) {
+        def = ((PyMethodDescrObject *)callable)->d_method;
+        self = args[0];
+        args++;
+        nargs--;
+    }
+    else {
+        *handled = 0;
+        return NULL;
+    }
+    int kind = def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
+    if (!(kind == METH_FASTCALL || kind == (METH_FASTCALL | METH_KEYWORDS)
+          || (kind == METH_O && nargs == 1) || (kind == METH_NOARGS && nargs == 0))) {
+        *handled = 0;
+        return NULL;
+    }
+    *handled = 1;
+    PyObject *result;
+    if (kind == METH_FASTCALL) {
+        result = ((_PyCFunctionFast)(void (*)(void))def->ml_meth)(self, args, nargs);
+    }
+    else if (kind == (METH_FASTCALL | METH_KEYWORDS)) {
+        result = ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, nargs, NULL);
+    }
+    else if (callable == tstate->interp->callable_cache.len) {
+        result = def->ml_meth(self, args[0]);
+    }
+    else {
+        if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
+            return NULL;
+        }
+        result = def->ml_meth(self, kind == METH_O ? args[0] : NULL);
+        _Py_LeaveRecursiveCallTstate(tstate);
+    }
+    return _Py_CheckFunctionResult(tstate, callable, result, NULL);
+}
+
+/* A relaxed load, as the interpreter's own check does. */
+static inline int
+eval_breaker_set(PyThreadState *tstate)
+{
+    return *(volatile int *)&tstate->interp->ceval.eval_breaker._value;
+}
+
+/* What the interpreter does after a call that it does not inline, its result
+ * pushed: a signal that arrived during the call has its handler run before the
+ * next instruction.  (An asynchronous exception waits for the interpreter's next
+ * check, which cannot be made to happen between two instructions.) */
+static int
+after_call_eval_breaker(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObject **sp, int raw_locals_live)
+{
+    if (raw_locals_live) {
+        return ACCEL_EXIT_EVAL_BREAKER;
+    }
+    _PyFrame_SetStackPointer(frame, sp);
+    int handled = accel_handle_eval_breaker(tstate);
+    frame->stacktop = -1;  /* unset again while native code runs (deopt.c) */
+    return handled < 0 ? ACCEL_CALL_RAISED_AFTER : handled > 0 ? ACCEL_EXIT_EVAL_BREAKER : ACCEL_CALL_DONE;
+}
+
+/* (The few locals past the arguments are cleared by a loop: a call to memset
+ * would cost more.) */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+int
+accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObject **base, int oparg,
+                       PyObject *kwnames, int raw_locals_live, accel_cache *cache)
+{
+    /* base: [NULL, callable, args...] or [function, self, args...] */
+    if (base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type) {
+        /* A bound method: its function and self in its place, as 3.11's PRECALL does. */
+        PyObject *method = base[1];
+        base[0] = Py_NewRef(((PyMethodObject *)method)->im_func);
+        base[1] = Py_NewRef(((PyMethodObject *)method)->im_self);
+        Py_DECREF(method);
+    }
+    int is_meth = base[0] != NULL;
+    int total = oparg + is_meth;
+    PyObject *callable = base[1 - is_meth];
+    PyObject **args = base + 2 - is_meth;
+    int inlined = PyFunction_Check(callable);
+    PyObject *result;
+    if (inlined) {
+        /* Where the caller stands during the call: 3.11 leaves a call it inlines (to
+         * a Python function) on the CALL's last cache entry, any other on the CALL. */
+        frame->prev_instr += INLINE_CACHE_ENTRIES_CALL;
+    }
+    int handled = 0;
+    if (inlined && kwnames == NULL) {
+        result = call_function_moving(tstate, callable, args, total, &cache->call);
+    }
+    else if (kwnames == NULL && (result = call_c_function(tstate, callable, args, total, &handled), handled)) {
+        Py_DECREF(callable);
+        for (int i = 0; i < total; i++) {
+            Py_DECREF(args[i]);
+        }
+    }
+    else {
+        Py_ssize_t positional = total - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+        result = accel_call(tstate, callable, args, (size_t)positional | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+        Py_DECREF(callable);
+        for (int i = 0; i < total; i++) {
+            Py_DECREF(args[i]);
+        }
+    }
+    base[0] = result;
+    if (result == NULL) {
+        return ACCEL_CALL_RAISED;
+    }
+    /* An inlined call returns to the caller's next instruction unchecked. */
+    if (!inlined && eval_breaker_set(tstate)) {
+        int status = after_call_eval_breaker(tstate, frame, base + 1, raw_locals_live);
+        if (status != ACCEL_CALL_DONE) {
+            return status;
+        }
+    }
+    return tstate->cframe->use_tracing ? ACCEL_EXIT_TRACING : ACCEL_CALL_DONE;
 }

@@ -112,35 +112,13 @@ raise_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame)
     return result;
 }
 
-/* Run the frame natively from instruction `at` of its program: 0 for a fresh
- * frame, a resume point for a generator. */
+/* Native code (`native`, which a recompile may have replaced as rec->native
+ * meanwhile) left the frame at an exit (`tagged`, see stencils/stencil.h): the
+ * interpreter runs the rest of it. */
 PyObject *
-accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at)
+accel_finish_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec,
+                            accel_native *native, uintptr_t tagged)
 {
-    if (tstate->recursion_remaining <= 0) {
-        /* The interpreter raises the RecursionError, exactly as without accel. */
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
-    }
-    tstate->recursion_remaining--;
-    frame->previous = tstate->cframe->current_frame;
-    tstate->cframe->current_frame = frame;
-    rec->native_entries++;
-    accel_totals.native_entries++;
-
-    accel_native *native = rec->native;
-    PyObject **sp = frame->localsplus + frame->stacktop;
-    /* As in the interpreter, the stack depth is unset while the frame runs: the
-     * garbage collector traverses a generator's frame up to it, and native code
-     * keeps the depth in a register.  Every way out of native code sets it. */
-    frame->stacktop = -1;
-    PyObject *result = native->entry(frame, sp, tstate, native->memory + native->offsets[at]);
-
-    tstate->cframe->current_frame = frame->previous;
-    tstate->recursion_remaining++;
-    uintptr_t tagged = (uintptr_t)result;
-    if ((tagged & 1) == 0) {
-        return result;
-    }
     int reason = (int)((tagged >> 1) & 0x7f);
     write_back(frame, native, (int)(tagged >> 8));
     record_exit(rec, frame, reason);
@@ -150,4 +128,10 @@ accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *
         return raise_in_interpreter(tstate, frame);
     }
     return _PyEval_EvalFrameDefault(tstate, frame, 0);
+}
+
+PyObject *
+accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at)
+{
+    return accel_run_native_inline(tstate, frame, rec, at);
 }

@@ -26,7 +26,7 @@
 
 accel_counters accel_totals;
 
-static Py_ssize_t extra_index = -1;
+Py_ssize_t accel_extra_index = -1;
 static int mode = ACCEL_MODE_OFF;
 static uint64_t threshold = 1000;
 static PyObject *compiler;          /* accel.runtime.compiler.compile_code(code, argtypes, globals) */
@@ -45,6 +45,7 @@ stock(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 }
 
 static accel_code records;  /* the list head */
+uint64_t accel_records_freed;
 
 /* Called for every code object that has extra slots, ours set or not. */
 static void
@@ -54,6 +55,7 @@ free_record(void *data)
     if (rec == NULL) {
         return;
     }
+    accel_records_freed++;
     rec->prev->next = rec->next;
     rec->next->prev = rec->prev;
     Py_XDECREF(rec->summary);
@@ -83,7 +85,7 @@ has_loop(PyCodeObject *co)
 
 static PyObject *library_prefixes;  /* tuple of str: where the standard library's code comes from */
 static PyObject *package_prefixes;  /* tuple of str: where, inside it, installed packages live */
-static int extra_layout_ok;
+int accel_extra_layout_ok;
 
 static int
 starts_with_any(PyObject *filename, PyObject *prefixes)
@@ -103,23 +105,6 @@ is_library_code(PyCodeObject *co)
     return starts_with_any(co->co_filename, library_prefixes) && !starts_with_any(co->co_filename, package_prefixes);
 }
 
-/* The record, read straight from co_extra once start-up has checked that
- * private_layout.h describes it (extra_layout_ok). */
-static inline accel_code *
-lookup_record(PyCodeObject *co)
-{
-    if (extra_layout_ok) {
-        accel_code_extra *extra = co->co_extra;
-        return extra != NULL && extra_index < extra->ce_size ? extra->ce_extras[extra_index] : NULL;
-    }
-    void *data = NULL;
-    if (_PyCode_GetExtra((PyObject *)co, extra_index, &data) < 0) {
-        PyErr_Clear();
-        return NULL;
-    }
-    return data;
-}
-
 /* code_dealloc calls the free function of every index below the code's ce_size,
  * whether that slot was set or not, and _PyCode_SetExtra sizes a new array for
  * every index requested so far.  Through it, each code object accel records would
@@ -130,16 +115,16 @@ lookup_record(PyCodeObject *co)
 static int
 store_record(PyCodeObject *co, accel_code *rec)
 {
-    if (!extra_layout_ok || co->co_extra != NULL) {
-        return _PyCode_SetExtra((PyObject *)co, extra_index, rec);
+    if (!accel_extra_layout_ok || co->co_extra != NULL) {
+        return _PyCode_SetExtra((PyObject *)co, accel_extra_index, rec);
     }
     /* code_dealloc releases it with PyMem_Free, _PyCode_SetExtra grows it with PyMem_Realloc. */
-    accel_code_extra *extra = PyMem_Calloc(1, sizeof(accel_code_extra) + (size_t)extra_index * sizeof(void *));
+    accel_code_extra *extra = PyMem_Calloc(1, sizeof(accel_code_extra) + (size_t)accel_extra_index * sizeof(void *));
     if (extra == NULL) {
         return -1;
     }
-    extra->ce_size = extra_index + 1;
-    extra->ce_extras[extra_index] = rec;
+    extra->ce_size = accel_extra_index + 1;
+    extra->ce_extras[accel_extra_index] = rec;
     co->co_extra = extra;
     return 0;
 }
@@ -147,7 +132,7 @@ store_record(PyCodeObject *co, accel_code *rec)
 accel_code *
 accel_record(PyCodeObject *co, int create)
 {
-    void *data = lookup_record(co);
+    void *data = accel_lookup_record(co);
     if (data != NULL || !create) {
         return data;
     }
@@ -157,6 +142,8 @@ accel_record(PyCodeObject *co, int create)
     }
     rec->nunits = (int)Py_SIZE(co);  /* code units */
     rec->has_loop = has_loop(co) && !is_library_code(co);
+    rec->positional_only_call = co->co_kwonlyargcount == 0
+        && !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));
     rec->site_exits = PyMem_Calloc((size_t)ACCEL_EXIT_COUNT * rec->nunits + 1, sizeof(uint32_t));
     if (rec->site_exits == NULL || store_record(co, rec) < 0) {
         PyErr_Clear();
@@ -221,31 +208,26 @@ compile(_PyInterpreterFrame *frame, accel_code *rec)
     return 0;
 }
 
-/* With a PEP 523 hook, every Python call nests on the C stack (CPython inlines them
- * only without one), so a raised recursion limit can exhaust it: stop at a clear
- * RecursionError well before the end of the thread's stack. */
+/* See accel_c_stack_exhausted (runtime.h). */
 #define C_STACK_MARGIN (256 * 1024)
-static PyThreadState *c_stack_thread;   /* whose limit c_stack_limit is (the GIL guards both) */
-static char *c_stack_limit;
+PyThreadState *accel_c_stack_thread;
+char *accel_c_stack_limit;
 
-static int
-c_stack_exhausted(PyThreadState *tstate)
+void
+accel_c_stack_measure(PyThreadState *tstate)
 {
-    char here;
-    if (tstate != c_stack_thread) {
-        pthread_attr_t attr;
-        void *low;
-        size_t size;
-        if (pthread_getattr_np(pthread_self(), &attr) != 0) {
-            return 0;
-        }
-        pthread_attr_getstack(&attr, &low, &size);
-        pthread_attr_destroy(&attr);
-        /* Threads may be given small stacks (threading.stack_size()). */
-        c_stack_limit = (char *)low + (size / 8 < C_STACK_MARGIN ? size / 8 : C_STACK_MARGIN);
-        c_stack_thread = tstate;
+    pthread_attr_t attr;
+    void *low;
+    size_t size;
+    accel_c_stack_thread = tstate;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) {
+        accel_c_stack_limit = NULL;  /* unknown: never exhausted */
+        return;
     }
-    return &here < c_stack_limit;
+    pthread_attr_getstack(&attr, &low, &size);
+    pthread_attr_destroy(&attr);
+    /* Threads may be given small stacks (threading.stack_size()). */
+    accel_c_stack_limit = (char *)low + (size / 8 < C_STACK_MARGIN ? size / 8 : C_STACK_MARGIN);
 }
 
 static int
@@ -260,39 +242,21 @@ wants_compile(accel_code *rec)
     return mode == ACCEL_MODE_ALL && (rec->calls > threshold || rec->has_loop);
 }
 
-/* The record of code that native code may call straight into (native/calls.c),
- * or NULL where the hook must decide: code not compiled (yet), a recompile
- * due, tracing, accel switched off or another PEP 523 hook installed since (it
- * must see every call), or the C stack nearly exhausted. */
-static PyObject *accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
-
-accel_code *
-accel_runnable_record(PyThreadState *tstate, PyCodeObject *co)
-{
-    accel_code *rec = lookup_record(co);
-    if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested
-        || tstate->interp->eval_frame != accel_eval_frame || tstate->cframe->use_tracing
-        || c_stack_exhausted(tstate)) {
-        return NULL;
-    }
-    return rec;
-}
-
-static PyObject *
+PyObject *
 accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
     PyCodeObject *co = frame->f_code;
     if (tstate->interp != hooked_interp || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL) {
         return stock(tstate, frame, throwflag);  /* accel's modules may be gone already */
     }
-    if (c_stack_exhausted(tstate)) {
+    if (accel_c_stack_exhausted(tstate)) {
         PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded (the C stack is nearly exhausted)");
         return NULL;
     }
     if (throwflag || tstate->cframe->use_tracing) {
         return stock(tstate, frame, throwflag);
     }
-    accel_code *rec = lookup_record(co);
+    accel_code *rec = accel_lookup_record(co);
     int compiled = rec != NULL && rec->state == ACCEL_STATE_COMPILED;
     if (frame->prev_instr != _PyCode_CODE(co) - 1) {
         int at = compiled && frame->owner == FRAME_OWNED_BY_GENERATOR && !rec->recompile_requested
@@ -341,7 +305,7 @@ values_pointer_agrees(void)
 }
 
 /* Give a fresh code object a record through the API, and read it back the way
- * lookup_record does. */
+ * accel_lookup_record does. */
 static int
 check_extra_layout(void)
 {
@@ -350,7 +314,7 @@ check_extra_layout(void)
     int ok = 0;
     if (rec != NULL) {
         accel_code_extra *extra = co->co_extra;
-        ok = extra != NULL && extra_index < extra->ce_size && extra->ce_extras[extra_index] == rec;
+        ok = extra != NULL && accel_extra_index < extra->ce_size && extra->ce_extras[accel_extra_index] == rec;
     }
     Py_XDECREF(co);  /* frees the record */
     PyErr_Clear();
@@ -387,11 +351,11 @@ accel_init(void)
 {
     GIL_ENTER();
     int result = 0;
-    if (extra_index < 0) {
-        extra_index = _PyEval_RequestCodeExtraIndex(free_record);
-        result = extra_index < 0 || accel_calls_init() < 0 ? -1 : accel_jit_init();
+    if (accel_extra_index < 0) {
+        accel_extra_index = _PyEval_RequestCodeExtraIndex(free_record);
+        result = accel_extra_index < 0 || accel_calls_init() < 0 ? -1 : accel_jit_init();
         private_layout_ok = check_private_layout();
-        extra_layout_ok = check_extra_layout();
+        accel_extra_layout_ok = check_extra_layout();
     }
     GIL_EXIT();
     return result;
@@ -573,16 +537,14 @@ accel_summarized_codes(uintptr_t *out, int n)
     return count;
 }
 
-/* As accel_runnable_record, for the code of a suspended generator or coroutine
- * that native code resumes itself (native/generators.c): where the hook would
- * resume it natively too. */
+/* The record of the code of a suspended generator or coroutine that native code
+ * resumes itself (native/generators.c), where the hook would resume it natively
+ * too; not while the runtime finalizes (the hook stands back then). */
 accel_code *
 accel_resumable_record(PyThreadState *tstate, PyCodeObject *co)
 {
-    accel_code *rec = lookup_record(co);
-    if (rec == NULL || rec->state != ACCEL_STATE_COMPILED || rec->recompile_requested
-        || tstate->interp->eval_frame != accel_eval_frame || tstate->cframe->use_tracing
-        || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL || c_stack_exhausted(tstate)) {
+    accel_code *rec = accel_lookup_record(co);
+    if (rec == NULL || !accel_may_run_directly(tstate, rec) || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL) {
         return NULL;
     }
     return rec;

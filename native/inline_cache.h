@@ -38,8 +38,24 @@ typedef struct {
     PyObject *value;        /* borrowed: what the version guards keep alive */
 } accel_attr_way;
 
+/* A CALL site's callee, as 3.11's CALL_PY_EXACT_ARGS caches a function version
+ * (libpython does not export the function that assigns versions): the code object
+ * its function last ran and that code's record, valid while the function still
+ * has that code and no record has been freed since (accel_records_freed), and the
+ * shape of the calls the site made to it. */
+typedef struct {
+    PyCodeObject *code;     /* borrowed; NULL: empty */
+    struct accel_code *rec;
+    uint64_t epoch;         /* accel_records_freed when filled */
+    int nargs;              /* positional arguments passed, self included */
+    int missing;            /* parameters after them, bound to defaults */
+    int nlocalsplus;        /* the callee's */
+    int frame_size;         /* in words, as _PyThreadState_HasStackSpace wants it */
+} accel_call_shape;
+
 typedef struct {
     union {
+        accel_call_shape call;
         struct {
             uint64_t globals_version;   /* ma_version_tag of the frame's globals; 0: empty */
             uint64_t builtins_version;  /* ... and of its builtins */

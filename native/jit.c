@@ -24,7 +24,10 @@ static const struct {
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},
     {"accel_load_method_miss", (void *)accel_load_method_miss},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},
-    {"accel_call", (void *)accel_call},
+    {"accel_call_instruction", (void *)accel_call_instruction},
+    {"accel_check_except_star_type", (void *)accel_check_except_star_type},
+    {"accel_exception_group_match", (void *)accel_exception_group_match},
+    {"accel_prep_reraise_star", (void *)accel_prep_reraise_star},
     {"accel_gen_resume", (void *)accel_gen_resume},
 };
 
@@ -309,6 +312,7 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
     native->mapped = mapped;
     native->size = size;
     native->entry = (accel_entry)(void *)memory;
+    native->start = memory + offsets[0];
     native->ninstrs = n;
     native->offsets = offsets;
     return native;

@@ -69,54 +69,24 @@ STENCIL(STORE_SUBSCR)
     CONTINUE();
 }
 
-/* [callable, self, args...] -> [function, self, args...] for a bound method. */
-STENCIL(PRECALL)
-{
-    int oparg = OPARG;
-    if (sp[-oparg - 2] == NULL && Py_TYPE(sp[-oparg - 1]) == &PyMethod_Type) {
-        PyObject *callable = sp[-oparg - 1];
-        PyObject *self = ((PyMethodObject *)callable)->im_self;
-        PyObject *func = ((PyMethodObject *)callable)->im_func;
-        Py_INCREF(self);
-        Py_INCREF(func);
-        sp[-oparg - 1] = self;
-        sp[-oparg - 2] = func;
-        Py_DECREF(callable);
-    }
-    CONTINUE();
-}
-
-/* The operand is the tuple of keyword names (KW_NAMES, folded in), or NULL. */
+/* The operand is the tuple of keyword names (KW_NAMES, folded in), or NULL.
+ * The work, PRECALL's included, is native/calls.c's: the stencil stays small,
+ * at every call site. */
 STENCIL(CALL)
 {
-    int oparg = OPARG;
-    PyObject *kwnames = (PyObject *)OPERAND;
-    int is_meth = sp[-oparg - 2] != NULL;
-    int total = oparg + is_meth;
-    PyObject *function = sp[-total - 1];
-    Py_ssize_t positional = total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
-    /* Where the caller's frame stands during the call: 3.11 leaves a call it inlines
-     * (to a Python function) on the CALL's last cache entry, any other on the CALL. */
-    int inlined = PyFunction_Check(function);
-    _Py_CODEUNIT *at = INSTR + (inlined ? INLINE_CACHE_ENTRIES_CALL : 0);
-    frame->prev_instr = at;
-    size_t nargsf = positional | PY_VECTORCALL_ARGUMENTS_OFFSET;
-    PyObject *res = accel_call(tstate, function, sp - total, nargsf, kwnames);
-    Py_DECREF(function);
-    for (int i = 1; i <= total; i++) {
-        Py_DECREF(sp[-i]);
+    PyObject **base = sp - OPARG - 2;
+    frame->prev_instr = INSTR;
+    int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE,
+                                        (accel_cache *)HOLE(_JIT_CACHE));
+    sp = base + 1;
+    if (status == ACCEL_CALL_DONE) {
+        CONTINUE();
     }
-    sp -= total + 2 - is_meth;
-    if (res == NULL) {
-        ERROR_AT(at);
+    if (status == ACCEL_CALL_RAISED) {
+        sp = base;
     }
-    *sp++ = res;
-    /* An inlined call returns to the caller's next instruction unchecked. */
-    if (!inlined) {
-        CHECK_EVAL_BREAKER_AFTER_CALL();
+    if (status < 0) {
+        ERROR_AT(frame->prev_instr);
     }
-    if (TRACING_ON()) {
-        EXIT_AFTER(ACCEL_EXIT_TRACING);
-    }
-    CONTINUE();
+    EXIT_AFTER(status);
 }

@@ -1,6 +1,6 @@
-/* Entering a `with` block.  Leaving it normally is a plain call of __exit__
- * (LOAD_CONST None three times, PRECALL, CALL: stencils of their own); leaving
- * it by an exception runs in an exception handler, which the interpreter runs. */
+/* Entering a `with` block, and leaving it by an exception.  Leaving it normally
+ * is a plain call of __exit__ (LOAD_CONST None three times, PRECALL, CALL:
+ * stencils of their own). */
 #include "stencil.h"
 
 /* Python.h maps the old name onto the _Py_Identifier form for extensions; the
@@ -42,6 +42,31 @@ STENCIL(BEFORE_WITH)
     }
     *sp++ = res;
     /* __enter__ may switch tracing or profiling on (cProfile.Profile does). */
+    if (TRACING_ON()) {
+        EXIT_AFTER(ACCEL_EXIT_TRACING);
+    }
+    CONTINUE();
+}
+
+/* [exit, lasti, previous exc, exc] -> [..., exit(type(exc), exc, traceback)]:
+ * a `with` block left by an exception, as ceval.c's TARGET; the handler then
+ * re-raises (RERAISE 2) unless the result is true. */
+STENCIL(WITH_EXCEPT_START)
+{
+    PyObject *value = sp[-1];
+    PyObject *exit = sp[-4];
+    /* Borrowed, as the interpreter does: the exception keeps it.  It always has
+     * one here (UNWIND sets it, None at least). */
+    PyObject *tb = PyException_GetTraceback(value);
+    Py_XDECREF(tb);
+    PyObject *args[4] = {NULL, PyExceptionInstance_Class(value), value, tb != NULL ? tb : Py_None};
+    SYNC_INSTR();
+    PyObject *res = PyObject_Vectorcall(exit, args + 1, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    if (res == NULL) {
+        ERROR();
+    }
+    *sp++ = res;
+    /* __exit__ may switch tracing or profiling on. */
     if (TRACING_ON()) {
         EXIT_AFTER(ACCEL_EXIT_TRACING);
     }

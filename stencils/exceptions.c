@@ -1,8 +1,35 @@
 /* Exception handlers run natively: what ceval.c does between an error and the
- * handler (the traceback entry, unwinding the value stack), and the
- * instructions of `except` clauses.  RERAISE and the handlers of `with`,
- * `except*` and `finally` still exit to the interpreter. */
+ * handler (the traceback entry, unwinding the value stack), the instructions of
+ * `except` and `except*` clauses, and re-raising at the end of a `finally`, an
+ * unmatched `except` or a `with` block left by an exception. */
 #include "stencil.h"
+#include "exception_groups.h"
+
+/* Release the value stack down to the handler's level. */
+static inline __attribute__((always_inline)) PyObject **
+pop_to(PyObject **sp, PyObject **level)
+{
+    while (sp > level) {
+        PyObject *value = *--sp;
+        Py_XDECREF(value);
+    }
+    return sp;
+}
+
+/* Push the exception being raised, normalized, its traceback attached, as the
+ * interpreter hands it to a handler; no exception is set any more. */
+static inline __attribute__((always_inline)) PyObject **
+push_raised(PyObject **sp)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    PyException_SetTraceback(value, tb != NULL ? tb : Py_None);
+    Py_XDECREF(tb);
+    Py_XDECREF(type);
+    *sp++ = value;
+    return sp;
+}
 
 /* An instruction in a try block raised (ERROR_AT jumped here): add this
  * frame's traceback entry, pop the value stack down to the handler's level
@@ -33,22 +60,58 @@ STENCIL(UNWIND)
         PyErr_NoMemory();
     }
     frame->stacktop = -1;  /* unset again while native code runs (deopt.c) */
-    PyObject **level = _PyFrame_Stackbase(frame) + OPARG;
-    while (sp > level) {
-        PyObject *value = *--sp;
-        Py_XDECREF(value);
-    }
+    sp = pop_to(sp, _PyFrame_Stackbase(frame) + OPARG);
     if (lasti != NULL) {
         *sp++ = lasti;
     }
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    PyException_SetTraceback(value, tb != NULL ? tb : Py_None);
-    Py_XDECREF(tb);
-    Py_XDECREF(type);
-    *sp++ = value;
+    sp = push_raised(sp);
     JUMP();
+}
+
+/* RERAISE or a bare `raise` in a try block (RERAISE_UNWIND jumped here): as
+ * UNWIND, without the traceback entry.  The offset a handler gets is
+ * prev_instr's, which RERAISE may have restored.  No tracing check: those
+ * instructions made theirs and ran no code since. */
+STENCIL(UNWIND_RERAISED)
+{
+    frame->stacktop = -1;  /* unset again while native code runs (deopt.c) */
+    sp = pop_to(sp, _PyFrame_Stackbase(frame) + OPARG);
+    if (OPARG2) {
+        PyObject *lasti;
+        /* Out of memory, the interpreter unwinds again with the MemoryError
+         * (the stack is down to the level already) and tries anew. */
+        while ((lasti = PyLong_FromLong((long)(frame->prev_instr - _PyCode_CODE(frame->f_code)))) == NULL) {
+        }
+        *sp++ = lasti;
+    }
+    sp = push_raised(sp);
+    JUMP();
+}
+
+/* [lasti?, ..., exc] -> raised again: the end of a `finally` block, of an
+ * unmatched `except`, of a `with` block whose __exit__ did not suppress.  As
+ * ceval.c: no traceback entry for this frame; with oparg set, prev_instr goes
+ * back to the offset the handler saved (oparg deep below exc), so that a later
+ * traceback entry of this frame, and f_lineno, name the original raise. */
+STENCIL(RERAISE)
+{
+    if (TRACING_ON()) {
+        EXIT(ACCEL_EXIT_TRACING);
+    }
+    int oparg = OPARG;
+    if (oparg) {
+        PyObject *lasti = sp[-(oparg + 1)];
+        if (!PyLong_Check(lasti)) {
+            EXIT(ACCEL_EXIT_RAISE);  /* a SystemError the interpreter raises */
+        }
+        frame->prev_instr = _PyCode_CODE(frame->f_code) + PyLong_AsLong(lasti);
+    }
+    else {
+        frame->prev_instr = INSTR;
+    }
+    PyObject *exc = *--sp;
+    PyErr_Restore(Py_NewRef(PyExceptionInstance_Class(exc)), exc, PyException_GetTraceback(exc));
+    RERAISE_UNWIND();
 }
 
 /* [exc] -> [previous exc_info value (or None), exc]; exc becomes the one being handled. */
@@ -96,5 +159,60 @@ STENCIL(CHECK_EXC_MATCH)
     int match = PyErr_GivenExceptionMatches(left, right);
     Py_DECREF(right);
     *sp++ = Py_NewRef(match ? Py_True : Py_False);
+    CONTINUE();
+}
+
+/* [exc, cls] -> [rest, match] where cls matches part of exc (or all of it),
+ * match becoming the exception being handled; else [exc, None]. */
+STENCIL(CHECK_EG_MATCH)
+{
+    PyObject *match_type = *--sp;
+    SYNC_INSTR();
+    if (accel_check_except_star_type(match_type) < 0) {
+        Py_DECREF(match_type);
+        ERROR();
+    }
+    PyObject *exc_value = sp[-1];
+    PyObject *match, *rest;
+    int status = accel_exception_group_match(exc_value, match_type, &match, &rest);
+    Py_DECREF(match_type);
+    if (status < 0) {
+        ERROR();
+    }
+    if (Py_IsNone(match)) {
+        *sp++ = match;
+        Py_DECREF(rest);
+    }
+    else {
+        sp[-1] = rest;
+        *sp++ = match;
+        PyErr_SetExcInfo(NULL, Py_NewRef(match), NULL);
+        Py_DECREF(exc_value);
+    }
+    /* split() may be a method of the program's, that switched tracing on. */
+    if (TRACING_ON()) {
+        EXIT_AFTER(ACCEL_EXIT_TRACING);
+    }
+    CONTINUE();
+}
+
+/* [orig, raised] -> what the try-except* statement raises at its end (None:
+ * nothing); `raised` lists what its clauses raised or re-raised. */
+STENCIL(PREP_RERAISE_STAR)
+{
+    PyObject *excs = *--sp;
+    PyObject *orig = *--sp;
+    SYNC_INSTR();
+    PyObject *value = accel_prep_reraise_star(orig, excs);
+    Py_DECREF(excs);
+    Py_DECREF(orig);
+    if (value == NULL) {
+        ERROR();
+    }
+    *sp++ = value;
+    /* derive() may be a method of the program's, that switched tracing on. */
+    if (TRACING_ON()) {
+        EXIT_AFTER(ACCEL_EXIT_TRACING);
+    }
     CONTINUE();
 }

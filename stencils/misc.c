@@ -177,12 +177,25 @@ fail:
 }
 
 /* [exc, cause?] -> raised.  The interpreter adds this frame's traceback entry
- * to an exception native code hands it, as it does after its own raise.  A bare
- * `raise` (oparg 0) re-raises without a new entry, which the interpreter alone
- * can do: it exits before anything is done. */
+ * to an exception native code hands it, as it does after its own raise (and
+ * UNWIND adds it where the handler runs natively).  A bare `raise` (oparg 0)
+ * re-raises the exception being handled as RERAISE does, without a new entry;
+ * with none, the interpreter raises the RuntimeError. */
 STENCIL(RAISE_VARARGS)
 {
     int oparg = OPARG;
+    if (oparg == 0) {
+        if (TRACING_ON()) {
+            EXIT(ACCEL_EXIT_TRACING);
+        }
+        PyObject *exc = PyErr_GetHandledException();
+        if (exc == NULL) {
+            EXIT(ACCEL_EXIT_RAISE);
+        }
+        frame->prev_instr = INSTR;
+        PyErr_Restore(Py_NewRef(PyExceptionInstance_Class(exc)), exc, PyException_GetTraceback(exc));
+        RERAISE_UNWIND();
+    }
     if (oparg != 1 && oparg != 2) {
         EXIT(ACCEL_EXIT_RAISE);
     }

@@ -110,6 +110,26 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
 } while (0)
 #define ERROR() ERROR_AT(INSTR)
 
+/* An exception re-raised (RERAISE, a bare `raise`), set, with prev_instr set:
+ * as ceval.c's `goto exception_unwind`, this frame gets no traceback entry for
+ * it.  In a try block, go on at the handler's UNWIND_RERAISED (the specializer
+ * leaves the instruction to the interpreter where the handler does not run
+ * natively); otherwise leave the frame as the interpreter does when no handler
+ * is found: the value stack released, NULL returned to the caller. */
+#define RERAISE_UNWIND() do {                                \
+    if (HOLE(_JIT_HANDLED)) {                                \
+        _PyFrame_SetStackPointer(frame, sp);                 \
+        __attribute__((musttail)) return _JIT_ERROR_TARGET(frame, sp, tstate); \
+    }                                                        \
+    PyObject **base_ = _PyFrame_Stackbase(frame);            \
+    while (sp > base_) {                                     \
+        PyObject *value_ = *--sp;                            \
+        Py_XDECREF(value_);                                  \
+    }                                                        \
+    _PyFrame_SetStackPointer(frame, sp);                     \
+    return NULL;                                             \
+} while (0)
+
 /* The end of a binary operation: release both operands, push the result, or
  * leave with the exception it raised. */
 #define BINARY_RESULT(LEFT, RIGHT, RES) do {                 \

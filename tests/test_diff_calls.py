@@ -281,3 +281,147 @@ Fails(9)
     assert "ValueError: 9" in run.stderr
     assert_native(run, "make")
     assert run.stats["native_calls"] >= 50, run.stats
+
+
+def test_call_sites_follow_code_defaults_and_callee_changes(tmp_path):
+    """A CALL site caches its callee's code and call shape (native/calls.c): swapping a
+    function's __code__ or __defaults__, calling other functions at the same site, code
+    objects dying and new ones taking their place, generators and *args callees."""
+    run = compare("""
+import gc
+
+def a(x, y):
+    return ("a", x, y)
+
+def b(x, y=5):
+    return ("b", x, y)
+
+def c(x):
+    return ("c", x)
+
+def star(*args):
+    return ("star", args)
+
+def gen(x, y):
+    yield x + y
+
+def call2(f, x, y):
+    return f(x, y)
+
+def call1(f, x):
+    return f(x)
+
+def scenario():
+    out = [call2(a, i, 1) for i in range(3)]
+    out.append(call2(b, 1, 2))
+    out.append(call1(b, 1))
+    b.__defaults__ = (7,)
+    out.append(call1(b, 1))
+    b.__defaults__ = None
+    try:
+        call1(b, 1)
+    except TypeError as e:
+        out.append(str(e))
+    b.__defaults__ = (9,)
+    out.append(call1(b, 2))
+    a.__code__ = c.__code__
+    try:
+        call2(a, 1, 2)
+    except TypeError as e:
+        out.append(str(e))
+    out.append(call1(a, 4))
+    a.__code__ = star.__code__
+    out.append(call2(a, 1, 2))
+    out.append(list(call2(gen, 1, 2)))
+    out.append(call2(lambda p, q: p * q, 6, 7))
+    return out
+
+def churn():
+    total = 0
+    for i in range(300):
+        ns = {}
+        exec(f"def f(x, y={i}):\\n    return x + y + {i % 7}\\n", ns)
+        total += call1(ns["f"], i)
+        del ns
+        if i % 50 == 0:
+            gc.collect()
+    return total
+
+for row in scenario():
+    print(row)
+print(churn())
+""", tmp_path, functions=["call1", "call2", "scenario", "churn"])
+    assert_native(run, "call1", "call2", "scenario", "churn")
+    assert run.stats["native_calls"] >= 300, run.stats
+
+
+def test_builtin_functions_and_method_descriptors(tmp_path):
+    """Builtins, method descriptors and builtin classes called with positional arguments
+    take their C function straight (METH_O, METH_NOARGS, METH_FASTCALL, with keywords too,
+    a class's vectorcall); wrong counts, wrong self types, exceptions and keyword calls
+    behave as stock."""
+    run = compare("""
+import sys
+import traceback
+
+class L(list):
+    pass
+
+def c_calls(n):
+    r = []
+    xs = [3, 1, 2]
+    for i in range(n):
+        xs.append(i)
+        r.append(len(xs))
+        r.append(isinstance(i, int))
+        r.append(xs.pop())
+        r.append(xs.pop(0) if i % 2 else xs.copy())
+        r.append(divmod(i, 3))
+        r.append("-".join(["a", str(i)]))
+        r.append(list.append(xs, i))
+        sub = L([i])
+        r.append((list.append(sub, 1), sub, len(sub), sub.count(1)))
+        r.append(sorted(xs, reverse=True)[:2])
+        r.append(dict.fromkeys("ab", i))
+        r.append({"k": i}.get("k"))
+        r.append(abs(-i))
+        r.append(max(i, 2))
+        r.append((int(i * 1.5), float(i), list("ab"), tuple(), str(i), bool(i), range(i)[-1:]))
+    return r
+
+def errors():
+    for bad in (lambda: len(1, 2), lambda: len(), lambda: [].append(), lambda: list.append((), 1),
+                lambda: [].pop(1, 2), lambda: {}.get(), lambda: len(5), lambda: "x".join([1]),
+                lambda: list.append(), lambda: isinstance(1, 2), lambda: [].pop(), lambda: int("x"),
+                lambda: float([]), lambda: list(1, 2), lambda: range()):
+        try:
+            bad()
+        except (TypeError, IndexError, ValueError) as e:
+            print(type(e).__name__, e)
+
+def traced():
+    try:
+        len(5)
+    except TypeError:
+        traceback.print_exc(file=sys.stdout)
+
+class R:
+    def __init__(self):
+        self.depth = 0
+    def __len__(self):
+        self.depth += 1
+        return len(self)
+
+def recurse():
+    r = R()
+    try:
+        len(r)
+    except RecursionError as e:
+        print("RecursionError", e, r.depth > 900)
+
+print(c_calls(40)[-14:])
+errors()
+traced()
+recurse()
+""", tmp_path, functions=["c_calls", "errors", "traced", "recurse"])
+    assert_native(run, "c_calls", "errors", "traced", "recurse")

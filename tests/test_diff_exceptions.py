@@ -547,3 +547,566 @@ except Alarm as error:
     print("caught", error)
 """, tmp_path)
     assert run.stdout == "caught alarm\n"
+
+
+# Re-raising (RERAISE, a bare `raise`), `with` blocks left by an exception and except*
+# run natively: the functions below must show no exit at all, and everything the
+# program can see (results, sys.exc_info(), tracebacks with lines and carets, tb_lasti,
+# f_lineno of finished frames, __context__ and __cause__) must be stock CPython's.
+REPORT = """
+import sys, traceback
+
+def report(fn, *args):
+    try:
+        result = fn(*args)
+    except BaseException as error:
+        print(fn.__name__, args, "raised", type(error).__name__, error)
+        print(traceback.format_exc(), end="")
+        tb = error.__traceback__
+        while tb is not None:
+            print("   entry", tb.tb_frame.f_code.co_name, tb.tb_lineno, tb.tb_lasti, tb.tb_frame.f_lineno)
+            tb = tb.tb_next
+        print("   context", repr(error.__context__), "cause", repr(error.__cause__), error.__suppress_context__)
+    else:
+        print(fn.__name__, args, "returned", repr(result))
+    print("   exc_info after", sys.exc_info())
+
+def seen():
+    return sys.exc_info()[1]
+"""
+
+
+def assert_no_exits(run, *names, compiled=()):
+    """Native code ran for each function, and never handed it to the interpreter; the first
+    function's native code has the stencils `compiled` names (as instructions or steps)."""
+    assert_native(run, *names)
+    for name in names:
+        facts = run.function(name)
+        assert facts["exits"] == 0, (name, facts["site_exits"], facts["text"])
+    first = run.function(names[0])
+    for stencil in compiled:
+        assert stencil in first["specialized"] or f"→ {stencil}" in first["text"], (stencil, first["text"])
+
+
+def test_finally_with_return_break_continue_and_nesting(tmp_path):
+    run = compare(REPORT + """
+log = []
+
+def fin(x):
+    try:
+        log.append(("body", seen()))
+        if x == 0:
+            raise ValueError("zero")
+        return 10 // x
+    finally:
+        log.append(("finally", seen()))
+
+def loop(n, bad):
+    out = []
+    for i in range(n):
+        try:
+            if i == 1:
+                continue
+            if i == bad:
+                raise KeyError(i)
+            if i == 4:
+                break
+            out.append(i)
+        finally:
+            out.append(-i)
+            log.append(("loop finally", seen()))
+    return out
+
+def return_in_finally(x):
+    try:
+        raise ValueError(x)
+    finally:
+        return "swallowed"
+
+def nested(x):
+    try:
+        try:
+            try:
+                {}[x]
+            finally:
+                log.append(("inner", seen()))
+        finally:
+            log.append(("middle", seen()))
+            if x == 2:
+                raise TypeError("from middle finally")
+    finally:
+        log.append(("outer", seen()))
+
+def raise_in_finally(x):
+    try:
+        [][x]
+    finally:
+        raise RuntimeError("in finally")
+
+def caller(x):
+    try:
+        return nested(x)
+    finally:
+        log.append(("caller", seen()))
+
+for fn, args in [(fin, (0,)), (fin, (5,)), (loop, (6, 9)), (loop, (6, 2)), (return_in_finally, (1,)),
+                 (nested, (1,)), (nested, (2,)), (raise_in_finally, (3,)), (caller, (1,))]:
+    for _ in range(2):
+        report(fn, *args)
+    print(log)
+    log.clear()
+""", tmp_path, functions=["fin", "loop", "return_in_finally", "nested", "raise_in_finally", "caller"])
+    assert "RuntimeError: in finally" in run.stdout and "During handling" in run.stdout
+    assert_no_exits(run, "nested", "fin", "loop", "return_in_finally", "raise_in_finally", "caller",
+                    compiled=("RERAISE", "UNWIND_RERAISED"))
+
+
+def test_reraise_from_except_and_bare_raise(tmp_path):
+    run = compare(REPORT + """
+log = []
+
+def lookup(d, k):
+    return d[k]
+
+def unmatched(x):
+    try:
+        lookup({}, x)
+    except TypeError:
+        log.append("not this one")
+
+def bare(x):
+    try:
+        lookup({}, x)
+    except KeyError as error:
+        log.append(("handling", seen() is error))
+        raise
+
+def bare_later(x):
+    try:
+        lookup({}, x)
+    except KeyError:
+        log.append("first")
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            log.append(("inner", repr(seen())))
+        log.append(("back to", repr(seen())))
+        raise
+
+def bare_in_nested_try(x):
+    try:
+        try:
+            lookup({}, x)
+        except KeyError:
+            raise
+    except KeyError as error:
+        return ("caught again", repr(error), error.__traceback__.tb_lineno)
+
+def bare_from_helper():
+    raise
+
+def helper_reraises(x):
+    try:
+        lookup([], x)
+    except IndexError:
+        bare_from_helper()
+
+def nothing_to_reraise():
+    raise
+
+def reraise_other(x):
+    try:
+        lookup({}, x)
+    except KeyError as error:
+        raise ValueError("other") from error
+
+for fn, args in [(unmatched, (1,)), (bare, (2,)), (bare_later, (3,)), (bare_in_nested_try, (4,)),
+                 (helper_reraises, (5,)), (nothing_to_reraise, ()), (reraise_other, (6,))]:
+    for _ in range(2):
+        report(fn, *args)
+    print(log)
+    log.clear()
+""", tmp_path, functions=["unmatched", "bare", "bare_later", "bare_in_nested_try", "helper_reraises",
+                          "bare_from_helper", "reraise_other"])
+    assert "No active exception to reraise" in run.stdout
+    assert_no_exits(run, "bare_in_nested_try", "unmatched", "bare", "bare_later", "helper_reraises",
+                    "bare_from_helper", "reraise_other", compiled=("RAISE_VARARGS", "UNWIND_RERAISED"))
+
+
+def test_with_blocks_left_by_exceptions(tmp_path):
+    run = compare(REPORT + """
+import contextlib
+log = []
+
+class Manager:
+    def __init__(self, suppress):
+        self.suppress = suppress
+    def __enter__(self):
+        return self
+    def __exit__(self, kind, value, tb):
+        log.append((kind, value, tb.tb_lineno if tb else None, repr(seen())))
+        return self.suppress
+
+class Truthy:
+    def __repr__(self):
+        return "Truthy()"
+    def __bool__(self):
+        log.append("bool asked")
+        return True
+
+class BadTruth:
+    def __repr__(self):
+        return "BadTruth()"
+    def __bool__(self):
+        raise ArithmeticError("no truth")
+
+class Raising:
+    def __enter__(self):
+        return 1
+    def __exit__(self, *exc):
+        raise LookupError("from __exit__")
+
+def body(x):
+    return [][x]
+
+def with_block(suppress, x):
+    with Manager(suppress) as m:
+        body(x)
+    return "after the block", repr(seen())
+
+def nested_withs(x):
+    with Manager(False):
+        with Manager(x == 1):
+            body(x)
+        return "inner suppressed"
+
+def with_in_try(suppress, x):
+    try:
+        with Manager(suppress):
+            body(x)
+    except IndexError as error:
+        return "caught", repr(error), repr(seen())
+    finally:
+        log.append(("finally", repr(seen())))
+
+def exit_raises(x):
+    with Raising():
+        body(x)
+
+def contextlib_forms(x):
+    with contextlib.suppress(IndexError):
+        body(x)
+    with contextlib.ExitStack() as stack:
+        stack.callback(log.append, "callback")
+        body(x)
+
+@contextlib.contextmanager
+def managed(tag):
+    log.append(("enter", tag))
+    try:
+        yield tag
+    except IndexError:
+        log.append(("generator saw", tag))
+        if tag == "reraise":
+            raise
+    finally:
+        log.append(("exit", tag))
+
+def generator_manager(tag, x):
+    with managed(tag) as t:
+        body(x)
+    return t
+
+for fn, args in [(with_block, (True, 1)), (with_block, (False, 1)), (with_block, (Truthy(), 1)),
+                 (with_block, (BadTruth(), 1)), (with_block, (0, 1)), (nested_withs, (1,)), (nested_withs, (2,)),
+                 (with_in_try, (True, 1)), (with_in_try, (False, 1)), (exit_raises, (1,)),
+                 (contextlib_forms, (1,)), (generator_manager, ("swallow", 1)), (generator_manager, ("reraise", 1))]:
+    for _ in range(2):
+        report(fn, *args)
+    print(log)
+    log.clear()
+""", tmp_path, functions=["with_block", "nested_withs", "with_in_try", "exit_raises", "contextlib_forms",
+                          "generator_manager", "managed"])
+    assert "ArithmeticError: no truth" in run.stdout and "LookupError: from __exit__" in run.stdout
+    assert_no_exits(run, "with_block", "nested_withs", "with_in_try", "exit_raises", "contextlib_forms",
+                    "generator_manager", compiled=("WITH_EXCEPT_START", "RERAISE", "UNWIND_RERAISED"))
+
+
+def test_except_star(tmp_path):
+    run = compare(REPORT + """
+log = []
+
+def group(*excs, message="eg"):
+    return ExceptionGroup(message, list(excs))
+
+def handle(make):
+    try:
+        raise make()
+    except* ValueError as e:
+        log.append(("ValueError", repr(e), repr(seen())))
+    except* (TypeError, KeyError) as e:
+        log.append(("TypeError/KeyError", repr(e)))
+    return "handled"
+
+def reraise_some(make):
+    try:
+        raise make()
+    except* ValueError:
+        log.append("reraising ValueError")
+        raise
+    except* TypeError as e:
+        log.append(("swallowed", repr(e)))
+
+def raise_new(make):
+    try:
+        raise make()
+    except* ValueError as e:
+        raise RuntimeError("replaced") from e
+    except* TypeError:
+        raise KeyError("new")
+
+def nested_star(make):
+    try:
+        try:
+            raise make()
+        except* ValueError:
+            raise
+    except* Exception as e:
+        log.append(("outer", repr(e), [type(x).__name__ for x in e.exceptions]))
+    return "outer handled"
+
+def invalid(make):
+    try:
+        raise make()
+    except* ExceptionGroup:
+        pass
+
+class Notes(ExceptionGroup):
+    def derive(self, excs):
+        log.append(("derive", len(excs)))
+        return Notes(self.message, excs)
+
+def notes_and_derive():
+    eg = Notes("noted", [ValueError(1), TypeError(2), ExceptionGroup("inner", [ValueError(3), OSError(4)])])
+    eg.add_note("a note")
+    try:
+        raise eg
+    except* ValueError:
+        raise
+    except* TypeError:
+        pass
+
+class Case:
+    def __init__(self, name, make):
+        self.name, self.make = name, make
+    def __call__(self):
+        return self.make()
+    def __repr__(self):
+        return self.name
+
+CASES = [
+    Case("naked", lambda: ValueError("naked")),
+    Case("naked unmatched", lambda: OSError("naked, unmatched")),
+    Case("one", lambda: group(ValueError(1))),
+    Case("three", lambda: group(ValueError(1), TypeError(2), KeyError(3))),
+    Case("unmatched", lambda: group(OSError(1))),
+    Case("nested", lambda: group(group(ValueError(1), OSError(2), message="inner"), TypeError(3))),
+    Case("base", lambda: BaseExceptionGroup("base", [KeyboardInterrupt(), ValueError(5)])),
+]
+for fn in (handle, reraise_some, raise_new, nested_star, invalid):
+    for make in CASES:
+        report(fn, make)
+        print(log)
+        log.clear()
+report(notes_and_derive)
+print(log)
+""", tmp_path, functions=["handle", "reraise_some", "raise_new", "nested_star", "invalid", "notes_and_derive"])
+    assert "catching ExceptionGroup with except* is not allowed" in run.stdout
+    assert_no_exits(run, "reraise_some", "handle", "raise_new", "nested_star", "invalid", "notes_and_derive",
+                    compiled=("CHECK_EG_MATCH", "PREP_RERAISE_STAR", "RAISE_VARARGS", "UNWIND_RERAISED"))
+
+
+def test_exception_state_and_chaining_through_handlers(tmp_path):
+    """sys.exc_info() at every point of nested handlers, and __context__/__cause__ of what
+    they raise, with the traceback entries of every frame (tb_lasti, tb_lineno, f_lineno)."""
+    run = compare(REPORT + """
+states = []
+
+def note(where):
+    states.append((where, repr(seen())))
+
+def layered(x):
+    note("start")
+    try:
+        note("try")
+        try:
+            raise ValueError(x)
+        except ValueError:
+            note("except ValueError")
+            try:
+                raise TypeError("while handling")
+            except TypeError:
+                note("except TypeError")
+            note("after inner")
+            try:
+                raise KeyError("context")
+            finally:
+                note("finally with KeyError")
+        finally:
+            note("outer finally")
+    except KeyError as error:
+        note("caught KeyError")
+        chain = []
+        e = error
+        while e is not None:
+            chain.append(repr(e))
+            e = e.__context__
+        return chain
+    finally:
+        note("last finally")
+
+def generator(n):
+    try:
+        for i in range(n):
+            try:
+                yield i
+            finally:
+                note(f"generator finally {i}")
+        raise LookupError("generator ends")
+    finally:
+        note("generator outer finally")
+
+def drain(n):
+    out = []
+    try:
+        for value in generator(n):
+            out.append(value)
+    except LookupError as error:
+        out.append(repr(error))
+    return out
+
+report(layered, 1)
+report(layered, 2)
+report(drain, 3)
+for s in states:
+    print(s)
+""", tmp_path, functions=["layered", "note", "drain", "generator"])
+    assert_no_exits(run, "layered", "drain", "generator")
+
+
+def test_reraise_with_tracing_switched_on_in_a_handler(tmp_path):
+    """A trace function set in a `finally` block or an __exit__: the rest of the frame, the
+    re-raise included, runs where the interpreter reports its events."""
+    run = compare("""
+import sys
+
+events = []
+
+def tracer(frame, event, arg):
+    if frame.f_code.co_name in ("fin", "with_exit"):
+        events.append((frame.f_code.co_name, event, frame.f_lineno,
+                       arg[0].__name__ if event == "exception" else None))
+    return tracer
+
+def start():
+    sys._getframe(1).f_trace = tracer
+    sys.settrace(tracer)
+
+class Manager:
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        start()
+        return False
+
+def fin(x):
+    try:
+        raise ValueError(x)
+    finally:
+        start()
+        x = x + 1
+
+def with_exit(x):
+    with Manager():
+        raise KeyError(x)
+
+for fn in (fin, with_exit):
+    try:
+        fn(1)
+    except Exception as error:
+        sys.settrace(None)
+        print(type(error).__name__, error, error.__traceback__.tb_next.tb_lineno)
+for e in events:
+    print(e)
+""", tmp_path, functions=["fin", "with_exit"])
+    assert "('fin', 'return'" in run.stdout
+    assert_native(run, "fin", "with_exit")
+
+
+def test_raising_through_handlers_leaks_nothing(tmp_path):
+    """Exceptions raised, caught, re-raised through finally, with and except* many times:
+    no reference to what they carry is kept, and nothing piles up."""
+    run = compare(REPORT + """
+import gc
+
+class Payload:
+    pass
+
+payload = Payload()
+
+class Manager:
+    def __enter__(self):
+        return self
+    def __exit__(self, kind, value, tb):
+        return kind is KeyError
+
+def through_finally(p):
+    try:
+        raise ValueError(p)
+    finally:
+        p = None
+
+def through_with(p, kind):
+    with Manager():
+        raise kind(p)
+    return p
+
+def through_star(p):
+    try:
+        raise ExceptionGroup("g", [ValueError(p), TypeError(p)])
+    except* ValueError:
+        raise
+    except* TypeError:
+        pass
+
+def bare(p):
+    try:
+        {}[p]
+    except KeyError:
+        raise
+
+def run(rounds):
+    caught = 0
+    for r in range(rounds):
+        for fn, args in ((through_finally, (payload,)), (through_with, (payload, KeyError)),
+                         (through_with, (payload, IndexError)), (through_star, (payload,)), (bare, (payload,))):
+            try:
+                fn(*args)
+            except Exception:
+                caught = caught + 1
+    return caught
+
+run(100)
+gc.collect()
+refs = sys.getrefcount(payload)
+objects = len(gc.get_objects())
+blocks = sys.getallocatedblocks()
+print("caught", run(5000))
+gc.collect()
+print("payload delta", sys.getrefcount(payload) - refs)
+print("gc objects bounded", len(gc.get_objects()) - objects < 200)
+print("allocated blocks bounded", sys.getallocatedblocks() - blocks < 2000)
+""", tmp_path, functions=["through_finally", "through_with", "through_star", "bare", "run"])
+    assert "payload delta 0\n" in run.stdout
+    assert "gc objects bounded True" in run.stdout and "allocated blocks bounded True" in run.stdout
+    assert_no_exits(run, "through_finally", "through_with", "through_star", "bare", "run")

@@ -315,6 +315,39 @@ print(measure([1]))
     assert_native(run, "measure", "compiled_after_the_change")
 
 
+def test_builtins_rebound_before_the_compiler_loads(tmp_path):
+    """The compiler loads with the first compile, which here comes after the program has
+    rebound builtins that loading and compiling use: both see the builtins accel started
+    with, and the program sees its own."""
+    run = compare("""
+import builtins
+import sys
+
+def boom(*args, **kwargs):
+    raise RuntimeError("the program's builtin")
+
+# No loop up to the first call of total(): code with one is compiled on its first call.
+print("compiler loaded:", "accel.runtime.compiler" in sys.modules)
+saved = len, frozenset, isinstance, getattr, sorted
+builtins.len = builtins.frozenset = builtins.isinstance = builtins.getattr = builtins.sorted = boom
+
+def total(n):
+    t = 0
+    for i in range(n):
+        t = t + i
+    return t
+
+print(total(1000))
+try:
+    len([])
+except RuntimeError as error:
+    print(error)
+builtins.len, builtins.frozenset, builtins.isinstance, builtins.getattr, builtins.sorted = saved
+print(len([1, 2]))
+""", tmp_path, env={"ACCEL_THRESHOLD": "200"}, functions=["total"])
+    assert_native(run, "total")
+
+
 def test_attribute_and_subscript_types_changing(tmp_path):
     run = compare("""
 class P:

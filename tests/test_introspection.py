@@ -432,6 +432,7 @@ def test_stats_table_is_complete(tmp_path):
     assert values["bytecode instructions compiled"] == stats_program_instructions()
     per_instruction = re.search(r"^time compiling +[\d,.]+ ms  \(([\d,.]+) µs per bytecode instruction\)$", table, re.M)
     assert per_instruction and float(per_instruction[1].replace(",", "")) > 0, table
+    assert re.search(r"^loading the compiler +[\d,.]+ ms  \(once, at the first compile\)$", table, re.M), table
     native = re.search(r"^native code +([\d,]+) B  \(([\d,.]+) B per bytecode instruction\)$", table, re.M)
     assert native, table
     instructions = values["bytecode instructions compiled"]
@@ -454,6 +455,7 @@ def test_stats_json_is_one_machine_readable_line(tmp_path):
     assert data["pid"] == int(done.stdout)
     assert data["functions_compiled"] == 2 and data["native_entries"] == 1051
     assert data["compile_seconds"] > 0 and data["native_code_bytes"] > 100
+    assert data["compiler_load_seconds"] > 0  # by the first compile, apart from compile_seconds
     assert data["instructions_compiled"] == data["native_instructions"] == stats_program_instructions()
     assert data["compile_us_per_instruction"] == pytest.approx(
         data["compile_seconds"] * 1e6 / data["instructions_compiled"], rel=1e-3)

@@ -12,6 +12,9 @@ from ..runtime import native
 from ..specializer.ir import ENDS_PATH, NOTHING, QInstr
 
 
+# co_flags of code whose call makes a generator, a coroutine or an async generator
+# (CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR): resumed where it yielded or awaited.
+GENERATOR = 0x20 | 0x80 | 0x200
 # A generator is suspended at these; it resumes at the instruction after.
 SUSPENDS = frozenset({"YIELD_VALUE", "RETURN_GENERATOR"})
 
@@ -26,11 +29,12 @@ def resume_points(program: list[QInstr]) -> dict[int, int]:
     return points
 
 
-def reachable(program: list[QInstr]) -> list[QInstr]:
+def reachable(program: list[QInstr], generator: bool) -> list[QInstr]:
     """The instructions native code can reach, in program order."""
     position = {id(q): i for i, q in enumerate(program)}
     seen = [False] * len(program)
-    work = ([0] if program else []) + list(resume_points(program))
+    work = ([0] if program else []) + (list(resume_points(program)) if generator else [])
+    last = len(program) - 1
     while work:
         i = work.pop()
         while not seen[i]:  # along fall-throughs; the worklist holds the jumps not yet followed
@@ -40,7 +44,7 @@ def reachable(program: list[QInstr]) -> list[QInstr]:
                 work.append(position[id(instr.target_instr)])
             if instr.unwind is not None:
                 work.append(position[id(instr.unwind)])
-            if instr.name in ENDS_PATH or i + 1 == len(program):
+            if i == last or instr.name in ENDS_PATH:
                 break
             i += 1
     return [instr for instr, reached in zip(program, seen) if reached]
@@ -49,23 +53,23 @@ def reachable(program: list[QInstr]) -> list[QInstr]:
 def lower(code: types.CodeType, program: list[QInstr]):
     """The cffi array of accel_instr, its length, and the objects it refers to."""
     position = {id(q): i for i, q in enumerate(program)}
-    resumes = resume_points(program)
+    resumes = resume_points(program) if code.co_flags & GENERATOR else {}
     keepalive = []
-    rows = []
+    stencil_id = native.stencil_id
+    layout = native.instr_layout()
+    size, pack_into = layout.size, layout.pack_into
+    buffer = bytearray(size * len(program))
     for i, instr in enumerate(program):
-        first = instr.covers[0]
-        rows.append((native.stencil_id(instr.name), first.unit, first.start, instr.covers[-1].next, instr.oparg,
-                     instr.oparg2, -1 if instr.target_instr is None else position[id(instr.target_instr)],
-                     resumes.get(i, -1), -1 if instr.unwind is None else position.get(id(instr.unwind), -1),
-                     _operand(instr, keepalive), instr.raw_locals, instr.raw_stack, instr.raw_int_locals,
-                     instr.raw_int_stack))
-    return native.program(rows), len(rows), tuple(keepalive)
-
-
-def _operand(instr: QInstr, keepalive: list) -> int:
-    if instr.name == "BINARY_OP" or instr.name.endswith("_INT_OR_FLOAT"):
-        return native.binary_op_function(instr.oparg)  # the generic path
-    if instr.operand is not NOTHING:
-        keepalive.append(instr.operand)
-        return id(instr.operand)
-    return instr.raw_operand
+        first, target, unwind, name = instr.covers[0], instr.target_instr, instr.unwind, instr.name
+        if name == "BINARY_OP" or name.endswith("_INT_OR_FLOAT"):
+            operand = native.binary_op_function(instr.oparg)  # the generic path
+        elif instr.operand is not NOTHING:
+            keepalive.append(instr.operand)
+            operand = id(instr.operand)
+        else:
+            operand = instr.raw_operand
+        pack_into(buffer, i * size, stencil_id(name), instr.unit, first.start, instr.covers[-1].next, instr.oparg,
+                  instr.oparg2, -1 if target is None else position[id(target)], resumes.get(i, -1),
+                  -1 if unwind is None else position.get(id(unwind), -1), operand, instr.raw_locals, instr.raw_stack,
+                  instr.raw_int_locals, instr.raw_int_stack)
+    return native.program(buffer), len(program), tuple(keepalive)

@@ -8,10 +8,11 @@ decoder against the library's ConcreteBytecode).
 """
 from __future__ import annotations
 
-import dataclasses
 import dis
 import opcode
 import types
+
+from ..datatype import datatype
 
 UNCONDITIONAL_JUMPS = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT"})
 TERMINATORS = frozenset({"RETURN_VALUE", "RAISE_VARARGS", "RERAISE"}) | UNCONDITIONAL_JUMPS
@@ -24,9 +25,10 @@ HAS_ARG = [op >= opcode.HAVE_ARGUMENT for op in range(256)]
 JUMP_SIGN = [(-1 if "BACKWARD" in NAMES[op] else 1) if op in opcode.hasjrel else 0 for op in range(256)]
 FALLS_THROUGH = [NAMES[op] not in TERMINATORS for op in range(256)]
 RETURN_GENERATOR = opcode.opmap["RETURN_GENERATOR"]
+EXTENDED_ARG = opcode.EXTENDED_ARG
 
 
-@dataclasses.dataclass(slots=True)
+@datatype(slots=True)
 class Instruction:
     """One bytecode instruction, EXTENDED_ARG prefixes folded in, CACHE entries skipped."""
 
@@ -45,7 +47,7 @@ class Instruction:
         return self.arg if HAS_ARG[self.opcode] else None
 
 
-@dataclasses.dataclass(slots=True)
+@datatype(slots=True)
 class Handler:
     """An exception-table entry: instructions in [start, end) unwind to target."""
 
@@ -56,7 +58,7 @@ class Handler:
     lasti: bool
 
 
-@dataclasses.dataclass(slots=True)
+@datatype(slots=True)
 class Decoded:
     code: types.CodeType
     instructions: list[Instruction]
@@ -66,31 +68,38 @@ class Decoded:
 
 
 def decode(code: types.CodeType) -> Decoded:
-    instructions = _instructions(code.co_code)
-    index = {instr.start: position for position, instr in enumerate(instructions)}
-    targets = frozenset({i.target for i in instructions if i.target is not None})
-    return Decoded(code, instructions, index, _handlers(code.co_exceptiontable), targets)
+    instructions, index, targets = _instructions(code.co_code)
+    return Decoded(code, instructions, index, _handlers(code.co_exceptiontable), frozenset(targets))
 
 
-def _instructions(raw: bytes) -> list[Instruction]:
-    result = []
+def _instructions(raw: bytes) -> tuple[list[Instruction], dict[int, int], set[int]]:
+    """The instructions, their positions by start unit, and the jump targets: one pass, with
+    the tables in locals (this runs for every instruction of every compiled function)."""
+    names, caches, has_arg, jump_sign, falls_through = NAMES, CACHES, HAS_ARG, JUMP_SIGN, FALLS_THROUGH
+    result: list[Instruction] = []
+    index: dict[int, int] = {}
+    targets: set[int] = set()
     size = len(raw)
     offset = 0
     while offset < size:
         start = offset >> 1
         op, arg = raw[offset], raw[offset + 1]
-        while op == opcode.EXTENDED_ARG:
+        while op == EXTENDED_ARG:
             offset += 2
             op, arg = raw[offset], arg << 8 | raw[offset + 1]
         unit = offset >> 1
-        after = unit + 1 + CACHES[op]
-        if not HAS_ARG[op]:
+        after = unit + 1 + caches[op]
+        if not has_arg[op]:
             arg = 0
-        sign = JUMP_SIGN[op]
-        result.append(Instruction(NAMES[op], op, arg, start, unit, after, after + sign * arg if sign else None,
-                                  FALLS_THROUGH[op]))
+        sign = jump_sign[op]
+        target = None
+        if sign:
+            target = after + sign * arg
+            targets.add(target)
+        index[start] = len(result)
+        result.append(Instruction(names[op], op, arg, start, unit, after, target, falls_through[op]))
         offset = after << 1
-    return result
+    return result, index, targets
 
 
 def _handlers(table: bytes) -> list[Handler]:

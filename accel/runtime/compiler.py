@@ -6,21 +6,15 @@ recompile).  It never raises into the program: a failure is a reason, counted an
 """
 from __future__ import annotations
 
-import builtins
 import collections
-import contextlib
-import dataclasses
 import dis
 import enum
 import functools
-import itertools
 import opcode
-import operator
-import weakref
-
-import pathlib
+import os
 import time
 import types
+import weakref
 
 from ..backend import lower
 from ..frontend.decode import decode
@@ -30,54 +24,27 @@ from ..specializer.quicken import quicken, superinstructions
 from ..specializer.specialize import Feedback, specialize
 from ..specializer.types import infer
 from ..specializer.unbox import unbox
-from . import log, native, perfmap, records
+from . import costs, log, native, perfmap, pristine, records
 
-ACCEL_DIR = pathlib.Path(__file__).resolve().parent.parent
-ACCEL_PREFIX = (str(ACCEL_DIR) + "/", str(pathlib.Path(__file__).parent.parent) + "/")
+ACCEL_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+ACCEL_PREFIX = (ACCEL_DIR + os.sep, os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep)
 # Where code that runs while compiling lives: accel, the standard modules it uses, and
-# dataclass methods (made by exec); an exception raised anywhere else came from the
+# accel.datatype's methods (made by exec); an exception raised anywhere else came from the
 # program's own code (a signal handler, a finalizer) and is the program's.
-OWN_CODE = (str(ACCEL_DIR), "<string>",
-            *(m.__file__ for m in (dis, opcode, dataclasses, enum, functools, types, weakref, collections)))
-# Code whose call makes a generator, a coroutine or an async generator: native code
-# resumes it (the interpreter makes the object, with RETURN_GENERATOR).
-GENERATOR_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR
+OWN_CODE = (ACCEL_DIR, "<string>",
+            *(m.__file__ for m in (dis, opcode, enum, functools, types, weakref, collections)))
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 
-_BUILTINS = dict(builtins.__dict__)
-_BUILTIN_NAMES, _BUILTIN_VALUES = tuple(_BUILTINS), tuple(_BUILTINS.values())
-_MISSING = object()
-
-
-
-@dataclasses.dataclass
-class Totals:
-    """What compiling cost in this process, and what it was spent on: compile time and
-    native bytes per bytecode instruction (accel.stats()) come from these."""
-
-    seconds: float = 0.0  # in compile_code, whatever came of it
-    instructions: int = 0  # bytecode instructions decoded (a recompile counts them again)
-    native_instructions: int = 0  # of those, the ones of code that got native code
-
-
-totals = Totals()
-failures: collections.Counter = collections.Counter()
-_stencils: frozenset[str] = frozenset()
-
-
-def start() -> None:
-    global _stencils
-    _stencils = frozenset(native.stencil_names())
-    native.set_compiler(compile_code)
+_stencils = frozenset(native.stencil_names())
 
 
 def compile_code(code: types.CodeType, argument_types: tuple, globals_: dict) -> None:
     """Called by the hook, with the hook bypassed, when `code` is due to be compiled."""
     began = time.perf_counter()
     try:
-        with _pristine_builtins():
+        with pristine.builtins_restored():
             reason = _refusal(code)
             if reason is None:
                 reason = _compile(code, argument_types, globals_)
@@ -85,30 +52,9 @@ def compile_code(code: types.CodeType, argument_types: tuple, globals_: dict) ->
         if not _raised_by_accel(error):
             raise  # a signal handler or a finalizer of the program's own ran and raised
         reason = f"internal error: {type(error).__name__}: {error}"  # the program must not see it
-    totals.seconds += time.perf_counter() - began
+    costs.totals.seconds += time.perf_counter() - began
     if reason is not None:
         _fail(code, reason)
-
-
-@contextlib.contextmanager
-def _pristine_builtins():
-    """The compiler (and the libraries it uses) sees the builtins as they were when accel
-    started, whatever the program has rebound since (builtins.len = ...)."""
-    current = builtins.__dict__
-    if not any(map(operator.is_not, map(current.get, _BUILTIN_NAMES, itertools.repeat(_MISSING)), _BUILTIN_VALUES)):
-        yield  # nothing rebound (the usual case, checked without a Python-level loop)
-        return
-    changed = {name: current.get(name, _MISSING) for name, value in _BUILTINS.items()
-               if current.get(name, _MISSING) is not value}
-    current.update({name: _BUILTINS[name] for name in changed})
-    try:
-        yield
-    finally:
-        for name, value in changed.items():
-            if value is _MISSING:
-                del current[name]
-            else:
-                current[name] = value
 
 
 def _raised_by_accel(error: Exception) -> bool:
@@ -132,7 +78,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     if isinstance(previous, records.Compiled):  # a recompile: only native code has exits to learn from
         generic = previous.generic_sites | _failing_guard_sites(code)
     decoded = decode(code)
-    totals.instructions += len(decoded.instructions)
+    costs.totals.instructions += len(decoded.instructions)
     feedback = Feedback(
         states=infer(decoded, argument_types, globals_),
         adaptive=_cpython_specializations(code),
@@ -143,22 +89,24 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     specialized = link(specialize(decoded, quicken(decoded), feedback))
     specialized = superinstructions(unbox(specialized, decoded, feedback.states, generic))
     specialized = add_unwinds(specialized, decoded)
-    program = lower.reachable(specialized)
-    useless = _exits_at_once(program, code.co_flags & GENERATOR_FLAGS)
+    generator = bool(code.co_flags & lower.GENERATOR)
+    program = lower.reachable(specialized, generator)
+    useless = _exits_at_once(program, generator)
     if useless:
         return useless
     array, n, keepalive = lower.lower(code, program)
     size = native.emit(code, array, n, keepalive)
     if size < 0:
         return "emitting native code failed"
-    totals.native_instructions += len(decoded.instructions)
+    costs.totals.native_instructions += len(decoded.instructions)
     perfmap.emitted(code)
     attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
     emitted = {id(q) for q in program}
     steps = tuple([(q.covers[0].start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized])
     records.save_compiled(code, steps, attempts, generic)
-    log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
-                       + (f", attempt {attempts}" if attempts > 1 else ""))
+    if log.enabled("compile"):
+        log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
+                           + (f", attempt {attempts}" if attempts > 1 else ""))
     return None
 
 
@@ -190,8 +138,7 @@ def _exits_at_once(program: list[QInstr], generator: bool) -> str | None:
 
 
 def _fail(code: types.CodeType, reason: str) -> None:
-    category = reason.split(":")[0]
-    failures[category] += 1
+    costs.count_failure(reason)
     records.save_failure(code, reason)
     native.set_state(code, "failed")
     log.log("compile", f"not compiled {log.where(code)}: {reason}")

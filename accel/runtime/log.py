@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import collections
-import dis
 import sys
 import types
 import weakref
@@ -56,6 +55,8 @@ def site_line(code: types.CodeType, unit: int) -> int | None:
 
 def site_instruction(code: types.CodeType, unit: int) -> str:
     """The name of the instruction the interpreter resumed at (past its EXTENDED_ARGs)."""
+    import dis  # only for the report at exit: this module loads at start-up
+
     for instr in dis.get_instructions(code):
         if instr.offset >= unit * 2 and instr.opname != "EXTENDED_ARG":
             return instr.opname

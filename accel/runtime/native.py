@@ -4,8 +4,6 @@ Objects cross as their addresses (`id()`); whoever passes one keeps it alive for
 """
 from __future__ import annotations
 
-import dataclasses
-import functools
 import struct
 import types
 
@@ -47,7 +45,7 @@ def available() -> str | None:
     """None if native code can run here, else why not."""
     reason = platform.unsupported_reason()
     if reason is None and lib is None:
-        reason = f"accel's native part is not built ({IMPORT_ERROR}); reinstall with `pip install .`"
+        reason = platform.not_built(IMPORT_ERROR)
     if reason is None and not in_main_interpreter():
         reason = SUBINTERPRETER
     return reason
@@ -73,9 +71,14 @@ def stencil_names() -> list[str]:
     return [ffi.string(lib.accel_stencil_name(i)).decode() for i in range(lib.ACCEL_STENCIL_COUNT)]
 
 
-@functools.cache
+_stencil_ids: dict[str, int] = {}
+
+
 def stencil_id(name: str) -> int:
-    return getattr(lib, "ACCEL_STENCIL_" + name)
+    number = _stencil_ids.get(name)
+    if number is None:
+        number = _stencil_ids[name] = getattr(lib, "ACCEL_STENCIL_" + name)
+    return number
 
 
 def stencil_size(name: str) -> int:
@@ -114,10 +117,20 @@ PROGRAM_FIELDS = ("stencil", "instr", "resume", "next", "oparg", "oparg2", "targ
                   "raw_locals", "raw_stack", "raw_int_locals", "raw_int_stack")
 
 
-@functools.cache
-def _instr_struct() -> struct.Struct:
-    """accel_instr as a struct format, padding included, as cffi reads it from native/accel.h:
-    packing a whole program at once costs a fraction of setting cffi fields one by one."""
+_instr_format: struct.Struct | None = None
+
+
+def instr_layout() -> struct.Struct:
+    """How to pack one accel_instr (its PROGRAM_FIELDS in order) into a program's buffer: its
+    layout, padding included, as cffi reads it from native/accel.h.  Packing a program into
+    one buffer costs a fraction of setting cffi fields one by one."""
+    global _instr_format
+    if _instr_format is None:
+        _instr_format = _read_instr_struct()
+    return _instr_format
+
+
+def _read_instr_struct() -> struct.Struct:
     fields = ffi.typeof("accel_instr").fields
     if tuple(name for name, _ in fields) != PROGRAM_FIELDS:
         raise RuntimeError(f"accel_instr's fields are {[name for name, _ in fields]}, not {PROGRAM_FIELDS}")
@@ -129,10 +142,9 @@ def _instr_struct() -> struct.Struct:
     return struct.Struct(layout + "x" * (ffi.sizeof("accel_instr") - end))
 
 
-def program(rows: list[tuple]):
-    """An accel_instr array for accel_emit; each row has the PROGRAM_FIELDS in order."""
-    pack = _instr_struct().pack
-    return ffi.from_buffer("accel_instr[]", b"".join([pack(*row) for row in rows]))
+def program(buffer: bytearray):
+    """The accel_instr array accel_emit takes, over a buffer of packed instructions."""
+    return ffi.from_buffer("accel_instr[]", buffer)
 
 
 def set_state(code: types.CodeType, state: str) -> None:
@@ -143,27 +155,34 @@ def request_jit(code: types.CodeType) -> None:
     lib.accel_request_jit(id(code))
 
 
-@dataclasses.dataclass(frozen=True)
 class CodeInfo:
-    state: str
-    jit_requested: bool
-    recompile_requested: bool
-    recompiles: int
-    calls: int
-    native_entries: int
-    exits: int
-    native_bytes: int
-    native_address: int
-    ninstrs: int
+    """native/'s record of one code object (accel_code_info), as it was when read.  A plain
+    class: this module loads at every accelerated start-up, and dataclasses costs more than it."""
+
+    __slots__ = ("state", "jit_requested", "recompile_requested", "recompiles", "calls", "native_entries", "exits",
+                 "native_bytes", "native_address", "ninstrs")
+
+    def __init__(self, info) -> None:  # info: an accel_code_info
+        self.state: str = STATES[info.state]
+        self.jit_requested = bool(info.jit_requested)
+        self.recompile_requested = bool(info.recompile_requested)
+        self.recompiles: int = info.recompiles
+        self.calls: int = info.calls
+        self.native_entries: int = info.native_entries
+        self.exits: int = info.exits
+        self.native_bytes: int = info.native_bytes
+        self.native_address: int = info.native_address
+        self.ninstrs: int = info.ninstrs
+
+    def __repr__(self) -> str:
+        return f"CodeInfo({', '.join(f'{name}={getattr(self, name)!r}' for name in self.__slots__)})"
 
 
 def code_info(code: types.CodeType) -> CodeInfo | None:
     info = ffi.new("accel_code_info *")
     if not lib.accel_code_info_get(id(code), info):
         return None
-    return CodeInfo(STATES[info.state], bool(info.jit_requested), bool(info.recompile_requested),
-                    info.recompiles, info.calls, info.native_entries, info.exits, info.native_bytes,
-                    info.native_address, info.ninstrs)
+    return CodeInfo(info)
 
 
 def code_layout(code: types.CodeType, ninstrs: int) -> list[int]:

@@ -6,35 +6,19 @@ code object, holds no reference to it, and adds no object the garbage collector 
 """
 from __future__ import annotations
 
-import ctypes
-import dataclasses
+import collections
 import marshal
 import types
-import typing
 
 from . import native
 
-
-class Step(typing.NamedTuple):
-    """One specialized instruction, attributed to the bytecode instruction at `start`."""
-
-    start: int  # code unit
-    name: str
-    guards: tuple[str, ...]
-    note: str
-    emitted: bool  # reached natively, so emitted (in this order)
-
-
-@dataclasses.dataclass(frozen=True)
-class Compiled:
-    steps: tuple[Step, ...]
-    attempts: int
-    generic_sites: frozenset[int]
-
-
-@dataclasses.dataclass(frozen=True)
-class Failure:
-    reason: str
+# One specialized instruction, attributed to the bytecode instruction at `start` (a code unit):
+# its name, guards, note, and whether native code reaches it (so it was emitted, in this order).
+Step = collections.namedtuple("Step", ("start", "name", "guards", "note", "emitted"))
+# What the compiler made of a code object, or why it made nothing.  Named tuples, not
+# dataclasses: the compiler loads this module, and dataclasses costs more than the module.
+Compiled = collections.namedtuple("Compiled", ("steps", "attempts", "generic_sites"))
+Failure = collections.namedtuple("Failure", ("reason",))
 
 
 def save_compiled(code: types.CodeType, steps: tuple[tuple, ...], attempts: int,
@@ -65,4 +49,6 @@ def load(code: types.CodeType) -> Compiled | Failure | None:
 
 def codes() -> list[types.CodeType]:
     """Every live code object the compiler has seen."""
+    import ctypes  # only for reports: the compiler itself never needs it
+
     return [ctypes.cast(address, ctypes.py_object).value for address in native.summarized_codes()]

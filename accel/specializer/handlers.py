@@ -1,37 +1,62 @@
 """Exception handlers that native code runs.
 
-An instruction inside a try block gets, as its `unwind`, the UNWIND step that takes an
-exception it raises to the handler the exception table names (stencils/exceptions.c does
-what ceval.c does there).  Not where values are unboxed (the handler would see them raw),
-nor for a fused pair split by the edge of a try block: those exceptions go to the
-interpreter, as any exception did before.
+An instruction inside a try block gets, as its `unwind`, the step that takes an exception
+it raises to the handler the exception table names (stencils/exceptions.c does what
+ceval.c does there): UNWIND, which adds this frame's traceback entry first, or, for the
+instructions that re-raise (RERAISE, a bare `raise`), UNWIND_RERAISED, which does not.
+Not where values are unboxed (the handler would see them raw), nor for a fused pair split
+by the edge of a try block: those exceptions go to the interpreter, as any exception did
+before.  A re-raising instruction that native code cannot take to its handler is left to
+the interpreter whole (handing over its exception would add the traceback entry); outside
+any try block it leaves the frame natively.
 """
 from __future__ import annotations
 
 from ..frontend.decode import Decoded, Handler
 from .ir import QInstr
 
+STEPS = frozenset({"EXIT_INTERPRETER", "UNWIND", "UNWIND_RERAISED"})
+
 
 def add_unwinds(program: list[QInstr], decoded: Decoded) -> list[QInstr]:
-    """The program, with an UNWIND step per handler that some instruction unwinds to."""
+    """The program, with an unwinding step per handler that some instruction unwinds to."""
+    if not decoded.handlers:
+        return program  # no try block (most code): nothing to look up per instruction
     starting = {}
     for instr in program:
         starting.setdefault(instr.start, instr)
-    unwinds: dict[tuple[int, int, bool], QInstr] = {}  # by where the handler starts, and how
+    unwinds: dict[tuple[int, int, bool, bool], QInstr] = {}  # by where the handler starts, and how
     for instr in program:
-        if instr.name in ("EXIT_INTERPRETER", "UNWIND") or instr.raw_locals or instr.raw_stack:
+        if instr.name in STEPS:
             continue
+        reraises = _reraises(instr)
         handler = _covering(decoded.handlers, instr.covers[0].unit)
-        if handler is None or handler != _covering(decoded.handlers, instr.covers[-1].unit) \
-                or handler.target not in starting:
+        natively = not (instr.raw_locals or instr.raw_stack) and (handler is None or (
+            handler == _covering(decoded.handlers, instr.covers[-1].unit) and handler.target in starting))
+        if not natively:
+            if reraises:
+                _leave_to_interpreter(instr)
             continue
-        key = (handler.target, handler.depth, handler.lasti)
+        if handler is None:
+            continue  # out of the frame: a re-raise natively, any other exception through the interpreter
+        key = (handler.target, handler.depth, handler.lasti, reraises)
         if key not in unwinds:
             target = starting[handler.target]
-            unwinds[key] = QInstr("UNWIND", target.covers[:1], handler.depth, int(handler.lasti),
-                                  target_instr=target, note="an exception raised in the try block lands here")
+            unwinds[key] = QInstr("UNWIND_RERAISED" if reraises else "UNWIND", target.covers[:1], handler.depth,
+                                  int(handler.lasti), target_instr=target,
+                                  note="an exception " + ("re-raised" if reraises else "raised")
+                                       + " in the try block lands here")
         instr.unwind = unwinds[key]
     return program + list(unwinds.values())
+
+
+def _reraises(instr: QInstr) -> bool:
+    return instr.name == "RERAISE" or instr.name == "RAISE_VARARGS" and instr.oparg == 0
+
+
+def _leave_to_interpreter(instr: QInstr) -> None:
+    instr.name = "EXIT_INTERPRETER"
+    instr.note = f"{instr.first.name} re-raises to a handler that the interpreter runs here"
 
 
 def _covering(handlers: list[Handler], unit: int) -> Handler | None:

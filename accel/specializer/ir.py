@@ -8,12 +8,11 @@ exit knows where the interpreter resumes.
 """
 from __future__ import annotations
 
-import dataclasses
-
+from ..datatype import datatype
 from ..frontend.decode import TERMINATORS, Instruction
 
 
-ENDS_PATH = TERMINATORS | {"EXIT_INTERPRETER", "UNWIND"}  # no instruction after these runs next
+ENDS_PATH = TERMINATORS | {"EXIT_INTERPRETER", "UNWIND", "UNWIND_RERAISED"}  # no instruction after these runs next
 
 
 class _Nothing:
@@ -26,7 +25,7 @@ class _Nothing:
 NOTHING = _Nothing()
 
 
-@dataclasses.dataclass(eq=False, slots=True)
+@datatype(eq=False, slots=True)
 class QInstr:
     name: str
     covers: tuple[Instruction, ...]  # the original instructions, in order (exits resume at the first)
@@ -43,6 +42,12 @@ class QInstr:
     raw_int_stack: int = 0  # of the raw stack slots, the ints
     pushes_raw: str | None = None  # "float" or "int" if the value it pushes is raw
     unwind: QInstr | None = None  # where native code handles an exception it raises (UNWIND)
+    acts_at: int = 0  # which of `covers` does the work: prev_instr names it while it runs
+
+    @property
+    def unit(self) -> int:
+        """The code unit of the covered instruction that does the work."""
+        return self.covers[self.acts_at].unit
 
     @property
     def first(self) -> Instruction:

@@ -1,13 +1,14 @@
 """Quickening: static rewrites that need no type information.
 
-- KW_NAMES is folded into the CALL it names arguments for (the CALL's operand).
+- PRECALL is folded into the CALL after it (native/calls.c does both), and KW_NAMES into
+  the CALL it names arguments for (the CALL's operand).
 - Pairs of instructions become CPython's superinstructions, unless the second one is a
   jump target (a jump must land on an instruction of its own).
 """
 from __future__ import annotations
 
 from ..frontend.decode import Decoded, Instruction
-from .ir import QInstr, jump_targets
+from .ir import NOTHING, QInstr, jump_targets
 
 SUPERINSTRUCTIONS = {
     ("LOAD_FAST", "LOAD_FAST"): "LOAD_FAST__LOAD_FAST",
@@ -34,25 +35,30 @@ OPERAND_OBJECTS = {
 
 def quicken(decoded: Decoded) -> list[QInstr]:
     """Each instruction as it is, with its operand object resolved where the stencil wants
-    it, and KW_NAMES folded into the PRECALL and CALL after it."""
+    it, and KW_NAMES and PRECALL folded into the CALL after them."""
     code = decoded.code
     result = []
+    folded: list[Instruction] = []  # KW_NAMES and PRECALL, until the CALL after them
     kw_names: Instruction | None = None  # until the CALL it names arguments for
     for instr in decoded.instructions:
         name = instr.name
         if name == "KW_NAMES":
+            # An exit before the CALL would lose the names: the interpreter keeps them in a C local.
             kw_names = instr
+            folded.append(instr)
+            continue
+        if name == "PRECALL":
+            folded.append(instr)
             continue
         source = OPERAND_OBJECTS.get(name)
         if source is not None:
             table, shift = source
             result.append(QInstr(name, (instr,), instr.arg, operand=getattr(code, table)[instr.arg >> shift]))
-        elif kw_names is not None and name == "PRECALL":
-            # An exit here would lose the names: the interpreter keeps them in a C local.
-            result.append(QInstr(name, (kw_names, instr), instr.arg))
-        elif kw_names is not None and name == "CALL":
-            result.append(QInstr(name, (instr,), instr.arg, operand=code.co_consts[kw_names.arg]))
-            kw_names = None
+        elif name == "CALL" and folded:
+            # Native code stands at the CALL while the call runs: tracebacks name it.
+            operand = code.co_consts[kw_names.arg] if kw_names is not None else NOTHING
+            result.append(QInstr(name, (*folded, instr), instr.arg, operand=operand, acts_at=len(folded)))
+            folded, kw_names = [], None
         else:
             result.append(QInstr(name, (instr,), instr.arg))
     return result

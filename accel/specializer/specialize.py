@@ -8,8 +8,7 @@ interpreter.
 """
 from __future__ import annotations
 
-import dataclasses
-
+from ..datatype import datatype
 from ..frontend.decode import Decoded
 from .ir import QInstr
 from .types import RANGE_ITERATOR, State, nb_name
@@ -32,7 +31,7 @@ SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "ST
 PRIVATE_LAYOUT = frozenset({"ASYNC_GEN_WRAP"})
 
 
-@dataclasses.dataclass(frozen=True)
+@datatype(frozen=True)
 class Feedback:
     states: dict[int, State]  # inferred types before each instruction, by start unit
     adaptive: dict[int, str]  # CPython's specialized instruction names, by opcode unit

@@ -8,11 +8,11 @@ so a wrong guess costs an exit to the interpreter, never a wrong result.
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import dis
 import opcode
 import types
 
+from ..datatype import datatype
 from ..frontend.decode import UNCONDITIONAL_JUMPS, Decoded, Instruction, stack_effect
 
 RANGE_ITERATOR = type(iter(range(0)))
@@ -34,7 +34,7 @@ TRANSFERRED = POP_JUMPS | UNCONDITIONAL_JUMPS | {
     "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL", "PRECALL", "NOP", "RESUME", "KW_NAMES"}
 
 
-@dataclasses.dataclass(frozen=True)
+@datatype(frozen=True)
 class Returns:
     """A builtin callable whose result type is known, loaded by LOAD_GLOBAL."""
 

@@ -22,10 +22,10 @@ before the interpreter resumes (native/deopt.c).  Guards that fail exit there to
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import struct
 
+from ..datatype import datatype
 from ..frontend.decode import Decoded, stack_depths, stack_effect
 from .ir import ENDS_PATH, NOTHING, QInstr, jump_targets
 from .types import State
@@ -65,11 +65,10 @@ FIXED_EFFECTS = {
     "STORE_ATTR": (2, 0), "STORE_SUBSCR": (3, 0), "FOR_ITER_RANGE": (0, 1),
     "NOP": (0, 0), "RESUME": (0, 0), "JUMP_FORWARD": (0, 0), "JUMP_BACKWARD": (0, 0),
     "JUMP_BACKWARD_NO_INTERRUPT": (0, 0),
-    "PRECALL": (0, 0),  # dis splits a call's effect between PRECALL and CALL; CALL has it all here
 }
 
 
-@dataclasses.dataclass
+@datatype
 class Region:
     """A loop whose raw locals stay raw from its header to its last instruction."""
 
