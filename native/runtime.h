@@ -117,9 +117,9 @@ accel_c_stack_exhausted(PyThreadState *tstate)
 }
 
 /* Whether native code may run the compiled code of `rec` on a fresh frame itself
- * (a generator's too: its RETURN_GENERATOR makes the generator there), without the hook deciding: compiled, no recompile due;
- * tracing off, no other PEP 523 hook installed since accel's (it must see every
- * call), C stack left. */
+ * (a generator's too: its RETURN_GENERATOR makes the generator there), without
+ * the hook deciding: compiled, no recompile due; tracing off, no other PEP 523
+ * hook installed since accel's (it must see every call), C stack left. */
 static inline int
 accel_may_run_directly(PyThreadState *tstate, const accel_code *rec)
 {
