@@ -143,6 +143,15 @@ def _disassemble(code: types.CodeType, entry, info) -> dict[int, list[str]]:
     return result
 
 
+def _generator_kind(code: types.CodeType) -> str | None:
+    """What a call of the code makes, if it is resumed rather than run once."""
+    for flag, kind in ((inspect.CO_ASYNC_GENERATOR, "async generator"), (inspect.CO_COROUTINE, "coroutine"),
+                       (inspect.CO_GENERATOR, "generator")):
+        if code.co_flags & flag:
+            return kind
+    return None
+
+
 def format_explanation(e: Explanation) -> str:
     from .runtime import native
 
@@ -154,10 +163,12 @@ def format_explanation(e: Explanation) -> str:
                      f"exits to interpreter {e.info.exits}, native code {e.info.native_bytes} bytes"
                      + (f" at {e.info.native_address:#x}" if e.info.native_address else "") + ", "
                      f"recompiles {e.info.recompiles}")
-    if e.state == "compiled" and code.co_flags & inspect.CO_GENERATOR:
+    kind = _generator_kind(code)
+    if e.state == "compiled" and kind:
         yields = sum(i.opname == "YIELD_VALUE" for i in dis.get_instructions(code))
-        lines.append(f"  generator: the interpreter makes it (RETURN_GENERATOR); native code resumes it, "
-                     f"at its start and after each of its {yields} yields (native entries count resumptions)")
+        lines.append(f"  {kind}: compiled with {yields + 1} resume points, its start and after each of its "
+                     f"{yields} suspensions (YIELD_VALUE, which every `await` has); RETURN_GENERATOR makes it, "
+                     f"native code resumes it (native entries count calls and resumptions)")
     lines += [f"  {message}" for message in e.asm.get(-1, [])]
     lines.append(f"  {'offset':>6}  {'line':>4}  {'bytecode':<32}{'accel':<32}bytes")
     if e.asm.get(-2):

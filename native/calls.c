@@ -172,10 +172,8 @@ hand_to_frame_object(PyThreadState *tstate, PyFrameObject *f, _PyInterpreterFram
 }
 
 static inline __attribute__((always_inline)) void
-release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
+clear_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
 {
-    /* As _PyEvalFrameClearAndPop: finalizers run by the clearing may call. */
-    tstate->recursion_remaining--;
     PyFrameObject *f = frame->frame_obj;
     frame->frame_obj = NULL;
     if (f != NULL && Py_REFCNT(f) > 1) {
@@ -191,6 +189,20 @@ release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
         Py_DECREF(frame->f_func);
         Py_DECREF(frame->f_code);
     }
+}
+
+void
+accel_clear_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    clear_frame(tstate, frame);
+}
+
+static inline __attribute__((always_inline)) void
+release_frame(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    /* As _PyEvalFrameClearAndPop: finalizers run by the clearing may call. */
+    tstate->recursion_remaining--;
+    clear_frame(tstate, frame);
     tstate->recursion_remaining++;
     tstate->datastack_top = (PyObject **)frame;
 }
@@ -214,7 +226,7 @@ call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     accel_code *rec = accel_lookup_record(co);
-    _PyInterpreterFrame *frame = rec != NULL && accel_may_call_directly(tstate, co, rec)
+    _PyInterpreterFrame *frame = rec != NULL && accel_may_run_directly(tstate, rec)
         ? push_frame(tstate, func, co, args, nargs, kwnames) : NULL;
     if (frame == NULL) {
         return PyObject_Vectorcall(callable, args, nargsf, kwnames);

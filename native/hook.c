@@ -5,8 +5,8 @@
  *      any other frame that is not fresh                  -> stock interpreter
  *   3. compiled                                           -> native code
  *   4. count; hot (or @accel.jit) -> compile, then native; failed -> stock for good
- * A generator's code is never entered natively at its start: the interpreter
- * runs RETURN_GENERATOR, which makes the generator object.
+ * A generator's (a coroutine's, an async generator's) code is entered natively
+ * at its start too: RETURN_GENERATOR makes the generator object there.
  * accel's compiler runs with the hook bypassed (re-entrancy guard). */
 #include "runtime.h"
 #include "private_layout.h"
@@ -263,7 +263,6 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
                  ? accel_resume_index(rec->native, (int)(frame->prev_instr - _PyCode_CODE(co))) : -1;
         return at >= 0 ? accel_run_native(tstate, frame, rec, at) : stock(tstate, frame, throwflag);
     }
-    compiled = compiled && !(co->co_flags & CO_GENERATOR);
     if (compiled && !rec->recompile_requested) {
         return accel_run_native(tstate, frame, rec, 0);
     }
@@ -283,7 +282,7 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
         if (compile(frame, rec) < 0) {
             return NULL;
         }
-        if (rec->state == ACCEL_STATE_COMPILED && !(co->co_flags & CO_GENERATOR)) {
+        if (rec->state == ACCEL_STATE_COMPILED) {
             return accel_run_native(tstate, frame, rec, 0);
         }
     }
@@ -343,7 +342,8 @@ check_private_layout(void)
     Py_XDECREF(range);
     Py_XDECREF(list);
     PyErr_Clear();
-    return ok && values_pointer_agrees();
+    return ok && values_pointer_agrees()
+           && _PyAsyncGenWrappedValue_Type.tp_basicsize == sizeof(accel_async_gen_wrapped);
 }
 
 int
@@ -588,3 +588,15 @@ accel_summarized_codes(uintptr_t *out, int n)
     return count;
 }
 
+/* The record of the code of a suspended generator or coroutine that native code
+ * resumes itself (native/generators.c), where the hook would resume it natively
+ * too; not while the runtime finalizes (the hook stands back then). */
+accel_code *
+accel_resumable_record(PyThreadState *tstate, PyCodeObject *co)
+{
+    accel_code *rec = accel_lookup_record(co);
+    if (rec == NULL || !accel_may_run_directly(tstate, rec) || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL) {
+        return NULL;
+    }
+    return rec;
+}

@@ -32,6 +32,7 @@ static const struct {
     {"accel_check_except_star_type", (void *)accel_check_except_star_type},
     {"accel_exception_group_match", (void *)accel_exception_group_match},
     {"accel_prep_reraise_star", (void *)accel_prep_reraise_star},
+    {"accel_gen_resume", (void *)accel_gen_resume},
 };
 
 static void *
@@ -378,34 +379,34 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         PyMem_Free(caches);
         return NULL;
     }
-    int nresumes = 0;
+    int nunits = (int)Py_SIZE(co);
+    int resumable = 0;
     for (int i = 0; i < n; i++) {
-        nresumes += program[i].resumes >= 0;
+        resumable |= program[i].resumes >= 0 && program[i].resumes < nunits;
     }
     accel_native *native = PyMem_Calloc(1, sizeof *native);
     uint64_t *raw = PyMem_Calloc(4 * (size_t)n, sizeof *raw);
-    int *resume_units = PyMem_Calloc(nresumes + 1, sizeof *resume_units);
-    int *resume_at = PyMem_Calloc(nresumes + 1, sizeof *resume_at);
-    if (native == NULL || raw == NULL || resume_units == NULL || resume_at == NULL) {
+    int32_t *resume_of_unit = resumable ? PyMem_Malloc(nunits * sizeof *resume_of_unit) : NULL;
+    if (native == NULL || raw == NULL || (resumable && resume_of_unit == NULL)) {
         munmap(memory, mapped);
         PyMem_Free(offsets);
         PyMem_Free(native);
         PyMem_Free(raw);
         PyMem_Free(caches);
-        PyMem_Free(resume_units);
-        PyMem_Free(resume_at);
+        PyMem_Free(resume_of_unit);
         PyErr_NoMemory();
         return NULL;
     }
-    for (int i = 0, k = 0; i < n; i++) {
-        if (program[i].resumes >= 0) {
-            resume_units[k] = program[i].resumes;
-            resume_at[k++] = i;
+    for (int unit = 0; resumable && unit < nunits; unit++) {
+        resume_of_unit[unit] = -1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (program[i].resumes >= 0 && program[i].resumes < nunits) {
+            resume_of_unit[program[i].resumes] = i;
         }
     }
-    native->nresumes = nresumes;
-    native->resume_units = resume_units;
-    native->resume_at = resume_at;
+    native->nunits = nunits;
+    native->resume_of_unit = resume_of_unit;
     for (int i = 0; i < n; i++) {
         raw[4 * i] = program[i].raw_locals;
         raw[4 * i + 1] = program[i].raw_stack;
@@ -424,18 +425,6 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
     return native;
 }
 
-/* The instruction that resumes a generator suspended at code unit `unit`, or -1. */
-int
-accel_resume_index(const accel_native *native, int unit)
-{
-    for (int k = 0; k < native->nresumes; k++) {
-        if (native->resume_units[k] == unit) {
-            return native->resume_at[k];
-        }
-    }
-    return -1;
-}
-
 void
 accel_native_free(accel_native *native)
 {
@@ -449,8 +438,7 @@ accel_native_free(accel_native *native)
         PyMem_Free(native->offsets);
         PyMem_Free(native->raw);
         PyMem_Free(native->caches);
-        PyMem_Free(native->resume_units);
-        PyMem_Free(native->resume_at);
+        PyMem_Free(native->resume_of_unit);
         PyMem_Free(native->profiled);
         PyMem_Free(native);
         native = older;

@@ -22,6 +22,13 @@ typedef struct {
     PyListObject *it_seq;
 } accel_listiter;
 
+/* Objects/genobject.c: _PyAsyncGenWrappedValue, what an async generator yields
+ * (stencils/coroutines.c makes it). */
+typedef struct {
+    PyObject_HEAD
+    PyObject *agw_val;
+} accel_async_gen_wrapped;
+
 /* Objects/codeobject.c: _PyCodeObjectExtra, what co_extra points to.  The hook
  * reads it on every call, where _PyCode_GetExtra would be a function call, and
  * creates it no longer than accel's own index (hook.c, store_record). */

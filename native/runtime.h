@@ -20,6 +20,7 @@
 #include "inline_cache.h"
 #include "eval_breaker.h"
 #include "calls.h"
+#include "generators.h"
 #include "exception_groups.h"
 #include "stencil_ids.h"
 #include "accel.h"
@@ -42,9 +43,9 @@ typedef struct accel_native {
     uint32_t *offsets;          /* where each instruction's code starts */
     uint64_t *raw;              /* per instruction, 4 masks: what deopt must box (accel_instr) */
     accel_cache *caches;        /* per instruction: inline caches (native/inline_cache.h) */
-    int nresumes;               /* a generator's resume points: */
-    int *resume_units;          /*   the code unit it was suspended at, */
-    int *resume_at;             /*   and the instruction that resumes it */
+    int nunits;                 /* code units of the code object */
+    int32_t *resume_of_unit;    /* a generator's resume points, by the code unit it is suspended
+                                   at: the instruction that resumes it, or -1 (NULL: none) */
     int nprofiled;              /* the instructions that profile their operands */
     int *profiled;              /*   (operand_kinds.h), by position */
 } accel_native;
@@ -119,10 +120,10 @@ accel_c_stack_exhausted(PyThreadState *tstate)
     return &here < accel_c_stack_limit;
 }
 
-/* Whether native code may run the compiled code of `rec`, no generator's, on a
- * fresh frame itself, without the hook deciding: compiled, no recompile due;
- * tracing off, no other PEP 523 hook installed since accel's (it must see every
- * call), C stack left. */
+/* Whether native code may run the compiled code of `rec` on a fresh frame itself
+ * (a generator's too: its RETURN_GENERATOR makes the generator there), without
+ * the hook deciding: compiled, no recompile due; tracing off, no other PEP 523
+ * hook installed since accel's (it must see every call), C stack left. */
 static inline int
 accel_may_run_directly(PyThreadState *tstate, const accel_code *rec)
 {
@@ -131,17 +132,23 @@ accel_may_run_directly(PyThreadState *tstate, const accel_code *rec)
            && !accel_c_stack_exhausted(tstate);
 }
 
-/* The same for any code `co` (whose record is `rec`). */
-static inline int
-accel_may_call_directly(PyThreadState *tstate, PyCodeObject *co, const accel_code *rec)
-{
-    return !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR)) && accel_may_run_directly(tstate, rec);
-}
+/* calls.c: a finished frame's references released, as _PyFrame_Clear does (a
+ * frame object that outlives it takes the frame over); the frame is unlinked. */
+void accel_clear_frame(PyThreadState *tstate, _PyInterpreterFrame *frame);
+
+/* hook.c */
+accel_code *accel_resumable_record(PyThreadState *tstate, PyCodeObject *co);
 
 /* jit.c */
 int accel_jit_init(void);
 void accel_native_free(accel_native *native);
-int accel_resume_index(const accel_native *native, int unit);
+
+/* The instruction that resumes a generator suspended at code unit `unit`, or -1. */
+static inline int
+accel_resume_index(const accel_native *native, int unit)
+{
+    return native->resume_of_unit != NULL && unit >= 0 && unit < native->nunits ? native->resume_of_unit[unit] : -1;
+}
 
 /* deopt.c */
 PyObject *accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at);

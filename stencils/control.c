@@ -106,6 +106,52 @@ POP_JUMP_IF_NONE(POP_JUMP_FORWARD_IF_NOT_NONE, 0, 0)
 POP_JUMP_IF_NONE(POP_JUMP_BACKWARD_IF_NONE, 1, 1)
 POP_JUMP_IF_NONE(POP_JUMP_BACKWARD_IF_NOT_NONE, 0, 1)
 
+/* The call of a generator's, coroutine's or async generator's function ends
+ * here, as in ceval.c for a frame the interpreter was entered with: the frame
+ * moves into a new generator object (made as the unexported _Py_MakeCoro makes
+ * it), which is returned; the frame left behind holds nothing but references
+ * to the function and code for whoever pops it.  A coroutine made while
+ * origins are tracked (sys.set_coroutine_origin_tracking_depth) is left to the
+ * interpreter, which records its origin. */
+STENCIL(RETURN_GENERATOR)
+{
+    PyCodeObject *code = frame->f_code;
+    PyFunctionObject *func = frame->f_func;
+    int kind = code->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR);
+    PyTypeObject *type = kind == CO_GENERATOR ? &PyGen_Type : kind == CO_COROUTINE ? &PyCoro_Type : &PyAsyncGen_Type;
+    if (kind == CO_COROUTINE && tstate->coroutine_origin_tracking_depth != 0) {
+        EXIT(ACCEL_EXIT_UNSUPPORTED);
+    }
+    SYNC_INSTR();
+    PyGenObject *gen = (PyGenObject *)_PyObject_GC_NewVar(type, code->co_nlocalsplus + code->co_stacksize);
+    if (gen == NULL) {
+        ERROR();
+    }
+    gen->gi_frame_state = FRAME_CLEARED;
+    gen->gi_code = (PyCodeObject *)Py_NewRef(code);
+    gen->gi_weakreflist = NULL;
+    gen->gi_exc_state.exc_value = NULL;
+    gen->gi_exc_state.previous_item = NULL;
+    gen->gi_name = Py_NewRef(func->func_name);
+    gen->gi_qualname = Py_NewRef(func->func_qualname);
+    gen->gi_origin_or_finalizer = NULL;
+    gen->gi_hooks_inited = 0;
+    gen->gi_closed = 0;
+    gen->gi_running_async = 0;
+    PyObject_GC_Track(gen);
+    _PyFrame_SetStackPointer(frame, sp);
+    _PyInterpreterFrame *gen_frame = (_PyInterpreterFrame *)gen->gi_iframe;
+    __builtin_memcpy(gen_frame, frame, (char *)sp - (char *)frame);
+    gen_frame->previous = NULL;
+    gen->gi_frame_state = FRAME_CREATED;
+    gen_frame->owner = FRAME_OWNED_BY_GENERATOR;
+    frame->stacktop = 0;
+    frame->f_locals = NULL;
+    Py_INCREF(frame->f_func);
+    Py_INCREF(frame->f_code);
+    return (PyObject *)gen;
+}
+
 /* A generator suspends: its frame keeps the stack, prev_instr names this
  * instruction (where the hook finds the native code to resume at), and the
  * value goes to gen_send_ex, which called the hook. */
@@ -123,9 +169,11 @@ STENCIL(YIELD_VALUE)
 }
 
 /* [receiver, value] -> [receiver, yielded] to go on to YIELD_VALUE, or
- * [returned] and a jump past the delegation: one step of `yield from`.  The
- * interpreter's tracing variant reports StopIteration to the trace function,
- * so with tracing on, it runs the instruction. */
+ * [returned] and a jump past the delegation: one step of `yield from` or
+ * `await`.  A generator or coroutine with native code is resumed straight in
+ * it (native/generators.c).  The interpreter's tracing variant reports
+ * StopIteration to the trace function, so with tracing on, it runs the
+ * instruction. */
 STENCIL(SEND)
 {
     if (TRACING_ON()) {
@@ -135,7 +183,13 @@ STENCIL(SEND)
     PyObject *receiver = sp[-1];
     PyObject *result;
     SYNC_INSTR();
-    PySendResult status = PyIter_Send(receiver, value, &result);
+    int status = ACCEL_GEN_NOT_NATIVE;
+    if (Py_TYPE(receiver) == &PyGen_Type || Py_TYPE(receiver) == &PyCoro_Type) {
+        status = accel_gen_resume(tstate, receiver, value, &result);
+    }
+    if (status == ACCEL_GEN_NOT_NATIVE) {
+        status = PyIter_Send(receiver, value, &result);
+    }
     Py_DECREF(value);
     if (status == PYGEN_ERROR) {
         ERROR();

@@ -28,9 +28,26 @@ STENCIL(GET_ITER)
     JUMP();                                                     \
 } while (0)
 
+/* A generator with native code is resumed straight in it (native/generators.c);
+ * its return value, which next() would put in a StopIteration, ends the loop. */
 #define FOR_ITER_GENERIC(ITER) do {                             \
     SYNC_INSTR();                                               \
-    PyObject *next_ = Py_TYPE(ITER)->tp_iternext(ITER);         \
+    PyObject *next_;                                            \
+    if (Py_TYPE(ITER) == &PyGen_Type) {                         \
+        int status_ = accel_gen_resume(tstate, ITER, NULL, &next_); \
+        if (status_ == PYGEN_RETURN) {                          \
+            Py_DECREF(next_);                                   \
+            FOR_ITER_END(ITER);                                 \
+        }                                                       \
+        if (status_ != ACCEL_GEN_NOT_NATIVE) {                  \
+            if (next_ == NULL) {                                \
+                FOR_ITER_END(ITER);                             \
+            }                                                   \
+            *sp++ = next_;                                      \
+            CONTINUE();                                         \
+        }                                                       \
+    }                                                           \
+    next_ = Py_TYPE(ITER)->tp_iternext(ITER);                   \
     if (UNLIKELY(next_ == NULL)) {                              \
         FOR_ITER_END(ITER);                                     \
     }                                                           \

@@ -49,6 +49,7 @@
 #include "inline_cache.h"
 #include "eval_breaker.h"
 #include "calls.h"
+#include "generators.h"
 
 #define CC __attribute__((preserve_none))
 typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, PyThreadState *);

@@ -296,7 +296,7 @@ def test_opcode_table(tmp_path):
     assert all(detail and "not recorded" not in detail for _, detail in table.values()), table
     assert table["BINARY_OP"][0] == "native" and "BINARY_OP_ADD_FLOAT_RAW" in table["BINARY_OP"][1]
     assert table["LOAD_ATTR"][0] == "native" and table["KW_NAMES"][0] == "folded"
-    assert table["RETURN_GENERATOR"][0] == "exits"
+    assert table["RETURN_GENERATOR"][0] == "native" and table["GET_AWAITABLE"][0] == "native"
 
 
 def test_no_arguments_prints_usage(tmp_path):

@@ -101,3 +101,164 @@ for _ in range(3):
     assert "generator:" in run.function("squares")["text"]
     # Compiled once, however many generators the code makes (changes_type recompiles once).
     assert run.stats["recompiles"] <= 3, run.stats
+
+
+def test_native_code_resumes_generators_itself(tmp_path):
+    """FOR_ITER over a generator and SEND (yield from, await) resume a compiled generator's
+    native code directly (native/generators.c): what gen_send_ex does must still hold."""
+    run = compare("""
+import gc
+import sys
+import traceback
+
+def numbers(n):
+    for i in range(n):
+        yield i
+    return "done"
+
+def leaks_stop():
+    yield 1
+    raise StopIteration("inside")
+
+def reentrant():
+    yield next(me)
+
+def sees_exc_info():
+    yield sys.exc_info()[0]
+    try:
+        raise KeyError("inner")
+    except KeyError:
+        yield sys.exc_info()[0]
+    yield sys.exc_info()[0]
+
+def keeps_frame(out):
+    out.append(sys._getframe())
+    yield 1
+    yield 2
+
+def fails(n):
+    yield n
+    raise ValueError(f"failed after {n}")
+
+def delegate(n):
+    got = yield from numbers(n)
+    print("delegate got", got)
+    try:
+        yield from fails(n)
+    except ValueError as error:
+        print("delegate caught", error)
+    return (yield from numbers(2))
+
+def loop_over(gen):
+    out = []
+    for value in gen:
+        out.append(value)
+    return out
+
+def main():
+    print(loop_over(numbers(5)), loop_over(delegate(3)))
+    try:
+        loop_over(leaks_stop())
+    except RuntimeError as error:
+        print("RuntimeError", error, repr(error.__cause__))
+    global me
+    me = reentrant()
+    try:
+        loop_over(me)
+    except ValueError as error:
+        print("ValueError", error)
+    try:
+        raise IndexError("outer")
+    except IndexError:
+        print(loop_over(sees_exc_info()))
+    print(loop_over(sees_exc_info()))
+    frames = []
+    print(loop_over(keeps_frame(frames)))
+    print(frames[0].f_lineno, frames[0].f_code.co_name, frames[0].f_back)
+    try:
+        loop_over(fails(7))
+    except ValueError:
+        traceback.print_exc(file=sys.stdout)
+    g = numbers(3)
+    print(next(g), loop_over(g), loop_over(g))
+    gc.collect()
+
+for _ in range(3):
+    main()
+""", tmp_path, functions=["numbers", "delegate", "loop_over", "sees_exc_info"])
+    assert "RuntimeError generator raised StopIteration" in run.stdout
+    assert "ValueError generator already executing" in run.stdout
+    assert_native(run, "numbers", "delegate", "loop_over", "sees_exc_info", min_entries=3)
+    assert run.function("numbers")["exits"] == 0 and run.function("delegate")["exits"] == 0
+
+
+def test_native_code_makes_generators(tmp_path):
+    """RETURN_GENERATOR runs natively (stencils/control.c): the generator, coroutine or async
+    generator it makes is the one CPython makes (names, code, frame, state, closure cells, the
+    arguments bound), also when a call from native code runs the function directly."""
+    run = compare("""
+import asyncio
+import gc
+import inspect
+import sys
+import weakref
+
+def counter(start, step=1, *, limit=3):
+    n = start
+    while n < start + limit * step:
+        yield n
+        n += step
+
+def outer(k):
+    def closes_over(n):
+        for i in range(n):
+            yield i * k
+    return closes_over
+
+async def coro(x):
+    return x + 1
+
+async def agen(n):
+    for i in range(n):
+        yield i
+
+def describe(g):
+    frame = g.gi_frame if hasattr(g, "gi_frame") else g.cr_frame if hasattr(g, "cr_frame") else g.ag_frame
+    return (type(g).__name__, g.__name__, g.__qualname__, frame.f_lineno, frame.f_lasti, sorted(frame.f_locals))
+
+def make_and_drop(n):
+    made = []
+    for i in range(n):
+        made.append(counter(i))
+    return len(made)
+
+def main():
+    g = counter(5, limit=2)
+    print(describe(g), inspect.getgeneratorstate(g), list(g), inspect.getgeneratorstate(g))
+    r = weakref.ref(counter(1))
+    gc.collect()
+    print("collected", r() is None)
+    c = outer(3)
+    print(describe(c(4)), list(c(4)))
+    co = coro(1)
+    print(describe(co), inspect.getcoroutinestate(co))
+    print(asyncio.run(co))
+    a = agen(2)
+    print(describe(a))
+    async def drain():
+        return [x async for x in a]
+    print(asyncio.run(drain()))
+    sys.set_coroutine_origin_tracking_depth(2)
+    tracked = coro(2)
+    print("origin", [(name, fn) for _, _, fn in tracked.cr_origin for name in [type(tracked).__name__]][:1])
+    tracked.close()
+    sys.set_coroutine_origin_tracking_depth(0)
+    print(make_and_drop(100))
+
+for _ in range(3):
+    main()
+""", tmp_path, functions=["counter", "outer", "coro", "agen", "make_and_drop"])
+    assert "collected True" in run.stdout and "origin [('coroutine', 'main')]" in run.stdout
+    assert_native(run, "counter", "coro", "agen", "make_and_drop", min_entries=3)
+    assert "RETURN_GENERATOR" in run.function("counter")["specialized"]
+    assert run.function("counter")["exits"] == 0, run.function("counter")

@@ -12,7 +12,9 @@ from ..runtime import native
 from ..specializer.ir import ENDS_PATH, NOTHING, QInstr
 
 
-GENERATOR = 0x20  # co_flags: the code of a generator function, resumed where it yielded
+# co_flags of code whose call makes a generator, a coroutine or an async generator
+# (CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR): resumed where it yielded or awaited.
+GENERATOR = 0x20 | 0x80 | 0x200
 # A generator is suspended at these; it resumes at the instruction after.
 SUSPENDS = frozenset({"YIELD_VALUE", "RETURN_GENERATOR"})
 

@@ -33,7 +33,6 @@ ACCEL_PREFIX = (ACCEL_DIR + os.sep, os.path.dirname(os.path.dirname(os.path.absp
 # program's own code (a signal handler, a finalizer) and is the program's.
 OWN_CODE = (ACCEL_DIR, "<string>",
             *(m.__file__ for m in (dis, opcode, enum, functools, types, weakref, collections)))
-COROUTINE_FLAGS = 0x80 | 0x100 | 0x200  # coroutine, iterable coroutine, async generator
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 # Native entries of a first compile's code after which it is compiled again with the
 # operand kinds its sites saw, if one saw floats only (native/operand_kinds.h).
@@ -73,8 +72,6 @@ def _raised_by_accel(error: Exception) -> bool:
 def _refusal(code: types.CodeType) -> str | None:
     if code.co_filename.startswith(ACCEL_PREFIX):
         return "accel's own code"
-    if code.co_flags & COROUTINE_FLAGS:
-        return "coroutine or async generator: awaiting is not compiled yet"
     return None
 
 

@@ -33,6 +33,9 @@ PROFILES_OPERANDS = frozenset({"BINARY_OP_ADD_INT_OR_FLOAT", "BINARY_OP_SUBTRACT
                                "COMPARE_OP_JUMP"})
 # What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
 SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR"}
+# Stencils that make or read an object of a struct CPython keeps private: emitted only
+# where start-up found the layout native/private_layout.h declares.
+PRIVATE_LAYOUT = frozenset({"ASYNC_GEN_WRAP"})
 
 
 @datatype(frozen=True)
@@ -41,7 +44,7 @@ class Feedback:
     adaptive: dict[int, str]  # CPython's specialized instruction names, by opcode unit
     generic_sites: frozenset[int]  # start units whose guards kept failing
     stencils: frozenset[str]  # the forms the backend can emit
-    private_layout_ok: bool  # FOR_ITER_RANGE/LIST may read the iterators' private structs
+    private_layout_ok: bool  # FOR_ITER_RANGE/LIST, ASYNC_GEN_WRAP may use private structs
     float_sites: frozenset[int] = frozenset()  # start units whose operands were only ever floats
 
 
@@ -61,7 +64,8 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
                 continue
         if instr.name in SPECIALIZED or feedback.generic_sites:
             instr = _specialize_one(instr, feedback)
-        result.append(instr if instr.name in stencils else _exit(instr))
+        runnable = instr.name in stencils and (feedback.private_layout_ok or instr.name not in PRIVATE_LAYOUT)
+        result.append(instr if runnable else _exit(instr))
         index += 1
     return result
 

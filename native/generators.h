@@ -1,0 +1,19 @@
+/* Resuming generators and coroutines from native code (native/generators.c). */
+#ifndef ACCEL_GENERATORS_H
+#define ACCEL_GENERATORS_H
+
+#include "Python.h"
+
+/* What accel_gen_resume returns when it cannot resume the generator itself
+ * (not suspended, not compiled, tracing on...): the caller takes the ordinary
+ * path (PyIter_Send, tp_iternext), which reports whatever applies. */
+#define ACCEL_GEN_NOT_NATIVE (-2)
+
+/* gen.send(arg), or next(gen) when arg is NULL, for a generator or coroutine
+ * (exact types) whose native code can resume it where it is suspended: what
+ * 3.11's gen_send_ex2 does, with the frame run natively instead of through
+ * _PyEval_EvalFrame and the hook.  A PySendResult with *presult as
+ * gen_send_ex2 leaves it, or ACCEL_GEN_NOT_NATIVE with nothing done. */
+int accel_gen_resume(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject **presult);
+
+#endif
