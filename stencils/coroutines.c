@@ -1,7 +1,7 @@
 /* What only coroutines and async generators run: `await`, `async for`,
- * `async with`, and an async generator's yield.  Each does what 3.11's
- * ceval.c does for the opcode, messages included.  The awaiting itself is
- * SEND and YIELD_VALUE (stencils/control.c), as for `yield from`; libpython
+ * and an async generator's yield (`async with` enters in stencils/context.c).
+ * Each does what 3.11's ceval.c does for the opcode, messages included.  The
+ * awaiting itself is SEND and YIELD_VALUE (stencils/control.c), as for `yield from`; libpython
  * exports neither _PyCoro_GetAwaitableIter nor _PyGen_yf nor
  * _PyAsyncGenValueWrapperNew, so their semantics are written out here. */
 #include "stencil.h"
@@ -14,12 +14,7 @@ enum { OPCODE_RESUME = RESUME, OPCODE_RESUME_QUICK = RESUME_QUICK };
 #undef GET_AITER
 #undef GET_ANEXT
 #undef END_ASYNC_FOR
-#undef BEFORE_ASYNC_WITH
 #undef ASYNC_GEN_WRAP
-
-/* The internal form that takes the name as an object (see stencils/context.c). */
-#undef _PyObject_LookupSpecial
-#include "internal/pycore_object.h"
 
 /* A generator made from a function marked by types.coroutine: awaitable as it is. */
 static inline __attribute__((always_inline)) int
@@ -190,47 +185,6 @@ STENCIL(END_ASYNC_FOR)
     PyObject *aiter = sp[-2];
     sp -= 2;
     Py_DECREF(aiter);
-    CONTINUE();
-}
-
-/* [mgr] -> [mgr.__aexit__, mgr.__aenter__()], as BEFORE_WITH does for `with`:
- * both looked up on the type before __aenter__ is called; GET_AWAITABLE 1
- * awaits what it returned. */
-STENCIL(BEFORE_ASYNC_WITH)
-{
-    PyObject *mgr = sp[-1];
-    SYNC_INSTR();
-    PyObject *enter = _PyObject_LookupSpecial(mgr, &_Py_ID(__aenter__));
-    if (enter == NULL) {
-        if (!PyErr_Occurred()) {
-            PyErr_Format(PyExc_TypeError, "'%.200s' object does not support the asynchronous context manager protocol",
-                         Py_TYPE(mgr)->tp_name);
-        }
-        ERROR();
-    }
-    PyObject *exit = _PyObject_LookupSpecial(mgr, &_Py_ID(__aexit__));
-    if (exit == NULL) {
-        if (!PyErr_Occurred()) {
-            PyErr_Format(PyExc_TypeError,
-                         "'%.200s' object does not support the asynchronous context manager protocol "
-                         "(missed __aexit__ method)",
-                         Py_TYPE(mgr)->tp_name);
-        }
-        Py_DECREF(enter);
-        ERROR();
-    }
-    sp[-1] = exit;
-    Py_DECREF(mgr);
-    PyObject *res = PyObject_CallNoArgs(enter);
-    Py_DECREF(enter);
-    if (res == NULL) {
-        ERROR();
-    }
-    *sp++ = res;
-    /* __aenter__ may switch tracing or profiling on. */
-    if (TRACING_ON()) {
-        EXIT_AFTER(ACCEL_EXIT_TRACING);
-    }
     CONTINUE();
 }
 

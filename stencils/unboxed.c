@@ -199,6 +199,18 @@ STENCIL(BINARY_OP_POWER_FLOAT_RAW)
     CONTINUE();
 }
 
+/* The slot of list[index], a negative index counting from the end; NULL when
+ * out of range. */
+static inline PyObject **
+list_slot(PyObject *list, Py_ssize_t index)
+{
+    Py_ssize_t size = PyList_GET_SIZE(list);
+    if (index < 0) {
+        index += size;
+    }
+    return index < 0 || index >= size ? NULL : &((PyListObject *)list)->ob_item[index];
+}
+
 /* A list's float item, raw, for a float operation: any other container, index
  * out of range or item exits before anything changes (at a site that keeps
  * exiting, the recompile leaves the subscript generic). */
@@ -208,14 +220,11 @@ STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
     if (!PyList_CheckExact(list) || !IS_COMPACT_INT(sub)) {
         EXIT(ACCEL_EXIT_GUARD_TYPE);
     }
-    Py_ssize_t index = COMPACT_VALUE(sub);
-    if (index < 0) {
-        index += PyList_GET_SIZE(list);
-    }
-    if (index < 0 || index >= PyList_GET_SIZE(list)) {
+    PyObject **slot = list_slot(list, COMPACT_VALUE(sub));
+    if (slot == NULL) {
         EXIT(ACCEL_EXIT_GUARD_VALUE);
     }
-    PyObject *item = PyList_GET_ITEM(list, index);
+    PyObject *item = *slot;
     if (!IS_UNBOXABLE_FLOAT(item)) {
         EXIT(ACCEL_EXIT_GUARD_TYPE);
     }
@@ -238,14 +247,10 @@ STENCIL(STORE_SUBSCR_LIST_INT_BOX_FLOAT)
     if (!PyList_CheckExact(list) || !IS_COMPACT_INT(sub)) {
         EXIT(ACCEL_EXIT_GUARD_TYPE);
     }
-    Py_ssize_t index = COMPACT_VALUE(sub);
-    if (index < 0) {
-        index += PyList_GET_SIZE(list);
-    }
-    if (index < 0 || index >= PyList_GET_SIZE(list)) {
+    PyObject **item = list_slot(list, COMPACT_VALUE(sub));
+    if (item == NULL) {
         EXIT(ACCEL_EXIT_GUARD_VALUE);
     }
-    PyObject **item = &((PyListObject *)list)->ob_item[index];
     PyObject *old = *item;
     if (PyFloat_CheckExact(old) && Py_REFCNT(old) == 1) {
         FLOAT_VALUE(old) = value;
