@@ -30,6 +30,24 @@ accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, ac
     return value;  /* borrowed */
 }
 
+/* accel_load_global_miss where no Python code may run (a loop whose locals are
+ * raw): NULL, with no exception set, where a dict has keys other than strings
+ * (comparing with them could run their __eq__), or the lookup fails.  The
+ * interpreter then does the lookup again, and raises what it raises. */
+PyObject *
+accel_load_global_pure_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache)
+{
+    if (((PyDictObject *)globals)->ma_keys->dk_kind == DICT_KEYS_GENERAL
+        || ((PyDictObject *)builtins)->ma_keys->dk_kind == DICT_KEYS_GENERAL) {
+        return NULL;
+    }
+    PyObject *value = accel_load_global_miss(globals, builtins, name, cache);
+    if (value == NULL) {
+        PyErr_Clear();
+    }
+    return value;  /* borrowed */
+}
+
 /* The index of `name` among the shared keys of `type`'s instances, or -1. */
 static Py_ssize_t
 shared_key_index(PyTypeObject *type, PyObject *name)

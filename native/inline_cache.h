@@ -103,6 +103,7 @@ accel_not_shadowed(PyObject *owner, const accel_attr_way *way)
 
 /* Miss paths: the generic operation, then a refill when the case is cacheable. */
 PyObject *accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
+PyObject *accel_load_global_pure_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
 PyObject *accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache);
 int accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache);
 PyObject *accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, int *found);

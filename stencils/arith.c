@@ -58,6 +58,34 @@ STENCIL(BINARY_OP)
 BINARY_OP_INT(BINARY_OP_ADD_INT, +, PyNumber_Add)
 BINARY_OP_INT(BINARY_OP_SUBTRACT_INT, -, PyNumber_Subtract)
 BINARY_OP_INT(BINARY_OP_MULTIPLY_INT, *, PyNumber_Multiply)
+BINARY_OP_INT(BINARY_OP_AND_INT, &, PyNumber_And)
+BINARY_OP_INT(BINARY_OP_OR_INT, |, PyNumber_Or)
+BINARY_OP_INT(BINARY_OP_XOR_INT, ^, PyNumber_Xor)
+
+/* Shifts of one-digit ints by a count of 0 to 32 take the fast path (the
+ * result fits 62 bits); negative counts (ValueError) and the rest go through
+ * the int's own code. */
+#define BINARY_OP_INT_SHIFT(NAME, FUNCTION, GENERIC)                          \
+    STENCIL(NAME)                                                             \
+    {                                                                         \
+        PyObject *right = sp[-1], *left = sp[-2];                             \
+        if (!PyLong_CheckExact(left) || !PyLong_CheckExact(right)) {          \
+            EXIT(ACCEL_EXIT_GUARD_TYPE);                                      \
+        }                                                                     \
+        PyObject *res;                                                        \
+        if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right)                     \
+            && (uint64_t)COMPACT_VALUE(right) <= 32) {                        \
+            res = PyLong_FromLongLong(FUNCTION(COMPACT_VALUE(left), COMPACT_VALUE(right))); \
+        }                                                                     \
+        else {                                                                \
+            SYNC_INSTR();                                                     \
+            res = GENERIC(left, right);                                       \
+        }                                                                     \
+        BINARY_RESULT(left, right, res);                                      \
+    }
+
+BINARY_OP_INT_SHIFT(BINARY_OP_LSHIFT_INT, shift_left, PyNumber_Lshift)
+BINARY_OP_INT_SHIFT(BINARY_OP_RSHIFT_INT, shift_right, PyNumber_Rshift)
 
 /* Both operands exact ints, or exit; one digit each and a nonzero divisor take
  * the fast path, the rest int's own code (which raises ZeroDivisionError). */

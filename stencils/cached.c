@@ -39,6 +39,36 @@ STENCIL(LOAD_GLOBAL_CACHED)
     CONTINUE();
 }
 
+/* LOAD_GLOBAL_CACHED in a loop whose locals are raw (accel/specializer/unbox.py),
+ * where no Python code may run and no exception may reach a handler before the
+ * locals are boxed: a miss that would need either exits before anything changes. */
+STENCIL(LOAD_GLOBAL_PURE)
+{
+    accel_cache *cache = CACHE;
+    PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;
+    if (UNLIKELY(!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins))) {
+        EXIT(ACCEL_EXIT_UNSUPPORTED);
+    }
+    PyObject *value;
+    if (LIKELY(cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag
+               && cache->global.builtins_version == ((PyDictObject *)builtins)->ma_version_tag
+               && cache->global.value != NULL)) {
+        value = cache->global.value;
+    }
+    else {
+        value = accel_load_global_pure_miss(globals, builtins, (PyObject *)OPERAND, cache);
+        if (value == NULL) {
+            EXIT(ACCEL_EXIT_RAISE);
+        }
+    }
+    if (OPARG & 1) {
+        *sp++ = NULL;
+    }
+    Py_INCREF(value);
+    *sp++ = value;
+    CONTINUE();
+}
+
 /* The module's global the way describes, if owner is that module and its dict
  * is unchanged. */
 static inline __attribute__((always_inline)) PyObject *

@@ -234,6 +234,21 @@ floor_remainder(int64_t left, int64_t right)
     return remainder + ((remainder != 0) & ((remainder < 0) != (right < 0))) * right;
 }
 
+/* Python's << and >> on C integers, for a count from 0 up: << of a count the
+ * caller checked keeps every bit; >> rounds toward minus infinity (an arithmetic
+ * shift), and a count past 63 leaves 0 or -1, as Python's does. */
+static inline __attribute__((always_inline)) int64_t
+shift_left(int64_t left, int64_t right)
+{
+    return (int64_t)((uint64_t)left << right);
+}
+
+static inline __attribute__((always_inline)) int64_t
+shift_right(int64_t left, int64_t right)
+{
+    return left >> (right < 63 ? right : 63);
+}
+
 /* Truth of a condition, left where it is: 1, 0, or -1 with an exception set. */
 static inline __attribute__((always_inline)) int
 truth_of(_PyInterpreterFrame *frame, PyObject *cond)

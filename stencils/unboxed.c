@@ -382,6 +382,54 @@ BINARY_OP_INT_RAW(BINARY_OP_ADD_INT_RAW, __builtin_add_overflow)
 BINARY_OP_INT_RAW(BINARY_OP_SUBTRACT_INT_RAW, __builtin_sub_overflow)
 BINARY_OP_INT_RAW(BINARY_OP_MULTIPLY_INT_RAW, __builtin_mul_overflow)
 
+/* The UNBOUND pattern (INT64_MIN, which & and ^ can make) exits before anything
+ * changes: the interpreter computes it as an object. */
+#define BINARY_OP_INT_BITWISE_RAW(NAME, OP)                     \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        int64_t result = (int64_t)sp[-2] OP (int64_t)sp[-1];    \
+        if (!FITS_RAW_INT(result)) {                            \
+            EXIT(ACCEL_EXIT_GUARD_VALUE);                       \
+        }                                                       \
+        sp[-2] = (PyObject *)result;                            \
+        sp--;                                                   \
+        CONTINUE();                                             \
+    }
+
+BINARY_OP_INT_BITWISE_RAW(BINARY_OP_AND_INT_RAW, &)
+BINARY_OP_INT_BITWISE_RAW(BINARY_OP_OR_INT_RAW, |)
+BINARY_OP_INT_BITWISE_RAW(BINARY_OP_XOR_INT_RAW, ^)
+
+/* A negative count (ValueError) exits before anything changes, and so does a
+ * result that would lose bits: the interpreter raises, or makes the big int. */
+STENCIL(BINARY_OP_LSHIFT_INT_RAW)
+{
+    int64_t right = (int64_t)sp[-1];
+    int64_t left = (int64_t)sp[-2];
+    if ((uint64_t)right > 63 && !(right > 0 && left == 0)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    int64_t result = right > 63 ? 0 : shift_left(left, right);
+    if (shift_right(result, right) != left || !FITS_RAW_INT(result)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    sp[-2] = (PyObject *)result;
+    sp--;
+    CONTINUE();
+}
+
+STENCIL(BINARY_OP_RSHIFT_INT_RAW)
+{
+    int64_t right = (int64_t)sp[-1];
+    int64_t left = (int64_t)sp[-2];
+    if (right < 0) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    sp[-2] = (PyObject *)shift_right(left, right);
+    sp--;
+    CONTINUE();
+}
+
 /* A zero divisor exits before anything changes: the interpreter raises. */
 #define BINARY_OP_INT_FLOOR_RAW(NAME, FUNCTION)                 \
     STENCIL(NAME)                                               \

@@ -564,3 +564,65 @@ def test_ints_at_the_edges_of_64_bits(tmp_path):
         print(count_up(-2 ** 63, -2 ** 63 + 3), count_up(2 ** 63 - 3, 2 ** 63 - 1), count_up(2 ** 63 - 2, 2 ** 63 + 1))
     """, tmp_path, functions=["total", "plus_min", "down", "times", "powers", "count_up"])
     assert_native(run, "total", "plus_min", "down", "times", "powers", "count_up")
+
+
+def test_int_bitwise_and_shifts(tmp_path):
+    """&, |, ^, << and >> on ints stay raw in loops (with a module constant as an
+    operand); values at the edges of 64 bits, negative counts and results that
+    need a big int give what stock gives."""
+    run = compare("""
+        MASK32 = 0xFFFF_FFFF
+
+        def lcg(seed, steps):
+            state = seed
+            total = 0
+            for i in range(steps):
+                state = (state * 1103515245 + 12345) & 0x7FFF_FFFF
+                total = (total + (state >> 7) % 1000 + (i ^ (state & 255))) & MASK32
+                total ^= (total << 3) & MASK32
+            return total
+
+        def shifts(values, counts):
+            out = []
+            for v in values:
+                for c in counts:
+                    try:
+                        out.append((v << c, v >> c, v & c, v | c, v ^ c))
+                    except ValueError as error:
+                        out.append(str(error))
+            return out
+
+        def grow(x, n):
+            for i in range(n):
+                x = x << 7
+                x |= 1
+            return x
+
+        def edges(n):
+            a = -(2 ** 62)
+            b = 2 ** 62
+            r = 0
+            for i in range(n):
+                r = (a ^ b) & (a | 1)
+                r = r ^ -1
+            return a, b, r
+
+        edge = [0, 1, -1, 7, -7, 2 ** 30 - 1, -(2 ** 30), 2 ** 62, -(2 ** 63), 2 ** 63 - 1, 2 ** 64 + 5, -(2 ** 70)]
+        print(lcg(1, 20000), lcg(7, 0))
+        print(shifts(edge, [0, 1, 3, 31, 32, 33, 62, 63, 64, 65, 200, -1, -64]))
+        print(grow(1, 12), grow(-3, 12), grow(0, 100))
+        print(edges(100))
+        MASK32 = 0xFFFF
+        print(lcg(3, 500))
+        MASK32 = 2.5
+        try:
+            lcg(3, 10)
+        except TypeError as error:
+            print("TypeError", error)
+    """, tmp_path, functions=["lcg", "shifts", "grow", "edges"])
+    assert_native(run, "lcg", "shifts", "grow", "edges")
+    lcg = run.function("lcg")
+    for form in ("BINARY_OP_AND_INT_RAW", "BINARY_OP_XOR_INT_RAW", "BINARY_OP_LSHIFT_INT_RAW",
+                 "BINARY_OP_RSHIFT_INT_RAW", "LOAD_GLOBAL_PURE"):
+        assert form in lcg["specialized"], lcg["text"]
+    assert "FOR_ITER_RANGE_RAW" in lcg["specialized"], lcg["text"]

@@ -198,8 +198,17 @@ def _unknown(instr: Instruction, state: State) -> tuple[State | None, State | No
     return jumped, next_
 
 
+# Types of module constants worth inferring (a global holding one of them today
+# most likely always does; the forms chosen from it guard their operands anyway).
+GLOBAL_VALUE_TYPES = frozenset({int, float})
+
+
 def _global(globals_: dict, name: str):
-    """A builtin whose call result type is known, if the name resolves to it today."""
+    """The type of a module's int or float, or a builtin whose call result type is
+    known, if the name resolves to it today."""
+    value_type = type(globals_.get(name))
+    if value_type in GLOBAL_VALUE_TYPES:
+        return value_type
     known = KNOWN_CALLS.get(name)
     if known is None or name in globals_ or getattr(builtins, name, None) is not known[0]:
         return None

@@ -48,6 +48,11 @@ RAW_OPS = {
     "BINARY_OP_MULTIPLY_INT": ("int", "BINARY_OP_MULTIPLY_INT_RAW", "int"),
     "BINARY_OP_FLOOR_DIVIDE_INT": ("int", "BINARY_OP_FLOOR_DIVIDE_INT_RAW", "int"),
     "BINARY_OP_REMAINDER_INT": ("int", "BINARY_OP_REMAINDER_INT_RAW", "int"),
+    "BINARY_OP_AND_INT": ("int", "BINARY_OP_AND_INT_RAW", "int"),
+    "BINARY_OP_OR_INT": ("int", "BINARY_OP_OR_INT_RAW", "int"),
+    "BINARY_OP_XOR_INT": ("int", "BINARY_OP_XOR_INT_RAW", "int"),
+    "BINARY_OP_LSHIFT_INT": ("int", "BINARY_OP_LSHIFT_INT_RAW", "int"),
+    "BINARY_OP_RSHIFT_INT": ("int", "BINARY_OP_RSHIFT_INT_RAW", "int"),
     "COMPARE_OP_INT_JUMP": ("int", "COMPARE_OP_INT_JUMP_RAW", None),
 }
 RAW_FORM_KINDS = {raw: kind for kind, raw, _ in RAW_OPS.values()}  # raw form -> kind of its operands
@@ -65,6 +70,7 @@ PURE = frozenset(RAW_OPS) | {
     "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "NOP", "FOR_ITER_RANGE",
     "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
     "SWAP", "POP_TOP", "RETURN_VALUE",  # a return from the loop, its iterator popped
+    "LOAD_GLOBAL_CACHED",  # becomes LOAD_GLOBAL_PURE there: a miss that could run code exits
 }
 
 # (pops, pushes) of the instructions whose operands the pass follows; others are
@@ -103,6 +109,8 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         for instr in program[region.first:region.last + 1]:
             if instr.name != "RETURN_VALUE":  # the locals are boxed before it
                 raw_locals[id(instr)] = region.kinds
+            if instr.name == "LOAD_GLOBAL_CACHED":
+                instr.name, instr.note = "LOAD_GLOBAL_PURE", "inline cache; a miss that could run code exits"
     depths = stack_depths(decoded)
     operands, consumers = _dataflow(program, depths)
     before, after = _choose_representations(program, operands, consumers, raw_locals, generic_sites, states)
@@ -241,7 +249,7 @@ def _convert_locals(region: Region, name: str, at: QInstr) -> list[QInstr]:
 # ---- where temporaries stay raw --------------------------------------------------------
 
 def _effect(instr: QInstr) -> tuple[int, int] | None:
-    if instr.name == "LOAD_GLOBAL":
+    if instr.name in ("LOAD_GLOBAL", "LOAD_GLOBAL_CACHED", "LOAD_GLOBAL_PURE"):
         return 0, 1 + (instr.oparg & 1)
     if instr.name == "CALL":
         return instr.oparg + 2, 1
@@ -251,7 +259,7 @@ def _effect(instr: QInstr) -> tuple[int, int] | None:
 @functools.cache  # a few dozen names, asked for every instruction of code that unboxes
 def _effect_of(name: str) -> tuple[int, int] | None:
     """(pops, pushes) of the instructions whose effect the name alone gives."""
-    name = name.removesuffix("_RAW")
+    name = name.removesuffix("_RAW").removesuffix("_CACHED")
     if name in FIXED_EFFECTS:
         return FIXED_EFFECTS[name]
     if name.startswith(("LOAD_FAST_", "LOAD_CONST_")):
