@@ -9,14 +9,18 @@
 #define RECOMPILE_AFTER 64
 #define MAX_RECOMPILES 3
 
-/* Whether a site that profiles its operands saw only floats: then compiling
- * again makes it a float operation (operand_kinds.h). */
+/* Whether a site that profiles its operands saw only floats or only ints: then
+ * compiling again makes it a float or an int operation (operand_kinds.h). */
 static int
-saw_floats_only(const accel_native *native)
+saw_one_kind(const accel_native *native)
 {
     for (int i = 0; i < native->nprofiled; i++) {
         int at = native->profiled[i];
-        if (at >= 0 && at < native->ninstrs && native->caches[at].operand_kinds == ACCEL_OPERANDS_FLOAT) {
+        if (at < 0 || at >= native->ninstrs) {
+            continue;
+        }
+        uint32_t seen = native->caches[at].operand_kinds;
+        if (seen == ACCEL_OPERANDS_FLOAT || seen == ACCEL_OPERANDS_INT) {
             return 1;
         }
     }
@@ -24,12 +28,13 @@ saw_floats_only(const accel_native *native)
 }
 
 /* The code's first compile has profiled its operands long enough: if a site saw
- * only floats, compile it again with float operations there (from the next call on). */
+ * one kind only, compile it again with operations of that kind there (from the
+ * next call on). */
 void
 accel_profile_ended(accel_code *rec)
 {
     rec->profile_until = 0;
-    if (saw_floats_only(rec->native)) {
+    if (saw_one_kind(rec->native)) {
         rec->recompile_requested = 1;
     }
 }

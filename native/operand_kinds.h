@@ -2,8 +2,8 @@
  * out to be, as bits that its stencil ORs into its inline cache entry while the
  * code runs (the first compiled version of code whose types inference could
  * not tell).  The recompile that follows (accel/specializer/specialize.py)
- * makes a site that only ever saw floats a float operation, which then stays
- * unboxed.  A plain enum: the build feeds this file to cffi's cdef parser. */
+ * makes a site that only ever saw floats (ints) a float (int) operation, which
+ * then stays unboxed.  A plain enum: the build feeds this file to cffi's cdef parser. */
 enum accel_operand_kind {
     ACCEL_OPERANDS_FLOAT = 1,       /* both exact floats */
     ACCEL_OPERANDS_INT = 2,         /* both ints of one digit */

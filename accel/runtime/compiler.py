@@ -35,11 +35,13 @@ OWN_CODE = (ACCEL_DIR, "<string>",
             *(m.__file__ for m in (dis, opcode, enum, functools, types, weakref, collections)))
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 # Native entries of a first compile's code after which it is compiled again with the
-# operand kinds its sites saw, if one saw floats only (native/operand_kinds.h).
+# operand kinds its sites saw, if one saw only floats or only ints (native/operand_kinds.h).
 PROFILE_ENTRIES = 2
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 
+# A site whose operands were only ever of one of these kinds is specialized for it.
+SITE_KINDS = {"FLOAT": float, "INT": int}
 _stencils = frozenset(native.stencil_names())
 
 
@@ -83,17 +85,18 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     if recompile:  # only native code has exits and operand kinds to learn from
         generic = previous.generic_sites | _failing_guard_sites(code)
         kinds = _operand_kinds(code, previous)
-    float_only = native.operand_kind_bits()["FLOAT"]
-    float_sites = frozenset(unit for unit, seen in kinds.items() if seen == float_only) - generic
+    one_kind = {bits: kind for kind, bits in native.operand_kind_bits().items() if kind in SITE_KINDS}
+    site_kinds = {unit: SITE_KINDS[one_kind[seen]] for unit, seen in kinds.items()
+                  if seen in one_kind and unit not in generic}
     decoded = decode(code)
     costs.totals.instructions += len(decoded.instructions)
     feedback = Feedback(
-        states=infer(decoded, argument_types, globals_, float_sites),
+        states=infer(decoded, argument_types, globals_, site_kinds),
         adaptive=_cpython_specializations(code),
         generic_sites=generic,
         stencils=_stencils,
         private_layout_ok=native.private_layout_ok(),
-        float_sites=float_sites,
+        site_kinds=site_kinds,
     )
     specialized = link(specialize(decoded, quicken(decoded), feedback))
     specialized = superinstructions(unbox(specialized, decoded, feedback.states, generic))

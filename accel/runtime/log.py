@@ -93,7 +93,7 @@ def observing(compile_code):
         guards = collections.Counter({(reason, unit): n for reason, sites in native.site_exits(code).items()
                                       if reason.startswith("GUARD_") for unit, n in sites.items()})
         why = (f"after guard failures: {_describe(guards)}" if guards
-               else "with the operand kinds its sites saw (floats only at some)")
+               else "with the operand kinds its sites saw (one kind only at some)")
         log("deopt", f"recompile requested for {where(code)} {why}")
         compile_code(code, argument_types, globals_)
         after = native.code_info(code)

@@ -212,7 +212,7 @@ def site_exits(code: types.CodeType) -> dict[str, dict[int, int]]:
 
 def profile_operands(code: types.CodeType, entries: int, sites: list[int]) -> None:
     """Compile `code` again after `entries` more native entries if one of `sites`
-    (program positions) has seen floats only by then; 0 entries: never."""
+    (program positions) has seen only floats or only ints by then; 0 entries: never."""
     lib.accel_profile_operands(id(code), entries, ffi.new("int[]", sites) if sites else ffi.NULL, len(sites))
 
 

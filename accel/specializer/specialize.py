@@ -45,7 +45,7 @@ class Feedback:
     generic_sites: frozenset[int]  # start units whose guards kept failing
     stencils: frozenset[str]  # the forms the backend can emit
     private_layout_ok: bool  # FOR_ITER_RANGE/LIST, ASYNC_GEN_WRAP may use private structs
-    float_sites: frozenset[int] = frozenset()  # start units whose operands were only ever floats
+    site_kinds: dict[int, type] = {}  # start unit -> the one type (float, int) its operands ever were
 
 
 def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> list[QInstr]:
@@ -106,8 +106,8 @@ def _binary_op(instr: QInstr, feedback: Feedback) -> QInstr:
     left, right = _operand_types(instr, feedback, 2)
     op = nb_name(instr.oparg)[3:]
     suffix = TYPE_SUFFIX.get(left) if left is right else None
-    if suffix is None and instr.start in feedback.float_sites:
-        suffix = "FLOAT"
+    if suffix is None:
+        suffix = TYPE_SUFFIX.get(feedback.site_kinds.get(instr.start))
     if suffix is None and {left, right} == {int, float} and op in MIXES_INTS:
         suffix = "FLOAT"
     name = f"BINARY_OP_{op}_{suffix}" if suffix else None
@@ -142,8 +142,8 @@ def _compare_jump(instr: QInstr, following: QInstr, decoded: Decoded, feedback: 
     covers = instr.covers + following.covers
     left, right = _operand_types(instr, feedback, 2)
     kind = TYPE_SUFFIX.get(left) if left is right else None
-    if kind is None and instr.start in feedback.float_sites:
-        kind = "FLOAT"
+    if kind is None:
+        kind = TYPE_SUFFIX.get(feedback.site_kinds.get(instr.start))
     name = f"COMPARE_OP_{kind}_JUMP" if kind else _adaptive(instr, feedback, "COMPARE_OP_")
     if name not in feedback.stencils:
         if "COMPARE_OP_JUMP" not in feedback.stencils:

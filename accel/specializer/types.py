@@ -69,10 +69,11 @@ def binary_result(oparg: int, left, right):
 
 
 def infer(decoded: Decoded, argument_types: tuple, globals_: dict,
-          float_sites: frozenset[int] = frozenset()) -> dict[int, State]:
-    """The state before each natively reachable instruction, by start unit.  float_sites:
-    the BINARY_OPs that will be specialized for floats (they guard their operands), so
-    whose results are floats."""
+          site_kinds: dict[int, type] | None = None) -> dict[int, State]:
+    """The state before each natively reachable instruction, by start unit.  site_kinds:
+    the BINARY_OPs that will be specialized for floats or ints (they guard their
+    operands), so whose results are of that kind."""
+    site_kinds = site_kinds or {}
     code = decoded.code
     instructions, index = decoded.instructions, decoded.index
     initial = tuple(argument_types) + (None,) * (code.co_nlocals - len(argument_types))
@@ -90,7 +91,7 @@ def infer(decoded: Decoded, argument_types: tuple, globals_: dict,
             position = index[start]
             instr = instructions[position]
             if instr.name in TRANSFERRED:
-                jumped, state = _transfer(code, globals_, instr, state, start in float_sites)
+                jumped, state = _transfer(code, globals_, instr, state, site_kinds.get(start))
             else:
                 jumped, state = _unknown(instr, state)
             if jumped is not None:
@@ -112,9 +113,9 @@ def _join(a: State, b: State) -> State | None:
 
 
 def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
-              state: State, floats: bool = False) -> tuple[State | None, State | None]:
+              state: State, seen: type | None = None) -> tuple[State | None, State | None]:
     """The states after `instr` (one of TRANSFERRED): on its jump, and on its fall-through
-    (None: no such edge).  floats: a BINARY_OP specialized for floats."""
+    (None: no such edge).  seen: the type a BINARY_OP is specialized for."""
     name, arg = instr.name, instr.arg
     locals_, stack = state
     if name == "FOR_ITER":
@@ -138,7 +139,7 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
         swapped[-1], swapped[-arg] = swapped[-arg], swapped[-1]
         stack = tuple(swapped)
     elif name == "BINARY_OP":
-        operands = (float, float) if floats else stack[-2:]
+        operands = (seen, seen) if seen is not None else stack[-2:]
         stack = stack[:-2] + (binary_result(arg, *operands),)
     elif name == "COMPARE_OP":
         stack = stack[:-2] + (bool,)

@@ -386,7 +386,7 @@ def _produce_raw(producer: QInstr, kind: str, raw_locals) -> bool:
         producer.name = "LOAD_FAST_RAW"
     elif producer.name == "LOAD_FAST" and local_kind is None:
         producer.name, producer.guards = f"LOAD_FAST_UNBOX_{SUFFIX[kind]}", (f"local is {kind}",)
-    elif producer.name == "LOAD_CONST" and KINDS.get(type(producer.operand)) == kind and _bits(producer.operand):
+    elif producer.name == "LOAD_CONST" and KINDS.get(type(producer.operand)) == kind and _bits(producer.operand) is not None:
         producer.name, producer.raw_operand = "LOAD_CONST_RAW", _bits(producer.operand)
         producer.operand = NOTHING
     elif producer.name == "BINARY_SUBSCR_LIST_INT" and kind == "float":
@@ -402,12 +402,13 @@ def _produce_raw(producer: QInstr, kind: str, raw_locals) -> bool:
 
 
 def _bits(value: float | int) -> int | None:
-    """The raw bits of a constant (never 0: None means it can't be raw)."""
+    """The raw bits of a constant (None: it can't be raw).  A stencil only stores
+    them (LOAD_CONST_RAW), so 0 is as good as any: nothing compares the hole."""
     if isinstance(value, float):
-        return struct.unpack("<Q", struct.pack("<d", value))[0] or None
+        return struct.unpack("<Q", struct.pack("<d", value))[0]
     if not INT64[0] <= value <= INT64[1]:
         return None
-    return value & (2 ** 64 - 1) or None
+    return value & (2 ** 64 - 1)
 
 
 def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals) -> None:
