@@ -83,11 +83,18 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     kinds: dict[int, int] = {}
     recompile = isinstance(previous, records.Compiled)
     if recompile:  # only native code has exits and operand kinds to learn from
-        generic = previous.generic_sites | _failing_guard_sites(code)
+        failing = _failing_guard_sites(code)
         kinds = _operand_kinds(code, previous)
-    one_kind = {bits: kind for kind, bits in native.operand_kind_bits().items() if kind in SITE_KINDS}
-    site_kinds = {unit: SITE_KINDS[one_kind[seen]] for unit, seen in kinds.items()
-                  if seen in one_kind and unit not in generic}
+        speculated = frozenset(_site_kinds(previous.operand_kinds, previous.generic_sites))
+        if failing & speculated:
+            # The profile was not what the code sees: none of its sites trusts it any
+            # more (one at a time would take a recompile each, as only the first failing
+            # guard of a call exits), and they go back to the forms for unknown types.
+            mixed = native.operand_kind_bits()["OTHER"]
+            kinds.update({unit: kinds.get(unit, 0) | mixed for unit in speculated})
+            failing -= speculated
+        generic = previous.generic_sites | failing
+    site_kinds = _site_kinds(kinds, generic)
     decoded = decode(code)
     costs.totals.instructions += len(decoded.instructions)
     feedback = Feedback(
@@ -125,6 +132,13 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
         log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
                            + (f", attempt {attempts}" if attempts > 1 else ""))
     return None
+
+
+def _site_kinds(kinds: dict[int, int], generic: frozenset[int]) -> dict[int, type]:
+    """The sites (not made generic) whose operands were only ever of one of SITE_KINDS."""
+    one_kind = {bits: kind for kind, bits in native.operand_kind_bits().items() if kind in SITE_KINDS}
+    return {unit: SITE_KINDS[one_kind[seen]] for unit, seen in kinds.items()
+            if seen in one_kind and unit not in generic}
 
 
 def _failing_guard_sites(code: types.CodeType) -> frozenset[int]:
