@@ -36,6 +36,8 @@ def expressions() -> st.SearchStrategy[str]:
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         return st.one_of(
             st.builds(lambda l, op, r: f"({l} {op} {r})", inner, BINARY, inner),
+            st.builds(lambda l, r: f"({l} >> {r})", inner, inner),
+            st.builds(lambda l, r: f"({l} << ({r} % 70))", inner, inner),  # (no counts that exhaust memory)
             st.builds(lambda e: f"(-{e})", inner),
             st.builds(lambda e: f"(not {e})", inner),
             st.builds(lambda call, e: call.format(e, e, e), CALLS, inner),
