@@ -377,38 +377,94 @@ error:
     return 0;
 }
 
+/* The n items of an exact tuple or list of n items, pushed last item lowest
+ * (the stack's reference to the sequence is dropped by the caller). */
+INLINE PyObject **
+push_items(PyObject **sp, PyObject **items, int n)
+{
+    while (n--) {
+        PyObject *item = items[n];
+        Py_INCREF(item);
+        *sp++ = item;
+    }
+    return sp;
+}
+
 /* Exact tuples and lists of the right length are taken apart here; anything
- * else is iterated, as the interpreter does. */
+ * else is iterated, as the interpreter does.  The specialized forms below take
+ * this path on a miss. */
+#define UNPACK_SEQUENCE_GENERIC(SEQ, N) do {                        \
+    PyObject **items_ = NULL;                                        \
+    if (PyTuple_CheckExact(SEQ) && PyTuple_GET_SIZE(SEQ) == (N)) {    \
+        items_ = ((PyTupleObject *)(SEQ))->ob_item;                  \
+    }                                                                \
+    else if (PyList_CheckExact(SEQ) && PyList_GET_SIZE(SEQ) == (N)) { \
+        items_ = ((PyListObject *)(SEQ))->ob_item;                   \
+    }                                                                \
+    if (items_ != NULL) {                                            \
+        sp = push_items(sp - 1, items_, (N));                        \
+        Py_DECREF(SEQ);                                              \
+        CONTINUE();                                                  \
+    }                                                                \
+    SYNC_INSTR();                                                    \
+    sp--;                                                            \
+    if (!unpack_iterable((SEQ), (N), -1, sp + (N))) {                \
+        Py_DECREF(SEQ);                                              \
+        ERROR();                                                     \
+    }                                                                \
+    sp += (N);                                                       \
+    Py_DECREF(SEQ);                                                  \
+    CONTINUE();                                                      \
+} while (0)
+
 STENCIL(UNPACK_SEQUENCE)
 {
-    int n = OPARG;
     PyObject *seq = sp[-1];
-    PyObject **items = NULL;
-    if (PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == n) {
-        items = ((PyTupleObject *)seq)->ob_item;
-    }
-    else if (PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == n) {
-        items = ((PyListObject *)seq)->ob_item;
-    }
-    if (items != NULL) {
-        sp--;
-        while (n--) {
-            PyObject *item = items[n];
-            Py_INCREF(item);
-            *sp++ = item;
-        }
+    UNPACK_SEQUENCE_GENERIC(seq, OPARG);
+}
+
+/* a, b = pair where type feedback says an exact 2-tuple: inline; anything else
+ * takes the generic path. */
+STENCIL(UNPACK_SEQUENCE_TWO_TUPLE)
+{
+    PyObject *seq = sp[-1];
+    if (LIKELY(PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == 2)) {
+        PyObject *first = PyTuple_GET_ITEM(seq, 0), *second = PyTuple_GET_ITEM(seq, 1);
+        Py_INCREF(first);
+        Py_INCREF(second);
+        sp[-1] = second;
+        sp[0] = first;
+        sp++;
         Py_DECREF(seq);
         CONTINUE();
     }
-    SYNC_INSTR();
-    sp--;
-    if (!unpack_iterable(seq, n, -1, sp + n)) {
+    UNPACK_SEQUENCE_GENERIC(seq, 2);
+}
+
+/* An exact tuple of OPARG items expected; anything else takes the generic path. */
+STENCIL(UNPACK_SEQUENCE_TUPLE)
+{
+    int n = OPARG;
+    PyObject *seq = sp[-1];
+    if (LIKELY(PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == n)) {
+        sp = push_items(sp - 1, ((PyTupleObject *)seq)->ob_item, n);
         Py_DECREF(seq);
-        ERROR();
+        CONTINUE();
     }
-    sp += n;
-    Py_DECREF(seq);
-    CONTINUE();
+    UNPACK_SEQUENCE_GENERIC(seq, n);
+}
+
+/* An exact list of OPARG items expected; anything else takes the generic path. */
+STENCIL(UNPACK_SEQUENCE_LIST)
+{
+    int n = OPARG;
+    PyObject *seq = sp[-1];
+    if (LIKELY(PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == n)) {
+        sp = push_items(sp - 1, ((PyListObject *)seq)->ob_item, n);
+        Py_DECREF(seq);
+        CONTINUE();
+    }
+    UNPACK_SEQUENCE_GENERIC(seq, n);
 }
 
 /* a, *b, c = seq: the low byte counts the names before the star, the next the ones after. */

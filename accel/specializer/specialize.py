@@ -32,7 +32,7 @@ PROFILES_OPERANDS = frozenset({"BINARY_OP_ADD_INT_OR_FLOAT", "BINARY_OP_SUBTRACT
                                "BINARY_OP_MULTIPLY_INT_OR_FLOAT", "BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT",
                                "COMPARE_OP_JUMP"})
 # What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
-SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR"}
+SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR", "UNPACK_SEQUENCE"}
 # Stencils that make or read an object of a struct CPython keeps private: emitted only
 # where start-up found the layout native/private_layout.h declares.
 PRIVATE_LAYOUT = frozenset({"ASYNC_GEN_WRAP"})
@@ -99,7 +99,26 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
         container, index = _operand_types(instr, feedback, 2)
         if container in (list, None) and index in (int, None):
             return _become(instr, f"{instr.name}_LIST_INT", note="other containers and indexes take the generic path")
+    if instr.name == "UNPACK_SEQUENCE":
+        return _unpack_sequence(instr, feedback)
     return instr
+
+
+def _unpack_sequence(instr: QInstr, feedback: Feedback) -> QInstr:
+    """The form for the sequence the feedback expects, inferred or seen by CPython's adaptive
+    interpreter; without either, a tuple (the most common); the generic form for any other
+    known type.  Every form takes the generic path on a miss, so there is no guard."""
+    (sequence,) = _operand_types(instr, feedback, 1)
+    if sequence not in (tuple, list, None):
+        return instr
+    adaptive = _adaptive(instr, feedback, "UNPACK_SEQUENCE_")
+    if sequence is list or (sequence is not tuple and adaptive == "UNPACK_SEQUENCE_LIST"):
+        name = "UNPACK_SEQUENCE_LIST"
+    else:
+        name = "UNPACK_SEQUENCE_TWO_TUPLE" if instr.oparg == 2 else "UNPACK_SEQUENCE_TUPLE"
+    if name not in feedback.stencils:
+        return instr
+    return _become(instr, name, note="other sequences take the generic path")
 
 
 def _binary_op(instr: QInstr, feedback: Feedback) -> QInstr:
