@@ -564,3 +564,37 @@ def test_ints_at_the_edges_of_64_bits(tmp_path):
         print(count_up(-2 ** 63, -2 ** 63 + 3), count_up(2 ** 63 - 3, 2 ** 63 - 1), count_up(2 ** 63 - 2, 2 ** 63 + 1))
     """, tmp_path, functions=["total", "plus_min", "down", "times", "powers", "count_up"])
     assert_native(run, "total", "plus_min", "down", "times", "powers", "count_up")
+
+
+def test_two_digit_ints_at_sites_of_unknown_types(tmp_path):
+    """Operands of unknown types (items of a list): ints of up to two digits (|value| < 2**60)
+    are added, subtracted and multiplied inline (BINARY_OP_*_INT_OR_FLOAT); results past 64
+    bits, and larger operands, take int's own code.  The digit edges, signs and zero."""
+    run = compare("""
+        D = 2 ** 30
+        EDGES = [0, 1, -1, D - 1, D, -D, D + 1, -(D + 1), 2 ** 32 - 1, -(2 ** 32), 2 ** 45 + 3,
+                 2 ** 59, -(2 ** 59), 2 ** 60 - 1, -(2 ** 60 - 1), 2 ** 60, -(2 ** 60), 2 ** 61 + 5,
+                 2 ** 63 - 1, -(2 ** 63), 2 ** 90 + 7, True, 2.5]
+
+        def combine(values):
+            out = []
+            for x in values:
+                for y in values:
+                    out.append((x + y, x - y, x * y))
+            return out
+
+        def masked(values, rounds):
+            acc = 0
+            for i in range(rounds):
+                for v in values:
+                    acc = (acc + v * 3 - i) & 0xFFFF_FFFF
+                    acc = acc * 2 - values[0]
+            return acc
+
+        result = combine(EDGES)
+        print(len(result), result[:40], result[-40:])
+        print(hash(tuple(result)), all(type(a) is type(b) for a, b in zip(result, combine(EDGES))))
+        print(masked([D + 5, 2 ** 33, -7, 2 ** 59], 300))
+    """, tmp_path, functions=["combine", "masked"])
+    assert_native(run, "combine", "masked")
+    assert "BINARY_OP_ADD_INT_OR_FLOAT" in run.function("combine")["specialized"], run.function("combine")["text"]
