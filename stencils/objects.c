@@ -392,8 +392,8 @@ push_items(PyObject **sp, PyObject **items, int n)
 
 /* Exact tuples and lists of the right length are taken apart here; anything
  * else is iterated, as the interpreter does.  The specialized forms below take
- * this path on a miss. */
-#define UNPACK_SEQUENCE_GENERIC(SEQ, N) do {                        \
+ * this path on a miss; THEN runs once the items are pushed. */
+#define UNPACK_SEQUENCE_GENERIC(SEQ, N, THEN) do {                  \
     PyObject **items_ = NULL;                                        \
     if (PyTuple_CheckExact(SEQ) && PyTuple_GET_SIZE(SEQ) == (N)) {    \
         items_ = ((PyTupleObject *)(SEQ))->ob_item;                  \
@@ -404,6 +404,7 @@ push_items(PyObject **sp, PyObject **items, int n)
     if (items_ != NULL) {                                            \
         sp = push_items(sp - 1, items_, (N));                        \
         Py_DECREF(SEQ);                                              \
+        THEN;                                                        \
         CONTINUE();                                                  \
     }                                                                \
     SYNC_INSTR();                                                    \
@@ -414,13 +415,14 @@ push_items(PyObject **sp, PyObject **items, int n)
     }                                                                \
     sp += (N);                                                       \
     Py_DECREF(SEQ);                                                  \
+    THEN;                                                            \
     CONTINUE();                                                      \
 } while (0)
 
 STENCIL(UNPACK_SEQUENCE)
 {
     PyObject *seq = sp[-1];
-    UNPACK_SEQUENCE_GENERIC(seq, OPARG);
+    UNPACK_SEQUENCE_GENERIC(seq, OPARG, (void)0);
 }
 
 /* a, b = pair where type feedback says an exact 2-tuple: inline; anything else
@@ -438,7 +440,7 @@ STENCIL(UNPACK_SEQUENCE_TWO_TUPLE)
         Py_DECREF(seq);
         CONTINUE();
     }
-    UNPACK_SEQUENCE_GENERIC(seq, 2);
+    UNPACK_SEQUENCE_GENERIC(seq, 2, (void)0);
 }
 
 /* An exact tuple of OPARG items expected; anything else takes the generic path. */
@@ -451,7 +453,7 @@ STENCIL(UNPACK_SEQUENCE_TUPLE)
         Py_DECREF(seq);
         CONTINUE();
     }
-    UNPACK_SEQUENCE_GENERIC(seq, n);
+    UNPACK_SEQUENCE_GENERIC(seq, n, (void)0);
 }
 
 /* An exact list of OPARG items expected; anything else takes the generic path. */
@@ -464,7 +466,78 @@ STENCIL(UNPACK_SEQUENCE_LIST)
         Py_DECREF(seq);
         CONTINUE();
     }
-    UNPACK_SEQUENCE_GENERIC(seq, n);
+    UNPACK_SEQUENCE_GENERIC(seq, n, (void)0);
+}
+
+/* The forms fused with the STORE_FAST of each item after them (a, b = pair;
+ * for x, y in points): the operand holds the locals' indexes, a byte each, the
+ * first store's lowest (accel/specializer/quicken.py).  The stores come one
+ * code unit apart after the unpacking's inline cache. */
+#define STORE_AT(K) (INSTR + 1 + INLINE_CACHE_ENTRIES_UNPACK_SEQUENCE + (K))
+#define TARGET_LOCAL(TARGETS, K) ((int)(((TARGETS) >> (8 * (K))) & 0xff))
+
+/* Stores K.. of items the unpacking pushed (item K on top), as the STORE_FASTs
+ * do; a finalizer run by a release sees its own store as the instruction. */
+#define STORE_PUSHED_ITEMS(K, N, TARGETS) do {                       \
+    for (int store_ = (K); store_ < (N); store_++) {                 \
+        int slot_index_ = TARGET_LOCAL((TARGETS), store_);           \
+        PyObject *replaced_ = LOCAL(slot_index_);                    \
+        LOCAL(slot_index_) = *--sp;                                  \
+        frame->prev_instr = STORE_AT(store_);                        \
+        Py_XDECREF(replaced_);                                       \
+    }                                                                \
+} while (0)
+
+/* The items of an exact SEQ of N items straight into their locals, holding the
+ * stack's reference to SEQ until the end.  Until a release could run a finalizer
+ * nothing can tell this from the separate instructions; before the first that
+ * could, their state is made good: the items not yet stored pushed and SEQ
+ * released (so a finalizer may change or free it), and the rest is stored from
+ * the stack. */
+#define UNPACK_TO_LOCALS(SEQ, ITEMS, N) do {                         \
+    uint64_t targets_ = OPERAND;                                     \
+    PyObject **items_ = (ITEMS), **end_ = items_ + (N);              \
+    for (; items_ < end_; items_++, targets_ >>= 8) {                \
+        PyObject *item_ = *items_;                                   \
+        PyObject **slot_ = &LOCAL(targets_ & 0xff);                  \
+        PyObject *old_ = *slot_;                                     \
+        Py_INCREF(item_);                                            \
+        *slot_ = item_;                                              \
+        if (old_ == NULL || LIKELY(--old_->ob_refcnt != 0)) {        \
+            continue;                                                \
+        }                                                            \
+        old_->ob_refcnt = 1;  /* released below, once it is safe */  \
+        int k_ = (int)(items_ - (ITEMS));                            \
+        sp = push_items(sp - 1, items_ + 1, (N) - k_ - 1);           \
+        Py_DECREF(SEQ);                                              \
+        frame->prev_instr = STORE_AT(k_);                            \
+        Py_DECREF(old_);                                             \
+        STORE_PUSHED_ITEMS(k_ + 1, (N), OPERAND);                    \
+        CONTINUE();                                                  \
+    }                                                                \
+    sp--;                                                            \
+    Py_DECREF(SEQ);                                                  \
+    CONTINUE();                                                      \
+} while (0)
+
+STENCIL(UNPACK_SEQUENCE_TUPLE_TO_LOCALS)
+{
+    int n = OPARG;
+    PyObject *seq = sp[-1];
+    if (LIKELY(PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == n)) {
+        UNPACK_TO_LOCALS(seq, ((PyTupleObject *)seq)->ob_item, n);
+    }
+    UNPACK_SEQUENCE_GENERIC(seq, n, STORE_PUSHED_ITEMS(0, n, OPERAND));
+}
+
+STENCIL(UNPACK_SEQUENCE_LIST_TO_LOCALS)
+{
+    int n = OPARG;
+    PyObject *seq = sp[-1];
+    if (LIKELY(PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == n)) {
+        UNPACK_TO_LOCALS(seq, ((PyListObject *)seq)->ob_item, n);
+    }
+    UNPACK_SEQUENCE_GENERIC(seq, n, STORE_PUSHED_ITEMS(0, n, OPERAND));
 }
 
 /* a, *b, c = seq: the low byte counts the names before the star, the next the ones after. */

@@ -58,9 +58,11 @@ print(pair((object, type)), pair(T(("c", "d"))))
 """, tmp_path, functions=["pair", "triple", "from_list"])
     assert "Traceback" not in run.stderr, run.stderr
     assert_native(run, "pair", "triple", "from_list", min_entries=5)
-    assert "UNPACK_SEQUENCE_TWO_TUPLE" in run.function("pair")["specialized"], run.function("pair")["text"]
-    assert "UNPACK_SEQUENCE_TUPLE" in run.function("triple")["specialized"], run.function("triple")["text"]
-    assert "UNPACK_SEQUENCE_LIST" in run.function("from_list")["specialized"], run.function("from_list")["text"]
+    # Each unpacking's items all go to locals: fused with the stores.
+    assert "UNPACK_SEQUENCE_TUPLE_TO_LOCALS" in run.function("pair")["specialized"], run.function("pair")["text"]
+    assert "UNPACK_SEQUENCE_TUPLE_TO_LOCALS" in run.function("triple")["specialized"], run.function("triple")["text"]
+    assert "UNPACK_SEQUENCE_LIST_TO_LOCALS" in run.function("from_list")["specialized"], \
+        run.function("from_list")["text"]
 
 
 def test_loop_targets_and_nested_unpacking(tmp_path):
@@ -94,9 +96,9 @@ print(attempt(walk, [(1, (2, 3), 3)]), attempt(walk, [("ab", "c", 2)]))
     assert_native(run, "walk", min_entries=5)
     assert_native(run, "swaps")
     walk = run.function("walk")
-    assert "UNPACK_SEQUENCE_TUPLE" in walk["specialized"], walk["text"]
-    assert "UNPACK_SEQUENCE_TWO_TUPLE" in walk["specialized"], walk["text"]
-    assert "UNPACK_SEQUENCE_LIST" in run.function("swaps")["specialized"], run.function("swaps")["text"]
+    assert "UNPACK_SEQUENCE_TUPLE_TO_LOCALS" in walk["specialized"], walk["text"]  # x, y, z; a, b, c; d, e, f
+    assert "UNPACK_SEQUENCE_TWO_TUPLE" in walk["specialized"], walk["text"]  # the pair: items not to locals
+    assert "UNPACK_SEQUENCE_LIST_TO_LOCALS" in run.function("swaps")["specialized"], run.function("swaps")["text"]
 
 
 def test_unpacking_failure_tracebacks(tmp_path):
@@ -111,3 +113,87 @@ print(first_two([1, 2]))
 first_two([1, 2, 3])
 """, tmp_path)
     assert "ValueError: too many values to unpack (expected 2)" in run.stderr, run.stderr
+
+
+def test_unpacking_into_locals_with_finalizers(tmp_path):
+    """The fused form (UNPACK_SEQUENCE_*_TO_LOCALS) stores the items straight into their
+    locals; where a replaced value's finalizer runs, it must see what the separate
+    STORE_FASTs would show: the locals stored so far, the line, and a sequence it may
+    change or drop without harm.  Reference counts stay balanced."""
+    run = compare("""
+import functools
+import sys
+
+seen = []
+holder = {}
+
+class Noisy:
+    def __init__(self, name, action=None):
+        self.name, self.action = name, action
+    def __del__(self):
+        caller = sys._getframe(1)
+        names = {k: (v.name if isinstance(v, Noisy) else v) for k, v in caller.f_locals.items()
+                 if k in "abcde"}
+        seen.append((self.name, caller.f_code.co_name, caller.f_lineno, sorted(names.items())))
+        if self.action:
+            self.action()
+
+def fresh(t):
+    i = t[0]
+    a = Noisy(f"a{i}")
+    b = Noisy(f"b{i}")
+    c = Noisy(f"c{i}")
+    a, b, c = t
+    return a + b + c
+
+def from_list(x, y, z):
+    items = [x, y, z]
+    a = Noisy("old-a", items.clear)  # its finalizer empties the list being unpacked
+    b = Noisy("old-b", functools.partial(items.append, "late"))
+    a, b, c = items
+    return a, b, c, items
+
+def via_generic_path(box):  # no type known: the tuple form, whose generic path takes the list
+    items = box[0]
+    a = Noisy("old-a", items.clear)
+    b = Noisy("old-b", functools.partial(items.append, "late"))
+    a, b, c = box[0]
+    return a, b, c, items
+
+def drops_sequence():
+    a = Noisy("drops", lambda: holder.clear())  # the only other reference to the tuple
+    holder["t"] = (Noisy("x"), "y")
+    a, b = holder["t"]
+    return a.name, b
+
+def same_target(t):
+    a, a, b = t
+    return a, b
+
+def unbound_then_bound(t, flag):
+    if flag:
+        a = 1
+    a, b = t
+    return a, b
+
+marker = object()
+before = sys.getrefcount(marker)
+for i in range(300):
+    fresh((i, i + 1, i + 2))
+    same_target((marker, marker, i))
+    unbound_then_bound((marker, i), i % 2)
+print(sys.getrefcount(marker) - before)
+print(fresh((1000, 1001, 1002)), same_target((1, 2, 3)), unbound_then_bound(("p", "q"), False))
+print(from_list(1, 2, 3), via_generic_path([[4, 5, 6]]))
+print(drops_sequence())
+for line in seen[-14:]:
+    print(line)
+print(len(seen))
+""", tmp_path, functions=["fresh", "from_list", "via_generic_path", "drops_sequence", "same_target",
+                                  "unbound_then_bound"])
+    assert "Traceback" not in run.stderr, run.stderr
+    assert_native(run, "fresh", "same_target", "unbound_then_bound", min_entries=5)
+    for name in ("fresh", "same_target", "unbound_then_bound", "drops_sequence", "via_generic_path"):
+        assert "UNPACK_SEQUENCE_TUPLE_TO_LOCALS" in run.function(name)["specialized"], run.function(name)["text"]
+    assert "UNPACK_SEQUENCE_LIST_TO_LOCALS" in run.function("from_list")["specialized"], \
+        run.function("from_list")["text"]
