@@ -189,6 +189,30 @@ BINARY_OP_NUMBER(BINARY_OP_ADD_INT_OR_FLOAT, +, __builtin_add_overflow)
 BINARY_OP_NUMBER(BINARY_OP_SUBTRACT_INT_OR_FLOAT, -, __builtin_sub_overflow)
 BINARY_OP_NUMBER(BINARY_OP_MULTIPLY_INT_OR_FLOAT, *, __builtin_mul_overflow)
 
+/* &, | and ^ on operands of unknown types: ints of up to two digits inline (a
+ * 64-bit two's complement value means what Python's bitwise operations mean on
+ * an int), anything else through the generic function in the operand (the
+ * in-place one for augmented assignment).  Bools are not exact ints: theirs
+ * keeps its type.  No guard, so no exit. */
+#define BINARY_OP_BITWISE(NAME, OP)                                           \
+    STENCIL(NAME)                                                             \
+    {                                                                         \
+        PyObject *right = sp[-1], *left = sp[-2];                             \
+        PyObject *res;                                                        \
+        if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right)) {              \
+            res = PyLong_FromLongLong(two_digit_value(left) OP two_digit_value(right)); \
+        }                                                                     \
+        else {                                                                \
+            SYNC_INSTR();                                                     \
+            res = ((binaryfunc)OPERAND)(left, right);                         \
+        }                                                                     \
+        BINARY_RESULT(left, right, res);                                      \
+    }
+
+BINARY_OP_BITWISE(BINARY_OP_AND_INT_OR_OTHER, &)
+BINARY_OP_BITWISE(BINARY_OP_OR_INT_OR_OTHER, |)
+BINARY_OP_BITWISE(BINARY_OP_XOR_INT_OR_OTHER, ^)
+
 /* Floats, or ints (one digit each, so exactly representable: the quotient is
  * correctly rounded, as int's own true division); zero divisors go through the
  * generic function, which raises. */

@@ -598,3 +598,72 @@ def test_two_digit_ints_at_sites_of_unknown_types(tmp_path):
     """, tmp_path, functions=["combine", "masked"])
     assert_native(run, "combine", "masked")
     assert "BINARY_OP_ADD_INT_OR_FLOAT" in run.function("combine")["specialized"], run.function("combine")["text"]
+
+
+def test_bitwise_operations_at_sites_of_unknown_types(tmp_path):
+    """&, | and ^ (BINARY_OP_*_INT_OR_OTHER): ints of up to two digits inline, as 64-bit
+    two's complement; bools keep their type, big ints, sets, dict views and classes with
+    their own operators take the generic path (in place where the code says so)."""
+    run = compare("""
+        class Flags:
+            def __init__(self, bits):
+                self.bits = bits
+            def __and__(self, other):
+                return Flags(self.bits & int(other))
+            def __rand__(self, other):
+                return ("rand", other)
+            def __or__(self, other):
+                return Flags(self.bits | int(other))
+            __ror__ = __or__
+            def __xor__(self, other):
+                return ("xor", self.bits, other)
+            __rxor__ = __xor__
+            def __ior__(self, other):
+                self.bits |= int(other)
+                return self
+            def __repr__(self):
+                return f"Flags({self.bits})"
+
+        D = 2 ** 30
+        VALUES = [0, 1, -1, 5, -6, D - 1, D, -D, -(D + 1), 2 ** 32 - 1, -(2 ** 32), 2 ** 59 + 3,
+                  -(2 ** 60 - 1), 2 ** 60, -(2 ** 60), 2 ** 63 - 1, -(2 ** 63), 2 ** 64 + 9, -(2 ** 90), True, False]
+
+        def table(values):
+            out = []
+            for x in values:
+                for y in values:
+                    out.append((x & y, x | y, x ^ y))
+            return out
+
+        def augmented(values, start):
+            acc = start
+            for v in values:
+                acc ^= v
+                acc &= 0xFFFF_FFFF_FFFF
+                acc |= v & 3
+            return acc
+
+        def others(a, b):
+            return a & b, a | b, a ^ b
+
+        def in_place(a, b):
+            a |= b
+            return a
+
+        result = table(VALUES)
+        print(len(result), result[:30], result[-30:])
+        print(all(type(p) is type(q) for r, s in zip(result, table(VALUES)) for p, q in zip(r, s)))
+        print([type(v).__name__ for v in table([True, False])[0]])
+        print(augmented(VALUES[:-3], 12345), augmented(list(range(1000)), -7), augmented([True, 2 ** 70], 8))
+        print(others({1, 2}, {2, 3}), others({"a": 1}.keys(), {"a"}), others(Flags(6), 3), others(3, Flags(6)))
+        print(in_place(Flags(1), 6), in_place({1}, {2}), in_place(5, 2 ** 62), in_place(-(2 ** 59), 3))
+        for bad in ((1.5, 1), ("a", 1), (None, None)):
+            try:
+                others(*bad)
+            except TypeError as error:
+                print(error)
+    """, tmp_path, functions=["table", "augmented", "others", "in_place"])
+    assert "Traceback" not in run.stderr, run.stderr
+    assert_native(run, "table", "augmented", "others", "in_place")
+    for op in ("AND", "OR", "XOR"):
+        assert f"BINARY_OP_{op}_INT_OR_OTHER" in run.function("table")["specialized"], run.function("table")["text"]

@@ -22,6 +22,8 @@ COMPARE_JUMPS = {"POP_JUMP_FORWARD_IF_TRUE": (True, False), "POP_JUMP_FORWARD_IF
 TYPE_SUFFIX = {int: "INT", float: "FLOAT"}
 # Float operations that also take an int operand (converted: accel/specializer/unbox.py).
 MIXES_INTS = frozenset({"ADD", "SUBTRACT", "MULTIPLY", "TRUE_DIVIDE", "POWER"})
+# Operations whose forms for operands of unknown types take ints inline (no floats).
+BITWISE = frozenset({"AND", "OR", "XOR"})
 # Forms with an inline cache (stencils/cached.c): the generic work on a miss, so they
 # need no type feedback, only CPython's private layouts checked at start-up (without
 # them, these instructions exit to the interpreter).
@@ -139,11 +141,15 @@ def _binary_op(instr: QInstr, feedback: Feedback) -> QInstr:
 
 
 def _int_or_float(instr: QInstr, op: str, feedback: Feedback) -> QInstr:
-    """Operands of unknown types: int and float fast paths inline, no guard."""
-    name = f"BINARY_OP_{op}_INT_OR_FLOAT"
+    """Operands of unknown types: int and float fast paths inline (ints only for the
+    bitwise operations), no guard."""
+    if op in BITWISE:
+        name, note = f"BINARY_OP_{op}_INT_OR_OTHER", "ints inline; other types generic"
+    else:
+        name, note = f"BINARY_OP_{op}_INT_OR_FLOAT", "ints and floats inline; other types generic"
     if name not in feedback.stencils:
         return instr
-    return _become(instr, name, note="ints and floats inline; other types generic")
+    return _become(instr, name, note=note)
 
 
 def _compare_jump(instr: QInstr, following: QInstr, decoded: Decoded, feedback: Feedback) -> QInstr | None:
