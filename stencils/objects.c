@@ -508,6 +508,8 @@ STENCIL(UNPACK_SEQUENCE_LIST)
         }                                                            \
         old_->ob_refcnt = 1;  /* released below, once it is safe */  \
         int k_ = (int)(items_ - (ITEMS));                            \
+        /* Opaque: clang would keep counters for this in the loop. */ \
+        __asm__("" : "+r"(k_));                                      \
         sp = push_items(sp - 1, items_ + 1, (N) - k_ - 1);           \
         Py_DECREF(SEQ);                                              \
         frame->prev_instr = STORE_AT(k_);                            \
