@@ -213,6 +213,28 @@ BINARY_OP_BITWISE(BINARY_OP_AND_INT_OR_OTHER, &)
 BINARY_OP_BITWISE(BINARY_OP_OR_INT_OR_OTHER, |)
 BINARY_OP_BITWISE(BINARY_OP_XOR_INT_OR_OTHER, ^)
 
+/* // and % on operands of unknown types: ints of up to two digits and a nonzero
+ * divisor inline (no quotient of such ints overflows 64 bits), anything else,
+ * str formatting included, through the generic function in the operand, which
+ * raises ZeroDivisionError.  No guard, so no exit. */
+#define BINARY_OP_INT_DIVISION(NAME, FUNCTION)                                \
+    STENCIL(NAME)                                                             \
+    {                                                                         \
+        PyObject *right = sp[-1], *left = sp[-2];                             \
+        PyObject *res;                                                        \
+        if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right) && Py_SIZE(right) != 0) { \
+            res = PyLong_FromLongLong(FUNCTION(two_digit_value(left), two_digit_value(right))); \
+        }                                                                     \
+        else {                                                                \
+            SYNC_INSTR();                                                     \
+            res = ((binaryfunc)OPERAND)(left, right);                         \
+        }                                                                     \
+        BINARY_RESULT(left, right, res);                                      \
+    }
+
+BINARY_OP_INT_DIVISION(BINARY_OP_FLOOR_DIVIDE_INT_OR_OTHER, floor_divide)
+BINARY_OP_INT_DIVISION(BINARY_OP_REMAINDER_INT_OR_OTHER, floor_remainder)
+
 /* Floats, or ints (one digit each, so exactly representable: the quotient is
  * correctly rounded, as int's own true division); zero divisors go through the
  * generic function, which raises. */

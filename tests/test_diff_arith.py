@@ -667,3 +667,46 @@ def test_bitwise_operations_at_sites_of_unknown_types(tmp_path):
     assert_native(run, "table", "augmented", "others", "in_place")
     for op in ("AND", "OR", "XOR"):
         assert f"BINARY_OP_{op}_INT_OR_OTHER" in run.function("table")["specialized"], run.function("table")["text"]
+
+
+def test_floor_division_and_remainder_at_sites_of_unknown_types(tmp_path):
+    """// and % (BINARY_OP_*_INT_OR_OTHER): ints of up to two digits inline, rounding toward
+    minus infinity with the divisor's sign; zero divisors, floats, bools, big ints and str
+    formatting take the generic path (ZeroDivisionError's traceback as stock's)."""
+    run = compare("""
+        D = 2 ** 30
+        VALUES = [0, 1, -1, 7, -7, 3, -3, D - 1, D, -D, 2 ** 45 + 11, -(2 ** 52 + 5), 2 ** 60 - 1,
+                  -(2 ** 60 - 1), 2 ** 60, 2 ** 63, -(2 ** 75), True, 2.5, -0.0]
+
+        def divide(values):
+            out = []
+            for x in values:
+                for y in values:
+                    try:
+                        out.append((x // y, x % y))
+                    except ZeroDivisionError as error:
+                        out.append(str(error))
+            return out
+
+        def hashes(n, modulus):
+            h = 17
+            for i in range(n):
+                h = (h * 31 + i) % modulus
+                h -= h // 7
+            return h
+
+        def fmt(template, value):
+            return template % value
+
+        result = divide(VALUES)
+        print(len(result), result[:40], result[-60:])
+        print(all(type(a) is type(b) for r, s in zip(result, divide(VALUES)) if isinstance(r, tuple)
+                  for a, b in zip(r, s)))
+        print(hashes(3000, 1_000_000_007), hashes(500, -97), hashes(100, 2 ** 61 + 1))
+        print(fmt("%d-%s", (4, "x")), fmt("%05.1f", 2.25), fmt(b"%c", 65))
+        print(hashes(10, 0))
+    """, tmp_path, functions=["divide", "hashes", "fmt"])
+    assert_native(run, "divide", "hashes", "fmt")
+    assert "ZeroDivisionError: integer modulo by zero" in run.stderr, run.stderr
+    for op in ("FLOOR_DIVIDE", "REMAINDER"):
+        assert f"BINARY_OP_{op}_INT_OR_OTHER" in run.function("divide")["specialized"], run.function("divide")["text"]

@@ -22,8 +22,8 @@ COMPARE_JUMPS = {"POP_JUMP_FORWARD_IF_TRUE": (True, False), "POP_JUMP_FORWARD_IF
 TYPE_SUFFIX = {int: "INT", float: "FLOAT"}
 # Float operations that also take an int operand (converted: accel/specializer/unbox.py).
 MIXES_INTS = frozenset({"ADD", "SUBTRACT", "MULTIPLY", "TRUE_DIVIDE", "POWER"})
-# Operations whose forms for operands of unknown types take ints inline (no floats).
-BITWISE = frozenset({"AND", "OR", "XOR"})
+# Operations whose forms for operands of unknown types take only ints inline.
+INT_ONLY = frozenset({"AND", "OR", "XOR", "FLOOR_DIVIDE", "REMAINDER"})
 # Forms with an inline cache (stencils/cached.c): the generic work on a miss, so they
 # need no type feedback, only CPython's private layouts checked at start-up (without
 # them, these instructions exit to the interpreter).
@@ -142,8 +142,8 @@ def _binary_op(instr: QInstr, feedback: Feedback) -> QInstr:
 
 def _int_or_float(instr: QInstr, op: str, feedback: Feedback) -> QInstr:
     """Operands of unknown types: int and float fast paths inline (ints only for the
-    bitwise operations), no guard."""
-    if op in BITWISE:
+    bitwise operations, // and %), no guard."""
+    if op in INT_ONLY:
         name, note = f"BINARY_OP_{op}_INT_OR_OTHER", "ints inline; other types generic"
     else:
         name, note = f"BINARY_OP_{op}_INT_OR_FLOAT", "ints and floats inline; other types generic"
