@@ -52,7 +52,7 @@ accel_gen_resume(PyThreadState *tstate, PyObject *receiver, PyObject *arg, PyObj
     gen->gi_exc_state.previous_item = tstate->exc_info;
     tstate->exc_info = &gen->gi_exc_state;
     gen->gi_frame_state = FRAME_EXECUTING;
-    PyObject *result = accel_run_native(tstate, frame, rec, at);  /* links and unlinks the frame */
+    PyObject *result = accel_run_native_inline(tstate, frame, rec, at);  /* links and unlinks the frame */
     if (gen->gi_frame_state == FRAME_EXECUTING) {
         gen->gi_frame_state = FRAME_COMPLETED;
     }

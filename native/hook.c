@@ -587,16 +587,3 @@ accel_summarized_codes(uintptr_t *out, int n)
     GIL_EXIT();
     return count;
 }
-
-/* The record of the code of a suspended generator or coroutine that native code
- * resumes itself (native/generators.c), where the hook would resume it natively
- * too; not while the runtime finalizes (the hook stands back then). */
-accel_code *
-accel_resumable_record(PyThreadState *tstate, PyCodeObject *co)
-{
-    accel_code *rec = accel_lookup_record(co);
-    if (rec == NULL || !accel_may_run_directly(tstate, rec) || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL) {
-        return NULL;
-    }
-    return rec;
-}

@@ -136,8 +136,19 @@ accel_may_run_directly(PyThreadState *tstate, const accel_code *rec)
  * frame object that outlives it takes the frame over); the frame is unlinked. */
 void accel_clear_frame(PyThreadState *tstate, _PyInterpreterFrame *frame);
 
-/* hook.c */
-accel_code *accel_resumable_record(PyThreadState *tstate, PyCodeObject *co);
+/* The record of the code of a suspended generator or coroutine that native code
+ * resumes itself (native/generators.c), where the hook would resume it natively
+ * too; not while the runtime finalizes (the hook stands back then).  Inline: a
+ * generator pipeline resumes a generator per item at each stage. */
+static inline accel_code *
+accel_resumable_record(PyThreadState *tstate, PyCodeObject *co)
+{
+    accel_code *rec = accel_lookup_record(co);
+    if (rec == NULL || !accel_may_run_directly(tstate, rec) || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL) {
+        return NULL;
+    }
+    return rec;
+}
 
 /* jit.c */
 int accel_jit_init(void);

@@ -160,14 +160,38 @@ STENCIL(BINARY_OP_POWER_FLOAT)
     BINARY_RESULT(left, right, res);
 }
 
+/* Ints of at most two digits (|value| < 2**60), such as sums kept under a 32-bit
+ * mask: read as a C integer, so that arithmetic on them need not go through
+ * PyNumber_* and int's generic digit loops.  Zero's digit is not read. */
+#define IS_TWO_DIGIT_INT(O) \
+    (Py_TYPE(O) == &PyLong_Type && (size_t)(Py_SIZE(O) + 2) < 5)
+
+static inline __attribute__((always_inline)) int64_t
+two_digit_value(PyObject *o)
+{
+    Py_ssize_t size = Py_SIZE(o);
+    const digit *digits = ((PyLongObject *)o)->ob_digit;
+    int64_t magnitude = 0;
+    if (size != 0) {
+        magnitude = digits[0];
+    }
+    if (size == 2 || size == -2) {
+        magnitude |= (int64_t)digits[1] << PyLong_SHIFT;
+    }
+    return size < 0 ? -magnitude : magnitude;
+}
+
 /* Operands of unknown types (a list's items, an attribute's value): the int and
  * float cases inline, anything else through the generic function in the operand
- * (the in-place one for augmented assignment).  No guard, so no exit. */
-#define BINARY_OP_NUMBER(NAME, OP)                                            \
+ * (the in-place one for augmented assignment).  Ints of two digits whose result
+ * fits 64 bits inline too (OVERFLOW is the checked C operation); they profile as
+ * other operands, since no raw int form takes them.  No guard, so no exit. */
+#define BINARY_OP_NUMBER(NAME, OP, OVERFLOW)                                  \
     STENCIL(NAME)                                                             \
     {                                                                         \
         PyObject *right = sp[-1], *left = sp[-2];                             \
         PyObject *res;                                                        \
+        int64_t wide_;                                                        \
         if (PyFloat_CheckExact(left) && PyFloat_CheckExact(right)) {          \
             PROFILE_OPERANDS(ACCEL_OPERANDS_FLOAT);                           \
             FLOAT_RESULT(left, right, FLOAT_VALUE(left) OP FLOAT_VALUE(right)); \
@@ -175,6 +199,11 @@ STENCIL(BINARY_OP_POWER_FLOAT)
         if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right)) {                  \
             PROFILE_OPERANDS(ACCEL_OPERANDS_INT);                             \
             res = PyLong_FromSsize_t(COMPACT_VALUE(left) OP COMPACT_VALUE(right)); \
+        }                                                                     \
+        else if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right)            \
+                 && !OVERFLOW(two_digit_value(left), two_digit_value(right), &wide_)) { \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
+            res = PyLong_FromLongLong(wide_);                                 \
         }                                                                     \
         else {                                                                \
             PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
@@ -184,9 +213,55 @@ STENCIL(BINARY_OP_POWER_FLOAT)
         BINARY_RESULT(left, right, res);                                      \
     }
 
-BINARY_OP_NUMBER(BINARY_OP_ADD_INT_OR_FLOAT, +)
-BINARY_OP_NUMBER(BINARY_OP_SUBTRACT_INT_OR_FLOAT, -)
-BINARY_OP_NUMBER(BINARY_OP_MULTIPLY_INT_OR_FLOAT, *)
+BINARY_OP_NUMBER(BINARY_OP_ADD_INT_OR_FLOAT, +, __builtin_add_overflow)
+BINARY_OP_NUMBER(BINARY_OP_SUBTRACT_INT_OR_FLOAT, -, __builtin_sub_overflow)
+BINARY_OP_NUMBER(BINARY_OP_MULTIPLY_INT_OR_FLOAT, *, __builtin_mul_overflow)
+
+/* &, | and ^ on operands of unknown types: ints of up to two digits inline (a
+ * 64-bit two's complement value means what Python's bitwise operations mean on
+ * an int), anything else through the generic function in the operand (the
+ * in-place one for augmented assignment).  Bools are not exact ints: theirs
+ * keeps its type.  No guard, so no exit. */
+#define BINARY_OP_BITWISE(NAME, OP)                                           \
+    STENCIL(NAME)                                                             \
+    {                                                                         \
+        PyObject *right = sp[-1], *left = sp[-2];                             \
+        PyObject *res;                                                        \
+        if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right)) {              \
+            res = PyLong_FromLongLong(two_digit_value(left) OP two_digit_value(right)); \
+        }                                                                     \
+        else {                                                                \
+            SYNC_INSTR();                                                     \
+            res = ((binaryfunc)OPERAND)(left, right);                         \
+        }                                                                     \
+        BINARY_RESULT(left, right, res);                                      \
+    }
+
+BINARY_OP_BITWISE(BINARY_OP_AND_INT_OR_OTHER, &)
+BINARY_OP_BITWISE(BINARY_OP_OR_INT_OR_OTHER, |)
+BINARY_OP_BITWISE(BINARY_OP_XOR_INT_OR_OTHER, ^)
+
+/* // and % on operands of unknown types: ints of up to two digits and a nonzero
+ * divisor inline (no quotient of such ints overflows 64 bits), anything else,
+ * str formatting included, through the generic function in the operand, which
+ * raises ZeroDivisionError.  No guard, so no exit. */
+#define BINARY_OP_INT_DIVISION(NAME, FUNCTION)                                \
+    STENCIL(NAME)                                                             \
+    {                                                                         \
+        PyObject *right = sp[-1], *left = sp[-2];                             \
+        PyObject *res;                                                        \
+        if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right) && Py_SIZE(right) != 0) { \
+            res = PyLong_FromLongLong(FUNCTION(two_digit_value(left), two_digit_value(right))); \
+        }                                                                     \
+        else {                                                                \
+            SYNC_INSTR();                                                     \
+            res = ((binaryfunc)OPERAND)(left, right);                         \
+        }                                                                     \
+        BINARY_RESULT(left, right, res);                                      \
+    }
+
+BINARY_OP_INT_DIVISION(BINARY_OP_FLOOR_DIVIDE_INT_OR_OTHER, floor_divide)
+BINARY_OP_INT_DIVISION(BINARY_OP_REMAINDER_INT_OR_OTHER, floor_remainder)
 
 /* Floats, or ints (one digit each, so exactly representable: the quotient is
  * correctly rounded, as int's own true division); zero divisors go through the

@@ -377,38 +377,169 @@ error:
     return 0;
 }
 
+/* The n items of an exact tuple or list of n items, pushed last item lowest
+ * (the stack's reference to the sequence is dropped by the caller). */
+INLINE PyObject **
+push_items(PyObject **sp, PyObject **items, int n)
+{
+    while (n--) {
+        PyObject *item = items[n];
+        Py_INCREF(item);
+        *sp++ = item;
+    }
+    return sp;
+}
+
 /* Exact tuples and lists of the right length are taken apart here; anything
- * else is iterated, as the interpreter does. */
+ * else is iterated, as the interpreter does.  The specialized forms below take
+ * this path on a miss; THEN runs once the items are pushed. */
+#define UNPACK_SEQUENCE_GENERIC(SEQ, N, THEN) do {                  \
+    PyObject **items_ = NULL;                                        \
+    if (PyTuple_CheckExact(SEQ) && PyTuple_GET_SIZE(SEQ) == (N)) {    \
+        items_ = ((PyTupleObject *)(SEQ))->ob_item;                  \
+    }                                                                \
+    else if (PyList_CheckExact(SEQ) && PyList_GET_SIZE(SEQ) == (N)) { \
+        items_ = ((PyListObject *)(SEQ))->ob_item;                   \
+    }                                                                \
+    if (items_ != NULL) {                                            \
+        sp = push_items(sp - 1, items_, (N));                        \
+        Py_DECREF(SEQ);                                              \
+        THEN;                                                        \
+        CONTINUE();                                                  \
+    }                                                                \
+    SYNC_INSTR();                                                    \
+    sp--;                                                            \
+    if (!unpack_iterable((SEQ), (N), -1, sp + (N))) {                \
+        Py_DECREF(SEQ);                                              \
+        ERROR();                                                     \
+    }                                                                \
+    sp += (N);                                                       \
+    Py_DECREF(SEQ);                                                  \
+    THEN;                                                            \
+    CONTINUE();                                                      \
+} while (0)
+
 STENCIL(UNPACK_SEQUENCE)
 {
-    int n = OPARG;
     PyObject *seq = sp[-1];
-    PyObject **items = NULL;
-    if (PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == n) {
-        items = ((PyTupleObject *)seq)->ob_item;
-    }
-    else if (PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == n) {
-        items = ((PyListObject *)seq)->ob_item;
-    }
-    if (items != NULL) {
-        sp--;
-        while (n--) {
-            PyObject *item = items[n];
-            Py_INCREF(item);
-            *sp++ = item;
-        }
+    UNPACK_SEQUENCE_GENERIC(seq, OPARG, (void)0);
+}
+
+/* a, b = pair where type feedback says an exact 2-tuple: inline; anything else
+ * takes the generic path. */
+STENCIL(UNPACK_SEQUENCE_TWO_TUPLE)
+{
+    PyObject *seq = sp[-1];
+    if (LIKELY(PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == 2)) {
+        PyObject *first = PyTuple_GET_ITEM(seq, 0), *second = PyTuple_GET_ITEM(seq, 1);
+        Py_INCREF(first);
+        Py_INCREF(second);
+        sp[-1] = second;
+        sp[0] = first;
+        sp++;
         Py_DECREF(seq);
         CONTINUE();
     }
-    SYNC_INSTR();
-    sp--;
-    if (!unpack_iterable(seq, n, -1, sp + n)) {
+    UNPACK_SEQUENCE_GENERIC(seq, 2, (void)0);
+}
+
+/* An exact tuple of OPARG items expected; anything else takes the generic path. */
+STENCIL(UNPACK_SEQUENCE_TUPLE)
+{
+    int n = OPARG;
+    PyObject *seq = sp[-1];
+    if (LIKELY(PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == n)) {
+        sp = push_items(sp - 1, ((PyTupleObject *)seq)->ob_item, n);
         Py_DECREF(seq);
-        ERROR();
+        CONTINUE();
     }
-    sp += n;
-    Py_DECREF(seq);
-    CONTINUE();
+    UNPACK_SEQUENCE_GENERIC(seq, n, (void)0);
+}
+
+/* An exact list of OPARG items expected; anything else takes the generic path. */
+STENCIL(UNPACK_SEQUENCE_LIST)
+{
+    int n = OPARG;
+    PyObject *seq = sp[-1];
+    if (LIKELY(PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == n)) {
+        sp = push_items(sp - 1, ((PyListObject *)seq)->ob_item, n);
+        Py_DECREF(seq);
+        CONTINUE();
+    }
+    UNPACK_SEQUENCE_GENERIC(seq, n, (void)0);
+}
+
+/* The forms fused with the STORE_FAST of each item after them (a, b = pair;
+ * for x, y in points): the operand holds the locals' indexes, a byte each, the
+ * first store's lowest (accel/specializer/quicken.py).  The stores come one
+ * code unit apart after the unpacking's inline cache. */
+#define STORE_AT(K) (INSTR + 1 + INLINE_CACHE_ENTRIES_UNPACK_SEQUENCE + (K))
+#define TARGET_LOCAL(TARGETS, K) ((int)(((TARGETS) >> (8 * (K))) & 0xff))
+
+/* Stores K.. of items the unpacking pushed (item K on top), as the STORE_FASTs
+ * do; a finalizer run by a release sees its own store as the instruction. */
+#define STORE_PUSHED_ITEMS(K, N, TARGETS) do {                       \
+    for (int store_ = (K); store_ < (N); store_++) {                 \
+        int slot_index_ = TARGET_LOCAL((TARGETS), store_);           \
+        PyObject *replaced_ = LOCAL(slot_index_);                    \
+        LOCAL(slot_index_) = *--sp;                                  \
+        frame->prev_instr = STORE_AT(store_);                        \
+        Py_XDECREF(replaced_);                                       \
+    }                                                                \
+} while (0)
+
+/* The items of an exact SEQ of N items straight into their locals, holding the
+ * stack's reference to SEQ until the end.  Until a release could run a finalizer
+ * nothing can tell this from the separate instructions; before the first that
+ * could, their state is made good: the items not yet stored pushed and SEQ
+ * released (so a finalizer may change or free it), and the rest is stored from
+ * the stack. */
+#define UNPACK_TO_LOCALS(SEQ, ITEMS, N) do {                         \
+    uint64_t targets_ = OPERAND;                                     \
+    PyObject **items_ = (ITEMS), **end_ = items_ + (N);              \
+    for (; items_ < end_; items_++, targets_ >>= 8) {                \
+        PyObject *item_ = *items_;                                   \
+        PyObject **slot_ = &LOCAL(targets_ & 0xff);                  \
+        PyObject *old_ = *slot_;                                     \
+        Py_INCREF(item_);                                            \
+        *slot_ = item_;                                              \
+        if (old_ == NULL || LIKELY(--old_->ob_refcnt != 0)) {        \
+            continue;                                                \
+        }                                                            \
+        old_->ob_refcnt = 1;  /* released below, once it is safe */  \
+        int k_ = (int)(items_ - (ITEMS));                            \
+        /* Opaque: clang would keep counters for this in the loop. */ \
+        __asm__("" : "+r"(k_));                                      \
+        sp = push_items(sp - 1, items_ + 1, (N) - k_ - 1);           \
+        Py_DECREF(SEQ);                                              \
+        frame->prev_instr = STORE_AT(k_);                            \
+        Py_DECREF(old_);                                             \
+        STORE_PUSHED_ITEMS(k_ + 1, (N), OPERAND);                    \
+        CONTINUE();                                                  \
+    }                                                                \
+    sp--;                                                            \
+    Py_DECREF(SEQ);                                                  \
+    CONTINUE();                                                      \
+} while (0)
+
+STENCIL(UNPACK_SEQUENCE_TUPLE_TO_LOCALS)
+{
+    int n = OPARG;
+    PyObject *seq = sp[-1];
+    if (LIKELY(PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == n)) {
+        UNPACK_TO_LOCALS(seq, ((PyTupleObject *)seq)->ob_item, n);
+    }
+    UNPACK_SEQUENCE_GENERIC(seq, n, STORE_PUSHED_ITEMS(0, n, OPERAND));
+}
+
+STENCIL(UNPACK_SEQUENCE_LIST_TO_LOCALS)
+{
+    int n = OPARG;
+    PyObject *seq = sp[-1];
+    if (LIKELY(PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == n)) {
+        UNPACK_TO_LOCALS(seq, ((PyListObject *)seq)->ob_item, n);
+    }
+    UNPACK_SEQUENCE_GENERIC(seq, n, STORE_PUSHED_ITEMS(0, n, OPERAND));
 }
 
 /* a, *b, c = seq: the low byte counts the names before the star, the next the ones after. */

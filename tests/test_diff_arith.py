@@ -626,3 +626,149 @@ def test_int_bitwise_and_shifts(tmp_path):
                  "BINARY_OP_RSHIFT_INT_RAW", "LOAD_GLOBAL_PURE"):
         assert form in lcg["specialized"], lcg["text"]
     assert "FOR_ITER_RANGE_RAW" in lcg["specialized"], lcg["text"]
+
+
+def test_two_digit_ints_at_sites_of_unknown_types(tmp_path):
+    """Operands of unknown types (items of a list): ints of up to two digits (|value| < 2**60)
+    are added, subtracted and multiplied inline (BINARY_OP_*_INT_OR_FLOAT); results past 64
+    bits, and larger operands, take int's own code.  The digit edges, signs and zero."""
+    run = compare("""
+        D = 2 ** 30
+        EDGES = [0, 1, -1, D - 1, D, -D, D + 1, -(D + 1), 2 ** 32 - 1, -(2 ** 32), 2 ** 45 + 3,
+                 2 ** 59, -(2 ** 59), 2 ** 60 - 1, -(2 ** 60 - 1), 2 ** 60, -(2 ** 60), 2 ** 61 + 5,
+                 2 ** 63 - 1, -(2 ** 63), 2 ** 90 + 7, True, 2.5]
+
+        def combine(values):
+            out = []
+            for x in values:
+                for y in values:
+                    out.append((x + y, x - y, x * y))
+            return out
+
+        def masked(values, rounds):
+            acc = 0
+            for i in range(rounds):
+                for v in values:
+                    acc = (acc + v * 3 - i) & 0xFFFF_FFFF
+                    acc = acc * 2 - values[0]
+            return acc
+
+        result = combine(EDGES)
+        print(len(result), result[:40], result[-40:])
+        print(hash(tuple(result)), all(type(a) is type(b) for a, b in zip(result, combine(EDGES))))
+        print(masked([D + 5, 2 ** 33, -7, 2 ** 59], 300))
+    """, tmp_path, functions=["combine", "masked"])
+    assert_native(run, "combine", "masked")
+    assert "BINARY_OP_ADD_INT_OR_FLOAT" in run.function("combine")["specialized"], run.function("combine")["text"]
+
+
+def test_bitwise_operations_at_sites_of_unknown_types(tmp_path):
+    """&, | and ^ (BINARY_OP_*_INT_OR_OTHER): ints of up to two digits inline, as 64-bit
+    two's complement; bools keep their type, big ints, sets, dict views and classes with
+    their own operators take the generic path (in place where the code says so)."""
+    run = compare("""
+        class Flags:
+            def __init__(self, bits):
+                self.bits = bits
+            def __and__(self, other):
+                return Flags(self.bits & int(other))
+            def __rand__(self, other):
+                return ("rand", other)
+            def __or__(self, other):
+                return Flags(self.bits | int(other))
+            __ror__ = __or__
+            def __xor__(self, other):
+                return ("xor", self.bits, other)
+            __rxor__ = __xor__
+            def __ior__(self, other):
+                self.bits |= int(other)
+                return self
+            def __repr__(self):
+                return f"Flags({self.bits})"
+
+        D = 2 ** 30
+        VALUES = [0, 1, -1, 5, -6, D - 1, D, -D, -(D + 1), 2 ** 32 - 1, -(2 ** 32), 2 ** 59 + 3,
+                  -(2 ** 60 - 1), 2 ** 60, -(2 ** 60), 2 ** 63 - 1, -(2 ** 63), 2 ** 64 + 9, -(2 ** 90), True, False]
+
+        def table(values):
+            out = []
+            for x in values:
+                for y in values:
+                    out.append((x & y, x | y, x ^ y))
+            return out
+
+        def augmented(values, start):
+            acc = start
+            for v in values:
+                acc ^= v
+                acc &= 0xFFFF_FFFF_FFFF
+                acc |= v & 3
+            return acc
+
+        def others(a, b):
+            return a & b, a | b, a ^ b
+
+        def in_place(a, b):
+            a |= b
+            return a
+
+        result = table(VALUES)
+        print(len(result), result[:30], result[-30:])
+        print(all(type(p) is type(q) for r, s in zip(result, table(VALUES)) for p, q in zip(r, s)))
+        print([type(v).__name__ for v in table([True, False])[0]])
+        print(augmented(VALUES[:-3], 12345), augmented(list(range(1000)), -7), augmented([True, 2 ** 70], 8))
+        print(others({1, 2}, {2, 3}), others({"a": 1}.keys(), {"a"}), others(Flags(6), 3), others(3, Flags(6)))
+        print(in_place(Flags(1), 6), in_place({1}, {2}), in_place(5, 2 ** 62), in_place(-(2 ** 59), 3))
+        for bad in ((1.5, 1), ("a", 1), (None, None)):
+            try:
+                others(*bad)
+            except TypeError as error:
+                print(error)
+    """, tmp_path, functions=["table", "augmented", "others", "in_place"])
+    assert "Traceback" not in run.stderr, run.stderr
+    assert_native(run, "table", "augmented", "others", "in_place")
+    for op in ("AND", "OR", "XOR"):
+        assert f"BINARY_OP_{op}_INT_OR_OTHER" in run.function("table")["specialized"], run.function("table")["text"]
+
+
+def test_floor_division_and_remainder_at_sites_of_unknown_types(tmp_path):
+    """// and % (BINARY_OP_*_INT_OR_OTHER): ints of up to two digits inline, rounding toward
+    minus infinity with the divisor's sign; zero divisors, floats, bools, big ints and str
+    formatting take the generic path (ZeroDivisionError's traceback as stock's)."""
+    run = compare("""
+        D = 2 ** 30
+        VALUES = [0, 1, -1, 7, -7, 3, -3, D - 1, D, -D, 2 ** 45 + 11, -(2 ** 52 + 5), 2 ** 60 - 1,
+                  -(2 ** 60 - 1), 2 ** 60, 2 ** 63, -(2 ** 75), True, 2.5, -0.0]
+
+        def divide(values):
+            out = []
+            for x in values:
+                for y in values:
+                    try:
+                        out.append((x // y, x % y))
+                    except ZeroDivisionError as error:
+                        out.append(str(error))
+            return out
+
+        def hashes(n, modulus):
+            h = 17
+            for i in range(n):
+                h = (h * 31 + i) % modulus
+                h -= h // 7
+            return h
+
+        def fmt(template, value):
+            return template % value
+
+        result = divide(VALUES)
+        print(len(result), result[:40], result[-60:])
+        print(all(type(a) is type(b) for r, s in zip(result, divide(VALUES)) if isinstance(r, tuple)
+                  for a, b in zip(r, s)))
+        print(hashes(3000, 1_000_000_007), hashes(500, -97), hashes(100, 2 ** 61 + 1))
+        print(fmt("%d-%s", (4, "x")), fmt("%05.1f", 2.25), fmt(b"%c", 65))
+        print(hashes(10, 0))
+    """, tmp_path, functions=["divide", "hashes", "fmt"])
+    assert_native(run, "divide", "hashes", "fmt")
+    assert "ZeroDivisionError: integer modulo by zero" in run.stderr, run.stderr
+    for op in ("FLOOR_DIVIDE", "REMAINDER"):
+        assert f"BINARY_OP_{op}_INT_OR_OTHER" in run.function("divide")["specialized"], run.function("divide")["text"]

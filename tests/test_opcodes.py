@@ -433,7 +433,8 @@ def test_unpack_sequence(tmp_path):
                 print(f.__name__, type(e).__name__, e)
         _accel_probe(fast, generic, swap)
         _traceback(generic, None)
-    """, {"fast": {"UNPACK_SEQUENCE"}, "generic": {"UNPACK_SEQUENCE"}})
+    """, {"fast": {"UNPACK_SEQUENCE_TUPLE_TO_LOCALS", "UNPACK_SEQUENCE_LIST_TO_LOCALS"},
+        "generic": {"UNPACK_SEQUENCE"}})
     assert "cannot unpack non-iterable NoneType object" in run.stdout
 
 
@@ -1809,7 +1810,8 @@ def test_reference_counts_are_balanced(tmp_path):
         after = sys.getrefcount(marker), sys.getrefcount(key)
         print(total, after[0] - before[0], after[1] - before[1])
         _accel_probe(work)
-    """, {"work": {"BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_MAP", "DICT_UPDATE", "UNPACK_SEQUENCE",
+    """, {"work": {"BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_MAP", "DICT_UPDATE",
+                   "UNPACK_SEQUENCE_TUPLE_TO_LOCALS",
                    "UNPACK_EX", "FORMAT_VALUE", "BUILD_STRING", "BUILD_SLICE", "DELETE_SUBSCR", "MAKE_CELL",
                    "CONTAINS_OP", "IS_OP", "UNARY_NOT", "LIST_EXTEND"}})
 

@@ -20,7 +20,7 @@ from ..backend import lower
 from ..frontend.decode import decode
 from ..specializer.handlers import add_unwinds
 from ..specializer.ir import QInstr, link
-from ..specializer.quicken import quicken, superinstructions
+from ..specializer.quicken import quicken, superinstructions, unpack_to_locals
 from ..specializer.specialize import PROFILES_OPERANDS, Feedback, specialize
 from ..specializer.types import infer
 from ..specializer.unbox import unbox
@@ -106,7 +106,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
         site_kinds=site_kinds,
     )
     specialized = link(specialize(decoded, quicken(decoded), feedback))
-    specialized = superinstructions(unbox(specialized, decoded, feedback.states, generic))
+    specialized = superinstructions(unpack_to_locals(unbox(specialized, decoded, feedback.states, generic)))
     specialized = add_unwinds(specialized, decoded)
     generator = bool(code.co_flags & lower.GENERATOR)
     program = lower.reachable(specialized, generator)

@@ -4,6 +4,8 @@
   the CALL it names arguments for (the CALL's operand).
 - Pairs of instructions become CPython's superinstructions, unless the second one is a
   jump target (a jump must land on an instruction of its own).
+- An unpacking of a tuple or list whose items all go to locals (a, b = pair; for x, y in
+  points) is fused with those STORE_FASTs: the items go straight into the locals.
 """
 from __future__ import annotations
 
@@ -78,4 +80,41 @@ def superinstructions(program: list[QInstr]) -> list[QInstr]:
         if prev.name != "LOAD_CONST":
             prev.operand = instr.operand
         prev.name, prev.covers, prev.oparg2 = name, prev.covers + instr.covers, instr.oparg
+    return result
+
+
+# Unpacking forms that can store their items straight into locals, and the fused form.
+UNPACK_TO_LOCALS = {"UNPACK_SEQUENCE_TUPLE": "UNPACK_SEQUENCE_TUPLE_TO_LOCALS",
+                    "UNPACK_SEQUENCE_TWO_TUPLE": "UNPACK_SEQUENCE_TUPLE_TO_LOCALS",
+                    "UNPACK_SEQUENCE_LIST": "UNPACK_SEQUENCE_LIST_TO_LOCALS"}
+# The fused form's operand holds each target local's index in a byte.
+MAX_UNPACK_TO_LOCALS = 8
+# Code units from an UNPACK_SEQUENCE to the instruction after it (its inline cache).
+UNPACK_SEQUENCE_UNITS = 2
+
+
+def unpack_to_locals(program: list[QInstr]) -> list[QInstr]:
+    """Fuse each specialized unpacking with the STORE_FASTs of all its items where they
+    directly follow it, one code unit each (the stencil names each store's unit), none a
+    jump target; runs before `superinstructions`, which would pair the stores."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    index = 0
+    while index < len(program):
+        instr = program[index]
+        result.append(instr)
+        index += 1
+        fused = UNPACK_TO_LOCALS.get(instr.name)
+        count = instr.oparg
+        if fused is None or not 0 < count <= MAX_UNPACK_TO_LOCALS or len(instr.covers) != 1:
+            continue
+        stores = program[index:index + count]
+        first_store = instr.first.unit + UNPACK_SEQUENCE_UNITS
+        if len(stores) == count and all(
+                store.name == "STORE_FAST" and len(store.covers) == 1 and store.first.unit == first_store + k
+                and store.oparg < 256 and id(store) not in targets for k, store in enumerate(stores)):
+            instr.name = fused
+            instr.covers += tuple(store.first for store in stores)
+            instr.raw_operand = sum(store.oparg << (8 * k) for k, store in enumerate(stores))
+            index += count
     return result

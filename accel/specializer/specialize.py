@@ -22,6 +22,8 @@ COMPARE_JUMPS = {"POP_JUMP_FORWARD_IF_TRUE": (True, False), "POP_JUMP_FORWARD_IF
 TYPE_SUFFIX = {int: "INT", float: "FLOAT"}
 # Float operations that also take an int operand (converted: accel/specializer/unbox.py).
 MIXES_INTS = frozenset({"ADD", "SUBTRACT", "MULTIPLY", "TRUE_DIVIDE", "POWER"})
+# Operations whose forms for operands of unknown types take only ints inline.
+INT_ONLY = frozenset({"AND", "OR", "XOR", "FLOOR_DIVIDE", "REMAINDER"})
 # Forms with an inline cache (stencils/cached.c): the generic work on a miss, so they
 # need no type feedback, only CPython's private layouts checked at start-up (without
 # them, these instructions exit to the interpreter).
@@ -32,7 +34,7 @@ PROFILES_OPERANDS = frozenset({"BINARY_OP_ADD_INT_OR_FLOAT", "BINARY_OP_SUBTRACT
                                "BINARY_OP_MULTIPLY_INT_OR_FLOAT", "BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT",
                                "COMPARE_OP_JUMP"})
 # What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
-SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR"}
+SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR", "UNPACK_SEQUENCE"}
 # Stencils that make or read an object of a struct CPython keeps private: emitted only
 # where start-up found the layout native/private_layout.h declares.
 PRIVATE_LAYOUT = frozenset({"ASYNC_GEN_WRAP"})
@@ -99,7 +101,26 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
         container, index = _operand_types(instr, feedback, 2)
         if container in (list, None) and index in (int, None):
             return _become(instr, f"{instr.name}_LIST_INT", note="other containers and indexes take the generic path")
+    if instr.name == "UNPACK_SEQUENCE":
+        return _unpack_sequence(instr, feedback)
     return instr
+
+
+def _unpack_sequence(instr: QInstr, feedback: Feedback) -> QInstr:
+    """The form for the sequence the feedback expects, inferred or seen by CPython's adaptive
+    interpreter; without either, a tuple (the most common); the generic form for any other
+    known type.  Every form takes the generic path on a miss, so there is no guard."""
+    (sequence,) = _operand_types(instr, feedback, 1)
+    if sequence not in (tuple, list, None):
+        return instr
+    adaptive = _adaptive(instr, feedback, "UNPACK_SEQUENCE_")
+    if sequence is list or (sequence is not tuple and adaptive == "UNPACK_SEQUENCE_LIST"):
+        name = "UNPACK_SEQUENCE_LIST"
+    else:
+        name = "UNPACK_SEQUENCE_TWO_TUPLE" if instr.oparg == 2 else "UNPACK_SEQUENCE_TUPLE"
+    if name not in feedback.stencils:
+        return instr
+    return _become(instr, name, note="other sequences take the generic path")
 
 
 def _binary_op(instr: QInstr, feedback: Feedback) -> QInstr:
@@ -120,11 +141,15 @@ def _binary_op(instr: QInstr, feedback: Feedback) -> QInstr:
 
 
 def _int_or_float(instr: QInstr, op: str, feedback: Feedback) -> QInstr:
-    """Operands of unknown types: int and float fast paths inline, no guard."""
-    name = f"BINARY_OP_{op}_INT_OR_FLOAT"
+    """Operands of unknown types: int and float fast paths inline (ints only for the
+    bitwise operations, // and %), no guard."""
+    if op in INT_ONLY:
+        name, note = f"BINARY_OP_{op}_INT_OR_OTHER", "ints inline; other types generic"
+    else:
+        name, note = f"BINARY_OP_{op}_INT_OR_FLOAT", "ints and floats inline; other types generic"
     if name not in feedback.stencils:
         return instr
-    return _become(instr, name, note="ints and floats inline; other types generic")
+    return _become(instr, name, note=note)
 
 
 def _compare_jump(instr: QInstr, following: QInstr, decoded: Decoded, feedback: Feedback) -> QInstr | None:

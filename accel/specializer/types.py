@@ -31,7 +31,8 @@ POP_JUMPS = frozenset(name for name in opcode.opname if name.startswith("POP_JUM
 # What _transfer follows; every other instruction leaves the stack unknown.
 TRANSFERRED = POP_JUMPS | UNCONDITIONAL_JUMPS | {
     "FOR_ITER", "LOAD_FAST", "LOAD_CONST", "STORE_FAST", "DELETE_FAST", "POP_TOP", "COPY", "SWAP",
-    "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL", "PRECALL", "NOP", "RESUME", "KW_NAMES"}
+    "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL", "PRECALL", "NOP", "RESUME", "KW_NAMES",
+    "BUILD_LIST", "BUILD_TUPLE"}
 
 
 @datatype(frozen=True)
@@ -143,6 +144,8 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
         stack = stack[:-2] + (binary_result(arg, *operands),)
     elif name == "COMPARE_OP":
         stack = stack[:-2] + (bool,)
+    elif name == "BUILD_LIST" or name == "BUILD_TUPLE":
+        stack = stack[:len(stack) - arg] + (list if name == "BUILD_LIST" else tuple,)
     elif name == "GET_ITER":
         stack = stack[:-1] + (ITERATORS.get(stack[-1]),)
     elif name == "LOAD_GLOBAL":
