@@ -4,6 +4,8 @@
  * build strips the preprocessor lines), so it holds plain declarations only.
  * Objects cross the boundary as their addresses (id() in CPython); the caller
  * keeps them alive for the duration of the call. */
+#ifndef ACCEL_ACCEL_H
+#define ACCEL_ACCEL_H
 
 /* One instruction of a program to emit, in execution order: the fall-through
  * successor of an instruction is the next one in the array. */
@@ -86,3 +88,5 @@ uint64_t accel_binary_op_function(int nb_op);
 void accel_set_summary(uintptr_t code, uintptr_t summary);
 int64_t accel_get_summary(uintptr_t code, char *buf, int64_t n);
 int accel_summarized_codes(uintptr_t *out, int n);
+
+#endif

@@ -69,12 +69,145 @@ STENCIL(STORE_SUBSCR)
     CONTINUE();
 }
 
+/* The frame of a direct call to `func`, its positional arguments (and the
+ * defaults after them) being all its parameters, as the site's cache describes
+ * it: pushed, linked, the arguments moved in from the caller's stack.  NULL
+ * when the call must take native/calls.c's path (the cache does not describe
+ * it, the callee may not run natively now, no room left). */
+static inline __attribute__((always_inline)) _PyInterpreterFrame *
+push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape)
+{
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    accel_code *rec = shape->rec;
+    uintptr_t stack_pointer, hook;
+    __asm__("movq %%rsp, %0" : "=r"(stack_pointer));
+    /* A function's address as a value: 64 bits, as HOLE does (the medium model
+     * would make it a 32-bit immediate). */
+    __asm__("movabsq $accel_eval_frame, %0" : "=r"(hook));
+    /* As accel_may_run_directly and accel_run_native_inline check (native/runtime.h);
+     * what they do on the rare paths (measuring the C stack of another thread, the
+     * RecursionError, the end of operand profiling) is left to native/calls.c. */
+    if (UNLIKELY(!(co == shape->code && nargs == shape->nargs && shape->epoch == accel_records_freed
+          && rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested && rec->profile_until == 0
+          && (uintptr_t)tstate->interp->eval_frame == hook && !tstate->cframe->use_tracing
+          && tstate->recursion_remaining > 0
+          && tstate == accel_c_stack_thread && stack_pointer >= (uintptr_t)accel_c_stack_limit
+          && _PyThreadState_HasStackSpace(tstate, shape->frame_size)))) {
+        return NULL;
+    }
+    int missing = shape->missing;
+    PyObject *defaults = func->func_defaults;
+    if (UNLIKELY(missing > 0 && (defaults == NULL || PyTuple_GET_SIZE(defaults) < missing))) {
+        return NULL;
+    }
+    _PyInterpreterFrame *callee = (_PyInterpreterFrame *)tstate->datastack_top;
+    tstate->datastack_top += shape->frame_size;
+    callee->f_func = func;  /* the caller's stack's reference */
+    callee->f_code = (PyCodeObject *)Py_NewRef(co);
+    callee->f_builtins = func->func_builtins;
+    callee->f_globals = func->func_globals;
+    callee->f_locals = NULL;
+    callee->frame_obj = NULL;
+    callee->prev_instr = _PyCode_CODE(co) - 1;
+    callee->is_entry = false;
+    callee->owner = FRAME_OWNED_BY_THREAD;
+    callee->stacktop = -1;  /* unset while native code runs (native/runtime.h) */
+    PyObject **locals = callee->localsplus;
+    _Pragma("clang loop unroll(disable)")
+    for (int i = 0; i < nargs; i++) {
+        locals[i] = args[i];
+    }
+    _Pragma("clang loop unroll(disable)")
+    for (int i = 0; i < missing; i++) {
+        locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, PyTuple_GET_SIZE(defaults) - missing + i));
+    }
+    _Pragma("clang loop unroll(disable)")
+    for (int i = nargs + missing; i < shape->nlocalsplus; i++) {
+        locals[i] = NULL;
+    }
+    return callee;
+}
+
+/* Run a pushed frame's native code, then clear and pop the frame: what
+ * native/calls.c's run_pushed does, without its C frames around the call (the
+ * callee's program is called straight, in the stencils' convention). */
+static inline __attribute__((always_inline)) PyObject *
+run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape)
+{
+    accel_code *rec = shape->rec;
+    rec->calls++;
+    rec->native_entries++;
+    accel_totals.native_calls++;
+    accel_totals.native_entries++;
+    tstate->recursion_remaining--;
+    _PyCFrame *cframe = tstate->cframe;
+    callee->previous = cframe->current_frame;
+    cframe->current_frame = callee;
+    accel_native *native = rec->native;
+    PyObject *result = ((accel_continuation)native->start)(callee, callee->localsplus + shape->nlocalsplus, tstate);
+    tstate->cframe->current_frame = callee->previous;
+    if (UNLIKELY((uintptr_t)result & 1)) {
+        tstate->recursion_remaining++;
+        result = accel_finish_in_interpreter(tstate, callee, rec, native, (uintptr_t)result);
+        tstate->recursion_remaining--;
+    }
+    /* As _PyEvalFrameClearAndPop, with the recursion depth still counting the
+     * callee: finalizers run by the clearing may call. */
+    if (UNLIKELY(callee->frame_obj != NULL)) {
+        accel_clear_frame(tstate, callee);
+    }
+    else {
+        _Pragma("clang loop unroll(disable)")
+    for (int i = 0; i < callee->stacktop; i++) {
+            Py_XDECREF(callee->localsplus[i]);
+        }
+        Py_XDECREF(callee->f_locals);  /* locals() made it */
+        Py_DECREF(callee->f_func);
+        Py_DECREF(callee->f_code);
+    }
+    tstate->recursion_remaining++;
+    tstate->datastack_top = (PyObject **)callee;
+    return result;
+}
+
 /* The operand is the tuple of keyword names (KW_NAMES, folded in), or NULL.
- * The work, PRECALL's included, is native/calls.c's: the stencil stays small,
- * at every call site. */
+ * A compiled Python function called with positional arguments that its site's
+ * cache knows is called here, straight (push_direct, run_direct); the rest of
+ * the work, PRECALL's included, is native/calls.c's (which also fills the
+ * cache). */
 STENCIL(CALL)
 {
     PyObject **base = sp - OPARG - 2;
+    if (LIKELY(OPERAND == 0)) {
+        if (UNLIKELY(base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type)) {
+            /* A bound method: its function and self in its place, as 3.11's PRECALL does. */
+            PyObject *method = base[1];
+            base[0] = Py_NewRef(((PyMethodObject *)method)->im_func);
+            base[1] = Py_NewRef(((PyMethodObject *)method)->im_self);
+            Py_DECREF(method);
+        }
+        int is_meth = base[0] != NULL;
+        PyObject *callable = base[1 - is_meth];
+        _PyInterpreterFrame *callee;
+        accel_call_shape *shape = &((accel_cache *)HOLE(_JIT_CACHE))->call;
+        if (LIKELY(Py_TYPE(callable) == &PyFunction_Type)
+            && LIKELY((callee = push_direct(tstate, (PyFunctionObject *)callable, base + 2 - is_meth,
+                                            OPARG + is_meth, shape)) != NULL)) {
+            /* Where the caller stands during the call: 3.11 leaves a call it inlines
+             * on the CALL's last cache entry. */
+            frame->prev_instr = INSTR + INLINE_CACHE_ENTRIES_CALL;
+            PyObject *result = run_direct(tstate, callee, shape);
+            sp = base;
+            if (UNLIKELY(result == NULL)) {
+                ERROR_AT(INSTR + INLINE_CACHE_ENTRIES_CALL);
+            }
+            *sp++ = result;
+            if (UNLIKELY(TRACING_ON())) {
+                EXIT_AFTER(ACCEL_EXIT_TRACING);
+            }
+            CONTINUE();
+        }
+    }
     frame->prev_instr = INSTR;
     int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE,
                                         (accel_cache *)HOLE(_JIT_CACHE));
