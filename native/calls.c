@@ -235,7 +235,7 @@ call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
 }
 
 static initproc python_init;    /* tp_init of a class whose __init__ is a Python function */
-static PyObject *empty_tuple;
+PyObject *accel_empty_tuple;
 
 /* type_call for a class that inherits object's __new__ and defines __init__ in
  * Python, under a plain metaclass; NULL with nothing set for any other callable. */
@@ -259,7 +259,7 @@ instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
 {
     /* object's __new__ makes the instance (and its inline values); with no
      * arguments, it has nothing to object to. */
-    PyObject *self = type->tp_new(type, empty_tuple, NULL);
+    PyObject *self = type->tp_new(type, accel_empty_tuple, NULL);
     if (self == NULL) {
         return NULL;
     }
@@ -275,13 +275,39 @@ instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
         return NULL;
     }
     if (res != Py_None) {
-        PyErr_Format(PyExc_TypeError, "__init__() should return None, not '%.200s'", Py_TYPE(res)->tp_name);
-        Py_DECREF(res);
-        Py_DECREF(self);
-        return NULL;
+        return accel_init_returned(res, self);
     }
     Py_DECREF(res);
     return self;
+}
+
+PyObject *
+accel_init_returned(PyObject *result, PyObject *self)
+{
+    if (result != NULL) {
+        PyErr_Format(PyExc_TypeError, "__init__() should return None, not '%.200s'", Py_TYPE(result)->tp_name);
+        Py_DECREF(result);
+    }
+    Py_XDECREF(self);
+    return NULL;
+}
+
+PyObject *
+accel_call_init(PyThreadState *tstate, PyObject *init, PyObject *self, PyObject **args, int nargs)
+{
+    PyObject *result = NULL;
+    if (self != NULL && !_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
+        PyObject **slot = args - 1;
+        PyObject *saved = *slot;
+        *slot = self;
+        result = call_function(tstate, init, slot, (size_t)(nargs + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+        *slot = saved;
+        _Py_LeaveRecursiveCallTstate(tstate);
+    }
+    for (int i = 0; i < nargs; i++) {
+        Py_DECREF(args[i]);
+    }
+    return result;
 }
 
 /* PyObject_Vectorcall, for calls made by native code: a compiled Python
@@ -297,7 +323,14 @@ accel_call(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
     }
     PyFunctionObject *init;
     if ((nargsf & PY_VECTORCALL_ARGUMENTS_OFFSET) && (init = plain_class_init(callable)) != NULL) {
-        return instantiate(tstate, (PyTypeObject *)callable, init, args, nargsf, kwnames);
+        /* Calling the class takes a level of recursion, as _PyObject_MakeTpCall does,
+         * besides __init__'s frame. */
+        if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
+            return NULL;
+        }
+        PyObject *self = instantiate(tstate, (PyTypeObject *)callable, init, args, nargsf, kwnames);
+        _Py_LeaveRecursiveCallTstate(tstate);
+        return self;
     }
     return PyObject_Vectorcall(callable, args, nargsf, kwnames);
 }
@@ -313,37 +346,86 @@ accel_calls_init(void)
     if (probe != NULL && PyType_Check(probe)) {
         python_init = ((PyTypeObject *)probe)->tp_init;
     }
-    empty_tuple = PyTuple_New(0);
+    accel_empty_tuple = PyTuple_New(0);
     Py_XDECREF(done);
     Py_XDECREF(globals);
     PyErr_Clear();
-    return python_init != NULL && empty_tuple != NULL ? 0 : -1;
+    return python_init != NULL && accel_empty_tuple != NULL ? 0 : -1;
 }
 
-/* The shape of the moving calls to `co` with `nargs` positional arguments, in
- * `shape`; 0 if a call to it cannot move them (its parameters are not plain
- * positional ones, it is no code accel knows). */
+/* Whether keyword arguments `kwnames`, after `npositional` positional ones,
+ * name the parameters that follow those, in order: then the call binds as if
+ * they were all positional. */
 static int
-measure_call(PyCodeObject *co, int nargs, accel_call_shape *shape)
+keywords_in_order(PyCodeObject *co, Py_ssize_t npositional, PyObject *kwnames)
 {
-    accel_code *rec = accel_lookup_record(co);
-    if (rec == NULL || !rec->positional_only_call || nargs > co->co_argcount) {
-        shape->code = NULL;
+    Py_ssize_t nkwargs = PyTuple_GET_SIZE(kwnames);
+    if (npositional + nkwargs > co->co_argcount || npositional < co->co_posonlyargcount) {
         return 0;
     }
-    shape->code = co;
-    shape->rec = rec;
-    shape->epoch = accel_records_freed;
-    shape->nargs = nargs;
-    shape->missing = co->co_argcount - nargs;
-    shape->nlocalsplus = co->co_nlocalsplus;
-    shape->frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
+    for (Py_ssize_t k = 0; k < nkwargs; k++) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, k);
+        PyObject *parameter = PyTuple_GET_ITEM(co->co_localsplusnames, npositional + k);
+        if (name != parameter && !(PyUnicode_Check(name) && PyUnicode_Compare(name, parameter) == 0)) {
+            return 0;
+        }
+    }
     return 1;
 }
 
-/* The frame of a call to `func` whose positional arguments (and the defaults
- * after them) are all its parameters, pushed, the arguments moved in; NULL if
- * the call must take another path (nothing moved then). */
+/* The way of the site's cache that describes calls to `co` (through the
+ * __init__ `init` of a plain class, or a function when NULL) with `nargs`
+ * arguments, or NULL. */
+static accel_call_shape *
+find_way(accel_cache *cache, PyCodeObject *co, PyObject *init, int nargs)
+{
+    for (int i = 0; i < ACCEL_CALL_WAYS; i++) {
+        accel_call_shape *way = &cache->calls[i];
+        if (way->code == co && way->init == init && way->nargs == nargs && way->epoch == accel_records_freed) {
+            return way;
+        }
+    }
+    return NULL;
+}
+
+/* A way of the site's cache filled for calls to `co` with `nargs` arguments
+ * (see find_way; `type_version` is init's class's), an empty or stale one if
+ * there is one, else the next in turn; NULL if such calls cannot move their
+ * arguments (the parameters are not plain positional ones, the code is no code
+ * accel knows). */
+static accel_call_shape *
+fill_way(accel_cache *cache, PyCodeObject *co, PyObject *init, unsigned int type_version, int nargs)
+{
+    accel_code *rec = accel_lookup_record(co);
+    int frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
+    if (rec == NULL || !rec->positional_only_call || nargs > co->co_argcount
+        || co->co_argcount > SHRT_MAX) {
+        return NULL;
+    }
+    accel_call_shape *way = NULL;
+    for (int i = 0; i < ACCEL_CALL_WAYS && way == NULL; i++) {
+        if (cache->calls[i].code == NULL || cache->calls[i].epoch != accel_records_freed) {
+            way = &cache->calls[i];
+        }
+    }
+    if (way == NULL) {
+        way = &cache->calls[cache->misses++ % ACCEL_CALL_WAYS];
+    }
+    way->code = co;
+    way->init = init;
+    way->rec = rec;
+    way->epoch = accel_records_freed;
+    way->type_version = type_version;
+    way->nargs = (short)nargs;
+    way->missing = (short)(co->co_argcount - nargs);
+    way->nlocalsplus = co->co_nlocalsplus;
+    way->frame_size = frame_size;
+    return way;
+}
+
+/* The frame of a call to `func` whose arguments (and the defaults after them)
+ * are all its parameters, pushed, the arguments moved in; NULL if the call must
+ * take another path (nothing moved then). */
 static inline _PyInterpreterFrame *
 push_moving(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape,
             PyObject **args, int nargs)
@@ -371,27 +453,50 @@ push_moving(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shap
     return frame;
 }
 
-/* The moving call of accel_call_instruction, or, when the callee cannot take it,
- * the ordinary one and the references released after it. */
+/* The moving call of accel_call_instruction (`nargs` arguments, the last ones
+ * named by `kwnames` in the order of the parameters), or, when the callee
+ * cannot take it, the ordinary one and the references released after it.  The
+ * site's cache learns the callee. */
 static inline PyObject *
 call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs,
-                     accel_call_shape *shape)
+                     PyObject *kwnames, accel_cache *cache)
 {
     PyFunctionObject *func = (PyFunctionObject *)callable;
     PyCodeObject *co = (PyCodeObject *)func->func_code;
-    int known = shape->code == co && shape->nargs == nargs && shape->epoch == accel_records_freed;
-    if (known || measure_call(co, nargs, shape)) {
+    accel_call_shape *shape = find_way(cache, co, NULL, nargs);
+    if (shape != NULL || (shape = fill_way(cache, co, NULL, 0, nargs)) != NULL) {
         _PyInterpreterFrame *frame = push_moving(tstate, func, shape, args, nargs);
         if (frame != NULL) {
             return run_pushed(tstate, frame, shape->rec);
         }
     }
-    PyObject *result = call_function(tstate, callable, args, (size_t)nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    Py_ssize_t positional = nargs - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+    PyObject *result = call_function(tstate, callable, args, (size_t)positional | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                     kwnames);
     Py_DECREF(callable);
     for (int i = 0; i < nargs; i++) {
         Py_DECREF(args[i]);
     }
     return result;
+}
+
+/* A plain class instantiated with `nargs` arguments, the last ones named by
+ * `kwnames`: the site's cache learns its __init__ when they bind to its
+ * parameters in order (stencils/call.c then makes such calls itself). */
+static void
+learn_instantiation(PyObject *callable, int nargs, PyObject *kwnames, accel_cache *cache)
+{
+    PyFunctionObject *init = plain_class_init(callable);
+    PyTypeObject *type = (PyTypeObject *)callable;
+    if (init == NULL || !(type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) || type->tp_version_tag == 0) {
+        return;
+    }
+    PyCodeObject *co = (PyCodeObject *)init->func_code;
+    Py_ssize_t positional = nargs + 1 - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+    if ((kwnames == NULL || keywords_in_order(co, positional, kwnames))
+        && find_way(cache, co, (PyObject *)init, nargs + 1) == NULL) {
+        fill_way(cache, co, (PyObject *)init, type->tp_version_tag, nargs + 1);
+    }
 }
 
 /* A builtin function, a method descriptor or a builtin class called with
@@ -508,8 +613,11 @@ accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObje
         frame->prev_instr += INLINE_CACHE_ENTRIES_CALL;
     }
     int handled = 0;
-    if (inlined && kwnames == NULL) {
-        result = call_function_moving(tstate, callable, args, total, &cache->call);
+    Py_ssize_t nkwargs = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
+    if (inlined && (kwnames == NULL
+                    || keywords_in_order((PyCodeObject *)((PyFunctionObject *)callable)->func_code,
+                                         total - nkwargs, kwnames))) {
+        result = call_function_moving(tstate, callable, args, total, kwnames, cache);
     }
     else if (kwnames == NULL && (result = call_c_function(tstate, callable, args, total, &handled), handled)) {
         Py_DECREF(callable);
@@ -518,7 +626,10 @@ accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObje
         }
     }
     else {
-        Py_ssize_t positional = total - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+        if (!is_meth) {
+            learn_instantiation(callable, total, kwnames, cache);
+        }
+        Py_ssize_t positional = total - nkwargs;
         result = accel_call(tstate, callable, args, (size_t)positional | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
         Py_DECREF(callable);
         for (int i = 0; i < total; i++) {

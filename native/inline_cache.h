@@ -44,20 +44,31 @@ typedef struct {
  * (libpython does not export the function that assigns versions): the code object
  * its function last ran and that code's record, valid while the function still
  * has that code and no record has been freed since (accel_records_freed), and the
- * shape of the calls the site made to it. */
+ * shape of the calls the site made to it: how many arguments it passed (keyword
+ * arguments that name the parameters after the positional ones, in order, count
+ * as positional ones), how many parameters after them take their defaults.  A
+ * plain class instantiated (object's __new__, a Python __init__) is known by its
+ * version tag, which no other class has and which changes when the class or a
+ * base is modified: while it holds, the class's __init__ is the same function. */
 typedef struct {
     PyCodeObject *code;     /* borrowed; NULL: empty */
+    PyObject *init;         /* a class's __init__ (borrowed), or NULL: a function's call */
     struct accel_code *rec;
     uint64_t epoch;         /* accel_records_freed when filled */
-    int nargs;              /* positional arguments passed, self included */
-    int missing;            /* parameters after them, bound to defaults */
+    unsigned int type_version;  /* the class's tp_version_tag, with init */
+    short nargs;            /* arguments passed, self included */
+    short missing;          /* parameters after them, bound to defaults */
     int nlocalsplus;        /* the callee's */
     int frame_size;         /* in words, as _PyThreadState_HasStackSpace wants it */
 } accel_call_shape;
 
+/* Polymorphic: a method called on instances of several classes (the same call
+ * site running each subclass's override) is the rule in object-oriented code. */
+#define ACCEL_CALL_WAYS 4
+
 typedef struct {
     union {
-        accel_call_shape call;
+        accel_call_shape calls[ACCEL_CALL_WAYS];
         struct {
             uint64_t globals_version;   /* ma_version_tag of the frame's globals; 0: empty */
             uint64_t builtins_version;  /* ... and of its builtins */

@@ -69,13 +69,46 @@ STENCIL(STORE_SUBSCR)
     CONTINUE();
 }
 
-/* The frame of a direct call to `func`, its positional arguments (and the
- * defaults after them) being all its parameters, as the site's cache describes
- * it: pushed, linked, the arguments moved in from the caller's stack.  NULL
- * when the call must take native/calls.c's path (the cache does not describe
- * it, the callee may not run natively now, no room left). */
+/* The way of the site's cache that describes this call of a function whose
+ * code is `co`, or NULL (native/calls.c fills the ways). */
+static inline __attribute__((always_inline)) accel_call_shape *
+function_way(accel_cache *cache, PyCodeObject *co, int nargs)
+{
+    _Pragma("clang loop unroll(disable)")
+    for (int i = 0; i < ACCEL_CALL_WAYS; i++) {
+        accel_call_shape *way = &cache->calls[i];
+        if (LIKELY(way->code == co && way->init == NULL && way->nargs == nargs)) {
+            return way;
+        }
+    }
+    return NULL;
+}
+
+/* ... of this instantiation of a class that its version tag says is a plain
+ * class with a Python __init__, or NULL. */
+static inline __attribute__((always_inline)) accel_call_shape *
+class_way(accel_cache *cache, PyTypeObject *type, int nargs)
+{
+    unsigned int version = type->tp_version_tag;
+    _Pragma("clang loop unroll(disable)")
+    for (int i = 0; i < ACCEL_CALL_WAYS; i++) {
+        accel_call_shape *way = &cache->calls[i];
+        if (way->init != NULL && way->type_version == version && way->nargs == nargs) {
+            return way;
+        }
+    }
+    return NULL;
+}
+
+/* The frame of a direct call to `func` (with `levels` of recursion to take),
+ * its arguments (and the defaults after them) being all its parameters, as the
+ * cache's `shape` describes it: pushed, the arguments moved in from the
+ * caller's stack (after `self`, an instance being initialized, if not NULL).
+ * NULL when the call must take native/calls.c's path (the callee may not run
+ * natively now, no room left). */
 static inline __attribute__((always_inline)) _PyInterpreterFrame *
-push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape)
+push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *self, PyObject **args, int nargs,
+            const accel_call_shape *shape, int levels)
 {
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     accel_code *rec = shape->rec;
@@ -87,10 +120,10 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
     /* As accel_may_run_directly and accel_run_native_inline check (native/runtime.h);
      * what they do on the rare paths (measuring the C stack of another thread, the
      * RecursionError, the end of operand profiling) is left to native/calls.c. */
-    if (UNLIKELY(!(co == shape->code && nargs == shape->nargs && shape->epoch == accel_records_freed
+    if (UNLIKELY(!(co == shape->code && shape->epoch == accel_records_freed
           && rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested && rec->profile_until == 0
           && (uintptr_t)tstate->interp->eval_frame == hook && !tstate->cframe->use_tracing
-          && tstate->recursion_remaining > 0
+          && tstate->recursion_remaining >= levels
           && tstate == accel_c_stack_thread && stack_pointer >= (uintptr_t)accel_c_stack_limit
           && _PyThreadState_HasStackSpace(tstate, shape->frame_size)))) {
         return NULL;
@@ -102,7 +135,7 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
     }
     _PyInterpreterFrame *callee = (_PyInterpreterFrame *)tstate->datastack_top;
     tstate->datastack_top += shape->frame_size;
-    callee->f_func = func;  /* the caller's stack's reference */
+    callee->f_func = func;
     callee->f_code = (PyCodeObject *)Py_NewRef(co);
     callee->f_builtins = func->func_builtins;
     callee->f_globals = func->func_globals;
@@ -113,6 +146,10 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
     callee->owner = FRAME_OWNED_BY_THREAD;
     callee->stacktop = -1;  /* unset while native code runs (native/runtime.h) */
     PyObject **locals = callee->localsplus;
+    if (self != NULL) {
+        *locals++ = Py_NewRef(self);
+        nargs--;
+    }
     _Pragma("clang loop unroll(disable)")
     for (int i = 0; i < nargs; i++) {
         locals[i] = args[i];
@@ -122,8 +159,8 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
         locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, PyTuple_GET_SIZE(defaults) - missing + i));
     }
     _Pragma("clang loop unroll(disable)")
-    for (int i = nargs + missing; i < shape->nlocalsplus; i++) {
-        locals[i] = NULL;
+    for (int i = nargs + missing + (self != NULL); i < shape->nlocalsplus; i++) {
+        callee->localsplus[i] = NULL;
     }
     return callee;
 }
@@ -132,14 +169,14 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
  * native/calls.c's run_pushed does, without its C frames around the call (the
  * callee's program is called straight, in the stencils' convention). */
 static inline __attribute__((always_inline)) PyObject *
-run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape)
+run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape, int levels)
 {
     accel_code *rec = shape->rec;
     rec->calls++;
     rec->native_entries++;
     accel_totals.native_calls++;
     accel_totals.native_entries++;
-    tstate->recursion_remaining--;
+    tstate->recursion_remaining -= levels;
     _PyCFrame *cframe = tstate->cframe;
     callee->previous = cframe->current_frame;
     cframe->current_frame = callee;
@@ -158,59 +195,101 @@ run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_
     }
     else {
         _Pragma("clang loop unroll(disable)")
-    for (int i = 0; i < callee->stacktop; i++) {
+        for (int i = 0; i < callee->stacktop; i++) {
             Py_XDECREF(callee->localsplus[i]);
         }
         Py_XDECREF(callee->f_locals);  /* locals() made it */
         Py_DECREF(callee->f_func);
         Py_DECREF(callee->f_code);
     }
-    tstate->recursion_remaining++;
+    tstate->recursion_remaining += levels;
     tstate->datastack_top = (PyObject **)callee;
     return result;
 }
 
 /* The operand is the tuple of keyword names (KW_NAMES, folded in), or NULL.
- * A compiled Python function called with positional arguments that its site's
- * cache knows is called here, straight (push_direct, run_direct); the rest of
- * the work, PRECALL's included, is native/calls.c's (which also fills the
- * cache). */
+ * A compiled Python function called with arguments that bind as its site's
+ * cache knows (positionally, or by keywords naming the parameters after the
+ * positional ones in order) is called here, straight, as is the __init__ of a
+ * plain class instantiated so; the rest of the work, PRECALL's included, is
+ * native/calls.c's (which also fills the cache). */
 STENCIL(CALL)
 {
     PyObject **base = sp - OPARG - 2;
-    if (LIKELY(OPERAND == 0)) {
-        if (UNLIKELY(base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type)) {
-            /* A bound method: its function and self in its place, as 3.11's PRECALL does. */
-            PyObject *method = base[1];
-            base[0] = Py_NewRef(((PyMethodObject *)method)->im_func);
-            base[1] = Py_NewRef(((PyMethodObject *)method)->im_self);
-            Py_DECREF(method);
+    accel_cache *cache = (accel_cache *)HOLE(_JIT_CACHE);
+    if (UNLIKELY(base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type)) {
+        /* A bound method: its function and self in its place, as 3.11's PRECALL does. */
+        PyObject *method = base[1];
+        base[0] = Py_NewRef(((PyMethodObject *)method)->im_func);
+        base[1] = Py_NewRef(((PyMethodObject *)method)->im_self);
+        Py_DECREF(method);
+    }
+    int is_meth = base[0] != NULL;
+    int nargs = OPARG + is_meth;
+    PyObject **args = base + 2 - is_meth;
+    PyObject *callable = base[1 - is_meth];
+    _PyInterpreterFrame *callee;
+    accel_call_shape *shape;
+    if (LIKELY(Py_TYPE(callable) == &PyFunction_Type)
+        && LIKELY((shape = function_way(cache, (PyCodeObject *)((PyFunctionObject *)callable)->func_code,
+                                        nargs)) != NULL)
+        && LIKELY((callee = push_direct(tstate, (PyFunctionObject *)callable, NULL, args, nargs, shape, 1))
+                  != NULL)) {
+        /* Where the caller stands during the call: 3.11 leaves a call it inlines
+         * on the CALL's last cache entry. */
+        frame->prev_instr = INSTR + INLINE_CACHE_ENTRIES_CALL;
+        PyObject *result = run_direct(tstate, callee, shape, 1);
+        sp = base;
+        if (UNLIKELY(result == NULL)) {
+            ERROR_AT(INSTR + INLINE_CACHE_ENTRIES_CALL);
         }
-        int is_meth = base[0] != NULL;
-        PyObject *callable = base[1 - is_meth];
-        _PyInterpreterFrame *callee;
-        accel_call_shape *shape = &((accel_cache *)HOLE(_JIT_CACHE))->call;
-        if (LIKELY(Py_TYPE(callable) == &PyFunction_Type)
-            && LIKELY((callee = push_direct(tstate, (PyFunctionObject *)callable, base + 2 - is_meth,
-                                            OPARG + is_meth, shape)) != NULL)) {
-            /* Where the caller stands during the call: 3.11 leaves a call it inlines
-             * on the CALL's last cache entry. */
-            frame->prev_instr = INSTR + INLINE_CACHE_ENTRIES_CALL;
-            PyObject *result = run_direct(tstate, callee, shape);
-            sp = base;
-            if (UNLIKELY(result == NULL)) {
-                ERROR_AT(INSTR + INLINE_CACHE_ENTRIES_CALL);
-            }
-            *sp++ = result;
-            if (UNLIKELY(TRACING_ON())) {
-                EXIT_AFTER(ACCEL_EXIT_TRACING);
-            }
-            CONTINUE();
+        *sp++ = result;
+        if (UNLIKELY(TRACING_ON())) {
+            EXIT_AFTER(ACCEL_EXIT_TRACING);
         }
+        CONTINUE();
+    }
+    if (Py_TYPE(callable) == &PyType_Type && !is_meth && tstate->recursion_remaining >= 2
+        && (shape = class_way(cache, (PyTypeObject *)callable, nargs + 1)) != NULL) {
+        /* type_call's work: object's __new__, then __init__ called directly,
+         * which must return None.  Not a call 3.11 inlines: the caller stays on
+         * the CALL, and calling the class takes a level of recursion. */
+        /* A reference to __init__ for its frame (and meanwhile: __new__ may run code). */
+        PyFunctionObject *init = (PyFunctionObject *)Py_NewRef(shape->init);
+        SYNC_INSTR();
+        PyTypeObject *type = (PyTypeObject *)callable;
+        PyObject *self = type->tp_new(type, accel_empty_tuple, NULL);
+        PyObject *result;
+        if (LIKELY(self != NULL)
+            && LIKELY((callee = push_direct(tstate, init, self, args, nargs + 1, shape, 2)) != NULL)) {
+            result = run_direct(tstate, callee, shape, 2);  /* the frame took the reference to init */
+        }
+        else {
+            /* (With no instance, only the arguments are released.) */
+            result = accel_call_init(tstate, (PyObject *)init, self, args, nargs);
+            Py_DECREF(init);
+        }
+        Py_DECREF(callable);
+        sp = base;
+        if (LIKELY(result == Py_None)) {
+            Py_DECREF(result);
+            result = self;
+        }
+        else {
+            result = accel_init_returned(result, self);
+        }
+        if (UNLIKELY(result == NULL)) {
+            ERROR();
+        }
+        *sp++ = result;
+        CHECK_EVAL_BREAKER_AFTER_CALL();
+        if (UNLIKELY(TRACING_ON())) {
+            EXIT_AFTER(ACCEL_EXIT_TRACING);
+        }
+        CONTINUE();
     }
     frame->prev_instr = INSTR;
-    int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE,
-                                        (accel_cache *)HOLE(_JIT_CACHE));
+    int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE, cache);
     sp = base + 1;
     if (status == ACCEL_CALL_DONE) {
         CONTINUE();
