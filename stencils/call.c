@@ -207,12 +207,80 @@ run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_
     return result;
 }
 
+/* A builtin function, or a method descriptor given a self of its exact type,
+ * whose C function takes one argument (METH_O), none (METH_NOARGS) or a vector
+ * (METH_FASTCALL, without keywords), called straight with the `nargs`
+ * arguments at `args`, as 3.11's specialized PRECALLs call them (with their
+ * recursion checks; list.append appends in place); *handled is 0 for any other
+ * callable, and for calls that would raise a TypeError or need the recursion
+ * error raised: native/calls.c's path does those.  The arguments are left on
+ * the stack. */
+static inline __attribute__((always_inline)) PyObject *
+call_c_directly(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs, int *handled)
+{
+    PyTypeObject *type = Py_TYPE(callable);
+    PyMethodDef *def;
+    PyObject *self;
+    if (type == &PyMethodDescr_Type && nargs >= 1
+        && Py_TYPE(args[0]) == PyDescr_TYPE(callable)) {
+        if (callable == tstate->interp->callable_cache.list_append && nargs == 2) {
+            PyListObject *list = (PyListObject *)args[0];
+            if (LIKELY(list->allocated > Py_SIZE(list))) {
+                *handled = 1;
+                PyList_SET_ITEM(list, Py_SIZE(list), args[1]);  /* the stack's reference */
+                Py_SET_SIZE(list, Py_SIZE(list) + 1);
+                args[1] = Py_NewRef(Py_None);  /* released with the arguments */
+                return Py_NewRef(Py_None);
+            }
+        }
+        def = ((PyMethodDescrObject *)callable)->d_method;
+        self = args[0];
+        args++;
+        nargs--;
+    }
+    else if (type == &PyCFunction_Type) {
+        def = ((PyCFunctionObject *)callable)->m_ml;
+        self = PyCFunction_GET_SELF(callable);
+    }
+    else {
+        *handled = 0;
+        return NULL;
+    }
+    int kind = def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
+    if (kind == METH_FASTCALL) {
+        *handled = 1;
+        return ((_PyCFunctionFast)(void (*)(void))def->ml_meth)(self, args, nargs);
+    }
+    if (kind == (METH_FASTCALL | METH_KEYWORDS)) {
+        *handled = 1;
+        return ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, nargs, NULL);
+    }
+    if (!((kind == METH_O && nargs == 1) || (kind == METH_NOARGS && nargs == 0))) {
+        *handled = 0;
+        return NULL;
+    }
+    if (callable == tstate->interp->callable_cache.len) {
+        *handled = 1;
+        return def->ml_meth(self, args[0]);
+    }
+    if (tstate->recursion_remaining <= 0) {
+        *handled = 0;
+        return NULL;
+    }
+    *handled = 1;
+    tstate->recursion_remaining--;
+    PyObject *result = def->ml_meth(self, kind == METH_O ? args[0] : NULL);
+    tstate->recursion_remaining++;
+    return result;
+}
+
 /* The operand is the tuple of keyword names (KW_NAMES, folded in), or NULL.
  * A compiled Python function called with arguments that bind as its site's
  * cache knows (positionally, or by keywords naming the parameters after the
  * positional ones in order) is called here, straight, as is the __init__ of a
- * plain class instantiated so; the rest of the work, PRECALL's included, is
- * native/calls.c's (which also fills the cache). */
+ * plain class instantiated so, and a C function as 3.11's specialized PRECALLs
+ * call it; the rest of the work is native/calls.c's (which also fills the
+ * cache). */
 STENCIL(CALL)
 {
     PyObject **base = sp - OPARG - 2;
@@ -228,17 +296,75 @@ STENCIL(CALL)
     int nargs = OPARG + is_meth;
     PyObject **args = base + 2 - is_meth;
     PyObject *callable = base[1 - is_meth];
-    _PyInterpreterFrame *callee;
+    PyFunctionObject *func;
+    PyObject *self;     /* an instance to initialize, or NULL: a function's call */
+    int levels;         /* of recursion the call takes */
     accel_call_shape *shape;
+    PyObject *result;
     if (LIKELY(Py_TYPE(callable) == &PyFunction_Type)
         && LIKELY((shape = function_way(cache, (PyCodeObject *)((PyFunctionObject *)callable)->func_code,
-                                        nargs)) != NULL)
-        && LIKELY((callee = push_direct(tstate, (PyFunctionObject *)callable, NULL, args, nargs, shape, 1))
-                  != NULL)) {
+                                        nargs)) != NULL)) {
+        func = (PyFunctionObject *)callable;  /* the stack's reference goes to the frame */
+        self = NULL;
+        levels = 1;
+    }
+    else if (Py_TYPE(callable) == &PyType_Type && !is_meth && tstate->recursion_remaining >= 2
+             && (shape = class_way(cache, (PyTypeObject *)callable, nargs + 1)) != NULL) {
+        /* type_call's work: object's __new__, then __init__ called directly,
+         * which must return None.  Not a call 3.11 inlines: the caller stays on
+         * the CALL, and calling the class takes a level of recursion.  A
+         * reference to __init__ for its frame (and meanwhile: __new__ may run code). */
+        func = (PyFunctionObject *)Py_NewRef(shape->init);
+        SYNC_INSTR();
+        PyTypeObject *type = (PyTypeObject *)callable;
+        self = type->tp_new(type, accel_empty_tuple, NULL);
+        if (UNLIKELY(self == NULL)) {
+            result = accel_call_init(tstate, (PyObject *)func, NULL, args, nargs);
+            Py_DECREF(func);
+            goto initialized;
+        }
+        levels = 2;
+    }
+    else {
+        int handled;
+        if (OPERAND == 0) {
+            SYNC_INSTR();
+            result = call_c_directly(tstate, callable, args, nargs, &handled);
+            if (handled) {
+                Py_DECREF(callable);
+                _Pragma("clang loop unroll(disable)")
+                for (int i = 0; i < nargs; i++) {
+                    Py_DECREF(args[i]);
+                }
+                sp = base;
+                if (UNLIKELY(result == NULL)) {
+                    ERROR();
+                }
+                *sp++ = result;
+                CHECK_EVAL_BREAKER_AFTER_CALL();
+                if (UNLIKELY(TRACING_ON())) {
+                    EXIT_AFTER(ACCEL_EXIT_TRACING);
+                }
+                CONTINUE();
+            }
+        }
+        goto elsewhere;
+    }
+    _PyInterpreterFrame *callee = push_direct(tstate, func, self, args, self != NULL ? nargs + 1 : nargs, shape,
+                                              levels);
+    if (UNLIKELY(callee == NULL)) {
+        if (self == NULL) {
+            goto elsewhere;
+        }
+        result = accel_call_init(tstate, (PyObject *)func, self, args, nargs);
+        Py_DECREF(func);
+        goto initialized;
+    }
+    if (self == NULL) {
         /* Where the caller stands during the call: 3.11 leaves a call it inlines
          * on the CALL's last cache entry. */
         frame->prev_instr = INSTR + INLINE_CACHE_ENTRIES_CALL;
-        PyObject *result = run_direct(tstate, callee, shape, 1);
+        result = run_direct(tstate, callee, shape, 1);
         sp = base;
         if (UNLIKELY(result == NULL)) {
             ERROR_AT(INSTR + INLINE_CACHE_ENTRIES_CALL);
@@ -249,46 +375,28 @@ STENCIL(CALL)
         }
         CONTINUE();
     }
-    if (Py_TYPE(callable) == &PyType_Type && !is_meth && tstate->recursion_remaining >= 2
-        && (shape = class_way(cache, (PyTypeObject *)callable, nargs + 1)) != NULL) {
-        /* type_call's work: object's __new__, then __init__ called directly,
-         * which must return None.  Not a call 3.11 inlines: the caller stays on
-         * the CALL, and calling the class takes a level of recursion. */
-        /* A reference to __init__ for its frame (and meanwhile: __new__ may run code). */
-        PyFunctionObject *init = (PyFunctionObject *)Py_NewRef(shape->init);
-        SYNC_INSTR();
-        PyTypeObject *type = (PyTypeObject *)callable;
-        PyObject *self = type->tp_new(type, accel_empty_tuple, NULL);
-        PyObject *result;
-        if (LIKELY(self != NULL)
-            && LIKELY((callee = push_direct(tstate, init, self, args, nargs + 1, shape, 2)) != NULL)) {
-            result = run_direct(tstate, callee, shape, 2);  /* the frame took the reference to init */
-        }
-        else {
-            /* (With no instance, only the arguments are released.) */
-            result = accel_call_init(tstate, (PyObject *)init, self, args, nargs);
-            Py_DECREF(init);
-        }
-        Py_DECREF(callable);
-        sp = base;
-        if (LIKELY(result == Py_None)) {
-            Py_DECREF(result);
-            result = self;
-        }
-        else {
-            result = accel_init_returned(result, self);
-        }
-        if (UNLIKELY(result == NULL)) {
-            ERROR();
-        }
-        *sp++ = result;
-        CHECK_EVAL_BREAKER_AFTER_CALL();
-        if (UNLIKELY(TRACING_ON())) {
-            EXIT_AFTER(ACCEL_EXIT_TRACING);
-        }
-        CONTINUE();
+    result = run_direct(tstate, callee, shape, 2);  /* the frame took the reference to __init__ */
+initialized:
+    Py_DECREF(callable);
+    sp = base;
+    if (LIKELY(result == Py_None)) {
+        Py_DECREF(result);
+        result = self;
     }
-    frame->prev_instr = INSTR;
+    else {
+        result = accel_init_returned(result, self);
+    }
+    if (UNLIKELY(result == NULL)) {
+        ERROR();
+    }
+    *sp++ = result;
+    CHECK_EVAL_BREAKER_AFTER_CALL();
+    if (UNLIKELY(TRACING_ON())) {
+        EXIT_AFTER(ACCEL_EXIT_TRACING);
+    }
+    CONTINUE();
+elsewhere:
+    SYNC_INSTR();
     int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE, cache);
     sp = base + 1;
     if (status == ACCEL_CALL_DONE) {
