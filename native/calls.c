@@ -213,6 +213,7 @@ run_pushed(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
 {
     rec->calls++;
     accel_totals.native_calls++;
+    accel_totals.native_calls_from_c++;
     PyObject *result = accel_run_native_inline(tstate, frame, rec, 0);
     release_frame(tstate, frame);
     return result;
@@ -235,7 +236,7 @@ call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
 }
 
 static initproc python_init;    /* tp_init of a class whose __init__ is a Python function */
-PyObject *accel_empty_tuple;
+static PyObject *empty_tuple;
 
 /* type_call for a class that inherits object's __new__ and defines __init__ in
  * Python, under a plain metaclass; NULL with nothing set for any other callable. */
@@ -253,61 +254,63 @@ plain_class_init(PyObject *callable)
     return init != NULL && PyFunction_Check(init) ? (PyFunctionObject *)init : NULL;
 }
 
+static PyObject *call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs,
+                                      PyObject *kwnames, accel_cache *cache);
+
+/* type_call's work for a plain class called with `nargs` arguments at `args`
+ * (args[-1] is overwritten meanwhile), the last ones named by `kwnames`:
+ * object's __new__, then __init__, which must return None.  With a site's
+ * `cache`, the keywords name the parameters after the positional ones in
+ * order, and the arguments move into __init__'s frame (their references are
+ * consumed); without one, they are left as they are. */
 static PyObject *
 instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
-            PyObject *const *args, size_t nargsf, PyObject *kwnames)
+            PyObject **args, int nargs, PyObject *kwnames, accel_cache *cache)
 {
-    /* object's __new__ makes the instance (and its inline values); with no
-     * arguments, it has nothing to object to. */
-    PyObject *self = type->tp_new(type, accel_empty_tuple, NULL);
-    if (self == NULL) {
-        return NULL;
+    /* Calling the class takes a level of recursion, as _PyObject_MakeTpCall
+     * does, besides __init__'s frame (a failed check takes none). */
+    PyObject *self = NULL, *res = NULL;
+    if (!_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
+        /* object's __new__ makes the instance (and its inline values); with no
+         * arguments, it has nothing to object to. */
+        self = type->tp_new(type, empty_tuple, NULL);
+        if (self != NULL) {
+            Py_INCREF(init);  /* the class may drop it while it runs */
+            PyObject **slot = args - 1;
+            PyObject *saved = *slot;
+            *slot = self;
+            if (cache != NULL) {
+                Py_INCREF(self);  /* the frame's */
+                res = call_function_moving(tstate, (PyObject *)init, slot, nargs + 1, kwnames, cache);
+                args = NULL;  /* consumed */
+            }
+            else {
+                Py_ssize_t positional = nargs + 1 - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+                res = call_function(tstate, (PyObject *)init, slot,
+                                    (size_t)positional | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+                Py_DECREF(init);
+            }
+            *slot = saved;
+        }
+        _Py_LeaveRecursiveCallTstate(tstate);
     }
-    Py_INCREF(init);  /* the class may drop it while it runs */
-    PyObject **slot = (PyObject **)args - 1;
-    PyObject *saved = *slot;
-    *slot = self;
-    PyObject *res = call_function(tstate, (PyObject *)init, slot, PyVectorcall_NARGS(nargsf) + 1, kwnames);
-    *slot = saved;
-    Py_DECREF(init);
+    if (cache != NULL && args != NULL) {
+        for (int i = 0; i < nargs; i++) {
+            Py_DECREF(args[i]);
+        }
+    }
     if (res == NULL) {
-        Py_DECREF(self);
+        Py_XDECREF(self);
         return NULL;
     }
     if (res != Py_None) {
-        return accel_init_returned(res, self);
+        PyErr_Format(PyExc_TypeError, "__init__() should return None, not '%.200s'", Py_TYPE(res)->tp_name);
+        Py_DECREF(res);
+        Py_DECREF(self);
+        return NULL;
     }
     Py_DECREF(res);
     return self;
-}
-
-PyObject *
-accel_init_returned(PyObject *result, PyObject *self)
-{
-    if (result != NULL) {
-        PyErr_Format(PyExc_TypeError, "__init__() should return None, not '%.200s'", Py_TYPE(result)->tp_name);
-        Py_DECREF(result);
-    }
-    Py_XDECREF(self);
-    return NULL;
-}
-
-PyObject *
-accel_call_init(PyThreadState *tstate, PyObject *init, PyObject *self, PyObject **args, int nargs)
-{
-    PyObject *result = NULL;
-    if (self != NULL && !_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
-        PyObject **slot = args - 1;
-        PyObject *saved = *slot;
-        *slot = self;
-        result = call_function(tstate, init, slot, (size_t)(nargs + 1) | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-        *slot = saved;
-        _Py_LeaveRecursiveCallTstate(tstate);
-    }
-    for (int i = 0; i < nargs; i++) {
-        Py_DECREF(args[i]);
-    }
-    return result;
 }
 
 /* PyObject_Vectorcall, for calls made by native code: a compiled Python
@@ -323,14 +326,8 @@ accel_call(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
     }
     PyFunctionObject *init;
     if ((nargsf & PY_VECTORCALL_ARGUMENTS_OFFSET) && (init = plain_class_init(callable)) != NULL) {
-        /* Calling the class takes a level of recursion, as _PyObject_MakeTpCall does,
-         * besides __init__'s frame. */
-        if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
-            return NULL;
-        }
-        PyObject *self = instantiate(tstate, (PyTypeObject *)callable, init, args, nargsf, kwnames);
-        _Py_LeaveRecursiveCallTstate(tstate);
-        return self;
+        Py_ssize_t nargs = PyVectorcall_NARGS(nargsf) + (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+        return instantiate(tstate, (PyTypeObject *)callable, init, (PyObject **)args, (int)nargs, kwnames, NULL);
     }
     return PyObject_Vectorcall(callable, args, nargsf, kwnames);
 }
@@ -346,11 +343,11 @@ accel_calls_init(void)
     if (probe != NULL && PyType_Check(probe)) {
         python_init = ((PyTypeObject *)probe)->tp_init;
     }
-    accel_empty_tuple = PyTuple_New(0);
+    empty_tuple = PyTuple_New(0);
     Py_XDECREF(done);
     Py_XDECREF(globals);
     PyErr_Clear();
-    return python_init != NULL && accel_empty_tuple != NULL ? 0 : -1;
+    return python_init != NULL && empty_tuple != NULL ? 0 : -1;
 }
 
 /* Whether keyword arguments `kwnames`, after `npositional` positional ones,
@@ -373,33 +370,31 @@ keywords_in_order(PyCodeObject *co, Py_ssize_t npositional, PyObject *kwnames)
     return 1;
 }
 
-/* The way of the site's cache that describes calls to `co` (through the
- * __init__ `init` of a plain class, or a function when NULL) with `nargs`
+/* The way of the site's cache that describes calls to `co` with `nargs`
  * arguments, or NULL. */
 static accel_call_shape *
-find_way(accel_cache *cache, PyCodeObject *co, PyObject *init, int nargs)
+find_way(accel_cache *cache, PyCodeObject *co, int nargs)
 {
     for (int i = 0; i < ACCEL_CALL_WAYS; i++) {
         accel_call_shape *way = &cache->calls[i];
-        if (way->code == co && way->init == init && way->nargs == nargs && way->epoch == accel_records_freed) {
+        if (way->code == co && way->nargs == nargs && way->epoch == accel_records_freed) {
             return way;
         }
     }
     return NULL;
 }
 
-/* A way of the site's cache filled for calls to `co` with `nargs` arguments
- * (see find_way; `type_version` is init's class's), an empty or stale one if
+/* A way of the site's cache filled for calls to `co` with `nargs` arguments,
+ * an empty or stale one if
  * there is one, else the next in turn; NULL if such calls cannot move their
  * arguments (the parameters are not plain positional ones, the code is no code
  * accel knows). */
 static accel_call_shape *
-fill_way(accel_cache *cache, PyCodeObject *co, PyObject *init, unsigned int type_version, int nargs)
+fill_way(accel_cache *cache, PyCodeObject *co, int nargs)
 {
     accel_code *rec = accel_lookup_record(co);
     int frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
-    if (rec == NULL || !rec->positional_only_call || nargs > co->co_argcount
-        || co->co_argcount > SHRT_MAX) {
+    if (rec == NULL || !rec->positional_only_call || nargs > co->co_argcount) {
         return NULL;
     }
     accel_call_shape *way = NULL;
@@ -412,12 +407,10 @@ fill_way(accel_cache *cache, PyCodeObject *co, PyObject *init, unsigned int type
         way = &cache->calls[cache->misses++ % ACCEL_CALL_WAYS];
     }
     way->code = co;
-    way->init = init;
     way->rec = rec;
     way->epoch = accel_records_freed;
-    way->type_version = type_version;
-    way->nargs = (short)nargs;
-    way->missing = (short)(co->co_argcount - nargs);
+    way->nargs = nargs;
+    way->missing = co->co_argcount - nargs;
     way->nlocalsplus = co->co_nlocalsplus;
     way->frame_size = frame_size;
     return way;
@@ -457,14 +450,14 @@ push_moving(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shap
  * named by `kwnames` in the order of the parameters), or, when the callee
  * cannot take it, the ordinary one and the references released after it.  The
  * site's cache learns the callee. */
-static inline PyObject *
+static PyObject *
 call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs,
                      PyObject *kwnames, accel_cache *cache)
 {
     PyFunctionObject *func = (PyFunctionObject *)callable;
     PyCodeObject *co = (PyCodeObject *)func->func_code;
-    accel_call_shape *shape = find_way(cache, co, NULL, nargs);
-    if (shape != NULL || (shape = fill_way(cache, co, NULL, 0, nargs)) != NULL) {
+    accel_call_shape *shape = find_way(cache, co, nargs);
+    if (shape != NULL || (shape = fill_way(cache, co, nargs)) != NULL) {
         _PyInterpreterFrame *frame = push_moving(tstate, func, shape, args, nargs);
         if (frame != NULL) {
             return run_pushed(tstate, frame, shape->rec);
@@ -478,25 +471,6 @@ call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args,
         Py_DECREF(args[i]);
     }
     return result;
-}
-
-/* A plain class instantiated with `nargs` arguments, the last ones named by
- * `kwnames`: the site's cache learns its __init__ when they bind to its
- * parameters in order (stencils/call.c then makes such calls itself). */
-static void
-learn_instantiation(PyObject *callable, int nargs, PyObject *kwnames, accel_cache *cache)
-{
-    PyFunctionObject *init = plain_class_init(callable);
-    PyTypeObject *type = (PyTypeObject *)callable;
-    if (init == NULL || !(type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) || type->tp_version_tag == 0) {
-        return;
-    }
-    PyCodeObject *co = (PyCodeObject *)init->func_code;
-    Py_ssize_t positional = nargs + 1 - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
-    if ((kwnames == NULL || keywords_in_order(co, positional, kwnames))
-        && find_way(cache, co, (PyObject *)init, nargs + 1) == NULL) {
-        fill_way(cache, co, (PyObject *)init, type->tp_version_tag, nargs + 1);
-    }
 }
 
 /* A builtin function, a method descriptor or a builtin class called with
@@ -613,6 +587,7 @@ accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObje
         frame->prev_instr += INLINE_CACHE_ENTRIES_CALL;
     }
     int handled = 0;
+    PyFunctionObject *init;
     Py_ssize_t nkwargs = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
     if (inlined && (kwnames == NULL
                     || keywords_in_order((PyCodeObject *)((PyFunctionObject *)callable)->func_code,
@@ -625,10 +600,12 @@ accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObje
             Py_DECREF(args[i]);
         }
     }
+    else if (!is_meth && (init = plain_class_init(callable)) != NULL
+             && (kwnames == NULL || keywords_in_order((PyCodeObject *)init->func_code, total - nkwargs + 1, kwnames))) {
+        result = instantiate(tstate, (PyTypeObject *)callable, init, args, total, kwnames, cache);
+        Py_DECREF(callable);
+    }
     else {
-        if (!is_meth) {
-            learn_instantiation(callable, total, kwnames, cache);
-        }
         Py_ssize_t positional = total - nkwargs;
         result = accel_call(tstate, callable, args, (size_t)positional | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
         Py_DECREF(callable);

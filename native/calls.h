@@ -28,18 +28,6 @@ enum {
     ACCEL_CALL_RAISED_AFTER = -2,
 };
 
-/* The instantiation of a plain class that stencils/call.c makes, when it cannot
- * call __init__ itself: `init` called with `self` (borrowed) and the `nargs`
- * arguments at `args` (their references consumed) the ordinary way, with the
- * level of recursion that calling the class takes.  __init__'s result, or
- * NULL (with `self` NULL: object's __new__ failed, the arguments are released). */
-PyObject *accel_call_init(PyThreadState *tstate, PyObject *init, PyObject *self, PyObject **args, int nargs);
-
-/* The end of such an instantiation when __init__ did not return None: NULL,
- * the TypeError set if it returned something else; `result` and `self` (if not
- * NULL) released. */
-PyObject *accel_init_returned(PyObject *result, PyObject *self);
-
 /* What calls.c needs from the running interpreter; 0 or -1. */
 int accel_calls_init(void);
 

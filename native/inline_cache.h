@@ -46,18 +46,14 @@ typedef struct {
  * has that code and no record has been freed since (accel_records_freed), and the
  * shape of the calls the site made to it: how many arguments it passed (keyword
  * arguments that name the parameters after the positional ones, in order, count
- * as positional ones), how many parameters after them take their defaults.  A
- * plain class instantiated (object's __new__, a Python __init__) is known by its
- * version tag, which no other class has and which changes when the class or a
- * base is modified: while it holds, the class's __init__ is the same function. */
+ * as positional ones; a plain class's instance counts as __init__'s first), how
+ * many parameters after them take their defaults. */
 typedef struct {
     PyCodeObject *code;     /* borrowed; NULL: empty */
-    PyObject *init;         /* a class's __init__ (borrowed), or NULL: a function's call */
     struct accel_code *rec;
     uint64_t epoch;         /* accel_records_freed when filled */
-    unsigned int type_version;  /* the class's tp_version_tag, with init */
-    short nargs;            /* arguments passed, self included */
-    short missing;          /* parameters after them, bound to defaults */
+    int nargs;              /* arguments passed, self included */
+    int missing;            /* parameters after them, bound to defaults */
     int nlocalsplus;        /* the callee's */
     int frame_size;         /* in words, as _PyThreadState_HasStackSpace wants it */
 } accel_call_shape;

@@ -34,13 +34,10 @@ static const struct {
     {"accel_prep_reraise_star", (void *)accel_prep_reraise_star},
     {"accel_gen_resume", (void *)accel_gen_resume},
     {"accel_clear_frame", (void *)accel_clear_frame},
-    {"accel_call_init", (void *)accel_call_init},
-    {"accel_init_returned", (void *)accel_init_returned},
     {"accel_finish_in_interpreter", (void *)accel_finish_in_interpreter},
     {"accel_eval_frame", (void *)accel_eval_frame},
     {"accel_totals", (void *)&accel_totals},
     {"accel_records_freed", (void *)&accel_records_freed},
-    {"accel_empty_tuple", (void *)&accel_empty_tuple},
     {"accel_c_stack_thread", (void *)&accel_c_stack_thread},
     {"accel_c_stack_limit", (void *)&accel_c_stack_limit},
 };
@@ -173,6 +170,7 @@ hole_value(const accel_hole *hole, const emission *e, int i, int *ok)
     const accel_instr *instr = &program[i];
     switch (hole->kind) {
     case ACCEL_HOLE_CONTINUE:
+    case ACCEL_HOLE_CONTINUE_COLD:
         if (i + 1 < n) {
             return (uintptr_t)(memory + offsets[i + 1]);
         }

@@ -77,38 +77,20 @@ function_way(accel_cache *cache, PyCodeObject *co, int nargs)
     _Pragma("clang loop unroll(disable)")
     for (int i = 0; i < ACCEL_CALL_WAYS; i++) {
         accel_call_shape *way = &cache->calls[i];
-        if (LIKELY(way->code == co && way->init == NULL && way->nargs == nargs)) {
+        if (LIKELY(way->code == co && way->nargs == nargs)) {
             return way;
         }
     }
     return NULL;
 }
 
-/* ... of this instantiation of a class that its version tag says is a plain
- * class with a Python __init__, or NULL. */
-static inline __attribute__((always_inline)) accel_call_shape *
-class_way(accel_cache *cache, PyTypeObject *type, int nargs)
-{
-    unsigned int version = type->tp_version_tag;
-    _Pragma("clang loop unroll(disable)")
-    for (int i = 0; i < ACCEL_CALL_WAYS; i++) {
-        accel_call_shape *way = &cache->calls[i];
-        if (way->init != NULL && way->type_version == version && way->nargs == nargs) {
-            return way;
-        }
-    }
-    return NULL;
-}
-
-/* The frame of a direct call to `func` (with `levels` of recursion to take),
- * its arguments (and the defaults after them) being all its parameters, as the
- * cache's `shape` describes it: pushed, the arguments moved in from the
- * caller's stack (after `self`, an instance being initialized, if not NULL).
- * NULL when the call must take native/calls.c's path (the callee may not run
- * natively now, no room left). */
+/* The frame of a direct call to `func`, its arguments (and the defaults after
+ * them) being all its parameters, as the cache's `shape` describes it: pushed,
+ * the arguments moved in from the caller's stack.  NULL when the call must
+ * take native/calls.c's path (the callee may not run natively now, no room
+ * left). */
 static inline __attribute__((always_inline)) _PyInterpreterFrame *
-push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *self, PyObject **args, int nargs,
-            const accel_call_shape *shape, int levels)
+push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape)
 {
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     accel_code *rec = shape->rec;
@@ -120,10 +102,10 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *self, PyObj
     /* As accel_may_run_directly and accel_run_native_inline check (native/runtime.h);
      * what they do on the rare paths (measuring the C stack of another thread, the
      * RecursionError, the end of operand profiling) is left to native/calls.c. */
-    if (UNLIKELY(!(co == shape->code && shape->epoch == accel_records_freed
+    if (UNLIKELY(!(shape->epoch == accel_records_freed
           && rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested && rec->profile_until == 0
           && (uintptr_t)tstate->interp->eval_frame == hook && !tstate->cframe->use_tracing
-          && tstate->recursion_remaining >= levels
+          && tstate->recursion_remaining > 0
           && tstate == accel_c_stack_thread && stack_pointer >= (uintptr_t)accel_c_stack_limit
           && _PyThreadState_HasStackSpace(tstate, shape->frame_size)))) {
         return NULL;
@@ -135,7 +117,7 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *self, PyObj
     }
     _PyInterpreterFrame *callee = (_PyInterpreterFrame *)tstate->datastack_top;
     tstate->datastack_top += shape->frame_size;
-    callee->f_func = func;
+    callee->f_func = func;  /* the caller's stack's reference */
     callee->f_code = (PyCodeObject *)Py_NewRef(co);
     callee->f_builtins = func->func_builtins;
     callee->f_globals = func->func_globals;
@@ -146,10 +128,6 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *self, PyObj
     callee->owner = FRAME_OWNED_BY_THREAD;
     callee->stacktop = -1;  /* unset while native code runs (native/runtime.h) */
     PyObject **locals = callee->localsplus;
-    if (self != NULL) {
-        *locals++ = Py_NewRef(self);
-        nargs--;
-    }
     _Pragma("clang loop unroll(disable)")
     for (int i = 0; i < nargs; i++) {
         locals[i] = args[i];
@@ -159,8 +137,8 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *self, PyObj
         locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, PyTuple_GET_SIZE(defaults) - missing + i));
     }
     _Pragma("clang loop unroll(disable)")
-    for (int i = nargs + missing + (self != NULL); i < shape->nlocalsplus; i++) {
-        callee->localsplus[i] = NULL;
+    for (int i = nargs + missing; i < shape->nlocalsplus; i++) {
+        locals[i] = NULL;
     }
     return callee;
 }
@@ -169,14 +147,14 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject *self, PyObj
  * native/calls.c's run_pushed does, without its C frames around the call (the
  * callee's program is called straight, in the stencils' convention). */
 static inline __attribute__((always_inline)) PyObject *
-run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape, int levels)
+run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape)
 {
     accel_code *rec = shape->rec;
     rec->calls++;
     rec->native_entries++;
     accel_totals.native_calls++;
     accel_totals.native_entries++;
-    tstate->recursion_remaining -= levels;
+    tstate->recursion_remaining--;
     _PyCFrame *cframe = tstate->cframe;
     callee->previous = cframe->current_frame;
     cframe->current_frame = callee;
@@ -202,7 +180,7 @@ run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_
         Py_DECREF(callee->f_func);
         Py_DECREF(callee->f_code);
     }
-    tstate->recursion_remaining += levels;
+    tstate->recursion_remaining++;
     tstate->datastack_top = (PyObject **)callee;
     return result;
 }
@@ -277,10 +255,9 @@ call_c_directly(PyThreadState *tstate, PyObject *callable, PyObject **args, int 
 /* The operand is the tuple of keyword names (KW_NAMES, folded in), or NULL.
  * A compiled Python function called with arguments that bind as its site's
  * cache knows (positionally, or by keywords naming the parameters after the
- * positional ones in order) is called here, straight, as is the __init__ of a
- * plain class instantiated so, and a C function as 3.11's specialized PRECALLs
- * call it; the rest of the work is native/calls.c's (which also fills the
- * cache). */
+ * positional ones in order) is called here, straight, and a C function as
+ * 3.11's specialized PRECALLs call it; the rest of the work is native/calls.c's
+ * (which also fills the cache). */
 STENCIL(CALL)
 {
     PyObject **base = sp - OPARG - 2;
@@ -296,75 +273,16 @@ STENCIL(CALL)
     int nargs = OPARG + is_meth;
     PyObject **args = base + 2 - is_meth;
     PyObject *callable = base[1 - is_meth];
-    PyFunctionObject *func;
-    PyObject *self;     /* an instance to initialize, or NULL: a function's call */
-    int levels;         /* of recursion the call takes */
     accel_call_shape *shape;
-    PyObject *result;
+    _PyInterpreterFrame *callee;
     if (LIKELY(Py_TYPE(callable) == &PyFunction_Type)
         && LIKELY((shape = function_way(cache, (PyCodeObject *)((PyFunctionObject *)callable)->func_code,
-                                        nargs)) != NULL)) {
-        func = (PyFunctionObject *)callable;  /* the stack's reference goes to the frame */
-        self = NULL;
-        levels = 1;
-    }
-    else if (Py_TYPE(callable) == &PyType_Type && !is_meth && tstate->recursion_remaining >= 2
-             && (shape = class_way(cache, (PyTypeObject *)callable, nargs + 1)) != NULL) {
-        /* type_call's work: object's __new__, then __init__ called directly,
-         * which must return None.  Not a call 3.11 inlines: the caller stays on
-         * the CALL, and calling the class takes a level of recursion.  A
-         * reference to __init__ for its frame (and meanwhile: __new__ may run code). */
-        func = (PyFunctionObject *)Py_NewRef(shape->init);
-        SYNC_INSTR();
-        PyTypeObject *type = (PyTypeObject *)callable;
-        self = type->tp_new(type, accel_empty_tuple, NULL);
-        if (UNLIKELY(self == NULL)) {
-            result = accel_call_init(tstate, (PyObject *)func, NULL, args, nargs);
-            Py_DECREF(func);
-            goto initialized;
-        }
-        levels = 2;
-    }
-    else {
-        int handled;
-        if (OPERAND == 0) {
-            SYNC_INSTR();
-            result = call_c_directly(tstate, callable, args, nargs, &handled);
-            if (handled) {
-                Py_DECREF(callable);
-                _Pragma("clang loop unroll(disable)")
-                for (int i = 0; i < nargs; i++) {
-                    Py_DECREF(args[i]);
-                }
-                sp = base;
-                if (UNLIKELY(result == NULL)) {
-                    ERROR();
-                }
-                *sp++ = result;
-                CHECK_EVAL_BREAKER_AFTER_CALL();
-                if (UNLIKELY(TRACING_ON())) {
-                    EXIT_AFTER(ACCEL_EXIT_TRACING);
-                }
-                CONTINUE();
-            }
-        }
-        goto elsewhere;
-    }
-    _PyInterpreterFrame *callee = push_direct(tstate, func, self, args, self != NULL ? nargs + 1 : nargs, shape,
-                                              levels);
-    if (UNLIKELY(callee == NULL)) {
-        if (self == NULL) {
-            goto elsewhere;
-        }
-        result = accel_call_init(tstate, (PyObject *)func, self, args, nargs);
-        Py_DECREF(func);
-        goto initialized;
-    }
-    if (self == NULL) {
+                                        nargs)) != NULL)
+        && LIKELY((callee = push_direct(tstate, (PyFunctionObject *)callable, args, nargs, shape)) != NULL)) {
         /* Where the caller stands during the call: 3.11 leaves a call it inlines
          * on the CALL's last cache entry. */
         frame->prev_instr = INSTR + INLINE_CACHE_ENTRIES_CALL;
-        result = run_direct(tstate, callee, shape, 1);
+        PyObject *result = run_direct(tstate, callee, shape);
         sp = base;
         if (UNLIKELY(result == NULL)) {
             ERROR_AT(INSTR + INLINE_CACHE_ENTRIES_CALL);
@@ -375,32 +293,32 @@ STENCIL(CALL)
         }
         CONTINUE();
     }
-    result = run_direct(tstate, callee, shape, 2);  /* the frame took the reference to __init__ */
-initialized:
-    Py_DECREF(callable);
-    sp = base;
-    if (LIKELY(result == Py_None)) {
-        Py_DECREF(result);
-        result = self;
-    }
-    else {
-        result = accel_init_returned(result, self);
-    }
-    if (UNLIKELY(result == NULL)) {
-        ERROR();
-    }
-    *sp++ = result;
-    CHECK_EVAL_BREAKER_AFTER_CALL();
-    if (UNLIKELY(TRACING_ON())) {
-        EXIT_AFTER(ACCEL_EXIT_TRACING);
-    }
-    CONTINUE();
-elsewhere:
     SYNC_INSTR();
+    if (OPERAND == 0) {
+        int handled;
+        PyObject *result = call_c_directly(tstate, callable, args, nargs, &handled);
+        if (handled) {
+            Py_DECREF(callable);
+            _Pragma("clang loop unroll(disable)")
+            for (int i = 0; i < nargs; i++) {
+                Py_DECREF(args[i]);
+            }
+            sp = base;
+            if (UNLIKELY(result == NULL)) {
+                ERROR();
+            }
+            *sp++ = result;
+            CHECK_EVAL_BREAKER_AFTER_CALL();
+            if (UNLIKELY(TRACING_ON())) {
+                EXIT_AFTER(ACCEL_EXIT_TRACING);
+            }
+            CONTINUE_COLD();
+        }
+    }
     int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE, cache);
     sp = base + 1;
     if (status == ACCEL_CALL_DONE) {
-        CONTINUE();
+        CONTINUE_COLD();
     }
     if (status == ACCEL_CALL_RAISED) {
         sp = base;
