@@ -1,4 +1,5 @@
-/* Calls made by native code: CALL's work (accel_call_instruction).
+/* Calls made by native code: CALL's work (accel_call_instruction), where its
+ * stencil does not make the call itself.
  *
  * With a PEP 523 hook set, every Python call goes _PyFunction_Vectorcall ->
  * _PyEval_Vector -> hook, and 3.11 stops inlining Python-to-Python calls.  When
@@ -6,14 +7,17 @@
  * file does what that path would, minus the detours: push the callee's frame on
  * the thread's data stack, bind the arguments, run the native code (which hands
  * the frame to the interpreter on an exit, as for any frame), then clear and
- * pop the frame.  A call with positional arguments only moves them from the
- * caller's stack into that frame, as 3.11's CALL_PY_EXACT_ARGS does, with what
- * it needs to know about the callee cached at the call site.  Instantiating a
- * plain class (object's __new__, a Python __init__) is type_call's work done
- * here, with that __init__ called the same way.  Builtin functions, method
- * descriptors and builtin classes called with positional arguments get their
- * C function called straight, as 3.11's specialized PRECALLs do.  Anything else
- * takes PyObject_Vectorcall, and the hook. */
+ * pop the frame.  A call whose arguments are all positional, or named by
+ * keywords in the order of the parameters, moves them from the caller's stack
+ * into that frame, as 3.11's CALL_PY_EXACT_ARGS does, and the call site's cache
+ * learns the callee (up to four of them): from then on CALL's stencil
+ * (stencils/call.c) makes such calls itself, and comes here only when the
+ * cache misses or the callee cannot run natively at that moment.
+ * Instantiating a plain class (object's __new__, a Python __init__) is
+ * type_call's work done here, with that __init__ called the same way.  Builtin
+ * functions, method descriptors and builtin classes get their C function called
+ * straight, as 3.11's specialized PRECALLs do (the stencil calls the usual
+ * ones itself).  Anything else takes PyObject_Vectorcall, and the hook. */
 #include "runtime.h"
 #include "calls.h"
 

@@ -298,6 +298,11 @@ STENCIL(CALL)
         int handled;
         PyObject *result = call_c_directly(tstate, callable, args, nargs, &handled);
         if (handled) {
+            if (UNLIKELY((result == NULL) == (tstate->curexc_type == NULL))) {
+                /* A result with an exception set, or neither: the SystemError of
+                 * CPython's generic call path. */
+                result = _Py_CheckFunctionResult(tstate, callable, result, NULL);
+            }
             Py_DECREF(callable);
             _Pragma("clang loop unroll(disable)")
             for (int i = 0; i < nargs; i++) {

@@ -553,3 +553,22 @@ build()
 sys.setrecursionlimit(300)
 build()
 """, tmp_path)
+
+
+def test_c_function_results_checked_as_stock(tmp_path):
+    """A C function called straight by CALL's stencil that returns NULL without an
+    exception, or a result with one set, raises the SystemError of the generic path."""
+    run = compare("""
+import _testcapi
+
+def call_each():
+    for f in (_testcapi.return_null_without_error, _testcapi.return_result_with_error, len):
+        try:
+            print(f() if f is not len else f("ab"))
+        except SystemError as e:
+            print("SystemError", e, e.__cause__)
+
+for _ in range(3):
+    call_each()
+""", tmp_path, functions=["call_each"])
+    assert_native(run, "call_each")
