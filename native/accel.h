@@ -4,6 +4,8 @@
  * build strips the preprocessor lines), so it holds plain declarations only.
  * Objects cross the boundary as their addresses (id() in CPython); the caller
  * keeps them alive for the duration of the call. */
+#ifndef ACCEL_ACCEL_H
+#define ACCEL_ACCEL_H
 
 /* One instruction of a program to emit, in execution order: the fall-through
  * successor of an instruction is the next one in the array. */
@@ -53,6 +55,7 @@ typedef struct {
 typedef struct {
     uint64_t native_entries;
     uint64_t native_calls;             /* of those, calls from native code straight in (calls.c) */
+    uint64_t native_calls_from_c;      /* of those, made by native/calls.c, not by CALL's stencil */
     uint64_t exits[ACCEL_EXIT_COUNT];  /* by accel_exit */
     uint64_t functions_compiled;
     uint64_t native_bytes;
@@ -86,3 +89,5 @@ uint64_t accel_binary_op_function(int nb_op);
 void accel_set_summary(uintptr_t code, uintptr_t summary);
 int64_t accel_get_summary(uintptr_t code, char *buf, int64_t n);
 int accel_summarized_codes(uintptr_t *out, int n);
+
+#endif

@@ -1,4 +1,5 @@
-/* Calls made by native code: CALL's work (accel_call_instruction).
+/* Calls made by native code: CALL's work (accel_call_instruction), where its
+ * stencil does not make the call itself.
  *
  * With a PEP 523 hook set, every Python call goes _PyFunction_Vectorcall ->
  * _PyEval_Vector -> hook, and 3.11 stops inlining Python-to-Python calls.  When
@@ -6,14 +7,17 @@
  * file does what that path would, minus the detours: push the callee's frame on
  * the thread's data stack, bind the arguments, run the native code (which hands
  * the frame to the interpreter on an exit, as for any frame), then clear and
- * pop the frame.  A call with positional arguments only moves them from the
- * caller's stack into that frame, as 3.11's CALL_PY_EXACT_ARGS does, with what
- * it needs to know about the callee cached at the call site.  Instantiating a
- * plain class (object's __new__, a Python __init__) is type_call's work done
- * here, with that __init__ called the same way.  Builtin functions, method
- * descriptors and builtin classes called with positional arguments get their
- * C function called straight, as 3.11's specialized PRECALLs do.  Anything else
- * takes PyObject_Vectorcall, and the hook. */
+ * pop the frame.  A call whose arguments are all positional, or named by
+ * keywords in the order of the parameters, moves them from the caller's stack
+ * into that frame, as 3.11's CALL_PY_EXACT_ARGS does, and the call site's cache
+ * learns the callee (up to four of them): from then on CALL's stencil
+ * (stencils/call.c) makes such calls itself, and comes here only when the
+ * cache misses or the callee cannot run natively at that moment.
+ * Instantiating a plain class (object's __new__, a Python __init__) is
+ * type_call's work done here, with that __init__ called the same way.  Builtin
+ * functions, method descriptors and builtin classes get their C function called
+ * straight, as 3.11's specialized PRECALLs do (the stencil calls the usual
+ * ones itself).  Anything else takes PyObject_Vectorcall, and the hook. */
 #include "runtime.h"
 #include "calls.h"
 
@@ -213,6 +217,7 @@ run_pushed(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
 {
     rec->calls++;
     accel_totals.native_calls++;
+    accel_totals.native_calls_from_c++;
     PyObject *result = accel_run_native_inline(tstate, frame, rec, 0);
     release_frame(tstate, frame);
     return result;
@@ -253,25 +258,53 @@ plain_class_init(PyObject *callable)
     return init != NULL && PyFunction_Check(init) ? (PyFunctionObject *)init : NULL;
 }
 
+static PyObject *call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs,
+                                      PyObject *kwnames, accel_cache *cache);
+
+/* type_call's work for a plain class called with `nargs` arguments at `args`
+ * (args[-1] is overwritten meanwhile), the last ones named by `kwnames`:
+ * object's __new__, then __init__, which must return None.  With a site's
+ * `cache`, the keywords name the parameters after the positional ones in
+ * order, and the arguments move into __init__'s frame (their references are
+ * consumed); without one, they are left as they are. */
 static PyObject *
 instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
-            PyObject *const *args, size_t nargsf, PyObject *kwnames)
+            PyObject **args, int nargs, PyObject *kwnames, accel_cache *cache)
 {
-    /* object's __new__ makes the instance (and its inline values); with no
-     * arguments, it has nothing to object to. */
-    PyObject *self = type->tp_new(type, empty_tuple, NULL);
-    if (self == NULL) {
-        return NULL;
+    /* Calling the class takes a level of recursion, as _PyObject_MakeTpCall
+     * does, besides __init__'s frame (a failed check takes none). */
+    PyObject *self = NULL, *res = NULL;
+    if (!_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
+        /* object's __new__ makes the instance (and its inline values); with no
+         * arguments, it has nothing to object to. */
+        self = type->tp_new(type, empty_tuple, NULL);
+        if (self != NULL) {
+            Py_INCREF(init);  /* the class may drop it while it runs */
+            PyObject **slot = args - 1;
+            PyObject *saved = *slot;
+            *slot = self;
+            if (cache != NULL) {
+                Py_INCREF(self);  /* the frame's */
+                res = call_function_moving(tstate, (PyObject *)init, slot, nargs + 1, kwnames, cache);
+                args = NULL;  /* consumed */
+            }
+            else {
+                Py_ssize_t positional = nargs + 1 - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+                res = call_function(tstate, (PyObject *)init, slot,
+                                    (size_t)positional | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
+                Py_DECREF(init);
+            }
+            *slot = saved;
+        }
+        _Py_LeaveRecursiveCallTstate(tstate);
     }
-    Py_INCREF(init);  /* the class may drop it while it runs */
-    PyObject **slot = (PyObject **)args - 1;
-    PyObject *saved = *slot;
-    *slot = self;
-    PyObject *res = call_function(tstate, (PyObject *)init, slot, PyVectorcall_NARGS(nargsf) + 1, kwnames);
-    *slot = saved;
-    Py_DECREF(init);
+    if (cache != NULL && args != NULL) {
+        for (int i = 0; i < nargs; i++) {
+            Py_DECREF(args[i]);
+        }
+    }
     if (res == NULL) {
-        Py_DECREF(self);
+        Py_XDECREF(self);
         return NULL;
     }
     if (res != Py_None) {
@@ -297,7 +330,8 @@ accel_call(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
     }
     PyFunctionObject *init;
     if ((nargsf & PY_VECTORCALL_ARGUMENTS_OFFSET) && (init = plain_class_init(callable)) != NULL) {
-        return instantiate(tstate, (PyTypeObject *)callable, init, args, nargsf, kwnames);
+        Py_ssize_t nargs = PyVectorcall_NARGS(nargsf) + (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+        return instantiate(tstate, (PyTypeObject *)callable, init, (PyObject **)args, (int)nargs, kwnames, NULL);
     }
     return PyObject_Vectorcall(callable, args, nargsf, kwnames);
 }
@@ -320,30 +354,75 @@ accel_calls_init(void)
     return python_init != NULL && empty_tuple != NULL ? 0 : -1;
 }
 
-/* The shape of the moving calls to `co` with `nargs` positional arguments, in
- * `shape`; 0 if a call to it cannot move them (its parameters are not plain
- * positional ones, it is no code accel knows). */
+/* Whether keyword arguments `kwnames`, after `npositional` positional ones,
+ * name the parameters that follow those, in order: then the call binds as if
+ * they were all positional. */
 static int
-measure_call(PyCodeObject *co, int nargs, accel_call_shape *shape)
+keywords_in_order(PyCodeObject *co, Py_ssize_t npositional, PyObject *kwnames)
 {
-    accel_code *rec = accel_lookup_record(co);
-    if (rec == NULL || !rec->positional_only_call || nargs > co->co_argcount) {
-        shape->code = NULL;
+    Py_ssize_t nkwargs = PyTuple_GET_SIZE(kwnames);
+    if (npositional + nkwargs > co->co_argcount || npositional < co->co_posonlyargcount) {
         return 0;
     }
-    shape->code = co;
-    shape->rec = rec;
-    shape->epoch = accel_records_freed;
-    shape->nargs = nargs;
-    shape->missing = co->co_argcount - nargs;
-    shape->nlocalsplus = co->co_nlocalsplus;
-    shape->frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
+    for (Py_ssize_t k = 0; k < nkwargs; k++) {
+        PyObject *name = PyTuple_GET_ITEM(kwnames, k);
+        PyObject *parameter = PyTuple_GET_ITEM(co->co_localsplusnames, npositional + k);
+        if (name != parameter && !(PyUnicode_Check(name) && PyUnicode_Compare(name, parameter) == 0)) {
+            return 0;
+        }
+    }
     return 1;
 }
 
-/* The frame of a call to `func` whose positional arguments (and the defaults
- * after them) are all its parameters, pushed, the arguments moved in; NULL if
- * the call must take another path (nothing moved then). */
+/* The way of the site's cache that describes calls to `co` with `nargs`
+ * arguments, or NULL. */
+static accel_call_shape *
+find_way(accel_cache *cache, PyCodeObject *co, int nargs)
+{
+    for (int i = 0; i < ACCEL_CALL_WAYS; i++) {
+        accel_call_shape *way = &cache->calls[i];
+        if (way->code == co && way->nargs == nargs && way->epoch == accel_records_freed) {
+            return way;
+        }
+    }
+    return NULL;
+}
+
+/* A way of the site's cache filled for calls to `co` with `nargs` arguments,
+ * an empty or stale one if
+ * there is one, else the next in turn; NULL if such calls cannot move their
+ * arguments (the parameters are not plain positional ones, the code is no code
+ * accel knows). */
+static accel_call_shape *
+fill_way(accel_cache *cache, PyCodeObject *co, int nargs)
+{
+    accel_code *rec = accel_lookup_record(co);
+    int frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
+    if (rec == NULL || !rec->positional_only_call || nargs > co->co_argcount) {
+        return NULL;
+    }
+    accel_call_shape *way = NULL;
+    for (int i = 0; i < ACCEL_CALL_WAYS && way == NULL; i++) {
+        if (cache->calls[i].code == NULL || cache->calls[i].epoch != accel_records_freed) {
+            way = &cache->calls[i];
+        }
+    }
+    if (way == NULL) {
+        way = &cache->calls[cache->misses++ % ACCEL_CALL_WAYS];
+    }
+    way->code = co;
+    way->rec = rec;
+    way->epoch = accel_records_freed;
+    way->nargs = nargs;
+    way->missing = co->co_argcount - nargs;
+    way->nlocalsplus = co->co_nlocalsplus;
+    way->frame_size = frame_size;
+    return way;
+}
+
+/* The frame of a call to `func` whose arguments (and the defaults after them)
+ * are all its parameters, pushed, the arguments moved in; NULL if the call must
+ * take another path (nothing moved then). */
 static inline _PyInterpreterFrame *
 push_moving(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape,
             PyObject **args, int nargs)
@@ -371,22 +450,26 @@ push_moving(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shap
     return frame;
 }
 
-/* The moving call of accel_call_instruction, or, when the callee cannot take it,
- * the ordinary one and the references released after it. */
-static inline PyObject *
+/* The moving call of accel_call_instruction (`nargs` arguments, the last ones
+ * named by `kwnames` in the order of the parameters), or, when the callee
+ * cannot take it, the ordinary one and the references released after it.  The
+ * site's cache learns the callee. */
+static PyObject *
 call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs,
-                     accel_call_shape *shape)
+                     PyObject *kwnames, accel_cache *cache)
 {
     PyFunctionObject *func = (PyFunctionObject *)callable;
     PyCodeObject *co = (PyCodeObject *)func->func_code;
-    int known = shape->code == co && shape->nargs == nargs && shape->epoch == accel_records_freed;
-    if (known || measure_call(co, nargs, shape)) {
+    accel_call_shape *shape = find_way(cache, co, nargs);
+    if (shape != NULL || (shape = fill_way(cache, co, nargs)) != NULL) {
         _PyInterpreterFrame *frame = push_moving(tstate, func, shape, args, nargs);
         if (frame != NULL) {
             return run_pushed(tstate, frame, shape->rec);
         }
     }
-    PyObject *result = call_function(tstate, callable, args, (size_t)nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    Py_ssize_t positional = nargs - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+    PyObject *result = call_function(tstate, callable, args, (size_t)positional | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                     kwnames);
     Py_DECREF(callable);
     for (int i = 0; i < nargs; i++) {
         Py_DECREF(args[i]);
@@ -508,8 +591,12 @@ accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObje
         frame->prev_instr += INLINE_CACHE_ENTRIES_CALL;
     }
     int handled = 0;
-    if (inlined && kwnames == NULL) {
-        result = call_function_moving(tstate, callable, args, total, &cache->call);
+    PyFunctionObject *init;
+    Py_ssize_t nkwargs = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
+    if (inlined && (kwnames == NULL
+                    || keywords_in_order((PyCodeObject *)((PyFunctionObject *)callable)->func_code,
+                                         total - nkwargs, kwnames))) {
+        result = call_function_moving(tstate, callable, args, total, kwnames, cache);
     }
     else if (kwnames == NULL && (result = call_c_function(tstate, callable, args, total, &handled), handled)) {
         Py_DECREF(callable);
@@ -517,8 +604,13 @@ accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObje
             Py_DECREF(args[i]);
         }
     }
+    else if (!is_meth && (init = plain_class_init(callable)) != NULL
+             && (kwnames == NULL || keywords_in_order((PyCodeObject *)init->func_code, total - nkwargs + 1, kwnames))) {
+        result = instantiate(tstate, (PyTypeObject *)callable, init, args, total, kwnames, cache);
+        Py_DECREF(callable);
+    }
     else {
-        Py_ssize_t positional = total - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+        Py_ssize_t positional = total - nkwargs;
         result = accel_call(tstate, callable, args, (size_t)positional | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
         Py_DECREF(callable);
         for (int i = 0; i < total; i++) {

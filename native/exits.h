@@ -5,6 +5,8 @@
  * native/ counts them per code object and per site, and accel/ reads the names
  * through cffi.  Keep it a plain enum: the build feeds this file to cffi's cdef
  * parser as it is. */
+#ifndef ACCEL_EXITS_H
+#define ACCEL_EXITS_H
 enum accel_exit {
     ACCEL_EXIT_ERROR = 0,           /* an exception: the interpreter unwinds it */
     ACCEL_EXIT_UNSUPPORTED = 1,     /* an instruction the backend does not compile */
@@ -15,3 +17,5 @@ enum accel_exit {
     ACCEL_EXIT_TRACING = 6,         /* a call switched tracing or profiling on */
     ACCEL_EXIT_COUNT = 7
 };
+
+#endif

@@ -44,20 +44,27 @@ typedef struct {
  * (libpython does not export the function that assigns versions): the code object
  * its function last ran and that code's record, valid while the function still
  * has that code and no record has been freed since (accel_records_freed), and the
- * shape of the calls the site made to it. */
+ * shape of the calls the site made to it: how many arguments it passed (keyword
+ * arguments that name the parameters after the positional ones, in order, count
+ * as positional ones; a plain class's instance counts as __init__'s first), how
+ * many parameters after them take their defaults. */
 typedef struct {
     PyCodeObject *code;     /* borrowed; NULL: empty */
     struct accel_code *rec;
     uint64_t epoch;         /* accel_records_freed when filled */
-    int nargs;              /* positional arguments passed, self included */
+    int nargs;              /* arguments passed, self included */
     int missing;            /* parameters after them, bound to defaults */
     int nlocalsplus;        /* the callee's */
     int frame_size;         /* in words, as _PyThreadState_HasStackSpace wants it */
 } accel_call_shape;
 
+/* Polymorphic: a method called on instances of several classes (the same call
+ * site running each subclass's override) is the rule in object-oriented code. */
+#define ACCEL_CALL_WAYS 4
+
 typedef struct {
     union {
-        accel_call_shape call;
+        accel_call_shape calls[ACCEL_CALL_WAYS];
         struct {
             uint64_t globals_version;   /* ma_version_tag of the frame's globals; 0: empty */
             uint64_t builtins_version;  /* ... and of its builtins */

@@ -17,7 +17,7 @@ static char init_error[256];
  * arrange otherwise). */
 static int far_calls;
 
-/* accel's own functions that stencils call: this module is loaded RTLD_LOCAL,
+/* accel's own functions and data that stencils use: this module is loaded RTLD_LOCAL,
  * so dlsym would not find them. */
 static const struct {
     const char *name;
@@ -34,6 +34,13 @@ static const struct {
     {"accel_exception_group_match", (void *)accel_exception_group_match},
     {"accel_prep_reraise_star", (void *)accel_prep_reraise_star},
     {"accel_gen_resume", (void *)accel_gen_resume},
+    {"accel_clear_frame", (void *)accel_clear_frame},
+    {"accel_finish_in_interpreter", (void *)accel_finish_in_interpreter},
+    {"accel_eval_frame", (void *)accel_eval_frame},
+    {"accel_totals", (void *)&accel_totals},
+    {"accel_records_freed", (void *)&accel_records_freed},
+    {"accel_c_stack_thread", (void *)&accel_c_stack_thread},
+    {"accel_c_stack_limit", (void *)&accel_c_stack_limit},
 };
 
 static void *
@@ -164,6 +171,7 @@ hole_value(const accel_hole *hole, const emission *e, int i, int *ok)
     const accel_instr *instr = &program[i];
     switch (hole->kind) {
     case ACCEL_HOLE_CONTINUE:
+    case ACCEL_HOLE_CONTINUE_COLD:
         if (i + 1 < n) {
             return (uintptr_t)(memory + offsets[i + 1]);
         }

@@ -25,63 +25,14 @@
 #include "stencil_ids.h"
 #include "accel.h"
 #include "private_layout.h"
-
-typedef PyObject *(*accel_entry)(_PyInterpreterFrame *, PyObject **, PyThreadState *, void *at);
-
-/* One emitted program.  A program replaced by a recompile stays mapped until the
- * code object dies: a frame further up the C stack may still be running it. */
-typedef struct accel_native {
-    struct accel_native *older;
-    unsigned char *memory;
-    size_t mapped;
-    uint64_t size;
-    accel_entry entry;
-    unsigned char *start;       /* the first instruction's code: where a fresh frame starts */
-    PyObject **keepalive;       /* objects the program's operands point to (strong) */
-    Py_ssize_t nkeepalive;
-    int ninstrs;
-    uint32_t *offsets;          /* where each instruction's code starts */
-    uint64_t *raw;              /* per instruction, 4 masks: what deopt must box (accel_instr) */
-    accel_cache *caches;        /* per instruction: inline caches (native/inline_cache.h) */
-    int nunits;                 /* code units of the code object */
-    int32_t *resume_of_unit;    /* a generator's resume points, by the code unit it is suspended
-                                   at: the instruction that resumes it, or -1 (NULL: none) */
-    int nprofiled;              /* the instructions that profile their operands */
-    int *profiled;              /*   (operand_kinds.h), by position */
-} accel_native;
-
-/* Kept in co_extra; freed with the code object. */
-typedef struct accel_code {
-    struct accel_code *prev, *next;  /* all records, for enumeration */
-    PyCodeObject *code;         /* borrowed: the record dies with it */
-    PyObject *summary;          /* bytes: what the compiler made of it (accel/runtime/records.py) */
-    int state;                  /* enum accel_state */
-    int jit_requested;
-    int recompile_requested;
-    int recompiles;
-    int has_loop;               /* compiled on its first call */
-    int positional_only_call;   /* its parameters are plain positional ones and its code
-                                 * is no generator: a call binds by moving the arguments */
-    uint64_t calls;
-    uint64_t native_entries;
-    uint64_t profile_until;     /* after this many native entries, compile again with the
-                                   operand kinds seen (operand_kinds.h); 0: not profiling */
-    uint64_t exits;
-    accel_native *native;
-    int nunits;                 /* code units of the code object */
-    uint32_t *site_exits;       /* [reason][unit]: exits that resumed the interpreter at unit */
-} accel_code;
+#include "records.h"
 
 /* The thread state may hold the GIL or not: cffi releases it around calls into lib. */
 #define GIL_ENTER() PyGILState_STATE gil_ = PyGILState_Ensure()
 #define GIL_EXIT() PyGILState_Release(gil_)
 
-extern accel_counters accel_totals;
-
 /* hook.c */
 accel_code *accel_record(PyCodeObject *co, int create);
-PyObject *accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);
-extern uint64_t accel_records_freed;   /* how many records died: a pointer to one kept since may dangle */
 extern Py_ssize_t accel_extra_index;   /* accel's slot in co_extra */
 extern int accel_extra_layout_ok;      /* private_layout.h describes co_extra: read it straight */
 
@@ -106,8 +57,6 @@ accel_lookup_record(PyCodeObject *co)
  * only without one), and so do native code's direct calls: a raised recursion limit
  * can exhaust it.  Stop at a clear RecursionError well before the end of the
  * thread's stack.  The limit is found once per thread (the GIL guards both). */
-extern PyThreadState *accel_c_stack_thread;   /* whose limit accel_c_stack_limit is */
-extern char *accel_c_stack_limit;
 void accel_c_stack_measure(PyThreadState *tstate);
 
 static inline int
@@ -131,10 +80,6 @@ accel_may_run_directly(PyThreadState *tstate, const accel_code *rec)
            && tstate->interp->eval_frame == accel_eval_frame && !tstate->cframe->use_tracing
            && !accel_c_stack_exhausted(tstate);
 }
-
-/* calls.c: a finished frame's references released, as _PyFrame_Clear does (a
- * frame object that outlives it takes the frame over); the frame is unlinked. */
-void accel_clear_frame(PyThreadState *tstate, _PyInterpreterFrame *frame);
 
 /* The record of the code of a suspended generator or coroutine that native code
  * resumes itself (native/generators.c), where the hook would resume it natively
@@ -164,8 +109,6 @@ accel_resume_index(const accel_native *native, int unit)
 /* deopt.c */
 PyObject *accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at);
 void accel_profile_ended(accel_code *rec);
-PyObject *accel_finish_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec,
-                                      accel_native *native, uintptr_t tagged);
 
 /* Run the frame natively from instruction `at` of its program: 0 for a fresh
  * frame, a resume point for a generator.  (accel_run_native, inline for the

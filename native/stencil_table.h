@@ -8,6 +8,7 @@
 typedef enum {
     ACCEL_HOLE_NONE,
     ACCEL_HOLE_CONTINUE,     /* the next instruction's code */
+    ACCEL_HOLE_CONTINUE_COLD, /* the same, from paths that must stay out of the hot part (stencil.h) */
     ACCEL_HOLE_JUMP_TARGET,  /* the jump target's code */
     ACCEL_HOLE_OPARG,
     ACCEL_HOLE_OPARG2,       /* the second instruction's oparg, in a superinstruction */

@@ -50,6 +50,7 @@
 #include "eval_breaker.h"
 #include "calls.h"
 #include "generators.h"
+#include "records.h"
 
 #define CC __attribute__((preserve_none))
 typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, PyThreadState *);
@@ -85,9 +86,15 @@ typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, P
 #define EXIT_VALUE(REASON) ((PyObject *)((SITE << 8) | ((REASON) << 1) | 1))
 
 extern CC PyObject *_JIT_CONTINUE(_PyInterpreterFrame *, PyObject **, PyThreadState *);
+extern CC PyObject *_JIT_CONTINUE_COLD(_PyInterpreterFrame *, PyObject **, PyThreadState *);
 extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThreadState *);
 
 #define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(frame, sp, tstate)
+/* The same, for a path that must be laid out cold although it goes on at the
+ * next instruction: clang merges the tail calls (and the stack frame's
+ * epilogue) of paths that CONTINUE, which would make them all part of the hot
+ * part (stencils/split.py ends it at the first tail call to CONTINUE). */
+#define CONTINUE_COLD() __attribute__((musttail)) return _JIT_CONTINUE_COLD(frame, sp, tstate)
 #define JUMP() __attribute__((musttail)) return _JIT_JUMP_TARGET(frame, sp, tstate)
 
 #define LOCAL(I) (frame->localsplus[(I)])

@@ -425,3 +425,150 @@ traced()
 recurse()
 """, tmp_path, functions=["c_calls", "errors", "traced", "recurse"])
     assert_native(run, "c_calls", "errors", "traced", "recurse")
+
+
+def test_direct_calls_of_overrides_keywords_and_defaults(tmp_path):
+    """CALL's stencil calls compiled functions itself (stencils/call.c): a site that calls
+    the overrides of four subclasses in turn, keyword arguments that name the parameters
+    after the positional ones in order, defaults; keywords out of order, unknown or
+    repeated ones, and a fifth override take native/calls.c's path; profiling switched on
+    by a callee stops direct calls; frames, f_back and tracebacks are stock's."""
+    run = compare("""
+import sys
+
+class Base:
+    def handle(self, x, scale=1):
+        return ("base", x * scale)
+
+class A(Base):
+    def handle(self, x, scale=2):
+        return ("A", x * scale, sys._getframe(1).f_code.co_name)
+
+class B(Base):
+    def handle(self, x, scale=3):
+        return ("B", x * scale)
+
+class C(Base):
+    def handle(self, x, scale=4):
+        if x == 13:
+            raise ValueError("thirteen")
+        return ("C", x * scale)
+
+class D(Base):
+    pass
+
+class E(Base):
+    def handle(self, x, scale=5):
+        return ("E", x * scale)
+
+def kw(a, b, c=10, d=20):
+    return (a, b, c, d)
+
+def dispatch(objs, n):
+    out = []
+    for i in range(n):
+        out.append(objs[i % len(objs)].handle(i))
+        out.append(objs[i % len(objs)].handle(i, scale=-1))
+    return out
+
+def keywords(n):
+    out = []
+    for i in range(n):
+        out.append(kw(i, b=1))
+        out.append(kw(i, 2, c=3))
+        out.append(kw(a=i, b=2, c=3, d=4))
+        out.append(kw(i, d=5, b=6))
+    for bad in (lambda: kw(1, a=2), lambda: kw(1, e=2), lambda: kw(1, 2, 3, 4, 5), lambda: kw(c=1)):
+        try:
+            bad()
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+def profiled():
+    events = []
+    def profile(frame, event, arg):
+        if event in ("call", "return") and frame.f_code.co_name == "kw":
+            events.append(event)
+    def switch_on():
+        sys.setprofile(profile)
+    r = [kw(1, 2)]
+    switch_on()
+    r.append(kw(3, 4))
+    r.append(kw(5, b=6))
+    sys.setprofile(None)
+    r.append(kw(7, 8))
+    return r, events
+
+four = [A(), B(), C(), D()]
+print(dispatch(four, 12))
+print(dispatch(four + [E()], 10)[-6:])
+try:
+    dispatch([C()], 20)
+except ValueError:
+    import traceback
+    traceback.print_exc(file=sys.stdout)
+print(keywords(30)[-8:])
+print(profiled())
+""", tmp_path, functions=["dispatch", "keywords", "profiled"])
+    assert_native(run, "dispatch", "keywords", "profiled")
+    direct = run.stats["native_calls"] - run.stats["native_calls_from_c"]
+    assert direct >= 150, run.stats
+
+
+def test_recursion_through_instantiation_and_c_functions(tmp_path):
+    """Calling a class takes a level of recursion besides __init__'s frame, as
+    _PyObject_MakeTpCall does, and a METH_O builtin another, as 3.11's specialized
+    PRECALL does: RecursionError comes at stock's depth, with stock's message."""
+    compare("""
+import sys
+
+deepest = 0
+
+class Node:
+    def __init__(self, n):
+        global deepest
+        deepest = n
+        self.child = Node(n + 1)
+
+class Deep:
+    def __init__(self, n):
+        self.n = n
+    def __abs__(self):
+        global deepest
+        deepest = self.n
+        return abs(Deep(self.n + 1))
+
+def build():
+    try:
+        Node(0)
+    except RecursionError as e:
+        print("Node", deepest, e)
+    try:
+        abs(Deep(0))
+    except RecursionError as e:
+        print("Deep", deepest, e)
+
+build()
+sys.setrecursionlimit(300)
+build()
+""", tmp_path)
+
+
+def test_c_function_results_checked_as_stock(tmp_path):
+    """A C function called straight by CALL's stencil that returns NULL without an
+    exception, or a result with one set, raises the SystemError of the generic path."""
+    run = compare("""
+import _testcapi
+
+def call_each():
+    for f in (_testcapi.return_null_without_error, _testcapi.return_result_with_error, len):
+        try:
+            print(f() if f is not len else f("ab"))
+        except SystemError as e:
+            print("SystemError", e, e.__cause__)
+
+for _ in range(3):
+    call_each()
+""", tmp_path, functions=["call_each"])
+    assert_native(run, "call_each")
