@@ -353,7 +353,7 @@ accel_init(void)
     int result = 0;
     if (accel_extra_index < 0) {
         accel_extra_index = _PyEval_RequestCodeExtraIndex(free_record);
-        result = accel_extra_index < 0 || accel_calls_init() < 0 ? -1 : accel_jit_init();
+        result = accel_extra_index < 0 || accel_calls_init() < 0 || accel_operators_init() < 0 ? -1 : accel_jit_init();
         private_layout_ok = check_private_layout();
         accel_extra_layout_ok = check_extra_layout();
     }
