@@ -297,7 +297,8 @@ values_pointer_agrees(void)
     PyObject *cls = PyObject_CallFunction((PyObject *)&PyType_Type, "s()N", "probe", PyDict_New());
     PyObject *obj = cls ? PyObject_CallNoArgs(cls) : NULL;
     int ok = obj != NULL && (Py_TYPE(obj)->tp_flags & Py_TPFLAGS_MANAGED_DICT)
-             && ACCEL_VALUES_POINTER(obj) == _PyObject_ValuesPointer(obj);
+             && ACCEL_VALUES_POINTER(obj) == _PyObject_ValuesPointer(obj)
+             && ACCEL_DICT_POINTER(obj) == _PyObject_ManagedDictPointer(obj);
     Py_XDECREF(obj);
     Py_XDECREF(cls);
     PyErr_Clear();

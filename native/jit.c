@@ -27,6 +27,7 @@ static const struct {
     {"accel_load_attr_miss", (void *)accel_load_attr_miss},
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},
     {"accel_load_method_miss", (void *)accel_load_method_miss},
+    {"accel_instance_lacks", (void *)accel_instance_lacks},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},
     {"accel_call_instruction", (void *)accel_call_instruction},
     {"accel_check_except_star_type", (void *)accel_check_except_star_type},

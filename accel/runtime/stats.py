@@ -23,6 +23,7 @@ def stats() -> dict:
         "compile_failures": dict(costs.failures),
         "native_entries": counters["native_entries"],
         "native_calls": counters["native_calls"],  # of those, native code calling native code directly
+        "attribute_misses": counters["attribute_misses"],  # inline-cache misses of attribute and method sites
         "deopts": counters["exits"],
         "native_code_bytes": counters["native_code_bytes"],
         "compile_seconds": round(costs.totals.seconds, 6),
@@ -72,6 +73,7 @@ def table(data: dict) -> str:
     row("native code", f"{data['native_code_bytes']:,} B", _per_instruction(data["native_bytes_per_instruction"], "B"))
     row("native entries", f"{data['native_entries']:,}")
     row("  of which native-to-native calls", f"{data['native_calls']:,}")
+    row("attribute cache misses", f"{data['attribute_misses']:,}")
     row("deopts (exits to the interpreter)", f"{deopts:,}")
     sections = [
         ("deopts by reason", [(f"{native.EXIT_REASONS.get(reason, reason)} ({reason})", count)
