@@ -1,15 +1,18 @@
-/* Binary operators whose operands are instances of one Python class that
- * defines the operator in Python (`a - b` on two Vecs): the class's dunder is
+/* Binary operators whose left operand is an instance of a Python class that
+ * defines the operator in Python, and whose right operand is of that class, or
+ * an exact int or float (`a - b` on two Vecs, `v * 2.0`): the class's dunder is
  * called the way native code calls a Python function (native/calls.c), not
  * through the type slot, _PyEval_Vector and the PEP 523 hook.
  *
- * For two operands of the same class, CPython's binary_op1 (abstract.c) calls
- * only the left type's slot, and the slot CPython gives a class that defines
- * the dunder in Python (slot_nb_subtract...) calls only that dunder, found by
- * _PyType_Lookup, with both operands.  If it returns NotImplemented, the
- * operator raises the TypeError of binop_type_error, unless the type has the
- * sequence slots that + and * fall back to; such types (and in-place operators
- * whose class defines the in-place dunder) take the generic path. */
+ * For such operands, CPython's binary_op1 (abstract.c) calls the left type's
+ * slot first, and the slot CPython gives a class that defines the dunder in
+ * Python (slot_nb_subtract...) calls only that dunder, found by _PyType_Lookup,
+ * with both operands (an int or a float has no such slot, so the reflected
+ * dunder is not tried).  If it returns NotImplemented, binary_op1 tries the
+ * right type's slot (for an int or a float), and then the operator raises the
+ * TypeError of binop_type_error, unless the left type has the sequence slots
+ * that + and * fall back to; such types (and in-place operators whose class
+ * defines the in-place dunder) take the generic path. */
 #include "runtime.h"
 #include "opcode.h"  /* NB_* */
 
@@ -69,8 +72,9 @@ has_sequence_fallback(PyTypeObject *type)
 static inline int
 python_operator(PyObject *left, PyObject *right, int nb_op, PyObject **result)
 {
-    PyTypeObject *type = Py_TYPE(left);
-    if (type != Py_TYPE(right) || !(type->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+    PyTypeObject *type = Py_TYPE(left), *right_type = Py_TYPE(right);
+    if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE)
+        || (right_type != type && right_type != &PyFloat_Type && right_type != &PyLong_Type)) {
         return 0;
     }
     int inplace = nb_op >= NB_INPLACE_ADD;
@@ -89,10 +93,14 @@ python_operator(PyObject *left, PyObject *right, int nb_op, PyObject **result)
     PyObject *args[2] = {left, right};
     PyObject *res = accel_call_python(tstate, dunder, args, 2);
     Py_DECREF(dunder);
+    if (res == Py_NotImplemented && right_type != type && number_slot(right_type, info->slot) != NULL) {
+        Py_DECREF(res);
+        res = number_slot(right_type, info->slot)(left, right);  /* the int's or float's own */
+    }
     if (res == Py_NotImplemented) {
         Py_DECREF(res);
         PyErr_Format(PyExc_TypeError, "unsupported operand type(s) for %.100s: '%.100s' and '%.100s'",
-                     inplace ? info->inplace_symbol : info->symbol, type->tp_name, type->tp_name);
+                     inplace ? info->inplace_symbol : info->symbol, type->tp_name, right_type->tp_name);
         res = NULL;
     }
     *result = res;

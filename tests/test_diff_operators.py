@@ -1,7 +1,8 @@
-"""Differential tests: binary operators on two instances of one Python class that defines
-the operator in Python (native/operators.c): its dunder runs natively, called the way
-native code calls a function; NotImplemented, in-place dunders, sequence fallbacks,
-operands of different classes and dunders that change take CPython's path or its errors."""
+"""Differential tests: binary operators on an instance of a Python class that defines the
+operator in Python and an operand of that class, an int or a float (native/operators.c):
+its dunder runs natively, called the way native code calls a function; NotImplemented
+(then the int's or float's own slot), in-place dunders, sequence fallbacks, operands of
+other classes and dunders that change take CPython's path or give its errors."""
 from differential import assert_native, compare
 
 VEC = """
@@ -17,6 +18,8 @@ class Vec:
     def __sub__(self, other):
         return Vec(self.x - other.x, self.y - other.y)
     def __mul__(self, other):
+        if type(other) is int:
+            return Vec(self.x * other, self.y * other)
         return Vec(self.x * other.x, self.y * other.y)
     def __truediv__(self, other):
         return Vec(self.x / other.x, self.y / other.y)
@@ -33,6 +36,7 @@ def walk(n):
         p = p + step
         p -= Vec(0, 1)
         p = p * Vec(1, 1)
+        p = p * 1
     return p
 
 walk(1)
@@ -45,8 +49,8 @@ if native:
     open("calls.txt", "w").write(str(native.counters()["native_calls"] - before))
 """, tmp_path, functions=["walk", "Vec.__add__", "Vec.__sub__"])
     assert_native(run, "walk", "Vec.__add__", "Vec.__sub__")
-    # 3 dunders and 4 instantiations (each with its __init__) per round, all called natively.
-    assert int((tmp_path / "calls.txt").read_text()) >= 6000
+    # 4 dunders and 5 instantiations (each with its __init__) per round, all called natively.
+    assert int((tmp_path / "calls.txt").read_text()) >= 9000
 
 
 def test_operator_errors_and_fallbacks_match_stock(tmp_path):
@@ -62,6 +66,19 @@ class Items(list):
         return NotImplemented
     def __mul__(self, other):
         return NotImplemented
+
+class Scaled(Vec):
+    __slots__ = ()
+    def __mul__(self, k):
+        if k == 0:
+            return NotImplemented
+        return Scaled(self.x * k, self.y * k)
+
+class MyInt(int):
+    def __add__(self, other):
+        return NotImplemented
+    def __sub__(self, other):
+        return "sub"
 
 class Left(Vec):
     __slots__ = ()
@@ -93,6 +110,9 @@ cases = [
     ("+", Items([1]), Items([2])), ("*", Items([1]), 2), ("*", Items([1]), Items([1])),
     ("-", Left(1, 1), Left(1, 1)), ("-", Vec(1, 1), Left(1, 1)), ("-", Left(1, 1), Vec(1, 1)),
     ("-=", Vec(1, 1), Vec(1, 1)), ("/", Vec(1, 1), Vec(0, 1)), ("+", 1, 2), ("+", "a", "b"),
+    ("*", Scaled(1, 2), 3), ("*", Scaled(1, 2), 0.5), ("*", Scaled(1, 2), 0), ("*", Scaled(1, 2), 0.0),
+    ("*", Scaled(1, 2), True), ("*", Scaled(1, 2), "s"), ("+", MyInt(5), 3), ("+", MyInt(5), 3.0),
+    ("-", MyInt(5), 3), ("+", MyInt(5), MyInt(1)), ("+=", MyInt(5), 2),
 ]
 for op, a, b in cases:
     try:
