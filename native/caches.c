@@ -333,21 +333,89 @@ accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_ca
     return err;
 }
 
-/* As _PyObject_GetMethod; cached when the method is a plain function or method
- * descriptor of the class that no instance attribute shadows, or, for any other
+/* super().name, where owner is a super object bound to an instance and the
+ * way says which function the lookup past its class in its instance's type's
+ * MRO finds: that function (borrowed), with *self the instance; else NULL. */
+static PyObject *
+super_method(PyObject *owner, accel_cache *cache, PyObject **self)
+{
+    accel_super *su = (accel_super *)owner;
+    if (su->obj_type == NULL || (PyObject *)su->obj_type == su->obj) {
+        return NULL;
+    }
+    accel_attr_way *way = accel_cache_way(cache, su->obj_type);
+    if (way == NULL || way->kind != ACCEL_ATTR_SUPER_METHOD || way->keys != (void *)su->type
+        || su->obj_type->tp_version_tag != way->dict_version) {
+        return NULL;
+    }
+    *self = su->obj;
+    return way->value;
+}
+
+/* After the generic lookup of super().name made `bound`: cache it when it is
+ * the instance's function that super_getattro finds, by the same walk. */
+static void
+fill_super_method(PyObject *owner, PyObject *name, PyObject *bound, accel_cache *cache)
+{
+    accel_super *su = (accel_super *)owner;
+    PyTypeObject *start = su->obj_type;
+    if (start == NULL || (PyObject *)start == su->obj || !PyMethod_Check(bound) || PyMethod_GET_SELF(bound) != su->obj
+        || _PyType_Lookup(start, name) == NULL) {
+        return;  /* (the lookup in start assigns the version tag that guards the way) */
+    }
+    PyObject *mro = start->tp_mro;
+    if (mro == NULL || !PyTuple_Check(mro)) {
+        return;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(mro), i = 0;
+    while (i < n && PyTuple_GET_ITEM(mro, i) != (PyObject *)su->type) {
+        i++;
+    }
+    PyObject *found = NULL;
+    for (i++; i < n && found == NULL; i++) {
+        PyObject *dict = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
+        found = dict != NULL ? PyDict_GetItemWithError(dict, name) : NULL;
+    }
+    if (found == NULL || found != PyMethod_GET_FUNCTION(bound) || !PyFunction_Check(found)
+        || !(start->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) || start->tp_version_tag == 0) {
+        PyErr_Clear();
+        return;
+    }
+    accel_attr_way way = {0};
+    way.kind = ACCEL_ATTR_SUPER_METHOD;
+    way.keys = su->type;
+    way.dict_version = start->tp_version_tag;
+    way.value = found;  /* in a class of start's MRO: start's version tag guards it */
+    commit(cache, start, &way);  /* one way per instance type, as for its own attributes */
+}
+
+/* As _PyObject_GetMethod, with what to push: [method, *self] (a new reference),
+ * or [NULL, attribute] when *self is NULL.  Cached when the method is a plain
+ * function or method descriptor of the class that no instance attribute
+ * shadows, or a function found by super() for an instance, or, for any other
  * attribute, as LOAD_ATTR caches it (then the fast path pushes NULL and it). */
 PyObject *
-accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, int *found)
+accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self)
 {
+    int super = Py_TYPE(owner) == &PySuper_Type && accel_private_layout_ok();
+    PyObject *meth = super ? super_method(owner, cache, self) : NULL;
+    if (meth != NULL) {
+        Py_INCREF(meth);
+        Py_INCREF(*self);
+        return meth;
+    }
     accel_totals.attribute_misses++;
-    PyObject *meth = NULL;
-    *found = _PyObject_GetMethod(owner, name, &meth);
+    int found = _PyObject_GetMethod(owner, name, &meth);
     if (meth == NULL) {
         return NULL;
     }
+    *self = found ? Py_NewRef(owner) : NULL;
     PyTypeObject *type = Py_TYPE(owner);
     accel_attr_way way = {0};
-    if (*found) {
+    if (super) {
+        fill_super_method(owner, name, meth, cache);
+    }
+    else if (found) {
         if (cacheable_type(type, 0)) {
             way.kind = ACCEL_ATTR_METHOD;
             way.value = meth;  /* borrowed from the class: the version tag guards it */

@@ -322,6 +322,19 @@ check_extra_layout(void)
     return ok;
 }
 
+/* super(int, True): what it binds, where private_layout.h says. */
+static int
+super_layout_agrees(void)
+{
+    PyObject *su = PyObject_CallFunction((PyObject *)&PySuper_Type, "OO", &PyLong_Type, Py_True);
+    int ok = su != NULL && Py_TYPE(su) == &PySuper_Type && PySuper_Type.tp_basicsize == sizeof(accel_super)
+             && ((accel_super *)su)->type == &PyLong_Type && ((accel_super *)su)->obj == Py_True
+             && ((accel_super *)su)->obj_type == &PyBool_Type;
+    Py_XDECREF(su);
+    PyErr_Clear();
+    return ok;
+}
+
 /* CPython 3.11 keeps these structs private; read live objects to check that
  * private_layout.h still describes them. */
 static int
@@ -343,7 +356,7 @@ check_private_layout(void)
     Py_XDECREF(range);
     Py_XDECREF(list);
     PyErr_Clear();
-    return ok && values_pointer_agrees()
+    return ok && values_pointer_agrees() && super_layout_agrees()
            && _PyAsyncGenWrappedValue_Type.tp_basicsize == sizeof(accel_async_gen_wrapped);
 }
 

@@ -22,6 +22,10 @@ enum accel_attr_kind {
     ACCEL_ATTR_TYPE = 8,            /* the owner is a class (keys) whose version tag (dict_version) holds:
                                        its attribute (value), a plain value or function; the way's
                                        version is the metaclass's (no attribute of it has the name) */
+    ACCEL_ATTR_SUPER_METHOD = 9,    /* super(keys, obj).name for an instance obj whose type's version tag
+                                       is dict_version (and the way's version, unlike the other kinds,
+                                       which have the owner's type's): the function (value); served by
+                                       the miss path */
 };
 
 /* Polymorphic: one way per owner type.  Sites that see several classes (a
@@ -132,6 +136,6 @@ accel_not_shadowed(PyObject *owner, accel_attr_way *way, PyObject *name)
 PyObject *accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
 PyObject *accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache);
 int accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache);
-PyObject *accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, int *found);
+PyObject *accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self);
 
 #endif

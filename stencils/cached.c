@@ -215,20 +215,20 @@ STENCIL(LOAD_METHOD_CACHED)
             ERROR();
         }
     }
-    int found;
+    PyObject *self;
     SYNC_INSTR();
-    PyObject *meth = accel_load_method_miss(owner, (PyObject *)OPERAND, CACHE, &found);
+    PyObject *meth = accel_load_method_miss(owner, (PyObject *)OPERAND, CACHE, &self);
     if (meth == NULL) {
         ERROR();
     }
-    if (found) {
+    if (self != NULL) {
         sp[-1] = meth;
-        *sp++ = owner;
+        *sp++ = self;
     }
     else {
         sp[-1] = NULL;
-        Py_DECREF(owner);
         *sp++ = meth;
     }
+    Py_DECREF(owner);
     CONTINUE();
 }

@@ -531,3 +531,66 @@ except AttributeError as e:
     # 200 reads at each of 5 sites: Color's metaclass is type, Shade's Meta, so each class
     # has a way of its own; the misses are the first reads and __name__'s.
     assert _misses(tmp_path) < 100, _misses(tmp_path)
+
+
+def test_methods_found_through_super(tmp_path):
+    # super().name for instances: the function found past the class in the instance's type's
+    # MRO, cached per instance type; classes changed under the loop, class-level super(),
+    # super's own attributes and a name the MRO lacks take the generic path.
+    run = compare("""
+class A:
+    def __init__(self, x):
+        self.x = x
+    def f(self, k):
+        return ("A.f", self.x, k)
+
+class B(A):
+    def __init__(self, x):
+        super().__init__(x * 2)
+    def f(self, k):
+        return super().f(k) + ("B",)
+    def missing(self):
+        return super().nothing()
+    def own(self):
+        return super().__class__.__name__, super().__thisclass__.__name__
+
+class C(B):
+    def f(self, k):
+        return super().f(k) + ("C",)
+
+class D(B):
+    @classmethod
+    def make(cls):
+        return super().f.__name__
+
+def run(objs, n):
+    out = []
+    for i in range(n):
+        for o in objs:
+            out.append(o.f(i))
+    return out
+
+objs = [B(1), C(2), B(3)]
+run(objs, 1)
+""" + MISSES_START + """
+print(run(objs, 100)[-3:])
+print([type(o)(5).x for o in objs for _ in range(50)][-3:])
+""" + MISSES_END + """
+A.f = lambda self, k: ("new A.f", k)
+print(run(objs, 2))
+B.f = lambda self, k: ("new B.f", k)
+print(run(objs, 2))
+class E:
+    def f(self, k):
+        return ("E.f", k)
+C.__bases__ = (E,)
+print(run(objs, 2))
+print(D.make(), objs[0].own())
+try:
+    objs[0].missing()
+except AttributeError as e:
+    print("AttributeError", e)
+""", tmp_path, functions=["run", "B.f", "C.f", "B.__init__"])
+    assert_native(run, "run", "B.f", "C.f", "B.__init__")
+    # 300 super().f and 150 super().__init__ calls from two instance types: a miss per way.
+    assert _misses(tmp_path) < 20, _misses(tmp_path)
