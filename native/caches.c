@@ -87,22 +87,65 @@ slot_offset(PyObject *descr, int for_store)
 }
 
 /* Fill in how the fast paths can tell that no instance attribute of owner
- * shadows `name` on its class (accel_not_shadowed); 0 if they cannot. */
-static int
+ * shadows `name` on its class (accel_not_shadowed). */
+static void
 fill_not_shadowed(PyObject *owner, PyObject *name, accel_attr_way *way)
 {
     PyTypeObject *type = Py_TYPE(owner);
     if (type->tp_dictoffset == 0) {
         way->keys = NULL;
-        return 1;
     }
-    if (has_instance_values(type) && *ACCEL_VALUES_POINTER(owner) != NULL && shared_key_index(type, name) < 0) {
+    else if (has_instance_values(type) && *ACCEL_VALUES_POINTER(owner) != NULL && shared_key_index(type, name) < 0) {
         PyDictKeysObject *keys = ((PyHeapTypeObject *)type)->ht_cached_keys;
         way->keys = keys;
         way->index = keys->dk_nentries;
+    }
+    else {
+        way->keys = ACCEL_ANY_DICT;
+        way->dict_version = 0;  /* no dict's: the first check looks the name up */
+    }
+}
+
+/* The instance's dict, if it has one made (not values); NULL if none. */
+static PyObject *
+instance_dict(PyObject *owner)
+{
+    PyTypeObject *type = Py_TYPE(owner);
+    if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+        return *ACCEL_DICT_POINTER(owner);
+    }
+    PyObject **where = _PyObject_GetDictPtr(owner);
+    return where != NULL ? *where : NULL;
+}
+
+/* accel_not_shadowed's slow path for ACCEL_ANY_DICT: whether the instance's
+ * values or dict lack `name`.  A dict found without it is remembered by its
+ * version.  Only dicts of str keys are looked in: comparing other keys could
+ * run Python code, which could change the class under the way. */
+int
+accel_instance_lacks(PyObject *owner, PyObject *name, accel_attr_way *way)
+{
+    PyTypeObject *type = Py_TYPE(owner);
+    if ((type->tp_flags & Py_TPFLAGS_MANAGED_DICT) && *ACCEL_VALUES_POINTER(owner) != NULL) {
+        if (!has_instance_values(type)) {
+            return 0;
+        }
+        Py_ssize_t index = shared_key_index(type, name);
+        return index < 0 || (*ACCEL_VALUES_POINTER(owner))->values[index] == NULL;
+    }
+    PyObject *dict = instance_dict(owner);
+    if (dict == NULL) {
         return 1;
     }
-    return 0;
+    if (!PyDict_CheckExact(dict) || ((PyDictObject *)dict)->ma_keys->dk_kind == DICT_KEYS_GENERAL) {
+        return 0;
+    }
+    Py_hash_t hash = ((PyASCIIObject *)name)->hash;
+    if (hash == -1 || _PyDict_GetItem_KnownHash(dict, name, hash) != NULL) {
+        return 0;
+    }
+    way->dict_version = ((PyDictObject *)dict)->ma_version_tag;
+    return 1;
 }
 
 /* A module's own global, under its dict's version. */
@@ -174,6 +217,41 @@ plain_value(PyObject *value)
     return type->tp_descr_get == NULL && type->tp_descr_set == NULL && fixed_type(type);
 }
 
+/* Fill a way for cls.name, a class's attribute read through the class (by
+ * type_getattro): a data descriptor of the metaclass (type's __name__...), or an
+ * attribute of the class that is a plain value or a function (which __get__
+ * gives back as it is), when the metaclass has nothing of that name. */
+static void
+fill_type_attr(PyTypeObject *cls, PyObject *name, accel_cache *cache)
+{
+    PyTypeObject *meta = Py_TYPE(cls);
+    accel_attr_way way = {0};
+    PyObject *meta_attr = _PyType_Lookup(meta, name);
+    if (!(meta->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) || meta->tp_version_tag == 0) {
+        return;
+    }
+    if (meta_attr != NULL) {
+        PyTypeObject *kind = Py_TYPE(meta_attr);
+        if (kind->tp_descr_get == NULL || kind->tp_descr_set == NULL || !fixed_type(kind)) {
+            return;
+        }
+        way.kind = ACCEL_ATTR_DATA_DESCRIPTOR;
+        way.value = meta_attr;
+    }
+    else {
+        PyObject *attr = _PyType_Lookup(cls, name);
+        if (attr == NULL || !(cls->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) || cls->tp_version_tag == 0
+            || !(plain_value(attr) || Py_TYPE(attr) == &PyFunction_Type)) {
+            return;
+        }
+        way.kind = ACCEL_ATTR_TYPE;
+        way.keys = cls;
+        way.dict_version = cls->tp_version_tag;
+        way.value = attr;
+    }
+    commit(cache, meta, &way);
+}
+
 /* Fill a way for owner.name (load or store), if the fast paths can serve it. */
 static void
 fill_attr(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
@@ -186,6 +264,12 @@ fill_attr(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
             && (type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) && type->tp_version_tag != 0
             && fill_module(owner, name, &way)) {
             commit(cache, type, &way);
+        }
+        return;
+    }
+    if (PyType_Check(owner) && !for_store) {
+        if (type->tp_getattro == PyType_Type.tp_getattro) {
+            fill_type_attr((PyTypeObject *)owner, name, cache);
         }
         return;
     }
@@ -203,7 +287,13 @@ fill_attr(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
         way.index = offset;
     }
     else if (descr != NULL && Py_TYPE(descr)->tp_descr_set != NULL) {
-        return;  /* a data descriptor (a property...) wins over instance attributes */
+        /* A data descriptor (a property...) wins over instance attributes: its
+         * __get__, unless its class may change (then so may that). */
+        if (for_store || Py_TYPE(descr)->tp_descr_get == NULL || !fixed_type(Py_TYPE(descr))) {
+            return;
+        }
+        way.kind = ACCEL_ATTR_DATA_DESCRIPTOR;
+        way.value = descr;
     }
     else if (descr != NULL && !fixed_type(Py_TYPE(descr))) {
         /* Its class may gain __set__ later without changing the owner's version
@@ -214,16 +304,24 @@ fill_attr(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
              && (way.index = shared_key_index(type, name)) >= 0) {
         way.kind = ACCEL_ATTR_INSTANCE_VALUE;
     }
-    else if (for_store || descr == NULL || !fill_not_shadowed(owner, name, &way)) {
+    else if (for_store || descr == NULL) {
         return;
     }
     else if (plain_value(descr)) {
         way.kind = ACCEL_ATTR_CLASS;
         way.value = descr;
+        fill_not_shadowed(owner, name, &way);
     }
     else if (Py_TYPE(descr) == &PyFunction_Type) {
         way.kind = ACCEL_ATTR_METHOD;  /* LOAD_ATTR binds it to the instance */
         way.value = descr;
+        fill_not_shadowed(owner, name, &way);
+    }
+    else if (Py_TYPE(descr)->tp_descr_get != NULL) {
+        /* A method descriptor, a classmethod...: fixed_type above, so its __get__ stays. */
+        way.kind = ACCEL_ATTR_DESCRIPTOR;
+        way.value = descr;
+        fill_not_shadowed(owner, name, &way);
     }
     else {
         return;
@@ -234,6 +332,7 @@ fill_attr(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
 PyObject *
 accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache)
 {
+    accel_totals.attribute_misses++;
     PyObject *res = PyObject_GetAttr(owner, name);
     if (res != NULL) {
         fill_attr(owner, name, cache, 0);
@@ -244,6 +343,7 @@ accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache)
 int
 accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache)
 {
+    accel_totals.attribute_misses++;
     int err = PyObject_SetAttr(owner, name, value);
     if (err == 0) {
         fill_attr(owner, name, cache, 1);
@@ -251,28 +351,98 @@ accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_ca
     return err;
 }
 
-/* As _PyObject_GetMethod; cached when the method is a plain function or method
- * descriptor of the class that no instance attribute shadows, or when the
- * owner is a module (then the fast path pushes NULL and the module's global). */
-PyObject *
-accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, int *found)
+/* super().name, where owner is a super object bound to an instance and the
+ * way says which function the lookup past its class in its instance's type's
+ * MRO finds: that function (borrowed), with *self the instance; else NULL. */
+static PyObject *
+super_method(PyObject *owner, accel_cache *cache, PyObject **self)
 {
-    PyObject *meth = NULL;
-    *found = _PyObject_GetMethod(owner, name, &meth);
+    accel_super *su = (accel_super *)owner;
+    if (su->obj_type == NULL || (PyObject *)su->obj_type == su->obj) {
+        return NULL;
+    }
+    accel_attr_way *way = accel_cache_way(cache, su->obj_type);
+    if (way == NULL || way->kind != ACCEL_ATTR_SUPER_METHOD || way->keys != (void *)su->type
+        || su->obj_type->tp_version_tag != way->dict_version) {
+        return NULL;
+    }
+    *self = su->obj;
+    return way->value;
+}
+
+/* After the generic lookup of super().name made `bound`: cache it when it is
+ * the instance's function that super_getattro finds, by the same walk. */
+static void
+fill_super_method(PyObject *owner, PyObject *name, PyObject *bound, accel_cache *cache)
+{
+    accel_super *su = (accel_super *)owner;
+    PyTypeObject *start = su->obj_type;
+    if (start == NULL || (PyObject *)start == su->obj || !PyMethod_Check(bound) || PyMethod_GET_SELF(bound) != su->obj
+        || _PyType_Lookup(start, name) == NULL) {
+        return;  /* (the lookup in start assigns the version tag that guards the way) */
+    }
+    PyObject *mro = start->tp_mro;
+    if (mro == NULL || !PyTuple_Check(mro)) {
+        return;
+    }
+    Py_ssize_t n = PyTuple_GET_SIZE(mro), i = 0;
+    while (i < n && PyTuple_GET_ITEM(mro, i) != (PyObject *)su->type) {
+        i++;
+    }
+    PyObject *found = NULL;
+    for (i++; i < n && found == NULL; i++) {
+        PyObject *dict = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
+        found = dict != NULL ? PyDict_GetItemWithError(dict, name) : NULL;
+    }
+    if (found == NULL || found != PyMethod_GET_FUNCTION(bound) || !PyFunction_Check(found)
+        || !(start->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) || start->tp_version_tag == 0) {
+        PyErr_Clear();
+        return;
+    }
+    accel_attr_way way = {0};
+    way.kind = ACCEL_ATTR_SUPER_METHOD;
+    way.keys = su->type;
+    way.dict_version = start->tp_version_tag;
+    way.value = found;  /* in a class of start's MRO: start's version tag guards it */
+    commit(cache, start, &way);  /* one way per instance type, as for its own attributes */
+}
+
+/* As _PyObject_GetMethod, with what to push: [method, *self] (a new reference),
+ * or [NULL, attribute] when *self is NULL.  Cached when the method is a plain
+ * function or method descriptor of the class that no instance attribute
+ * shadows, or a function found by super() for an instance, or, for any other
+ * attribute, as LOAD_ATTR caches it (then the fast path pushes NULL and it). */
+PyObject *
+accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self)
+{
+    int super = Py_TYPE(owner) == &PySuper_Type && accel_private_layout_ok();
+    PyObject *meth = super ? super_method(owner, cache, self) : NULL;
+    if (meth != NULL) {
+        Py_INCREF(meth);
+        Py_INCREF(*self);
+        return meth;
+    }
+    accel_totals.attribute_misses++;
+    int found = _PyObject_GetMethod(owner, name, &meth);
     if (meth == NULL) {
         return NULL;
     }
+    *self = found ? Py_NewRef(owner) : NULL;
     PyTypeObject *type = Py_TYPE(owner);
     accel_attr_way way = {0};
-    if (*found) {
-        if (cacheable_type(type, 0) && fill_not_shadowed(owner, name, &way)) {
+    if (super) {
+        fill_super_method(owner, name, meth, cache);
+    }
+    else if (found) {
+        if (cacheable_type(type, 0)) {
             way.kind = ACCEL_ATTR_METHOD;
             way.value = meth;  /* borrowed from the class: the version tag guards it */
+            fill_not_shadowed(owner, name, &way);
             commit(cache, type, &way);
         }
     }
-    else if (PyModule_CheckExact(owner)) {
-        fill_attr(owner, name, cache, 0);
+    else {
+        fill_attr(owner, name, cache, 0);  /* LOAD_METHOD_CACHED serves it as LOAD_ATTR does */
     }
     return meth;
 }

@@ -336,6 +336,12 @@ accel_call(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
     return PyObject_Vectorcall(callable, args, nargsf, kwnames);
 }
 
+PyObject *
+accel_call_python(PyThreadState *tstate, PyObject *function, PyObject *const *args, Py_ssize_t nargs)
+{
+    return call_function(tstate, function, args, (size_t)nargs, NULL);
+}
+
 int
 accel_calls_init(void)
 {

@@ -28,6 +28,12 @@ enum {
     ACCEL_CALL_RAISED_AFTER = -2,
 };
 
+/* A Python function called from C code that native code runs (an operator's
+ * dunder: native/operators.c): its native code runs on a frame pushed here when
+ * it is compiled, as for CALL, else PyObject_Vectorcall.  A new reference, or
+ * NULL with an exception set. */
+PyObject *accel_call_python(PyThreadState *tstate, PyObject *function, PyObject *const *args, Py_ssize_t nargs);
+
 /* What calls.c needs from the running interpreter; 0 or -1. */
 int accel_calls_init(void);
 

@@ -297,7 +297,8 @@ values_pointer_agrees(void)
     PyObject *cls = PyObject_CallFunction((PyObject *)&PyType_Type, "s()N", "probe", PyDict_New());
     PyObject *obj = cls ? PyObject_CallNoArgs(cls) : NULL;
     int ok = obj != NULL && (Py_TYPE(obj)->tp_flags & Py_TPFLAGS_MANAGED_DICT)
-             && ACCEL_VALUES_POINTER(obj) == _PyObject_ValuesPointer(obj);
+             && ACCEL_VALUES_POINTER(obj) == _PyObject_ValuesPointer(obj)
+             && ACCEL_DICT_POINTER(obj) == _PyObject_ManagedDictPointer(obj);
     Py_XDECREF(obj);
     Py_XDECREF(cls);
     PyErr_Clear();
@@ -317,6 +318,19 @@ check_extra_layout(void)
         ok = extra != NULL && accel_extra_index < extra->ce_size && extra->ce_extras[accel_extra_index] == rec;
     }
     Py_XDECREF(co);  /* frees the record */
+    PyErr_Clear();
+    return ok;
+}
+
+/* super(int, True): what it binds, where private_layout.h says. */
+static int
+super_layout_agrees(void)
+{
+    PyObject *su = PyObject_CallFunction((PyObject *)&PySuper_Type, "OO", &PyLong_Type, Py_True);
+    int ok = su != NULL && Py_TYPE(su) == &PySuper_Type && PySuper_Type.tp_basicsize == sizeof(accel_super)
+             && ((accel_super *)su)->type == &PyLong_Type && ((accel_super *)su)->obj == Py_True
+             && ((accel_super *)su)->obj_type == &PyBool_Type;
+    Py_XDECREF(su);
     PyErr_Clear();
     return ok;
 }
@@ -342,7 +356,7 @@ check_private_layout(void)
     Py_XDECREF(range);
     Py_XDECREF(list);
     PyErr_Clear();
-    return ok && values_pointer_agrees()
+    return ok && values_pointer_agrees() && super_layout_agrees()
            && _PyAsyncGenWrappedValue_Type.tp_basicsize == sizeof(accel_async_gen_wrapped);
 }
 
@@ -353,7 +367,7 @@ accel_init(void)
     int result = 0;
     if (accel_extra_index < 0) {
         accel_extra_index = _PyEval_RequestCodeExtraIndex(free_record);
-        result = accel_extra_index < 0 || accel_calls_init() < 0 ? -1 : accel_jit_init();
+        result = accel_extra_index < 0 || accel_calls_init() < 0 || accel_operators_init() < 0 ? -1 : accel_jit_init();
         private_layout_ok = check_private_layout();
         accel_extra_layout_ok = check_extra_layout();
     }

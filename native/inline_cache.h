@@ -17,6 +17,15 @@ enum accel_attr_kind {
     ACCEL_ATTR_MODULE = 3,          /* a module's global (value), under its dict (keys) and that dict's version */
     ACCEL_ATTR_CLASS = 4,           /* a class attribute that is no descriptor (value), not shadowed */
     ACCEL_ATTR_METHOD = 5,          /* a function or method descriptor of the class (value), not shadowed */
+    ACCEL_ATTR_DESCRIPTOR = 6,      /* a non-data descriptor of the class (value), not shadowed: its __get__ */
+    ACCEL_ATTR_DATA_DESCRIPTOR = 7, /* a data descriptor of the class (value): its __get__, whatever the instance holds */
+    ACCEL_ATTR_TYPE = 8,            /* the owner is a class (keys) whose version tag (dict_version) holds:
+                                       its attribute (value), a plain value or function; the way's
+                                       version is the metaclass's (no attribute of it has the name) */
+    ACCEL_ATTR_SUPER_METHOD = 9,    /* super(keys, obj).name for an instance obj whose type's version tag
+                                       is dict_version (and the way's version, unlike the other kinds,
+                                       which have the owner's type's): the function (value); served by
+                                       the miss path */
 };
 
 /* Polymorphic: one way per owner type.  Sites that see several classes (a
@@ -24,18 +33,22 @@ enum accel_attr_kind {
  * in object-oriented code. */
 #define ACCEL_CACHE_WAYS 4
 
-/* One owner type's entry.  The class attribute and method kinds are "not
- * shadowed" by an instance attribute when keys is NULL (the type's instances
- * have no dict), or when the instance keeps its attributes as values in the
- * type's shared keys (keys) and those still have the entry count they had when
- * the name was not among them (shared keys only grow). */
+/* One owner type's entry.  The class attribute, method and descriptor kinds
+ * are "not shadowed" by an instance attribute when keys is NULL (the type's
+ * instances have no dict), or when the instance keeps its attributes as values
+ * in the type's shared keys (keys) and those still have the entry count they
+ * had when the name was not among them (shared keys only grow), or, when keys
+ * is ACCEL_ANY_DICT, when the instance's dict lacks the name: its dict is the
+ * one the way last found without it, unchanged (dict_version: a dict's version
+ * tag is unique to its contents, PEP 509), or a lookup says so. */
 typedef struct {
     unsigned int version;   /* the owner's type's tp_version_tag; 0: empty */
     int kind;               /* enum accel_attr_kind */
     void *keys;             /* see above; for a module, its dict */
     union {
         Py_ssize_t index;       /* an instance value's index, a slot's offset, the shared keys' entry count */
-        uint64_t dict_version;  /* a module's dict's ma_version_tag */
+        uint64_t dict_version;  /* a module's dict's ma_version_tag; or the instance dict's (ACCEL_ANY_DICT);
+                                   or the owner class's tp_version_tag (ACCEL_ATTR_TYPE) */
     };
     PyObject *value;        /* borrowed: what the version guards keep alive */
 } accel_attr_way;
@@ -97,15 +110,33 @@ accel_cache_way(accel_cache *cache, PyTypeObject *type)
  * _PyObject_ValuesPointer in CPython 3.11's internal pycore_object.h, which
  * stencils cannot include; native/hook.c checks the two agree at start-up. */
 #define ACCEL_VALUES_POINTER(OBJ) (((PyDictValues **)(OBJ)) - 4)
+/* ... and its dict, once made: _PyObject_ManagedDictPointer (checked the same way). */
+#define ACCEL_DICT_POINTER(OBJ) (((PyObject **)(OBJ)) - 3)
 
-/* No attribute of the instance shadows what the way found on its class. */
+/* A way's keys: the instance may keep its attributes anywhere (values, a dict). */
+#define ACCEL_ANY_DICT ((void *)1)
+
+int accel_instance_lacks(PyObject *owner, PyObject *name, accel_attr_way *way);
+
+/* No attribute of the instance shadows `name`, which the way found on its class. */
 static inline __attribute__((always_inline)) int
-accel_not_shadowed(PyObject *owner, const accel_attr_way *way)
+accel_not_shadowed(PyObject *owner, accel_attr_way *way, PyObject *name)
 {
     PyDictKeysObject *keys = way->keys;
-    return keys == NULL
-        || (*ACCEL_VALUES_POINTER(owner) != NULL && ((PyHeapTypeObject *)Py_TYPE(owner))->ht_cached_keys == keys
-            && keys->dk_nentries == way->index);
+    if (keys == NULL) {
+        return 1;
+    }
+    if (keys != ACCEL_ANY_DICT) {
+        return *ACCEL_VALUES_POINTER(owner) != NULL
+            && ((PyHeapTypeObject *)Py_TYPE(owner))->ht_cached_keys == keys && keys->dk_nentries == way->index;
+    }
+    if ((Py_TYPE(owner)->tp_flags & Py_TPFLAGS_MANAGED_DICT) && *ACCEL_VALUES_POINTER(owner) == NULL) {
+        PyObject *dict = *ACCEL_DICT_POINTER(owner);
+        if (dict == NULL || ((PyDictObject *)dict)->ma_version_tag == way->dict_version) {
+            return 1;
+        }
+    }
+    return accel_instance_lacks(owner, name, way);
 }
 
 /* Miss paths: the generic operation, then a refill when the case is cacheable. */
@@ -113,6 +144,6 @@ PyObject *accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject
 PyObject *accel_load_global_pure_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
 PyObject *accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache);
 int accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache);
-PyObject *accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, int *found);
+PyObject *accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self);
 
 #endif

@@ -28,6 +28,7 @@ static const struct {
     {"accel_load_attr_miss", (void *)accel_load_attr_miss},
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},
     {"accel_load_method_miss", (void *)accel_load_method_miss},
+    {"accel_instance_lacks", (void *)accel_instance_lacks},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},
     {"accel_call_instruction", (void *)accel_call_instruction},
     {"accel_check_except_star_type", (void *)accel_check_except_star_type},
@@ -108,37 +109,38 @@ inplace_power(PyObject *base, PyObject *exponent)
     return PyNumber_InPlacePower(base, exponent, Py_None);
 }
 
-/* The function the generic BINARY_OP stencil calls for an oparg. */
+/* The function the generic BINARY_OP stencil calls for an oparg (the generic
+ * paths of the specialized forms too): PyNumber_*, or native/operators.c's. */
 uint64_t
 accel_binary_op_function(int nb_op)
 {
     static const binaryfunc functions[] = {
-        [NB_ADD] = PyNumber_Add,
-        [NB_AND] = PyNumber_And,
-        [NB_FLOOR_DIVIDE] = PyNumber_FloorDivide,
-        [NB_LSHIFT] = PyNumber_Lshift,
-        [NB_MATRIX_MULTIPLY] = PyNumber_MatrixMultiply,
-        [NB_MULTIPLY] = PyNumber_Multiply,
-        [NB_REMAINDER] = PyNumber_Remainder,
-        [NB_OR] = PyNumber_Or,
+        [NB_ADD] = accel_number_add,
+        [NB_AND] = accel_number_and,
+        [NB_FLOOR_DIVIDE] = accel_number_floor_divide,
+        [NB_LSHIFT] = accel_number_lshift,
+        [NB_MATRIX_MULTIPLY] = accel_number_matrix_multiply,
+        [NB_MULTIPLY] = accel_number_multiply,
+        [NB_REMAINDER] = accel_number_remainder,
+        [NB_OR] = accel_number_or,
         [NB_POWER] = power,
-        [NB_RSHIFT] = PyNumber_Rshift,
-        [NB_SUBTRACT] = PyNumber_Subtract,
-        [NB_TRUE_DIVIDE] = PyNumber_TrueDivide,
-        [NB_XOR] = PyNumber_Xor,
-        [NB_INPLACE_ADD] = PyNumber_InPlaceAdd,
-        [NB_INPLACE_AND] = PyNumber_InPlaceAnd,
-        [NB_INPLACE_FLOOR_DIVIDE] = PyNumber_InPlaceFloorDivide,
-        [NB_INPLACE_LSHIFT] = PyNumber_InPlaceLshift,
-        [NB_INPLACE_MATRIX_MULTIPLY] = PyNumber_InPlaceMatrixMultiply,
-        [NB_INPLACE_MULTIPLY] = PyNumber_InPlaceMultiply,
-        [NB_INPLACE_REMAINDER] = PyNumber_InPlaceRemainder,
-        [NB_INPLACE_OR] = PyNumber_InPlaceOr,
+        [NB_RSHIFT] = accel_number_rshift,
+        [NB_SUBTRACT] = accel_number_subtract,
+        [NB_TRUE_DIVIDE] = accel_number_true_divide,
+        [NB_XOR] = accel_number_xor,
+        [NB_INPLACE_ADD] = accel_number_inplace_add,
+        [NB_INPLACE_AND] = accel_number_inplace_and,
+        [NB_INPLACE_FLOOR_DIVIDE] = accel_number_inplace_floor_divide,
+        [NB_INPLACE_LSHIFT] = accel_number_inplace_lshift,
+        [NB_INPLACE_MATRIX_MULTIPLY] = accel_number_inplace_matrix_multiply,
+        [NB_INPLACE_MULTIPLY] = accel_number_inplace_multiply,
+        [NB_INPLACE_REMAINDER] = accel_number_inplace_remainder,
+        [NB_INPLACE_OR] = accel_number_inplace_or,
         [NB_INPLACE_POWER] = inplace_power,
-        [NB_INPLACE_RSHIFT] = PyNumber_InPlaceRshift,
-        [NB_INPLACE_SUBTRACT] = PyNumber_InPlaceSubtract,
-        [NB_INPLACE_TRUE_DIVIDE] = PyNumber_InPlaceTrueDivide,
-        [NB_INPLACE_XOR] = PyNumber_InPlaceXor,
+        [NB_INPLACE_RSHIFT] = accel_number_inplace_rshift,
+        [NB_INPLACE_SUBTRACT] = accel_number_inplace_subtract,
+        [NB_INPLACE_TRUE_DIVIDE] = accel_number_inplace_true_divide,
+        [NB_INPLACE_XOR] = accel_number_inplace_xor,
     };
     if (nb_op < 0 || nb_op >= (int)(sizeof functions / sizeof functions[0])) {
         return 0;

@@ -29,6 +29,14 @@ typedef struct {
     PyObject *agw_val;
 } accel_async_gen_wrapped;
 
+/* Objects/typeobject.c: superobject (native/caches.c reads what super() bound). */
+typedef struct {
+    PyObject_HEAD
+    PyTypeObject *type;
+    PyObject *obj;
+    PyTypeObject *obj_type;
+} accel_super;
+
 /* Objects/codeobject.c: _PyCodeObjectExtra, what co_extra points to.  The hook
  * reads it on every call, where _PyCode_GetExtra would be a function call, and
  * creates it no longer than accel's own index (hook.c, store_record). */

@@ -20,6 +20,7 @@
 #include "inline_cache.h"
 #include "eval_breaker.h"
 #include "calls.h"
+#include "operators.h"
 #include "generators.h"
 #include "exception_groups.h"
 #include "stencil_ids.h"

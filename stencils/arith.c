@@ -305,3 +305,38 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT)
     }
     BINARY_RESULT(left, right, res);
 }
+
+/* BINARY_OP + or += and the STORE_FAST after it (OPARG2: its local), as 3.11's
+ * BINARY_OP_INPLACE_ADD_UNICODE: for two exact strs, the left one also in that
+ * local, the local's reference is dropped first, so that PyUnicode_Append can
+ * grow the string in place when the stack's reference is the only one left
+ * (`s += piece` in a loop stays linear).  Anything else: the generic function
+ * in the operand, then the store. */
+STENCIL(BINARY_OP_INPLACE_ADD_UNICODE)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    PyObject **target = &LOCAL(OPARG2);
+    sp -= 2;
+    SYNC_INSTR();
+    if (PyUnicode_CheckExact(left) && PyUnicode_CheckExact(right) && *target == left) {
+        *target = NULL;
+        Py_DECREF(left);  /* the local's: the stack's remains */
+        PyUnicode_Append(&left, right);  /* takes the stack's reference; NULL on failure */
+        Py_DECREF(right);
+        *target = left;
+        if (UNLIKELY(left == NULL)) {
+            ERROR();
+        }
+        CONTINUE();
+    }
+    PyObject *res = ((binaryfunc)OPERAND)(left, right);
+    Py_DECREF(left);
+    Py_DECREF(right);
+    if (UNLIKELY(res == NULL)) {
+        ERROR();
+    }
+    PyObject *old = *target;
+    *target = res;
+    Py_XDECREF(old);
+    CONTINUE();
+}

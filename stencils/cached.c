@@ -97,10 +97,35 @@ instance_attribute(PyObject *owner, const accel_attr_way *way)
     return NULL;
 }
 
+/* For an instance whose values became a dict (vars(), __dict__) that still
+ * shares its class's keys: the value at the index the way found, or NULL.
+ * Loads only: a store into a dict must also change its version. */
+static inline __attribute__((always_inline)) PyObject *
+split_dict_value(PyObject *owner, const accel_attr_way *way)
+{
+    PyDictObject *dict = (PyDictObject *)*ACCEL_DICT_POINTER(owner);
+    if (dict != NULL && dict->ma_values != NULL
+        && dict->ma_keys == ((PyHeapTypeObject *)Py_TYPE(owner))->ht_cached_keys) {
+        return dict->ma_values->values[way->index];
+    }
+    return NULL;
+}
+
+/* The descriptor's __get__ for owner (it may run Python code, which may drop
+ * the descriptor from the class meanwhile). */
+static inline __attribute__((always_inline)) PyObject *
+descriptor_get(PyObject *descr, PyObject *owner)
+{
+    Py_INCREF(descr);
+    PyObject *res = Py_TYPE(descr)->tp_descr_get(descr, owner, (PyObject *)Py_TYPE(owner));
+    Py_DECREF(descr);
+    return res;
+}
+
 /* owner.name from the cache: a new reference, or NULL for a miss (no
  * exception), or NULL with an exception set (*failed). */
 static inline __attribute__((always_inline)) PyObject *
-cached_load(PyObject *owner, accel_cache *cache, int *failed)
+cached_load(PyObject *owner, PyObject *name, accel_cache *cache, int *failed)
 {
     accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
     if (UNLIKELY(way == NULL)) {
@@ -111,14 +136,28 @@ cached_load(PyObject *owner, accel_cache *cache, int *failed)
     if (LIKELY(where != NULL)) {
         res = *where;
     }
+    else if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
+        res = split_dict_value(owner, way);
+    }
     else if (way->kind == ACCEL_ATTR_MODULE) {
         res = module_value(owner, way);
     }
-    else if (way->kind == ACCEL_ATTR_CLASS && accel_not_shadowed(owner, way)) {
+    else if (way->kind == ACCEL_ATTR_TYPE) {
+        if (owner == way->keys && ((PyTypeObject *)owner)->tp_version_tag == way->dict_version) {
+            res = way->value;
+        }
+    }
+    else if (way->kind == ACCEL_ATTR_CLASS && accel_not_shadowed(owner, way, name)) {
         res = way->value;
     }
-    else if (way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way)) {
+    else if (way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way, name)) {
         res = PyMethod_New(way->value, owner);
+        *failed = res == NULL;
+        return res;
+    }
+    else if (way->kind == ACCEL_ATTR_DATA_DESCRIPTOR
+             || (way->kind == ACCEL_ATTR_DESCRIPTOR && accel_not_shadowed(owner, way, name))) {
+        res = descriptor_get(way->value, owner);
         *failed = res == NULL;
         return res;
     }
@@ -132,9 +171,9 @@ STENCIL(LOAD_ATTR_CACHED)
 {
     PyObject *owner = sp[-1];
     int failed = 0;
-    PyObject *res = cached_load(owner, CACHE, &failed);
+    SYNC_INSTR();  /* a descriptor's __get__ may run Python code */
+    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
     if (UNLIKELY(res == NULL && !failed)) {
-        SYNC_INSTR();
         res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
     }
     Py_DECREF(owner);
@@ -183,38 +222,43 @@ STENCIL(LOAD_METHOD_CACHED)
     PyObject *owner = sp[-1];
     accel_attr_way *way = accel_cache_way(CACHE, Py_TYPE(owner));
     if (LIKELY(way != NULL)) {
-        if (LIKELY(way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way))) {
+        if (LIKELY(way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way, (PyObject *)OPERAND))) {
             PyObject *meth = way->value;
             Py_INCREF(meth);
             sp[-1] = meth;
             *sp++ = owner;
             CONTINUE();
         }
-        if (way->kind == ACCEL_ATTR_MODULE) {
-            PyObject *attr = module_value(owner, way);
-            if (attr != NULL) {
-                Py_INCREF(attr);
-                sp[-1] = NULL;
-                *sp++ = attr;
-                Py_DECREF(owner);
-                CONTINUE();
-            }
+        /* Not a method: a module's global, an instance attribute, a class
+         * attribute, a descriptor's __get__ (a classmethod...). */
+        SYNC_INSTR();
+        int failed = 0;
+        PyObject *attr = way->kind != ACCEL_ATTR_METHOD ? cached_load(owner, (PyObject *)OPERAND, CACHE, &failed)
+                                                        : NULL;
+        if (attr != NULL) {
+            sp[-1] = NULL;
+            *sp++ = attr;
+            Py_DECREF(owner);
+            CONTINUE();
+        }
+        if (failed) {
+            ERROR();
         }
     }
-    int found;
+    PyObject *self;
     SYNC_INSTR();
-    PyObject *meth = accel_load_method_miss(owner, (PyObject *)OPERAND, CACHE, &found);
+    PyObject *meth = accel_load_method_miss(owner, (PyObject *)OPERAND, CACHE, &self);
     if (meth == NULL) {
         ERROR();
     }
-    if (found) {
+    if (self != NULL) {
         sp[-1] = meth;
-        *sp++ = owner;
+        *sp++ = self;
     }
     else {
         sp[-1] = NULL;
-        Py_DECREF(owner);
         *sp++ = meth;
     }
+    Py_DECREF(owner);
     CONTINUE();
 }

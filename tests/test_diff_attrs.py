@@ -346,3 +346,254 @@ except ValueError as e:
     assert run.function("classify")["recompiles"] <= 2, run.function("classify")["text"]
     assert "COMPARE_OP_JUMP" in run.function("count_down")["specialized"]
     assert "COMPARE_OP_JUMP" in run.function("truth_raises")["specialized"]
+
+
+# Counts the attribute-cache misses of the code between MISSES_START and MISSES_END into
+# misses.txt, in the accel run only: the two runs' output stays the same.  (The counters
+# straight from the native module: accel.stats() runs code that would count too.)
+MISSES_START = """
+import sys as _sys
+_native = _sys.modules.get("accel.runtime.native")
+_misses = _native.counters()["attribute_misses"] if _native else 0
+"""
+MISSES_END = """
+if _native:
+    open("misses.txt", "w").write(str(_native.counters()["attribute_misses"] - _misses))
+"""
+
+
+def _misses(tmp_path) -> int:
+    return int((tmp_path / "misses.txt").read_text())
+
+
+def test_methods_and_class_attributes_of_instances_with_a_dict(tmp_path):
+    # Instances whose attributes live in a dict, not in values: made by a C __new__
+    # (random.Random), made by reading __dict__, or given a key that is not a str.  Their
+    # methods and class attributes come from the cache while the dict lacks the name, and
+    # stop coming from it when an instance attribute shadows them, or the class changes.
+    run = compare("""
+import random
+
+class Point:
+    KIND = "point"
+    def __init__(self, x):
+        self.x = x
+    def norm(self):
+        return abs(self.x)
+
+def draw(rng, n):
+    return [rng.random() for _ in range(n)]
+
+def walk(points, rounds):
+    out = []
+    for _ in range(rounds):
+        for p in points:
+            out.append((p.norm(), p.KIND))
+    return out
+
+rng = random.Random(7)
+plain, dicted, odd = Point(-1), Point(2), Point(-3)
+vars(dicted)
+odd.__dict__[5] = "not a str key"  # a dict the cache does not look in: the generic path
+draw(rng, 1), walk([plain, dicted], 1)  # compiled (compiling runs code that misses) before counting
+""" + MISSES_START + """
+print(draw(rng, 300)[-3:])
+rng.random = lambda: 0.5
+print(draw(rng, 3))
+del rng.random
+print(draw(rng, 3))
+rng.other = 1
+print(draw(rng, 3))
+print(walk([plain, dicted], 100)[-3:])
+""" + MISSES_END + """
+points = [plain, dicted, odd]
+print(walk(points, 100)[-3:])
+dicted.norm = lambda: "shadowed"
+odd.KIND = "own"
+print(walk(points, 2))
+del dicted.norm
+Point.norm = lambda self: self.x * 10
+Point.KIND = "changed"
+print(walk(points, 2))
+""", tmp_path, functions=["draw", "walk"])
+    assert_native(run, "draw", "walk")
+    # 309 draws (2 changes of rng) and 200 walks: a miss per site and change, not per call.
+    assert _misses(tmp_path) < 20, _misses(tmp_path)
+
+
+def test_descriptors_through_instances(tmp_path):
+    # Properties (data descriptors: they win over the instance dict), classmethods,
+    # staticmethods and builtin methods read as attributes, served by the cache with
+    # their __get__; replaced, shadowed and raising under a compiled loop.
+    run = compare("""
+import random
+
+class Temp:
+    def __init__(self, c):
+        self.c = c
+    @property
+    def f(self):
+        if self.c > 1000:
+            raise ValueError("too hot")
+        return self.c * 9 / 5 + 32
+    @classmethod
+    def unit(cls):
+        return cls.__name__
+    @staticmethod
+    def scale():
+        return "celsius"
+
+def read(objs, n):
+    out = []
+    for _ in range(n):
+        for o in objs:
+            out.append((o.f, o.unit(), o.scale(), o.__class__.__name__))
+    return out
+
+def bits(rng, n):
+    total = 0
+    for _ in range(n):
+        get = rng.getrandbits
+        total += get(8)
+    return total
+
+original = Temp.__dict__["f"]
+objs = [Temp(0), Temp(100)]
+read(objs, 1), bits(random.Random(3), 1)
+""" + MISSES_START + """
+print(read(objs, 200)[-2:])
+objs[0].__dict__["f"] = "instance value"
+print(read(objs, 2))
+t = objs[1]
+t.unit = lambda: "own unit"
+print(read(objs, 2))
+Temp.f = property(lambda self: -self.c)
+print(read(objs, 2))
+del Temp.f
+print(read(objs[:1], 2))
+Temp.f = property(lambda self: self.c / 0)
+try:
+    read(objs, 2)
+except ZeroDivisionError as e:
+    print("ZeroDivisionError", e)
+print(bits(random.Random(3), 500))
+""" + MISSES_END + """
+Temp.f = original
+read([Temp(2000)], 1)
+""", tmp_path, functions=["read", "bits"])
+    assert "ValueError: too hot" in run.stderr
+    assert_native(run, "read", "bits")
+    assert _misses(tmp_path) < 40, _misses(tmp_path)
+
+
+def test_class_attributes_read_through_the_class(tmp_path):
+    # cls.NAME and Class.function from the cache while the class's version holds; type's
+    # own data descriptors (__name__, __doc__) for any class; a metaclass that defines
+    # the name, or changes, and classes changed under the loop.
+    run = compare("""
+class Meta(type):
+    pass
+
+class Color:
+    RED = 1
+    GREEN = 2
+    def mix(a, b):
+        return a + b
+
+class Shade(Color, metaclass=Meta):
+    GREEN = 20
+
+def paint(classes, n):
+    out = []
+    for i in range(n):
+        for cls in classes:
+            out.append((cls.RED, cls.GREEN, cls.mix(cls.RED, i), cls.__name__))
+    return out
+
+paint([Color, Shade], 1)
+""" + MISSES_START + """
+print(paint([Color, Shade], 100)[-2:])
+""" + MISSES_END + """
+Color.RED = 100
+print(paint([Color, Shade], 2))
+Meta.GREEN = "from the metaclass"
+print(paint([Color, Shade], 2))
+del Shade.GREEN
+print(paint([Color, Shade], 2))
+Meta.GREEN = property(lambda cls: "meta property")
+print(paint([Color, Shade], 2))
+Color.mix = staticmethod(lambda a, b: a * b)
+print(paint([Color, Shade], 2))
+del Color.RED
+try:
+    paint([Color], 1)
+except AttributeError as e:
+    print("AttributeError", e)
+""", tmp_path, functions=["paint"])
+    assert_native(run, "paint")
+    # 200 reads at each of 5 sites: Color's metaclass is type, Shade's Meta, so each class
+    # has a way of its own; the misses are the first reads and __name__'s.
+    assert _misses(tmp_path) < 100, _misses(tmp_path)
+
+
+def test_methods_found_through_super(tmp_path):
+    # super().name for instances: the function found past the class in the instance's type's
+    # MRO, cached per instance type; classes changed under the loop, class-level super(),
+    # super's own attributes and a name the MRO lacks take the generic path.
+    run = compare("""
+class A:
+    def __init__(self, x):
+        self.x = x
+    def f(self, k):
+        return ("A.f", self.x, k)
+
+class B(A):
+    def __init__(self, x):
+        super().__init__(x * 2)
+    def f(self, k):
+        return super().f(k) + ("B",)
+    def missing(self):
+        return super().nothing()
+    def own(self):
+        return super().__class__.__name__, super().__thisclass__.__name__
+
+class C(B):
+    def f(self, k):
+        return super().f(k) + ("C",)
+
+class D(B):
+    @classmethod
+    def make(cls):
+        return super().f.__name__
+
+def run(objs, n):
+    out = []
+    for i in range(n):
+        for o in objs:
+            out.append(o.f(i))
+    return out
+
+objs = [B(1), C(2), B(3)]
+run(objs, 1)
+""" + MISSES_START + """
+print(run(objs, 100)[-3:])
+print([type(o)(5).x for o in objs for _ in range(50)][-3:])
+""" + MISSES_END + """
+A.f = lambda self, k: ("new A.f", k)
+print(run(objs, 2))
+B.f = lambda self, k: ("new B.f", k)
+print(run(objs, 2))
+class E:
+    def f(self, k):
+        return ("E.f", k)
+C.__bases__ = (E,)
+print(run(objs, 2))
+print(D.make(), objs[0].own())
+try:
+    objs[0].missing()
+except AttributeError as e:
+    print("AttributeError", e)
+""", tmp_path, functions=["run", "B.f", "C.f", "B.__init__"])
+    assert_native(run, "run", "B.f", "C.f", "B.__init__")
+    # 300 super().f and 150 super().__init__ calls from two instance types: a miss per way.
+    assert _misses(tmp_path) < 20, _misses(tmp_path)

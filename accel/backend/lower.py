@@ -61,7 +61,7 @@ def lower(code: types.CodeType, program: list[QInstr]):
     buffer = bytearray(size * len(program))
     for i, instr in enumerate(program):
         first, target, unwind, name = instr.covers[0], instr.target_instr, instr.unwind, instr.name
-        if name == "BINARY_OP" or name.endswith(("_INT_OR_FLOAT", "_INT_OR_OTHER")):
+        if name == "BINARY_OP" or name.endswith(("_INT_OR_FLOAT", "_INT_OR_OTHER")) or name == "BINARY_OP_INPLACE_ADD_UNICODE":
             operand = native.binary_op_function(instr.oparg)  # the generic path
         elif instr.operand is not NOTHING:
             keepalive.append(instr.operand)

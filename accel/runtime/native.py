@@ -238,6 +238,7 @@ def counters() -> dict:
         "native_entries": totals.native_entries,
         "native_calls": totals.native_calls,
         "native_calls_from_c": totals.native_calls_from_c,
+        "attribute_misses": totals.attribute_misses,
         "exits": {names[i]: totals.exits[i] for i in range(len(names)) if names[i] and totals.exits[i]},
         "functions_compiled": totals.functions_compiled,
         "native_code_bytes": totals.native_bytes,

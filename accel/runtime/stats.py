@@ -24,6 +24,7 @@ def stats() -> dict:
         "native_entries": counters["native_entries"],
         "native_calls": counters["native_calls"],  # of those, native code calling native code directly
         "native_calls_from_c": counters["native_calls_from_c"],  # ... made by native/calls.c, not by CALL's stencil
+        "attribute_misses": counters["attribute_misses"],  # inline-cache misses of attribute and method sites
         "deopts": counters["exits"],
         "native_code_bytes": counters["native_code_bytes"],
         "compile_seconds": round(costs.totals.seconds, 6),
@@ -74,6 +75,7 @@ def table(data: dict) -> str:
     row("native entries", f"{data['native_entries']:,}")
     row("  of which native-to-native calls", f"{data['native_calls']:,}")
     row("    of which not by CALL's stencil", f"{data['native_calls_from_c']:,}")
+    row("attribute cache misses", f"{data['attribute_misses']:,}")
     row("deopts (exits to the interpreter)", f"{deopts:,}")
     sections = [
         ("deopts by reason", [(f"{native.EXIT_REASONS.get(reason, reason)} ({reason})", count)

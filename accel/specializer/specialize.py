@@ -20,6 +20,7 @@ COMPARE_TRUE_ON = {0: 0b0001, 1: 0b0011, 2: 0b0010, 3: 0b1101, 4: 0b0100, 5: 0b0
 COMPARE_JUMPS = {"POP_JUMP_FORWARD_IF_TRUE": (True, False), "POP_JUMP_FORWARD_IF_FALSE": (False, False),
                  "POP_JUMP_BACKWARD_IF_TRUE": (True, True), "POP_JUMP_BACKWARD_IF_FALSE": (False, True)}
 TYPE_SUFFIX = {int: "INT", float: "FLOAT"}
+ADD, INPLACE_ADD = 0, 13  # BINARY_OP's opargs for + and +=
 # Float operations that also take an int operand (converted: accel/specializer/unbox.py).
 MIXES_INTS = frozenset({"ADD", "SUBTRACT", "MULTIPLY", "TRUE_DIVIDE", "POWER"})
 # Operations whose forms for operands of unknown types take only ints inline.
@@ -60,6 +61,12 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
         instr = program[index]
         if instr.name == "COMPARE_OP" and index + 1 < len(program):
             fused = _compare_jump(instr, program[index + 1], decoded, feedback)
+            if fused is not None:
+                result.append(fused)
+                index += 2
+                continue
+        if instr.name == "BINARY_OP" and index + 1 < len(program):
+            fused = _add_unicode_and_store(instr, program[index + 1], decoded, feedback)
             if fused is not None:
                 result.append(fused)
                 index += 2
@@ -178,6 +185,23 @@ def _compare_jump(instr: QInstr, following: QInstr, decoded: Decoded, feedback: 
     kind = name.split("_")[2].lower()
     guards = (f"left is {kind}", f"right is {kind}") + (("int fits one digit",) if kind == "int" else ())
     return QInstr(name, covers, mask, int(backward), guards=guards)
+
+
+def _add_unicode_and_store(instr: QInstr, following: QInstr, decoded: Decoded,
+                           feedback: Feedback) -> QInstr | None:
+    """`s += piece` or `s = s + piece` on strs, and the STORE_FAST after it, fused: the
+    string can then grow in place, as under CPython (else each step copies it).  Where
+    an operand is known to be a str, or CPython specialized the site so; no guard."""
+    name = "BINARY_OP_INPLACE_ADD_UNICODE"
+    if instr.oparg not in (ADD, INPLACE_ADD) or following.name != "STORE_FAST" or name not in feedback.stencils:
+        return None
+    if following.start in decoded.jump_targets or instr.start in feedback.generic_sites:
+        return None
+    adaptive = feedback.adaptive.get(instr.first.unit, "")
+    if str not in _operand_types(instr, feedback, 2) and adaptive not in ("BINARY_OP_ADD_UNICODE", name):
+        return None
+    return QInstr(name, instr.covers + following.covers, instr.oparg, following.oparg,
+                  note="strs grow in place; other operands take the generic path")
 
 
 def _become(instr: QInstr, name: str, note: str = "", guards: tuple[str, ...] = ()) -> QInstr:

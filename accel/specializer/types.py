@@ -32,7 +32,7 @@ POP_JUMPS = frozenset(name for name in opcode.opname if name.startswith("POP_JUM
 TRANSFERRED = POP_JUMPS | UNCONDITIONAL_JUMPS | {
     "FOR_ITER", "LOAD_FAST", "LOAD_CONST", "STORE_FAST", "DELETE_FAST", "POP_TOP", "COPY", "SWAP",
     "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL", "PRECALL", "NOP", "RESUME", "KW_NAMES",
-    "BUILD_LIST", "BUILD_TUPLE"}
+    "BUILD_LIST", "BUILD_TUPLE", "BUILD_STRING", "FORMAT_VALUE"}
 
 
 @datatype(frozen=True)
@@ -146,6 +146,10 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
         stack = stack[:-2] + (bool,)
     elif name == "BUILD_LIST" or name == "BUILD_TUPLE":
         stack = stack[:len(stack) - arg] + (list if name == "BUILD_LIST" else tuple,)
+    elif name == "BUILD_STRING":
+        stack = stack[:len(stack) - arg] + (str,)
+    elif name == "FORMAT_VALUE":  # PyObject_Format raises unless it made a str
+        stack = stack[:len(stack) - (2 if arg & 0x04 else 1)] + (str,)
     elif name == "GET_ITER":
         stack = stack[:-1] + (ITERATORS.get(stack[-1]),)
     elif name == "LOAD_GLOBAL":

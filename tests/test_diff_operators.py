@@ -1,0 +1,135 @@
+"""Differential tests: binary operators on an instance of a Python class that defines the
+operator in Python and an operand of that class, an int or a float (native/operators.c):
+its dunder runs natively, called the way native code calls a function; NotImplemented
+(then the int's or float's own slot), in-place dunders, sequence fallbacks, operands of
+other classes and dunders that change take CPython's path or give its errors."""
+from differential import assert_native, compare
+
+VEC = """
+class Vec:
+    __slots__ = ("x", "y")
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+    def __add__(self, other):
+        if other.x < 0:
+            return NotImplemented
+        return Vec(self.x + other.x, self.y + other.y)
+    def __sub__(self, other):
+        return Vec(self.x - other.x, self.y - other.y)
+    def __mul__(self, other):
+        if type(other) is int:
+            return Vec(self.x * other, self.y * other)
+        return Vec(self.x * other.x, self.y * other.y)
+    def __truediv__(self, other):
+        return Vec(self.x / other.x, self.y / other.y)
+    def __repr__(self):
+        return f"Vec({self.x}, {self.y})"
+"""
+
+
+def test_dunders_of_one_class_run_natively(tmp_path):
+    run = compare(VEC + """
+def walk(n):
+    p, step = Vec(0, 0), Vec(1, 2)
+    for i in range(n):
+        p = p + step
+        p -= Vec(0, 1)
+        p = p * Vec(1, 1)
+        p = p * 1
+    return p
+
+walk(1)
+""" + """
+import sys
+native = sys.modules.get("accel.runtime.native")
+before = native.counters()["native_calls"] if native else 0
+print(walk(1000))
+if native:
+    open("calls.txt", "w").write(str(native.counters()["native_calls"] - before))
+""", tmp_path, functions=["walk", "Vec.__add__", "Vec.__sub__"])
+    assert_native(run, "walk", "Vec.__add__", "Vec.__sub__")
+    # 4 dunders and 5 instantiations (each with its __init__) per round, all called natively.
+    assert int((tmp_path / "calls.txt").read_text()) >= 9000
+
+
+def test_operator_errors_and_fallbacks_match_stock(tmp_path):
+    run = compare(VEC + """
+class InPlace(Vec):
+    __slots__ = ()
+    def __iadd__(self, other):
+        self.x += other.x
+        return self
+
+class Items(list):
+    def __add__(self, other):
+        return NotImplemented
+    def __mul__(self, other):
+        return NotImplemented
+
+class Scaled(Vec):
+    __slots__ = ()
+    def __mul__(self, k):
+        if k == 0:
+            return NotImplemented
+        return Scaled(self.x * k, self.y * k)
+
+class MyInt(int):
+    def __add__(self, other):
+        return NotImplemented
+    def __sub__(self, other):
+        return "sub"
+
+class Left(Vec):
+    __slots__ = ()
+    def __sub__(self, other):
+        return "left"
+    def __rsub__(self, other):
+        return "reflected"
+
+def apply(op, a, b):
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        return a / b
+    if op == "+=":
+        a += b
+        return a
+    if op == "-=":
+        a -= b
+        return a
+    raise ValueError(op)
+
+cases = [
+    ("+", Vec(1, 1), Vec(2, 2)), ("+", Vec(1, 1), Vec(-2, 2)), ("+=", Vec(1, 1), Vec(-2, 2)),
+    ("+=", InPlace(1, 1), InPlace(5, 5)), ("+", InPlace(1, 1), InPlace(5, 5)),
+    ("+", Items([1]), Items([2])), ("*", Items([1]), 2), ("*", Items([1]), Items([1])),
+    ("-", Left(1, 1), Left(1, 1)), ("-", Vec(1, 1), Left(1, 1)), ("-", Left(1, 1), Vec(1, 1)),
+    ("-=", Vec(1, 1), Vec(1, 1)), ("/", Vec(1, 1), Vec(0, 1)), ("+", 1, 2), ("+", "a", "b"),
+    ("*", Scaled(1, 2), 3), ("*", Scaled(1, 2), 0.5), ("*", Scaled(1, 2), 0), ("*", Scaled(1, 2), 0.0),
+    ("*", Scaled(1, 2), True), ("*", Scaled(1, 2), "s"), ("+", MyInt(5), 3), ("+", MyInt(5), 3.0),
+    ("-", MyInt(5), 3), ("+", MyInt(5), MyInt(1)), ("+=", MyInt(5), 2),
+]
+for op, a, b in cases:
+    try:
+        print(op, apply(op, a, b))
+    except (TypeError, ZeroDivisionError) as e:
+        print(op, type(e).__name__, e)
+
+Vec.__sub__ = lambda self, other: "replaced"
+print(apply("-", Vec(1, 1), Vec(1, 1)), apply("-=", Vec(1, 1), Vec(1, 1)))
+Vec.__sub__ = staticmethod(lambda other: "static")
+print(apply("-", Vec(1, 1), Vec(1, 1)))
+del Vec.__sub__
+try:
+    apply("-", Vec(1, 1), Vec(1, 1))
+except TypeError as e:
+    print("TypeError", e)
+apply("/", Vec(1, 1), Vec(0, 1))
+""", tmp_path, functions=["apply"])
+    assert "ZeroDivisionError" in run.stderr
+    assert_native(run, "apply")
