@@ -18,6 +18,7 @@ import weakref
 
 from ..backend import lower
 from ..frontend.decode import decode
+from ..specializer.borrow import borrow_locals
 from ..specializer.handlers import add_unwinds
 from ..specializer.ir import QInstr, link
 from ..specializer.quicken import quicken, superinstructions
@@ -96,7 +97,8 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
         float_sites=float_sites,
     )
     specialized = link(specialize(decoded, quicken(decoded), feedback))
-    specialized = superinstructions(unbox(specialized, decoded, feedback.states, generic))
+    specialized = unbox(specialized, decoded, feedback.states, generic)
+    specialized = superinstructions(borrow_locals(specialized, decoded, _stencils))
     specialized = add_unwinds(specialized, decoded)
     generator = bool(code.co_flags & lower.GENERATOR)
     program = lower.reachable(specialized, generator)
