@@ -223,6 +223,23 @@ first_way_attribute(PyObject *owner, accel_cache *cache)
     return LIKELY(way->version == Py_TYPE(owner)->tp_version_tag) ? instance_attribute(owner, way) : NULL;
 }
 
+/* owner.name, for an owner borrowed from a local, other than by the first
+ * way: a new reference, or NULL with an exception set.  The owner is held
+ * while Python code may run (a property, __getattr__). */
+static inline __attribute__((always_inline)) PyObject *
+load_borrowed_out_of_line(_PyInterpreterFrame *frame, PyObject *owner)
+{
+    int failed = 0;
+    PyObject *res = cached_load(owner, CACHE, &failed);
+    if (res == NULL && !failed) {
+        SYNC_INSTR();
+        Py_INCREF(owner);
+        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
+        Py_DECREF(owner);
+    }
+    return res;
+}
+
 STENCIL(LOAD_FAST__LOAD_ATTR_CACHED)
 {
     PyObject *owner;
@@ -234,21 +251,79 @@ STENCIL(LOAD_FAST__LOAD_ATTR_CACHED)
         *sp++ = res;
         CONTINUE();
     }
-    int failed = 0;
-    res = cached_load(owner, CACHE, &failed);
-    if (res == NULL && !failed) {
-        /* Held while Python code may run (a property, __getattr__). */
-        SYNC_INSTR();
-        Py_INCREF(owner);
-        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
-        Py_DECREF(owner);
-    }
+    res = load_borrowed_out_of_line(frame, owner);
     if (res == NULL) {
         ERROR();
     }
     *sp++ = res;
     CONTINUE();
 }
+
+/* ... and further with the conditional jump on the attribute (`if self.x:`,
+ * `while node.next is not None:`): the value is borrowed too, from the slot
+ * of the owner that the local keeps alive.  A truth test that may run Python
+ * code (__bool__, __len__) holds a reference, and runs, as what it raises
+ * does, at the jump's own unit (it has no cache entries: the unit before the
+ * next instruction). */
+#define JUMP_UNIT ((_Py_CODEUNIT *)HOLE(_JIT_RESUME_NEXT))
+
+/* The truth of a value whose reference this consumes: 1, 0, or -1 with an
+ * exception set. */
+static inline __attribute__((always_inline)) int
+jump_truth(_PyInterpreterFrame *frame, PyObject *value)
+{
+    frame->prev_instr = JUMP_UNIT;
+    int truth = Py_IsTrue(value) ? 1 : Py_IsFalse(value) ? 0 : PyObject_IsTrue(value);
+    Py_DECREF(value);
+    return truth;
+}
+
+/* The usual path (a None test, or a bool) decides and jumps by itself, so that
+ * clang lays it out first and everything else goes out of line. */
+#define LOAD_ATTR_JUMP_IF(NAME, NONE_TEST, JUMP_WHEN)               \
+    STENCIL(NAME)                                                   \
+    {                                                               \
+        PyObject *owner;                                            \
+        BORROW_LOCAL(owner);                                        \
+        PyObject **where = first_way_attribute(owner, CACHE);       \
+        PyObject *value = where != NULL ? *where : NULL;            \
+        if (LIKELY(value != NULL && ((NONE_TEST) || Py_IsTrue(value) || Py_IsFalse(value)))) { \
+            if ((NONE_TEST ? Py_IsNone(value) : Py_IsTrue(value)) == (JUMP_WHEN)) { \
+                JUMP();                                             \
+            }                                                       \
+            CONTINUE();                                             \
+        }                                                           \
+        if (value != NULL) {                                        \
+            Py_INCREF(value);                                       \
+        }                                                           \
+        else {                                                      \
+            value = load_borrowed_out_of_line(frame, owner);        \
+            if (value == NULL) {                                    \
+                ERROR();                                            \
+            }                                                       \
+        }                                                           \
+        int truth;                                                  \
+        if (NONE_TEST) {                                            \
+            truth = Py_IsNone(value);                               \
+            frame->prev_instr = JUMP_UNIT;                          \
+            Py_DECREF(value);                                       \
+        }                                                           \
+        else {                                                      \
+            truth = jump_truth(frame, value);                       \
+        }                                                           \
+        if (truth < 0) {                                            \
+            ERROR_AT(JUMP_UNIT);                                    \
+        }                                                           \
+        if (truth == (JUMP_WHEN)) {                                 \
+            JUMP();                                                 \
+        }                                                           \
+        CONTINUE();                                                 \
+    }
+
+LOAD_ATTR_JUMP_IF(LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_TRUE, 0, 1)
+LOAD_ATTR_JUMP_IF(LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_FALSE, 0, 0)
+LOAD_ATTR_JUMP_IF(LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_NONE, 1, 1)
+LOAD_ATTR_JUMP_IF(LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_NOT_NONE, 1, 0)
 
 /* [value] -> []: local.name = value. */
 STENCIL(LOAD_FAST__STORE_ATTR_CACHED)

@@ -312,3 +312,66 @@ drop()
     _assert_fused(run, "ident", "LOAD_FAST__RETURN_VALUE")
     _assert_fused(run, "nothing", "LOAD_CONST__RETURN_VALUE")
     _assert_fused(run, "gen", "LOAD_CONST__RETURN_VALUE")
+
+
+def test_jumps_on_an_attribute_of_a_borrowed_owner(tmp_path):
+    run = compare("""
+import sys
+
+class Truthy:
+    seen = []
+    def __init__(self, n):
+        self.n = n
+    def __bool__(self):
+        Truthy.seen.append((sys.getrefcount(self), sys._getframe(1).f_lineno))
+        return self.n > 0
+
+class Broken:
+    def __bool__(self):
+        raise ValueError("no truth")
+
+class Holder:
+    def __init__(self, flag, nxt):
+        self.flag = flag
+        self.nxt = nxt
+
+class Lazy:
+    @property
+    def flag(self):
+        return [1]
+    @property
+    def nxt(self):
+        return None
+
+def classify(h):
+    out = 0
+    if h.flag:
+        out += 1
+    if not h.flag:
+        out += 2
+    if h.nxt is None:
+        out += 4
+    if h.nxt is not None:
+        out += 8
+    return out
+
+def guarded(h):
+    try:
+        if h.flag:
+            return "true"
+        return "false"
+    except (ValueError, AttributeError) as e:
+        return "caught " + type(e).__name__
+
+values = [True, False, None, 0, 3, "", "x", [], [0], Truthy(0), Truthy(2), 0.0, 1.5]
+holders = [Holder(v, v) for v in values] + [Lazy()]
+print([classify(h) for h in holders * 20][:len(holders)])
+print(sorted(set(Truthy.seen)))
+print([guarded(h) for h in (Holder(1, None), Holder(Broken(), None), Lazy(), object())])
+classify(Holder(Broken(), None))
+""", tmp_path, functions=["classify", "guarded"])
+    assert run.returncode == 1 and "ValueError: no truth" in run.stderr
+    assert_native(run, "classify", "guarded")
+    _assert_fused(run, "classify", *(f"LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_{test}"
+                                     for test in ("TRUE", "FALSE", "NONE", "NOT_NONE")))
+    _assert_fused(run, "guarded", "LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_FALSE")

@@ -16,6 +16,7 @@ What stays as the interpreter expects:
   would.
 Not fused: a consumer something jumps to, a local that holds a raw value, and a pair split
 by the edge of a try block (the handler's stack depth could then include the operand).
+An attribute loaded from a borrowed owner and only tested by a jump is borrowed too.
 """
 from __future__ import annotations
 
@@ -33,7 +34,14 @@ BORROWS = {
        for jump in ("POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_BACKWARD_IF_TRUE",
                     "POP_JUMP_BACKWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_NONE", "POP_JUMP_FORWARD_IF_NOT_NONE",
                     "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE")},
+    # and a forward jump on the attribute loaded (`if self.x:`, `if node.next is None:`)
+    **{("LOAD_FAST__LOAD_ATTR_CACHED", jump): f"LOAD_FAST__LOAD_ATTR_CACHED__{jump}"
+       for jump in ("POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_NONE",
+                    "POP_JUMP_FORWARD_IF_NOT_NONE")},
 }
+# Fused forms that stand at their attribute access (prev_instr names it, as in the pair);
+# they name the jump's own unit where its truth test runs.
+STAND_AT_ATTRIBUTE = "LOAD_FAST__LOAD_ATTR_CACHED"
 
 
 def borrow_locals(program: list[QInstr], decoded: Decoded, stencils: frozenset[str]) -> list[QInstr]:
@@ -51,7 +59,8 @@ def borrow_locals(program: list[QInstr], decoded: Decoded, stencils: frozenset[s
             continue
         if load.name == "LOAD_FAST":  # a constant's fused form keeps the constant as its operand
             load.operand, load.raw_operand = instr.operand, instr.raw_operand
-        load.name, load.acts_at = fused, len(load.covers) + instr.acts_at
-        load.covers, load.oparg2 = load.covers + instr.covers, instr.oparg
-        load.target_instr, load.guards, load.note = instr.target_instr, instr.guards, instr.note
+        if load.name != STAND_AT_ATTRIBUTE:
+            load.acts_at = len(load.covers) + instr.acts_at
+        load.name, load.covers, load.oparg2 = fused, load.covers + instr.covers, instr.oparg
+        load.target_instr, load.guards, load.note = instr.target_instr, load.guards + instr.guards, instr.note or load.note
     return result
