@@ -375,3 +375,73 @@ classify(Holder(Broken(), None))
     _assert_fused(run, "classify", *(f"LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_{test}"
                                      for test in ("TRUE", "FALSE", "NONE", "NOT_NONE")))
     _assert_fused(run, "guarded", "LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_FALSE")
+
+
+def test_subscripts_of_borrowed_locals(tmp_path):
+    run = compare("""
+import sys
+
+class Table:
+    seen = []
+    def __init__(self):
+        self.d = {}
+    def __getitem__(self, key):
+        Table.seen.append(sys.getrefcount(self))
+        return self.d.get(key, 0)
+    def __setitem__(self, key, value):
+        Table.seen.append(sys.getrefcount(self))
+        self.d[key] = value
+
+class Gone:
+    def __del__(self):
+        print("freed at line", sys._getframe(1).f_lineno)
+
+def shift(a, n):
+    total = 0
+    for i in range(n):
+        total += a[i]
+        a[i] = i * 2
+    return total
+
+def guarded(a, i):
+    try:
+        return a[i]
+    except (IndexError, KeyError, TypeError) as e:
+        return type(e).__name__
+
+def store_guarded(a, i, v):
+    try:
+        a[i] = v
+    except (IndexError, TypeError) as e:
+        return type(e).__name__
+    return "stored"
+
+def late(flag, a):
+    if flag:
+        i = 0
+    return a[i]
+
+def replace(a, i):
+    a[i] = None
+
+lst = list(range(10))
+print(shift(lst, 10), lst, shift(Table(), 5), shift({i: i for i in range(5)}, 5))
+print(sorted(set(Table.seen)))
+print([guarded(x, i) for x in ([1, 2], (1, 2), {1: 2}, "ab") for i in (0, 1, -1, 5, 2**70, "k")])
+print([store_guarded(x, i, 9) for x in ([1, 2], (1, 2)) for i in (0, -1, 5, "k")])
+print(late(True, [7]))
+replace([Gone()], 0)
+try:
+    late(False, [7])
+except UnboundLocalError as e:
+    print(e)
+shift([1, 2], 3)
+""", tmp_path, functions=["shift", "guarded", "store_guarded", "late", "replace"])
+    assert run.returncode == 1 and "IndexError" in run.stderr
+    assert_native(run, "shift", "guarded", "store_guarded", "late", "replace")
+    _assert_fused(run, "shift", "LOAD_FAST__LOAD_FAST__BINARY_SUBSCR_LIST_INT",
+                  "LOAD_FAST__LOAD_FAST__STORE_SUBSCR_LIST_INT")
+    _assert_fused(run, "guarded", "LOAD_FAST__LOAD_FAST__BINARY_SUBSCR_LIST_INT")
+    _assert_fused(run, "store_guarded", "LOAD_FAST__LOAD_FAST__STORE_SUBSCR_LIST_INT")
+    _assert_fused(run, "late", "LOAD_FAST__LOAD_FAST__BINARY_SUBSCR_LIST_INT")
+    _assert_fused(run, "replace", "LOAD_FAST__LOAD_FAST__STORE_SUBSCR_LIST_INT")
