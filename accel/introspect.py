@@ -107,9 +107,9 @@ def _rows(code: types.CodeType, entry) -> list[Row]:
 
 def _folded(unit: int, entry) -> bool:
     """Whether the instruction at `unit` is the second half of a fused one (it has no step
-    of its own, but lies between a step's start and the next step's)."""
+    of its own, but lies between a step's start and the next step's, or after the last)."""
     starts = sorted({s.start for s in entry.steps})
-    return any(a < unit < b for a, b in zip(starts, starts[1:]))
+    return any(a < unit < b for a, b in zip(starts, starts[1:] + [unit + 1]))  # the last step's too
 
 
 def _disassemble(code: types.CodeType, entry, info) -> dict[int, list[str]]:

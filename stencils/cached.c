@@ -185,12 +185,13 @@ STENCIL(LOAD_ATTR_CACHED)
     CONTINUE();
 }
 
-STENCIL(STORE_ATTR_CACHED)
+/* owner.name = value through the cache, value's reference consumed: 0, or -1
+ * with an exception set.  An owner BORROWED from a local slot is held while
+ * the generic path may run Python code (__setattr__, a descriptor's __set__),
+ * as the value stack would hold it. */
+static inline __attribute__((always_inline)) int
+cached_store(PyObject *owner, PyObject *value, accel_cache *cache, int borrowed)
 {
-    PyObject *owner = sp[-1], *value = sp[-2];
-    accel_cache *cache = CACHE;
-    sp -= 2;
-    SYNC_INSTR();
     accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
     PyObject **where = way != NULL ? instance_attribute(owner, way) : NULL;
     if (LIKELY(where != NULL)) {
@@ -203,16 +204,29 @@ STENCIL(STORE_ATTR_CACHED)
             /* A new instance value: it joins the dict's insertion order. */
             _PyDictValues_AddToInsertionOrder(*ACCEL_VALUES_POINTER(owner), way->index);
         }
+        return 0;
     }
-    else if (accel_store_attr_miss(owner, (PyObject *)OPERAND, value, cache) < 0) {
-        Py_DECREF(value);
+    if (borrowed) {
+        Py_INCREF(owner);
+    }
+    int status = accel_store_attr_miss(owner, (PyObject *)OPERAND, value, cache);
+    Py_DECREF(value);
+    if (borrowed) {
         Py_DECREF(owner);
+    }
+    return status < 0 ? -1 : 0;
+}
+
+STENCIL(STORE_ATTR_CACHED)
+{
+    PyObject *owner = sp[-1], *value = sp[-2];
+    sp -= 2;
+    SYNC_INSTR();
+    int status = cached_store(owner, value, CACHE, 0);
+    Py_DECREF(owner);
+    if (UNLIKELY(status < 0)) {
         ERROR();
     }
-    else {
-        Py_DECREF(value);
-    }
-    Py_DECREF(owner);
     CONTINUE();
 }
 
@@ -260,5 +274,147 @@ STENCIL(LOAD_METHOD_CACHED)
         *sp++ = meth;
     }
     Py_DECREF(owner);
+    CONTINUE();
+}
+
+/* LOAD_FAST fused with the attribute access on what it loads: the owner is
+ * borrowed from its local slot (accel/specializer/borrow.py).  OPARG is the
+ * local; an unbound one exits before the pair, for the interpreter to raise. */
+#define BORROW_LOCAL(OWNER) do {                                \
+    (OWNER) = LOCAL(OPARG);                                     \
+    if (UNLIKELY((OWNER) == NULL)) {                            \
+        EXIT(ACCEL_EXIT_RAISE);                                 \
+    }                                                           \
+} while (0)
+
+/* Where owner keeps the attribute, if the cache's first way is for owner's
+ * type and says an instance value or a slot (most sites see one type), or
+ * NULL: the fused forms' usual path, kept short; the others go out of line. */
+static inline __attribute__((always_inline)) PyObject **
+first_way_attribute(PyObject *owner, accel_cache *cache)
+{
+    accel_attr_way *way = &cache->ways[0];
+    return LIKELY(way->version == Py_TYPE(owner)->tp_version_tag) ? instance_attribute(owner, way) : NULL;
+}
+
+/* owner.name, for an owner borrowed from a local, other than by the first
+ * way: a new reference, or NULL with an exception set.  The owner is held
+ * while Python code may run (a property, __getattr__). */
+static inline __attribute__((always_inline)) PyObject *
+load_borrowed_out_of_line(_PyInterpreterFrame *frame, PyObject *owner)
+{
+    int failed = 0;
+    PyObject *res = cached_load(owner, CACHE, &failed);
+    if (res == NULL && !failed) {
+        SYNC_INSTR();
+        Py_INCREF(owner);
+        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
+        Py_DECREF(owner);
+    }
+    return res;
+}
+
+STENCIL(LOAD_FAST__LOAD_ATTR_CACHED)
+{
+    PyObject *owner;
+    BORROW_LOCAL(owner);
+    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject *res;
+    if (LIKELY(where != NULL && (res = *where) != NULL)) {
+        Py_INCREF(res);
+        *sp++ = res;
+        CONTINUE();
+    }
+    res = load_borrowed_out_of_line(frame, owner);
+    if (res == NULL) {
+        ERROR();
+    }
+    *sp++ = res;
+    CONTINUE();
+}
+
+/* ... and further with the conditional jump on the attribute (`if self.x:`,
+ * `while node.next is not None:`): the value is borrowed too, from the slot
+ * of the owner that the local keeps alive.  A truth test that may run Python
+ * code (__bool__, __len__) holds a reference, and runs, as what it raises
+ * does, at the jump's own unit (it has no cache entries: the unit before the
+ * next instruction). */
+#define JUMP_UNIT ((_Py_CODEUNIT *)HOLE(_JIT_RESUME_NEXT))
+
+/* The truth of a value whose reference this consumes: 1, 0, or -1 with an
+ * exception set. */
+static inline __attribute__((always_inline)) int
+jump_truth(_PyInterpreterFrame *frame, PyObject *value)
+{
+    frame->prev_instr = JUMP_UNIT;
+    int truth = Py_IsTrue(value) ? 1 : Py_IsFalse(value) ? 0 : PyObject_IsTrue(value);
+    Py_DECREF(value);
+    return truth;
+}
+
+/* The usual path (a None test, or a bool) decides and jumps by itself, so that
+ * clang lays it out first and everything else goes out of line. */
+#define LOAD_ATTR_JUMP_IF(NAME, NONE_TEST, JUMP_WHEN)               \
+    STENCIL(NAME)                                                   \
+    {                                                               \
+        PyObject *owner;                                            \
+        BORROW_LOCAL(owner);                                        \
+        PyObject **where = first_way_attribute(owner, CACHE);       \
+        PyObject *value = where != NULL ? *where : NULL;            \
+        if (LIKELY(value != NULL && ((NONE_TEST) || Py_IsTrue(value) || Py_IsFalse(value)))) { \
+            if ((NONE_TEST ? Py_IsNone(value) : Py_IsTrue(value)) == (JUMP_WHEN)) { \
+                JUMP();                                             \
+            }                                                       \
+            CONTINUE();                                             \
+        }                                                           \
+        if (value != NULL) {                                        \
+            Py_INCREF(value);                                       \
+        }                                                           \
+        else {                                                      \
+            value = load_borrowed_out_of_line(frame, owner);        \
+            if (value == NULL) {                                    \
+                ERROR();                                            \
+            }                                                       \
+        }                                                           \
+        int truth;                                                  \
+        if (NONE_TEST) {                                            \
+            truth = Py_IsNone(value);                               \
+            frame->prev_instr = JUMP_UNIT;                          \
+            Py_DECREF(value);                                       \
+        }                                                           \
+        else {                                                      \
+            truth = jump_truth(frame, value);                       \
+        }                                                           \
+        if (truth < 0) {                                            \
+            ERROR_AT(JUMP_UNIT);                                    \
+        }                                                           \
+        if (truth == (JUMP_WHEN)) {                                 \
+            JUMP();                                                 \
+        }                                                           \
+        CONTINUE();                                                 \
+    }
+
+LOAD_ATTR_JUMP_IF(LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_TRUE, 0, 1)
+LOAD_ATTR_JUMP_IF(LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_FALSE, 0, 0)
+LOAD_ATTR_JUMP_IF(LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_NONE, 1, 1)
+LOAD_ATTR_JUMP_IF(LOAD_FAST__LOAD_ATTR_CACHED__POP_JUMP_FORWARD_IF_NOT_NONE, 1, 0)
+
+/* [value] -> []: local.name = value. */
+STENCIL(LOAD_FAST__STORE_ATTR_CACHED)
+{
+    PyObject *owner;
+    BORROW_LOCAL(owner);
+    PyObject *value = *--sp;
+    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject *old;
+    if (LIKELY(where != NULL && (old = *where) != NULL)) {
+        *where = value;
+        DECREF_AT_INSTR(old);
+        CONTINUE();
+    }
+    SYNC_INSTR();
+    if (cached_store(owner, value, CACHE, 1) < 0) {
+        ERROR();
+    }
     CONTINUE();
 }

@@ -54,6 +54,73 @@ STENCIL(STORE_SUBSCR_LIST_INT)
     CONTINUE();
 }
 
+/* LOAD_FAST, LOAD_FAST and the subscript, fused (accel/specializer/borrow.py):
+ * the container (local OPARG) and the index (local OPARG2) are borrowed from
+ * their slots; an unbound one exits before the three, for the interpreter to
+ * raise.  The generic path holds them, as the value stack would, while
+ * __getitem__ or __setitem__ runs. */
+#define BORROW_CONTAINER_AND_INDEX(CONTAINER, SUB) do {         \
+    (CONTAINER) = LOCAL(OPARG);                                 \
+    (SUB) = LOCAL(OPARG2);                                      \
+    if (UNLIKELY((CONTAINER) == NULL || (SUB) == NULL)) {       \
+        EXIT(ACCEL_EXIT_RAISE);                                 \
+    }                                                           \
+} while (0)
+
+#define LIST_INDEX_IN_RANGE(CONTAINER, SUB)                     \
+    (PyList_CheckExact(CONTAINER) && IS_COMPACT_INT(SUB)        \
+     && (size_t)COMPACT_VALUE(SUB) < (size_t)PyList_GET_SIZE(CONTAINER))
+
+STENCIL(LOAD_FAST__LOAD_FAST__BINARY_SUBSCR_LIST_INT)
+{
+    PyObject *container, *sub;
+    BORROW_CONTAINER_AND_INDEX(container, sub);
+    PyObject *res;
+    if (LIKELY(LIST_INDEX_IN_RANGE(container, sub))) {
+        res = PyList_GET_ITEM(container, COMPACT_VALUE(sub));
+        Py_INCREF(res);
+        *sp++ = res;
+        CONTINUE();
+    }
+    SYNC_INSTR();
+    Py_INCREF(container);
+    Py_INCREF(sub);
+    res = PyObject_GetItem(container, sub);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    if (res == NULL) {
+        ERROR();
+    }
+    *sp++ = res;
+    CONTINUE();
+}
+
+/* [value] -> []: container[index] = value. */
+STENCIL(LOAD_FAST__LOAD_FAST__STORE_SUBSCR_LIST_INT)
+{
+    PyObject *container, *sub;
+    BORROW_CONTAINER_AND_INDEX(container, sub);
+    PyObject *value = *--sp;
+    if (LIKELY(LIST_INDEX_IN_RANGE(container, sub))) {
+        PyObject **item = &((PyListObject *)container)->ob_item[COMPACT_VALUE(sub)];
+        PyObject *old = *item;
+        *item = value;  /* the stack's reference moves into the list */
+        DECREF_AT_INSTR(old);
+        CONTINUE();
+    }
+    SYNC_INSTR();
+    Py_INCREF(container);
+    Py_INCREF(sub);
+    int err = PyObject_SetItem(container, sub, value);
+    Py_DECREF(value);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    if (err) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
 STENCIL(STORE_SUBSCR)
 {
     PyObject *sub = sp[-1], *container = sp[-2], *value = sp[-3];

@@ -56,6 +56,30 @@ STENCIL(RETURN_VALUE)
     return retval;
 }
 
+/* A local or a constant returned straight from where it is (fused by
+ * accel/specializer/borrow.py): no trip through the value stack.  An unbound
+ * local exits before the pair, for the interpreter to raise. */
+STENCIL(LOAD_FAST__RETURN_VALUE)
+{
+    PyObject *retval = LOCAL(OPARG);
+    if (UNLIKELY(retval == NULL)) {
+        EXIT(ACCEL_EXIT_RAISE);
+    }
+    SYNC_INSTR();
+    Py_INCREF(retval);
+    _PyFrame_SetStackPointer(frame, sp);
+    return retval;
+}
+
+STENCIL(LOAD_CONST__RETURN_VALUE)
+{
+    PyObject *retval = (PyObject *)OPERAND;
+    SYNC_INSTR();
+    Py_INCREF(retval);
+    _PyFrame_SetStackPointer(frame, sp);
+    return retval;
+}
+
 /* Truth of a popped condition: 1, 0, or -1 with an exception set. */
 static inline __attribute__((always_inline)) int
 pop_truth(_PyInterpreterFrame *frame, PyObject *cond)
@@ -105,6 +129,64 @@ POP_JUMP_IF_NONE(POP_JUMP_FORWARD_IF_NONE, 1, 0)
 POP_JUMP_IF_NONE(POP_JUMP_FORWARD_IF_NOT_NONE, 0, 0)
 POP_JUMP_IF_NONE(POP_JUMP_BACKWARD_IF_NONE, 1, 1)
 POP_JUMP_IF_NONE(POP_JUMP_BACKWARD_IF_NOT_NONE, 0, 1)
+
+/* LOAD_FAST fused with the conditional jump on what it loads: the condition is
+ * borrowed from its local slot (accel/specializer/borrow.py), OPARG names it.
+ * An unbound local, or the eval breaker before a backward jump, exits before
+ * the pair. */
+#define BORROWED_CONDITION(BACKWARD) ({                         \
+    PyObject *cond_ = LOCAL(OPARG);                             \
+    if (UNLIKELY(cond_ == NULL)) {                              \
+        EXIT(ACCEL_EXIT_RAISE);                                 \
+    }                                                           \
+    if (BACKWARD) {                                             \
+        CHECK_EVAL_BREAKER();                                   \
+    }                                                           \
+    cond_;                                                      \
+})
+
+/* __bool__ or __len__ may run: the condition is held meanwhile, as the value
+ * stack would hold it. */
+#define LOAD_FAST_JUMP_IF(NAME, JUMP_WHEN, BACKWARD)            \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        PyObject *cond = BORROWED_CONDITION(BACKWARD);          \
+        int truth;                                              \
+        if (LIKELY(Py_IsTrue(cond) || Py_IsFalse(cond))) {      \
+            truth = Py_IsTrue(cond);                            \
+        }                                                       \
+        else {                                                  \
+            Py_INCREF(cond);                                    \
+            truth = pop_truth(frame, cond);                     \
+            if (truth < 0) {                                    \
+                ERROR();                                        \
+            }                                                   \
+        }                                                       \
+        if (truth == (JUMP_WHEN)) {                             \
+            JUMP();                                             \
+        }                                                       \
+        CONTINUE();                                             \
+    }
+
+LOAD_FAST_JUMP_IF(LOAD_FAST__POP_JUMP_FORWARD_IF_TRUE, 1, 0)
+LOAD_FAST_JUMP_IF(LOAD_FAST__POP_JUMP_FORWARD_IF_FALSE, 0, 0)
+LOAD_FAST_JUMP_IF(LOAD_FAST__POP_JUMP_BACKWARD_IF_TRUE, 1, 1)
+LOAD_FAST_JUMP_IF(LOAD_FAST__POP_JUMP_BACKWARD_IF_FALSE, 0, 1)
+
+#define LOAD_FAST_JUMP_IF_NONE(NAME, JUMP_WHEN_NONE, BACKWARD)  \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        PyObject *value = BORROWED_CONDITION(BACKWARD);         \
+        if (Py_IsNone(value) == (JUMP_WHEN_NONE)) {             \
+            JUMP();                                             \
+        }                                                       \
+        CONTINUE();                                             \
+    }
+
+LOAD_FAST_JUMP_IF_NONE(LOAD_FAST__POP_JUMP_FORWARD_IF_NONE, 1, 0)
+LOAD_FAST_JUMP_IF_NONE(LOAD_FAST__POP_JUMP_FORWARD_IF_NOT_NONE, 0, 0)
+LOAD_FAST_JUMP_IF_NONE(LOAD_FAST__POP_JUMP_BACKWARD_IF_NONE, 1, 1)
+LOAD_FAST_JUMP_IF_NONE(LOAD_FAST__POP_JUMP_BACKWARD_IF_NOT_NONE, 0, 1)
 
 /* The call of a generator's, coroutine's or async generator's function ends
  * here, as in ceval.c for a frame the interpreter was entered with: the frame

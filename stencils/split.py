@@ -9,7 +9,9 @@ unconditional), so the move is always safe.  (Where a conditional tail call is a
 there is, as in JUMP_BACKWARD, an explicit jmp to the cold part follows it.)  The emitter lays the hot parts of a
 program one after another and the cold parts after them all, so that the usual path
 of one instruction runs straight into the next (its trailing jmp is dropped), and the
-native code that runs is dense in the instruction cache.
+native code that runs is dense in the instruction cache.  A hot part whose last way to
+the next instruction is a conditional tail call loses what follows it to the cold part
+as well (_unlikely_tail).
 """
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ COLD_PREFIX = ".text.cold."
 # unless the eval breaker is set): a jmp to the cold part then follows it.
 _CONTINUE = re.compile(r"^\tjmp\t_JIT_CONTINUE\b")
 _JUMP = re.compile(r"^\tj(?P<condition>[a-z]+)\t_JIT_JUMP_TARGET\b")
+_CONTINUE_IF = re.compile(r"^\tj(?P<condition>[a-z]+)\t_JIT_CONTINUE\b")
+# Each condition code and its opposite.
+_INVERSE = {a: b for x, y in (("e", "ne"), ("z", "nz"), ("l", "ge"), ("g", "le"), ("a", "be"), ("b", "ae"),
+                              ("s", "ns"), ("o", "no"), ("p", "np")) for a, b in ((x, y), (y, x))}
 _TYPE = re.compile(r"^\t\.type\t(?P<name>[A-Za-z_][A-Za-z0-9_]*),@function$")
 _LABEL = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*):")
 _END = re.compile(r"^(?P<end>\.Lfunc_end\d+):")
@@ -59,10 +65,26 @@ def _split_function(name: str, body: list[str]) -> tuple[list[str], list[str] | 
     """The hot part and the cold part (None: nothing to split off)."""
     at = next((i for i, line in enumerate(body) if _CONTINUE.match(line)), None)
     if at is not None:
-        return body[:at + 1], body[at + 1:]
+        return _unlikely_tail(name, body[:at + 1], body[at + 1:])
     at = next((i for i, line in enumerate(body) if _JUMP.match(line)), None)
     if at is None:
-        return body, None
+        return _unlikely_tail(name, body, None)
     if _JUMP.match(body[at])["condition"] == "mp":
         return body[:at + 1], body[at + 1:]
     return body[:at + 1] + [f"\tjmp\t.Lcold_{name}"], [f".Lcold_{name}:"] + body[at + 1:]
+
+
+def _unlikely_tail(name: str, hot: list[str], cold: list[str] | None) -> tuple[list[str], list[str] | None]:
+    """Where the hot part goes on to the next instruction by a conditional tail call last,
+    what follows that (a deallocation, an exit: clang turns `if (LIKELY(...)) CONTINUE();`
+    into a conditional tail call and lays the rest out after it) moves to the cold part
+    too, unless it is a jump's taken path: the condition is inverted to jump there, and
+    the usual path falls through into the next instruction."""
+    at = next((i for i in range(len(hot) - 1, -1, -1)
+               if (m := _CONTINUE_IF.match(hot[i])) and m["condition"] in _INVERSE), None)
+    rest = hot[at + 1:] if at is not None else []
+    if not rest or any("_JIT_JUMP_TARGET" in line for line in rest):
+        return hot, cold
+    condition = _CONTINUE_IF.match(hot[at])["condition"]
+    label = f".Lunlikely_{name}"
+    return hot[:at] + [f"\tj{_INVERSE[condition]}\t{label}", "\tjmp\t_JIT_CONTINUE"], [f"{label}:", *rest, *(cold or [])]

@@ -21,8 +21,9 @@
 #define POP_LOCAL(I) do {                                       \
     PyObject *old_ = LOCAL(I);                                  \
     LOCAL(I) = *--sp;                                           \
-    SYNC_INSTR();                                               \
-    Py_XDECREF(old_);                                           \
+    if (old_ != NULL) {                                         \
+        DECREF_AT_INSTR(old_);                                  \
+    }                                                           \
 } while (0)
 
 STENCIL(LOAD_FAST)
@@ -91,8 +92,7 @@ STENCIL(STORE_FAST__STORE_FAST)
 STENCIL(POP_TOP)
 {
     PyObject *value = *--sp;
-    SYNC_INSTR();
-    Py_DECREF(value);
+    DECREF_AT_INSTR(value);
     CONTINUE();
 }
 

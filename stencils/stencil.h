@@ -68,9 +68,10 @@ typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, P
 /* A hole used as a 32-bit value (movl's immediate, an R_X86_64_32 relocation):
  * 5 bytes instead of movabs's 10.  The emitter checks that the value fits. */
 #define HOLE32(NAME) ({                                      \
-    uint32_t value_;                                         \
-    __asm__("movl $" #NAME ", %0" : "=r"(value_));           \
-    value_;                                                  \
+    uint64_t value_;                                         \
+    __asm__("movl $" #NAME ", %k0" : "=r"(value_));          \
+    __builtin_assume(value_ <= UINT32_MAX);  /* movl zero-extends: no extension after */ \
+    (uint32_t)value_;                                        \
 })
 #define OPARG ((int)HOLE32(_JIT_OPARG))
 #define OPARG2 ((int)HOLE32(_JIT_OPARG2))
@@ -97,7 +98,8 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
 #define CONTINUE_COLD() __attribute__((musttail)) return _JIT_CONTINUE_COLD(frame, sp, tstate)
 #define JUMP() __attribute__((musttail)) return _JIT_JUMP_TARGET(frame, sp, tstate)
 
-#define LOCAL(I) (frame->localsplus[(I)])
+/* Unsigned: the index is the hole's zero-extended 32 bits, with no sign extension. */
+#define LOCAL(I) (frame->localsplus[(unsigned)(I)])
 
 /* Which way a test usually goes: clang keeps the usual path straight, ending in
  * the tail call to the next instruction (which the emitter then drops), and
@@ -177,6 +179,18 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
 
 /* Anything that may run Python code or look at the frame needs it current. */
 #define SYNC_INSTR() (frame->prev_instr = INSTR)
+
+/* Release a reference where only a deallocation can run code (a finalizer,
+ * which sees this instruction's line): prev_instr is set on that path alone,
+ * laid out of line, so the usual path is a decrement and a test. */
+#define DECREF_AT_INSTR(O) do {                              \
+    PyObject *decref_ = (O);                                 \
+    if (UNLIKELY(--decref_->ob_refcnt == 0)) {               \
+        SYNC_INSTR();                                        \
+        _Py_Dealloc(decref_);                                \
+    }                                                        \
+} while (0)
+
 
 /* A relaxed load, as the interpreter's own check does. */
 #define EVAL_BREAKER_SET() \

@@ -50,6 +50,40 @@ def test_split_after_a_conditional_jump_adds_a_jmp_to_the_cold_part():
     assert '\t.section\t.text.cold.LOOP,"ax",@progbits\n.Lcold_LOOP:\n\tretq\n' in loop
 
 
+UNLIKELY_TAIL = """\
+\t.section\t.text.POP_THING,"ax",@progbits
+\t.globl\tPOP_THING
+\t.type\tPOP_THING,@function
+POP_THING:                              # @POP_THING
+\taddq\t$-1, (%rdi)
+\tjne\t_JIT_CONTINUE                   # TAILCALL
+\tcallq\t_Py_Dealloc
+\tjmp\t_JIT_CONTINUE                   # TAILCALL
+.Lfunc_end0:
+\t.size\tPOP_THING, .Lfunc_end0-POP_THING
+\t.section\t.text.TEST_THING,"ax",@progbits
+\t.globl\tTEST_THING
+\t.type\tTEST_THING,@function
+TEST_THING:                             # @TEST_THING
+\tcmpq\t%rax, %rbx
+\tjne\t_JIT_CONTINUE                   # TAILCALL
+\tjmp\t_JIT_JUMP_TARGET                # TAILCALL
+.Lfunc_end1:
+\t.size\tTEST_THING, .Lfunc_end1-TEST_THING
+"""
+
+
+def test_split_moves_what_follows_a_last_conditional_continue_to_the_cold_part():
+    out = split.split(UNLIKELY_TAIL)
+    pop = out[out.index("POP_THING:"):out.index(".Lfunc_end0:")]
+    assert "\tje\t.Lunlikely_POP_THING\n\tjmp\t_JIT_CONTINUE\n.Lhot_end_POP_THING:\n" in pop
+    assert ('\t.section\t.text.cold.POP_THING,"ax",@progbits\n.Lunlikely_POP_THING:\n\tcallq\t_Py_Dealloc\n'
+            "\tjmp\t_JIT_CONTINUE") in pop
+    # a jump's taken path stays where it is
+    test = out[out.index("TEST_THING:"):]
+    assert "Lunlikely" not in test and "\tjne\t_JIT_CONTINUE                   # TAILCALL\n\tjmp\t_JIT_JUMP_TARGET" in test
+
+
 def test_stencils_fall_through_and_use_short_holes(tmp_path):
     obj = tmp_path / "stack.o"
     toolchain.compile_object(ROOT / "stencils" / "stack.c", obj)

@@ -18,6 +18,7 @@ import weakref
 
 from ..backend import lower
 from ..frontend.decode import decode
+from ..specializer.borrow import borrow_locals
 from ..specializer.handlers import add_unwinds
 from ..specializer.ir import QInstr, link
 from ..specializer.quicken import quicken, superinstructions, unpack_to_locals
@@ -106,7 +107,8 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
         site_kinds=site_kinds,
     )
     specialized = link(specialize(decoded, quicken(decoded), feedback))
-    specialized = superinstructions(unpack_to_locals(unbox(specialized, decoded, feedback.states, generic)))
+    specialized = unpack_to_locals(unbox(specialized, decoded, feedback.states, generic))
+    specialized = superinstructions(borrow_locals(specialized, decoded, _stencils))
     specialized = add_unwinds(specialized, decoded)
     generator = bool(code.co_flags & lower.GENERATOR)
     program = lower.reachable(specialized, generator)

@@ -30,9 +30,9 @@ def add_unwinds(program: list[QInstr], decoded: Decoded) -> list[QInstr]:
         if instr.name in STEPS:
             continue
         reraises = _reraises(instr)
-        handler = _covering(decoded.handlers, instr.covers[0].unit)
+        handler = covering(decoded.handlers, instr.covers[0].unit)
         natively = not (instr.raw_locals or instr.raw_stack) and (handler is None or (
-            handler == _covering(decoded.handlers, instr.covers[-1].unit) and handler.target in starting))
+            handler == covering(decoded.handlers, instr.covers[-1].unit) and handler.target in starting))
         if not natively:
             if reraises:
                 _leave_to_interpreter(instr)
@@ -59,6 +59,6 @@ def _leave_to_interpreter(instr: QInstr) -> None:
     instr.note = f"{instr.first.name} re-raises to a handler that the interpreter runs here"
 
 
-def _covering(handlers: list[Handler], unit: int) -> Handler | None:
+def covering(handlers: list[Handler], unit: int) -> Handler | None:
     """The exception-table entry for an exception raised at `unit`, as CPython looks it up."""
     return next((h for h in handlers if h.start <= unit < h.end), None)

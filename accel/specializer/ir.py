@@ -12,7 +12,9 @@ from ..datatype import datatype
 from ..frontend.decode import TERMINATORS, Instruction
 
 
-ENDS_PATH = TERMINATORS | {"EXIT_INTERPRETER", "UNWIND", "UNWIND_RERAISED"}  # no instruction after these runs next
+# No instruction after these runs next (the fused returns: accel/specializer/borrow.py).
+ENDS_PATH = TERMINATORS | {"EXIT_INTERPRETER", "UNWIND", "UNWIND_RERAISED",
+                           "LOAD_FAST__RETURN_VALUE", "LOAD_CONST__RETURN_VALUE"}
 
 
 class _Nothing:
