@@ -304,7 +304,7 @@ static inline __attribute__((always_inline)) PyObject *
 load_borrowed_out_of_line(_PyInterpreterFrame *frame, PyObject *owner)
 {
     int failed = 0;
-    PyObject *res = cached_load(owner, CACHE, &failed);
+    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
     if (res == NULL && !failed) {
         SYNC_INSTR();
         Py_INCREF(owner);
