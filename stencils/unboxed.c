@@ -235,6 +235,73 @@ STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
     CONTINUE();
 }
 
+/* The fused LOAD_FAST of a list, its index and BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT:
+ * the float item raw, without a reference count changed, so that it runs
+ * nothing else even where locals are raw.  Anything else exits before the
+ * LOAD_FAST, where the interpreter does it all. */
+#define LIST_ITEM_FLOAT(LIST, INDEX, OUT) do {                  \
+    PyObject *list_ = (LIST);                                   \
+    if (UNLIKELY(list_ == NULL || !PyList_CheckExact(list_))) { \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
+    }                                                           \
+    PyObject **slot_ = list_slot(list_, (INDEX));               \
+    if (UNLIKELY(slot_ == NULL)) {                              \
+        EXIT(ACCEL_EXIT_GUARD_VALUE);                           \
+    }                                                           \
+    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(*slot_))) {                \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
+    }                                                           \
+    (OUT) = FLOAT_VALUE(*slot_);                                \
+} while (0)
+
+/* list[k], k a constant (OPARG2). */
+STENCIL(LOAD_FAST_ITEM_CONST_UNBOX_FLOAT)
+{
+    double item;
+    LIST_ITEM_FLOAT(LOCAL(OPARG), OPARG2, item);
+    *sp++ = as_slot(item);
+    CONTINUE();
+}
+
+/* list[i], i a local holding an int (OPARG2). */
+STENCIL(LOAD_FAST_ITEM_FAST_UNBOX_FLOAT)
+{
+    PyObject *sub = LOCAL(OPARG2);
+    if (UNLIKELY(sub == NULL || !IS_COMPACT_INT(sub))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    double item;
+    LIST_ITEM_FLOAT(LOCAL(OPARG), COMPACT_VALUE(sub), item);
+    *sp++ = as_slot(item);
+    CONTINUE();
+}
+
+/* list[i], i a raw int local (OPARG2); unbound, it is out of any list's range. */
+STENCIL(LOAD_FAST_ITEM_RAW_UNBOX_FLOAT)
+{
+    double item;
+    LIST_ITEM_FLOAT(LOCAL(OPARG), (int64_t)LOCAL(OPARG2), item);
+    *sp++ = as_slot(item);
+    CONTINUE();
+}
+
+/* The start of `list[k] op= x` (LOAD_FAST, LOAD_CONST, COPY 2, COPY 2,
+ * BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT): the list and the constant k (OPERAND,
+ * its value OPARG2) stay on the stack for the store, the item goes on raw. */
+STENCIL(LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT)
+{
+    PyObject *list = LOCAL(OPARG), *sub = (PyObject *)OPERAND;
+    double item;
+    LIST_ITEM_FLOAT(list, OPARG2, item);
+    Py_INCREF(list);
+    Py_INCREF(sub);
+    sp[0] = list;
+    sp[1] = sub;
+    sp[2] = as_slot(item);
+    sp += 3;
+    CONTINUE();
+}
+
 /* The end of `list[i] op= x` on floats (SWAP 3, SWAP 2, STORE_SUBSCR) with the
  * result raw: stack [list, index, raw].  The result goes into the item's own
  * float when the list has its only reference, else into a new float.  Any
@@ -252,7 +319,12 @@ STENCIL(STORE_SUBSCR_LIST_INT_BOX_FLOAT)
         EXIT(ACCEL_EXIT_GUARD_VALUE);
     }
     PyObject *old = *item;
-    if (PyFloat_CheckExact(old) && Py_REFCNT(old) == 1) {
+    if (UNLIKELY(!PyFloat_CheckExact(old))) {
+        /* (the item the statement read was a float: only code it called
+         * changes it, and releasing another type might run code) */
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    if (Py_REFCNT(old) == 1) {
         FLOAT_VALUE(old) = value;
     }
     else {
@@ -261,7 +333,7 @@ STENCIL(STORE_SUBSCR_LIST_INT_BOX_FLOAT)
             ERROR();
         }
         *item = boxed;
-        Py_DECREF(old);
+        Py_DECREF(old);  /* not its last reference */
     }
     sp -= 3;
     Py_DECREF(sub);
@@ -441,6 +513,61 @@ STENCIL(FOR_ITER_RANGE_RAW)
     }
     r->index++;
     *sp++ = (PyObject *)next;
+    CONTINUE();
+}
+
+/* ---- loops that keep locals raw: forms that run no Python code ---- */
+
+/* FOR_ITER_LIST where locals are raw: another iterator exits, and so does the
+ * end of a list that would die with it (its items' finalizers might run). */
+STENCIL(FOR_ITER_LIST_GUARDED)
+{
+    PyObject *iter = sp[-1];
+    if (UNLIKELY(Py_TYPE(iter) != &PyListIter_Type)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    accel_listiter *it = (accel_listiter *)iter;
+    PyListObject *seq = it->it_seq;
+    if (UNLIKELY(seq == NULL || it->it_index >= PyList_GET_SIZE(seq))) {
+        if (seq != NULL && Py_REFCNT(seq) == 1) {
+            EXIT(ACCEL_EXIT_GUARD_VALUE);
+        }
+        it->it_seq = NULL;
+        Py_XDECREF(seq);
+        sp--;
+        Py_DECREF(iter);  /* a list iterator without its list: freeing it runs nothing */
+        JUMP();
+    }
+    PyObject *next = PyList_GET_ITEM(seq, it->it_index++);
+    Py_INCREF(next);
+    *sp++ = next;
+    CONTINUE();
+}
+
+/* UNPACK_SEQUENCE where locals are raw: an exact tuple or list of OPARG items
+ * (its release cannot free them, they are on the stack now); anything else,
+ * which the interpreter iterates, exits. */
+STENCIL(UNPACK_SEQUENCE_GUARDED)
+{
+    int n = OPARG;
+    PyObject *seq = sp[-1];
+    PyObject **items;
+    if (PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == n) {
+        items = ((PyTupleObject *)seq)->ob_item;
+    }
+    else if (PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == n) {
+        items = ((PyListObject *)seq)->ob_item;
+    }
+    else {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    sp--;
+    while (n--) {
+        PyObject *item = items[n];
+        Py_INCREF(item);
+        *sp++ = item;
+    }
+    Py_DECREF(seq);
     CONTINUE();
 }
 

@@ -159,8 +159,10 @@ def test_list_items_unboxed_for_float_operations(tmp_path):
     """, tmp_path, functions=["dot"])
     assert_native(run, "dot", min_entries=5)
     dot = run.function("dot")
-    assert "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" in dot["specialized"], dot["text"]
-    assert "BINARY_OP_MULTIPLY_FLOAT_RAW" in dot["specialized"], dot["text"]
+    # u[i], v[i] in the unboxed loop (i a raw int), u[-1] and v[last] after it
+    for form in ("LOAD_FAST_ITEM_RAW_UNBOX_FLOAT", "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT",
+                 "LOAD_FAST_ITEM_FAST_UNBOX_FLOAT", "BINARY_OP_MULTIPLY_FLOAT_RAW"):
+        assert form in dot["specialized"], dot["text"]
 
 
 def test_raw_int_meets_a_float_operation(tmp_path):
@@ -312,3 +314,88 @@ def test_generators_are_not_recompiled_for_their_operand_kinds(tmp_path):
     assert_native(run, "scaled")
     scaled = run.function("scaled")
     assert scaled["recompiles"] == 0 and scaled["exits"] == 0, scaled["text"]
+
+
+ADVANCE = """
+def advance(bodies, pairs, dt, steps):
+    for _ in range(steps):
+        for a, b in pairs:
+            dx = a[0] - b[0]
+            dy = a[1] - b[1]
+            d2 = dx * dx + dy * dy
+            mag = dt / (d2 * d2 ** 0.5)
+            ma = a[2] * mag
+            mb = b[2] * mag
+            a[3] -= dx * mb
+            a[4] -= dy * mb
+            b[3] += dx * ma
+            b[4] += dy * ma
+        for body in bodies:
+            body[0] += dt * body[3]
+            body[1] += dt * body[4]
+    return dx, dy, mag
+"""
+NBODY_LIKE = SPECIAL_VALUES + ADVANCE + ADVANCE.replace("def advance", "def odd_advance") + """
+import sys
+
+def system(n):
+    bodies = [[0.5 * k, 1.0 / (k + 1), 1.0 + k, 0.1 * k, -0.2 * k] for k in range(n)]
+    return bodies, [(bodies[i], bodies[j]) for i in range(n) for j in range(i + 1, n)]
+
+bodies, pairs = system(4)
+for _ in range(4):
+    print([repr(v) for v in advance(bodies, pairs, 0.01, 20)])
+print([[repr(v) for v in body] for body in bodies])
+"""
+
+
+def test_loop_over_pairs_keeps_its_floats_raw(tmp_path):
+    # The loop over the pairs (list iteration, tuple unpacking, list items read and
+    # updated in place) keeps dx ... mb raw; in a copy of it, what the guards refuse exits
+    # in the middle (and is left to the interpreter after the recompiles that follow).
+    run = compare(NBODY_LIKE + textwrap.dedent("""
+        class Noisy:
+            def __del__(self):
+                caller = sys._getframe(1)
+                print("finalizer sees", caller.f_code.co_name, sorted(caller.f_locals.items())[:4])
+
+        odd = [[1.0, 2.0, 3.0, 0.5, 0.25], [2.0, 2.5, 1.0, 0.0, -0.0]]
+        print(odd_advance(odd, [(odd[0], odd[1])], 0.5, 3))
+        print(odd_advance(odd, [[odd[0], odd[1]]], 0.5, 1))                        # a list as a pair
+        print(odd_advance(odd, iter([(odd[0], odd[1])]), 0.5, 1))                 # another iterator
+        print(odd_advance(odd, [(odd[0], odd[1], odd[0])] if False else [(odd[0], odd[1])], INF, 1))
+        ints = [[1, 2, 3, 4, 5], [2.0, 2.5, 1.0, 0.0, -0.0]]
+        print(odd_advance(ints, [(ints[0], ints[1])], 0.5, 2), ints)              # int items
+        same = [[1.0, 1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 2.0, 0.0, 0.0]]
+        try:
+            odd_advance(same, [(same[0], same[1])], 0.5, 1)                       # d2 == 0.0
+        except ZeroDivisionError as error:
+            print("ZeroDivisionError:", error, same)
+        nan = [[NAN, 0.0, 1.0, -0.0, 0.0], [-0.0, 5e-324, 1e300, INF, -INF]]
+        print(odd_advance(nan, [(nan[0], nan[1])], 0.25, 2), nan)
+        short = [[1.0, 2.0, 3.0], [2.0, 2.5, 1.0, 0.0, 0.0]]
+        try:
+            odd_advance(short, [(short[0], short[1])], 0.5, 1)
+        except IndexError as error:
+            print("IndexError:", error)
+        try:
+            odd_advance(odd, [(odd[0],)], 0.5, 1)
+        except ValueError as error:
+            print("ValueError:", error)
+        try:
+            odd_advance(odd, [(odd[0], (1.0, 2.0, 3.0, 4.0, 5.0))], 0.5, 1)      # a tuple item store
+        except TypeError as error:
+            print("TypeError:", error)
+        def temporary_pairs():  # the only reference to these bodies: they die with the loop's list
+            return [([1.0, 2.0, 3.0, 0.5, 0.25, Noisy()], [2.0, 2.5, 1.0, 0.0, 0.0])]
+        for _ in range(3):
+            print(odd_advance([], temporary_pairs(), 0.5, 2))
+        print([repr(v) for v in advance(bodies, pairs, 0.01, 20)])
+    """), tmp_path, functions=["advance", "odd_advance"])
+    assert_native(run, "advance", "odd_advance", min_entries=4)
+    facts = run.function("advance")
+    for form in ("FOR_ITER_LIST_GUARDED", "UNPACK_SEQUENCE_GUARDED", "STORE_FAST_RAW", "LOAD_FAST_RAW",
+                 "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT",
+                 "STORE_SUBSCR_LIST_INT_BOX_FLOAT"):
+        assert form in facts["specialized"], facts["text"]
+    assert "BOX_LOCAL_FLOAT" in facts["text"], facts["text"]

@@ -64,8 +64,23 @@ SUFFIX = {"float": "FLOAT", "int": "INT"}
 PURE = frozenset(RAW_OPS) | {
     "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "NOP", "FOR_ITER_RANGE",
     "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
-    "SWAP", "POP_TOP", "RETURN_VALUE",  # a return from the loop, its iterator popped
+    "SWAP", "COPY", "POP_TOP", "RETURN_VALUE",  # a return from the loop, its iterator popped
 }
+# Instructions whose generic path may run Python code, and their forms for loops that
+# keep locals raw, which exit to the interpreter instead (stencils/unboxed.c).
+GUARDED_IN_RAW_LOOPS = {
+    "FOR_ITER_LIST": ("FOR_ITER_LIST_GUARDED", ("iterator is a list iterator",)),
+    "UNPACK_SEQUENCE": ("UNPACK_SEQUENCE_GUARDED", ("sequence is a tuple or list of that length",)),
+}
+# `list[i]` whose container and index are locals or constants, its float item unboxed for
+# a float operation (BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT): one instruction that changes no
+# reference count.  The index instruction -> the fused form.
+ITEM_LOADS = {"LOAD_CONST": "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST": "LOAD_FAST_ITEM_FAST_UNBOX_FLOAT",
+              "LOAD_FAST_BOX_INT": "LOAD_FAST_ITEM_RAW_UNBOX_FLOAT"}
+# The start of `list[k] op= x`: LOAD_FAST, LOAD_CONST k, COPY 2, COPY 2, the float item.
+KEEP_ITEM_LOAD = "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT"
+# The end of `list[i] op= x` on floats, when the result is raw.
+STORE_ITEM = [("SWAP", 3), ("SWAP", 2), ("STORE_SUBSCR_LIST_INT", 0)]
 
 # (pops, pushes) of the instructions whose operands the pass follows; others are
 # opaque, and every value below them stays boxed.
@@ -97,14 +112,19 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     (its locals were not the kind they were unboxed as) keeps its locals boxed."""
     if RAW_OPS.keys().isdisjoint([q.name for q in program]):
         return program
-    regions = [r for r in _regions(program, decoded, states) if program[r.first].start not in generic_sites]
+    generic_sites = generic_sites | _fused_generic(program, generic_sites)
+    depths = stack_depths(decoded)
+    operands, consumers = _dataflow(program, depths)
+    regions = [r for r in _regions(program, decoded, states, (operands, consumers), generic_sites)
+               if program[r.first].start not in generic_sites]
     raw_locals = {}
     for region in regions:
         for instr in program[region.first:region.last + 1]:
             if instr.name != "RETURN_VALUE":  # the locals are boxed before it
                 raw_locals[id(instr)] = region.kinds
-    depths = stack_depths(decoded)
-    operands, consumers = _dataflow(program, depths)
+            if instr.name in GUARDED_IN_RAW_LOOPS:
+                instr.name, instr.guards = GUARDED_IN_RAW_LOOPS[instr.name]
+                instr.note = "where locals are raw, others exit to the interpreter"
     before, after = _choose_representations(program, operands, consumers, raw_locals, generic_sites, states)
     result = []
     for instr in program:
@@ -125,7 +145,54 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         header = program[region.first]
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
-    return _store_items_raw(result, generic_sites)
+    return _load_items_raw(_store_items_raw(result, generic_sites))
+
+
+def _fused_generic(program: list[QInstr], generic_sites: frozenset[int]) -> frozenset[int]:
+    """The fused item loads (_load_items_raw) exit at their first instruction: where one
+    kept exiting, its subscript stays apart, generic too."""
+    return frozenset(program[i + 2].start for i in range(len(program) - 2)
+                     if program[i].start in generic_sites and program[i].name == "LOAD_FAST"
+                     and program[i + 2].name == "BINARY_SUBSCR_LIST_INT")
+
+
+def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
+    """LOAD_FAST list, its index, BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT (and, at the start
+    of `list[k] op= x`, the two COPYs between) become one instruction.  Runs last: the
+    first instruction becomes the fused one, keeps its raw masks (it exits before
+    anything changes, the interpreter resuming there) and the jumps to it."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        instr = program[i]
+        size, name = _item_load(program, i, targets)
+        if size:
+            index = program[i + 1]
+            instr.name, instr.covers = name, tuple(c for q in program[i:i + size] for c in q.covers)
+            instr.oparg2 = index.operand if index.name == "LOAD_CONST" else index.oparg
+            instr.operand = index.operand if name == KEEP_ITEM_LOAD else NOTHING
+            instr.guards = ("local is a list", "index in range", "list item is float")
+            instr.note = "other containers, indexes and items exit to the interpreter"
+        result.append(instr)
+        i += size or 1
+    return result
+
+
+def _item_load(program: list[QInstr], i: int, targets: set[int]) -> tuple[int, str | None]:
+    """How many instructions from i make a fusable item load (0 if none), and its form."""
+    window = program[i:i + 5]
+    if len(window) < 3 or window[0].name != "LOAD_FAST" or any(id(q) in targets for q in window[1:3]):
+        return 0, None
+    index = window[1]
+    constant = index.name == "LOAD_CONST" and type(index.operand) is int and -2 ** 31 <= index.operand < 2 ** 31
+    if window[2].name == "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" and (constant or index.name != "LOAD_CONST"):
+        return (3, ITEM_LOADS[index.name]) if index.name in ITEM_LOADS else (0, None)
+    if (constant and len(window) == 5 and [(q.name, q.oparg) for q in window[2:4]] == [("COPY", 2), ("COPY", 2)]
+            and window[4].name == "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT"
+            and not any(id(q) in targets for q in window[3:])):
+        return 5, KEEP_ITEM_LOAD
+    return 0, None
 
 
 def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
@@ -139,7 +206,7 @@ def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> li
     while i < len(program):
         box, *rest = program[i:i + 4]
         if (box.name == "BOX_FLOAT" and len(rest) == 3
-                and [(q.name, q.oparg) for q in rest] == [("SWAP", 3), ("SWAP", 2), ("STORE_SUBSCR_LIST_INT", 0)]
+                and [(q.name, q.oparg) for q in rest] == STORE_ITEM
                 and not any(id(q) in targets for q in rest) and rest[0].start not in generic_sites):
             box.name, box.covers = "STORE_SUBSCR_LIST_INT_BOX_FLOAT", tuple(c for q in rest for c in q.covers)
             box.guards, box.note = ("list item assignment",), "other containers and indexes exit to the interpreter"
@@ -153,7 +220,8 @@ def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> li
 
 # ---- which loops keep which locals raw -------------------------------------------------
 
-def _regions(program: list[QInstr], decoded: Decoded, states: dict[int, State]) -> list[Region]:
+def _regions(program: list[QInstr], decoded: Decoded, states: dict[int, State], dataflow: tuple,
+             generic_sites: frozenset[int]) -> list[Region]:
     index = {id(q): i for i, q in enumerate(program)}
     loops = sorted(((index[id(q.target_instr)], i) for i, q in enumerate(program)
                     if q.jumps and index[id(q.target_instr)] <= i), key=lambda l: l[0] - l[1])
@@ -162,12 +230,38 @@ def _regions(program: list[QInstr], decoded: Decoded, states: dict[int, State]) 
         if any(r.first <= last and first <= r.last for r in chosen):
             continue
         body = program[first:last + 1]
-        if not all(q.name in PURE for q in body) or _entered_midway(program, index, first, last):
+        if (not all(_pure(program, i, dataflow, states, generic_sites) for i in range(first, last + 1))
+                or _entered_midway(program, index, first, last)):
             continue
         kinds = _raw_locals(body, decoded, states)
         if kinds:
             chosen.append(Region(first, last, kinds))
     return chosen
+
+
+def _pure(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, State],
+          generic_sites: frozenset[int]) -> bool:
+    """Whether program[i] cannot run Python code in a loop that keeps locals raw, as the
+    form it will have there (a list item for a float operation, unboxed with a guard; a
+    float stored into a list item, written in place with a guard; GUARDED_IN_RAW_LOOPS)."""
+    instr = program[i]
+    if instr.name in PURE or instr.name in GUARDED_IN_RAW_LOOPS:
+        return True
+    if instr.start in generic_sites:
+        return False
+    if instr.name == "BINARY_SUBSCR_LIST_INT":  # _choose_representations unboxes it as a float
+        operands, consumers = dataflow
+        consumer = consumers.get(id(instr))
+        if consumer is None or _wants_raw(consumer, {}) != "float":
+            return False
+        _, stack = states.get(consumer.start, (None, ()))
+        depth = next(d for d, producer in operands[id(consumer)] if producer is instr)
+        return not (consumer.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int)
+    if instr.name == "STORE_SUBSCR_LIST_INT" and i >= 3:  # _store_items_raw fuses it
+        swaps, result = program[i - 2:i], program[i - 3]
+        return ([(q.name, q.oparg) for q in swaps] == STORE_ITEM[:2] and result.name in RAW_OPS
+                and RAW_OPS[result.name][2] == "float" and swaps[0].start not in generic_sites)
+    return False
 
 
 def _entered_midway(program: list[QInstr], index: dict[int, int], first: int, last: int) -> bool:
