@@ -357,6 +357,77 @@ STENCIL(COMPARE_OP_FLOAT_JUMP_RAW)
     CONTINUE();
 }
 
+/* ---- fused raw float arithmetic ----
+ *
+ * An operation on raw floats with its operands taken straight from raw locals
+ * (FAST) or a constant (CONST, its bits in OPERAND) rather than pushed first,
+ * and its result stored straight into a raw local (_STORE) rather than pushed:
+ * the values stay in registers between the steps.  The locals' indexes are
+ * packed into OPARG: the left operand's in bits 8-15, the right's in 16-23,
+ * the stored one's in 24-31 (bits 0-7 hold a comparison's jump mask).  None
+ * of these can fail (a comparison's eval-breaker exit comes before anything). */
+#define FUSED_LOCAL(N) ((OPARG >> (8 * (N))) & 0xFF)
+#define LEFT_FAST raw_float(LOCAL(FUSED_LOCAL(1)))
+#define RIGHT_FAST raw_float(LOCAL(FUSED_LOCAL(2)))
+#define FUSED_CONST raw_float((PyObject *)OPERAND)
+
+#define FLOAT_FUSED_PUSH(NAME, OP, LEFT, RIGHT, POPS)           \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        double left = (LEFT), right = (RIGHT);                  \
+        sp -= (POPS);                                           \
+        *sp++ = as_slot(left OP right);                         \
+        CONTINUE();                                             \
+    }
+
+#define FLOAT_FUSED_STORE(NAME, OP, LEFT, RIGHT, POPS)          \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        double left = (LEFT), right = (RIGHT);                  \
+        sp -= (POPS);                                           \
+        LOCAL(FUSED_LOCAL(3)) = as_slot(left OP right);         \
+        CONTINUE();                                             \
+    }
+
+#define FLOAT_FUSED_FORMS(OPNAME, OP)                                                           \
+    FLOAT_FUSED_PUSH(BINARY_OP_##OPNAME##_FLOAT_RAW_STACK_FAST, OP, raw_float(sp[-1]), RIGHT_FAST, 1) \
+    FLOAT_FUSED_PUSH(BINARY_OP_##OPNAME##_FLOAT_RAW_STACK_CONST, OP, raw_float(sp[-1]), FUSED_CONST, 1) \
+    FLOAT_FUSED_PUSH(BINARY_OP_##OPNAME##_FLOAT_RAW_FAST_FAST, OP, LEFT_FAST, RIGHT_FAST, 0)    \
+    FLOAT_FUSED_PUSH(BINARY_OP_##OPNAME##_FLOAT_RAW_FAST_CONST, OP, LEFT_FAST, FUSED_CONST, 0)  \
+    FLOAT_FUSED_PUSH(BINARY_OP_##OPNAME##_FLOAT_RAW_CONST_FAST, OP, FUSED_CONST, RIGHT_FAST, 0) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_STACK_STACK_STORE, OP, raw_float(sp[-2]), raw_float(sp[-1]), 2) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_STACK_FAST_STORE, OP, raw_float(sp[-1]), RIGHT_FAST, 1) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_STACK_CONST_STORE, OP, raw_float(sp[-1]), FUSED_CONST, 1) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_FAST_FAST_STORE, OP, LEFT_FAST, RIGHT_FAST, 0) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_FAST_CONST_STORE, OP, LEFT_FAST, FUSED_CONST, 0) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_CONST_FAST_STORE, OP, FUSED_CONST, RIGHT_FAST, 0)
+
+FLOAT_FUSED_FORMS(ADD, +)
+FLOAT_FUSED_FORMS(SUBTRACT, -)
+FLOAT_FUSED_FORMS(MULTIPLY, *)
+
+/* COMPARE_OP_FLOAT_JUMP_RAW with fused operands. */
+#define COMPARE_FUSED(NAME, LEFT, RIGHT, POPS)                  \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        if (OPARG2) {                                           \
+            CHECK_EVAL_BREAKER();                               \
+        }                                                       \
+        double left = (LEFT), right = (RIGHT);                  \
+        sp -= (POPS);                                           \
+        int outcome = (left < right) | (left == right) << 1 | (left > right) << 2; \
+        if (OPARG & (outcome ? outcome : 8)) {                  \
+            JUMP();                                             \
+        }                                                       \
+        CONTINUE();                                             \
+    }
+
+COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_STACK_FAST, raw_float(sp[-1]), RIGHT_FAST, 1)
+COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_STACK_CONST, raw_float(sp[-1]), FUSED_CONST, 1)
+COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_FAST_FAST, LEFT_FAST, RIGHT_FAST, 0)
+COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_FAST_CONST, LEFT_FAST, FUSED_CONST, 0)
+COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_CONST_FAST, FUSED_CONST, RIGHT_FAST, 0)
+
 /* ---- ints ---- */
 
 STENCIL(LOAD_FAST_UNBOX_INT)

@@ -219,7 +219,10 @@ def test_return_from_an_unboxed_loop(tmp_path):
     assert_native(run, "escape", "first_above")
     for name in ("escape", "first_above"):
         facts = run.function(name)
-        assert "LOAD_FAST_RAW" in facts["specialized"] and "STORE_FAST_RAW" in facts["specialized"], facts["text"]
+        # raw locals read and stored by the fused float operations (or on their own)
+        forms = " ".join(facts["specialized"])
+        assert "FLOAT_RAW_FAST" in forms or "LOAD_FAST_RAW" in forms, facts["text"]
+        assert "_STORE " in forms or "STORE_FAST_RAW" in forms, facts["text"]
         assert "BOX_LOCAL_FLOAT" in facts["text"], facts["text"]
 
 
@@ -399,3 +402,75 @@ def test_loop_over_pairs_keeps_its_floats_raw(tmp_path):
                  "STORE_SUBSCR_LIST_INT_BOX_FLOAT"):
         assert form in facts["specialized"], facts["text"]
     assert "BOX_LOCAL_FLOAT" in facts["text"], facts["text"]
+
+
+def test_fused_float_operations(tmp_path):
+    # Raw float operations take their operands straight from raw locals and constants and
+    # store into raw locals (every shape, non-commutative ones both ways round), and a
+    # while loop's float condition checks the eval breaker: a signal handler that looks at
+    # the frame and raises sees boxed locals and the condition's line.
+    run = compare(SPECIAL_VALUES + textwrap.dedent("""
+        import signal
+        import traceback
+
+        def shapes(a, b, n):
+            s = t = u = x = y = 0.0
+            for _ in range(n):
+                s = a - b
+                t = 2.5 - a
+                u = b - 0.5
+                v = a * a - b * 3.0
+                w = (s - t) * (u - v) + (t - s)
+                x = (s * t - a) * 2.0 - b
+                y = (x - b) * 0.5
+                s = s - y
+                if s < 0.5:
+                    u = u + 1.0
+                if 0.25 > t:
+                    t = t * -1.0
+                if a >= b:
+                    w = w - a
+                if v != v:
+                    w = -0.0
+            return s, t, u, v, w, x, y
+
+        def bounded(x, step, limit):
+            while x < limit:
+                x = x + step
+                step = step * 1.5
+            return x, step
+
+        def forever(x):
+            y = 0.0
+            while x == x:
+                y = y * 0.5 + x
+            return y
+
+        for a in VALUES:
+            print([repr(v) for v in shapes(a, 1.5, 2)], [repr(v) for v in shapes(-0.5, a, 1)])
+        for x in [0.0, -0.0, 1.0, -1e300, INF, -INF, NAN]:
+            print(repr(x), [repr(v) for v in bounded(x, 0.25, 100.0)])
+        print(bounded(1.0, NAN, 2.0), bounded(1.0, 0.5, NAN))
+
+        class Stop(Exception):
+            pass
+
+        seen = []
+        def handler(signum, frame):
+            seen.append(sorted((name, type(value).__name__) for name, value in frame.f_locals.items()))
+            raise Stop
+
+        signal.signal(signal.SIGALRM, handler)
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        try:
+            forever(1.0)
+        except Stop as error:
+            print(seen, [(f.name, f.lineno) for f in traceback.extract_tb(error.__traceback__)])
+    """), tmp_path, functions=["shapes", "bounded", "forever"])
+    assert_native(run, "shapes", "bounded", "forever")
+    shapes = {name.split("_RAW_")[1] for name in run.function("shapes")["specialized"] if "_FLOAT_RAW_" in name
+              or name.startswith("COMPARE_OP_FLOAT_JUMP_RAW_")}
+    assert shapes >= {"STACK_FAST", "FAST_FAST", "FAST_CONST", "CONST_FAST", "STACK_STACK_STORE", "STACK_FAST_STORE",
+                      "STACK_CONST_STORE", "FAST_FAST_STORE", "FAST_CONST_STORE", "CONST_FAST_STORE"}, " ".join(sorted(shapes))
+    assert "COMPARE_OP_FLOAT_JUMP_RAW_FAST_FAST" in run.function("bounded")["specialized"], run.function("bounded")["text"]
+    assert run.deopts("EVAL_BREAKER") >= 1, run.stats

@@ -79,6 +79,11 @@ ITEM_LOADS = {"LOAD_CONST": "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST": "LO
               "LOAD_FAST_BOX_INT": "LOAD_FAST_ITEM_RAW_UNBOX_FLOAT"}
 # The start of `list[k] op= x`: LOAD_FAST, LOAD_CONST k, COPY 2, COPY 2, the float item.
 KEEP_ITEM_LOAD = "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT"
+# Raw float operations whose operands may come straight from raw locals or a constant,
+# and whose result may go straight into a raw local (stencils/unboxed.c, "fused").
+FUSABLE_FLOAT_OPS = frozenset({"BINARY_OP_ADD_FLOAT_RAW", "BINARY_OP_SUBTRACT_FLOAT_RAW",
+                               "BINARY_OP_MULTIPLY_FLOAT_RAW", "COMPARE_OP_FLOAT_JUMP_RAW"})
+OPERAND_SOURCES = {"LOAD_FAST_RAW": "FAST", "LOAD_CONST_RAW": "CONST"}
 # The end of `list[i] op= x` on floats, when the result is raw.
 STORE_ITEM = [("SWAP", 3), ("SWAP", 2), ("STORE_SUBSCR_LIST_INT", 0)]
 
@@ -145,7 +150,68 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         header = program[region.first]
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
-    return _load_items_raw(_store_items_raw(result, generic_sites))
+    return _fuse_float_operations(_load_items_raw(_store_items_raw(result, generic_sites)))
+
+
+def _fuse_float_operations(program: list[QInstr]) -> list[QInstr]:
+    """A raw float operation takes the raw locals and the constant pushed just before it
+    as its operands, and stores its result into the raw local that takes it next: one
+    instruction, the first of the run, which keeps its raw masks and the jumps to it
+    (none of these can fail; a comparison's eval-breaker exit comes before anything)."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        fused = _fusable(program, i, targets)
+        if fused is None:
+            result.append(program[i])
+            i += 1
+            continue
+        sources, op, store = fused
+        run = program[i:i + len(sources) + 1 + bool(store)]
+        first = run[0]
+        note = "fused: " + " ".join(q.name for q in run)
+        sides = ["STACK"] * (2 - len(sources)) + [OPERAND_SOURCES[q.name] for q in sources]
+        oparg = op.oparg if op.name.startswith("COMPARE_OP") else 0  # the jump mask
+        for side, q in zip((1, 2), [None] * (2 - len(sources)) + sources):
+            if q is not None and q.name == "LOAD_FAST_RAW":
+                oparg |= q.oparg << 8 * side
+            elif q is not None:
+                first.raw_operand = q.raw_operand
+        if store is not None:
+            oparg |= store.oparg << 24
+        first.acts_at = sum(len(q.covers) for q in sources) + op.acts_at
+        first.name = f"{op.name}_{sides[0]}_{sides[1]}" + ("_STORE" if store is not None else "")
+        first.covers = tuple(c for q in run for c in q.covers)
+        first.oparg, first.oparg2, first.target_instr = oparg, op.oparg2, op.target_instr
+        first.pushes_raw = None if store is not None else op.pushes_raw
+        first.note = note
+        result.append(first)
+        i += len(run)
+    return result
+
+
+def _fusable(program: list[QInstr], i: int, targets: set[int]):
+    """(operand sources, operation, store or None) of a fusable run starting at i."""
+    for count in (2, 1, 0):
+        window = program[i:i + count + 2]
+        if len(window) < count + 1:
+            continue
+        sources, op = window[:count], window[count]
+        if op.name not in FUSABLE_FLOAT_OPS or any(id(q) in targets for q in window[1:count + 1]):
+            continue
+        if any(q.name not in OPERAND_SOURCES or q.pushes_raw != "float" for q in sources):
+            continue
+        if count == 2 and sources[0].name == sources[1].name == "LOAD_CONST_RAW":
+            continue
+        store = window[count + 1] if len(window) == count + 2 else None
+        if (store is None or store.name != "STORE_FAST_RAW" or id(store) in targets
+                or op.name.startswith("COMPARE_OP")):
+            store = None
+        if count == 0 and store is None:
+            return None
+        return sources, op, store
+    return None
 
 
 def _fused_generic(program: list[QInstr], generic_sites: frozenset[int]) -> frozenset[int]:
