@@ -111,6 +111,41 @@ def test_float_power(tmp_path):
     assert "BINARY_OP_POWER_FLOAT_RAW" in run.function("power")["specialized"], run.function("power")["text"]
 
 
+def test_square_roots_by_power(tmp_path):
+    # x ** 0.5 takes the sqrt instruction's result where it is provably pow's: the bits
+    # must be stock's everywhere, near the midpoints between two doubles above all.
+    run = compare(SPECIAL_VALUES + textwrap.dedent("""
+        import random
+        import struct
+        from fractions import Fraction
+
+        def roots(xs):
+            out = []
+            for x in xs:
+                out.append((x * 1.0) ** 0.5)  # a float operation after the profile's recompile
+            return out
+
+        def bits(values):
+            return struct.pack(f"<{len(values)}d", *values).hex()
+
+        rng = random.Random(20261125)
+        near_midpoints = []
+        for _ in range(20000):  # the square of a 54-bit midpoint, a few ULPs either way
+            m = rng.getrandbits(52) | 1 << 53 | 1
+            x = float(Fraction(m, 2) ** 2 * Fraction(2) ** rng.randrange(-1150, 900))
+            for step in (-2, -1, 0, 1, 2):
+                near_midpoints.append(struct.unpack("<d", struct.pack("<q", struct.unpack("<q", struct.pack("<d", x))[0] + step))[0])
+        anywhere = [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(63)))[0] for _ in range(20000)]
+        edges = [v for v in VALUES if v >= 0.0 or v != v] + [4.0, 0.25, 2.0 ** -900, 2.0 ** 900, 2.0 ** -901, 2.0 ** 901,
+                                                           float.fromhex("0x1.fffffffffffffp-1"), 5e-324, 2.2250738585072014e-308]
+        for xs in (edges, edges, near_midpoints, anywhere):
+            print(bits(roots(xs)))
+        print([repr(x) for x in roots(edges)])
+    """), tmp_path, functions=["roots"])
+    assert_native(run, "roots")
+    assert "BINARY_OP_POWER_FLOAT_RAW" in run.function("roots")["specialized"], run.function("roots")["text"]
+
+
 def test_float_results_reuse_only_unshared_operands(tmp_path):
     run = compare("""
         def shared(xs, k):
