@@ -302,6 +302,29 @@ STENCIL(LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT)
     CONTINUE();
 }
 
+/* The end of `list[k] op= x` whose start (LOAD_FAST_ITEM_CONST_UNBOX_FLOAT, local
+ * OPARG, k OPARG2) checked the list and its float item, with nothing between that
+ * can fail or run code (accel/specializer/unbox.py makes sure): so the list and
+ * k need not wait on the stack, and the item is still that float.  The result
+ * goes into it where the list has the only reference, else into a new float. */
+STENCIL(STORE_FAST_ITEM_CONST_BOX_FLOAT)
+{
+    double value = raw_float(*--sp);
+    PyObject **item = list_slot(LOCAL(OPARG), OPARG2);
+    PyObject *old = *item;
+    if (Py_REFCNT(old) == 1) {
+        FLOAT_VALUE(old) = value;
+        CONTINUE();
+    }
+    PyObject *boxed = PyFloat_FromDouble(value);
+    if (boxed == NULL) {
+        ERROR();
+    }
+    *item = boxed;
+    Py_DECREF(old);  /* not its last reference */
+    CONTINUE();
+}
+
 /* The end of `list[i] op= x` on floats (SWAP 3, SWAP 2, STORE_SUBSCR) with the
  * result raw: stack [list, index, raw].  The result goes into the item's own
  * float when the list has its only reference, else into a new float.  Any

@@ -367,7 +367,8 @@ def advance(bodies, pairs, dt, steps):
             a[3] -= dx * mb
             a[4] -= dy * mb
             b[3] += dx * ma
-            b[4] += dy * ma
+            b[-1] += dy * ma
+            a[2] -= 0.0 * (dx / dt)  # a division between: the list and index wait on the stack
         for body in bodies:
             body[0] += dt * body[3]
             body[1] += dt * body[4]
@@ -381,9 +382,10 @@ def system(n):
     return bodies, [(bodies[i], bodies[j]) for i in range(n) for j in range(i + 1, n)]
 
 bodies, pairs = system(4)
+aliases = [bodies[0][3], bodies[1][4]]  # shared floats: their items get new ones
 for _ in range(4):
     print([repr(v) for v in advance(bodies, pairs, 0.01, 20)])
-print([[repr(v) for v in body] for body in bodies])
+print([[repr(v) for v in body] for body in bodies], aliases)
 """
 
 
@@ -428,13 +430,17 @@ def test_loop_over_pairs_keeps_its_floats_raw(tmp_path):
             return [([1.0, 2.0, 3.0, 0.5, 0.25, Noisy()], [2.0, 2.5, 1.0, 0.0, 0.0])]
         for _ in range(3):
             print(odd_advance([], temporary_pairs(), 0.5, 2))
+        try:
+            odd_advance(odd, [(odd[0], odd[1])], 0.0, 1)                      # dx / 0.0
+        except ZeroDivisionError as error:
+            print("ZeroDivisionError:", error, odd)
         print([repr(v) for v in advance(bodies, pairs, 0.01, 20)])
     """), tmp_path, functions=["advance", "odd_advance"])
     assert_native(run, "advance", "odd_advance", min_entries=4)
     facts = run.function("advance")
     for form in ("FOR_ITER_LIST_GUARDED", "UNPACK_SEQUENCE_GUARDED", "STORE_FAST_RAW", "LOAD_FAST_RAW",
                  "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT",
-                 "STORE_SUBSCR_LIST_INT_BOX_FLOAT"):
+                 "STORE_SUBSCR_LIST_INT_BOX_FLOAT", "STORE_FAST_ITEM_CONST_BOX_FLOAT"):
         assert form in facts["specialized"], facts["text"]
     assert "BOX_LOCAL_FLOAT" in facts["text"], facts["text"]
 

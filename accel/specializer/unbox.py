@@ -84,6 +84,13 @@ KEEP_ITEM_LOAD = "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT"
 FUSABLE_FLOAT_OPS = frozenset({"BINARY_OP_ADD_FLOAT_RAW", "BINARY_OP_SUBTRACT_FLOAT_RAW",
                                "BINARY_OP_MULTIPLY_FLOAT_RAW", "COMPARE_OP_FLOAT_JUMP_RAW"})
 OPERAND_SOURCES = {"LOAD_FAST_RAW": "FAST", "LOAD_CONST_RAW": "CONST"}
+# What can neither exit nor raise: raw locals and constants, float arithmetic but for
+# division and power, in all their fused forms.
+INFALLIBLE_RAW = frozenset({"LOAD_FAST_RAW", "LOAD_CONST_RAW", "STORE_FAST_RAW"}) | {
+    f"BINARY_OP_{op}_FLOAT_RAW{shape}" for op in ("ADD", "SUBTRACT", "MULTIPLY")
+    for shape in ("", "_STACK_FAST", "_STACK_CONST", "_FAST_FAST", "_FAST_CONST", "_CONST_FAST", "_STACK_STACK_STORE",
+                  "_STACK_FAST_STORE", "_STACK_CONST_STORE", "_FAST_FAST_STORE", "_FAST_CONST_STORE",
+                  "_CONST_FAST_STORE")}
 # The end of `list[i] op= x` on floats, when the result is raw.
 STORE_ITEM = [("SWAP", 3), ("SWAP", 2), ("STORE_SUBSCR_LIST_INT", 0)]
 
@@ -150,7 +157,35 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         header = program[region.first]
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
-    return _fuse_float_operations(_load_items_raw(_store_items_raw(result, generic_sites)))
+    result = _fuse_float_operations(_load_items_raw(_store_items_raw(result, generic_sites)))
+    return _update_items_in_place(result, depths)
+
+
+def _update_items_in_place(program: list[QInstr], depths: dict[int, int]) -> list[QInstr]:
+    """`list[k] op= x` whose x and op cannot fail (raw locals, constants and float
+    arithmetic): its start and end take the list local and k from their operands, not the
+    stack.  Nothing between can exit or raise, so no exit ever sees the stack without
+    them; the raw stack masks between are shifted down all the same (the two slots held
+    objects), and so are the end's, for the MemoryError it may raise."""
+    targets = jump_targets(program)
+    for i, start in enumerate(program):
+        if start.name != KEEP_ITEM_LOAD:
+            continue
+        end = next((j for j in range(i + 1, len(program)) if program[j].name not in INFALLIBLE_RAW), None)
+        if end is None or program[end].name != "STORE_SUBSCR_LIST_INT_BOX_FLOAT" or end == i + 1:
+            continue
+        if any(id(q) in targets or q.jumps for q in program[i + 1:end + 1]):
+            continue
+        base = depths.get(start.start, 0)  # the list's slot; k's is above it
+        below = (1 << base) - 1
+        start.name, start.operand = "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", NOTHING
+        store = program[end]
+        store.name, store.oparg, store.oparg2 = "STORE_FAST_ITEM_CONST_BOX_FLOAT", start.oparg, start.oparg2
+        store.guards, store.note = (), "the list and index are the start's, unchanged: nothing between can fail"
+        for q in program[i + 1:end + 1]:
+            q.raw_stack = q.raw_stack & below | (q.raw_stack >> 2) & ~below
+            q.raw_int_stack = q.raw_int_stack & below | (q.raw_int_stack >> 2) & ~below
+    return program
 
 
 def _fuse_float_operations(program: list[QInstr]) -> list[QInstr]:
