@@ -387,7 +387,7 @@ STENCIL(COMPARE_OP_FLOAT_JUMP_RAW)
  * and its result stored straight into a raw local (_STORE) rather than pushed:
  * the values stay in registers between the steps.  The locals' indexes are
  * packed into OPARG: the left operand's in bits 8-15, the right's in 16-23,
- * the stored one's in 24-31 (bits 0-7 hold a comparison's jump mask).  None
+ * the stored one's in 24-31.  None
  * of these can fail (a comparison's eval-breaker exit comes before anything). */
 #define FUSED_LOCAL(N) ((OPARG >> (8 * (N))) & 0xFF)
 #define LEFT_FAST raw_float(LOCAL(FUSED_LOCAL(1)))
@@ -429,8 +429,22 @@ FLOAT_FUSED_FORMS(ADD, +)
 FLOAT_FUSED_FORMS(SUBTRACT, -)
 FLOAT_FUSED_FORMS(MULTIPLY, *)
 
-/* COMPARE_OP_FLOAT_JUMP_RAW with fused operands. */
-#define COMPARE_FUSED(NAME, LEFT, RIGHT, POPS)                  \
+/* COMPARE_OP_FLOAT_JUMP_RAW with fused operands, one form per jump condition
+ * (the outcomes it jumps on, as the mask in COMPARE_OP_FLOAT_JUMP_RAW's OPARG:
+ * 1 less, 2 equal, 4 greater, 8 unordered), which clang makes one ucomisd and
+ * one conditional jump.  The NOT_ forms jump on NaN operands too. */
+#define JUMPS_IF_LT(L, R) ((L) < (R))
+#define JUMPS_IF_LE(L, R) ((L) <= (R))
+#define JUMPS_IF_EQ(L, R) ((L) == (R))
+#define JUMPS_IF_NE(L, R) ((L) != (R))
+#define JUMPS_IF_GT(L, R) ((L) > (R))
+#define JUMPS_IF_GE(L, R) ((L) >= (R))
+#define JUMPS_IF_NOT_LT(L, R) (!((L) < (R)))
+#define JUMPS_IF_NOT_LE(L, R) (!((L) <= (R)))
+#define JUMPS_IF_NOT_GT(L, R) (!((L) > (R)))
+#define JUMPS_IF_NOT_GE(L, R) (!((L) >= (R)))
+
+#define COMPARE_FUSED(NAME, CONDITION, LEFT, RIGHT, POPS)       \
     STENCIL(NAME)                                               \
     {                                                           \
         if (OPARG2) {                                           \
@@ -438,18 +452,30 @@ FLOAT_FUSED_FORMS(MULTIPLY, *)
         }                                                       \
         double left = (LEFT), right = (RIGHT);                  \
         sp -= (POPS);                                           \
-        int outcome = (left < right) | (left == right) << 1 | (left > right) << 2; \
-        if (OPARG & (outcome ? outcome : 8)) {                  \
+        if (CONDITION(left, right)) {                           \
             JUMP();                                             \
         }                                                       \
         CONTINUE();                                             \
     }
 
-COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_STACK_FAST, raw_float(sp[-1]), RIGHT_FAST, 1)
-COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_STACK_CONST, raw_float(sp[-1]), FUSED_CONST, 1)
-COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_FAST_FAST, LEFT_FAST, RIGHT_FAST, 0)
-COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_FAST_CONST, LEFT_FAST, FUSED_CONST, 0)
-COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_CONST_FAST, FUSED_CONST, RIGHT_FAST, 0)
+#define COMPARE_FUSED_FORMS(COND)                                                                \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_STACK_STACK, JUMPS_IF_##COND, raw_float(sp[-2]), raw_float(sp[-1]), 2) \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_STACK_FAST, JUMPS_IF_##COND, raw_float(sp[-1]), RIGHT_FAST, 1) \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_STACK_CONST, JUMPS_IF_##COND, raw_float(sp[-1]), FUSED_CONST, 1) \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_FAST_FAST, JUMPS_IF_##COND, LEFT_FAST, RIGHT_FAST, 0) \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_FAST_CONST, JUMPS_IF_##COND, LEFT_FAST, FUSED_CONST, 0) \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_CONST_FAST, JUMPS_IF_##COND, FUSED_CONST, RIGHT_FAST, 0)
+
+COMPARE_FUSED_FORMS(LT)
+COMPARE_FUSED_FORMS(LE)
+COMPARE_FUSED_FORMS(EQ)
+COMPARE_FUSED_FORMS(NE)
+COMPARE_FUSED_FORMS(GT)
+COMPARE_FUSED_FORMS(GE)
+COMPARE_FUSED_FORMS(NOT_LT)
+COMPARE_FUSED_FORMS(NOT_LE)
+COMPARE_FUSED_FORMS(NOT_GT)
+COMPARE_FUSED_FORMS(NOT_GE)
 
 /* ---- ints ---- */
 

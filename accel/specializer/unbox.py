@@ -84,6 +84,10 @@ KEEP_ITEM_LOAD = "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT"
 FUSABLE_FLOAT_OPS = frozenset({"BINARY_OP_ADD_FLOAT_RAW", "BINARY_OP_SUBTRACT_FLOAT_RAW",
                                "BINARY_OP_MULTIPLY_FLOAT_RAW", "COMPARE_OP_FLOAT_JUMP_RAW"})
 OPERAND_SOURCES = {"LOAD_FAST_RAW": "FAST", "LOAD_CONST_RAW": "CONST"}
+# COMPARE_OP_FLOAT_JUMP_RAW's jump mask (the outcomes it jumps on: 1 less, 2 equal,
+# 4 greater, 8 unordered) -> the condition its fused forms are named and compiled for.
+JUMP_CONDITIONS = {0b0001: "LT", 0b0011: "LE", 0b0010: "EQ", 0b1101: "NE", 0b0100: "GT", 0b0110: "GE",
+                   0b1110: "NOT_LT", 0b1100: "NOT_LE", 0b1011: "NOT_GT", 0b1001: "NOT_GE"}
 # What can neither exit nor raise: raw locals and constants, float arithmetic but for
 # division and power, in all their fused forms.
 INFALLIBLE_RAW = frozenset({"LOAD_FAST_RAW", "LOAD_CONST_RAW", "STORE_FAST_RAW"}) | {
@@ -207,7 +211,7 @@ def _fuse_float_operations(program: list[QInstr]) -> list[QInstr]:
         first = run[0]
         note = "fused: " + " ".join(q.name for q in run)
         sides = ["STACK"] * (2 - len(sources)) + [OPERAND_SOURCES[q.name] for q in sources]
-        oparg = op.oparg if op.name.startswith("COMPARE_OP") else 0  # the jump mask
+        oparg = 0
         for side, q in zip((1, 2), [None] * (2 - len(sources)) + sources):
             if q is not None and q.name == "LOAD_FAST_RAW":
                 oparg |= q.oparg << 8 * side
@@ -216,7 +220,8 @@ def _fuse_float_operations(program: list[QInstr]) -> list[QInstr]:
         if store is not None:
             oparg |= store.oparg << 24
         first.acts_at = sum(len(q.covers) for q in sources) + op.acts_at
-        first.name = f"{op.name}_{sides[0]}_{sides[1]}" + ("_STORE" if store is not None else "")
+        form = f"{op.name}_{JUMP_CONDITIONS[op.oparg]}" if op.name.startswith("COMPARE_OP") else op.name
+        first.name = f"{form}_{sides[0]}_{sides[1]}" + ("_STORE" if store is not None else "")
         first.covers = tuple(c for q in run for c in q.covers)
         first.oparg, first.oparg2, first.target_instr = oparg, op.oparg2, op.target_instr
         first.pushes_raw = None if store is not None else op.pushes_raw
@@ -235,6 +240,8 @@ def _fusable(program: list[QInstr], i: int, targets: set[int]):
         sources, op = window[:count], window[count]
         if op.name not in FUSABLE_FLOAT_OPS or any(id(q) in targets for q in window[1:count + 1]):
             continue
+        if op.name.startswith("COMPARE_OP") and op.oparg not in JUMP_CONDITIONS:
+            continue
         if any(q.name not in OPERAND_SOURCES or q.pushes_raw != "float" for q in sources):
             continue
         if count == 2 and sources[0].name == sources[1].name == "LOAD_CONST_RAW":
@@ -243,7 +250,7 @@ def _fusable(program: list[QInstr], i: int, targets: set[int]):
         if (store is None or store.name != "STORE_FAST_RAW" or id(store) in targets
                 or op.name.startswith("COMPARE_OP")):
             store = None
-        if count == 0 and store is None:
+        if count == 0 and store is None and not (op.name.startswith("COMPARE_OP") and op.oparg in JUMP_CONDITIONS):
             return None
         return sources, op, store
     return None
@@ -436,11 +443,15 @@ def _convert_locals(region: Region, name: str, at: QInstr) -> list[QInstr]:
 # ---- where temporaries stay raw --------------------------------------------------------
 
 def _effect(instr: QInstr) -> tuple[int, int] | None:
-    if instr.name == "LOAD_GLOBAL":
+    # A specialized form of one instruction, named after it (LOAD_ATTR_CACHED), has its effect.
+    name = instr.name
+    if _effect_of(name) is None and len(instr.covers) == 1 and name.startswith(instr.covers[0].name):
+        name = instr.covers[0].name
+    if name == "LOAD_GLOBAL":
         return 0, 1 + (instr.oparg & 1)
-    if instr.name == "CALL":
+    if name == "CALL":
         return instr.oparg + 2, 1
-    return _effect_of(instr.name)
+    return _effect_of(name)
 
 
 @functools.cache  # a few dozen names, asked for every instruction of code that unboxes
