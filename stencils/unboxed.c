@@ -128,6 +128,21 @@ STENCIL(BOX_LOCAL_FLOAT)
     CONTINUE();
 }
 
+/* Before a return from a loop that keeps locals raw (OPERAND: which), when no
+ * frame object can outlive the frame: its raw locals die with it, so they are
+ * dropped rather than boxed, and the return (the jump target) runs next.  With
+ * a frame object, the BOX_LOCAL_* after this box them for it. */
+STENCIL(DROP_RAW_LOCALS)
+{
+    if (frame->frame_obj != NULL) {
+        CONTINUE();
+    }
+    for (uint64_t raw = OPERAND; raw != 0; raw &= raw - 1) {
+        LOCAL(__builtin_ctzll(raw)) = NULL;
+    }
+    JUMP();
+}
+
 STENCIL(LOAD_FAST_BOX_FLOAT)
 {
     PyObject *value = PyFloat_FromDouble(raw_float(LOCAL(OPARG)));

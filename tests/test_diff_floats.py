@@ -246,13 +246,29 @@ def test_return_from_an_unboxed_loop(tmp_path):
                     return total
             return -1.0
 
+        def settle(n, limit):
+            yield n
+            x = 0.0
+            for i in range(n):
+                x = x * 0.5 + 1.0
+                if x > limit:
+                    return i
+            yield x
+
         print([escape(-2.0 + 0.1 * k, 0.05 * k - 1.0, 60) for k in range(40)])
+        for limit in (1.5, 3.0):
+            print(list(settle(8, limit)))
+            g = settle(8, limit)
+            next(g)
+            frame = g.gi_frame  # a frame object outlives the generator's frame
+            print(list(g), sorted((k, repr(v)) for k, v in frame.f_locals.items()))
         frames = []
         print(first_above(0.5, 0.25, 100.0, frames), first_above(-0.0, 0.5, 1e300, frames))
         print([sorted((k, repr(v)) for k, v in f.f_locals.items() if k != "frames") for f in frames])
-    """, tmp_path, functions=["escape", "first_above"])
-    assert_native(run, "escape", "first_above")
-    for name in ("escape", "first_above"):
+    """, tmp_path, functions=["escape", "first_above", "settle"])
+    assert_native(run, "escape", "first_above", "settle")
+    assert "DROP_RAW_LOCALS" in run.function("escape")["specialized"], run.function("escape")["text"]
+    for name in ("escape", "first_above", "settle"):
         facts = run.function(name)
         # raw locals read and stored by the fused float operations (or on their own)
         forms = " ".join(facts["specialized"])

@@ -409,7 +409,10 @@ def _enter_and_leave(program: list[QInstr], region: Region, original: list[QInst
     exits: list[QInstr] = []
     for q in program[start:end + 1]:
         if q.name == "RETURN_VALUE":
-            boxed_before[id(q)] = _convert_locals(region, "BOX_LOCAL", q)
+            drop = QInstr("DROP_RAW_LOCALS", q.covers[:1], raw_operand=region.mask(), target_instr=q,
+                          note="unless a frame object outlives the frame: then boxed")
+            drop.raw_locals, drop.raw_int_locals = region.mask(), region.mask("int")
+            boxed_before[id(q)] = [drop] + _convert_locals(region, "BOX_LOCAL", q)
         if q.jumps and id(q.target_instr) not in inside:
             leave = _convert_locals(region, "BOX_LOCAL", q.target_instr)
             jump = QInstr("JUMP_FORWARD", q.target_instr.covers[:1], target_instr=q.target_instr,
@@ -631,7 +634,7 @@ def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals)
             stack[-instr.oparg] = "float"
         elif name in ("BOX_FLOAT", "BOX_INT"):
             stack[-1] = None
-        elif not name.startswith(("UNBOX_LOCAL", "BOX_LOCAL")):
+        elif not name.startswith(("UNBOX_LOCAL", "BOX_LOCAL", "DROP_RAW_LOCALS")):
             effect = _effect(instr)
             if effect is None:
                 stack = [None] * max(_depth_after(instr, len(stack)), 0)
