@@ -569,3 +569,43 @@ def test_fused_float_operations(tmp_path):
         " ".join(sorted(compares))
     assert "COMPARE_OP_FLOAT_JUMP_RAW_LT_FAST_FAST" in run.function("bounded")["specialized"], run.function("bounded")["text"]
     assert run.deopts("EVAL_BREAKER") >= 1, run.stats
+
+
+def test_code_without_loops_keeps_its_locals_raw(tmp_path):
+    # Pure code without loops unboxes its locals once, and drops them at its returns.
+    run = compare(SPECIAL_VALUES + textwrap.dedent("""
+        def entry(i, j):
+            s = i + j
+            return 1.0 / (s * (s + 1) // 2 + i + 1)
+
+        def scaled(a, b):
+            d = a * b - a
+            if d > 0.5:
+                return d
+            e = d * d
+            return e - b
+
+        def maybe(x):
+            if x > 0.5:
+                y = x * 2.0
+            return y * 1.0
+
+        for _ in range(3):
+            print([repr(entry(i, j)) for i in range(6) for j in range(6)])
+            print([repr(scaled(a, 1.5)) for a in VALUES], [repr(scaled(0.25, b)) for b in VALUES])
+        print(entry(2 ** 62, 2 ** 62), entry(3, 4.5), entry(True, 2))  # an overflow, a float: guards exit
+        try:
+            entry(-1, 0)
+        except ZeroDivisionError as error:
+            print("ZeroDivisionError:", error)
+        print(maybe(1.0))
+        try:
+            maybe(0.0)
+        except UnboundLocalError as error:
+            print("UnboundLocalError:", error)
+        print([repr(entry(i, 7)) for i in range(6)], scaled(2, 3))
+    """), tmp_path, functions=["entry", "scaled", "maybe"])
+    assert_native(run, "entry", "scaled", "maybe")
+    for name in ("entry", "scaled"):
+        facts = run.function(name)
+        assert "DROP_RAW_LOCALS" in facts["specialized"] and "UNBOX_LOCAL" in facts["text"], facts["text"]
