@@ -260,9 +260,9 @@ def _fusable(program: list[QInstr], i: int, targets: set[int]):
 def _fused_generic(program: list[QInstr], generic_sites: frozenset[int]) -> frozenset[int]:
     """The fused item loads (_load_items_raw) exit at their first instruction: where one
     kept exiting, its subscript stays apart, generic too."""
-    return frozenset(program[i + 2].start for i in range(len(program) - 2)
-                     if program[i].start in generic_sites and program[i].name == "LOAD_FAST"
-                     and program[i + 2].name == "BINARY_SUBSCR_LIST_INT")
+    return frozenset(program[j].start for i in range(len(program)) for j in (i + 2, i + 4)
+                     if j < len(program) and program[i].start in generic_sites and program[i].name == "LOAD_FAST"
+                     and program[j].name == "BINARY_SUBSCR_LIST_INT")
 
 
 def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
