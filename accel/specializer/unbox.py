@@ -112,8 +112,7 @@ FIXED_EFFECTS = {
 
 @datatype
 class Region:
-    """A loop (or code without loops) whose raw locals stay raw from its header (first
-    instruction) to its last instruction."""
+    """A loop whose raw locals stay raw from its header to its last instruction."""
 
     first: int  # program index of the header
     last: int  # program index of the last instruction (a back edge)
@@ -343,15 +342,6 @@ def _regions(program: list[QInstr], decoded: Decoded, states: dict[int, State], 
                 or _entered_midway(program, index, first, last)):
             continue
         kinds = _raw_locals(body, decoded, states)
-        if kinds:
-            chosen.append(Region(first, last, kinds))
-    # Code without loops whose every instruction after RESUME is pure: one region, which
-    # unboxes its locals once and drops them at its returns.
-    first = next((i + 1 for i, q in enumerate(program) if q.name == "RESUME"), len(program))
-    last = len(program) - 1
-    if (not loops and first <= last
-            and all(_pure(program, i, dataflow, states, generic_sites) for i in range(first, last + 1))):
-        kinds = _raw_locals(program[first:], decoded, states)
         if kinds:
             chosen.append(Region(first, last, kinds))
     return chosen
