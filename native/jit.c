@@ -199,8 +199,8 @@ hole_value(const accel_hole *hole, const emission *e, int i, int *ok)
         return (uint64_t)i;
     case ACCEL_HOLE_CACHE:
         return (uintptr_t)&e->caches[i];
-    case ACCEL_HOLE_RAW_LOCALS:
-        return instr->raw_locals;
+    case ACCEL_HOLE_RAW_LOCALS:  /* raw stack slots too: a GC the eval breaker runs would see them */
+        return instr->raw_locals | instr->raw_stack;
     case ACCEL_HOLE_HOT:
         return (uintptr_t)(memory + offsets[i]);
     case ACCEL_HOLE_COLD:

@@ -2,11 +2,48 @@
  * platform's pow with nothing to report: a positive finite base other than 1,
  * a finite nonzero exponent, and a normal result (no overflow or underflow, so
  * no errno to turn into an exception).  The same libm function computes it, so
- * the bits are the interpreter's.  Everything else takes float_pow's own path. */
+ * the bits are the interpreter's (for x ** 0.5, bits proven to be the same).
+ * Everything else takes float_pow's own path. */
 #ifndef ACCEL_FLOAT_POW_H
 #define ACCEL_FLOAT_POW_H
 
 #include "Python.h"
+
+/* x ** 0.5 without calling pow, where the answer is bound to be pow's: the
+ * double nearest the square root (what the sqrt instruction gives) when the
+ * exact root lies within 0.44 ULP of it, since the pow of glibc (2.28 on) and
+ * musl errs by at most 0.54 ULP (ARM's optimized-routines pow.c), and every
+ * other double is then more than 0.56 ULP away; an older glibc's pow rounds
+ * correctly.  The exact residual x - root * root (Dekker's product) measures
+ * that distance.  Outside a range where the product is exact, or for a root
+ * that is a power of two (where the ULP below is half), pow decides. */
+static inline __attribute__((always_inline)) int
+sqrt_is_pow(double base, double *out)
+{
+    if (!(base >= 0x1p-900) || !(base <= 0x1p+900)) {
+        return 0;
+    }
+    double root = __builtin_sqrt(base);
+    uint64_t bits;
+    __builtin_memcpy(&bits, &root, sizeof bits);
+    if ((bits & 0xfffffffffffffULL) == 0) {
+        return 0;
+    }
+    double high = root * 134217729.0;  /* 2**27 + 1: root's upper 26 bits, and the rest */
+    high = high - (high - root);
+    double low = root - high;
+    double square = root * root;
+    double square_error = ((high * high - square) + 2.0 * high * low) + low * low;
+    double residual = (base - square) - square_error;  /* (exact root - root) * 2 * root */
+    bits++;
+    double next;
+    __builtin_memcpy(&next, &bits, sizeof next);
+    if (!(__builtin_fabs(residual) <= 0.88 * root * (next - root))) {
+        return 0;
+    }
+    *out = root;
+    return 1;
+}
 
 static inline __attribute__((always_inline)) int
 float_pow_plain(double base, double exponent, double *out)
@@ -14,6 +51,9 @@ float_pow_plain(double base, double exponent, double *out)
     if (!(base > 0.0) || base == 1.0 || __builtin_isinf(base)
         || exponent == 0.0 || !__builtin_isfinite(exponent)) {
         return 0;
+    }
+    if (exponent == 0.5 && sqrt_is_pow(base, out)) {
+        return 1;
     }
     double result = pow(base, exponent);
     *out = result;

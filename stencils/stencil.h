@@ -196,7 +196,8 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
 #define EVAL_BREAKER_SET() \
     (*(volatile int *)&tstate->interp->ceval.eval_breaker._value)
 
-/* Whether locals are unboxed here: then nothing may run Python code. */
+/* Whether locals (or stack slots) are unboxed here: then the eval breaker's
+ * handlers may not run (they may run Python code, and the GC). */
 #define RAW_LOCALS_LIVE (HOLE(_JIT_RAW_LOCALS) != 0)
 
 /* What the interpreter does when the eval breaker is set (signal handlers,

@@ -128,6 +128,21 @@ STENCIL(BOX_LOCAL_FLOAT)
     CONTINUE();
 }
 
+/* Before a return from a loop that keeps locals raw (OPERAND: which), when no
+ * frame object can outlive the frame: its raw locals die with it, so they are
+ * dropped rather than boxed, and the return (the jump target) runs next.  With
+ * a frame object, the BOX_LOCAL_* after this box them for it. */
+STENCIL(DROP_RAW_LOCALS)
+{
+    if (frame->frame_obj != NULL) {
+        CONTINUE();
+    }
+    for (uint64_t raw = OPERAND; raw != 0; raw &= raw - 1) {
+        LOCAL(__builtin_ctzll(raw)) = NULL;
+    }
+    JUMP();
+}
+
 STENCIL(LOAD_FAST_BOX_FLOAT)
 {
     PyObject *value = PyFloat_FromDouble(raw_float(LOCAL(OPARG)));
@@ -235,6 +250,96 @@ STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
     CONTINUE();
 }
 
+/* The fused LOAD_FAST of a list, its index and BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT:
+ * the float item raw, without a reference count changed, so that it runs
+ * nothing else even where locals are raw.  Anything else exits before the
+ * LOAD_FAST, where the interpreter does it all. */
+#define LIST_ITEM_FLOAT(LIST, INDEX, OUT) do {                  \
+    PyObject *list_ = (LIST);                                   \
+    if (UNLIKELY(list_ == NULL || !PyList_CheckExact(list_))) { \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
+    }                                                           \
+    PyObject **slot_ = list_slot(list_, (INDEX));               \
+    if (UNLIKELY(slot_ == NULL)) {                              \
+        EXIT(ACCEL_EXIT_GUARD_VALUE);                           \
+    }                                                           \
+    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(*slot_))) {                \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
+    }                                                           \
+    (OUT) = FLOAT_VALUE(*slot_);                                \
+} while (0)
+
+/* list[k], k a constant (OPARG2). */
+STENCIL(LOAD_FAST_ITEM_CONST_UNBOX_FLOAT)
+{
+    double item;
+    LIST_ITEM_FLOAT(LOCAL(OPARG), OPARG2, item);
+    *sp++ = as_slot(item);
+    CONTINUE();
+}
+
+/* list[i], i a local holding an int (OPARG2). */
+STENCIL(LOAD_FAST_ITEM_FAST_UNBOX_FLOAT)
+{
+    PyObject *sub = LOCAL(OPARG2);
+    if (UNLIKELY(sub == NULL || !IS_COMPACT_INT(sub))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    double item;
+    LIST_ITEM_FLOAT(LOCAL(OPARG), COMPACT_VALUE(sub), item);
+    *sp++ = as_slot(item);
+    CONTINUE();
+}
+
+/* list[i], i a raw int local (OPARG2); unbound, it is out of any list's range. */
+STENCIL(LOAD_FAST_ITEM_RAW_UNBOX_FLOAT)
+{
+    double item;
+    LIST_ITEM_FLOAT(LOCAL(OPARG), (int64_t)LOCAL(OPARG2), item);
+    *sp++ = as_slot(item);
+    CONTINUE();
+}
+
+/* The start of `list[k] op= x` (LOAD_FAST, LOAD_CONST, COPY 2, COPY 2,
+ * BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT): the list and the constant k (OPERAND,
+ * its value OPARG2) stay on the stack for the store, the item goes on raw. */
+STENCIL(LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT)
+{
+    PyObject *list = LOCAL(OPARG), *sub = (PyObject *)OPERAND;
+    double item;
+    LIST_ITEM_FLOAT(list, OPARG2, item);
+    Py_INCREF(list);
+    Py_INCREF(sub);
+    sp[0] = list;
+    sp[1] = sub;
+    sp[2] = as_slot(item);
+    sp += 3;
+    CONTINUE();
+}
+
+/* The end of `list[k] op= x` whose start (LOAD_FAST_ITEM_CONST_UNBOX_FLOAT, local
+ * OPARG, k OPARG2) checked the list and its float item, with nothing between that
+ * can fail or run code (accel/specializer/unbox.py makes sure): so the list and
+ * k need not wait on the stack, and the item is still that float.  The result
+ * goes into it where the list has the only reference, else into a new float. */
+STENCIL(STORE_FAST_ITEM_CONST_BOX_FLOAT)
+{
+    double value = raw_float(*--sp);
+    PyObject **item = list_slot(LOCAL(OPARG), OPARG2);
+    PyObject *old = *item;
+    if (Py_REFCNT(old) == 1) {
+        FLOAT_VALUE(old) = value;
+        CONTINUE();
+    }
+    PyObject *boxed = PyFloat_FromDouble(value);
+    if (boxed == NULL) {
+        ERROR();
+    }
+    *item = boxed;
+    Py_DECREF(old);  /* not its last reference */
+    CONTINUE();
+}
+
 /* The end of `list[i] op= x` on floats (SWAP 3, SWAP 2, STORE_SUBSCR) with the
  * result raw: stack [list, index, raw].  The result goes into the item's own
  * float when the list has its only reference, else into a new float.  Any
@@ -252,7 +357,12 @@ STENCIL(STORE_SUBSCR_LIST_INT_BOX_FLOAT)
         EXIT(ACCEL_EXIT_GUARD_VALUE);
     }
     PyObject *old = *item;
-    if (PyFloat_CheckExact(old) && Py_REFCNT(old) == 1) {
+    if (UNLIKELY(!PyFloat_CheckExact(old))) {
+        /* (the item the statement read was a float: only code it called
+         * changes it, and releasing another type might run code) */
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    if (Py_REFCNT(old) == 1) {
         FLOAT_VALUE(old) = value;
     }
     else {
@@ -261,7 +371,7 @@ STENCIL(STORE_SUBSCR_LIST_INT_BOX_FLOAT)
             ERROR();
         }
         *item = boxed;
-        Py_DECREF(old);
+        Py_DECREF(old);  /* not its last reference */
     }
     sp -= 3;
     Py_DECREF(sub);
@@ -284,6 +394,103 @@ STENCIL(COMPARE_OP_FLOAT_JUMP_RAW)
     }
     CONTINUE();
 }
+
+/* ---- fused raw float arithmetic ----
+ *
+ * An operation on raw floats with its operands taken straight from raw locals
+ * (FAST) or a constant (CONST, its bits in OPERAND) rather than pushed first,
+ * and its result stored straight into a raw local (_STORE) rather than pushed:
+ * the values stay in registers between the steps.  The locals' indexes are
+ * packed into OPARG: the left operand's in bits 8-15, the right's in 16-23,
+ * the stored one's in 24-31.  None
+ * of these can fail (a comparison's eval-breaker exit comes before anything). */
+#define FUSED_LOCAL(N) ((OPARG >> (8 * (N))) & 0xFF)
+#define LEFT_FAST raw_float(LOCAL(FUSED_LOCAL(1)))
+#define RIGHT_FAST raw_float(LOCAL(FUSED_LOCAL(2)))
+#define FUSED_CONST raw_float((PyObject *)OPERAND)
+
+#define FLOAT_FUSED_PUSH(NAME, OP, LEFT, RIGHT, POPS)           \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        double left = (LEFT), right = (RIGHT);                  \
+        sp -= (POPS);                                           \
+        *sp++ = as_slot(left OP right);                         \
+        CONTINUE();                                             \
+    }
+
+#define FLOAT_FUSED_STORE(NAME, OP, LEFT, RIGHT, POPS)          \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        double left = (LEFT), right = (RIGHT);                  \
+        sp -= (POPS);                                           \
+        LOCAL(FUSED_LOCAL(3)) = as_slot(left OP right);         \
+        CONTINUE();                                             \
+    }
+
+#define FLOAT_FUSED_FORMS(OPNAME, OP)                                                           \
+    FLOAT_FUSED_PUSH(BINARY_OP_##OPNAME##_FLOAT_RAW_STACK_FAST, OP, raw_float(sp[-1]), RIGHT_FAST, 1) \
+    FLOAT_FUSED_PUSH(BINARY_OP_##OPNAME##_FLOAT_RAW_STACK_CONST, OP, raw_float(sp[-1]), FUSED_CONST, 1) \
+    FLOAT_FUSED_PUSH(BINARY_OP_##OPNAME##_FLOAT_RAW_FAST_FAST, OP, LEFT_FAST, RIGHT_FAST, 0)    \
+    FLOAT_FUSED_PUSH(BINARY_OP_##OPNAME##_FLOAT_RAW_FAST_CONST, OP, LEFT_FAST, FUSED_CONST, 0)  \
+    FLOAT_FUSED_PUSH(BINARY_OP_##OPNAME##_FLOAT_RAW_CONST_FAST, OP, FUSED_CONST, RIGHT_FAST, 0) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_STACK_STACK_STORE, OP, raw_float(sp[-2]), raw_float(sp[-1]), 2) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_STACK_FAST_STORE, OP, raw_float(sp[-1]), RIGHT_FAST, 1) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_STACK_CONST_STORE, OP, raw_float(sp[-1]), FUSED_CONST, 1) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_FAST_FAST_STORE, OP, LEFT_FAST, RIGHT_FAST, 0) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_FAST_CONST_STORE, OP, LEFT_FAST, FUSED_CONST, 0) \
+    FLOAT_FUSED_STORE(BINARY_OP_##OPNAME##_FLOAT_RAW_CONST_FAST_STORE, OP, FUSED_CONST, RIGHT_FAST, 0)
+
+FLOAT_FUSED_FORMS(ADD, +)
+FLOAT_FUSED_FORMS(SUBTRACT, -)
+FLOAT_FUSED_FORMS(MULTIPLY, *)
+
+/* COMPARE_OP_FLOAT_JUMP_RAW with fused operands, one form per jump condition
+ * (the outcomes it jumps on, as the mask in COMPARE_OP_FLOAT_JUMP_RAW's OPARG:
+ * 1 less, 2 equal, 4 greater, 8 unordered), which clang makes one ucomisd and
+ * one conditional jump.  The NOT_ forms jump on NaN operands too. */
+#define JUMPS_IF_LT(L, R) ((L) < (R))
+#define JUMPS_IF_LE(L, R) ((L) <= (R))
+#define JUMPS_IF_EQ(L, R) ((L) == (R))
+#define JUMPS_IF_NE(L, R) ((L) != (R))
+#define JUMPS_IF_GT(L, R) ((L) > (R))
+#define JUMPS_IF_GE(L, R) ((L) >= (R))
+#define JUMPS_IF_NOT_LT(L, R) (!((L) < (R)))
+#define JUMPS_IF_NOT_LE(L, R) (!((L) <= (R)))
+#define JUMPS_IF_NOT_GT(L, R) (!((L) > (R)))
+#define JUMPS_IF_NOT_GE(L, R) (!((L) >= (R)))
+
+#define COMPARE_FUSED(NAME, CONDITION, LEFT, RIGHT, POPS)       \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        if (OPARG2) {                                           \
+            CHECK_EVAL_BREAKER();                               \
+        }                                                       \
+        double left = (LEFT), right = (RIGHT);                  \
+        sp -= (POPS);                                           \
+        if (CONDITION(left, right)) {                           \
+            JUMP();                                             \
+        }                                                       \
+        CONTINUE();                                             \
+    }
+
+#define COMPARE_FUSED_FORMS(COND)                                                                \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_STACK_STACK, JUMPS_IF_##COND, raw_float(sp[-2]), raw_float(sp[-1]), 2) \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_STACK_FAST, JUMPS_IF_##COND, raw_float(sp[-1]), RIGHT_FAST, 1) \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_STACK_CONST, JUMPS_IF_##COND, raw_float(sp[-1]), FUSED_CONST, 1) \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_FAST_FAST, JUMPS_IF_##COND, LEFT_FAST, RIGHT_FAST, 0) \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_FAST_CONST, JUMPS_IF_##COND, LEFT_FAST, FUSED_CONST, 0) \
+    COMPARE_FUSED(COMPARE_OP_FLOAT_JUMP_RAW_##COND##_CONST_FAST, JUMPS_IF_##COND, FUSED_CONST, RIGHT_FAST, 0)
+
+COMPARE_FUSED_FORMS(LT)
+COMPARE_FUSED_FORMS(LE)
+COMPARE_FUSED_FORMS(EQ)
+COMPARE_FUSED_FORMS(NE)
+COMPARE_FUSED_FORMS(GT)
+COMPARE_FUSED_FORMS(GE)
+COMPARE_FUSED_FORMS(NOT_LT)
+COMPARE_FUSED_FORMS(NOT_LE)
+COMPARE_FUSED_FORMS(NOT_GT)
+COMPARE_FUSED_FORMS(NOT_GE)
 
 /* ---- ints ---- */
 
@@ -489,6 +696,61 @@ STENCIL(FOR_ITER_RANGE_RAW)
     }
     r->index++;
     *sp++ = (PyObject *)next;
+    CONTINUE();
+}
+
+/* ---- loops that keep locals raw: forms that run no Python code ---- */
+
+/* FOR_ITER_LIST where locals are raw: another iterator exits, and so does the
+ * end of a list that would die with it (its items' finalizers might run). */
+STENCIL(FOR_ITER_LIST_GUARDED)
+{
+    PyObject *iter = sp[-1];
+    if (UNLIKELY(Py_TYPE(iter) != &PyListIter_Type)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    accel_listiter *it = (accel_listiter *)iter;
+    PyListObject *seq = it->it_seq;
+    if (UNLIKELY(seq == NULL || it->it_index >= PyList_GET_SIZE(seq))) {
+        if (seq != NULL && Py_REFCNT(seq) == 1) {
+            EXIT(ACCEL_EXIT_GUARD_VALUE);
+        }
+        it->it_seq = NULL;
+        Py_XDECREF(seq);
+        sp--;
+        Py_DECREF(iter);  /* a list iterator without its list: freeing it runs nothing */
+        JUMP();
+    }
+    PyObject *next = PyList_GET_ITEM(seq, it->it_index++);
+    Py_INCREF(next);
+    *sp++ = next;
+    CONTINUE();
+}
+
+/* UNPACK_SEQUENCE where locals are raw: an exact tuple or list of OPARG items
+ * (its release cannot free them, they are on the stack now); anything else,
+ * which the interpreter iterates, exits. */
+STENCIL(UNPACK_SEQUENCE_GUARDED)
+{
+    int n = OPARG;
+    PyObject *seq = sp[-1];
+    PyObject **items;
+    if (PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == n) {
+        items = ((PyTupleObject *)seq)->ob_item;
+    }
+    else if (PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == n) {
+        items = ((PyListObject *)seq)->ob_item;
+    }
+    else {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    sp--;
+    while (n--) {
+        PyObject *item = items[n];
+        Py_INCREF(item);
+        *sp++ = item;
+    }
+    Py_DECREF(seq);
     CONTINUE();
 }
 

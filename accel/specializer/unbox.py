@@ -69,9 +69,41 @@ SUFFIX = {"float": "FLOAT", "int": "INT"}
 PURE = frozenset(RAW_OPS) | {
     "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "NOP", "FOR_ITER_RANGE",
     "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
-    "SWAP", "POP_TOP", "RETURN_VALUE",  # a return from the loop, its iterator popped
-    "LOAD_GLOBAL_CACHED",  # becomes LOAD_GLOBAL_PURE there: a miss that could run code exits
+    "SWAP", "COPY", "POP_TOP", "RETURN_VALUE",  # a return from the loop, its iterator popped
 }
+# Instructions whose generic path may run Python code, and their forms for loops that
+# keep locals raw, which exit to the interpreter instead (stencils/unboxed.c).
+RAW_LOOP_EXITS = "where locals are raw, others exit to the interpreter"
+GUARDED_IN_RAW_LOOPS = {  # -> (the form, its guards, the note explain shows)
+    "FOR_ITER_LIST": ("FOR_ITER_LIST_GUARDED", ("iterator is a list iterator",), RAW_LOOP_EXITS),
+    "UNPACK_SEQUENCE": ("UNPACK_SEQUENCE_GUARDED", ("sequence is a tuple or list of that length",), RAW_LOOP_EXITS),
+    "LOAD_GLOBAL_CACHED": ("LOAD_GLOBAL_PURE", (), "inline cache; where locals are raw, a miss that could run code exits"),
+}
+# `list[i]` whose container and index are locals or constants, its float item unboxed for
+# a float operation (BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT): one instruction that changes no
+# reference count.  The index instruction -> the fused form.
+ITEM_LOADS = {"LOAD_CONST": "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST": "LOAD_FAST_ITEM_FAST_UNBOX_FLOAT",
+              "LOAD_FAST_BOX_INT": "LOAD_FAST_ITEM_RAW_UNBOX_FLOAT"}
+# The start of `list[k] op= x`: LOAD_FAST, LOAD_CONST k, COPY 2, COPY 2, the float item.
+KEEP_ITEM_LOAD = "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT"
+# Raw float operations whose operands may come straight from raw locals or a constant,
+# and whose result may go straight into a raw local (stencils/unboxed.c, "fused").
+FUSABLE_FLOAT_OPS = frozenset({"BINARY_OP_ADD_FLOAT_RAW", "BINARY_OP_SUBTRACT_FLOAT_RAW",
+                               "BINARY_OP_MULTIPLY_FLOAT_RAW", "COMPARE_OP_FLOAT_JUMP_RAW"})
+OPERAND_SOURCES = {"LOAD_FAST_RAW": "FAST", "LOAD_CONST_RAW": "CONST"}
+# COMPARE_OP_FLOAT_JUMP_RAW's jump mask (the outcomes it jumps on: 1 less, 2 equal,
+# 4 greater, 8 unordered) -> the condition its fused forms are named and compiled for.
+JUMP_CONDITIONS = {0b0001: "LT", 0b0011: "LE", 0b0010: "EQ", 0b1101: "NE", 0b0100: "GT", 0b0110: "GE",
+                   0b1110: "NOT_LT", 0b1100: "NOT_LE", 0b1011: "NOT_GT", 0b1001: "NOT_GE"}
+# What can neither exit nor raise: raw locals and constants, float arithmetic but for
+# division and power, in all their fused forms.
+INFALLIBLE_RAW = frozenset({"LOAD_FAST_RAW", "LOAD_CONST_RAW", "STORE_FAST_RAW"}) | {
+    f"BINARY_OP_{op}_FLOAT_RAW{shape}" for op in ("ADD", "SUBTRACT", "MULTIPLY")
+    for shape in ("", "_STACK_FAST", "_STACK_CONST", "_FAST_FAST", "_FAST_CONST", "_CONST_FAST", "_STACK_STACK_STORE",
+                  "_STACK_FAST_STORE", "_STACK_CONST_STORE", "_FAST_FAST_STORE", "_FAST_CONST_STORE",
+                  "_CONST_FAST_STORE")}
+# The end of `list[i] op= x` on floats, when the result is raw.
+STORE_ITEM = [("SWAP", 3), ("SWAP", 2), ("STORE_SUBSCR_LIST_INT", 0)]
 
 # (pops, pushes) of the instructions whose operands the pass follows; others are
 # opaque, and every value below them stays boxed.
@@ -104,16 +136,18 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     (its locals were not the kind they were unboxed as) keeps its locals boxed."""
     if RAW_OPS.keys().isdisjoint([q.name for q in program]):
         return program
-    regions = [r for r in _regions(program, decoded, states) if program[r.first].start not in generic_sites]
+    generic_sites = generic_sites | _fused_generic(program, generic_sites)
+    depths = stack_depths(decoded)
+    operands, consumers = _dataflow(program, depths)
+    regions = [r for r in _regions(program, decoded, states, (operands, consumers), generic_sites)
+               if program[r.first].start not in generic_sites]
     raw_locals = {}
     for region in regions:
         for instr in program[region.first:region.last + 1]:
             if instr.name != "RETURN_VALUE":  # the locals are boxed before it
                 raw_locals[id(instr)] = region.kinds
-            if instr.name == "LOAD_GLOBAL_CACHED":
-                instr.name, instr.note = "LOAD_GLOBAL_PURE", "inline cache; a miss that could run code exits"
-    depths = stack_depths(decoded)
-    operands, consumers = _dataflow(program, depths)
+            if instr.name in GUARDED_IN_RAW_LOOPS:
+                instr.name, instr.guards, instr.note = GUARDED_IN_RAW_LOOPS[instr.name]
     before, after = _choose_representations(program, operands, consumers, raw_locals, generic_sites, states)
     result = []
     for instr in program:
@@ -134,7 +168,146 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         header = program[region.first]
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
-    return _store_items_raw(result, generic_sites)
+    result = _fuse_float_operations(_load_items_raw(_store_items_raw(result, generic_sites)))
+    return _update_items_in_place(result, depths)
+
+
+def _update_items_in_place(program: list[QInstr], depths: dict[int, int]) -> list[QInstr]:
+    """`list[k] op= x` whose x and op cannot fail (raw locals, constants and float
+    arithmetic): its start and end take the list local and k from their operands, not the
+    stack.  Nothing between can exit or raise, so no exit ever sees the stack without
+    them; the raw stack masks between are shifted down all the same (the two slots held
+    objects), and so are the end's, for the MemoryError it may raise."""
+    targets = jump_targets(program)
+    for i, start in enumerate(program):
+        if start.name != KEEP_ITEM_LOAD:
+            continue
+        end = next((j for j in range(i + 1, len(program)) if program[j].name not in INFALLIBLE_RAW), None)
+        if end is None or program[end].name != "STORE_SUBSCR_LIST_INT_BOX_FLOAT" or end == i + 1:
+            continue
+        if any(id(q) in targets or q.jumps for q in program[i + 1:end + 1]):
+            continue
+        base = depths.get(start.start, 0)  # the list's slot; k's is above it
+        below = (1 << base) - 1
+        start.name, start.operand = "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", NOTHING
+        store = program[end]
+        store.name, store.oparg, store.oparg2 = "STORE_FAST_ITEM_CONST_BOX_FLOAT", start.oparg, start.oparg2
+        store.guards, store.note = (), "the list and index are the start's, unchanged: nothing between can fail"
+        for q in program[i + 1:end + 1]:
+            q.raw_stack = q.raw_stack & below | (q.raw_stack >> 2) & ~below
+            q.raw_int_stack = q.raw_int_stack & below | (q.raw_int_stack >> 2) & ~below
+    return program
+
+
+def _fuse_float_operations(program: list[QInstr]) -> list[QInstr]:
+    """A raw float operation takes the raw locals and the constant pushed just before it
+    as its operands, and stores its result into the raw local that takes it next: one
+    instruction, the first of the run, which keeps its raw masks and the jumps to it
+    (none of these can fail; a comparison's eval-breaker exit comes before anything)."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        fused = _fusable(program, i, targets)
+        if fused is None:
+            result.append(program[i])
+            i += 1
+            continue
+        sources, op, store = fused
+        run = program[i:i + len(sources) + 1 + bool(store)]
+        first = run[0]
+        note = "fused: " + " ".join(q.name for q in run)
+        sides = ["STACK"] * (2 - len(sources)) + [OPERAND_SOURCES[q.name] for q in sources]
+        oparg = 0
+        for side, q in zip((1, 2), [None] * (2 - len(sources)) + sources):
+            if q is not None and q.name == "LOAD_FAST_RAW":
+                oparg |= q.oparg << 8 * side
+            elif q is not None:
+                first.raw_operand = q.raw_operand
+        if store is not None:
+            oparg |= store.oparg << 24
+        first.acts_at = sum(len(q.covers) for q in sources) + op.acts_at
+        form = f"{op.name}_{JUMP_CONDITIONS[op.oparg]}" if op.name.startswith("COMPARE_OP") else op.name
+        first.name = f"{form}_{sides[0]}_{sides[1]}" + ("_STORE" if store is not None else "")
+        first.covers = tuple(c for q in run for c in q.covers)
+        first.oparg, first.oparg2, first.target_instr = oparg, op.oparg2, op.target_instr
+        first.pushes_raw = None if store is not None else op.pushes_raw
+        first.note = note
+        result.append(first)
+        i += len(run)
+    return result
+
+
+def _fusable(program: list[QInstr], i: int, targets: set[int]):
+    """(operand sources, operation, store or None) of a fusable run starting at i."""
+    for count in (2, 1, 0):
+        window = program[i:i + count + 2]
+        if len(window) < count + 1:
+            continue
+        sources, op = window[:count], window[count]
+        if op.name not in FUSABLE_FLOAT_OPS or any(id(q) in targets for q in window[1:count + 1]):
+            continue
+        if op.name.startswith("COMPARE_OP") and op.oparg not in JUMP_CONDITIONS:
+            continue
+        if any(q.name not in OPERAND_SOURCES or q.pushes_raw != "float" for q in sources):
+            continue
+        if count == 2 and sources[0].name == sources[1].name == "LOAD_CONST_RAW":
+            continue
+        store = window[count + 1] if len(window) == count + 2 else None
+        if (store is None or store.name != "STORE_FAST_RAW" or id(store) in targets
+                or op.name.startswith("COMPARE_OP")):
+            store = None
+        if count == 0 and store is None and not (op.name.startswith("COMPARE_OP") and op.oparg in JUMP_CONDITIONS):
+            return None
+        return sources, op, store
+    return None
+
+
+def _fused_generic(program: list[QInstr], generic_sites: frozenset[int]) -> frozenset[int]:
+    """The fused item loads (_load_items_raw) exit at their first instruction: where one
+    kept exiting, its subscript stays apart, generic too."""
+    return frozenset(program[j].start for i in range(len(program)) for j in (i + 2, i + 4)
+                     if j < len(program) and program[i].start in generic_sites and program[i].name == "LOAD_FAST"
+                     and program[j].name == "BINARY_SUBSCR_LIST_INT")
+
+
+def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
+    """LOAD_FAST list, its index, BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT (and, at the start
+    of `list[k] op= x`, the two COPYs between) become one instruction.  Runs last: the
+    first instruction becomes the fused one, keeps its raw masks (it exits before
+    anything changes, the interpreter resuming there) and the jumps to it."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        instr = program[i]
+        size, name = _item_load(program, i, targets)
+        if size:
+            index = program[i + 1]
+            instr.name, instr.covers = name, tuple(c for q in program[i:i + size] for c in q.covers)
+            instr.oparg2 = index.operand if index.name == "LOAD_CONST" else index.oparg
+            instr.operand = index.operand if name == KEEP_ITEM_LOAD else NOTHING
+            instr.guards = ("local is a list", "index in range", "list item is float")
+            instr.note = "other containers, indexes and items exit to the interpreter"
+        result.append(instr)
+        i += size or 1
+    return result
+
+
+def _item_load(program: list[QInstr], i: int, targets: set[int]) -> tuple[int, str | None]:
+    """How many instructions from i make a fusable item load (0 if none), and its form."""
+    window = program[i:i + 5]
+    if len(window) < 3 or window[0].name != "LOAD_FAST" or any(id(q) in targets for q in window[1:3]):
+        return 0, None
+    index = window[1]
+    constant = index.name == "LOAD_CONST" and type(index.operand) is int and -2 ** 31 <= index.operand < 2 ** 31
+    if window[2].name == "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" and (constant or index.name != "LOAD_CONST"):
+        return (3, ITEM_LOADS[index.name]) if index.name in ITEM_LOADS else (0, None)
+    if (constant and len(window) == 5 and [(q.name, q.oparg) for q in window[2:4]] == [("COPY", 2), ("COPY", 2)]
+            and window[4].name == "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT"
+            and not any(id(q) in targets for q in window[3:])):
+        return 5, KEEP_ITEM_LOAD
+    return 0, None
 
 
 def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
@@ -148,7 +321,7 @@ def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> li
     while i < len(program):
         box, *rest = program[i:i + 4]
         if (box.name == "BOX_FLOAT" and len(rest) == 3
-                and [(q.name, q.oparg) for q in rest] == [("SWAP", 3), ("SWAP", 2), ("STORE_SUBSCR_LIST_INT", 0)]
+                and [(q.name, q.oparg) for q in rest] == STORE_ITEM
                 and not any(id(q) in targets for q in rest) and rest[0].start not in generic_sites):
             box.name, box.covers = "STORE_SUBSCR_LIST_INT_BOX_FLOAT", tuple(c for q in rest for c in q.covers)
             box.guards, box.note = ("list item assignment",), "other containers and indexes exit to the interpreter"
@@ -162,7 +335,8 @@ def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> li
 
 # ---- which loops keep which locals raw -------------------------------------------------
 
-def _regions(program: list[QInstr], decoded: Decoded, states: dict[int, State]) -> list[Region]:
+def _regions(program: list[QInstr], decoded: Decoded, states: dict[int, State], dataflow: tuple,
+             generic_sites: frozenset[int]) -> list[Region]:
     index = {id(q): i for i, q in enumerate(program)}
     loops = sorted(((index[id(q.target_instr)], i) for i, q in enumerate(program)
                     if q.jumps and index[id(q.target_instr)] <= i), key=lambda l: l[0] - l[1])
@@ -171,12 +345,38 @@ def _regions(program: list[QInstr], decoded: Decoded, states: dict[int, State]) 
         if any(r.first <= last and first <= r.last for r in chosen):
             continue
         body = program[first:last + 1]
-        if not all(q.name in PURE for q in body) or _entered_midway(program, index, first, last):
+        if (not all(_pure(program, i, dataflow, states, generic_sites) for i in range(first, last + 1))
+                or _entered_midway(program, index, first, last)):
             continue
         kinds = _raw_locals(body, decoded, states)
         if kinds:
             chosen.append(Region(first, last, kinds))
     return chosen
+
+
+def _pure(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, State],
+          generic_sites: frozenset[int]) -> bool:
+    """Whether program[i] cannot run Python code in a loop that keeps locals raw, as the
+    form it will have there (a list item for a float operation, unboxed with a guard; a
+    float stored into a list item, written in place with a guard; GUARDED_IN_RAW_LOOPS)."""
+    instr = program[i]
+    if instr.name in PURE or instr.name in GUARDED_IN_RAW_LOOPS:
+        return True
+    if instr.start in generic_sites:
+        return False
+    if instr.name == "BINARY_SUBSCR_LIST_INT":  # _choose_representations unboxes it as a float
+        operands, consumers = dataflow
+        consumer = consumers.get(id(instr))
+        if consumer is None or _wants_raw(consumer, {}) != "float":
+            return False
+        _, stack = states.get(consumer.start, (None, ()))
+        depth = next(d for d, producer in operands[id(consumer)] if producer is instr)
+        return not (consumer.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int)
+    if instr.name == "STORE_SUBSCR_LIST_INT" and i >= 3:  # _store_items_raw fuses it
+        swaps, result = program[i - 2:i], program[i - 3]
+        return ([(q.name, q.oparg) for q in swaps] == STORE_ITEM[:2] and result.name in RAW_OPS
+                and RAW_OPS[result.name][2] == "float" and swaps[0].start not in generic_sites)
+    return False
 
 
 def _entered_midway(program: list[QInstr], index: dict[int, int], first: int, last: int) -> bool:
@@ -216,7 +416,10 @@ def _enter_and_leave(program: list[QInstr], region: Region, original: list[QInst
     exits: list[QInstr] = []
     for q in program[start:end + 1]:
         if q.name == "RETURN_VALUE":
-            boxed_before[id(q)] = _convert_locals(region, "BOX_LOCAL", q)
+            drop = QInstr("DROP_RAW_LOCALS", q.covers[:1], raw_operand=region.mask(), target_instr=q,
+                          note="unless a frame object outlives the frame: then boxed")
+            drop.raw_locals, drop.raw_int_locals = region.mask(), region.mask("int")
+            boxed_before[id(q)] = [drop] + _convert_locals(region, "BOX_LOCAL", q)
         if q.jumps and id(q.target_instr) not in inside:
             leave = _convert_locals(region, "BOX_LOCAL", q.target_instr)
             jump = QInstr("JUMP_FORWARD", q.target_instr.covers[:1], target_instr=q.target_instr,
@@ -250,17 +453,21 @@ def _convert_locals(region: Region, name: str, at: QInstr) -> list[QInstr]:
 # ---- where temporaries stay raw --------------------------------------------------------
 
 def _effect(instr: QInstr) -> tuple[int, int] | None:
-    if instr.name in ("LOAD_GLOBAL", "LOAD_GLOBAL_CACHED", "LOAD_GLOBAL_PURE"):
+    # A specialized form of one instruction, named after it (LOAD_ATTR_CACHED), has its effect.
+    name = instr.name
+    if _effect_of(name) is None and len(instr.covers) == 1 and name.startswith(instr.covers[0].name):
+        name = instr.covers[0].name
+    if name == "LOAD_GLOBAL":
         return 0, 1 + (instr.oparg & 1)
-    if instr.name == "CALL":
+    if name == "CALL":
         return instr.oparg + 2, 1
-    return _effect_of(instr.name)
+    return _effect_of(name)
 
 
 @functools.cache  # a few dozen names, asked for every instruction of code that unboxes
 def _effect_of(name: str) -> tuple[int, int] | None:
     """(pops, pushes) of the instructions whose effect the name alone gives."""
-    name = name.removesuffix("_RAW").removesuffix("_CACHED")
+    name = name.removesuffix("_RAW")
     if name in FIXED_EFFECTS:
         return FIXED_EFFECTS[name]
     if name.startswith(("LOAD_FAST_", "LOAD_CONST_")):
@@ -435,7 +642,7 @@ def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals)
             stack[-instr.oparg] = "float"
         elif name in ("BOX_FLOAT", "BOX_INT"):
             stack[-1] = None
-        elif not name.startswith(("UNBOX_LOCAL", "BOX_LOCAL")):
+        elif not name.startswith(("UNBOX_LOCAL", "BOX_LOCAL", "DROP_RAW_LOCALS")):
             effect = _effect(instr)
             if effect is None:
                 stack = [None] * max(_depth_after(instr, len(stack)), 0)
