@@ -304,13 +304,13 @@ static inline __attribute__((always_inline)) PyObject *
 load_borrowed_out_of_line(_PyInterpreterFrame *frame, PyObject *owner)
 {
     int failed = 0;
+    SYNC_INSTR();  /* a descriptor's __get__ may run Python code, or read the line */
+    Py_INCREF(owner);
     PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
     if (res == NULL && !failed) {
-        SYNC_INSTR();
-        Py_INCREF(owner);
         res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
-        Py_DECREF(owner);
     }
+    Py_DECREF(owner);
     return res;
 }
 
