@@ -1198,7 +1198,7 @@ def test_module_body_names(tmp_path):
 
 def test_names_in_other_namespaces(tmp_path):
     run, report = check(tmp_path, """
-        import builtins, collections, sys
+        import builtins, collections.abc, sys
 
         class Logged(collections.abc.MutableMapping):
             \"\"\"A namespace that is not a dict: every access goes through these methods.\"\"\"
