@@ -62,10 +62,10 @@ BINARY_OP_INT(BINARY_OP_AND_INT, &, PyNumber_And)
 BINARY_OP_INT(BINARY_OP_OR_INT, |, PyNumber_Or)
 BINARY_OP_INT(BINARY_OP_XOR_INT, ^, PyNumber_Xor)
 
-/* Shifts of one-digit ints by a count of 0 to 32 take the fast path (the
- * result fits 62 bits); negative counts (ValueError) and the rest go through
- * the int's own code. */
-#define BINARY_OP_INT_SHIFT(NAME, FUNCTION, GENERIC)                          \
+/* Both operands exact ints, or exit; one digit each and a right operand FAST
+ * accepts take the fast path, the rest int's own code (which raises what it
+ * raises: ZeroDivisionError, ValueError for a negative shift count). */
+#define BINARY_OP_INT_CALL(NAME, FUNCTION, GENERIC, FAST)                     \
     STENCIL(NAME)                                                             \
     {                                                                         \
         PyObject *right = sp[-1], *left = sp[-2];                             \
@@ -73,31 +73,7 @@ BINARY_OP_INT(BINARY_OP_XOR_INT, ^, PyNumber_Xor)
             EXIT(ACCEL_EXIT_GUARD_TYPE);                                      \
         }                                                                     \
         PyObject *res;                                                        \
-        if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right)                     \
-            && (uint64_t)COMPACT_VALUE(right) <= 32) {                        \
-            res = PyLong_FromLongLong(FUNCTION(COMPACT_VALUE(left), COMPACT_VALUE(right))); \
-        }                                                                     \
-        else {                                                                \
-            SYNC_INSTR();                                                     \
-            res = GENERIC(left, right);                                       \
-        }                                                                     \
-        BINARY_RESULT(left, right, res);                                      \
-    }
-
-BINARY_OP_INT_SHIFT(BINARY_OP_LSHIFT_INT, shift_left, PyNumber_Lshift)
-BINARY_OP_INT_SHIFT(BINARY_OP_RSHIFT_INT, shift_right, PyNumber_Rshift)
-
-/* Both operands exact ints, or exit; one digit each and a nonzero divisor take
- * the fast path, the rest int's own code (which raises ZeroDivisionError). */
-#define BINARY_OP_INT_FLOOR(NAME, FUNCTION, GENERIC)                          \
-    STENCIL(NAME)                                                             \
-    {                                                                         \
-        PyObject *right = sp[-1], *left = sp[-2];                             \
-        if (!PyLong_CheckExact(left) || !PyLong_CheckExact(right)) {          \
-            EXIT(ACCEL_EXIT_GUARD_TYPE);                                      \
-        }                                                                     \
-        PyObject *res;                                                        \
-        if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right) && Py_SIZE(right) != 0) { \
+        if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right) && FAST(COMPACT_VALUE(right))) { \
             res = PyLong_FromSsize_t(FUNCTION(COMPACT_VALUE(left), COMPACT_VALUE(right))); \
         }                                                                     \
         else {                                                                \
@@ -107,8 +83,13 @@ BINARY_OP_INT_SHIFT(BINARY_OP_RSHIFT_INT, shift_right, PyNumber_Rshift)
         BINARY_RESULT(left, right, res);                                      \
     }
 
-BINARY_OP_INT_FLOOR(BINARY_OP_FLOOR_DIVIDE_INT, floor_divide, PyNumber_FloorDivide)
-BINARY_OP_INT_FLOOR(BINARY_OP_REMAINDER_INT, floor_remainder, PyNumber_Remainder)
+/* A count of 0 to 32: a one-digit int shifted fits 62 bits. */
+#define SHORT_SHIFT(RIGHT) ((uint64_t)(RIGHT) <= 32)
+
+BINARY_OP_INT_CALL(BINARY_OP_FLOOR_DIVIDE_INT, floor_divide, PyNumber_FloorDivide, NONZERO_DIVISOR)
+BINARY_OP_INT_CALL(BINARY_OP_REMAINDER_INT, floor_remainder, PyNumber_Remainder, NONZERO_DIVISOR)
+BINARY_OP_INT_CALL(BINARY_OP_LSHIFT_INT, shift_left, PyNumber_Lshift, SHORT_SHIFT)
+BINARY_OP_INT_CALL(BINARY_OP_RSHIFT_INT, shift_right, PyNumber_Rshift, SHORT_SHIFT)
 
 /* Both operands exact floats, or exit. */
 #define BINARY_OP_FLOAT(NAME, OP)                                             \

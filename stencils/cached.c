@@ -8,66 +8,46 @@
 #define CACHE ((accel_cache *)HOLE(_JIT_CACHE))
 
 /* The operand is the name.  An undefined name exits: the interpreter raises
- * the NameError with its own message. */
-STENCIL(LOAD_GLOBAL_CACHED)
-{
-    accel_cache *cache = CACHE;
-    PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;
-    if (UNLIKELY(!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins))) {
-        EXIT(ACCEL_EXIT_UNSUPPORTED);
+ * the NameError with its own message.  MISS does the generic lookup and fills
+ * the cache. */
+#define LOAD_GLOBAL_THROUGH_CACHE(NAME, MISS)                                 \
+    STENCIL(NAME)                                                             \
+    {                                                                         \
+        accel_cache *cache = CACHE;                                           \
+        PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;  \
+        if (UNLIKELY(!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins))) { \
+            EXIT(ACCEL_EXIT_UNSUPPORTED);                                     \
+        }                                                                     \
+        PyObject *value;                                                      \
+        if (LIKELY(cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag \
+                   && cache->global.builtins_version == ((PyDictObject *)builtins)->ma_version_tag \
+                   && cache->global.value != NULL)) {                         \
+            value = cache->global.value;                                      \
+        }                                                                     \
+        else {                                                                \
+            value = MISS(globals, builtins, (PyObject *)OPERAND, cache);      \
+            if (value == NULL) {                                              \
+                if (PyErr_Occurred()) {                                       \
+                    ERROR();                                                  \
+                }                                                             \
+                EXIT(ACCEL_EXIT_RAISE);                                       \
+            }                                                                 \
+        }                                                                     \
+        if (OPARG & 1) {                                                      \
+            *sp++ = NULL;                                                     \
+        }                                                                     \
+        Py_INCREF(value);                                                     \
+        *sp++ = value;                                                        \
+        CONTINUE();                                                           \
     }
-    PyObject *value;
-    if (LIKELY(cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag
-               && cache->global.builtins_version == ((PyDictObject *)builtins)->ma_version_tag
-               && cache->global.value != NULL)) {
-        value = cache->global.value;
-    }
-    else {
-        value = accel_load_global_miss(globals, builtins, (PyObject *)OPERAND, cache);
-        if (value == NULL) {
-            if (PyErr_Occurred()) {
-                ERROR();
-            }
-            EXIT(ACCEL_EXIT_RAISE);
-        }
-    }
-    if (OPARG & 1) {
-        *sp++ = NULL;
-    }
-    Py_INCREF(value);
-    *sp++ = value;
-    CONTINUE();
-}
 
-/* LOAD_GLOBAL_CACHED in a loop whose locals are raw (accel/specializer/unbox.py),
- * where no Python code may run and no exception may reach a handler before the
- * locals are boxed: a miss that would need either exits before anything changes. */
-STENCIL(LOAD_GLOBAL_PURE)
-{
-    accel_cache *cache = CACHE;
-    PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;
-    if (UNLIKELY(!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins))) {
-        EXIT(ACCEL_EXIT_UNSUPPORTED);
-    }
-    PyObject *value;
-    if (LIKELY(cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag
-               && cache->global.builtins_version == ((PyDictObject *)builtins)->ma_version_tag
-               && cache->global.value != NULL)) {
-        value = cache->global.value;
-    }
-    else {
-        value = accel_load_global_pure_miss(globals, builtins, (PyObject *)OPERAND, cache);
-        if (value == NULL) {
-            EXIT(ACCEL_EXIT_RAISE);
-        }
-    }
-    if (OPARG & 1) {
-        *sp++ = NULL;
-    }
-    Py_INCREF(value);
-    *sp++ = value;
-    CONTINUE();
-}
+LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_CACHED, accel_load_global_miss)
+
+/* In a loop whose locals are raw (accel/specializer/unbox.py), no Python code
+ * may run and no exception may reach a handler before the locals are boxed: a
+ * miss that would need either exits before anything changes (the pure miss
+ * leaves no exception set). */
+LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_PURE, accel_load_global_pure_miss)
 
 /* The module's global the way describes, if owner is that module and its dict
  * is unchanged. */

@@ -256,6 +256,11 @@ floor_remainder(int64_t left, int64_t right)
     return remainder + ((remainder != 0) & ((remainder < 0) != (right < 0))) * right;
 }
 
+/* Right operands the C forms of // and % (NONZERO_DIVISOR) and of >>
+ * (NONNEGATIVE_COUNT) take; Python raises for the others. */
+#define NONZERO_DIVISOR(RIGHT) ((RIGHT) != 0)
+#define NONNEGATIVE_COUNT(RIGHT) ((RIGHT) >= 0)
+
 /* Python's << and >> on C integers, for a count from 0 up: << of a count the
  * caller checked keeps every bit; >> rounds toward minus infinity (an arithmetic
  * shift), and a count past 63 leaves 0 or -1, as Python's does. */

@@ -625,25 +625,14 @@ STENCIL(BINARY_OP_LSHIFT_INT_RAW)
     CONTINUE();
 }
 
-STENCIL(BINARY_OP_RSHIFT_INT_RAW)
-{
-    int64_t right = (int64_t)sp[-1];
-    int64_t left = (int64_t)sp[-2];
-    if (right < 0) {
-        EXIT(ACCEL_EXIT_GUARD_VALUE);
-    }
-    sp[-2] = (PyObject *)shift_right(left, right);
-    sp--;
-    CONTINUE();
-}
-
-/* A zero divisor exits before anything changes: the interpreter raises. */
-#define BINARY_OP_INT_FLOOR_RAW(NAME, FUNCTION)                 \
+/* A right operand ACCEPTS refuses (a zero divisor, a negative count) exits
+ * before anything changes: the interpreter raises. */
+#define BINARY_OP_INT_CALL_RAW(NAME, FUNCTION, ACCEPTS)         \
     STENCIL(NAME)                                               \
     {                                                           \
         int64_t right = (int64_t)sp[-1];                        \
         int64_t left = (int64_t)sp[-2];                         \
-        if (right == 0) {                                       \
+        if (!ACCEPTS(right)) {                                  \
             EXIT(ACCEL_EXIT_GUARD_VALUE);                       \
         }                                                       \
         sp[-2] = (PyObject *)FUNCTION(left, right);             \
@@ -651,8 +640,9 @@ STENCIL(BINARY_OP_RSHIFT_INT_RAW)
         CONTINUE();                                             \
     }
 
-BINARY_OP_INT_FLOOR_RAW(BINARY_OP_FLOOR_DIVIDE_INT_RAW, floor_divide)
-BINARY_OP_INT_FLOOR_RAW(BINARY_OP_REMAINDER_INT_RAW, floor_remainder)
+BINARY_OP_INT_CALL_RAW(BINARY_OP_FLOOR_DIVIDE_INT_RAW, floor_divide, NONZERO_DIVISOR)
+BINARY_OP_INT_CALL_RAW(BINARY_OP_REMAINDER_INT_RAW, floor_remainder, NONZERO_DIVISOR)
+BINARY_OP_INT_CALL_RAW(BINARY_OP_RSHIFT_INT_RAW, shift_right, NONNEGATIVE_COUNT)
 
 /* The raw int OPARG deep as a raw float, as float arithmetic converts an int
  * operand (PyLong_AsDouble: the nearest double, ties to even). */
