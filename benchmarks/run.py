@@ -7,7 +7,9 @@
 For each kernel and repetition it runs, in this order: stock and accel as whole
 processes (`cmd kernel.py`), then stock and accel warm (`cmd kernel.py --inner N`,
 whose per-repetition `TIME` lines give the steady-state time: median after
-dropping the first). All stdouts must be identical, or the kernel is reported as
+dropping the first). Before that, accel's package and the kernels are byte-compiled, as an
+installed package is, so that no process pays for compiling them (PYTHONDONTWRITEBYTECODE
+would otherwise make every one do so). All stdouts must be identical, or the kernel is reported as
 a MISMATCH and the exit status is 1. Results go to OUT/results.md (and
 OUT/ratios.png when matplotlib is installed); the table is also printed.
 """
@@ -15,6 +17,7 @@ OUT/ratios.png when matplotlib is installed); the table is also printed.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import sys
@@ -260,9 +263,18 @@ def plot(outcomes: Sequence[Outcome], path: Path) -> str:
     return f"wrote {path}"
 
 
+def byte_compile() -> None:
+    """Write the .pyc files an installed accel and a second run of a kernel would find."""
+    import accel
+
+    for folder in (Path(accel.__file__).parent, KERNELS):
+        compileall.compile_dir(folder, quiet=1)
+
+
 def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     commands = {"stock": command(args.stock_cmd), "accel": command(args.accel_cmd)}
+    byte_compile()
     header = environment_lines(commands)
     outcomes = []
     for index, name in enumerate(args.kernels, 1):
