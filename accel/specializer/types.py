@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import dis
+import math
 import opcode
 import types
 
@@ -40,11 +41,17 @@ class Returns:
     """A builtin callable whose result type is known, loaded by LOAD_GLOBAL."""
 
     result: type
+    libm: str = ""  # the math function it is, one call of that libm function on a double (MATH_CALLS)
 
 
 # Builtins whose call results have a known type: name -> (the builtin, its result type).
 KNOWN_CALLS = {"range": (range, range), "float": (float, float), "int": (int, int),
                "len": (len, int), "str": (str, str), "list": (list, list)}
+# The math module's functions that are exactly one call of the libm function of the same
+# name on the argument as a double (3.11's math_1 with can_overflow 0), whose only errors
+# are domain errors that make a NaN of a number (native code exits then, and the interpreter
+# raises): stencils/math_calls.c calls them on raw floats.
+MATH_CALLS = ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan")
 
 
 # The types before an instruction: (types of the locals, types of the stack values from the
@@ -212,11 +219,15 @@ GLOBAL_VALUE_TYPES = frozenset({int, float})
 
 
 def _global(globals_: dict, name: str):
-    """The type of a module's int or float, or a builtin whose call result type is
-    known, if the name resolves to it today."""
-    value_type = type(globals_.get(name))
+    """The type of a module's int or float, or a builtin (or math function, MATH_CALLS)
+    whose call result type is known, if the name resolves to it today."""
+    value = globals_.get(name)
+    value_type = type(value)
     if value_type in GLOBAL_VALUE_TYPES:
         return value_type
+    libm = value.__name__ if value_type is types.BuiltinFunctionType else None  # (no program code runs)
+    if libm in MATH_CALLS and value.__self__ is math and getattr(math, libm) is value:
+        return Returns(float, libm)
     known = KNOWN_CALLS.get(name)
     if known is None or name in globals_ or getattr(builtins, name, None) is not known[0]:
         return None
