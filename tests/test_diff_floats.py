@@ -611,8 +611,23 @@ def test_math_functions_on_raw_floats(tmp_path):
         sqrt = math.cbrt  # the global is another function now: the guard on the callee exits
         print(shown(each, 8.0), shown(each, -8.0), shown(norm, VALUES))
         print(shown(each, "x"))
-    """), tmp_path, functions=["each", "inverse", "norm"])
-    assert_native(run, "each", "inverse", "norm")
+
+        def converted(n, step):
+            total = 0.0
+            for i in range(n):
+                total += float(i * step)
+            return total, [float(i) for i in range(-n, n, step)], float(step)
+
+        for step in (1, 3, 2**40 + 1):
+            print(converted(20, step))
+        print(converted(3, 1.5))  # float(x) of a float is x itself
+        float = lambda value: value * 2  # the guard on the callee exits
+        print(converted(4, 1))
+        del float
+        print(converted(4, 1))
+    """), tmp_path, functions=["each", "inverse", "norm", "converted"])
+    assert_native(run, "each", "inverse", "norm", "converted")
+    assert "CALL_FLOAT_OF_INT_RAW" in run.function("converted")["specialized"], run.function("converted")["text"]
     specialized = [name for f in ("each", "inverse", "norm") for name in run.function(f)["specialized"]]
     for name in ("SQRT", "SIN", "COS", "TAN", "ATAN", "ASIN", "ACOS"):
         assert f"CALL_MATH_{name}_RAW" in specialized, specialized

@@ -41,7 +41,7 @@ class Returns:
     """A builtin callable whose result type is known, loaded by LOAD_GLOBAL."""
 
     result: type
-    libm: str = ""  # the math function it is, one call of that libm function on a double (MATH_CALLS)
+    name: str = ""  # the math function (MATH_CALLS) or builtin it is, where calls of it have a raw form
 
 
 # Builtins whose call results have a known type: name -> (the builtin, its result type).
@@ -52,6 +52,9 @@ KNOWN_CALLS = {"range": (range, range), "float": (float, float), "int": (int, in
 # are domain errors that make a NaN of a number (native code exits then, and the interpreter
 # raises): stencils/math_calls.c calls them on raw floats.
 MATH_CALLS = ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan")
+# Builtins whose calls on an int have a raw form: float(i) is PyLong_AsDouble of it, which
+# a raw int converts to the same double (not on a float: float(x) is x itself).
+RAW_CALLS = ("float",)
 
 
 # The types before an instruction: (types of the locals, types of the stack values from the
@@ -225,10 +228,10 @@ def _global(globals_: dict, name: str):
     value_type = type(value)
     if value_type in GLOBAL_VALUE_TYPES:
         return value_type
-    libm = value.__name__ if value_type is types.BuiltinFunctionType else None  # (no program code runs)
-    if libm in MATH_CALLS and value.__self__ is math and getattr(math, libm) is value:
-        return Returns(float, libm)
+    function = value.__name__ if value_type is types.BuiltinFunctionType else None  # (no program code runs)
+    if function in MATH_CALLS and value.__self__ is math and getattr(math, function) is value:
+        return Returns(float, function)
     known = KNOWN_CALLS.get(name)
     if known is None or name in globals_ or getattr(builtins, name, None) is not known[0]:
         return None
-    return Returns(known[1])
+    return Returns(known[1], name if name in RAW_CALLS else "")

@@ -56,9 +56,10 @@ RAW_OPS = {
     "COMPARE_OP_INT_JUMP": ("int", "COMPARE_OP_INT_JUMP_RAW", None),
     # [NULL, the function, x]: only x is raw (the callee stays an object, checked)
     **{f"CALL_MATH_{name.upper()}": ("float", f"CALL_MATH_{name.upper()}_RAW", "float") for name in MATH_CALLS},
+    "CALL_FLOAT_OF_INT": ("int", "CALL_FLOAT_OF_INT_RAW", "float"),
 }
 # The forms (specialized and raw) of which only the top operand is raw.
-TOP_RAW = frozenset(name for specialized, (_, raw, _) in RAW_OPS.items() if specialized.startswith("CALL_MATH_")
+TOP_RAW = frozenset(name for specialized, (_, raw, _) in RAW_OPS.items() if specialized.startswith("CALL_")
                     for name in (specialized, raw))
 RAW_FORM_KINDS = {raw: kind for kind, raw, _ in RAW_OPS.values()}  # raw form -> kind of its operands
 # Float arithmetic whose int operands are converted to floats (as float's own methods
@@ -497,7 +498,7 @@ def _effect(instr: QInstr) -> tuple[int, int] | None:
         name = instr.covers[0].name
     if name == "LOAD_GLOBAL":
         return 0, 1 + (instr.oparg & 1)
-    if name == "CALL" or name.startswith("CALL_MATH_"):
+    if name == "CALL" or name in TOP_RAW:
         return instr.oparg + 2, 1
     return _effect_of(name)
 
