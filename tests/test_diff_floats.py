@@ -618,6 +618,19 @@ def test_math_functions_on_raw_floats(tmp_path):
                 total += float(i * step)
             return total, [float(i) for i in range(-n, n, step)], float(step)
 
+        def via_module(x):
+            return math.sqrt(x) + math.cos(x)
+
+        print([shown(via_module, x) for x in VALUES])
+
+        class Fake:
+            sqrt = staticmethod(lambda x: -x)
+            cos = math.sin
+
+        real, math = math, Fake()  # another object with such attributes: the guard on the callee exits
+        print(via_module(4.0))
+        math = real
+
         for step in (1, 3, 2**40 + 1):
             print(converted(20, step))
         print(converted(3, 1.5))  # float(x) of a float is x itself
@@ -625,8 +638,9 @@ def test_math_functions_on_raw_floats(tmp_path):
         print(converted(4, 1))
         del float
         print(converted(4, 1))
-    """), tmp_path, functions=["each", "inverse", "norm", "converted"])
-    assert_native(run, "each", "inverse", "norm", "converted")
+    """), tmp_path, functions=["each", "inverse", "norm", "converted", "via_module"])
+    assert_native(run, "each", "inverse", "norm", "converted", "via_module")
+    assert {"CALL_MATH_SQRT_RAW", "CALL_MATH_COS_RAW"} <= set(run.function("via_module")["specialized"])
     assert "CALL_FLOAT_OF_INT_RAW" in run.function("converted")["specialized"], run.function("converted")["text"]
     specialized = [name for f in ("each", "inverse", "norm") for name in run.function(f)["specialized"]]
     for name in ("SQRT", "SIN", "COS", "TAN", "ATAN", "ASIN", "ACOS"):

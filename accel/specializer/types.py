@@ -33,7 +33,7 @@ POP_JUMPS = frozenset(name for name in opcode.opname if name.startswith("POP_JUM
 TRANSFERRED = POP_JUMPS | UNCONDITIONAL_JUMPS | {
     "FOR_ITER", "LOAD_FAST", "LOAD_CONST", "STORE_FAST", "DELETE_FAST", "POP_TOP", "COPY", "SWAP",
     "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL", "PRECALL", "NOP", "RESUME", "KW_NAMES",
-    "BUILD_LIST", "BUILD_TUPLE", "BUILD_STRING", "FORMAT_VALUE"}
+    "BUILD_LIST", "BUILD_TUPLE", "BUILD_STRING", "FORMAT_VALUE", "LOAD_ATTR", "LOAD_METHOD"}
 
 
 @datatype(frozen=True)
@@ -42,6 +42,12 @@ class Returns:
 
     result: type
     name: str = ""  # the math function (MATH_CALLS) or builtin it is, where calls of it have a raw form
+
+
+@datatype(frozen=True)
+class MathModule:
+    """The math module, loaded by LOAD_GLOBAL: `math.sqrt` is most likely what MATH_CALLS
+    says (the call's form guards the function it calls)."""
 
 
 # Builtins whose call results have a known type: name -> (the builtin, its result type).
@@ -164,6 +170,11 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
         stack = stack[:-1] + (ITERATORS.get(stack[-1]),)
     elif name == "LOAD_GLOBAL":
         stack += (None,) * (arg & 1) + (_global(globals_, code.co_names[arg >> 1]),)
+    elif name == "LOAD_ATTR" or name == "LOAD_METHOD":  # LOAD_METHOD: [NULL, a module's function], or [a method, self]
+        function = code.co_names[arg]
+        owner = stack[-1] if stack else None
+        loaded = Returns(float, function) if owner == MathModule() and function in MATH_CALLS else None
+        stack = stack[:-1] + (None,) * (name == "LOAD_METHOD") + (loaded,)
     elif name == "CALL":
         callee = stack[-arg - 1] if stack[-arg - 2] is None else None
         stack = stack[:len(stack) - arg - 2] + (callee.result if isinstance(callee, Returns) else None,)
@@ -228,6 +239,8 @@ def _global(globals_: dict, name: str):
     value_type = type(value)
     if value_type in GLOBAL_VALUE_TYPES:
         return value_type
+    if value is math:
+        return MathModule()
     function = value.__name__ if value_type is types.BuiltinFunctionType else None  # (no program code runs)
     if function in MATH_CALLS and value.__self__ is math and getattr(math, function) is value:
         return Returns(float, function)
