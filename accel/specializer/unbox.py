@@ -4,13 +4,15 @@ between the operations that make and use them.
 Two levels:
 
 - Temporaries.  A stack value is kept raw when the instruction that uses it is a
-  specialized float or int operation (or a store to a raw local) and the instruction
-  that makes it can produce one: another such operation, a constant, a local or a
-  list's item (unboxed as it is loaded, with a guard).  Any other operand is unboxed
-  just before its use (UNBOX_FLOAT/UNBOX_INT, with a guard; an int operand of float
-  arithmetic is converted, INT_TO_FLOAT); a raw result whose user wants an object is
-  boxed right away (BOX_FLOAT/BOX_INT), or as it is stored (STORE_FAST_BOX_FLOAT,
-  STORE_SUBSCR_LIST_INT_BOX_FLOAT).  Raw temporaries never outlive a basic block.
+  specialized float or int operation (a call of a math function, float(i) included;
+  or a store to a raw local) and the instruction that makes it can produce one:
+  another such operation, a constant, a local, a list's item or an attribute (unboxed
+  as it is loaded, with a guard).  Any other operand is unboxed just before its use
+  (UNBOX_FLOAT/UNBOX_INT, with a guard; an int operand of float arithmetic is
+  converted, INT_TO_FLOAT); a raw result whose user wants an object is boxed right
+  away (BOX_FLOAT/BOX_INT), or as it is stored (STORE_FAST_BOX_FLOAT,
+  STORE_SUBSCR_LIST_INT_BOX_FLOAT, STORE_ATTR_CACHED_BOX_FLOAT and its SWAPPED form
+  for `owner.name op= x`).  Raw temporaries never outlive a basic block.
 
 - Locals in loops.  In a loop whose every instruction is "pure" (cannot run Python
   code, so nothing can look at the frame's locals while they are raw), the float and
@@ -110,8 +112,6 @@ INFALLIBLE_RAW = frozenset({"LOAD_FAST_RAW", "LOAD_CONST_RAW", "STORE_FAST_RAW"}
     for shape in ("", "_STACK_FAST", "_STACK_CONST", "_FAST_FAST", "_FAST_CONST", "_CONST_FAST", "_STACK_STACK_STORE",
                   "_STACK_FAST_STORE", "_STACK_CONST_STORE", "_FAST_FAST_STORE", "_FAST_CONST_STORE",
                   "_CONST_FAST_STORE")}
-# The end of `owner.name op= x` (its STORE_ATTR's oparg is the name's index, not checked).
-ATTRIBUTE_UPDATE = [("SWAP", 2), ("STORE_ATTR_CACHED", None)]
 # The end of `list[i] op= x` on floats, when the result is raw.
 STORE_ITEM = [("SWAP", 3), ("SWAP", 2), ("STORE_SUBSCR_LIST_INT", 0)]
 
@@ -348,8 +348,8 @@ def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> li
 
 
 def _store_attributes_raw(program: list[QInstr]) -> list[QInstr]:
-    """`owner.name op= x` with a raw float result: BOX_FLOAT, SWAP 2, STORE_ATTR_CACHED
-    become one STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT, which writes the result into the
+    """The end of `owner.name op= x` with a raw float result: BOX_FLOAT, SWAP 2,
+    STORE_ATTR_CACHED become one STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT, which writes the result into the
     attribute's own float where it can.  It keeps the raw masks of the BOX_FLOAT it
     replaces, stands at the STORE_ATTR, and never exits."""
     targets = jump_targets(program)
@@ -357,9 +357,8 @@ def _store_attributes_raw(program: list[QInstr]) -> list[QInstr]:
     i = 0
     while i < len(program):
         box, *rest = program[i:i + 3]
-        if (box.name == "BOX_FLOAT" and len(rest) == 2
-                and [(q.name, q.oparg if q.name == "SWAP" else None) for q in rest] == ATTRIBUTE_UPDATE
-                and not any(id(q) in targets for q in rest)):
+        if (box.name == "BOX_FLOAT" and len(rest) == 2 and (rest[0].name, rest[0].oparg) == ("SWAP", 2)
+                and rest[1].name == "STORE_ATTR_CACHED" and not any(id(q) in targets for q in rest)):
             box.name, box.covers, box.acts_at = "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT", rest[0].covers + rest[1].covers, 1
             box.operand, box.note = rest[1].operand, rest[1].note
             result.append(box)
