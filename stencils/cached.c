@@ -539,3 +539,25 @@ STENCIL(LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT)
     }
     CONTINUE();
 }
+
+/* [] -> [owner, x raw]: the start of `local.name op= x`, the owner from local
+ * OPARG pushed for the store at its end (LOAD_FAST, COPY 1, the raw load). */
+STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT)
+{
+    PyObject *owner;
+    BORROW_LOCAL(owner);
+    Py_INCREF(owner);
+    *sp++ = owner;
+    PyObject **where = any_way_attribute(owner, CACHE);
+    PyObject *value;
+    if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
+        *sp++ = as_slot(FLOAT_VALUE(value));
+        CONTINUE();
+    }
+    SYNC_INSTR();
+    PyObject *res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);  /* (the stack holds the owner) */
+    if (res == NULL) {
+        ERROR();
+    }
+    PUSH_UNBOXED_OR_EXIT_AFTER(res);
+}

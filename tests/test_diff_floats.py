@@ -676,6 +676,11 @@ def test_float_attributes_stay_raw(tmp_path):
             def length(self):
                 return self.x * self.x + self.y * self.y
 
+            def shift(self, other):
+                pair = [self, other]
+                pair[1].x -= self.y  # an owner from no local: its own raw load
+                return pair[1].x * 2.0
+
         class Prop(Plain):
             @property
             def x(self):
@@ -710,13 +715,16 @@ def test_float_attributes_stay_raw(tmp_path):
                 print(p.length())
             except AttributeError as error:
                 print("AttributeError:", error)
+        print([repr(Plain(v, 1.0).shift(Slotted(2.5, v))) for v in VALUES * 2])
         q = Prop(1.0, 2.0)
         q.scale(2.0)
         print(repr(q.length()), repr(Plain.length(q)))
-    """), tmp_path, functions=["Slotted.scale", "Slotted.length", "Slotted.__init__", "Plain.scale", "Plain.length"])
+    """), tmp_path, functions=["Slotted.scale", "Slotted.length", "Slotted.__init__", "Plain.scale", "Plain.length",
+                               "Plain.shift"])
+    assert "LOAD_ATTR_CACHED_UNBOX_FLOAT" in run.function("Plain.shift")["specialized"], run.function("Plain.shift")["text"]
     assert_native(run, "Slotted.scale", "Slotted.length", "Slotted.__init__", "Plain.scale", "Plain.length")
     for name in ("Slotted", "Plain"):
         assert "LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT" in run.function(f"{name}.length")["specialized"]
-        assert {"LOAD_ATTR_CACHED_UNBOX_FLOAT", "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT"} <= set(
+        assert {"LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT", "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT"} <= set(
             run.function(f"{name}.scale")["specialized"]), run.function(f"{name}.scale")["text"]
     assert "LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT" in run.function("Slotted.__init__")["specialized"]
