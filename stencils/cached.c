@@ -403,8 +403,8 @@ STENCIL(LOAD_FAST__STORE_ATTR_CACHED)
 
 /* A float attribute, for a float operation: raw, with no reference count
  * changed.  Where no way of the cache serves the owner, or the
- * attribute is not a float, the generic load (out of line, and kept small: the
- * plain form, LOAD_ATTR_CACHED, serves the other kinds of ways); a float from it is unboxed,
+ * attribute is not a float, the load the plain form does (a class attribute,
+ * a module's global, a property...), out of line; a float from it is unboxed,
  * anything else pushed as the object it is, and the interpreter goes on after
  * the load (a site that keeps doing that is compiled again with the load apart
  * from the operation's unboxing). */
@@ -439,8 +439,12 @@ STENCIL(LOAD_ATTR_CACHED_UNBOX_FLOAT)
         DECREF_AT_INSTR(owner);
         CONTINUE();
     }
+    int failed = 0;
     SYNC_INSTR();
-    PyObject *res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
+    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
+    if (res == NULL && !failed) {
+        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
+    }
     sp--;
     Py_DECREF(owner);
     if (res == NULL) {
@@ -460,10 +464,7 @@ STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT)
         *sp++ = as_slot(FLOAT_VALUE(value));
         CONTINUE();
     }
-    SYNC_INSTR();
-    Py_INCREF(owner);  /* held while Python code may run (a property, __getattr__) */
-    PyObject *res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
-    Py_DECREF(owner);
+    PyObject *res = load_borrowed_out_of_line(frame, owner);
     if (res == NULL) {
         ERROR();
     }
@@ -554,8 +555,12 @@ STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT)
         *sp++ = as_slot(FLOAT_VALUE(value));
         CONTINUE();
     }
-    SYNC_INSTR();
-    PyObject *res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);  /* (the stack holds the owner) */
+    int failed = 0;
+    SYNC_INSTR();  /* (the stack holds the owner while code may run) */
+    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
+    if (res == NULL && !failed) {
+        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
+    }
     if (res == NULL) {
         ERROR();
     }

@@ -650,6 +650,8 @@ def test_math_functions_on_raw_floats(tmp_path):
 
 def test_float_attributes_stay_raw(tmp_path):
     run = compare(SPECIAL_VALUES + textwrap.dedent("""
+        import math
+
         class Slotted:
             __slots__ = ("x", "y")
 
@@ -680,6 +682,16 @@ def test_float_attributes_stay_raw(tmp_path):
                 pair = [self, other]
                 pair[1].x -= self.y  # an owner from no local: its own raw load
                 return pair[1].x * 2.0
+
+        class Scaled(Plain):
+            factor = 0.5  # a class attribute: its raw load takes the plain form's path
+
+            def scaled(self):
+                return self.factor * self.x + math.pi * self.y  # (a module's global too)
+
+        print([repr(Scaled(v, 2.0).scaled()) for v in VALUES * 2])
+        Scaled.factor = 3  # an int now
+        print(repr(Scaled(1.5, 2.0).scaled()))
 
         class Prop(Plain):
             @property
@@ -720,7 +732,9 @@ def test_float_attributes_stay_raw(tmp_path):
         q.scale(2.0)
         print(repr(q.length()), repr(Plain.length(q)))
     """), tmp_path, functions=["Slotted.scale", "Slotted.length", "Slotted.__init__", "Plain.scale", "Plain.length",
-                               "Plain.shift"])
+                               "Plain.shift", "Scaled.scaled"])
+    assert run.function("Scaled.scaled")["specialized"].count("LOAD_ATTR_CACHED_UNBOX_FLOAT") >= 1, \
+        run.function("Scaled.scaled")["text"]
     assert "LOAD_ATTR_CACHED_UNBOX_FLOAT" in run.function("Plain.shift")["specialized"], run.function("Plain.shift")["text"]
     assert_native(run, "Slotted.scale", "Slotted.length", "Slotted.__init__", "Plain.scale", "Plain.length")
     for name in ("Slotted", "Plain"):
