@@ -398,3 +398,171 @@ STENCIL(LOAD_FAST__STORE_ATTR_CACHED)
     }
     CONTINUE();
 }
+
+/* ---- float attributes kept raw (accel/specializer/unbox.py) ---- */
+
+/* A float attribute, for a float operation: raw, with no reference count
+ * changed.  Where no way of the cache serves the owner, or the
+ * attribute is not a float, the load the plain form does (a class attribute,
+ * a module's global, a property...), out of line; a float from it is unboxed,
+ * anything else pushed as the object it is, and the interpreter goes on after
+ * the load (a site that keeps doing that is compiled again with the load apart
+ * from the operation's unboxing). */
+#define PUSH_UNBOXED_OR_EXIT_AFTER(RES) do {                    \
+    PyObject *res_ = (RES);                                     \
+    if (LIKELY(IS_UNBOXABLE_FLOAT(res_))) {                     \
+        *sp++ = as_slot(FLOAT_VALUE(res_));                     \
+        Py_DECREF(res_);                                        \
+        CONTINUE();                                             \
+    }                                                           \
+    *sp++ = res_;                                               \
+    EXIT_AFTER(ACCEL_EXIT_GUARD_TYPE);                          \
+} while (0)
+
+/* Where owner keeps the attribute, if a way of the cache is for owner's type
+ * and says an instance value or a slot, or NULL. */
+static inline __attribute__((always_inline)) PyObject **
+any_way_attribute(PyObject *owner, accel_cache *cache)
+{
+    accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
+    return LIKELY(way != NULL) ? instance_attribute(owner, way) : NULL;
+}
+
+/* [owner] -> [x raw] */
+STENCIL(LOAD_ATTR_CACHED_UNBOX_FLOAT)
+{
+    PyObject *owner = sp[-1];
+    PyObject **where = any_way_attribute(owner, CACHE);
+    PyObject *value;
+    if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
+        sp[-1] = as_slot(FLOAT_VALUE(value));
+        DECREF_AT_INSTR(owner);
+        CONTINUE();
+    }
+    int failed = 0;
+    SYNC_INSTR();
+    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
+    if (res == NULL && !failed) {
+        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
+    }
+    sp--;
+    Py_DECREF(owner);
+    if (res == NULL) {
+        ERROR();
+    }
+    PUSH_UNBOXED_OR_EXIT_AFTER(res);
+}
+
+/* [] -> [x raw], the owner borrowed from local OPARG. */
+STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT)
+{
+    PyObject *owner;
+    BORROW_LOCAL(owner);
+    PyObject **where = any_way_attribute(owner, CACHE);
+    PyObject *value;
+    if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
+        *sp++ = as_slot(FLOAT_VALUE(value));
+        CONTINUE();
+    }
+    PyObject *res = load_borrowed_out_of_line(frame, owner);
+    if (res == NULL) {
+        ERROR();
+    }
+    PUSH_UNBOXED_OR_EXIT_AFTER(res);
+}
+
+/* owner.name = a raw float: into the float the attribute holds where the owner
+ * has its only reference (nothing else can see it change), which saves an
+ * allocation and a deallocation; else a new float, stored as STORE_ATTR would.
+ * 0, or -1 with an exception set. */
+static inline __attribute__((always_inline)) int
+store_raw_float(_PyInterpreterFrame *frame, PyObject *owner, double value, int borrowed)
+{
+    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject *old;
+    if (LIKELY(where != NULL && (old = *where) != NULL)) {
+        if (LIKELY(PyFloat_CheckExact(old) && Py_REFCNT(old) == 1)) {
+            FLOAT_VALUE(old) = value;
+            return 0;
+        }
+        PyObject *boxed = PyFloat_FromDouble(value);
+        if (boxed == NULL) {
+            return -1;
+        }
+        *where = boxed;
+        DECREF_AT_INSTR(old);
+        return 0;
+    }
+    PyObject *boxed = PyFloat_FromDouble(value);
+    if (boxed == NULL) {
+        return -1;
+    }
+    SYNC_INSTR();
+    return cached_store(owner, boxed, CACHE, borrowed);
+}
+
+/* [x raw, owner] -> [] */
+STENCIL(STORE_ATTR_CACHED_BOX_FLOAT)
+{
+    PyObject *owner = sp[-1];
+    double value = raw_float(sp[-2]);
+    sp -= 2;
+    int status = store_raw_float(frame, owner, value, 0);
+    DECREF_AT_INSTR(owner);
+    if (UNLIKELY(status < 0)) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+/* [owner, x raw] -> []: the end of `owner.name op= x` (SWAP 2 folded in). */
+STENCIL(STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT)
+{
+    PyObject *owner = sp[-2];
+    double value = raw_float(sp[-1]);
+    sp -= 2;
+    int status = store_raw_float(frame, owner, value, 0);
+    DECREF_AT_INSTR(owner);
+    if (UNLIKELY(status < 0)) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+/* [x raw] -> [], the owner borrowed from local OPARG. */
+STENCIL(LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT)
+{
+    PyObject *owner;
+    BORROW_LOCAL(owner);
+    double value = raw_float(*--sp);
+    if (UNLIKELY(store_raw_float(frame, owner, value, 1) < 0)) {
+        ERROR();
+    }
+    CONTINUE();
+}
+
+/* [] -> [owner, x raw]: the start of `local.name op= x`, the owner from local
+ * OPARG pushed for the store at its end (LOAD_FAST, COPY 1, the raw load). */
+STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT)
+{
+    PyObject *owner;
+    BORROW_LOCAL(owner);
+    Py_INCREF(owner);
+    *sp++ = owner;
+    PyObject **where = any_way_attribute(owner, CACHE);
+    PyObject *value;
+    if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
+        *sp++ = as_slot(FLOAT_VALUE(value));
+        CONTINUE();
+    }
+    int failed = 0;
+    SYNC_INSTR();  /* (the stack holds the owner while code may run) */
+    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
+    if (res == NULL && !failed) {
+        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
+    }
+    if (res == NULL) {
+        ERROR();
+    }
+    PUSH_UNBOXED_OR_EXIT_AFTER(res);
+}

@@ -259,14 +259,16 @@ STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
     if (UNLIKELY(list_ == NULL || !PyList_CheckExact(list_))) { \
         EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
     }                                                           \
-    PyObject **slot_ = list_slot(list_, (INDEX));               \
-    if (UNLIKELY(slot_ == NULL)) {                              \
+    Py_ssize_t index_ = (INDEX), size_ = PyList_GET_SIZE(list_); \
+    index_ += index_ < 0 ? size_ : 0;                           \
+    if (UNLIKELY((size_t)index_ >= (size_t)size_)) {            \
         EXIT(ACCEL_EXIT_GUARD_VALUE);                           \
     }                                                           \
-    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(*slot_))) {                \
+    PyObject *item_ = ((PyListObject *)list_)->ob_item[index_]; \
+    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(item_))) {                 \
         EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
     }                                                           \
-    (OUT) = FLOAT_VALUE(*slot_);                                \
+    (OUT) = FLOAT_VALUE(item_);                                 \
 } while (0)
 
 /* list[k], k a constant (OPARG2). */

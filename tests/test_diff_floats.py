@@ -573,3 +573,172 @@ def test_fused_float_operations(tmp_path):
     assert "COMPARE_OP_FLOAT_JUMP_RAW_LT_FAST_FAST" in run.function("bounded")["specialized"], run.function("bounded")["text"]
     assert run.deopts("EVAL_BREAKER") >= 1, run.stats
 
+
+
+def test_math_functions_on_raw_floats(tmp_path):
+    run = compare(SPECIAL_VALUES + textwrap.dedent("""
+        import math
+        from math import sqrt, sin, cos, tan, asin, acos, atan
+        from math import sqrt as root
+
+        def each(x):
+            return [sqrt(x * 1.0), sin(x), cos(x), tan(x), atan(x), root(x)]
+
+        def inverse(x):
+            return asin(x * 0.5) + acos(x * 0.5)
+
+        def norm(xs):
+            total = 0.0
+            for i in range(len(xs)):
+                total += sqrt(i) + sin(i * 0.25)
+            return total
+
+        def shown(function, *args):
+            try:
+                return [repr(v) for v in function(*args)] if function is each else repr(function(*args))
+            except (ValueError, OverflowError, TypeError) as error:
+                return f"{type(error).__name__}: {error}"
+
+        for _ in range(3):
+            for x in VALUES:
+                print(repr(x), shown(each, x), shown(inverse, x))
+            print(shown(each, 4), shown(each, 10**400), shown(inverse, 1), shown(norm, VALUES))
+        try:
+            inverse(3.0)
+        except ValueError:
+            import traceback
+            print(traceback.format_exc().splitlines()[-3:])
+        sqrt = math.cbrt  # the global is another function now: the guard on the callee exits
+        print(shown(each, 8.0), shown(each, -8.0), shown(norm, VALUES))
+        print(shown(each, "x"))
+
+        def converted(n, step):
+            total = 0.0
+            for i in range(n):
+                total += float(i * step)
+            return total, [float(i) for i in range(-n, n, step)], float(step)
+
+        def via_module(x):
+            return math.sqrt(x) + math.cos(x)
+
+        print([shown(via_module, x) for x in VALUES])
+
+        class Fake:
+            sqrt = staticmethod(lambda x: -x)
+            cos = math.sin
+
+        real, math = math, Fake()  # another object with such attributes: the guard on the callee exits
+        print(via_module(4.0))
+        math = real
+
+        for step in (1, 3, 2**40 + 1):
+            print(converted(20, step))
+        print(converted(3, 1.5))  # float(x) of a float is x itself
+        float = lambda value: value * 2  # the guard on the callee exits
+        print(converted(4, 1))
+        del float
+        print(converted(4, 1))
+    """), tmp_path, functions=["each", "inverse", "norm", "converted", "via_module"])
+    assert_native(run, "each", "inverse", "norm", "converted", "via_module")
+    assert {"CALL_MATH_SQRT_RAW", "CALL_MATH_COS_RAW"} <= set(run.function("via_module")["specialized"])
+    assert "CALL_FLOAT_OF_INT_RAW" in run.function("converted")["specialized"], run.function("converted")["text"]
+    specialized = [name for f in ("each", "inverse", "norm") for name in run.function(f)["specialized"]]
+    for name in ("SQRT", "SIN", "COS", "TAN", "ATAN", "ASIN", "ACOS"):
+        assert f"CALL_MATH_{name}_RAW" in specialized, specialized
+    assert run.deopts("GUARD_VALUE") >= 1, run.stats  # the domain errors, the rebound global
+
+
+def test_float_attributes_stay_raw(tmp_path):
+    run = compare(SPECIAL_VALUES + textwrap.dedent("""
+        import math
+
+        class Slotted:
+            __slots__ = ("x", "y")
+
+            def __init__(self, x, y):
+                self.x = x * 1.0
+                self.y = y * 2.0
+
+            def scale(self, by):
+                self.x /= by
+                self.y *= by
+
+            def length(self):
+                return self.x * self.x + self.y * self.y
+
+        class Plain:
+            def __init__(self, x, y):
+                self.x = x * 1.0
+                self.y = y * 2.0
+
+            def scale(self, by):
+                self.x /= by
+                self.y *= by
+
+            def length(self):
+                return self.x * self.x + self.y * self.y
+
+            def shift(self, other):
+                pair = [self, other]
+                pair[1].x -= self.y  # an owner from no local: its own raw load
+                return pair[1].x * 2.0
+
+        class Scaled(Plain):
+            factor = 0.5  # a class attribute: its raw load takes the plain form's path
+
+            def scaled(self):
+                return self.factor * self.x + math.pi * self.y  # (a module's global too)
+
+        print([repr(Scaled(v, 2.0).scaled()) for v in VALUES * 2])
+        Scaled.factor = 3  # an int now
+        print(repr(Scaled(1.5, 2.0).scaled()))
+
+        class Prop(Plain):
+            @property
+            def x(self):
+                return 7.5
+
+            @x.setter
+            def x(self, value):
+                print("set", repr(value))
+
+        for cls in (Slotted, Plain):
+            for _ in range(3):
+                points = [cls(v, 1.5) for v in VALUES]
+                kept = [p.x for p in points]  # the attribute's float is shared now: not changed in place
+                for p in points:
+                    p.scale(4.0)
+                print(cls.__name__, [repr(p.length()) for p in points], [repr(v) for v in kept])
+            p = cls(1.0, 2.0)
+            p.x = 3  # an int: the raw load goes on in the interpreter after it
+            print(repr(p.length()))
+            p.x = "s"
+            try:
+                p.length()
+            except TypeError as error:
+                print("TypeError:", error)
+            p.x = 2.0
+            try:
+                p.scale(0.0)
+            except ZeroDivisionError as error:
+                print("ZeroDivisionError:", error)
+            del p.y
+            try:
+                print(p.length())
+            except AttributeError as error:
+                print("AttributeError:", error)
+        print([repr(Plain(v, 1.0).shift(Slotted(2.5, v))) for v in VALUES * 2])
+        q = Prop(1.0, 2.0)
+        q.scale(2.0)
+        print(repr(q.length()), repr(Plain.length(q)))
+    """), tmp_path, functions=["Slotted.scale", "Slotted.length", "Slotted.__init__", "Plain.scale", "Plain.length",
+                               "Plain.shift", "Scaled.scaled"])
+    assert run.function("Scaled.scaled")["specialized"].count("LOAD_ATTR_CACHED_UNBOX_FLOAT") >= 1, \
+        run.function("Scaled.scaled")["text"]
+    assert "LOAD_ATTR_CACHED_UNBOX_FLOAT" in run.function("Plain.shift")["specialized"], run.function("Plain.shift")["text"]
+    assert_native(run, "Slotted.scale", "Slotted.length", "Slotted.__init__", "Plain.scale", "Plain.length")
+    for name in ("Slotted", "Plain"):
+        assert "LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT" in run.function(f"{name}.length")["specialized"]
+        assert {"LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT", "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT"} <= set(
+            run.function(f"{name}.scale")["specialized"]), run.function(f"{name}.scale")["text"]
+    assert "LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT" in run.function("Slotted.__init__")["specialized"]

@@ -34,6 +34,10 @@ _JUMPS = ("POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_BAC
 FUSED = {
     ("LOAD_FAST", "LOAD_ATTR_CACHED"): "LOAD_FAST__LOAD_ATTR_CACHED",
     ("LOAD_FAST", "STORE_ATTR_CACHED"): "LOAD_FAST__STORE_ATTR_CACHED",
+    ("LOAD_FAST", "LOAD_ATTR_CACHED_UNBOX_FLOAT"): "LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT",
+    # the start of `local.name op= x`: the owner stays on the stack for its store (COPY 1)
+    ("LOAD_FAST", "COPY", "LOAD_ATTR_CACHED_UNBOX_FLOAT"): "LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT",
+    ("LOAD_FAST", "STORE_ATTR_CACHED_BOX_FLOAT"): "LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT",
     ("LOAD_FAST", "RETURN_VALUE"): "LOAD_FAST__RETURN_VALUE",
     ("LOAD_CONST", "RETURN_VALUE"): "LOAD_CONST__RETURN_VALUE",
     **{("LOAD_FAST", jump): f"LOAD_FAST__{jump}" for jump in _JUMPS},
@@ -69,6 +73,7 @@ def borrow_locals(program: list[QInstr], decoded: Decoded, stencils: frozenset[s
 
 def _may_fuse(group: list[QInstr], targets: set[int], decoded: Decoded) -> bool:
     return (not any(id(q) in targets for q in group[1:])
+            and not any(q.name == "COPY" and q.oparg != 1 for q in group)
             and not any(q.name == "LOAD_FAST" and q.raw_locals >> q.oparg & 1 for q in group)
             and covering(decoded.handlers, group[0].first.unit) == covering(decoded.handlers, group[-1].first.unit))
 

@@ -9,10 +9,12 @@ native/operand_kinds.h), and CPython's own adaptive specializations of the code
 """
 from __future__ import annotations
 
+import math
+
 from ..datatype import datatype
 from ..frontend.decode import Decoded
-from .ir import QInstr
-from .types import RANGE_ITERATOR, State, nb_name
+from .ir import NOTHING, QInstr
+from .types import MATH_CALLS, RANGE_ITERATOR, Returns, State, nb_name
 
 # COMPARE_OP's oparg (Py_LT ... Py_GE) -> the outcomes, as in stencils/compare.c
 # (1 less, 2 equal, 4 greater, 8 unordered), for which the comparison is true.
@@ -35,7 +37,11 @@ PROFILES_OPERANDS = frozenset({"BINARY_OP_ADD_INT_OR_FLOAT", "BINARY_OP_SUBTRACT
                                "BINARY_OP_MULTIPLY_INT_OR_FLOAT", "BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT",
                                "COMPARE_OP_JUMP"})
 # What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
-SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR", "UNPACK_SEQUENCE"}
+SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR", "UNPACK_SEQUENCE", "CALL"}
+# Calls of a math function that is one libm call (types.MATH_CALLS), and float(i): their
+# forms, which the unboxing pass always turns into the raw ones (stencils/math_calls.c).
+MATH_CALL = "CALL_MATH_{}"
+RAW_ONLY_CALLS = frozenset({MATH_CALL.format(name.upper()) for name in MATH_CALLS} | {"CALL_FLOAT_OF_INT"})
 # Stencils that make or read an object of a struct CPython keeps private: emitted only
 # where start-up found the layout native/private_layout.h declares.
 PRIVATE_LAYOUT = frozenset({"ASYNC_GEN_WRAP"})
@@ -73,7 +79,8 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
                 continue
         if instr.name in SPECIALIZED or feedback.generic_sites:
             instr = _specialize_one(instr, feedback)
-        runnable = instr.name in stencils and (feedback.private_layout_ok or instr.name not in PRIVATE_LAYOUT)
+        runnable = ((instr.name in stencils or instr.name + "_RAW" in stencils and instr.name in RAW_ONLY_CALLS)
+                    and (feedback.private_layout_ok or instr.name not in PRIVATE_LAYOUT))
         result.append(instr if runnable else _exit(instr))
         index += 1
     return result
@@ -110,7 +117,35 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
             return _become(instr, f"{instr.name}_LIST_INT", note="other containers and indexes take the generic path")
     if instr.name == "UNPACK_SEQUENCE":
         return _unpack_sequence(instr, feedback)
+    if instr.name == "CALL":
+        return _math_call(instr, feedback)
     return instr
+
+
+def _math_call(instr: QInstr, feedback: Feedback) -> QInstr:
+    """`sqrt(x)` (a global that is one of types.MATH_CALLS today) on a float or an int,
+    or an operand of unknown type (unboxed with a guard): the libm function called on the
+    raw double.  `float(i)` on an int (types.RAW_CALLS): the raw int converted.  The
+    callee is guarded to be that object; a math domain error exits, and the interpreter
+    raises it."""
+    _, stack = feedback.states.get(instr.start, ((), ()))
+    if instr.oparg != 1 or instr.operand is not NOTHING or len(stack) < 3:
+        return instr
+    callee, argument = stack[-2], stack[-1]
+    if not isinstance(callee, Returns) or not callee.name:
+        return instr
+    if callee.name == "float" and argument is int:
+        name, operand, note = "CALL_FLOAT_OF_INT", float, "another callee or argument exits"
+        label = "float"
+    elif callee.name in MATH_CALLS and argument in (float, int, None):
+        name, operand = MATH_CALL.format(callee.name.upper()), getattr(math, callee.name)
+        note, label = "a domain error exits: the interpreter raises it", f"math.{callee.name}"
+    else:
+        return instr
+    if name + "_RAW" not in feedback.stencils:
+        return instr
+    instr.operand = operand
+    return _become(instr, name, note=note, guards=(f"callee is {label}",))
 
 
 def _unpack_sequence(instr: QInstr, feedback: Feedback) -> QInstr:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import dis
+import math
 import opcode
 import types
 
@@ -32,7 +33,7 @@ POP_JUMPS = frozenset(name for name in opcode.opname if name.startswith("POP_JUM
 TRANSFERRED = POP_JUMPS | UNCONDITIONAL_JUMPS | {
     "FOR_ITER", "LOAD_FAST", "LOAD_CONST", "STORE_FAST", "DELETE_FAST", "POP_TOP", "COPY", "SWAP",
     "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL", "PRECALL", "NOP", "RESUME", "KW_NAMES",
-    "BUILD_LIST", "BUILD_TUPLE", "BUILD_STRING", "FORMAT_VALUE"}
+    "BUILD_LIST", "BUILD_TUPLE", "BUILD_STRING", "FORMAT_VALUE", "LOAD_ATTR", "LOAD_METHOD"}
 
 
 @datatype(frozen=True)
@@ -40,11 +41,26 @@ class Returns:
     """A builtin callable whose result type is known, loaded by LOAD_GLOBAL."""
 
     result: type
+    name: str = ""  # the math function (MATH_CALLS) or builtin it is, where calls of it have a raw form
+
+
+@datatype(frozen=True)
+class MathModule:
+    """The math module, loaded by LOAD_GLOBAL: `math.sqrt` is most likely what MATH_CALLS
+    says (the call's form guards the function it calls)."""
 
 
 # Builtins whose call results have a known type: name -> (the builtin, its result type).
 KNOWN_CALLS = {"range": (range, range), "float": (float, float), "int": (int, int),
                "len": (len, int), "str": (str, str), "list": (list, list)}
+# The math module's functions that are exactly one call of the libm function of the same
+# name on the argument as a double (3.11's math_1 with can_overflow 0), whose only errors
+# are domain errors that make a NaN of a number (native code exits then, and the interpreter
+# raises): stencils/math_calls.c calls them on raw floats.
+MATH_CALLS = ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan")
+# Builtins whose calls on an int have a raw form: float(i) is PyLong_AsDouble of it, which
+# a raw int converts to the same double (not on a float: float(x) is x itself).
+RAW_CALLS = ("float",)
 
 
 # The types before an instruction: (types of the locals, types of the stack values from the
@@ -154,6 +170,11 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
         stack = stack[:-1] + (ITERATORS.get(stack[-1]),)
     elif name == "LOAD_GLOBAL":
         stack += (None,) * (arg & 1) + (_global(globals_, code.co_names[arg >> 1]),)
+    elif name == "LOAD_ATTR" or name == "LOAD_METHOD":  # LOAD_METHOD: [NULL, a module's function], or [a method, self]
+        function = code.co_names[arg]
+        owner = stack[-1] if stack else None
+        loaded = Returns(float, function) if owner == MathModule() and function in MATH_CALLS else None
+        stack = stack[:-1] + (None,) * (name == "LOAD_METHOD") + (loaded,)
     elif name == "CALL":
         callee = stack[-arg - 1] if stack[-arg - 2] is None else None
         stack = stack[:len(stack) - arg - 2] + (callee.result if isinstance(callee, Returns) else None,)
@@ -212,12 +233,18 @@ GLOBAL_VALUE_TYPES = frozenset({int, float})
 
 
 def _global(globals_: dict, name: str):
-    """The type of a module's int or float, or a builtin whose call result type is
-    known, if the name resolves to it today."""
-    value_type = type(globals_.get(name))
+    """The type of a module's int or float, or a builtin (or math function, MATH_CALLS)
+    whose call result type is known, if the name resolves to it today."""
+    value = globals_.get(name)
+    value_type = type(value)
     if value_type in GLOBAL_VALUE_TYPES:
         return value_type
+    if value is math:
+        return MathModule()
+    function = value.__name__ if value_type is types.BuiltinFunctionType else None  # (no program code runs)
+    if function in MATH_CALLS and value.__self__ is math and getattr(math, function) is value:
+        return Returns(float, function)
     known = KNOWN_CALLS.get(name)
     if known is None or name in globals_ or getattr(builtins, name, None) is not known[0]:
         return None
-    return Returns(known[1])
+    return Returns(known[1], name if name in RAW_CALLS else "")

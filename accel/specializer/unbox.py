@@ -4,13 +4,15 @@ between the operations that make and use them.
 Two levels:
 
 - Temporaries.  A stack value is kept raw when the instruction that uses it is a
-  specialized float or int operation (or a store to a raw local) and the instruction
-  that makes it can produce one: another such operation, a constant, a local or a
-  list's item (unboxed as it is loaded, with a guard).  Any other operand is unboxed
-  just before its use (UNBOX_FLOAT/UNBOX_INT, with a guard; an int operand of float
-  arithmetic is converted, INT_TO_FLOAT); a raw result whose user wants an object is
-  boxed right away (BOX_FLOAT/BOX_INT), or as it is stored (STORE_FAST_BOX_FLOAT,
-  STORE_SUBSCR_LIST_INT_BOX_FLOAT).  Raw temporaries never outlive a basic block.
+  specialized float or int operation (a call of a math function, float(i) included;
+  or a store to a raw local) and the instruction that makes it can produce one:
+  another such operation, a constant, a local, a list's item or an attribute (unboxed
+  as it is loaded, with a guard).  Any other operand is unboxed just before its use
+  (UNBOX_FLOAT/UNBOX_INT, with a guard; an int operand of float arithmetic is
+  converted, INT_TO_FLOAT); a raw result whose user wants an object is boxed right
+  away (BOX_FLOAT/BOX_INT), or as it is stored (STORE_FAST_BOX_FLOAT,
+  STORE_SUBSCR_LIST_INT_BOX_FLOAT, STORE_ATTR_CACHED_BOX_FLOAT and its SWAPPED form
+  for `owner.name op= x`).  Raw temporaries never outlive a basic block.
 
 - Locals in loops.  In a loop whose every instruction is "pure" (cannot run Python
   code, so nothing can look at the frame's locals while they are raw), the float and
@@ -30,7 +32,7 @@ import struct
 from ..datatype import datatype
 from ..frontend.decode import Decoded, stack_depths, stack_effect
 from .ir import ENDS_PATH, NOTHING, QInstr, jump_targets
-from .types import State
+from .types import MATH_CALLS, State
 
 MAX_SLOTS = 64  # the masks are 64-bit
 INT64 = (-(2 ** 63) + 1, 2 ** 63 - 1)  # INT64_MIN marks an unbound raw local
@@ -54,13 +56,20 @@ RAW_OPS = {
     "BINARY_OP_LSHIFT_INT": ("int", "BINARY_OP_LSHIFT_INT_RAW", "int"),
     "BINARY_OP_RSHIFT_INT": ("int", "BINARY_OP_RSHIFT_INT_RAW", "int"),
     "COMPARE_OP_INT_JUMP": ("int", "COMPARE_OP_INT_JUMP_RAW", None),
+    # [NULL, the function, x]: only x is raw (the callee stays an object, checked)
+    **{f"CALL_MATH_{name.upper()}": ("float", f"CALL_MATH_{name.upper()}_RAW", "float") for name in MATH_CALLS},
+    "CALL_FLOAT_OF_INT": ("int", "CALL_FLOAT_OF_INT_RAW", "float"),
 }
+# The forms (specialized and raw) of which only the top operand is raw.
+TOP_RAW = frozenset(name for specialized, (_, raw, _) in RAW_OPS.items() if specialized.startswith("CALL_")
+                    for name in (specialized, raw))
 RAW_FORM_KINDS = {raw: kind for kind, raw, _ in RAW_OPS.values()}  # raw form -> kind of its operands
 # Float arithmetic whose int operands are converted to floats (as float's own methods
 # do, with PyLong_AsDouble: a raw int converts exactly the same way); not comparisons,
 # which compare an int and a float exactly.
 TAKES_INTS = frozenset({"BINARY_OP_ADD_FLOAT", "BINARY_OP_SUBTRACT_FLOAT", "BINARY_OP_MULTIPLY_FLOAT",
-                        "BINARY_OP_TRUE_DIVIDE_FLOAT", "BINARY_OP_POWER_FLOAT"})
+                        "BINARY_OP_TRUE_DIVIDE_FLOAT", "BINARY_OP_POWER_FLOAT"}
+                       | {f"CALL_MATH_{name.upper()}" for name in MATH_CALLS})  # (PyFloat_AsDouble)
 KINDS = {float: "float", int: "int"}
 SUFFIX = {"float": "FLOAT", "int": "INT"}
 
@@ -169,7 +178,7 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         header = program[region.first]
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
-    result = _fuse_float_operations(_load_items_raw(_store_items_raw(result, generic_sites)))
+    result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
     return _update_items_in_place(result, depths)
 
 
@@ -267,9 +276,13 @@ def _fusable(program: list[QInstr], i: int, targets: set[int]):
 def _fused_generic(program: list[QInstr], generic_sites: frozenset[int]) -> frozenset[int]:
     """The fused item loads (_load_items_raw) exit at their first instruction: where one
     kept exiting, its subscript stays apart, generic too."""
-    return frozenset(program[j].start for i in range(len(program)) for j in (i + 2, i + 4)
-                     if j < len(program) and program[i].start in generic_sites and program[i].name == "LOAD_FAST"
-                     and program[j].name == "BINARY_SUBSCR_LIST_INT")
+    items = frozenset(program[j].start for i in range(len(program)) for j in (i + 2, i + 4)
+                      if j < len(program) and program[i].start in generic_sites and program[i].name == "LOAD_FAST"
+                      and program[j].name == "BINARY_SUBSCR_LIST_INT")
+    # (and a float attribute loaded from a local exits at its LOAD_FAST: borrow.py fuses them)
+    return items | frozenset(program[i + 1].start for i in range(len(program) - 1)
+                             if program[i].start in generic_sites and program[i].name == "LOAD_FAST"
+                             and program[i + 1].name == "LOAD_ATTR_CACHED")
 
 
 def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
@@ -334,6 +347,28 @@ def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> li
     return result
 
 
+def _store_attributes_raw(program: list[QInstr]) -> list[QInstr]:
+    """The end of `owner.name op= x` with a raw float result: BOX_FLOAT, SWAP 2,
+    STORE_ATTR_CACHED become one STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT, which writes the result into the
+    attribute's own float where it can.  It keeps the raw masks of the BOX_FLOAT it
+    replaces, stands at the STORE_ATTR, and never exits."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        box, *rest = program[i:i + 3]
+        if (box.name == "BOX_FLOAT" and len(rest) == 2 and (rest[0].name, rest[0].oparg) == ("SWAP", 2)
+                and rest[1].name == "STORE_ATTR_CACHED" and not any(id(q) in targets for q in rest)):
+            box.name, box.covers, box.acts_at = "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT", rest[0].covers + rest[1].covers, 1
+            box.operand, box.note = rest[1].operand, rest[1].note
+            result.append(box)
+            i += 3
+            continue
+        result.append(box)
+        i += 1
+    return result
+
+
 # ---- which loops keep which locals raw -------------------------------------------------
 
 def _regions(program: list[QInstr], decoded: Decoded, states: dict[int, State], dataflow: tuple,
@@ -372,6 +407,8 @@ def _pure(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, Stat
             return False
         _, stack = states.get(consumer.start, (None, ()))
         depth = next(d for d, producer in operands[id(consumer)] if producer is instr)
+        if depth > 1 and consumer.name in TOP_RAW:
+            return False
         return not (consumer.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int)
     if instr.name == "STORE_SUBSCR_LIST_INT" and i >= 3:  # _store_items_raw fuses it
         swaps, result = program[i - 2:i], program[i - 3]
@@ -460,7 +497,7 @@ def _effect(instr: QInstr) -> tuple[int, int] | None:
         name = instr.covers[0].name
     if name == "LOAD_GLOBAL":
         return 0, 1 + (instr.oparg & 1)
-    if name == "CALL":
+    if name == "CALL" or name in TOP_RAW:
         return instr.oparg + 2, 1
     return _effect_of(name)
 
@@ -551,6 +588,8 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
             continue
         _, stack = states.get(instr.start, (None, ()))
         for depth, producer in operands.get(id(instr), []):
+            if depth > 1 and instr.name in TOP_RAW:
+                continue
             kind = wanted
             if instr.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int:
                 kind = "int"  # converted below
@@ -565,7 +604,10 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
                 before.setdefault(id(instr), []).append(QInstr("INT_TO_FLOAT", instr.covers, depth))
         if instr.name in RAW_OPS:
             kind_out = RAW_OPS[instr.name][2]
-            instr.name, instr.guards, instr.pushes_raw = RAW_OPS[instr.name][1], (), kind_out
+            raw = RAW_OPS[instr.name][1]
+            instr.name, instr.pushes_raw = raw, kind_out
+            if raw not in TOP_RAW:  # (its operands' guards are the unboxing's now)
+                instr.guards = ()
         else:
             instr.name = "STORE_FAST_RAW"
     for instr in program:
@@ -580,6 +622,9 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
                 instr.name, instr.pushes_raw = f"LOAD_FAST_BOX_{SUFFIX[instr.pushes_raw]}", None
             elif instr.pushes_raw == "float" and consumer is not None and consumer.name == "STORE_FAST":
                 consumer.name = "STORE_FAST_BOX_FLOAT"  # boxed as it is stored, into the old float if it can
+            elif (instr.pushes_raw == "float" and consumer is not None and consumer.name == "STORE_ATTR_CACHED"
+                  and (2, instr) in operands.get(id(consumer), [])):
+                consumer.name = "STORE_ATTR_CACHED_BOX_FLOAT"  # the stored value (not the owner): the same
             else:
                 after[id(instr)] = [QInstr(f"BOX_{SUFFIX[instr.pushes_raw]}", instr.covers,
                                            note="its user wants an object")]
@@ -601,6 +646,9 @@ def _produce_raw(producer: QInstr, kind: str, raw_locals) -> bool:
     elif producer.name == "BINARY_SUBSCR_LIST_INT" and kind == "float":
         producer.name, producer.guards = "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT", ("list item is float",)
         producer.note = "other containers, indexes and items exit to the interpreter"
+    elif producer.name == "LOAD_ATTR_CACHED" and kind == "float":
+        producer.name, producer.guards = "LOAD_ATTR_CACHED_UNBOX_FLOAT", ("attribute is float",)
+        producer.note = "another type goes on in the interpreter after the load"
     elif producer.name == "FOR_ITER_RANGE" and kind == "int":
         producer.name, producer.guards = "FOR_ITER_RANGE_RAW", ("iterator is a range iterator",)
         producer.note = "other iterators exit to the interpreter"
