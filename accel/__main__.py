@@ -1,15 +1,24 @@
 """python -m accel [options] script.py [args] | -m module [args]
 
-Runs the program exactly as `python` would, accelerated.  Where accel is installed (its
-startup hook, accel.pth, is in site-packages), this process replaces itself with
-`python script.py [args]` (or `python -m module [args]`, with the same interpreter options)
-and ACCEL=1 in the environment, so the program runs in a fresh interpreter exactly as
-without accel, and the startup hook switches accel on before it starts.  Otherwise (accel
-run from a source tree), the program runs in this process.
+Runs the program exactly as `python` would, accelerated.
 
-That replacement is on the path of every accelerated program, so this process does as
-little as it can before it: no argparse unless accel's options are given, no native part
-(the startup hook in the program's process loads it, and says if it can't)."""
+A script (`script.py`) runs in this process: accel starts, and native/launch.c runs the file
+through the function `python script.py` runs it with, on a thread state that looks as it
+does at that point of a stock start-up (no Python frame below the script's, the whole
+recursion limit ahead), with sys.argv, sys.orig_argv, sys.path[0] and a fresh __main__ as
+python sets them.  Starting a second interpreter would cost as much as a whole stock
+start-up on every accelerated run.
+
+Otherwise (`-m module`, a directory or zip file, interpreter options that change how python
+runs its script: -i, -x, -P, -I), where accel is installed (its startup hook, accel.pth, is
+in site-packages), this process replaces itself with `python script.py [args]` (or
+`python -m module [args]`, with the same interpreter options) and ACCEL=1 in the
+environment, so the program runs in a fresh interpreter exactly as without accel, and the
+startup hook switches accel on before it starts.  Without the startup hook (accel run from
+a source tree), the program runs in this process through runpy.
+
+This process does as little as it can before either: no argparse unless accel's options
+are given, no native part before it is needed."""
 from __future__ import annotations
 
 import os
@@ -182,6 +191,57 @@ def exec_program(options: Options) -> None:
     os.execv(sys.executable, argv)
 
 
+def runs_here(path: str) -> bool:
+    """Whether `python path` would run path as a plain source file, the way native/launch.c
+    runs it: a readable .py file (not a directory or zip file, whose __main__ python runs
+    through runpy), and none of the options that change how python runs its script (-i's
+    prompt afterwards, -x's skipped line, -P/-I's sys.path without the script's directory)."""
+    if sys.flags.inspect or sys.flags.safe_path:
+        return False
+    if any(option.startswith("-") and not option.startswith("--") and ("x" in option or "i" in option)
+           for option in interpreter_options()):
+        return False  # (-x and -i may come grouped with other one-letter options: any doubt execs)
+    return path.endswith(".py") and os.path.isfile(path) and os.access(path, os.R_OK)
+
+
+def run_file_here(options: Options) -> None:
+    """Start accel, then run the script in this process, as `python script.py args` would.
+    (What has a loop runs before accel starts: compiled, or found to be accel's own code,
+    it would load the compiler.)"""
+    import types
+    from importlib.machinery import BuiltinImporter
+
+    import accel
+
+    given = options.target
+    # __file__ as python makes it absolute: the working directory joined, nothing normalized
+    filename = given if given.startswith(os.sep) else os.getcwd() + os.sep + given
+    orig_argv = [sys.orig_argv[0], *interpreter_options(), given, *options.args]
+    path0 = os.path.dirname(os.path.realpath(filename))
+    try:
+        accel.enable()
+    except accel.UnsupportedPython as error:
+        print(f"accel: warning: running unaccelerated: {error}", file=sys.stderr)
+        del os.environ["ACCEL"]  # (warned once: the program and its children run as they are)
+        exec_program(options)
+    from accel.runtime import native
+
+    sys.argv[:] = [given, *options.args]
+    sys.orig_argv = orig_argv
+    sys.path[0] = path0
+    # __main__ as the interpreter makes it at start-up: python's script runs in that module
+    main = types.ModuleType("__main__")
+    main.__dict__.update(__annotations__={}, __builtins__=sys.modules["builtins"], __loader__=BuiltinImporter)
+    sys.modules["__main__"] = main
+    sys.modules.pop("runpy", None)  # (it ran this launcher; python's script finds it unimported)
+    outcome = native.run_main_file(filename)
+    if outcome == "not opened":
+        exec_program(options)  # (unreadable after all: python says why)
+    if outcome == "failed":
+        sys.exit(1)  # python's status after the report native.run_main_file printed
+    # "interrupted": the interpreter ends this process by SIGINT as it leaves, as python's does
+
+
 def run_script(path: str, args: list[str]) -> None:
     """As `python script.py` does: a fresh __main__, sys.argv, sys.path[0]; the code's
     file name is absolute, sys.argv[0] as given."""
@@ -249,6 +309,9 @@ def main() -> None:
     if not supported():
         exec_program(options)  # exactly python, unaccelerated
     export(options)
+    if options.target is not None and runs_here(options.target):
+        run_file_here(options)
+        return
     if startup_hook_installed():
         exec_program(options)
     enable()

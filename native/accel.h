@@ -91,4 +91,13 @@ void accel_set_summary(uintptr_t code, uintptr_t summary);
 int64_t accel_get_summary(uintptr_t code, char *buf, int64_t n);
 int accel_summarized_codes(uintptr_t *out, int n);
 
+/* launch.c: python -m accel runs a script in its own process, as python would */
+enum accel_run_result {
+    ACCEL_RUN_OK = 0,           /* the script ran to its end */
+    ACCEL_RUN_FAILED = 1,       /* an uncaught exception, reported as python reports it: exit status 1 */
+    ACCEL_RUN_INTERRUPTED = 2,  /* an uncaught KeyboardInterrupt: the process ends by SIGINT, as python's does */
+    ACCEL_RUN_NOT_OPENED = 3,   /* the file could not be opened: nothing ran */
+};
+int accel_run_main_file(uintptr_t filename);
+
 #endif

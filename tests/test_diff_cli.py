@@ -170,6 +170,68 @@ def test_uncaught_keyboard_interrupt(tmp_path):
     assert_same(stock, accelerated)
 
 
+def test_script_sees_the_stack_and_interpreter_state_python_gives_it(tmp_path):
+    """The script runs in the launcher's process (no second start-up), with nothing of the
+    launcher in sight: no frame below its own, the whole recursion limit, sys.orig_argv,
+    sys.excepthook and sys.modules as python leaves them."""
+    write(tmp_path / "script.py", """
+        import sys
+        import traceback
+        import warnings
+
+        def depth(n=0):
+            try:
+                return depth(n + 1)
+            except RecursionError:
+                return n
+
+        def deepest(n):
+            total = 0
+            for i in range(n):
+                total = total + i
+            return depth()
+
+        print(sys._getframe().f_back, sys.orig_argv[1:])
+        print(sys.excepthook is sys.__excepthook__, "runpy" in sys.modules)
+        print("depth", deepest(3))
+        sys.setrecursionlimit(400)
+        print("depth", deepest(3))
+        traceback.print_stack()
+        warnings.warn("the stack ends here", stacklevel=2)
+        print("second start-up", "accel._startup" in sys.modules, file=sys.stderr)
+    """)
+    stock, accelerated = both(tmp_path, ["script.py", "one"])
+    assert "None ['script.py', 'one']" in stock.stdout and "sys:1: UserWarning" in stock.stderr
+    assert "second start-up False" in accelerated.stderr
+    assert_same(stock, accelerated)
+    assert_native_ran(accelerated)
+
+
+@pytest.mark.parametrize("option", ["-x", "-P"])
+def test_interpreter_options_that_change_how_the_script_runs(tmp_path, option):
+    """-x skips the first line, -P leaves the script's directory off sys.path."""
+    write(tmp_path / "script.py", "this first line is skipped by -x\n" + textwrap.dedent("""
+        import sys
+        print(__file__, sys.flags.safe_path, sys.argv)
+    """) if option == "-x" else """
+        import os
+        import sys
+        print(os.path.dirname(__file__) in sys.path, sys.flags.safe_path, sys.argv)
+    """)
+    stock = run_python([option, "script.py", "a"], tmp_path)
+    accelerated = run_python([option, "-m", "accel", "script.py", "a"], tmp_path, ACCEL)
+    assert stock.returncode == 0, stock.stderr
+    assert_same(stock, accelerated)
+
+
+def test_run_directory_with_main(tmp_path):
+    """A directory's __main__.py runs through runpy, as python runs it."""
+    write(tmp_path / "app" / "__main__.py", MODULE.replace('__spec__.name', '__spec__ and __spec__.name'))
+    stock, accelerated = both(tmp_path, ["app", "z"])
+    assert "name '__main__'" in stock.stdout
+    assert_same(stock, accelerated)
+
+
 def test_pickle_instance_of_a_class_defined_in_the_script(tmp_path):
     write(tmp_path / "script.py", """
         import pickle

@@ -107,6 +107,15 @@ def set_compiler(function) -> None:
     lib.accel_set_compiler(id(function))
 
 
+def run_main_file(filename: str) -> str:
+    """Run the file as `python filename` runs its script (native/launch.c): 'ok', 'failed'
+    (reported as python reports it), 'interrupted' (a KeyboardInterrupt nothing caught) or
+    'not opened' (nothing ran)."""
+    result = lib.accel_run_main_file(id(filename))
+    return {lib.ACCEL_RUN_OK: "ok", lib.ACCEL_RUN_FAILED: "failed", lib.ACCEL_RUN_INTERRUPTED: "interrupted",
+            lib.ACCEL_RUN_NOT_OPENED: "not opened"}[result]
+
+
 def emit(code: types.CodeType, program, n: int, keepalive: tuple) -> int:
     """Install native code for `code`; its size in bytes, or -1."""
     return lib.accel_emit(id(code), program, n, id(keepalive))

@@ -47,6 +47,7 @@ FUSED = {
     ("LOAD_FAST", "LOAD_FAST", "STORE_SUBSCR_LIST_INT"): "LOAD_FAST__LOAD_FAST__STORE_SUBSCR_LIST_INT",
 }
 LONGEST = max(map(len, FUSED))
+CONSUMERS = frozenset(names[-1] for names in FUSED)  # what ends a fusable sequence
 # A fused form stands (prev_instr names it while it works) at its consumer; these stand at
 # their attribute access, as the pair they extend did, and name the jump's own unit where
 # its truth test runs.
@@ -61,6 +62,8 @@ def borrow_locals(program: list[QInstr], decoded: Decoded, stencils: frozenset[s
     result: list[QInstr] = []
     for instr in program:
         result.append(instr)
+        if instr.name not in CONSUMERS:
+            continue
         for length in range(LONGEST, 1, -1):
             group = result[-length:]
             fused = FUSED.get(tuple(q.name for q in group)) if len(group) == length else None
