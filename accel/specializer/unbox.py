@@ -352,7 +352,29 @@ def _regions(program: list[QInstr], decoded: Decoded, states: dict[int, State], 
         kinds = _raw_locals(body, decoded, states)
         if kinds:
             chosen.append(Region(first, last, kinds))
+    if not loops:
+        chosen += _straight_region(program, decoded, states, dataflow, generic_sites)
     return chosen
+
+
+def _straight_region(program: list[QInstr], decoded: Decoded, states: dict[int, State], dataflow: tuple,
+                     generic_sites: frozenset[int]) -> list[Region]:
+    """Code without loops whose every instruction after RESUME is pure (a small function
+    of arithmetic on its arguments) keeps its float and int locals raw from there to its
+    returns, as a loop does: worth it where a local is stored or read more than once,
+    which otherwise boxes and unboxes it again."""
+    first = next((i + 1 for i, q in enumerate(program) if q.name == "RESUME"), None)
+    if first is None or first >= len(program) or program[-1].falls_through or program[first].start in generic_sites:
+        return []
+    if not all(_pure(program, i, dataflow, states, generic_sites) for i in range(first, len(program))):
+        return []
+    body = program[first:]
+    kinds = _raw_locals(body, decoded, states)
+    reads = [q.oparg for q in body if q.name == "LOAD_FAST"]
+    if not any((q.name == "STORE_FAST" and q.oparg in kinds) or reads.count(q.oparg) > 1 for q in body
+               if q.oparg in kinds):
+        return []
+    return [Region(first, len(program) - 1, kinds)]
 
 
 def _pure(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, State],
