@@ -1,7 +1,7 @@
 """Differential tests: a function without loops whose every instruction after RESUME is
-pure arithmetic on ints or floats keeps its locals raw from its start to its returns
-(accel/specializer/unbox.py, _straight_region), as a loop does; exits, errors, frames
-and tracebacks must see the locals boxed back."""
+pure arithmetic on ints or floats keeps the locals that hold results of its operations
+raw from its start to its returns (accel/specializer/unbox.py, _straight_region), as a
+loop does; exits, errors, frames and tracebacks must see them boxed back."""
 from differential import assert_native, compare
 
 
