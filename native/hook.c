@@ -143,7 +143,7 @@ accel_record(PyCodeObject *co, int create)
     rec->nunits = (int)Py_SIZE(co);  /* code units */
     rec->has_loop = has_loop(co) && !is_library_code(co);
     rec->positional_only_call = co->co_kwonlyargcount == 0
-        && !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));
+        && !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_COROUTINE | CO_ASYNC_GENERATOR));
     rec->site_exits = PyMem_Calloc((size_t)ACCEL_EXIT_COUNT * rec->nunits + 1, sizeof(uint32_t));
     if (rec->site_exits == NULL || store_record(co, rec) < 0) {
         PyErr_Clear();

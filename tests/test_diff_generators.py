@@ -434,3 +434,57 @@ for _ in range(3):
     assert "rebound" in run.stdout and "ValueError max() arg is an empty sequence" in run.stdout
     assert_native(run, "extremes", "pairs", min_entries=3)
     assert run.stats["builtins_computed"] >= 3 * 30, run.stats
+
+
+def test_calls_to_generator_functions_made_directly(tmp_path):
+    """CALL's stencil calls a compiled generator function itself (its RETURN_GENERATOR
+    moves the pushed frame into the generator): the generator must be the one the
+    ordinary call makes (defaults, closures, cells, its frame, recursion)."""
+    run = compare("""
+import gc
+import sys
+
+def countdown(n, step=1):
+    while n > 0:
+        yield n
+        n -= step
+
+def with_cell(n):
+    seen = []
+    note = lambda: len(seen)
+    for i in range(n):
+        seen.append(i)
+        yield note.__call__()
+
+def tree(depth):
+    if depth:
+        yield from tree(depth - 1)
+        yield depth
+        yield from tree(depth - 1)
+
+def outer(k):
+    def scaled(n):
+        for i in range(n):
+            yield i * k
+    return scaled
+
+def main():
+    total = 0
+    made = []
+    for i in range(700):
+        g = countdown(i % 7)
+        made.append(g)
+        total += sum(g) + sum(countdown(i % 50, 3)) + sum(with_cell(i % 4))
+    print(total, sum(tree(6)), list(outer(3)(4)))
+    g = countdown(2)
+    print(g.gi_frame.f_back, g.gi_running, g.gi_frame.f_lasti, sorted(g.gi_frame.f_locals.items()))
+    print(next(g), g.gi_frame.f_back, g.gi_running, g.gi_frame.f_lineno)
+    gc.collect()
+    print(type(made[0]).__name__, made[0].__name__, made[0].__qualname__)
+
+for _ in range(3):
+    main()
+""", tmp_path, functions=["countdown", "with_cell", "tree", "main"])
+    assert_native(run, "countdown", "with_cell", "tree", "main", min_entries=3)
+    # 3 x 2,100 generator functions called by CALL's stencil (not by native/calls.c).
+    assert run.stats["native_calls"] - run.stats["native_calls_from_c"] >= 3 * 2100, run.stats
