@@ -610,6 +610,12 @@ accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObje
             Py_DECREF(args[i]);
         }
     }
+    else if (kwnames == NULL && (result = accel_call_builtin(tstate, callable, args, total, &handled), handled)) {
+        Py_DECREF(callable);
+        for (int i = 0; i < total; i++) {
+            Py_DECREF(args[i]);
+        }
+    }
     else if (!is_meth && (init = plain_class_init(callable)) != NULL
              && (kwnames == NULL || keywords_in_order((PyCodeObject *)init->func_code, total - nkwargs + 1, kwnames))) {
         result = instantiate(tstate, (PyTypeObject *)callable, init, args, total, kwnames, cache);

@@ -66,3 +66,53 @@ accel_gen_resume(PyThreadState *tstate, PyObject *receiver, PyObject *arg, PyObj
     }
     return finish(tstate, gen, frame, arg, result, presult);
 }
+
+/* Builtins and C code that iterate a generator (sum(), list(), str.join(),
+ * zip()..., and the interpreter's own FOR_ITER after an exit) call its type's
+ * tp_iternext: gen_iternext -> gen_send_ex2 -> _PyEval_EvalFrame -> the hook ->
+ * the resume point.  While accel's hook is installed, generators' tp_iternext
+ * is this function, which resumes a compiled generator's native code straight,
+ * as FOR_ITER's stencil does, and hands every other case to the original
+ * (generator.__next__ keeps calling the original: its wrapper was made at
+ * start-up). */
+static iternextfunc stock_gen_iternext;
+
+static PyObject *
+gen_iternext_natively(PyObject *gen)
+{
+    PyThreadState *tstate = _PyThreadState_GET();
+    if (tstate->interp == accel_hooked_interp) {
+        PyObject *result;
+        int status = accel_gen_resume(tstate, gen, NULL, &result);
+        accel_totals.generators_resumed_from_c += status != ACCEL_GEN_NOT_NATIVE;
+        switch (status) {
+        case PYGEN_NEXT:
+            return result;
+        case PYGEN_RETURN:
+            /* As gen_iternext: the return value rides on a StopIteration (a return
+             * of None came back as PYGEN_ERROR with nothing set). */
+            if (result != Py_None) {
+                _PyGen_SetStopIterationValue(result);
+            }
+            Py_DECREF(result);
+            return NULL;
+        case PYGEN_ERROR:
+            return NULL;
+        default:
+            break;  /* ACCEL_GEN_NOT_NATIVE */
+        }
+    }
+    return stock_gen_iternext(gen);
+}
+
+void
+accel_gen_iternext_install(int on)
+{
+    if (on && PyGen_Type.tp_iternext != gen_iternext_natively) {
+        stock_gen_iternext = PyGen_Type.tp_iternext;
+        PyGen_Type.tp_iternext = gen_iternext_natively;
+    }
+    else if (!on && PyGen_Type.tp_iternext == gen_iternext_natively) {
+        PyGen_Type.tp_iternext = stock_gen_iternext;
+    }
+}

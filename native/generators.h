@@ -16,4 +16,8 @@
  * gen_send_ex2 leaves it, or ACCEL_GEN_NOT_NATIVE with nothing done. */
 int accel_gen_resume(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject **presult);
 
+/* With `on`, generators' tp_iternext resumes compiled generators natively for
+ * every C caller; without, it is CPython's again (installed with the hook). */
+void accel_gen_iternext_install(int on);
+
 #endif

@@ -32,7 +32,7 @@ static uint64_t threshold = 1000;
 static PyObject *compiler;          /* accel.runtime.compiler.compile_code(code, argtypes, globals) */
 static _Thread_local int compiling;  /* re-entrancy guard: this thread runs the compiler */
 static _PyFrameEvalFunction previous_hook;
-static PyInterpreterState *hooked_interp;  /* where the compiler's objects live */
+PyInterpreterState *accel_hooked_interp;  /* where the compiler's objects live */
 static int private_layout_ok;
 
 static PyObject *
@@ -143,7 +143,7 @@ accel_record(PyCodeObject *co, int create)
     rec->nunits = (int)Py_SIZE(co);  /* code units */
     rec->has_loop = has_loop(co) && !is_library_code(co);
     rec->positional_only_call = co->co_kwonlyargcount == 0
-        && !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));
+        && !(co->co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_COROUTINE | CO_ASYNC_GENERATOR));
     rec->site_exits = PyMem_Calloc((size_t)ACCEL_EXIT_COUNT * rec->nunits + 1, sizeof(uint32_t));
     if (rec->site_exits == NULL || store_record(co, rec) < 0) {
         PyErr_Clear();
@@ -246,7 +246,7 @@ PyObject *
 accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
     PyCodeObject *co = frame->f_code;
-    if (tstate->interp != hooked_interp || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL) {
+    if (tstate->interp != accel_hooked_interp || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL) {
         return stock(tstate, frame, throwflag);  /* accel's modules may be gone already */
     }
     if (accel_c_stack_exhausted(tstate)) {
@@ -367,7 +367,8 @@ accel_init(void)
     int result = 0;
     if (accel_extra_index < 0) {
         accel_extra_index = _PyEval_RequestCodeExtraIndex(free_record);
-        result = accel_extra_index < 0 || accel_calls_init() < 0 || accel_operators_init() < 0 ? -1 : accel_jit_init();
+        result = accel_extra_index < 0 || accel_calls_init() < 0 || accel_operators_init() < 0
+                 || accel_builtins_init() < 0 ? -1 : accel_jit_init();
         private_layout_ok = check_private_layout();
         accel_extra_layout_ok = check_extra_layout();
     }
@@ -388,13 +389,15 @@ accel_set_mode(int new_mode)
     PyInterpreterState *interp = PyInterpreterState_Get();
     _PyFrameEvalFunction current = _PyInterpreterState_GetEvalFrameFunc(interp);
     if (new_mode != ACCEL_MODE_OFF && current != accel_eval_frame) {
-        hooked_interp = interp;
+        accel_hooked_interp = interp;
         previous_hook = current == _PyEval_EvalFrameDefault ? NULL : current;
         _PyInterpreterState_SetEvalFrameFunc(interp, accel_eval_frame);
+        accel_gen_iternext_install(1);
     }
     else if (new_mode == ACCEL_MODE_OFF && current == accel_eval_frame) {
         _PyInterpreterState_SetEvalFrameFunc(interp, previous_hook ? previous_hook : _PyEval_EvalFrameDefault);
         previous_hook = NULL;
+        accel_gen_iternext_install(0);
     }
     mode = new_mode;
     GIL_EXIT();

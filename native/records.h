@@ -48,7 +48,8 @@ typedef struct accel_code {
     int recompiles;
     int has_loop;               /* compiled on its first call */
     int positional_only_call;   /* its parameters are plain positional ones and its code
-                                 * is no generator: a call binds by moving the arguments */
+                                 * no coroutine: a call binds by moving the arguments (a
+                                 * generator function's native code then makes the generator) */
     uint64_t calls;
     uint64_t native_entries;
     uint64_t profile_until;     /* after this many native entries, compile again with the

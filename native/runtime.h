@@ -22,6 +22,7 @@
 #include "calls.h"
 #include "operators.h"
 #include "generators.h"
+#include "builtins.h"
 #include "exception_groups.h"
 #include "stencil_ids.h"
 #include "accel.h"
@@ -36,6 +37,7 @@
 accel_code *accel_record(PyCodeObject *co, int create);
 extern Py_ssize_t accel_extra_index;   /* accel's slot in co_extra */
 extern int accel_extra_layout_ok;      /* private_layout.h describes co_extra: read it straight */
+extern PyInterpreterState *accel_hooked_interp;  /* the interpreter accel's hook serves */
 
 /* The record of a code object, or NULL; read straight from co_extra once start-up
  * has checked that private_layout.h describes it.  On every call: keep it short. */

@@ -264,3 +264,227 @@ for _ in range(3):
     assert_native(run, "counter", "coro", "agen", "make_and_drop", min_entries=3)
     assert "RETURN_GENERATOR" in run.function("counter")["specialized"]
     assert run.function("counter")["exits"] == 0, run.function("counter")
+
+
+def test_c_code_resumes_compiled_generators_natively(tmp_path):
+    """sum(), list(), str.join(), zip(), next() and the interpreter iterate a generator
+    through its type's tp_iternext, which resumes a compiled generator's native code
+    straight while accel's hook is installed (native/generators.c): what gen_iternext
+    does must still hold (return values, errors, tracebacks, frames, exc_info, reentry)."""
+    run = compare("""
+import gc
+import sys
+import traceback
+
+def numbers(n):
+    for i in range(n):
+        yield i
+    return "done"
+
+def floats(n):
+    for i in range(n):
+        yield i * 0.5
+
+def leaks_stop():
+    yield 1
+    raise StopIteration("inside")
+
+def reentrant():
+    yield 1
+    yield sum(me)
+
+def fails(n):
+    yield n
+    raise ValueError(f"failed after {n}")
+
+def callers():
+    f = sys._getframe()
+    yield f.f_back.f_code.co_name
+    yield f.f_back.f_code.co_name
+
+def sees_exc_info():
+    yield sys.exc_info()[0] is None
+    try:
+        raise KeyError("inner")
+    except KeyError:
+        yield sys.exc_info()[0] is KeyError
+    yield sys.exc_info()[0] is None
+
+def cleanup(n):
+    try:
+        for i in range(n):
+            yield i
+    finally:
+        print("cleanup finally ran")
+
+def traced(n):
+    for i in range(n):
+        yield i
+
+def main():
+    print(sum(numbers(10)), sum(floats(7)), list(numbers(4)), tuple(floats(3)))
+    print("-".join(str(x) for x in numbers(5)), list(zip(numbers(3), floats(3))))
+    print(sorted(numbers(4), reverse=True), dict(enumerate(numbers(3))), max(floats(5)))
+    print(sum(x * x for x in range(100)), sum(x / 3 for x in range(50)), sum((x for x in [1, 2.5, 3])))
+    g = numbers(2)
+    print(next(g), next(g))
+    try:
+        next(g)
+    except StopIteration as stop:
+        print("StopIteration value", stop.value)
+    print(next(g, "exhausted"), list(g))
+    try:
+        sum(leaks_stop())
+    except RuntimeError as error:
+        print("RuntimeError", error, repr(error.__cause__))
+    global me
+    me = reentrant()
+    try:
+        list(me)
+    except ValueError as error:
+        print("ValueError", error)
+    try:
+        sum(fails(7))
+    except ValueError:
+        traceback.print_exc(file=sys.stdout)
+    try:
+        sum(x / (x - 3) for x in range(5))
+    except ZeroDivisionError:
+        traceback.print_exc(file=sys.stdout)
+    print(list(callers()), sum(1 for _ in callers()))
+    try:
+        raise IndexError("outer")
+    except IndexError:
+        print(list(sees_exc_info()), sys.exc_info()[0])
+    try:
+        sum(cleanup(3), None)
+    except TypeError as error:
+        print("TypeError", error)
+    gc.collect()
+    seen = []
+    sys.settrace(lambda frame, event, arg: seen.append(event) and None)
+    total = sum(traced(3))
+    sys.settrace(None)
+    print("traced", total, seen.count("call"))
+
+for _ in range(3):
+    main()
+""", tmp_path, functions=["numbers", "floats", "fails", "callers", "cleanup"])
+    assert "RuntimeError generator raised StopIteration" in run.stdout
+    assert "ValueError generator already executing" in run.stdout
+    assert "StopIteration value done" in run.stdout and "cleanup finally ran" in run.stdout
+    assert_native(run, "numbers", "floats", "fails", "callers", "cleanup", min_entries=3)
+    assert run.stats["generators_resumed_from_c"] > 100, run.stats
+    assert run.function("numbers")["exits"] == 0 and run.function("floats")["exits"] == 0
+
+
+def test_max_and_min_of_numbers_computed_natively(tmp_path):
+    """max() and min() of one-digit ints or of floats, given as the arguments or as one
+    exact tuple or list, are computed by native/builtins.c: the same value, and the same
+    object among equal ones; anything else is builtins.max's and min's own work."""
+    run = compare("""
+import builtins
+import sys
+import traceback
+
+def extremes(values):
+    return max(values), min(values), max(*values), min(*values)
+
+def pairs(a, b):
+    return max(a, b), min(a, b)
+
+def report():
+    print(extremes((3, -9, 1, 4, -9, 17)), extremes([2.5, -0.0, 0.0, 7.25]), extremes([5, 5]))
+    print(pairs(0.0, -0.0), pairs(-0.0, 0.0), pairs(-1, 1), pairs(2 ** 40, 3), pairs(3, 2 ** 40))
+    nan = float("nan")
+    print(pairs(nan, 1.0), pairs(1.0, nan), extremes([1.0, nan, 3.0]), extremes([nan, 2.0, -2.0]))
+    big_a, big_b = 1000, int("1000")
+    print(max(big_a, big_b) is big_a, min(big_b, big_a) is big_b, max([big_b, big_a]) is big_b)
+    print(extremes((1, 2.5, True)), extremes([1, 2 ** 70, -3]), extremes(["b", "a", "c"]))
+    print(max(3, 1, key=lambda x: -x), min([], default="empty"), max((1, 2), default=0), max("hello"))
+    print(max(range(5)), min(x for x in (4, 2, 8)), max({3: 1, 5: 2}), max(1, 2, 1.5))
+    for bad in ((), [], 3, None):
+        try:
+            max(bad)
+        except (ValueError, TypeError) as error:
+            print(type(error).__name__, error)
+    try:
+        min(1, "a")
+    except TypeError:
+        traceback.print_exc(file=sys.stdout)
+    try:
+        max()
+    except TypeError as error:
+        print("TypeError", error)
+
+def rebound():
+    return max([1, 2, 3])
+
+def main():
+    report()
+    saved = builtins.max
+    builtins.max = lambda values: "rebound"
+    print(rebound())
+    builtins.max = saved
+    print(rebound())
+
+for _ in range(3):
+    main()
+""", tmp_path, functions=["extremes", "pairs", "report"])
+    assert "rebound" in run.stdout and "ValueError max() arg is an empty sequence" in run.stdout
+    assert_native(run, "extremes", "pairs", min_entries=3)
+    assert run.stats["builtins_computed"] >= 3 * 30, run.stats
+
+
+def test_calls_to_generator_functions_made_directly(tmp_path):
+    """CALL's stencil calls a compiled generator function itself (its RETURN_GENERATOR
+    moves the pushed frame into the generator): the generator must be the one the
+    ordinary call makes (defaults, closures, cells, its frame, recursion)."""
+    run = compare("""
+import gc
+import sys
+
+def countdown(n, step=1):
+    while n > 0:
+        yield n
+        n -= step
+
+def with_cell(n):
+    seen = []
+    note = lambda: len(seen)
+    for i in range(n):
+        seen.append(i)
+        yield note.__call__()
+
+def tree(depth):
+    if depth:
+        yield from tree(depth - 1)
+        yield depth
+        yield from tree(depth - 1)
+
+def outer(k):
+    def scaled(n):
+        for i in range(n):
+            yield i * k
+    return scaled
+
+def main():
+    total = 0
+    made = []
+    for i in range(700):
+        g = countdown(i % 7)
+        made.append(g)
+        total += sum(g) + sum(countdown(i % 50, 3)) + sum(with_cell(i % 4))
+    print(total, sum(tree(6)), list(outer(3)(4)))
+    g = countdown(2)
+    print(g.gi_frame.f_back, g.gi_running, g.gi_frame.f_lasti, sorted(g.gi_frame.f_locals.items()))
+    print(next(g), g.gi_frame.f_back, g.gi_running, g.gi_frame.f_lineno)
+    gc.collect()
+    print(type(made[0]).__name__, made[0].__name__, made[0].__qualname__)
+
+for _ in range(3):
+    main()
+""", tmp_path, functions=["countdown", "with_cell", "tree", "main"])
+    assert_native(run, "countdown", "with_cell", "tree", "main", min_entries=3)
+    # 3 x 2,100 generator functions called by CALL's stencil (not by native/calls.c).
+    assert run.stats["native_calls"] - run.stats["native_calls_from_c"] >= 3 * 2100, run.stats

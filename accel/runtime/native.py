@@ -247,6 +247,8 @@ def counters() -> dict:
         "native_entries": totals.native_entries,
         "native_calls": totals.native_calls,
         "native_calls_from_c": totals.native_calls_from_c,
+        "generators_resumed_from_c": totals.generators_resumed_from_c,
+        "builtins_computed": totals.builtins_computed,
         "attribute_misses": totals.attribute_misses,
         "exits": {names[i]: totals.exits[i] for i in range(len(names)) if names[i] and totals.exits[i]},
         "functions_compiled": totals.functions_compiled,

@@ -24,6 +24,8 @@ def stats() -> dict:
         "native_entries": counters["native_entries"],
         "native_calls": counters["native_calls"],  # of those, native code calling native code directly
         "native_calls_from_c": counters["native_calls_from_c"],  # ... made by native/calls.c, not by CALL's stencil
+        "generators_resumed_from_c": counters["generators_resumed_from_c"],  # by sum(), list()... natively
+        "builtins_computed": counters["builtins_computed"],  # max() and min() calls computed natively
         "attribute_misses": counters["attribute_misses"],  # inline-cache misses of attribute and method sites
         "deopts": counters["exits"],
         "native_code_bytes": counters["native_code_bytes"],
@@ -75,6 +77,8 @@ def table(data: dict) -> str:
     row("native entries", f"{data['native_entries']:,}")
     row("  of which native-to-native calls", f"{data['native_calls']:,}")
     row("    of which not by CALL's stencil", f"{data['native_calls_from_c']:,}")
+    row("generators resumed by C code", f"{data['generators_resumed_from_c']:,}")
+    row("builtin calls computed natively", f"{data['builtins_computed']:,}")
     row("attribute cache misses", f"{data['attribute_misses']:,}")
     row("deopts (exits to the interpreter)", f"{deopts:,}")
     sections = [

@@ -387,7 +387,31 @@ def _regions(program: list[QInstr], decoded: Decoded, states: dict[int, State], 
         kinds = _raw_locals(body, decoded, states)
         if kinds:
             chosen.append(Region(first, last, kinds))
+    if not loops:
+        chosen += _straight_region(program, decoded, states, dataflow, generic_sites)
     return chosen
+
+
+def _straight_region(program: list[QInstr], decoded: Decoded, states: dict[int, State], dataflow: tuple,
+                     generic_sites: frozenset[int]) -> list[Region]:
+    """Code without loops whose every instruction after RESUME is pure (a small function
+    of arithmetic on its arguments) keeps raw, from there to its returns, the int and
+    float locals that only ever hold the result of an operation and are read again
+    (`s = i + j`): otherwise each store boxes it and each read unboxes it again.  The
+    arguments stay boxed, their guards where they are used."""
+    first = next((i + 1 for i, q in enumerate(program) if q.name == "RESUME"), None)
+    if first is None or first >= len(program) or program[-1].falls_through or program[first].start in generic_sites:
+        return []
+    if not all(_pure(program, i, dataflow, states, generic_sites) for i in range(first, len(program))):
+        return []
+    body = program[first:]
+    arguments = decoded.code.co_argcount + decoded.code.co_kwonlyargcount
+    stored_results = {q.oparg for before, q in zip(body, body[1:]) if q.name == "STORE_FAST" and before.name in RAW_OPS}
+    other_stores = {q.oparg for before, q in zip(body, body[1:]) if q.name == "STORE_FAST" and before.name not in RAW_OPS}
+    read = {q.oparg for q in body if q.name == "LOAD_FAST"}
+    kinds = {v: kind for v, kind in _raw_locals(body, decoded, states).items()
+             if v >= arguments and v in stored_results and v not in other_stores and v in read}
+    return [Region(first, len(program) - 1, kinds)] if kinds else []
 
 
 def _pure(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, State],
