@@ -433,7 +433,8 @@ for _ in range(3):
 """, tmp_path, functions=["extremes", "pairs", "report"])
     assert "rebound" in run.stdout and "ValueError max() arg is an empty sequence" in run.stdout
     assert_native(run, "extremes", "pairs", min_entries=3)
-    assert run.stats["builtins_computed"] >= 3 * 30, run.stats
+    # (about 30 a call of report(); the first call may run before its profiled recompile)
+    assert run.stats["builtins_computed"] >= 2 * 30, run.stats
 
 
 def test_calls_to_generator_functions_made_directly(tmp_path):
