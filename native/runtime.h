@@ -22,6 +22,7 @@
 #include "calls.h"
 #include "operators.h"
 #include "generators.h"
+#include "containers.h"
 #include "exception_groups.h"
 #include "stencil_ids.h"
 #include "accel.h"

@@ -494,7 +494,8 @@ def test_slices_and_delete_subscript(tmp_path):
                 print(f.__name__, type(e).__name__, e)
         _accel_probe(slices, delete, delete_slice)
         _traceback(delete, {"a": 1}, "missing")
-    """, {"slices": {"BUILD_SLICE"}, "delete": {"DELETE_SUBSCR"}, "delete_slice": {"BUILD_SLICE", "DELETE_SUBSCR"}})
+    """, {"slices": {"BUILD_SLICE__BINARY_SUBSCR"}, "delete": {"DELETE_SUBSCR"},
+          "delete_slice": {"BUILD_SLICE", "DELETE_SUBSCR"}})
 
 
 def test_contains_is_and_len(tmp_path):
@@ -1812,7 +1813,7 @@ def test_reference_counts_are_balanced(tmp_path):
         _accel_probe(work)
     """, {"work": {"BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_MAP", "DICT_UPDATE",
                    "UNPACK_SEQUENCE_TUPLE_TO_LOCALS",
-                   "UNPACK_EX", "FORMAT_VALUE", "BUILD_STRING", "BUILD_SLICE", "DELETE_SUBSCR", "MAKE_CELL",
+                   "UNPACK_EX", "FORMAT_VALUE", "BUILD_STRING", "BUILD_SLICE__BINARY_SUBSCR", "DELETE_SUBSCR", "MAKE_CELL",
                    "CONTAINS_OP", "IS_OP", "UNARY_NOT", "LIST_EXTEND"}})
 
 
@@ -1881,3 +1882,76 @@ def test_stdlib_functions_compile_and_run(tmp_path):
     """, tmp_path)
     assert run.stats["functions_compiled"] >= 200, run.stats
     assert run.stats["native_entries"] >= 1000, run.stats
+
+
+# --- slices without slice objects (stencils/slices.c) ---------------------------------------------
+
+def test_slices_fused_with_their_subscript(tmp_path):
+    run, report = check(tmp_path, """
+        import sys
+
+        def reads(seq, n):
+            out = []
+            for i in range(-n - 2, n + 3):
+                for step in (None, 1, 2, 3, -1, -2, -5):
+                    out.append((seq[i:], seq[:i], seq[i::step], seq[:i:step], seq[i:i + 3:step], seq[::step]))
+            return out, seq[:], seq[::-1]
+
+        def stores(items, n):
+            work = items[:]
+            for i in range(-n - 1, n + 2):
+                work[i:] = items[i::-1]
+                work[:i + 1] = (x * 2 for x in items[:2])
+                work[i:i] = "ab"
+                work[:2] = work
+                work[::2] = work[::2][::-1]
+            return work
+
+        class Seq(list):
+            def __getitem__(self, key):
+                return ("Seq", key.start, key.stop, key.step)
+
+        class Index:
+            def __index__(self):
+                return 2
+
+        for seq in (list(range(7)), tuple("abcdefg"), "hello, world", "", (), [], Seq([1, 2]), range(9), b"bytes"):
+            out, whole, backwards = reads(seq, 8)
+            print(type(seq).__name__, len(out), out[::17], whole, backwards)
+        print(stores(list(range(6)), 6), stores([], 1))
+        t = tuple(range(5))
+        print(reads(t, 1)[1] is t, reads("abc", 1)[1] == "abc", reads([True], 1)[0][:3])
+        big = list(range(40))
+        print(big[2 ** 40:], big[-2 ** 40:3], big[Index():Index()], big[True:5], big[1:9:Index()])
+        before = sys.getrefcount(t), sys.getrefcount(big[3])
+        for _ in range(300):
+            reads(t, 2), stores(big[:8], 3)
+        print(sys.getrefcount(t) - before[0], sys.getrefcount(big[3]) - before[1])
+        for seq, key in (([1], (None, None, 0)), ((1,), ("a", None, None)), ("ab", (1.5, None, None)),
+                         (5, (1, 2, None)), ([1, 2], (0, 1, 0))):
+            try:
+                seq[slice(*key)]
+            except (TypeError, ValueError) as e:
+                print(type(e).__name__, e)
+
+        def step_zero(seq):
+            return seq[::0]
+
+        def bad_store(seq):
+            seq[::2] = [1]
+
+        def not_iterable(seq):
+            seq[1:2] = 5
+
+        _accel_probe(reads, stores, step_zero, bad_store, not_iterable)
+        _traceback(step_zero, [1, 2])
+        _traceback(bad_store, [1, 2, 3, 4, 5])
+        _traceback(not_iterable, [1, 2, 3])
+        _traceback(not_iterable, (1, 2, 3))
+    """, {"reads": {"BUILD_SLICE__BINARY_SUBSCR"}, "stores": {"BUILD_SLICE__STORE_SUBSCR", "BUILD_SLICE__BINARY_SUBSCR"},
+          "step_zero": {"BUILD_SLICE__BINARY_SUBSCR"}, "bad_store": {"BUILD_SLICE__STORE_SUBSCR"},
+          "not_iterable": {"BUILD_SLICE__STORE_SUBSCR"}})
+    assert "ValueError: slice step cannot be zero" in run.stdout
+    assert "TypeError: must assign iterable to extended slice" not in run.stdout
+    assert "attempt to assign sequence of size 1 to extended slice of size 3" in run.stdout
+    assert all(entry["exits"] == [] for name, entry in report.items() if name in ("reads", "stores")), report

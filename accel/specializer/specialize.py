@@ -65,6 +65,12 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
                 result.append(fused)
                 index += 2
                 continue
+        if instr.name == "BUILD_SLICE" and index + 1 < len(program):
+            fused = _slice_subscript(instr, program[index + 1], decoded, feedback)
+            if fused is not None:
+                result.append(fused)
+                index += 2
+                continue
         if instr.name == "BINARY_OP" and index + 1 < len(program):
             fused = _add_unicode_and_store(instr, program[index + 1], decoded, feedback)
             if fused is not None:
@@ -202,6 +208,22 @@ def _add_unicode_and_store(instr: QInstr, following: QInstr, decoded: Decoded,
         return None
     return QInstr(name, instr.covers + following.covers, instr.oparg, following.oparg,
                   note="strs grow in place; other operands take the generic path")
+
+
+# BUILD_SLICE and the subscript that uses the slice, fused (stencils/slices.c).
+SLICE_SUBSCRIPTS = {"BINARY_SUBSCR": "BUILD_SLICE__BINARY_SUBSCR", "STORE_SUBSCR": "BUILD_SLICE__STORE_SUBSCR"}
+
+
+def _slice_subscript(instr: QInstr, following: QInstr, decoded: Decoded, feedback: Feedback) -> QInstr | None:
+    """`seq[a:b]`, `seq[a:b:c]` and `seq[a:b] = v`: lists, tuples and strs sliced without
+    a slice object; anything else makes one and takes the generic path; no guard."""
+    name = SLICE_SUBSCRIPTS.get(following.name)
+    if name not in feedback.stencils or following.start in decoded.jump_targets:
+        return None
+    if instr.start in feedback.generic_sites or following.start in feedback.generic_sites:
+        return None
+    return QInstr(name, instr.covers + following.covers, instr.oparg, acts_at=len(instr.covers),
+                  note="lists, tuples and strs sliced inline; other operands take the generic path")
 
 
 def _become(instr: QInstr, name: str, note: str = "", guards: tuple[str, ...] = ()) -> QInstr:
