@@ -1814,7 +1814,7 @@ def test_reference_counts_are_balanced(tmp_path):
     """, {"work": {"BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_MAP", "DICT_UPDATE",
                    "UNPACK_SEQUENCE_TUPLE_TO_LOCALS",
                    "UNPACK_EX", "FORMAT_VALUE", "BUILD_STRING", "BUILD_SLICE__BINARY_SUBSCR", "DELETE_SUBSCR", "MAKE_CELL",
-                   "CONTAINS_OP", "IS_OP", "UNARY_NOT", "LIST_EXTEND"}})
+                   "CONTAINS_OP_JUMP", "IS_OP", "UNARY_NOT", "LIST_EXTEND"}})
 
 
 # --- a broad sample of stdlib-style code -------------------------------------------------------
@@ -1955,3 +1955,107 @@ def test_slices_fused_with_their_subscript(tmp_path):
     assert "TypeError: must assign iterable to extended slice" not in run.stdout
     assert "attempt to assign sequence of size 1 to extended slice of size 3" in run.stdout
     assert all(entry["exits"] == [] for name, entry in report.items() if name in ("reads", "stores")), report
+
+
+# --- `in` fused with its jump, tuples iterated inline (stencils/objects.c, iter.c) -------------
+
+def test_contains_fused_with_its_jump(tmp_path):
+    run, report = check(tmp_path, """
+        import sys
+
+        def count(items, probes):
+            n = 0
+            for p in probes:
+                if p in items:
+                    n += 1
+                if p not in items:
+                    n += 10
+            return n
+
+        def search(items, limit):
+            i = 0
+            while i not in items and i < limit:
+                i += 1
+            while True:
+                i += 1
+                if i in items or i > limit:
+                    break
+            return i
+
+        class Evens:
+            def __contains__(self, x):
+                if x == 3:
+                    raise KeyError(x)
+                return x % 2 == 0
+
+        class Truthy:
+            def __contains__(self, x):
+                return [x]  # any object: its truth is the answer
+
+        marker = object()
+        before = sys.getrefcount(marker)
+        for _ in range(200):
+            count([marker], [marker, 1])
+        print(sys.getrefcount(marker) - before)
+        print(count({1, 2, 3}, range(6)), count({1: 2, 4: 5}, [1, 2, 4, 5]), count([1, "a", 2.0], [1, 2, "a", "b"]),
+              count(frozenset([5]), [5]), count("hello", "hel"), count(Evens(), [2, 4]), count(Truthy(), [0]))
+        print(search({7, 9}, 20), search([], 5), search(range(3, 4), 9), search(Evens(), 1))
+        for items, probes in ((Evens(), [1, 3]), ({1}, [[1]]), (5, [1]), ("abc", [1])):
+            try:
+                count(items, probes)
+            except (KeyError, TypeError) as e:
+                print(type(e).__name__, e)
+        _accel_probe(count, search)
+        _traceback(count, Evens(), [3])
+    """, {"count": {"CONTAINS_OP_JUMP"}, "search": {"CONTAINS_OP_JUMP"}})
+    assert "KeyError: 3" in run.stdout and "in count" in run.stdout
+
+
+def test_tuples_iterated_inline(tmp_path):
+    run, report = check(tmp_path, """
+        import sys
+
+        def walk(table, keys):
+            total = 0
+            for k in keys:
+                for n in table[k]:
+                    total += n
+                for n in table[k]:
+                    if n > 2:
+                        break
+            return total
+
+        def pairs(seq):
+            out = []
+            for a, b in seq:
+                out.append(a - b)
+            return out
+
+        def shrinking(t):
+            it = iter(t)
+            got = []
+            for x in it:
+                got.append(x)
+                got.extend(it)  # the loop's own iterator exhausted under it
+            return got
+
+        table = {i: tuple(range(i)) for i in range(6)}
+        table[9] = [7, 8]
+        table[8] = iter((1, 2))
+        print(walk(table, [0, 1, 5, 9, 3]), walk(table, [8]), pairs(((5, 1), (7, 2))), pairs([(1, 1)]))
+        print(shrinking((1, 2, 3)), shrinking(()), shrinking([4, 5]))
+        item = object()
+        t = (item,) * 4
+        before = sys.getrefcount(item), sys.getrefcount(t)
+        for _ in range(200):
+            walk({0: t, 1: ()}, (0, 1)) if False else [x for x in t]
+            for x in t:
+                pass
+        print(sys.getrefcount(item) - before[0], sys.getrefcount(t) - before[1])
+        try:
+            walk({0: (1, "a")}, [0])
+        except TypeError as e:
+            print("TypeError", e)
+        _accel_probe(walk, pairs, shrinking)
+    """, {"walk": {"FOR_ITER_LIST"}, "pairs": {"FOR_ITER_LIST"}, "shrinking": {"FOR_ITER_LIST"}})
+    assert all(reason == "ERROR" for name in ("walk", "shrinking") for _, reason, _ in report[name]["exits"]), report

@@ -65,6 +65,12 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
                 result.append(fused)
                 index += 2
                 continue
+        if instr.name == "CONTAINS_OP" and index + 1 < len(program):
+            fused = _contains_jump(instr, program[index + 1], decoded, feedback)
+            if fused is not None:
+                result.append(fused)
+                index += 2
+                continue
         if instr.name == "BUILD_SLICE" and index + 1 < len(program):
             fused = _slice_subscript(instr, program[index + 1], decoded, feedback)
             if fused is not None:
@@ -105,10 +111,11 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
         return _become(instr, CACHED[instr.name], note="inline cache; a miss takes the generic path")
     if instr.name == "FOR_ITER" and feedback.private_layout_ok:
         # Both fast forms fall back to the generic path: an unknown iterator gets the
-        # list one, the most common.
+        # list one, which takes the most common ones, lists' and tuples', inline.
         (iterator,) = _operand_types(instr, feedback, 1)
-        fast = "FOR_ITER_RANGE" if iterator is RANGE_ITERATOR else "FOR_ITER_LIST"
-        return _become(instr, fast, note="other iterators take the generic path")
+        if iterator is RANGE_ITERATOR:
+            return _become(instr, "FOR_ITER_RANGE", note="other iterators take the generic path")
+        return _become(instr, "FOR_ITER_LIST", note="list and tuple iterators inline; others take the generic path")
     if instr.name in ("BINARY_SUBSCR", "STORE_SUBSCR"):
         # list[int] inline, anything else generic: no guard, so whenever it may be that.
         container, index = _operand_types(instr, feedback, 2)
@@ -208,6 +215,18 @@ def _add_unicode_and_store(instr: QInstr, following: QInstr, decoded: Decoded,
         return None
     return QInstr(name, instr.covers + following.covers, instr.oparg, following.oparg,
                   note="strs grow in place; other operands take the generic path")
+
+
+def _contains_jump(instr: QInstr, following: QInstr, decoded: Decoded, feedback: Feedback) -> QInstr | None:
+    """`in` / `not in` and the conditional jump after it, fused: the jump is taken on
+    the containment test's own result (oparg: `in`'s result that takes it), no bool made."""
+    name = "CONTAINS_OP_JUMP"
+    if following.name not in COMPARE_JUMPS or name not in feedback.stencils:
+        return None
+    if following.start in decoded.jump_targets or instr.start in feedback.generic_sites:
+        return None
+    jump_if_true, backward = COMPARE_JUMPS[following.name]
+    return QInstr(name, instr.covers + following.covers, int(jump_if_true) ^ instr.oparg, int(backward))
 
 
 # BUILD_SLICE and the subscript that uses the slice, fused (stencils/slices.c).
