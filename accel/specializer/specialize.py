@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..datatype import datatype
 from ..frontend.decode import Decoded
 from .ir import QInstr
-from .types import RANGE_ITERATOR, State, nb_name
+from .types import RANGE_ITERATOR, State, nb_name, plain_type
 
 # COMPARE_OP's oparg (Py_LT ... Py_GE) -> the outcomes, as in stencils/compare.c
 # (1 less, 2 equal, 4 greater, 8 unordered), for which the comparison is true.
@@ -93,7 +93,7 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
 
 def _operand_types(instr: QInstr, feedback: Feedback, count: int) -> tuple:
     _, stack = feedback.states.get(instr.start, ((), ()))
-    return stack[-count:] if len(stack) >= count else (None,) * count
+    return tuple(map(plain_type, stack[-count:])) if len(stack) >= count else (None,) * count
 
 
 def _adaptive(instr: QInstr, feedback: Feedback, prefix: str) -> str | None:
