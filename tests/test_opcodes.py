@@ -2061,3 +2061,30 @@ def test_tuples_iterated_inline(tmp_path):
     assert "FOR_ITER_LIST_GUARDED" in report["walk"]["emitted"], report["walk"]
     # tuples' iterators never exit, in loops that keep ints raw (FOR_ITER_LIST_GUARDED) too
     assert all(op != "FOR_ITER" for name in ("walk", "pairs", "shrinking") for op, _, _ in report[name]["exits"]), report
+
+
+def test_zip_and_enumerate_loops_stay_generic(tmp_path):
+    """zip() and enumerate() make iterators of their own kind: their loops take the generic
+    FOR_ITER (never the list form, whose guarded variant, in loops that keep floats raw
+    after the first call's profile, would exit at every call)."""
+    run, report = check(tmp_path, """
+        def pick(u, thresholds, names):
+            for threshold, name in zip(thresholds, names):
+                if u < threshold:
+                    return name
+            return names[-1]
+
+        def weighted(values):
+            total = 0.0
+            for i, v in enumerate(values, 1):
+                total += v * 0.5
+            return total
+
+        for k in range(40):
+            print(pick(k / 40, [0.1, 0.5, 0.9], ["a", "b", "c"]), weighted([k * 1.5, 2.5]), end=" ")
+        print()
+        _accel_probe(pick, weighted)
+    """, {"pick": {"FOR_ITER"}, "weighted": {"FOR_ITER"}})
+    for name in ("pick", "weighted"):
+        assert "FOR_ITER_LIST" not in report[name]["emitted"], report[name]
+        assert not [e for e in report[name]["exits"] if e[0] == "FOR_ITER"], report[name]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..datatype import datatype
 from ..frontend.decode import Decoded
 from .ir import QInstr
-from .types import RANGE_ITERATOR, State, nb_name, plain_type
+from .types import LIST_ITERATOR, RANGE_ITERATOR, TUPLE_ITERATOR, State, nb_name, plain_type
 
 # COMPARE_OP's oparg (Py_LT ... Py_GE) -> the outcomes, as in stencils/compare.c
 # (1 less, 2 equal, 4 greater, 8 unordered), for which the comparison is true.
@@ -115,6 +115,9 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
         (iterator,) = _operand_types(instr, feedback, 1)
         if iterator is RANGE_ITERATOR:
             return _become(instr, "FOR_ITER_RANGE", note="other iterators take the generic path")
+        if iterator not in (None, LIST_ITERATOR, TUPLE_ITERATOR):
+            instr.note = "an iterator of another kind (zip, enumerate)"
+            return instr
         return _become(instr, "FOR_ITER_LIST", note="list and tuple iterators inline; others take the generic path")
     if instr.name in ("BINARY_SUBSCR", "STORE_SUBSCR"):
         # list[int] inline, anything else generic: no guard, so whenever it may be that.

@@ -17,7 +17,9 @@ from ..frontend.decode import UNCONDITIONAL_JUMPS, Decoded, Instruction, stack_e
 
 RANGE_ITERATOR = type(iter(range(0)))
 LIST_ITERATOR = type(iter([]))
-ITERATORS = {range: RANGE_ITERATOR, list: LIST_ITERATOR}
+TUPLE_ITERATOR = type(iter(()))
+# What GET_ITER makes of an iterable of each type (zip and enumerate are their own).
+ITERATORS = {range: RANGE_ITERATOR, list: LIST_ITERATOR, tuple: TUPLE_ITERATOR, zip: zip, enumerate: enumerate}
 ELEMENTS = {RANGE_ITERATOR: int}
 
 # NB_* opargs of BINARY_OP, as dis names them; in-place forms are 13 higher.
@@ -60,7 +62,8 @@ class Returns:
 
 # Builtins whose call results have a known type: name -> (the builtin, its result type).
 KNOWN_CALLS = {"range": (range, range), "float": (float, float), "int": (int, int),
-               "len": (len, int), "str": (str, str), "list": (list, list)}
+               "len": (len, int), "str": (str, str), "list": (list, list),
+               "zip": (zip, zip), "enumerate": (enumerate, enumerate)}
 
 
 # The types before an instruction: (types of the locals, types of the stack values from the
