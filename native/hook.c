@@ -342,15 +342,24 @@ check_private_layout(void)
 {
     PyObject *range = PyObject_CallFunction((PyObject *)&PyRange_Type, "iii", 3, 100, 7);
     PyObject *list = Py_BuildValue("[ii]", 1, 2);
+    PyObject *tuple = Py_BuildValue("(ii)", 1, 2);
     PyObject *range_iter = range ? PyObject_GetIter(range) : NULL;
     PyObject *list_iter = list ? PyObject_GetIter(list) : NULL;
+    PyObject *tuple_iter = tuple ? PyObject_GetIter(tuple) : NULL;
+    PyObject *first = tuple_iter ? PyIter_Next(tuple_iter) : NULL;
     int ok = 0;
-    if (range_iter != NULL && list_iter != NULL && Py_TYPE(range_iter) == &PyRangeIter_Type) {
+    if (range_iter != NULL && list_iter != NULL && tuple_iter != NULL && Py_TYPE(range_iter) == &PyRangeIter_Type
+        && Py_TYPE(tuple_iter) == &PyTupleIter_Type && PyTupleIter_Type.tp_basicsize == sizeof(accel_tupleiter)) {
         accel_rangeiter *r = (accel_rangeiter *)range_iter;
         accel_listiter *l = (accel_listiter *)list_iter;
+        accel_tupleiter *t = (accel_tupleiter *)tuple_iter;
         ok = r->index == 0 && r->start == 3 && r->step == 7 && r->len == 14
-             && l->it_index == 0 && (PyObject *)l->it_seq == list;
+             && l->it_index == 0 && (PyObject *)l->it_seq == list
+             && t->it_index == 1 && (PyObject *)t->it_seq == tuple;
     }
+    Py_XDECREF(first);
+    Py_XDECREF(tuple_iter);
+    Py_XDECREF(tuple);
     Py_XDECREF(range_iter);
     Py_XDECREF(list_iter);
     Py_XDECREF(range);

@@ -35,6 +35,8 @@ static const struct {
     {"accel_exception_group_match", (void *)accel_exception_group_match},
     {"accel_prep_reraise_star", (void *)accel_prep_reraise_star},
     {"accel_gen_resume", (void *)accel_gen_resume},
+    {"accel_slice_inline", (void *)accel_slice_inline},
+    {"accel_slice_assign_inline", (void *)accel_slice_assign_inline},
     {"accel_clear_frame", (void *)accel_clear_frame},
     {"accel_finish_in_interpreter", (void *)accel_finish_in_interpreter},
     {"accel_eval_frame", (void *)accel_eval_frame},

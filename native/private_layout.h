@@ -22,6 +22,13 @@ typedef struct {
     PyListObject *it_seq;
 } accel_listiter;
 
+/* Objects/tupleobject.c: tupleiterobject */
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t it_index;
+    PyTupleObject *it_seq;
+} accel_tupleiter;
+
 /* Objects/genobject.c: _PyAsyncGenWrappedValue, what an async generator yields
  * (stencils/coroutines.c makes it). */
 typedef struct {

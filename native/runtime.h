@@ -23,6 +23,7 @@
 #include "operators.h"
 #include "generators.h"
 #include "builtins.h"
+#include "containers.h"
 #include "exception_groups.h"
 #include "stencil_ids.h"
 #include "accel.h"
@@ -128,9 +129,6 @@ accel_run_native_inline(PyThreadState *tstate, _PyInterpreterFrame *frame, accel
     tstate->cframe->current_frame = frame;
     rec->native_entries++;
     accel_totals.native_entries++;
-    if (rec->profile_until != 0 && rec->native_entries > rec->profile_until) {
-        accel_profile_ended(rec);
-    }
 
     accel_native *native = rec->native;
     PyObject **sp = frame->localsplus + frame->stacktop;
@@ -143,10 +141,15 @@ accel_run_native_inline(PyThreadState *tstate, _PyInterpreterFrame *frame, accel
 
     tstate->cframe->current_frame = frame->previous;
     tstate->recursion_remaining++;
-    if (((uintptr_t)result & 1) == 0) {
-        return result;
+    if (((uintptr_t)result & 1) != 0) {
+        result = accel_finish_in_interpreter(tstate, frame, rec, native, (uintptr_t)result);
     }
-    return accel_finish_in_interpreter(tstate, frame, rec, native, (uintptr_t)result);
+    /* Profiling ends when the entry that completes it returns, so that the next
+     * call already runs the code compiled from what it saw. */
+    if (__builtin_expect(rec->profile_until != 0 && rec->native_entries >= rec->profile_until, 0)) {
+        accel_profile_ended(rec);
+    }
+    return result;
 }
 
 #endif

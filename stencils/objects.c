@@ -613,6 +613,30 @@ STENCIL(CONTAINS_OP)
     CONTINUE();
 }
 
+/* CONTAINS_OP and the conditional jump after it, fused (no bool in between):
+ * OPARG is the result of `left in right` on which the jump is taken (the
+ * specializer folds `not in` and the jump's sense into it); OPARG2 is 1 when
+ * the jump goes backward (a loop), which checks the eval breaker. */
+STENCIL(CONTAINS_OP_JUMP)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    if (OPARG2) {
+        CHECK_EVAL_BREAKER();
+    }
+    SYNC_INSTR();
+    int res = PySequence_Contains(right, left);
+    Py_DECREF(left);
+    Py_DECREF(right);
+    sp -= 2;
+    if (UNLIKELY(res < 0)) {
+        ERROR();
+    }
+    if (res == OPARG) {
+        JUMP();
+    }
+    CONTINUE();
+}
+
 /* `left is right`; oparg 1 is `is not`. */
 STENCIL(IS_OP)
 {

@@ -50,6 +50,7 @@
 #include "eval_breaker.h"
 #include "calls.h"
 #include "generators.h"
+#include "containers.h"
 #include "records.h"
 
 #define CC __attribute__((preserve_none))

@@ -693,13 +693,32 @@ STENCIL(FOR_ITER_RANGE_RAW)
 
 /* ---- loops that keep locals raw: forms that run no Python code ---- */
 
-/* FOR_ITER_LIST where locals are raw: another iterator exits, and so does the
- * end of a list that would die with it (its items' finalizers might run). */
+/* FOR_ITER_LIST where locals are raw: an iterator of neither a list nor a tuple
+ * exits, and so does the end of a sequence that would die with it (its items'
+ * finalizers might run). */
 STENCIL(FOR_ITER_LIST_GUARDED)
 {
     PyObject *iter = sp[-1];
     if (UNLIKELY(Py_TYPE(iter) != &PyListIter_Type)) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
+        if (UNLIKELY(Py_TYPE(iter) != &PyTupleIter_Type)) {
+            EXIT(ACCEL_EXIT_GUARD_TYPE);
+        }
+        accel_tupleiter *t = (accel_tupleiter *)iter;
+        PyTupleObject *items = t->it_seq;
+        if (UNLIKELY(items == NULL || t->it_index >= PyTuple_GET_SIZE(items))) {
+            if (items != NULL && Py_REFCNT(items) == 1) {
+                EXIT(ACCEL_EXIT_GUARD_VALUE);
+            }
+            t->it_seq = NULL;
+            Py_XDECREF(items);
+            sp--;
+            Py_DECREF(iter);  /* a tuple iterator without its tuple: freeing it runs nothing */
+            JUMP();
+        }
+        PyObject *item = PyTuple_GET_ITEM(items, t->it_index++);
+        Py_INCREF(item);
+        *sp++ = item;
+        CONTINUE();
     }
     accel_listiter *it = (accel_listiter *)iter;
     PyListObject *seq = it->it_seq;

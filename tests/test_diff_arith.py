@@ -772,3 +772,34 @@ def test_floor_division_and_remainder_at_sites_of_unknown_types(tmp_path):
     assert "ZeroDivisionError: integer modulo by zero" in run.stderr, run.stderr
     for op in ("FLOOR_DIVIDE", "REMAINDER"):
         assert f"BINARY_OP_{op}_INT_OR_OTHER" in run.function("divide")["specialized"], run.function("divide")["text"]
+
+
+def test_sites_profiled_in_the_first_call_are_specialized_from_the_second(tmp_path):
+    """Code compiled on its first call (it has a loop) notes the operand kinds of its sites
+    of unknown types during that call; once that call has returned, it is compiled again,
+    so that its second call already runs int operations on raw values there."""
+    run = compare("""
+        def accumulate(rows):
+            acc = 0
+            for row in rows:
+                a, b, c = row
+                acc = (acc + a * b - c) & 0xFFFFFFFF
+            return acc
+
+        def mixed(rows):
+            acc = 0
+            for a, b in rows:
+                acc = acc + a * b
+            return acc
+
+        rows = [(i, i + 1, i * 3) for i in range(5000)]
+        print(accumulate(rows), accumulate(rows[:100]))
+        print(mixed([(1, 2), (1.5, 2)]), mixed([(3, 4)]), mixed([(2.5, 1.0)]))
+    """, tmp_path, functions=["accumulate", "mixed"])
+    assert_native(run, "accumulate", "mixed")
+    accumulate = run.function("accumulate")
+    assert accumulate["native_entries"] == 2 and accumulate["recompiles"] == 1, accumulate["text"]
+    assert any(name.startswith("BINARY_OP_MULTIPLY_INT") for name in accumulate["specialized"]), accumulate["text"]
+    assert accumulate["exits"] == 0, accumulate["text"]
+    mixed = run.function("mixed")
+    assert mixed["recompiles"] == 0 and "BINARY_OP_MULTIPLY_INT_OR_FLOAT" in mixed["specialized"], mixed["text"]

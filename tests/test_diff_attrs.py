@@ -330,7 +330,7 @@ for a in values:
             print(repr(a)[:20], repr(b)[:20], classify(Box(a), Box(b)))
         except TypeError as e:
             print("TypeError", e)
-print(count_down(Box(10), 3), count_down(Box(10.5), 3), count_down(Box(2 ** 65), 2 ** 65 - 4))
+print(count_down(Box(10.5), 3), count_down(Box(10), 3), count_down(Box(2 ** 65), 2 ** 65 - 4))  # mixed first
 print(truth_raises(Box(Cmp(1)), Box(1)), truth_raises(Box(Cmp(0)), Box(1)))
 try:
     truth_raises(Box(Cmp("weird")), Box(1))

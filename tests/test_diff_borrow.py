@@ -425,6 +425,7 @@ def replace(a, i):
     a[i] = None
 
 lst = list(range(10))
+shift(list(range(3)), 3)  # the recompile after the first call sees a list too
 print(shift(lst, 10), lst, shift(Table(), 5), shift({i: i for i in range(5)}, 5))
 print(sorted(set(Table.seen)))
 print([guarded(x, i) for x in ([1, 2], (1, 2), {1: 2}, "ab") for i in (0, 1, -1, 5, 2**70, "k")])

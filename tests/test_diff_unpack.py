@@ -197,3 +197,59 @@ print(len(seen))
         assert "UNPACK_SEQUENCE_TUPLE_TO_LOCALS" in run.function(name)["specialized"], run.function(name)["text"]
     assert "UNPACK_SEQUENCE_LIST_TO_LOCALS" in run.function("from_list")["specialized"], \
         run.function("from_list")["text"]
+
+
+def test_items_of_constants_and_displays_are_typed(tmp_path):
+    """Tuple constants and tuple and list displays carry their items' types into what
+    unpacks them (accel/specializer/types.py, Items): arithmetic on the unpacked ints runs
+    on raw ints from the first call.  A list whose items change under the inference (a
+    float, a str, another length) makes the guards fail: same results as stock."""
+    run = compare("""
+        def constants(rounds):
+            t3 = (1, 2, 3)
+            nested = ((4, 5), (6, (7, 8)))
+            acc = 0
+            for i in range(rounds):
+                a, b, c = t3
+                (d, e), [f, (g, h)] = nested
+                a, b = b, a
+                acc = (acc + a - b * c + d * e - f + g * h + i) & 0xFFFF
+            return acc
+
+        def displays(rounds, x):
+            pair = [3, 4]
+            quad = [*(5, 6, 7, 8)]
+            acc = 0
+            for i in range(rounds):
+                p, q = pair
+                first, *middle, last = quad
+                u, v = (i, i + 1)
+                acc = int(acc + p * q + first + len(middle) - last + u * v) & 0xFFFF
+                if i == x:
+                    pair[0] = 2.5      # the items are not what inference says any more
+                    quad.append(1)
+            return acc
+
+        def changed(values):
+            pair = [1, 2]
+            out = []
+            for v in values:
+                a, b = pair
+                out.append(a * b - a)
+                pair = [v, v]
+            return out
+
+        print(constants(3000), constants(0))
+        print(displays(3000, -1), displays(50, 20), displays(5, 0))
+        print(changed([1, 2.5, "s", 2 ** 70, True]))
+        try:
+            changed([1, None])
+        except TypeError as e:
+            print("TypeError", e)
+    """, tmp_path, functions=["constants", "displays", "changed"])
+    assert_native(run, "constants", "displays", "changed")
+    constants = run.function("constants")
+    assert constants["recompiles"] == 0 and constants["exits"] == 0, constants["text"]
+    for form in ("BINARY_OP_ADD_INT_RAW", "BINARY_OP_MULTIPLY_INT_RAW"):
+        assert form in constants["specialized"], constants["text"]
+    assert "BINARY_OP_MULTIPLY_INT_RAW" in run.function("displays")["specialized"], run.function("displays")["text"]

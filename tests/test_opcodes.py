@@ -494,7 +494,8 @@ def test_slices_and_delete_subscript(tmp_path):
                 print(f.__name__, type(e).__name__, e)
         _accel_probe(slices, delete, delete_slice)
         _traceback(delete, {"a": 1}, "missing")
-    """, {"slices": {"BUILD_SLICE"}, "delete": {"DELETE_SUBSCR"}, "delete_slice": {"BUILD_SLICE", "DELETE_SUBSCR"}})
+    """, {"slices": {"BUILD_SLICE__BINARY_SUBSCR"}, "delete": {"DELETE_SUBSCR"},
+          "delete_slice": {"BUILD_SLICE", "DELETE_SUBSCR"}})
 
 
 def test_contains_is_and_len(tmp_path):
@@ -1812,8 +1813,8 @@ def test_reference_counts_are_balanced(tmp_path):
         _accel_probe(work)
     """, {"work": {"BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_MAP", "DICT_UPDATE",
                    "UNPACK_SEQUENCE_TUPLE_TO_LOCALS",
-                   "UNPACK_EX", "FORMAT_VALUE", "BUILD_STRING", "BUILD_SLICE", "DELETE_SUBSCR", "MAKE_CELL",
-                   "CONTAINS_OP", "IS_OP", "UNARY_NOT", "LIST_EXTEND"}})
+                   "UNPACK_EX", "FORMAT_VALUE", "BUILD_STRING", "BUILD_SLICE__BINARY_SUBSCR", "DELETE_SUBSCR", "MAKE_CELL",
+                   "CONTAINS_OP_JUMP", "IS_OP", "UNARY_NOT", "LIST_EXTEND"}})
 
 
 # --- a broad sample of stdlib-style code -------------------------------------------------------
@@ -1881,3 +1882,209 @@ def test_stdlib_functions_compile_and_run(tmp_path):
     """, tmp_path)
     assert run.stats["functions_compiled"] >= 200, run.stats
     assert run.stats["native_entries"] >= 1000, run.stats
+
+
+# --- slices without slice objects (stencils/slices.c) ---------------------------------------------
+
+def test_slices_fused_with_their_subscript(tmp_path):
+    run, report = check(tmp_path, """
+        import sys
+
+        def reads(seq, n):
+            out = []
+            for i in range(-n - 2, n + 3):
+                for step in (None, 1, 2, 3, -1, -2, -5):
+                    out.append((seq[i:], seq[:i], seq[i::step], seq[:i:step], seq[i:i + 3:step], seq[::step]))
+            return out, seq[:], seq[::-1]
+
+        def stores(items, n):
+            work = items[:]
+            for i in range(-n - 1, n + 2):
+                work[i:] = items[i::-1]
+                work[:i + 1] = (x * 2 for x in items[:2])
+                work[i:i] = "ab"
+                work[:2] = work
+                work[::2] = work[::2][::-1]
+            return work
+
+        class Seq(list):
+            def __getitem__(self, key):
+                return ("Seq", key.start, key.stop, key.step)
+
+        class Index:
+            def __index__(self):
+                return 2
+
+        for seq in (list(range(7)), tuple("abcdefg"), "hello, world", "", (), [], Seq([1, 2]), range(9), b"bytes"):
+            out, whole, backwards = reads(seq, 8)
+            print(type(seq).__name__, len(out), out[::17], whole, backwards)
+        print(stores(list(range(6)), 6), stores([], 1))
+        t = tuple(range(5))
+        print(reads(t, 1)[1] is t, reads("abc", 1)[1] == "abc", reads([True], 1)[0][:3])
+        big = list(range(40))
+        print(big[2 ** 40:], big[-2 ** 40:3], big[Index():Index()], big[True:5], big[1:9:Index()])
+        before = sys.getrefcount(t), sys.getrefcount(big[3])
+        for _ in range(300):
+            reads(t, 2), stores(big[:8], 3)
+        print(sys.getrefcount(t) - before[0], sys.getrefcount(big[3]) - before[1])
+        for seq, key in (([1], (None, None, 0)), ((1,), ("a", None, None)), ("ab", (1.5, None, None)),
+                         (5, (1, 2, None)), ([1, 2], (0, 1, 0))):
+            try:
+                seq[slice(*key)]
+            except (TypeError, ValueError) as e:
+                print(type(e).__name__, e)
+
+        def step_zero(seq):
+            return seq[::0]
+
+        def bad_store(seq):
+            seq[::2] = [1]
+
+        def not_iterable(seq):
+            seq[1:2] = 5
+
+        _accel_probe(reads, stores, step_zero, bad_store, not_iterable)
+        _traceback(step_zero, [1, 2])
+        _traceback(bad_store, [1, 2, 3, 4, 5])
+        _traceback(not_iterable, [1, 2, 3])
+        _traceback(not_iterable, (1, 2, 3))
+    """, {"reads": {"BUILD_SLICE__BINARY_SUBSCR"}, "stores": {"BUILD_SLICE__STORE_SUBSCR", "BUILD_SLICE__BINARY_SUBSCR"},
+          "step_zero": {"BUILD_SLICE__BINARY_SUBSCR"}, "bad_store": {"BUILD_SLICE__STORE_SUBSCR"},
+          "not_iterable": {"BUILD_SLICE__STORE_SUBSCR"}})
+    assert "ValueError: slice step cannot be zero" in run.stdout
+    assert "TypeError: must assign iterable to extended slice" not in run.stdout
+    assert "attempt to assign sequence of size 1 to extended slice of size 3" in run.stdout
+    assert all(entry["exits"] == [] for name, entry in report.items() if name in ("reads", "stores")), report
+
+
+# --- `in` fused with its jump, tuples iterated inline (stencils/objects.c, iter.c) -------------
+
+def test_contains_fused_with_its_jump(tmp_path):
+    run, report = check(tmp_path, """
+        import sys
+
+        def count(items, probes):
+            n = 0
+            for p in probes:
+                if p in items:
+                    n += 1
+                if p not in items:
+                    n += 10
+            return n
+
+        def search(items, limit):
+            i = 0
+            while i not in items and i < limit:
+                i += 1
+            while True:
+                i += 1
+                if i in items or i > limit:
+                    break
+            return i
+
+        class Evens:
+            def __contains__(self, x):
+                if x == 3:
+                    raise KeyError(x)
+                return x % 2 == 0
+
+        class Truthy:
+            def __contains__(self, x):
+                return [x]  # any object: its truth is the answer
+
+        marker = object()
+        before = sys.getrefcount(marker)
+        for _ in range(200):
+            count([marker], [marker, 1])
+        print(sys.getrefcount(marker) - before)
+        print(count({1, 2, 3}, range(6)), count({1: 2, 4: 5}, [1, 2, 4, 5]), count([1, "a", 2.0], [1, 2, "a", "b"]),
+              count(frozenset([5]), [5]), count("hello", "hel"), count(Evens(), [2, 4]), count(Truthy(), [0]))
+        print(search({7, 9}, 20), search([], 5), search(range(3, 4), 9), search(Evens(), 1))
+        for items, probes in ((Evens(), [1, 3]), ({1}, [[1]]), (5, [1]), ("abc", [1])):
+            try:
+                count(items, probes)
+            except (KeyError, TypeError) as e:
+                print(type(e).__name__, e)
+        _accel_probe(count, search)
+        _traceback(count, Evens(), [3])
+    """, {"count": {"CONTAINS_OP_JUMP"}, "search": {"CONTAINS_OP_JUMP"}})
+    assert "KeyError: 3" in run.stdout and "in count" in run.stdout
+
+
+def test_tuples_iterated_inline(tmp_path):
+    run, report = check(tmp_path, """
+        import sys
+
+        def walk(table, keys):
+            total = 0
+            for k in keys:
+                for n in table[k]:
+                    total += n
+                for n in table[k]:
+                    if n > 2:
+                        break
+            return total
+
+        def pairs(seq):
+            out = []
+            for a, b in seq:
+                out.append(a - b)
+            return out
+
+        def shrinking(t):
+            it = iter(t)
+            got = []
+            for x in it:
+                got.append(x)
+                got.extend(it)  # the loop's own iterator exhausted under it
+            return got
+
+        table = {i: tuple(range(i)) for i in range(6)}
+        table[9] = [7, 8]
+        table[8] = iter((1, 2))
+        print(walk(table, [0, 1, 5, 9, 3]), walk(table, [8]), pairs(((5, 1), (7, 2))), pairs([(1, 1)]))
+        print(shrinking((1, 2, 3)), shrinking(()), shrinking([4, 5]))
+        item = object()
+        t = (item,) * 4
+        before = sys.getrefcount(item), sys.getrefcount(t)
+        for _ in range(200):
+            walk({0: t, 1: ()}, (0, 1)) if False else [x for x in t]
+            for x in t:
+                pass
+        print(sys.getrefcount(item) - before[0], sys.getrefcount(t) - before[1])
+        try:
+            walk({0: (1, "a")}, [0])
+        except TypeError as e:
+            print("TypeError", e)
+        _accel_probe(walk, pairs, shrinking)
+    """, {"walk": {"FOR_ITER_LIST"}, "pairs": {"FOR_ITER_LIST"}, "shrinking": {"FOR_ITER_LIST"}})
+    assert "FOR_ITER_LIST_GUARDED" in report["walk"]["emitted"], report["walk"]
+    # tuples' iterators never exit, in loops that keep ints raw (FOR_ITER_LIST_GUARDED) too
+    assert all(op != "FOR_ITER" for name in ("walk", "pairs", "shrinking") for op, _, _ in report[name]["exits"]), report
+
+
+def test_zip_and_enumerate_loops_stay_generic(tmp_path):
+    """zip() and enumerate() make iterators of their own kind: their loops take the generic
+    FOR_ITER (never the list form, whose guarded variant, in loops that keep floats raw
+    after the first call's profile, would exit at every call)."""
+    run, report = check(tmp_path, """
+        def pick(u, thresholds, names):
+            for threshold, name in zip(thresholds, names):
+                if u < threshold:
+                    return name
+            return names[-1]
+
+        def weighted(values):
+            total = 0.0
+            for i, v in enumerate(values, 1):
+                total += v * 0.5
+            return total
+
+        for k in range(40):
+            print(pick(k / 40, [0.1, 0.5, 0.9], ["a", "b", "c"]), weighted([k * 1.5, 2.5]), end=" ")
+        print()
+        _accel_probe(pick, weighted)
+    """, {"pick": {"FOR_ITER"}, "weighted": {"FOR_ITER"}})
+    for name in ("pick", "weighted"):
+        assert "FOR_ITER_LIST" not in report[name]["emitted"], report[name]
+        assert not [e for e in report[name]["exits"] if e[0] == "FOR_ITER"], report[name]

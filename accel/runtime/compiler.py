@@ -35,9 +35,12 @@ ACCEL_PREFIX = (ACCEL_DIR + os.sep, os.path.dirname(os.path.dirname(os.path.absp
 OWN_CODE = (ACCEL_DIR, "<string>",
             *(m.__file__ for m in (dis, opcode, enum, functools, types, weakref, collections)))
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
-# Native entries of a first compile's code after which it is compiled again with the
-# operand kinds its sites saw, if one saw only floats or only ints (native/operand_kinds.h).
-PROFILE_ENTRIES = 2
+# Native entries of a first compile's code after which (once the last of them has
+# returned) it is compiled again with the operand kinds its sites saw, if one saw only
+# floats or only ints (native/operand_kinds.h).  One: code with a loop is compiled on
+# its first call, and a function called a few times should run the specialized code
+# from its second call on.
+PROFILE_ENTRIES = 1
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 

@@ -14,7 +14,7 @@ import math
 from ..datatype import datatype
 from ..frontend.decode import Decoded
 from .ir import NOTHING, QInstr
-from .types import MATH_CALLS, RANGE_ITERATOR, Returns, State, nb_name
+from .types import LIST_ITERATOR, MATH_CALLS, RANGE_ITERATOR, TUPLE_ITERATOR, Returns, State, nb_name, plain_type
 
 # COMPARE_OP's oparg (Py_LT ... Py_GE) -> the outcomes, as in stencils/compare.c
 # (1 less, 2 equal, 4 greater, 8 unordered), for which the comparison is true.
@@ -71,6 +71,18 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
                 result.append(fused)
                 index += 2
                 continue
+        if instr.name == "CONTAINS_OP" and index + 1 < len(program):
+            fused = _contains_jump(instr, program[index + 1], decoded, feedback)
+            if fused is not None:
+                result.append(fused)
+                index += 2
+                continue
+        if instr.name == "BUILD_SLICE" and index + 1 < len(program):
+            fused = _slice_subscript(instr, program[index + 1], decoded, feedback)
+            if fused is not None:
+                result.append(fused)
+                index += 2
+                continue
         if instr.name == "BINARY_OP" and index + 1 < len(program):
             fused = _add_unicode_and_store(instr, program[index + 1], decoded, feedback)
             if fused is not None:
@@ -88,7 +100,7 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
 
 def _operand_types(instr: QInstr, feedback: Feedback, count: int) -> tuple:
     _, stack = feedback.states.get(instr.start, ((), ()))
-    return stack[-count:] if len(stack) >= count else (None,) * count
+    return tuple(map(plain_type, stack[-count:])) if len(stack) >= count else (None,) * count
 
 
 def _adaptive(instr: QInstr, feedback: Feedback, prefix: str) -> str | None:
@@ -106,10 +118,14 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
         return _become(instr, CACHED[instr.name], note="inline cache; a miss takes the generic path")
     if instr.name == "FOR_ITER" and feedback.private_layout_ok:
         # Both fast forms fall back to the generic path: an unknown iterator gets the
-        # list one, the most common.
+        # list one, which takes the most common ones, lists' and tuples', inline.
         (iterator,) = _operand_types(instr, feedback, 1)
-        fast = "FOR_ITER_RANGE" if iterator is RANGE_ITERATOR else "FOR_ITER_LIST"
-        return _become(instr, fast, note="other iterators take the generic path")
+        if iterator is RANGE_ITERATOR:
+            return _become(instr, "FOR_ITER_RANGE", note="other iterators take the generic path")
+        if iterator not in (None, LIST_ITERATOR, TUPLE_ITERATOR):
+            instr.note = "an iterator of another kind (zip, enumerate)"
+            return instr
+        return _become(instr, "FOR_ITER_LIST", note="list and tuple iterators inline; others take the generic path")
     if instr.name in ("BINARY_SUBSCR", "STORE_SUBSCR"):
         # list[int] inline, anything else generic: no guard, so whenever it may be that.
         container, index = _operand_types(instr, feedback, 2)
@@ -237,6 +253,34 @@ def _add_unicode_and_store(instr: QInstr, following: QInstr, decoded: Decoded,
         return None
     return QInstr(name, instr.covers + following.covers, instr.oparg, following.oparg,
                   note="strs grow in place; other operands take the generic path")
+
+
+def _contains_jump(instr: QInstr, following: QInstr, decoded: Decoded, feedback: Feedback) -> QInstr | None:
+    """`in` / `not in` and the conditional jump after it, fused: the jump is taken on
+    the containment test's own result (oparg: `in`'s result that takes it), no bool made."""
+    name = "CONTAINS_OP_JUMP"
+    if following.name not in COMPARE_JUMPS or name not in feedback.stencils:
+        return None
+    if following.start in decoded.jump_targets or instr.start in feedback.generic_sites:
+        return None
+    jump_if_true, backward = COMPARE_JUMPS[following.name]
+    return QInstr(name, instr.covers + following.covers, int(jump_if_true) ^ instr.oparg, int(backward))
+
+
+# BUILD_SLICE and the subscript that uses the slice, fused (stencils/slices.c).
+SLICE_SUBSCRIPTS = {"BINARY_SUBSCR": "BUILD_SLICE__BINARY_SUBSCR", "STORE_SUBSCR": "BUILD_SLICE__STORE_SUBSCR"}
+
+
+def _slice_subscript(instr: QInstr, following: QInstr, decoded: Decoded, feedback: Feedback) -> QInstr | None:
+    """`seq[a:b]`, `seq[a:b:c]` and `seq[a:b] = v`: lists, tuples and strs sliced without
+    a slice object; anything else makes one and takes the generic path; no guard."""
+    name = SLICE_SUBSCRIPTS.get(following.name)
+    if name not in feedback.stencils or following.start in decoded.jump_targets:
+        return None
+    if instr.start in feedback.generic_sites or following.start in feedback.generic_sites:
+        return None
+    return QInstr(name, instr.covers + following.covers, instr.oparg, acts_at=len(instr.covers),
+                  note="lists, tuples and strs sliced inline; other operands take the generic path")
 
 
 def _become(instr: QInstr, name: str, note: str = "", guards: tuple[str, ...] = ()) -> QInstr:

@@ -18,7 +18,9 @@ from ..frontend.decode import UNCONDITIONAL_JUMPS, Decoded, Instruction, stack_e
 
 RANGE_ITERATOR = type(iter(range(0)))
 LIST_ITERATOR = type(iter([]))
-ITERATORS = {range: RANGE_ITERATOR, list: LIST_ITERATOR}
+TUPLE_ITERATOR = type(iter(()))
+# What GET_ITER makes of an iterable of each type (zip and enumerate are their own).
+ITERATORS = {range: RANGE_ITERATOR, list: LIST_ITERATOR, tuple: TUPLE_ITERATOR, zip: zip, enumerate: enumerate}
 ELEMENTS = {RANGE_ITERATOR: int}
 
 # NB_* opargs of BINARY_OP, as dis names them; in-place forms are 13 higher.
@@ -33,7 +35,23 @@ POP_JUMPS = frozenset(name for name in opcode.opname if name.startswith("POP_JUM
 TRANSFERRED = POP_JUMPS | UNCONDITIONAL_JUMPS | {
     "FOR_ITER", "LOAD_FAST", "LOAD_CONST", "STORE_FAST", "DELETE_FAST", "POP_TOP", "COPY", "SWAP",
     "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL", "PRECALL", "NOP", "RESUME", "KW_NAMES",
-    "BUILD_LIST", "BUILD_TUPLE", "BUILD_STRING", "FORMAT_VALUE", "LOAD_ATTR", "LOAD_METHOD"}
+    "BUILD_LIST", "BUILD_TUPLE", "BUILD_STRING", "FORMAT_VALUE", "LOAD_ATTR", "LOAD_METHOD", "LIST_EXTEND",
+    "UNPACK_SEQUENCE", "UNPACK_EX"}
+
+
+@datatype(frozen=True)
+class Items:
+    """A tuple or a list whose length and item types are known: a constant, a display
+    (`(a, b)`, `[1, 2]`, `[*constant]`).  Only unpacking looks at the items; for anything
+    else it is its kind (plain_type).  A list's items can change after it is made: like
+    every inferred type this only chooses forms, which guard what they assume."""
+
+    kind: type  # tuple or list
+    items: tuple  # the items' inferred types
+
+
+# Longer displays and constants are left as plain tuples and lists.
+MAX_ITEMS = 16
 
 
 @datatype(frozen=True)
@@ -52,7 +70,8 @@ class MathModule:
 
 # Builtins whose call results have a known type: name -> (the builtin, its result type).
 KNOWN_CALLS = {"range": (range, range), "float": (float, float), "int": (int, int),
-               "len": (len, int), "str": (str, str), "list": (list, list)}
+               "len": (len, int), "str": (str, str), "list": (list, list),
+               "zip": (zip, zip), "enumerate": (enumerate, enumerate)}
 # The math module's functions that are exactly one call of the libm function of the same
 # name on the argument as a double (3.11's math_1 with can_overflow 0), whose only errors
 # are domain errors that make a NaN of a number (native code exits then, and the interpreter
@@ -66,6 +85,18 @@ RAW_CALLS = ("float",)
 # The types before an instruction: (types of the locals, types of the stack values from the
 # bottom).  A plain pair: the analysis makes one for most instructions it visits.
 State = tuple[tuple, tuple]
+
+
+def plain_type(inferred):
+    """What an inferred type is for the specializer: Items stands for its kind."""
+    return inferred.kind if isinstance(inferred, Items) else inferred
+
+
+def constant_type(value):
+    """The inferred type of a constant: a tuple's item types too."""
+    if type(value) is tuple and len(value) <= MAX_ITEMS:
+        return Items(tuple, tuple(constant_type(item) for item in value))
+    return type(value)
 
 
 def nb_name(oparg: int) -> str:
@@ -140,7 +171,7 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
     if name == "LOAD_FAST":
         stack += (locals_[arg] if arg < len(locals_) else None,)
     elif name == "LOAD_CONST":
-        stack += (type(code.co_consts[arg]),)
+        stack += (constant_type(code.co_consts[arg]),)
     elif name == "STORE_FAST" or name == "DELETE_FAST":
         if arg >= len(locals_):
             return _unknown(instr, state)
@@ -161,13 +192,33 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
     elif name == "COMPARE_OP":
         stack = stack[:-2] + (bool,)
     elif name == "BUILD_LIST" or name == "BUILD_TUPLE":
-        stack = stack[:len(stack) - arg] + (list if name == "BUILD_LIST" else tuple,)
+        kind = list if name == "BUILD_LIST" else tuple
+        items = stack[len(stack) - arg:] if arg else ()
+        stack = stack[:len(stack) - arg] + (Items(kind, items) if arg <= MAX_ITEMS else kind,)
+    elif name == "LIST_EXTEND":  # [*constant]: BUILD_LIST 0, LOAD_CONST, LIST_EXTEND 1
+        target, extension = (stack[-2], stack[-1]) if arg == 1 and len(stack) >= 2 else (None, None)
+        if not (isinstance(target, Items) and isinstance(extension, Items)
+                and len(target.items) + len(extension.items) <= MAX_ITEMS):
+            return _unknown(instr, state)
+        stack = stack[:-2] + (Items(list, target.items + extension.items),)
+    elif name == "UNPACK_SEQUENCE":  # the items, the first on top
+        sequence = stack[-1]
+        known = isinstance(sequence, Items) and len(sequence.items) == arg
+        stack = stack[:-1] + (tuple(reversed(sequence.items)) if known else (None,) * arg)
+    elif name == "UNPACK_EX":  # first, *middle, last: the items after, the list, the items before
+        sequence, before, after = stack[-1], arg & 0xFF, arg >> 8
+        if not (isinstance(sequence, Items) and len(sequence.items) >= before + after):
+            return _unknown(instr, state)
+        items = sequence.items
+        rest = len(items) - after
+        stack = (stack[:-1] + tuple(reversed(items[rest:])) + (Items(list, items[before:rest]),)
+                 + tuple(reversed(items[:before])))
     elif name == "BUILD_STRING":
         stack = stack[:len(stack) - arg] + (str,)
     elif name == "FORMAT_VALUE":  # PyObject_Format raises unless it made a str
         stack = stack[:len(stack) - (2 if arg & 0x04 else 1)] + (str,)
     elif name == "GET_ITER":
-        stack = stack[:-1] + (ITERATORS.get(stack[-1]),)
+        stack = stack[:-1] + (ITERATORS.get(plain_type(stack[-1])),)
     elif name == "LOAD_GLOBAL":
         stack += (None,) * (arg & 1) + (_global(globals_, code.co_names[arg >> 1]),)
     elif name == "LOAD_ATTR" or name == "LOAD_METHOD":  # LOAD_METHOD: [NULL, a module's function], or [a method, self]

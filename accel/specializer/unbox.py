@@ -84,7 +84,7 @@ PURE = frozenset(RAW_OPS) | {
 # keep locals raw, which exit to the interpreter instead (stencils/unboxed.c).
 RAW_LOOP_EXITS = "where locals are raw, others exit to the interpreter"
 GUARDED_IN_RAW_LOOPS = {  # -> (the form, its guards, the note explain shows)
-    "FOR_ITER_LIST": ("FOR_ITER_LIST_GUARDED", ("iterator is a list iterator",), RAW_LOOP_EXITS),
+    "FOR_ITER_LIST": ("FOR_ITER_LIST_GUARDED", ("iterator is a list or tuple iterator",), RAW_LOOP_EXITS),
     **{name: ("UNPACK_SEQUENCE_GUARDED", ("sequence is a tuple or list of that length",), RAW_LOOP_EXITS)
        for name in ("UNPACK_SEQUENCE", "UNPACK_SEQUENCE_TWO_TUPLE", "UNPACK_SEQUENCE_TUPLE", "UNPACK_SEQUENCE_LIST")},
     "LOAD_GLOBAL_CACHED": ("LOAD_GLOBAL_PURE", (), "inline cache; where locals are raw, a miss that could run code exits"),

@@ -1,0 +1,126 @@
+/* Slices of exact lists, tuples and strs without a slice object, for the stencils
+ * of BUILD_SLICE fused with its subscript (stencils/slices.c).  Functions, not
+ * inline code: three element types and a copy loop would make each copy of the
+ * stencil kilobytes long. */
+#include "runtime.h"
+
+/* Ints whose value fits one digit (as stencils/stencil.h). */
+#define IS_COMPACT_INT(O) (Py_TYPE(O) == &PyLong_Type && (size_t)(Py_SIZE(O) + 1) < 3)
+#define COMPACT_VALUE(O) ((Py_ssize_t)Py_SIZE(O) * (Py_ssize_t)((PyLongObject *)(O))->ob_digit[0])
+
+typedef struct {
+    Py_ssize_t start, step, length;  /* the items start, start + step, ... (length of them) */
+} accel_slice;
+
+/* The items `[start:stop:step]` selects from a sequence of `size` items, as
+ * PySlice_Unpack and PySlice_AdjustIndices work it out; 0 if a part is not None
+ * or an int of one digit, or the step is 0 (the generic path raises). */
+static int
+simple_slice(PyObject *start, PyObject *stop, PyObject *step, Py_ssize_t size, accel_slice *out)
+{
+    Py_ssize_t by = 1;
+    if (step != NULL && step != Py_None) {
+        if (!IS_COMPACT_INT(step) || Py_SIZE(step) == 0) {
+            return 0;
+        }
+        by = COMPACT_VALUE(step);
+    }
+    /* A bound clamped into the sequence: [0, size] going forward, [-1, size - 1]
+     * going backward (-1: before the first item). */
+    Py_ssize_t low = by < 0 ? -1 : 0, high = by < 0 ? size - 1 : size;
+    Py_ssize_t first, last;
+    if (start == Py_None) {
+        first = by < 0 ? high : low;
+    }
+    else if (IS_COMPACT_INT(start)) {
+        first = COMPACT_VALUE(start);
+        first += first < 0 ? size : 0;
+        first = first < low ? low : first > high ? high : first;
+    }
+    else {
+        return 0;
+    }
+    if (stop == Py_None) {
+        last = by < 0 ? low : high;
+    }
+    else if (IS_COMPACT_INT(stop)) {
+        last = COMPACT_VALUE(stop);
+        last += last < 0 ? size : 0;
+        last = last < low ? low : last > high ? high : last;
+    }
+    else {
+        return 0;
+    }
+    Py_ssize_t length = 0;
+    if (by > 0 && first < last) {
+        length = (last - first - 1) / by + 1;
+    }
+    else if (by < 0 && last < first) {
+        length = (first - last - 1) / -by + 1;
+    }
+    out->start = first;
+    out->step = by;
+    out->length = length;
+    return 1;
+}
+
+/* items[start], items[start + step], ... as a new list or tuple. */
+static void
+copy_items(PyObject **into, PyObject **items, const accel_slice *s)
+{
+    PyObject **from = items + s->start;
+    for (Py_ssize_t i = 0; i < s->length; i++, from += s->step) {
+        Py_INCREF(*from);
+        into[i] = *from;
+    }
+}
+
+PyObject *
+accel_slice_inline(PyObject *container, PyObject *start, PyObject *stop, PyObject *step)
+{
+    accel_slice s;
+    if (PyList_CheckExact(container)) {
+        if (!simple_slice(start, stop, step, PyList_GET_SIZE(container), &s)) {
+            return NULL;
+        }
+        PyObject *res = PyList_New(s.length);
+        if (res != NULL) {
+            copy_items(((PyListObject *)res)->ob_item, ((PyListObject *)container)->ob_item, &s);
+        }
+        return res;
+    }
+    if (PyTuple_CheckExact(container)) {
+        Py_ssize_t size = PyTuple_GET_SIZE(container);
+        if (!simple_slice(start, stop, step, size, &s)) {
+            return NULL;
+        }
+        if (s.step == 1 && s.start == 0 && s.length == size) {
+            Py_INCREF(container);  /* the whole tuple is the tuple itself */
+            return container;
+        }
+        PyObject *res = PyTuple_New(s.length);
+        if (res != NULL) {
+            copy_items(((PyTupleObject *)res)->ob_item, ((PyTupleObject *)container)->ob_item, &s);
+        }
+        return res;
+    }
+    if (PyUnicode_CheckExact(container) && PyUnicode_IS_READY(container)) {
+        if (!simple_slice(start, stop, step, PyUnicode_GET_LENGTH(container), &s) || s.step != 1
+            || s.length <= 0) {
+            return NULL;
+        }
+        return PyUnicode_Substring(container, s.start, s.start + s.length);
+    }
+    return NULL;
+}
+
+int
+accel_slice_assign_inline(PyObject *container, PyObject *start, PyObject *stop, PyObject *step, PyObject *value)
+{
+    accel_slice s;
+    if (!PyList_CheckExact(container) || !simple_slice(start, stop, step, PyList_GET_SIZE(container), &s)
+        || s.step != 1) {
+        return 0;
+    }
+    return PyList_SetSlice(container, s.start, s.start + s.length, value) < 0 ? -1 : 1;
+}

@@ -1,0 +1,18 @@
+/* Container operations that stencils call rather than inline (native/containers.c). */
+#ifndef ACCEL_CONTAINERS_H
+#define ACCEL_CONTAINERS_H
+
+#include "Python.h"
+
+/* container[start:stop:step] (step NULL: none) of an exact list, tuple or str whose
+ * bounds are None or ints of one digit and whose step is not 0 (a str's: 1, with a
+ * non-empty result); NULL with an exception set on failure, NULL with none set for
+ * anything else (the caller makes the slice object and takes the generic path). */
+PyObject *accel_slice_inline(PyObject *container, PyObject *start, PyObject *stop, PyObject *step);
+
+/* container[start:stop] = value, on the same terms, for an exact list and step 1:
+ * 1 done, -1 failed (an exception set), 0 not such a case (the generic path). */
+int accel_slice_assign_inline(PyObject *container, PyObject *start, PyObject *stop, PyObject *step,
+                              PyObject *value);
+
+#endif
