@@ -65,6 +65,14 @@ typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, P
     __asm__("movabsq $" #NAME ", %0" : "=r"(value_));        \
     value_;                                                  \
 })
+/* The same, read afresh: clang never merges it with another read of the hole,
+ * so a value used before a call is not kept (spilled) across the call for the
+ * reads after it, which read the hole again. */
+#define FRESH_HOLE(NAME) ({                                  \
+    uintptr_t value_;                                        \
+    __asm__ volatile("movabsq $" #NAME ", %0" : "=r"(value_)); \
+    value_;                                                  \
+})
 /* A hole used as a 32-bit value (movl's immediate, an R_X86_64_32 relocation):
  * 5 bytes instead of movabs's 10.  The emitter checks that the value fits. */
 #define HOLE32(NAME) ({                                      \
@@ -89,6 +97,25 @@ typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, P
 extern CC PyObject *_JIT_CONTINUE(_PyInterpreterFrame *, PyObject **, PyThreadState *);
 extern CC PyObject *_JIT_CONTINUE_COLD(_PyInterpreterFrame *, PyObject **, PyThreadState *);
 extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThreadState *);
+
+/* A call's callable and arguments at `base`: [NULL, bound method, args...]
+ * becomes [function, self, args...], as 3.11's PRECALL does. */
+static inline __attribute__((always_inline)) void
+split_bound_method(PyObject **base)
+{
+    PyObject *method = base[1];
+    base[0] = Py_NewRef(((PyMethodObject *)method)->im_func);
+    base[1] = Py_NewRef(((PyMethodObject *)method)->im_self);
+    Py_DECREF(method);
+}
+
+/* Routines that stencils call instead of carrying them (stencils/shared.c):
+ * native/jit.c emits each once per process.  ACCEL_NOT_CALLED: the routine
+ * did not make the call, and consumed nothing. */
+#define ACCEL_NOT_CALLED ((PyObject *)1)
+CC PyObject *SHARED_CALL_PYTHON(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
+                                accel_cache *cache, _Py_CODEUNIT *during);
+CC PyObject *SHARED_CALL_C(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs);
 
 #define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(frame, sp, tstate)
 /* The same, for a path that must be laid out cold although it goes on at the
