@@ -145,9 +145,9 @@ STENCIL(STORE_SUBSCR)
  * native/calls.c's (which also fills the cache). */
 STENCIL(CALL)
 {
+    PyObject **base = sp - OPARG - 2;
     /* Where the caller stands during the call: 3.11 leaves a call it inlines
      * on the CALL's last cache entry. */
-    PyObject **base = sp - OPARG - 2;
     PyObject *result = SHARED_CALL_PYTHON(frame, sp, tstate, OPARG, (accel_cache *)FRESH_HOLE(_JIT_CACHE),
                                           (_Py_CODEUNIT *)FRESH_HOLE(_JIT_INSTR) + INLINE_CACHE_ENTRIES_CALL);
     if (LIKELY(result != ACCEL_NOT_CALLED)) {
@@ -161,10 +161,8 @@ STENCIL(CALL)
         }
         CONTINUE();
     }
+    /* A bound method is split by now (SHARED_CALL_PYTHON did). */
     accel_cache *cache = (accel_cache *)HOLE(_JIT_CACHE);
-    if (base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type) {
-        split_bound_method(base);
-    }
     int is_meth = base[0] != NULL;
     int nargs = OPARG + is_meth;
     PyObject **args = base + 2 - is_meth;

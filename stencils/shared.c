@@ -4,6 +4,17 @@
  * declares them). */
 #include "stencil.h"
 
+/* A call's callable and arguments at `base`: [NULL, bound method, args...]
+ * becomes [function, self, args...], as 3.11's PRECALL does. */
+static inline __attribute__((always_inline)) void
+split_bound_method(PyObject **base)
+{
+    PyObject *method = base[1];
+    base[0] = Py_NewRef(((PyMethodObject *)method)->im_func);
+    base[1] = Py_NewRef(((PyMethodObject *)method)->im_self);
+    Py_DECREF(method);
+}
+
 /* The way of the site's cache that describes this call of a function whose
  * code is `co`, or NULL (native/calls.c fills the ways). */
 static inline __attribute__((always_inline)) accel_call_shape *
@@ -39,10 +50,19 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
      * RecursionError, the end of operand profiling) is left to native/calls.c. */
     if (UNLIKELY(!(shape->epoch == accel_records_freed
           && rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested && rec->profile_until == 0
-          && (uintptr_t)tstate->interp->eval_frame == hook && !tstate->cframe->use_tracing
-          && tstate->recursion_remaining > 0
-          && tstate == accel_c_stack_thread && stack_pointer >= (uintptr_t)accel_c_stack_limit
-          && _PyThreadState_HasStackSpace(tstate, shape->frame_size)))) {
+          && (uintptr_t)tstate->interp->eval_frame == hook && !tstate->cframe->use_tracing))) {
+        return NULL;
+    }
+    if (UNLIKELY(tstate->recursion_remaining <= 0)) {
+        return NULL;
+    }
+    if (UNLIKELY(tstate != accel_c_stack_thread)) {
+        return NULL;
+    }
+    if (UNLIKELY(stack_pointer < (uintptr_t)accel_c_stack_limit)) {
+        return NULL;
+    }
+    if (UNLIKELY(!_PyThreadState_HasStackSpace(tstate, shape->frame_size))) {
         return NULL;
     }
     int missing = shape->missing;
@@ -107,8 +127,9 @@ run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_
         accel_clear_frame(tstate, callee);
     }
     else {
+        int depth = callee->stacktop;  /* nothing a finalizer runs can see this frame */
         _Pragma("clang loop unroll(disable)")
-        for (int i = 0; i < callee->stacktop; i++) {
+        for (int i = 0; i < depth; i++) {
             Py_XDECREF(callee->localsplus[i]);
         }
         Py_XDECREF(callee->f_locals);  /* locals() made it */
@@ -136,6 +157,7 @@ CC PyObject *
 SHARED_CALL_PYTHON(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
                    accel_cache *cache, _Py_CODEUNIT *during)
 {
+    frame->prev_instr = during;  /* (the stencil sets it again for the other ways to call) */
     PyObject **base = sp - oparg - 2;
     if (UNLIKELY(base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type)) {
         split_bound_method(base);
@@ -156,7 +178,6 @@ SHARED_CALL_PYTHON(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tst
     if (UNLIKELY(callee == NULL)) {
         return ACCEL_NOT_CALLED;
     }
-    frame->prev_instr = during;
     return run_direct(tstate, callee, shape);
 }
 

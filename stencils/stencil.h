@@ -98,17 +98,6 @@ extern CC PyObject *_JIT_CONTINUE(_PyInterpreterFrame *, PyObject **, PyThreadSt
 extern CC PyObject *_JIT_CONTINUE_COLD(_PyInterpreterFrame *, PyObject **, PyThreadState *);
 extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThreadState *);
 
-/* A call's callable and arguments at `base`: [NULL, bound method, args...]
- * becomes [function, self, args...], as 3.11's PRECALL does. */
-static inline __attribute__((always_inline)) void
-split_bound_method(PyObject **base)
-{
-    PyObject *method = base[1];
-    base[0] = Py_NewRef(((PyMethodObject *)method)->im_func);
-    base[1] = Py_NewRef(((PyMethodObject *)method)->im_self);
-    Py_DECREF(method);
-}
-
 /* Routines that stencils call instead of carrying them (stencils/shared.c):
  * native/jit.c emits each once per process.  ACCEL_NOT_CALLED: the routine
  * did not make the call, and consumed nothing. */
