@@ -103,10 +103,13 @@ frame_size_if_room(PyThreadState *tstate, PyCodeObject *co)
 }
 
 /* The callee's frame, pushed, with the arguments bound; NULL if the call must
- * take the ordinary path. */
+ * take the ordinary path.  `positional`: the parameters are plain positional
+ * ones (accel_code.positional_only_call), so that as many positional
+ * arguments bind one to one, as 3.11's CALL_PY_EXACT_ARGS binds them (an
+ * operator's dunder, an __init__ called by the class). */
 static _PyInterpreterFrame *
 push_frame(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
-           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, int positional)
 {
     size_t size = frame_size_if_room(tstate, co);
     if (size == 0) {
@@ -114,7 +117,12 @@ push_frame(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
     }
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
     PyObject **locals = frame->localsplus;
-    if (!bind(func, co, args, nargs, kwnames, locals)) {
+    if (positional && kwnames == NULL && nargs == co->co_argcount) {
+        for (Py_ssize_t i = 0; i < nargs; i++) {
+            locals[i] = args[i];
+        }
+    }
+    else if (!bind(func, co, args, nargs, kwnames, locals)) {
         return NULL;
     }
     tstate->datastack_top += size;
@@ -232,7 +240,7 @@ call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     accel_code *rec = accel_lookup_record(co);
     _PyInterpreterFrame *frame = rec != NULL && accel_may_run_directly(tstate, rec)
-        ? push_frame(tstate, func, co, args, nargs, kwnames) : NULL;
+        ? push_frame(tstate, func, co, args, nargs, kwnames, rec->positional_only_call) : NULL;
     if (frame == NULL) {
         return PyObject_Vectorcall(callable, args, nargsf, kwnames);
     }
