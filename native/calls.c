@@ -247,8 +247,8 @@ call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
     return run_pushed(tstate, frame, rec);
 }
 
-static initproc python_init;    /* tp_init of a class whose __init__ is a Python function */
-static PyObject *empty_tuple;
+initproc accel_python_init;     /* tp_init of a class whose __init__ is a Python function */
+PyObject *accel_empty_tuple;
 
 /* type_call for a class that inherits object's __new__ and defines __init__ in
  * Python, under a plain metaclass; NULL with nothing set for any other callable. */
@@ -259,7 +259,7 @@ plain_class_init(PyObject *callable)
         return NULL;
     }
     PyTypeObject *type = (PyTypeObject *)callable;
-    if (type->tp_new != PyBaseObject_Type.tp_new || type->tp_init != python_init) {
+    if (type->tp_new != PyBaseObject_Type.tp_new || type->tp_init != accel_python_init) {
         return NULL;
     }
     PyObject *init = _PyType_Lookup(type, &_Py_ID(__init__));
@@ -285,7 +285,7 @@ instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
     if (!_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
         /* object's __new__ makes the instance (and its inline values); with no
          * arguments, it has nothing to object to. */
-        self = type->tp_new(type, empty_tuple, NULL);
+        self = type->tp_new(type, accel_empty_tuple, NULL);
         if (self != NULL) {
             Py_INCREF(init);  /* the class may drop it while it runs */
             PyObject **slot = args - 1;
@@ -359,13 +359,13 @@ accel_calls_init(void)
         : NULL;
     PyObject *probe = done != NULL ? PyDict_GetItemString(globals, "Probe") : NULL;
     if (probe != NULL && PyType_Check(probe)) {
-        python_init = ((PyTypeObject *)probe)->tp_init;
+        accel_python_init = ((PyTypeObject *)probe)->tp_init;
     }
-    empty_tuple = PyTuple_New(0);
+    accel_empty_tuple = PyTuple_New(0);
     Py_XDECREF(done);
     Py_XDECREF(globals);
     PyErr_Clear();
-    return python_init != NULL && empty_tuple != NULL ? 0 : -1;
+    return accel_python_init != NULL && accel_empty_tuple != NULL ? 0 : -1;
 }
 
 /* Whether keyword arguments `kwnames`, after `npositional` positional ones,

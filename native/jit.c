@@ -42,6 +42,9 @@ static const struct {
     {"accel_records_freed", (void *)&accel_records_freed},
     {"accel_c_stack_thread", (void *)&accel_c_stack_thread},
     {"accel_c_stack_limit", (void *)&accel_c_stack_limit},
+    {"accel_python_init", (void *)&accel_python_init},
+    {"accel_empty_tuple", (void *)&accel_empty_tuple},
+    {"accel_call_python", (void *)accel_call_python},
 };
 
 static void *

@@ -146,14 +146,12 @@ STENCIL(STORE_SUBSCR)
 STENCIL(CALL)
 {
     PyObject **base = sp - OPARG - 2;
-    /* Where the caller stands during the call: 3.11 leaves a call it inlines
-     * on the CALL's last cache entry. */
     PyObject *result = SHARED_CALL_PYTHON(frame, sp, tstate, OPARG, (accel_cache *)FRESH_HOLE(_JIT_CACHE),
-                                          (_Py_CODEUNIT *)FRESH_HOLE(_JIT_INSTR) + INLINE_CACHE_ENTRIES_CALL);
+                                          (_Py_CODEUNIT *)FRESH_HOLE(_JIT_INSTR));
     if (LIKELY(result != ACCEL_NOT_CALLED)) {
         sp = base;
         if (UNLIKELY(result == NULL)) {
-            ERROR_AT(INSTR + INLINE_CACHE_ENTRIES_CALL);
+            ERROR_AT(frame->prev_instr);  /* where the routine left the caller */
         }
         *sp++ = result;
         if (UNLIKELY(TRACING_ON())) {

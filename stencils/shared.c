@@ -30,49 +30,54 @@ function_way(accel_cache *cache, PyCodeObject *co, int nargs)
     return NULL;
 }
 
-/* The frame of a direct call to `func`, its arguments (and the defaults after
- * them) being all its parameters, as the cache's `shape` describes it: pushed,
- * the arguments moved in from the caller's stack.  NULL when the call must
- * take native/calls.c's path (the callee may not run natively now, no room
- * left). */
-static inline __attribute__((always_inline)) _PyInterpreterFrame *
-push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape)
+/* Whether a direct call to `func` may push its frame, as the cache's `shape`
+ * describes it, and run the callee's program now: as accel_may_run_directly
+ * and accel_run_native_inline check (native/runtime.h); what they do on the
+ * rare paths (measuring the C stack of another thread, the RecursionError,
+ * the end of operand profiling) is left to native/calls.c. */
+static inline __attribute__((always_inline)) int
+may_push(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape)
 {
-    PyCodeObject *co = (PyCodeObject *)func->func_code;
     accel_code *rec = shape->rec;
     uintptr_t stack_pointer, hook;
     __asm__("movq %%rsp, %0" : "=r"(stack_pointer));
     /* A function's address as a value: 64 bits, as HOLE does (the medium model
      * would make it a 32-bit immediate). */
     __asm__("movabsq $accel_eval_frame, %0" : "=r"(hook));
-    /* As accel_may_run_directly and accel_run_native_inline check (native/runtime.h);
-     * what they do on the rare paths (measuring the C stack of another thread, the
-     * RecursionError, the end of operand profiling) is left to native/calls.c. */
     if (UNLIKELY(!(shape->epoch == accel_records_freed
           && rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested && rec->profile_until == 0
           && (uintptr_t)tstate->interp->eval_frame == hook && !tstate->cframe->use_tracing))) {
-        return NULL;
+        return 0;
     }
     if (UNLIKELY(tstate->recursion_remaining <= 0)) {
-        return NULL;
+        return 0;
     }
     if (UNLIKELY(tstate != accel_c_stack_thread)) {
-        return NULL;
+        return 0;
     }
     if (UNLIKELY(stack_pointer < (uintptr_t)accel_c_stack_limit)) {
-        return NULL;
+        return 0;
     }
     if (UNLIKELY(!_PyThreadState_HasStackSpace(tstate, shape->frame_size))) {
-        return NULL;
+        return 0;
     }
     int missing = shape->missing;
     PyObject *defaults = func->func_defaults;
-    if (UNLIKELY(missing > 0 && (defaults == NULL || PyTuple_GET_SIZE(defaults) < missing))) {
-        return NULL;
-    }
+    return LIKELY(missing == 0) || (defaults != NULL && PyTuple_GET_SIZE(defaults) >= missing);
+}
+
+/* The frame of a direct call to `func` (may_push said it may be), its
+ * arguments (and the defaults after them) being all its parameters: pushed,
+ * the arguments and the reference to `func` moved in from the caller's stack. */
+static inline __attribute__((always_inline)) _PyInterpreterFrame *
+push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape)
+{
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    int missing = shape->missing;
+    PyObject *defaults = func->func_defaults;
     _PyInterpreterFrame *callee = (_PyInterpreterFrame *)tstate->datastack_top;
     tstate->datastack_top += shape->frame_size;
-    callee->f_func = func;  /* the caller's stack's reference */
+    callee->f_func = func;
     callee->f_code = (PyCodeObject *)Py_NewRef(co);
     callee->f_builtins = func->func_builtins;
     callee->f_globals = func->func_globals;
@@ -141,23 +146,96 @@ run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_
     return result;
 }
 
-/* CALL's call of a compiled Python function, its callable and arguments on
- * top of the value stack, whose top is `sp`: [NULL, callable, args...] or
- * [function, self, args...], `oparg` arguments besides self; its site's cache
- * is `cache`.  A bound method is
- * split into function and self first, as 3.11's PRECALL does.  When the cache
- * describes the call and the callee may run natively now, the caller's
- * prev_instr becomes `during`, the callee's frame is pushed, the arguments
- * move into it (their references and the callable's are consumed), the
- * callee's program runs, and the frame is cleared and popped: the result, or
- * NULL with an exception set.  ACCEL_NOT_CALLED, with nothing else done,
- * otherwise: the stencil then makes the call another way (native/calls.c's
- * path fills the cache). */
+/* A plain class (object's __new__, a Python __init__) called with the `nargs`
+ * arguments at `args`, as native/calls.c's instantiate does, when the site's
+ * cache describes __init__'s frame: the class takes a level of recursion, as
+ * _PyObject_MakeTpCall does, object's __new__ makes the instance, which
+ * takes args[-1]'s place (the class's) and moves with the arguments into
+ * __init__'s frame.  The instance, or NULL with an exception set; the
+ * references to the class and the arguments are consumed.  ACCEL_NOT_CALLED,
+ * with nothing done, when the call is not such a call. */
+static inline __attribute__((always_inline)) PyObject *
+instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObject *cls, PyObject **args, int nargs,
+                   accel_cache *cache, _Py_CODEUNIT *at)
+{
+    if (cls->tp_new != PyBaseObject_Type.tp_new || cls->tp_init != accel_python_init) {
+        return ACCEL_NOT_CALLED;
+    }
+    PyObject *init = _PyType_Lookup(cls, &_Py_ID(__init__));
+    if (init == NULL || Py_TYPE(init) != &PyFunction_Type) {
+        return ACCEL_NOT_CALLED;
+    }
+    PyFunctionObject *func = (PyFunctionObject *)init;
+    accel_call_shape *shape = function_way(cache, (PyCodeObject *)func->func_code, nargs + 1);
+    /* Two levels of recursion: the class's, then __init__'s frame's. */
+    if (shape == NULL || !may_push(tstate, func, shape) || tstate->recursion_remaining < 2) {
+        return ACCEL_NOT_CALLED;
+    }
+    frame->prev_instr = at;
+    tstate->recursion_remaining--;
+    /* object's __new__ makes the instance (and its inline values); with no
+     * arguments, it has nothing to object to. */
+    PyObject *self = cls->tp_new(cls, accel_empty_tuple, NULL);
+    PyObject *res;
+    if (UNLIKELY(self == NULL)) {
+        _Pragma("clang loop unroll(disable)")
+        for (int i = 0; i < nargs; i++) {
+            Py_DECREF(args[i]);
+        }
+        res = NULL;
+    }
+    else {
+        args--;
+        nargs++;
+        args[0] = Py_NewRef(self);
+        Py_INCREF(init);  /* the frame's; the class may drop it while __init__ runs */
+        if (LIKELY(may_push(tstate, func, shape))) {
+            res = run_direct(tstate, push_direct(tstate, func, args, nargs, shape), shape);
+        }
+        else {
+            /* A finalizer that the allocation ran changed what allows it. */
+            res = accel_call_python(tstate, init, args, nargs);
+            Py_DECREF(init);
+            _Pragma("clang loop unroll(disable)")
+            for (int i = 0; i < nargs; i++) {
+                Py_DECREF(args[i]);
+            }
+        }
+    }
+    tstate->recursion_remaining++;
+    Py_DECREF(cls);
+    if (UNLIKELY(res != Py_None)) {
+        if (res != NULL) {
+            PyErr_Format(PyExc_TypeError, "__init__() should return None, not '%.200s'", Py_TYPE(res)->tp_name);
+            Py_DECREF(res);
+        }
+        Py_XDECREF(self);
+        return NULL;
+    }
+    Py_DECREF(res);
+    return self;
+}
+
+/* CALL's call of a compiled Python function or a plain class, its callable
+ * and arguments on top of the value stack, whose top is `sp`: [NULL,
+ * callable, args...] or [function, self, args...], `oparg` arguments besides
+ * self; its site's cache is `cache`, and `at` the CALL's code unit.  A bound
+ * method is split into function and self first, as 3.11's PRECALL does.  When
+ * the cache describes the call and the callee may run natively now, the
+ * caller's prev_instr is set where 3.11 leaves it during the call (a call it
+ * inlines, to a function, on the CALL's last cache entry; a class's, on the
+ * CALL), the callee's frame is pushed, the arguments move into it (their
+ * references and the callable's are consumed), the callee's program runs, and
+ * the frame is cleared and popped: the result, or NULL with an exception set.
+ * ACCEL_NOT_CALLED, with nothing else done, otherwise: the stencil then makes
+ * the call another way (native/calls.c's path fills the cache). */
 CC PyObject *
 SHARED_CALL_PYTHON(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
-                   accel_cache *cache, _Py_CODEUNIT *during)
+                   accel_cache *cache, _Py_CODEUNIT *at)
 {
-    frame->prev_instr = during;  /* (the stencil sets it again for the other ways to call) */
+    /* (Set before the checks, which keeps `at` from being kept across them; the
+     * stencil sets it again for the other ways to call.) */
+    frame->prev_instr = at + INLINE_CACHE_ENTRIES_CALL;
     PyObject **base = sp - oparg - 2;
     if (UNLIKELY(base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type)) {
         split_bound_method(base);
@@ -167,18 +245,17 @@ SHARED_CALL_PYTHON(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tst
     PyObject **args = base + 2 - is_meth;
     PyObject *callable = base[1 - is_meth];
     if (UNLIKELY(Py_TYPE(callable) != &PyFunction_Type)) {
+        if (Py_TYPE(callable) == &PyType_Type && !is_meth) {
+            return instantiate_direct(frame, tstate, (PyTypeObject *)callable, args, nargs, cache, at);
+        }
         return ACCEL_NOT_CALLED;
     }
     PyFunctionObject *func = (PyFunctionObject *)callable;
     accel_call_shape *shape = function_way(cache, (PyCodeObject *)func->func_code, nargs);
-    if (UNLIKELY(shape == NULL)) {
+    if (UNLIKELY(shape == NULL) || UNLIKELY(!may_push(tstate, func, shape))) {
         return ACCEL_NOT_CALLED;
     }
-    _PyInterpreterFrame *callee = push_direct(tstate, func, args, nargs, shape);
-    if (UNLIKELY(callee == NULL)) {
-        return ACCEL_NOT_CALLED;
-    }
-    return run_direct(tstate, callee, shape);
+    return run_direct(tstate, push_direct(tstate, func, args, nargs, shape), shape);
 }
 
 /* A builtin function, or a method descriptor given a self of its exact type,

@@ -103,7 +103,7 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
  * did not make the call, and consumed nothing. */
 #define ACCEL_NOT_CALLED ((PyObject *)1)
 CC PyObject *SHARED_CALL_PYTHON(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
-                                accel_cache *cache, _Py_CODEUNIT *during);
+                                accel_cache *cache, _Py_CODEUNIT *at);
 CC PyObject *SHARED_CALL_C(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs);
 
 #define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(frame, sp, tstate)
