@@ -140,15 +140,15 @@ STENCIL(STORE_SUBSCR)
  * A compiled Python function called with arguments that bind as its site's
  * cache knows (positionally, or by keywords naming the parameters after the
  * positional ones in order), and a C function as 3.11's specialized PRECALLs
- * call it, are called by the shared routines of stencils/shared.c, which every
+ * call it, are called by the shared routine of stencils/shared.c, which every
  * CALL site calls rather than carries; the rest of the work is
  * native/calls.c's (which also fills the cache). */
 STENCIL(CALL)
 {
     PyObject **base = sp - OPARG - 2;
-    PyObject *result = SHARED_CALL_PYTHON(frame, sp, tstate, OPARG, (accel_cache *)FRESH_HOLE(_JIT_CACHE),
-                                          (_Py_CODEUNIT *)FRESH_HOLE(_JIT_INSTR));
-    if (LIKELY(result != ACCEL_NOT_CALLED)) {
+    PyObject *result = SHARED_CALL(frame, sp, tstate, OPARG, (accel_cache *)FRESH_HOLE(_JIT_CACHE),
+                                   (_Py_CODEUNIT *)FRESH_HOLE(_JIT_INSTR), (PyObject *)FRESH_HOLE(_JIT_OPERAND));
+    if (LIKELY(((uintptr_t)result & (ACCEL_C_RESULT | 1)) == 0)) {
         sp = base;
         if (UNLIKELY(result == NULL)) {
             ERROR_AT(frame->prev_instr);  /* where the routine left the caller */
@@ -159,29 +159,23 @@ STENCIL(CALL)
         }
         CONTINUE();
     }
-    /* A bound method is split by now (SHARED_CALL_PYTHON did). */
-    accel_cache *cache = (accel_cache *)HOLE(_JIT_CACHE);
-    int is_meth = base[0] != NULL;
-    int nargs = OPARG + is_meth;
-    PyObject **args = base + 2 - is_meth;
-    PyObject *callable = base[1 - is_meth];
-    SYNC_INSTR();
-    if (OPERAND == 0) {
-        PyObject *result = SHARED_CALL_C(tstate, callable, args, nargs);
-        if (result != ACCEL_NOT_CALLED) {
-            sp = base;
-            if (UNLIKELY(result == NULL)) {
-                ERROR();
-            }
-            *sp++ = result;
-            CHECK_EVAL_BREAKER_AFTER_CALL();
-            if (UNLIKELY(TRACING_ON())) {
-                EXIT_AFTER(ACCEL_EXIT_TRACING);
-            }
-            CONTINUE_COLD();
+    if (result != ACCEL_NOT_CALLED) {
+        result = (PyObject *)((uintptr_t)result & ~ACCEL_C_RESULT);
+        sp = base;
+        if (UNLIKELY(result == NULL)) {
+            ERROR();
         }
+        *sp++ = result;
+        CHECK_EVAL_BREAKER_AFTER_CALL();
+        if (UNLIKELY(TRACING_ON())) {
+            EXIT_AFTER(ACCEL_EXIT_TRACING);
+        }
+        CONTINUE_COLD();
     }
-    int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE, cache);
+    /* A bound method is split by now (SHARED_CALL did). */
+    SYNC_INSTR();
+    int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE,
+                                        (accel_cache *)HOLE(_JIT_CACHE));
     sp = base + 1;
     if (status == ACCEL_CALL_DONE) {
         CONTINUE_COLD();

@@ -216,48 +216,6 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     return self;
 }
 
-/* CALL's call of a compiled Python function or a plain class, its callable
- * and arguments on top of the value stack, whose top is `sp`: [NULL,
- * callable, args...] or [function, self, args...], `oparg` arguments besides
- * self; its site's cache is `cache`, and `at` the CALL's code unit.  A bound
- * method is split into function and self first, as 3.11's PRECALL does.  When
- * the cache describes the call and the callee may run natively now, the
- * caller's prev_instr is set where 3.11 leaves it during the call (a call it
- * inlines, to a function, on the CALL's last cache entry; a class's, on the
- * CALL), the callee's frame is pushed, the arguments move into it (their
- * references and the callable's are consumed), the callee's program runs, and
- * the frame is cleared and popped: the result, or NULL with an exception set.
- * ACCEL_NOT_CALLED, with nothing else done, otherwise: the stencil then makes
- * the call another way (native/calls.c's path fills the cache). */
-CC PyObject *
-SHARED_CALL_PYTHON(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
-                   accel_cache *cache, _Py_CODEUNIT *at)
-{
-    /* (Set before the checks, which keeps `at` from being kept across them; the
-     * stencil sets it again for the other ways to call.) */
-    frame->prev_instr = at + INLINE_CACHE_ENTRIES_CALL;
-    PyObject **base = sp - oparg - 2;
-    if (UNLIKELY(base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type)) {
-        split_bound_method(base);
-    }
-    int is_meth = base[0] != NULL;
-    int nargs = oparg + is_meth;
-    PyObject **args = base + 2 - is_meth;
-    PyObject *callable = base[1 - is_meth];
-    if (UNLIKELY(Py_TYPE(callable) != &PyFunction_Type)) {
-        if (Py_TYPE(callable) == &PyType_Type && !is_meth) {
-            return instantiate_direct(frame, tstate, (PyTypeObject *)callable, args, nargs, cache, at);
-        }
-        return ACCEL_NOT_CALLED;
-    }
-    PyFunctionObject *func = (PyFunctionObject *)callable;
-    accel_call_shape *shape = function_way(cache, (PyCodeObject *)func->func_code, nargs);
-    if (UNLIKELY(shape == NULL) || UNLIKELY(!may_push(tstate, func, shape))) {
-        return ACCEL_NOT_CALLED;
-    }
-    return run_direct(tstate, push_direct(tstate, func, args, nargs, shape), shape);
-}
-
 /* A builtin function, or a method descriptor given a self of its exact type,
  * whose C function takes one argument (METH_O), none (METH_NOARGS) or a vector
  * (METH_FASTCALL, without keywords), called straight with the `nargs`
@@ -325,14 +283,13 @@ call_c_directly(PyThreadState *tstate, PyObject *callable, PyObject **args, int 
     return result;
 }
 
-
 /* A call of the C function `callable` (a builtin function, or a method
  * descriptor given a self of its exact type) with the `nargs` arguments at
  * `args`, made as call_c_directly says: its result, or NULL with an exception
  * set, the references to the callable and the arguments released.
  * ACCEL_NOT_CALLED, with nothing consumed, for any other call. */
-CC PyObject *
-SHARED_CALL_C(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
+static inline __attribute__((always_inline)) PyObject *
+call_c(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
 {
     int handled;
     PyObject *result = call_c_directly(tstate, callable, args, nargs, &handled);
@@ -350,4 +307,55 @@ SHARED_CALL_C(PyThreadState *tstate, PyObject *callable, PyObject **args, int na
         Py_DECREF(args[i]);
     }
     return result;
+}
+
+/* CALL's call of a compiled Python function, a plain class or a C function, its callable
+ * and arguments on top of the value stack, whose top is `sp`: [NULL,
+ * callable, args...] or [function, self, args...], `oparg` arguments besides
+ * self; its site's cache is `cache`, and `at` the CALL's code unit.  A bound
+ * method is split into function and self first, as 3.11's PRECALL does.  When
+ * the cache describes the call and the callee may run natively now, the
+ * caller's prev_instr is set where 3.11 leaves it during the call (a call it
+ * inlines, to a function, on the CALL's last cache entry; a class's, on the
+ * CALL), the callee's frame is pushed, the arguments move into it (their
+ * references and the callable's are consumed), the callee's program runs, and
+ * the frame is cleared and popped: the result, or NULL with an exception set.
+ * Without keyword arguments (`kwnames` NULL), a C function that
+ * call_c_directly calls is called so, the caller on the CALL: its result, or
+ * NULL, is returned tagged (ACCEL_C_RESULT), for the stencil to check the
+ * eval breaker after it as 3.11 does after such a call.  ACCEL_NOT_CALLED,
+ * with nothing else done, otherwise: the stencil then makes the call another
+ * way (native/calls.c's path fills the cache). */
+CC PyObject *
+SHARED_CALL(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
+            accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames)
+{
+    /* (Set before the checks, which keeps `at` from being kept across them; the
+     * stencil sets it again for the other ways to call.) */
+    frame->prev_instr = at + INLINE_CACHE_ENTRIES_CALL;
+    PyObject **base = sp - oparg - 2;
+    if (UNLIKELY(base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type)) {
+        split_bound_method(base);
+    }
+    int is_meth = base[0] != NULL;
+    int nargs = oparg + is_meth;
+    PyObject **args = base + 2 - is_meth;
+    PyObject *callable = base[1 - is_meth];
+    if (UNLIKELY(Py_TYPE(callable) != &PyFunction_Type)) {
+        if (Py_TYPE(callable) == &PyType_Type && !is_meth) {
+            return instantiate_direct(frame, tstate, (PyTypeObject *)callable, args, nargs, cache, at);
+        }
+        if (kwnames != NULL) {
+            return ACCEL_NOT_CALLED;
+        }
+        frame->prev_instr = at;
+        PyObject *result = call_c(tstate, callable, args, nargs);
+        return result == ACCEL_NOT_CALLED ? result : (PyObject *)((uintptr_t)result | ACCEL_C_RESULT);
+    }
+    PyFunctionObject *func = (PyFunctionObject *)callable;
+    accel_call_shape *shape = function_way(cache, (PyCodeObject *)func->func_code, nargs);
+    if (UNLIKELY(shape == NULL) || UNLIKELY(!may_push(tstate, func, shape))) {
+        return ACCEL_NOT_CALLED;
+    }
+    return run_direct(tstate, push_direct(tstate, func, args, nargs, shape), shape);
 }

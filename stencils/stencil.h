@@ -100,11 +100,12 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
 
 /* Routines that stencils call instead of carrying them (stencils/shared.c):
  * native/jit.c emits each once per process.  ACCEL_NOT_CALLED: the routine
- * did not make the call, and consumed nothing. */
+ * did not make the call, and consumed nothing.  ACCEL_C_RESULT: the bit that
+ * tags the result (or NULL) of a call of a C function. */
 #define ACCEL_NOT_CALLED ((PyObject *)1)
-CC PyObject *SHARED_CALL_PYTHON(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
-                                accel_cache *cache, _Py_CODEUNIT *at);
-CC PyObject *SHARED_CALL_C(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs);
+#define ACCEL_C_RESULT ((uintptr_t)2)
+CC PyObject *SHARED_CALL(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
+                         accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames);
 
 #define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(frame, sp, tstate)
 /* The same, for a path that must be laid out cold although it goes on at the
