@@ -103,10 +103,13 @@ frame_size_if_room(PyThreadState *tstate, PyCodeObject *co)
 }
 
 /* The callee's frame, pushed, with the arguments bound; NULL if the call must
- * take the ordinary path. */
+ * take the ordinary path.  `positional`: the parameters are plain positional
+ * ones (accel_code.positional_only_call), so that as many positional
+ * arguments bind one to one, as 3.11's CALL_PY_EXACT_ARGS binds them (an
+ * operator's dunder, an __init__ called by the class). */
 static _PyInterpreterFrame *
 push_frame(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
-           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, int positional)
 {
     size_t size = frame_size_if_room(tstate, co);
     if (size == 0) {
@@ -114,7 +117,12 @@ push_frame(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
     }
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
     PyObject **locals = frame->localsplus;
-    if (!bind(func, co, args, nargs, kwnames, locals)) {
+    if (positional && kwnames == NULL && nargs == co->co_argcount) {
+        for (Py_ssize_t i = 0; i < nargs; i++) {
+            locals[i] = args[i];
+        }
+    }
+    else if (!bind(func, co, args, nargs, kwnames, locals)) {
         return NULL;
     }
     tstate->datastack_top += size;
@@ -232,15 +240,15 @@ call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     accel_code *rec = accel_lookup_record(co);
     _PyInterpreterFrame *frame = rec != NULL && accel_may_run_directly(tstate, rec)
-        ? push_frame(tstate, func, co, args, nargs, kwnames) : NULL;
+        ? push_frame(tstate, func, co, args, nargs, kwnames, rec->positional_only_call) : NULL;
     if (frame == NULL) {
         return PyObject_Vectorcall(callable, args, nargsf, kwnames);
     }
     return run_pushed(tstate, frame, rec);
 }
 
-static initproc python_init;    /* tp_init of a class whose __init__ is a Python function */
-static PyObject *empty_tuple;
+initproc accel_python_init;     /* tp_init of a class whose __init__ is a Python function */
+PyObject *accel_empty_tuple;
 
 /* type_call for a class that inherits object's __new__ and defines __init__ in
  * Python, under a plain metaclass; NULL with nothing set for any other callable. */
@@ -251,7 +259,7 @@ plain_class_init(PyObject *callable)
         return NULL;
     }
     PyTypeObject *type = (PyTypeObject *)callable;
-    if (type->tp_new != PyBaseObject_Type.tp_new || type->tp_init != python_init) {
+    if (type->tp_new != PyBaseObject_Type.tp_new || type->tp_init != accel_python_init) {
         return NULL;
     }
     PyObject *init = _PyType_Lookup(type, &_Py_ID(__init__));
@@ -277,7 +285,7 @@ instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
     if (!_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
         /* object's __new__ makes the instance (and its inline values); with no
          * arguments, it has nothing to object to. */
-        self = type->tp_new(type, empty_tuple, NULL);
+        self = type->tp_new(type, accel_empty_tuple, NULL);
         if (self != NULL) {
             Py_INCREF(init);  /* the class may drop it while it runs */
             PyObject **slot = args - 1;
@@ -351,13 +359,13 @@ accel_calls_init(void)
         : NULL;
     PyObject *probe = done != NULL ? PyDict_GetItemString(globals, "Probe") : NULL;
     if (probe != NULL && PyType_Check(probe)) {
-        python_init = ((PyTypeObject *)probe)->tp_init;
+        accel_python_init = ((PyTypeObject *)probe)->tp_init;
     }
-    empty_tuple = PyTuple_New(0);
+    accel_empty_tuple = PyTuple_New(0);
     Py_XDECREF(done);
     Py_XDECREF(globals);
     PyErr_Clear();
-    return python_init != NULL && empty_tuple != NULL ? 0 : -1;
+    return accel_python_init != NULL && accel_empty_tuple != NULL ? 0 : -1;
 }
 
 /* Whether keyword arguments `kwnames`, after `npositional` positional ones,

@@ -44,6 +44,9 @@ static const struct {
     {"accel_records_freed", (void *)&accel_records_freed},
     {"accel_c_stack_thread", (void *)&accel_c_stack_thread},
     {"accel_c_stack_limit", (void *)&accel_c_stack_limit},
+    {"accel_python_init", (void *)&accel_python_init},
+    {"accel_empty_tuple", (void *)&accel_empty_tuple},
+    {"accel_call_python", (void *)accel_call_python},
 };
 
 static void *
@@ -55,24 +58,6 @@ resolve(const char *name)
         }
     }
     return dlsym(RTLD_DEFAULT, name);
-}
-
-/* Resolve every C symbol the stencils use, once, in the running process. */
-int
-accel_jit_init(void)
-{
-    const char *far = getenv("ACCEL_FAR_CALLS");
-    far_calls = far != NULL && strcmp(far, "1") == 0;
-    for (int i = 0; i < ACCEL_SYMBOL_COUNT; i++) {
-        void *address = resolve(accel_symbol_names[i]);
-        if (address == NULL) {
-            snprintf(init_error, sizeof init_error,
-                     "this Python does not export %s, which the stencils call", accel_symbol_names[i]);
-            return -1;
-        }
-        symbol_addresses[i] = (uintptr_t)address;
-    }
-    return 0;
 }
 
 const char *
@@ -312,6 +297,148 @@ write_trampolines(const emission *e)
             memcpy(trampoline + sizeof trampoline_code, &symbol_addresses[s], sizeof symbol_addresses[s]);
         }
     }
+}
+
+/* The shared routines (stencils/shared.c): stencils whose names start so are
+ * emitted once, at start-up, and called by other stencils as C symbols. */
+#define SHARED_PREFIX "SHARED_"
+
+static int
+is_shared(const char *name)
+{
+    return strncmp(name, SHARED_PREFIX, sizeof SHARED_PREFIX - 1) == 0;
+}
+
+/* A shared routine's holes: the C symbols it calls (through a trampoline of its
+ * own, at `trampolines`, where a rel32 does not reach) and its own parts. */
+static int
+patch_shared(const accel_stencil *stencil, unsigned char *code, unsigned char *trampolines, int *ntrampolines)
+{
+    for (uint32_t h = 0; h < stencil->nholes; h++) {
+        const accel_hole *hole = &stencil->holes[h];
+        uint64_t value;
+        switch (hole->kind) {
+        case ACCEL_HOLE_NONE:
+            continue;
+        case ACCEL_HOLE_SYMBOL:
+            if (is_shared(accel_symbol_names[hole->symbol])) {
+                return -1;  /* not emitted yet */
+            }
+            value = symbol_addresses[hole->symbol];
+            break;
+        case ACCEL_HOLE_HOT:
+            value = (uintptr_t)code;
+            break;
+        case ACCEL_HOLE_COLD:
+            value = (uintptr_t)code + stencil->size;
+            break;
+        default:
+            return -1;  /* a per-instruction hole: no shared routine has one */
+        }
+        unsigned char *where = code + hole->offset;
+        if (hole->patch == ACCEL_PATCH_REL32) {
+            int64_t displacement = (int64_t)(value - (uintptr_t)where) + hole->addend;
+            if ((far_calls || !fits_rel32(displacement)) && hole->kind == ACCEL_HOLE_SYMBOL) {
+                unsigned char *trampoline = trampolines + TRAMPOLINE_SIZE * (*ntrampolines)++;
+                memcpy(trampoline, trampoline_code, sizeof trampoline_code);
+                memcpy(trampoline + sizeof trampoline_code, &value, sizeof value);
+                displacement = (int64_t)((uintptr_t)trampoline - (uintptr_t)where) + hole->addend;
+            }
+            if (!fits_rel32(displacement)) {
+                return -1;
+            }
+            int32_t rel = (int32_t)displacement;
+            memcpy(where, &rel, sizeof rel);
+        }
+        else if (hole->patch == ACCEL_PATCH_ABS32) {
+            value += (uint64_t)hole->addend;
+            if (!fits_32(value)) {
+                return -1;
+            }
+            uint32_t low = (uint32_t)value;
+            memcpy(where, &low, sizeof low);
+        }
+        else {
+            value += (uint64_t)hole->addend;
+            memcpy(where, &value, sizeof value);
+        }
+    }
+    return 0;
+}
+
+/* Emit the shared routines into memory of their own (never freed) and make
+ * their symbols point there. */
+static int
+emit_shared_routines(void)
+{
+    uint64_t size = 0, nholes = 0;
+    for (int s = 0; s < ACCEL_STENCIL_COUNT; s++) {
+        if (is_shared(accel_stencils[s].name)) {
+            size += (accel_stencils[s].size + accel_stencils[s].cold_size + 15) / 16 * 16;
+            nholes += accel_stencils[s].nholes;
+        }
+    }
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t mapped = (size + TRAMPOLINE_SIZE * nholes + page - 1) / page * page;
+    if (mapped == 0) {
+        return 0;
+    }
+    unsigned char *memory = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) {
+        snprintf(init_error, sizeof init_error, "no memory for the shared routines");
+        return -1;
+    }
+    memset(memory, 0xcc, mapped);
+    unsigned char *trampolines = memory + size;
+    int ntrampolines = 0;
+    uint64_t at = 0;
+    for (int s = 0; s < ACCEL_STENCIL_COUNT; s++) {
+        const accel_stencil *stencil = &accel_stencils[s];
+        if (!is_shared(stencil->name)) {
+            continue;
+        }
+        unsigned char *code = memory + at;
+        memcpy(code, stencil->body, stencil->size + stencil->cold_size);
+        if (patch_shared(stencil, code, trampolines, &ntrampolines) < 0) {
+            munmap(memory, mapped);
+            snprintf(init_error, sizeof init_error, "the shared routine %s cannot be emitted", stencil->name);
+            return -1;
+        }
+        for (int i = 0; i < ACCEL_SYMBOL_COUNT; i++) {
+            if (strcmp(accel_symbol_names[i], stencil->name) == 0) {
+                symbol_addresses[i] = (uintptr_t)code;
+            }
+        }
+        at += (stencil->size + stencil->cold_size + 15) / 16 * 16;
+    }
+    if (mprotect(memory, mapped, PROT_READ | PROT_EXEC) != 0) {
+        munmap(memory, mapped);
+        snprintf(init_error, sizeof init_error, "the shared routines cannot be made executable");
+        return -1;
+    }
+    return 0;
+}
+
+/* Resolve every C symbol the stencils use, once, in the running process, and
+ * emit the shared routines. */
+int
+accel_jit_init(void)
+{
+    const char *far = getenv("ACCEL_FAR_CALLS");
+    far_calls = far != NULL && strcmp(far, "1") == 0;
+    for (int i = 0; i < ACCEL_SYMBOL_COUNT; i++) {
+        if (is_shared(accel_symbol_names[i])) {
+            continue;  /* emit_shared_routines knows where */
+        }
+        void *address = resolve(accel_symbol_names[i]);
+        if (address == NULL) {
+            snprintf(init_error, sizeof init_error,
+                     "this Python does not export %s, which the stencils call", accel_symbol_names[i]);
+            return -1;
+        }
+        symbol_addresses[i] = (uintptr_t)address;
+    }
+    return emit_shared_routines();
 }
 
 /* Emit: ENTER, then each instruction's stencil in program order, then the

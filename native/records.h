@@ -67,6 +67,8 @@ extern uint64_t accel_records_freed;          /* hook.c: how many records died: 
 extern PyThreadState *accel_c_stack_thread;   /* hook.c: whose limit accel_c_stack_limit is (runtime.h) */
 extern char *accel_c_stack_limit;
 PyObject *accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag);   /* hook.c */
+extern initproc accel_python_init;  /* calls.c: tp_init of a class whose __init__ is a Python function */
+extern PyObject *accel_empty_tuple; /* calls.c: what object's __new__ is given */
 
 /* calls.c: a finished frame's references released, as _PyFrame_Clear does (a
  * frame object that outlives it takes the frame over); the frame is unlinked. */

@@ -136,223 +136,22 @@ STENCIL(STORE_SUBSCR)
     CONTINUE();
 }
 
-/* The way of the site's cache that describes this call of a function whose
- * code is `co`, or NULL (native/calls.c fills the ways). */
-static inline __attribute__((always_inline)) accel_call_shape *
-function_way(accel_cache *cache, PyCodeObject *co, int nargs)
-{
-    _Pragma("clang loop unroll(disable)")
-    for (int i = 0; i < ACCEL_CALL_WAYS; i++) {
-        accel_call_shape *way = &cache->calls[i];
-        if (LIKELY(way->code == co && way->nargs == nargs)) {
-            return way;
-        }
-    }
-    return NULL;
-}
-
-/* The frame of a direct call to `func`, its arguments (and the defaults after
- * them) being all its parameters, as the cache's `shape` describes it: pushed,
- * the arguments moved in from the caller's stack.  NULL when the call must
- * take native/calls.c's path (the callee may not run natively now, no room
- * left). */
-static inline __attribute__((always_inline)) _PyInterpreterFrame *
-push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape)
-{
-    PyCodeObject *co = (PyCodeObject *)func->func_code;
-    accel_code *rec = shape->rec;
-    uintptr_t stack_pointer, hook;
-    __asm__("movq %%rsp, %0" : "=r"(stack_pointer));
-    /* A function's address as a value: 64 bits, as HOLE does (the medium model
-     * would make it a 32-bit immediate). */
-    __asm__("movabsq $accel_eval_frame, %0" : "=r"(hook));
-    /* As accel_may_run_directly and accel_run_native_inline check (native/runtime.h);
-     * what they do on the rare paths (measuring the C stack of another thread, the
-     * RecursionError, the end of operand profiling) is left to native/calls.c. */
-    if (UNLIKELY(!(shape->epoch == accel_records_freed
-          && rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested && rec->profile_until == 0
-          && (uintptr_t)tstate->interp->eval_frame == hook && !tstate->cframe->use_tracing
-          && tstate->recursion_remaining > 0
-          && tstate == accel_c_stack_thread && stack_pointer >= (uintptr_t)accel_c_stack_limit
-          && _PyThreadState_HasStackSpace(tstate, shape->frame_size)))) {
-        return NULL;
-    }
-    int missing = shape->missing;
-    PyObject *defaults = func->func_defaults;
-    if (UNLIKELY(missing > 0 && (defaults == NULL || PyTuple_GET_SIZE(defaults) < missing))) {
-        return NULL;
-    }
-    _PyInterpreterFrame *callee = (_PyInterpreterFrame *)tstate->datastack_top;
-    tstate->datastack_top += shape->frame_size;
-    callee->f_func = func;  /* the caller's stack's reference */
-    callee->f_code = (PyCodeObject *)Py_NewRef(co);
-    callee->f_builtins = func->func_builtins;
-    callee->f_globals = func->func_globals;
-    callee->f_locals = NULL;
-    callee->frame_obj = NULL;
-    callee->prev_instr = _PyCode_CODE(co) - 1;
-    callee->is_entry = false;
-    callee->owner = FRAME_OWNED_BY_THREAD;
-    callee->stacktop = -1;  /* unset while native code runs (native/runtime.h) */
-    PyObject **locals = callee->localsplus;
-    _Pragma("clang loop unroll(disable)")
-    for (int i = 0; i < nargs; i++) {
-        locals[i] = args[i];
-    }
-    _Pragma("clang loop unroll(disable)")
-    for (int i = 0; i < missing; i++) {
-        locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, PyTuple_GET_SIZE(defaults) - missing + i));
-    }
-    _Pragma("clang loop unroll(disable)")
-    for (int i = nargs + missing; i < shape->nlocalsplus; i++) {
-        locals[i] = NULL;
-    }
-    return callee;
-}
-
-/* Run a pushed frame's native code, then clear and pop the frame: what
- * native/calls.c's run_pushed does, without its C frames around the call (the
- * callee's program is called straight, in the stencils' convention). */
-static inline __attribute__((always_inline)) PyObject *
-run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape)
-{
-    accel_code *rec = shape->rec;
-    rec->calls++;
-    rec->native_entries++;
-    accel_totals.native_calls++;
-    accel_totals.native_entries++;
-    tstate->recursion_remaining--;
-    _PyCFrame *cframe = tstate->cframe;
-    callee->previous = cframe->current_frame;
-    cframe->current_frame = callee;
-    accel_native *native = rec->native;
-    PyObject *result = ((accel_continuation)native->start)(callee, callee->localsplus + shape->nlocalsplus, tstate);
-    tstate->cframe->current_frame = callee->previous;
-    if (UNLIKELY((uintptr_t)result & 1)) {
-        tstate->recursion_remaining++;
-        result = accel_finish_in_interpreter(tstate, callee, rec, native, (uintptr_t)result);
-        tstate->recursion_remaining--;
-    }
-    /* As _PyEvalFrameClearAndPop, with the recursion depth still counting the
-     * callee: finalizers run by the clearing may call. */
-    if (UNLIKELY(callee->frame_obj != NULL)) {
-        accel_clear_frame(tstate, callee);
-    }
-    else {
-        _Pragma("clang loop unroll(disable)")
-        for (int i = 0; i < callee->stacktop; i++) {
-            Py_XDECREF(callee->localsplus[i]);
-        }
-        Py_XDECREF(callee->f_locals);  /* locals() made it */
-        Py_DECREF(callee->f_func);
-        Py_DECREF(callee->f_code);
-    }
-    tstate->recursion_remaining++;
-    tstate->datastack_top = (PyObject **)callee;
-    return result;
-}
-
-/* A builtin function, or a method descriptor given a self of its exact type,
- * whose C function takes one argument (METH_O), none (METH_NOARGS) or a vector
- * (METH_FASTCALL, without keywords), called straight with the `nargs`
- * arguments at `args`, as 3.11's specialized PRECALLs call them (with their
- * recursion checks; list.append appends in place); *handled is 0 for any other
- * callable, and for calls that would raise a TypeError or need the recursion
- * error raised: native/calls.c's path does those.  The arguments are left on
- * the stack. */
-static inline __attribute__((always_inline)) PyObject *
-call_c_directly(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs, int *handled)
-{
-    PyTypeObject *type = Py_TYPE(callable);
-    PyMethodDef *def;
-    PyObject *self;
-    if (type == &PyMethodDescr_Type && nargs >= 1
-        && Py_TYPE(args[0]) == PyDescr_TYPE(callable)) {
-        if (callable == tstate->interp->callable_cache.list_append && nargs == 2) {
-            PyListObject *list = (PyListObject *)args[0];
-            if (LIKELY(list->allocated > Py_SIZE(list))) {
-                *handled = 1;
-                PyList_SET_ITEM(list, Py_SIZE(list), args[1]);  /* the stack's reference */
-                Py_SET_SIZE(list, Py_SIZE(list) + 1);
-                args[1] = Py_NewRef(Py_None);  /* released with the arguments */
-                return Py_NewRef(Py_None);
-            }
-        }
-        def = ((PyMethodDescrObject *)callable)->d_method;
-        self = args[0];
-        args++;
-        nargs--;
-    }
-    else if (type == &PyCFunction_Type) {
-        def = ((PyCFunctionObject *)callable)->m_ml;
-        self = PyCFunction_GET_SELF(callable);
-    }
-    else {
-        *handled = 0;
-        return NULL;
-    }
-    int kind = def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
-    if (kind == METH_FASTCALL) {
-        *handled = 1;
-        return ((_PyCFunctionFast)(void (*)(void))def->ml_meth)(self, args, nargs);
-    }
-    if (kind == (METH_FASTCALL | METH_KEYWORDS)) {
-        *handled = 1;
-        return ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, nargs, NULL);
-    }
-    if (!((kind == METH_O && nargs == 1) || (kind == METH_NOARGS && nargs == 0))) {
-        *handled = 0;
-        return NULL;
-    }
-    if (callable == tstate->interp->callable_cache.len) {
-        *handled = 1;
-        return def->ml_meth(self, args[0]);
-    }
-    if (tstate->recursion_remaining <= 0) {
-        *handled = 0;
-        return NULL;
-    }
-    *handled = 1;
-    tstate->recursion_remaining--;
-    PyObject *result = def->ml_meth(self, kind == METH_O ? args[0] : NULL);
-    tstate->recursion_remaining++;
-    return result;
-}
-
 /* The operand is the tuple of keyword names (KW_NAMES, folded in), or NULL.
  * A compiled Python function called with arguments that bind as its site's
  * cache knows (positionally, or by keywords naming the parameters after the
- * positional ones in order) is called here, straight, and a C function as
- * 3.11's specialized PRECALLs call it; the rest of the work is native/calls.c's
- * (which also fills the cache). */
+ * positional ones in order), and a C function as 3.11's specialized PRECALLs
+ * call it, are called by the shared routine of stencils/shared.c, which every
+ * CALL site calls rather than carries; the rest of the work is
+ * native/calls.c's (which also fills the cache). */
 STENCIL(CALL)
 {
     PyObject **base = sp - OPARG - 2;
-    accel_cache *cache = (accel_cache *)HOLE(_JIT_CACHE);
-    if (UNLIKELY(base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type)) {
-        /* A bound method: its function and self in its place, as 3.11's PRECALL does. */
-        PyObject *method = base[1];
-        base[0] = Py_NewRef(((PyMethodObject *)method)->im_func);
-        base[1] = Py_NewRef(((PyMethodObject *)method)->im_self);
-        Py_DECREF(method);
-    }
-    int is_meth = base[0] != NULL;
-    int nargs = OPARG + is_meth;
-    PyObject **args = base + 2 - is_meth;
-    PyObject *callable = base[1 - is_meth];
-    accel_call_shape *shape;
-    _PyInterpreterFrame *callee;
-    if (LIKELY(Py_TYPE(callable) == &PyFunction_Type)
-        && LIKELY((shape = function_way(cache, (PyCodeObject *)((PyFunctionObject *)callable)->func_code,
-                                        nargs)) != NULL)
-        && LIKELY((callee = push_direct(tstate, (PyFunctionObject *)callable, args, nargs, shape)) != NULL)) {
-        /* Where the caller stands during the call: 3.11 leaves a call it inlines
-         * on the CALL's last cache entry. */
-        frame->prev_instr = INSTR + INLINE_CACHE_ENTRIES_CALL;
-        PyObject *result = run_direct(tstate, callee, shape);
+    PyObject *result = SHARED_CALL(frame, sp, tstate, OPARG, (accel_cache *)FRESH_HOLE(_JIT_CACHE),
+                                   (_Py_CODEUNIT *)FRESH_HOLE(_JIT_INSTR), (PyObject *)FRESH_HOLE(_JIT_OPERAND));
+    if (LIKELY(((uintptr_t)result & (ACCEL_C_RESULT | 1)) == 0)) {
         sp = base;
         if (UNLIKELY(result == NULL)) {
-            ERROR_AT(INSTR + INLINE_CACHE_ENTRIES_CALL);
+            ERROR_AT(frame->prev_instr);  /* where the routine left the caller */
         }
         *sp++ = result;
         if (UNLIKELY(TRACING_ON())) {
@@ -360,34 +159,23 @@ STENCIL(CALL)
         }
         CONTINUE();
     }
-    SYNC_INSTR();
-    if (OPERAND == 0) {
-        int handled;
-        PyObject *result = call_c_directly(tstate, callable, args, nargs, &handled);
-        if (handled) {
-            if (UNLIKELY((result == NULL) == (tstate->curexc_type == NULL))) {
-                /* A result with an exception set, or neither: the SystemError of
-                 * CPython's generic call path. */
-                result = _Py_CheckFunctionResult(tstate, callable, result, NULL);
-            }
-            Py_DECREF(callable);
-            _Pragma("clang loop unroll(disable)")
-            for (int i = 0; i < nargs; i++) {
-                Py_DECREF(args[i]);
-            }
-            sp = base;
-            if (UNLIKELY(result == NULL)) {
-                ERROR();
-            }
-            *sp++ = result;
-            CHECK_EVAL_BREAKER_AFTER_CALL();
-            if (UNLIKELY(TRACING_ON())) {
-                EXIT_AFTER(ACCEL_EXIT_TRACING);
-            }
-            CONTINUE_COLD();
+    if (result != ACCEL_NOT_CALLED) {
+        result = (PyObject *)((uintptr_t)result & ~ACCEL_C_RESULT);
+        sp = base;
+        if (UNLIKELY(result == NULL)) {
+            ERROR();
         }
+        *sp++ = result;
+        CHECK_EVAL_BREAKER_AFTER_CALL();
+        if (UNLIKELY(TRACING_ON())) {
+            EXIT_AFTER(ACCEL_EXIT_TRACING);
+        }
+        CONTINUE_COLD();
     }
-    int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE, cache);
+    /* A bound method is split by now (SHARED_CALL did). */
+    SYNC_INSTR();
+    int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE,
+                                        (accel_cache *)HOLE(_JIT_CACHE));
     sp = base + 1;
     if (status == ACCEL_CALL_DONE) {
         CONTINUE_COLD();

@@ -67,6 +67,9 @@ EXPRESSIONS = [
     "offsetof(accel_native, start)",
     "(size_t)((char *)&_Py_ID(__import__) - (char *)&_PyRuntime)",
     "(size_t)((char *)&_Py_ID(__build_class__) - (char *)&_PyRuntime)",
+    "(size_t)((char *)&_Py_ID(__init__) - (char *)&_PyRuntime)",
+    "offsetof(PyTypeObject, tp_new)",
+    "offsetof(PyTypeObject, tp_init)",
 ]
 
 

@@ -66,6 +66,14 @@ typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, P
     __asm__("movabsq $" #NAME ", %0" : "=r"(value_));        \
     value_;                                                  \
 })
+/* The same, read afresh: clang never merges it with another read of the hole,
+ * so a value used before a call is not kept (spilled) across the call for the
+ * reads after it, which read the hole again. */
+#define FRESH_HOLE(NAME) ({                                  \
+    uintptr_t value_;                                        \
+    __asm__ volatile("movabsq $" #NAME ", %0" : "=r"(value_)); \
+    value_;                                                  \
+})
 /* A hole used as a 32-bit value (movl's immediate, an R_X86_64_32 relocation):
  * 5 bytes instead of movabs's 10.  The emitter checks that the value fits. */
 #define HOLE32(NAME) ({                                      \
@@ -90,6 +98,15 @@ typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, P
 extern CC PyObject *_JIT_CONTINUE(_PyInterpreterFrame *, PyObject **, PyThreadState *);
 extern CC PyObject *_JIT_CONTINUE_COLD(_PyInterpreterFrame *, PyObject **, PyThreadState *);
 extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThreadState *);
+
+/* Routines that stencils call instead of carrying them (stencils/shared.c):
+ * native/jit.c emits each once per process.  ACCEL_NOT_CALLED: the routine
+ * did not make the call, and consumed nothing.  ACCEL_C_RESULT: the bit that
+ * tags the result (or NULL) of a call of a C function. */
+#define ACCEL_NOT_CALLED ((PyObject *)1)
+#define ACCEL_C_RESULT ((uintptr_t)2)
+CC PyObject *SHARED_CALL(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
+                         accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames);
 
 #define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(frame, sp, tstate)
 /* The same, for a path that must be laid out cold although it goes on at the

@@ -572,3 +572,84 @@ for _ in range(3):
     call_each()
 """, tmp_path, functions=["call_each"])
     assert_native(run, "call_each")
+
+
+def test_instantiation_straight_from_the_call_site(tmp_path):
+    """Once a site's cache knows a plain class's __init__, CALL's shared routine
+    (stencils/shared.c) instantiates the class itself: object's __new__, then the
+    compiled __init__'s frame, with the caller standing on the CALL (f_lasti as stock's,
+    which does not inline a class call); an __init__ that returns a value, raises, is
+    replaced, or recurses past the limit behaves as stock, from that path too."""
+    run = compare("""
+import sys
+
+class V:
+    def __init__(self, x, y, z=0):
+        self.x = x
+        self.y = y
+        self.z = z
+        self.lasti = sys._getframe(1).f_lasti
+        self.line = sys._getframe(1).f_lineno
+
+class Returns:
+    def __init__(self, v):
+        self.v = v
+        if v > 40:
+            return v
+
+class Raises:
+    def __init__(self, v):
+        if v == 45:
+            raise ValueError(v)
+        self.v = v
+
+class Chain:
+    def __init__(self, n):
+        self.next = Chain(n + 1) if n < 10 else None
+
+def make(n):
+    out = []
+    for i in range(n):
+        v = V(i, -i)
+        out.append((v.x, v.y, v.z, v.lasti, v.line))
+        out.append(V(i, 2, z=3).z)
+    return out[:4] + out[-4:]
+
+def errors(n):
+    out = []
+    for i in range(n):
+        try:
+            out.append(Returns(i).v)
+        except TypeError as e:
+            out.append(str(e))
+        try:
+            out.append(Raises(i).v)
+        except ValueError as e:
+            out.append(("ValueError", e.args, e.__traceback__.tb_lineno, e.__traceback__.tb_next.tb_lineno))
+    return out[-14:]
+
+def chains(n):
+    return [Chain(0).next.next.next is not None for _ in range(n)]
+
+def deep(n):
+    try:
+        return Deep(n)
+    except RecursionError as e:
+        return str(e)
+
+class Deep:
+    def __init__(self, n):
+        self.inner = Deep(n + 1)
+
+print(make(60))
+print(errors(50))
+print(sum(chains(30)))
+V.__init__ = lambda self, x, y, z=0: self.__dict__.update(x=-x, y=y, z=z, lasti=0, line=0)
+print(make(3)[:2])
+print(deep(0))
+sys.setrecursionlimit(250)
+print(deep(0))
+""", tmp_path, functions=["make", "errors", "chains"])
+    assert_native(run, "make", "errors", "chains")
+    direct = run.stats["native_calls"] - run.stats["native_calls_from_c"]
+    assert direct >= 300, run.stats
