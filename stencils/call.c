@@ -27,6 +27,25 @@ STENCIL(BINARY_SUBSCR_LIST_INT)
     BINARY_RESULT(container, sub, res);
 }
 
+/* tuple[int] with an index in range (a record's field, a key function's
+ * `item[1]`); anything else takes the generic path, which also raises the
+ * IndexError.  Negative indexes go generic, as under CPython. */
+STENCIL(BINARY_SUBSCR_TUPLE_INT)
+{
+    PyObject *sub = sp[-1], *container = sp[-2];
+    PyObject *res;
+    if (PyTuple_CheckExact(container) && IS_COMPACT_INT(sub)
+        && (size_t)COMPACT_VALUE(sub) < (size_t)PyTuple_GET_SIZE(container)) {
+        res = PyTuple_GET_ITEM(container, COMPACT_VALUE(sub));
+        Py_INCREF(res);
+    }
+    else {
+        SYNC_INSTR();
+        res = PyObject_GetItem(container, sub);
+    }
+    BINARY_RESULT(container, sub, res);
+}
+
 /* list[int] = value with an index in range; anything else takes the generic
  * path, which also raises the IndexError. */
 STENCIL(STORE_SUBSCR_LIST_INT)
@@ -88,6 +107,34 @@ STENCIL(LOAD_FAST__LOAD_FAST__BINARY_SUBSCR_LIST_INT)
     res = PyObject_GetItem(container, sub);
     Py_DECREF(container);
     Py_DECREF(sub);
+    if (res == NULL) {
+        ERROR();
+    }
+    *sp++ = res;
+    CONTINUE();
+}
+
+/* LOAD_FAST, LOAD_CONST and BINARY_SUBSCR_TUPLE_INT, fused: `item[1]` with the
+ * tuple borrowed from local OPARG and the constant index (OPERAND) from the
+ * code's constants. */
+STENCIL(LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_TUPLE_INT)
+{
+    PyObject *container = LOCAL(OPARG), *sub = (PyObject *)OPERAND;
+    if (UNLIKELY(container == NULL)) {
+        EXIT(ACCEL_EXIT_RAISE);
+    }
+    PyObject *res;
+    if (LIKELY(PyTuple_CheckExact(container) && IS_COMPACT_INT(sub)
+               && (size_t)COMPACT_VALUE(sub) < (size_t)PyTuple_GET_SIZE(container))) {
+        res = PyTuple_GET_ITEM(container, COMPACT_VALUE(sub));
+        Py_INCREF(res);
+        *sp++ = res;
+        CONTINUE();
+    }
+    SYNC_INSTR();
+    Py_INCREF(container);
+    res = PyObject_GetItem(container, sub);
+    Py_DECREF(container);
     if (res == NULL) {
         ERROR();
     }

@@ -446,3 +446,76 @@ shift([1, 2], 3)
     _assert_fused(run, "store_guarded", "LOAD_FAST__LOAD_FAST__STORE_SUBSCR_LIST_INT")
     _assert_fused(run, "late", "LOAD_FAST__LOAD_FAST__BINARY_SUBSCR_LIST_INT")
     _assert_fused(run, "replace", "LOAD_FAST__LOAD_FAST__STORE_SUBSCR_LIST_INT")
+
+
+def test_tuple_subscripts(tmp_path):
+    """`t[k]` on a tuple (BINARY_SUBSCR_TUPLE_INT, fused with the LOAD_FAST of the tuple and
+    the LOAD_CONST of k where they come right before it): in-range indexes inline; negative,
+    out-of-range and non-int indexes, tuple subclasses and other containers take the generic
+    path, with CPython's results, errors and tracebacks."""
+    run = compare("""
+import collections, sys
+
+Point = collections.namedtuple("Point", "x y")
+
+class Table:
+    seen = []
+    def __getitem__(self, key):
+        Table.seen.append(sys.getrefcount(self))
+        return key * 10
+
+def fields(item):
+    return (-item[1], item[0], item[-1])
+
+def at(t, i):
+    return t[i]
+
+def made(n):
+    return (n, n + 1, str(n))[2]
+
+def guarded(t):
+    try:
+        return t[5]
+    except (IndexError, KeyError, TypeError) as e:
+        return type(e).__name__
+
+pairs = [("b", 2), ("a", 2), ("c", 7)]
+print(fields(("w", 3, None)), sorted(pairs, key=lambda item: (-item[1], item[0])))
+print(fields(Point(4, 5)), fields([1, 2, 3]), fields({0: "z", 1: 9, -1: "m"}), fields(Table()))
+print(sorted(set(Table.seen)))
+print([at((7, 8, 9), i) for i in (0, 2, -1, -3)], at([1, 2], 1), at("xyz", 2), at({"k": 1}, "k"))
+print([made(n) for n in (1, 2**70)], guarded((1, 2)), guarded((0,) * 6), guarded({5: "five"}), guarded(3))
+for bad in ((1, 2), (1,), ()):
+    try:
+        print(at(bad, 1), at(bad, True))
+    except IndexError as e:
+        print("IndexError", e)
+fields(("too short",))
+""", tmp_path, functions=["fields", "at", "made", "guarded"])
+    assert run.returncode == 1 and "IndexError" in run.stderr
+    assert_native(run, "fields", "at", "made", "guarded")
+    _assert_fused(run, "fields", "LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_TUPLE_INT")
+    _assert_fused(run, "guarded", "LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_TUPLE_INT")
+    _assert_fused(run, "at", "BINARY_SUBSCR_TUPLE_INT")
+
+
+def test_tuple_subscript_seen_by_cpython(tmp_path):
+    """A container of unknown type that CPython's adaptive interpreter saw to be a tuple
+    (calls before the threshold): the tuple form, whose unbound local exits for the
+    interpreter to raise."""
+    run = compare("""
+def late(flag, t):
+    if flag:
+        item = t
+    return item[0]
+
+print(sum(late(True, (i, "x")) for i in range(300)), late(True, [5]), late(True, {0: 6}))
+try:
+    late(False, ("first",))
+except UnboundLocalError as e:
+    print(e)
+""", tmp_path, env={"ACCEL_THRESHOLD": "100"}, functions=["late"])
+    assert run.returncode == 0
+    assert_native(run, "late")
+    _assert_fused(run, "late", "LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_TUPLE_INT")
+    assert run.function("late")["site_exits"], run.function("late")["text"]

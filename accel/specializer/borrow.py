@@ -4,7 +4,7 @@ The fused form reads its operands straight from the locals' slots, where the fra
 them alive, instead of pushing new references that the consumer releases again: no
 reference count traffic, no value-stack store and load.  These are the commonest
 sequences of object code: `self.x`, `self.x = v`, `if x:`, `if x is None:`, `return x`,
-`if self.x:`, `a[i]`, `a[i] = v`; and `return None`, from the code's constants.  The
+`if self.x:`, `a[i]`, `a[i] = v`, `t[1]`; and `return None`, from the code's constants.  The
 stencils live beside the consumer's own (stencils/cached.c, control.c, call.c); they take
 the first local's index, or the constant, as OPARG (OPERAND), a second local's as OPARG2.
 
@@ -45,6 +45,7 @@ FUSED = {
        for jump in _JUMPS if "FORWARD" in jump},
     ("LOAD_FAST", "LOAD_FAST", "BINARY_SUBSCR_LIST_INT"): "LOAD_FAST__LOAD_FAST__BINARY_SUBSCR_LIST_INT",
     ("LOAD_FAST", "LOAD_FAST", "STORE_SUBSCR_LIST_INT"): "LOAD_FAST__LOAD_FAST__STORE_SUBSCR_LIST_INT",
+    ("LOAD_FAST", "LOAD_CONST", "BINARY_SUBSCR_TUPLE_INT"): "LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_TUPLE_INT",
 }
 LONGEST = max(map(len, FUSED))
 CONSUMERS = frozenset(names[-1] for names in FUSED)  # what ends a fusable sequence
@@ -87,7 +88,8 @@ def _fuse(group: list[QInstr], fused: str) -> None:
     if fused not in STANDS_AT_FIRST_CONSUMER:
         first.acts_at = sum(len(q.covers) for q in group[:-1]) + consumer.acts_at
     if first.name == "LOAD_FAST":  # a constant's fused form keeps the constant as its operand
-        first.operand, first.raw_operand = consumer.operand, consumer.raw_operand
+        source = group[1] if group[1].name == "LOAD_CONST" else consumer
+        first.operand, first.raw_operand = source.operand, source.raw_operand
     first.oparg2 = group[1].oparg
     first.name, first.covers = fused, tuple(i for q in group for i in q.covers)
     first.target_instr, first.guards = consumer.target_instr, first.guards + consumer.guards

@@ -129,6 +129,10 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
     if instr.name in ("BINARY_SUBSCR", "STORE_SUBSCR"):
         # list[int] inline, anything else generic: no guard, so whenever it may be that.
         container, index = _operand_types(instr, feedback, 2)
+        tuple_seen = container is None and _adaptive(instr, feedback, "BINARY_SUBSCR_TUPLE_INT")
+        if instr.name == "BINARY_SUBSCR" and (container is tuple or tuple_seen) and index in (int, None) \
+                and "BINARY_SUBSCR_TUPLE_INT" in feedback.stencils:
+            return _become(instr, "BINARY_SUBSCR_TUPLE_INT", note="other containers and indexes take the generic path")
         if container in (list, None) and index in (int, None):
             return _become(instr, f"{instr.name}_LIST_INT", note="other containers and indexes take the generic path")
     if instr.name == "UNPACK_SEQUENCE":
