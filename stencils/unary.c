@@ -17,7 +17,33 @@
     }
 
 UNARY(UNARY_POSITIVE, PyNumber_Positive)
-UNARY(UNARY_NEGATIVE, PyNumber_Negative)
+
+/* -x: ints of one digit and exact floats here (a sort key's `-count`), as
+ * long_neg and float_neg compute them; anything else asks its type. */
+STENCIL(UNARY_NEGATIVE)
+{
+    PyObject *value = sp[-1];
+    PyObject *res;
+    if (IS_COMPACT_INT(value)) {
+        res = PyLong_FromLongLong(-(long long)COMPACT_VALUE(value));
+    }
+    else if (PyFloat_CheckExact(value)) {
+        res = PyFloat_FromDouble(-FLOAT_VALUE(value));
+    }
+    else {
+        SYNC_INSTR();
+        res = PyNumber_Negative(value);
+    }
+    if (res == NULL) {
+        SYNC_INSTR();  /* MemoryError: raised at this instruction */
+        sp--;
+        Py_DECREF(value);
+        ERROR();
+    }
+    Py_DECREF(value);
+    sp[-1] = res;
+    CONTINUE();
+}
 UNARY(UNARY_INVERT, PyNumber_Invert)
 
 /* Booleans are answered here; anything else asks for its truth. */

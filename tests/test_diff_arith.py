@@ -803,3 +803,42 @@ def test_sites_profiled_in_the_first_call_are_specialized_from_the_second(tmp_pa
     assert accumulate["exits"] == 0, accumulate["text"]
     mixed = run.function("mixed")
     assert mixed["recompiles"] == 0 and "BINARY_OP_MULTIPLY_INT_OR_FLOAT" in mixed["specialized"], mixed["text"]
+
+
+def test_negation_of_ints_and_floats_inline(tmp_path):
+    """`-x` (UNARY_NEGATIVE) computes one-digit ints and exact floats itself, as long_neg and
+    float_neg do (small ints come back cached, -0.0, nan and inf keep their bits); bigger
+    ints, bools, subclasses and other types ask their type, errors and all."""
+    run = compare("""
+import math, struct
+
+class Num(int):
+    def __neg__(self):
+        return "neg"
+
+class F(float):
+    pass
+
+def negate(x):
+    return -x
+
+def key(item):
+    return (-item[1], item[0])
+
+values = [0, 1, -1, 5, -5, 256, -256, 257, 2**30 - 1, -(2**30 - 1), 2**30, -(2**30), 2**62, 2**70,
+          True, False, Num(3), 0.0, -0.0, 1.5, -2.25, math.inf, -math.inf, math.nan, F(2.5), 1 + 2j]
+for v in values:
+    r = negate(v)
+    print(type(r).__name__, struct.pack("<d", r).hex() if type(r) is float else r, r is negate(v))
+print(negate(-5) is -(-5), negate(0) is 0, negate(5) is -5)
+print(sorted([("b", 2), ("a", 2), ("c", 7), ("d", -3)], key=key))
+for bad in ("s", None, [1]):
+    try:
+        negate(bad)
+    except TypeError as e:
+        print("TypeError", e)
+negate({})
+""", tmp_path, functions=["negate", "key"])
+    assert run.returncode == 1 and "TypeError" in run.stderr
+    assert_native(run, "negate", "key")
+    assert "UNARY_NEGATIVE" in run.function("negate")["specialized"]
