@@ -9,12 +9,14 @@ native/operand_kinds.h), and CPython's own adaptive specializations of the code
 """
 from __future__ import annotations
 
+import builtins
 import math
 
 from ..datatype import datatype
 from ..frontend.decode import Decoded
 from .ir import NOTHING, QInstr
-from .types import LIST_ITERATOR, MATH_CALLS, RANGE_ITERATOR, TUPLE_ITERATOR, Returns, State, nb_name, plain_type
+from .types import (LIST_ITERATOR, MATH_CALLS, METHOD_CALLS, RANGE_ITERATOR, TUPLE_ITERATOR, Method,
+                    Returns, State, nb_name, plain_type)
 
 # COMPARE_OP's oparg (Py_LT ... Py_GE) -> the outcomes, as in stencils/compare.c
 # (1 less, 2 equal, 4 greater, 8 unordered), for which the comparison is true.
@@ -134,8 +136,38 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
     if instr.name == "UNPACK_SEQUENCE":
         return _unpack_sequence(instr, feedback)
     if instr.name == "CALL":
-        return _math_call(instr, feedback)
+        return _builtin_call(instr, feedback) or _math_call(instr, feedback)
     return instr
+
+
+# The forms of calls of builtins and methods (stencils/builtin_calls.c), by name; each
+# takes that many arguments, and guards its callee to be the object the site was
+# specialized for.
+BUILTIN_CALL_FORMS = {"len": ("CALL_BUILTIN_LEN", 1), "isinstance": ("CALL_BUILTIN_ISINSTANCE", 2)}
+METHOD_CALL_FORMS = {"append": ("CALL_LIST_APPEND", 1), "add": ("CALL_SET_ADD", 1)}
+
+
+def _builtin_call(instr: QInstr, feedback: Feedback) -> QInstr | None:
+    """`len(x)`, `isinstance(x, cls)` (the global names the builtin today, types.BUILTIN_CALLS)
+    and `lst.append(x)`, `s.add(x)` (loaded by LOAD_METHOD from an owner that is not known
+    to be of another type, types.METHOD_CALLS): the C function's work in place, the callee
+    guarded to be that builtin or method descriptor."""
+    _, stack = feedback.states.get(instr.start, ((), ()))
+    if instr.operand is not NOTHING or len(stack) < instr.oparg + 2:
+        return None
+    below, callee = stack[-instr.oparg - 2], stack[-instr.oparg - 1]
+    if below is None and isinstance(callee, Returns) and callee.name in BUILTIN_CALL_FORMS:
+        (name, arguments), operand = BUILTIN_CALL_FORMS[callee.name], getattr(builtins, callee.name)
+        label = f"callee is builtins.{callee.name}"
+    elif isinstance(below, Method) and below.name in METHOD_CALL_FORMS:
+        (name, arguments), operand = METHOD_CALL_FORMS[below.name], getattr(METHOD_CALLS[below.name], below.name)
+        label = f"callee is {METHOD_CALLS[below.name].__name__}.{below.name}"
+    else:
+        return None
+    if instr.oparg != arguments or name not in feedback.stencils:
+        return None
+    instr.operand = operand
+    return _become(instr, name, note="another callee exits", guards=(label,))
 
 
 def _math_call(instr: QInstr, feedback: Feedback) -> QInstr:
