@@ -145,6 +145,12 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
 # specialized for.
 BUILTIN_CALL_FORMS = {"len": ("CALL_BUILTIN_LEN", 1), "isinstance": ("CALL_BUILTIN_ISINSTANCE", 2)}
 METHOD_CALL_FORMS = {"append": ("CALL_LIST_APPEND", 1), "add": ("CALL_SET_ADD", 1)}
+# CPython's specialization of the PRECALL of a site that called what each form calls: a
+# site it specialized otherwise called something else (`append` of a deque, a class's own
+# `add`), which the form's guard would exit on.
+ADAPTIVE_PRECALLS = {"CALL_BUILTIN_LEN": "PRECALL_NO_KW_LEN", "CALL_BUILTIN_ISINSTANCE": "PRECALL_NO_KW_ISINSTANCE",
+                     "CALL_LIST_APPEND": "PRECALL_NO_KW_LIST_APPEND",
+                     "CALL_SET_ADD": "PRECALL_NO_KW_METHOD_DESCRIPTOR_O"}
 
 
 def _builtin_call(instr: QInstr, feedback: Feedback) -> QInstr | None:
@@ -165,6 +171,9 @@ def _builtin_call(instr: QInstr, feedback: Feedback) -> QInstr | None:
     else:
         return None
     if instr.oparg != arguments or name not in feedback.stencils:
+        return None
+    seen = {feedback.adaptive.get(covered.unit, "") for covered in instr.covers if covered.name == "PRECALL"}
+    if any(precall not in ("", "PRECALL_ADAPTIVE", ADAPTIVE_PRECALLS[name]) for precall in seen):
         return None
     instr.operand = operand
     return _become(instr, name, note="another callee exits", guards=(label,))
