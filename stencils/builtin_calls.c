@@ -108,3 +108,33 @@ STENCIL(CALL_SET_ADD)
     *sp++ = Py_None;
     CONTINUE();
 }
+
+/* [dict.get, d, key] or [dict.get, d, key, default] (OPARG arguments) ->
+ * [d[key] if key is in d else default (None)], as dict.get: d is a dict or a
+ * subclass that keeps dict's get (whose __missing__ get does not call). */
+STENCIL(CALL_DICT_GET)
+{
+    PyObject **base = sp - OPARG - 2;
+    if (UNLIKELY(base[0] != (PyObject *)OPERAND)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject *dict = base[1], *key = base[2];
+    PyObject *fallback = OPARG == 2 ? base[3] : Py_None;
+    SYNC_INSTR();  /* the key's __hash__ and __eq__ may be Python code */
+    PyObject *result = PyDict_GetItemWithError(dict, key);
+    if (result == NULL && !PyErr_Occurred()) {
+        result = fallback;
+    }
+    Py_XINCREF(result);
+    while (sp > base + 1) {
+        PyObject *argument = *--sp;
+        Py_DECREF(argument);
+    }
+    sp = base;
+    Py_DECREF((PyObject *)OPERAND);
+    if (UNLIKELY(result == NULL)) {
+        ERROR();
+    }
+    *sp++ = result;
+    CONTINUE();
+}

@@ -147,3 +147,80 @@ print(sorted(add_all(set(), [5, 4])))
     assert run.deopts("GUARD_VALUE") >= 1, run.stats
     assert "CALL_BUILTIN_LEN" in run.function("count")["text"] or run.function("count")["recompiles"], \
         run.function("count")["text"]
+
+
+def test_dict_subscripts_and_get(tmp_path):
+    """d[k], d[k] = v and d.get(k[, default]) on dicts: a missing key's KeyError and its
+    traceback, unhashable keys, a key whose __eq__ is Python code, dict subclasses'
+    __missing__ and __setitem__, other containers and another `get`."""
+    run = compare("""
+import sys
+import traceback
+
+class Missing(dict):
+    def __missing__(self, key):
+        return ("missing", key)
+
+class Loud(dict):
+    def __setitem__(self, key, value):
+        super().__setitem__(key, ("loud", value))
+
+class Key:
+    def __init__(self, v):
+        self.v = v
+    def __hash__(self):
+        return 1
+    def __eq__(self, other):
+        print("eq at", sys._getframe(1).f_lineno)
+        return isinstance(other, Key) and self.v == other.v
+
+class Store:
+    def get(self, key, default=None):
+        return ("store", key, default)
+
+def count(tokens):
+    words = {}
+    pairs = {}
+    previous = ""
+    for token in tokens:
+        words[token] = words.get(token, 0) + 1
+        if previous:
+            key = f"{previous} {token}"
+            pairs[key] = pairs.get(key) or 0
+            pairs[key] += 1
+        previous = token
+    return sorted(words.items()), sorted(pairs.items()), words["b"], words.get("zz")
+
+def look(d, k):
+    return d[k]
+
+def put(d, k, v):
+    d[k] = v
+    return d
+
+def fetch(d, k):
+    return d.get(k), d.get(k, "default")
+
+print(count("a b a c b a".split()))
+print(look(Missing(a=1), "a"), look(Missing(), "b"), look([5, 6], 1), look("xyz", 2))
+print(put(Loud(), "k", 1), put([0, 0], 1, 9), put({}, (1, 2), 3))
+k1, k2 = Key(1), Key(2)
+d = {k1: "one"}
+print(look(d, Key(1)), fetch(d, Key(1)), fetch(d, k2))
+print(put(d, Key(1), "uno")[k1])
+print(fetch(Store(), "x"), fetch(Missing(), "x"))
+for bad in ({}, {"y": 1}):
+    try:
+        look(bad, "x")
+    except KeyError:
+        traceback.print_exc(file=sys.stdout)
+for bad in (look, put, fetch):
+    try:
+        bad({}, [], 1) if bad is put else bad({}, [])
+    except TypeError:
+        traceback.print_exc(file=sys.stdout)
+""", tmp_path, functions=["count", "look", "put", "fetch"])
+    assert run.stdout.count("Traceback") == 5
+    assert_native(run, "count", "look", "put", "fetch")
+    specialized = set(run.function("count")["specialized"])
+    assert {"BINARY_SUBSCR_DICT", "STORE_SUBSCR_DICT", "CALL_DICT_GET"} <= specialized, run.function("count")["text"]

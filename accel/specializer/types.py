@@ -35,7 +35,7 @@ POP_JUMPS = frozenset(name for name in opcode.opname if name.startswith("POP_JUM
 TRANSFERRED = POP_JUMPS | UNCONDITIONAL_JUMPS | {
     "FOR_ITER", "LOAD_FAST", "LOAD_CONST", "STORE_FAST", "DELETE_FAST", "POP_TOP", "COPY", "SWAP",
     "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL", "PRECALL", "NOP", "RESUME", "KW_NAMES",
-    "BUILD_LIST", "BUILD_TUPLE", "BUILD_STRING", "FORMAT_VALUE", "LOAD_ATTR", "LOAD_METHOD", "LIST_EXTEND",
+    "BUILD_LIST", "BUILD_TUPLE", "BUILD_MAP", "BUILD_CONST_KEY_MAP", "BUILD_STRING", "FORMAT_VALUE", "LOAD_ATTR", "LOAD_METHOD", "LIST_EXTEND",
     "UNPACK_SEQUENCE", "UNPACK_EX"}
 
 
@@ -92,7 +92,7 @@ RAW_CALLS = ("float",)
 # Builtins whose calls have a form of their own (stencils/builtin_calls.c).
 BUILTIN_CALLS = ("len", "isinstance")
 # Methods whose calls have a form of their own: name -> the type whose method it is.
-METHOD_CALLS = {"append": list, "add": set}
+METHOD_CALLS = {"append": list, "add": set, "get": dict}
 
 
 # The types before an instruction: (types of the locals, types of the stack values from the
@@ -208,6 +208,8 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
         kind = list if name == "BUILD_LIST" else tuple
         items = stack[len(stack) - arg:] if arg else ()
         stack = stack[:len(stack) - arg] + (Items(kind, items) if arg <= MAX_ITEMS else kind,)
+    elif name == "BUILD_MAP" or name == "BUILD_CONST_KEY_MAP":
+        stack = stack[:len(stack) - (2 * arg if name == "BUILD_MAP" else arg + 1)] + (dict,)
     elif name == "LIST_EXTEND":  # [*constant]: BUILD_LIST 0, LOAD_CONST, LIST_EXTEND 1
         target, extension = (stack[-2], stack[-1]) if arg == 1 and len(stack) >= 2 else (None, None)
         if not (isinstance(target, Items) and isinstance(extension, Items)
