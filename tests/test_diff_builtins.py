@@ -224,3 +224,35 @@ for bad in (look, put, fetch):
     assert_native(run, "count", "look", "put", "fetch")
     specialized = set(run.function("count")["specialized"])
     assert {"BINARY_SUBSCR_DICT", "STORE_SUBSCR_DICT", "CALL_DICT_GET"} <= specialized, run.function("count")["text"]
+
+
+def test_site_cpython_specialized_for_another_callee_stays_generic(tmp_path):
+    """A site that CPython's adaptive interpreter saw call something else (deque.append, a
+    class's own add) before it compiled keeps the generic CALL: no exit at its first call."""
+    run = compare("""
+from collections import deque
+
+class Bag:
+    def __init__(self):
+        self.items = []
+    def add(self, x):
+        self.items.append(x)
+
+def push(target, x):
+    target.append(x)
+    return len(target)
+
+def put(target, x):
+    target.add(x)
+
+queue, bag = deque(), Bag()
+for i in range(1000):
+    push(queue, i)
+    put(bag, i)
+print(len(queue), len(bag.items), queue[-1])
+""", tmp_path, env={"ACCEL_THRESHOLD": "500"}, functions=["push", "put"])
+    assert_native(run, "push", "put")
+    assert "CALL_LIST_APPEND" not in run.function("push")["specialized"], run.function("push")["text"]
+    assert "CALL_BUILTIN_LEN" in run.function("push")["specialized"], run.function("push")["text"]
+    assert "CALL_SET_ADD" not in run.function("put")["specialized"], run.function("put")["text"]
+    assert run.deopts("GUARD_VALUE") == 0, run.stats
