@@ -9,12 +9,14 @@ native/operand_kinds.h), and CPython's own adaptive specializations of the code
 """
 from __future__ import annotations
 
+import builtins
 import math
 
 from ..datatype import datatype
 from ..frontend.decode import Decoded
 from .ir import NOTHING, QInstr
-from .types import LIST_ITERATOR, MATH_CALLS, RANGE_ITERATOR, TUPLE_ITERATOR, Returns, State, nb_name, plain_type
+from .types import (LIST_ITERATOR, MATH_CALLS, METHOD_CALLS, RANGE_ITERATOR, TUPLE_ITERATOR, Method,
+                    Returns, State, nb_name, plain_type)
 
 # COMPARE_OP's oparg (Py_LT ... Py_GE) -> the outcomes, as in stencils/compare.c
 # (1 less, 2 equal, 4 greater, 8 unordered), for which the comparison is true.
@@ -127,8 +129,12 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
             return instr
         return _become(instr, "FOR_ITER_LIST", note="list and tuple iterators inline; others take the generic path")
     if instr.name in ("BINARY_SUBSCR", "STORE_SUBSCR"):
-        # list[int] inline, anything else generic: no guard, so whenever it may be that.
+        # dict[key] where the container is most likely a dict, else list[int] inline,
+        # anything else generic: no guard, so whenever it may be that.
         container, index = _operand_types(instr, feedback, 2)
+        dict_form = f"{instr.name}_DICT"
+        if container is dict or container is None and _adaptive(instr, feedback, dict_form) == dict_form:
+            return _become(instr, dict_form, note="other containers (dict subclasses too) take the generic path")
         tuple_seen = container is None and _adaptive(instr, feedback, "BINARY_SUBSCR_TUPLE_INT")
         if instr.name == "BINARY_SUBSCR" and (container is tuple or tuple_seen) and index in (int, None) \
                 and "BINARY_SUBSCR_TUPLE_INT" in feedback.stencils:
@@ -138,8 +144,49 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
     if instr.name == "UNPACK_SEQUENCE":
         return _unpack_sequence(instr, feedback)
     if instr.name == "CALL":
-        return _math_call(instr, feedback)
+        return _builtin_call(instr, feedback) or _math_call(instr, feedback)
     return instr
+
+
+# The forms of calls of builtins and methods (stencils/builtin_calls.c), by name; each
+# takes one of those numbers of arguments, and guards its callee to be the object the site was
+# specialized for.
+BUILTIN_CALL_FORMS = {"len": ("CALL_BUILTIN_LEN", (1,)), "isinstance": ("CALL_BUILTIN_ISINSTANCE", (2,))}
+METHOD_CALL_FORMS = {"append": ("CALL_LIST_APPEND", (1,)), "add": ("CALL_SET_ADD", (1,)),
+                     "get": ("CALL_DICT_GET", (1, 2))}
+# CPython's specialization of the PRECALL of a site that called what each form calls: a
+# site it specialized otherwise called something else (`append` of a deque, a class's own
+# `add`), which the form's guard would exit on.
+ADAPTIVE_PRECALLS = {"CALL_BUILTIN_LEN": "PRECALL_NO_KW_LEN", "CALL_BUILTIN_ISINSTANCE": "PRECALL_NO_KW_ISINSTANCE",
+                     "CALL_LIST_APPEND": "PRECALL_NO_KW_LIST_APPEND",
+                     "CALL_SET_ADD": "PRECALL_NO_KW_METHOD_DESCRIPTOR_O",
+                     "CALL_DICT_GET": "PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST"}
+
+
+def _builtin_call(instr: QInstr, feedback: Feedback) -> QInstr | None:
+    """`len(x)`, `isinstance(x, cls)` (the global names the builtin today, types.BUILTIN_CALLS)
+    and `lst.append(x)`, `s.add(x)`, `d.get(k[, default])` (loaded by LOAD_METHOD from an owner that is not known
+    to be of another type, types.METHOD_CALLS): the C function's work in place, the callee
+    guarded to be that builtin or method descriptor."""
+    _, stack = feedback.states.get(instr.start, ((), ()))
+    if instr.operand is not NOTHING or len(stack) < instr.oparg + 2:
+        return None
+    below, callee = stack[-instr.oparg - 2], stack[-instr.oparg - 1]
+    if below is None and isinstance(callee, Returns) and callee.name in BUILTIN_CALL_FORMS:
+        (name, arguments), operand = BUILTIN_CALL_FORMS[callee.name], getattr(builtins, callee.name)
+        label = f"callee is builtins.{callee.name}"
+    elif isinstance(below, Method) and below.name in METHOD_CALL_FORMS:
+        (name, arguments), operand = METHOD_CALL_FORMS[below.name], getattr(METHOD_CALLS[below.name], below.name)
+        label = f"callee is {METHOD_CALLS[below.name].__name__}.{below.name}"
+    else:
+        return None
+    if instr.oparg not in arguments or name not in feedback.stencils:
+        return None
+    seen = {feedback.adaptive.get(covered.unit, "") for covered in instr.covers if covered.name == "PRECALL"}
+    if any(precall not in ("", "PRECALL_ADAPTIVE", ADAPTIVE_PRECALLS[name]) for precall in seen):
+        return None
+    instr.operand = operand
+    return _become(instr, name, note="another callee exits", guards=(label,))
 
 
 def _math_call(instr: QInstr, feedback: Feedback) -> QInstr:

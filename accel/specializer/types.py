@@ -35,7 +35,7 @@ POP_JUMPS = frozenset(name for name in opcode.opname if name.startswith("POP_JUM
 TRANSFERRED = POP_JUMPS | UNCONDITIONAL_JUMPS | {
     "FOR_ITER", "LOAD_FAST", "LOAD_CONST", "STORE_FAST", "DELETE_FAST", "POP_TOP", "COPY", "SWAP",
     "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL", "PRECALL", "NOP", "RESUME", "KW_NAMES",
-    "BUILD_LIST", "BUILD_TUPLE", "BUILD_STRING", "FORMAT_VALUE", "LOAD_ATTR", "LOAD_METHOD", "LIST_EXTEND",
+    "BUILD_LIST", "BUILD_TUPLE", "BUILD_MAP", "BUILD_CONST_KEY_MAP", "BUILD_STRING", "FORMAT_VALUE", "LOAD_ATTR", "LOAD_METHOD", "LIST_EXTEND",
     "UNPACK_SEQUENCE", "UNPACK_EX"}
 
 
@@ -59,7 +59,16 @@ class Returns:
     """A builtin callable whose result type is known, loaded by LOAD_GLOBAL."""
 
     result: type
-    name: str = ""  # the math function (MATH_CALLS) or builtin it is, where calls of it have a raw form
+    name: str = ""  # the math function (MATH_CALLS) or builtin it is, where calls of it have their own form
+
+
+@datatype(frozen=True)
+class Method:
+    """What LOAD_METHOD left below the owner when the method is one of METHOD_CALLS:
+    most likely that type's method descriptor (the call's form guards it)."""
+
+    name: str
+    owner: type | None  # the owner's inferred type
 
 
 @datatype(frozen=True)
@@ -71,7 +80,7 @@ class MathModule:
 # Builtins whose call results have a known type: name -> (the builtin, its result type).
 KNOWN_CALLS = {"range": (range, range), "float": (float, float), "int": (int, int),
                "len": (len, int), "str": (str, str), "list": (list, list),
-               "zip": (zip, zip), "enumerate": (enumerate, enumerate)}
+               "zip": (zip, zip), "enumerate": (enumerate, enumerate), "isinstance": (isinstance, bool)}
 # The math module's functions that are exactly one call of the libm function of the same
 # name on the argument as a double (3.11's math_1 with can_overflow 0), whose only errors
 # are domain errors that make a NaN of a number (native code exits then, and the interpreter
@@ -80,6 +89,10 @@ MATH_CALLS = ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan")
 # Builtins whose calls on an int have a raw form: float(i) is PyLong_AsDouble of it, which
 # a raw int converts to the same double (not on a float: float(x) is x itself).
 RAW_CALLS = ("float",)
+# Builtins whose calls have a form of their own (stencils/builtin_calls.c).
+BUILTIN_CALLS = ("len", "isinstance")
+# Methods whose calls have a form of their own: name -> the type whose method it is.
+METHOD_CALLS = {"append": list, "add": set, "get": dict}
 
 
 # The types before an instruction: (types of the locals, types of the stack values from the
@@ -195,6 +208,8 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
         kind = list if name == "BUILD_LIST" else tuple
         items = stack[len(stack) - arg:] if arg else ()
         stack = stack[:len(stack) - arg] + (Items(kind, items) if arg <= MAX_ITEMS else kind,)
+    elif name == "BUILD_MAP" or name == "BUILD_CONST_KEY_MAP":
+        stack = stack[:len(stack) - (2 * arg if name == "BUILD_MAP" else arg + 1)] + (dict,)
     elif name == "LIST_EXTEND":  # [*constant]: BUILD_LIST 0, LOAD_CONST, LIST_EXTEND 1
         target, extension = (stack[-2], stack[-1]) if arg == 1 and len(stack) >= 2 else (None, None)
         if not (isinstance(target, Items) and isinstance(extension, Items)
@@ -225,7 +240,10 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
         function = code.co_names[arg]
         owner = stack[-1] if stack else None
         loaded = Returns(float, function) if owner == MathModule() and function in MATH_CALLS else None
-        stack = stack[:-1] + (None,) * (name == "LOAD_METHOD") + (loaded,)
+        if name == "LOAD_METHOD" and function in METHOD_CALLS and plain_type(owner) in (METHOD_CALLS[function], None):
+            stack = stack[:-1] + (Method(function, plain_type(owner)), owner)
+        else:
+            stack = stack[:-1] + (None,) * (name == "LOAD_METHOD") + (loaded,)
     elif name == "CALL":
         callee = stack[-arg - 1] if stack[-arg - 2] is None else None
         stack = stack[:len(stack) - arg - 2] + (callee.result if isinstance(callee, Returns) else None,)
@@ -298,4 +316,4 @@ def _global(globals_: dict, name: str):
     known = KNOWN_CALLS.get(name)
     if known is None or name in globals_ or getattr(builtins, name, None) is not known[0]:
         return None
-    return Returns(known[1], name if name in RAW_CALLS else "")
+    return Returns(known[1], name if name in RAW_CALLS or name in BUILTIN_CALLS else "")

@@ -1,0 +1,140 @@
+/* Calls of the builtins that hot code calls most, done in place rather than
+ * through CALL's shared routine (accel/specializer/specialize.py,
+ * _builtin_call): len(x), isinstance(x, cls), and the methods lst.append(x)
+ * and s.add(x) loaded by LOAD_METHOD.
+ *
+ * The callee must be the object the site was specialized for (OPERAND: the
+ * builtin, or the method descriptor list.append / set.add), which the stack
+ * holds as 3.11's LOAD_GLOBAL and LOAD_METHOD leave it; anything else (the
+ * name rebound or shadowed, a method found elsewhere) exits before anything
+ * changes, and the interpreter makes the call.  The work is the C function's
+ * own: the same result, the same exception raised by the same instruction.
+ * As 3.11's PRECALL_NO_KW_LEN and its kin, no eval-breaker check after. */
+#include "stencil.h"
+
+/* [NULL, len, x] -> [len(x)] */
+STENCIL(CALL_BUILTIN_LEN)
+{
+    if (UNLIKELY(sp[-3] != NULL || sp[-2] != (PyObject *)OPERAND)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject *object = sp[-1];
+    SYNC_INSTR();  /* a __len__ written in Python sees this line */
+    Py_ssize_t length = PyObject_Size(object);
+    PyObject *result = length < 0 ? NULL : PyLong_FromSsize_t(length);
+    sp -= 3;
+    Py_DECREF(object);
+    Py_DECREF((PyObject *)OPERAND);  /* never the last reference: the code keeps its OPERAND */
+    if (UNLIKELY(result == NULL)) {
+        ERROR();
+    }
+    *sp++ = result;
+    CONTINUE();
+}
+
+/* [NULL, isinstance, x, cls] -> [isinstance(x, cls)] */
+STENCIL(CALL_BUILTIN_ISINSTANCE)
+{
+    if (UNLIKELY(sp[-4] != NULL || sp[-3] != (PyObject *)OPERAND)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject *object = sp[-2], *cls = sp[-1];
+    SYNC_INSTR();  /* __instancecheck__, or a finalizer of x, sees this line */
+    /* PyObject_IsInstance's own first test, inline: no __instancecheck__ runs then. */
+    int outcome = Py_TYPE(object) == (PyTypeObject *)cls ? 1 : PyObject_IsInstance(object, cls);
+    sp -= 4;
+    Py_DECREF(object);
+    Py_DECREF(cls);
+    Py_DECREF((PyObject *)OPERAND);
+    if (UNLIKELY(outcome < 0)) {
+        ERROR();
+    }
+    PyObject *result = outcome ? Py_True : Py_False;
+    Py_INCREF(result);
+    *sp++ = result;
+    CONTINUE();
+}
+
+/* [list.append, lst, x] -> [None]: the descriptor LOAD_METHOD found on lst's
+ * type, so lst is a list (or a subclass that keeps list's append). */
+STENCIL(CALL_LIST_APPEND)
+{
+    if (UNLIKELY(sp[-3] != (PyObject *)OPERAND)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyListObject *list = (PyListObject *)sp[-2];
+    PyObject *item = sp[-1];
+    sp -= 3;
+    Py_ssize_t length = Py_SIZE(list);
+    if (LIKELY(list->allocated > length)) {
+        list->ob_item[length] = item;  /* the stack's reference moves into the list */
+        Py_SET_SIZE(list, length + 1);
+    }
+    else {
+        SYNC_INSTR();
+        int err = PyList_Append((PyObject *)list, item);  /* grows it as list.append does */
+        Py_DECREF(item);
+        if (UNLIKELY(err)) {
+            Py_DECREF(list);
+            Py_DECREF((PyObject *)OPERAND);
+            ERROR();
+        }
+    }
+    DECREF_AT_INSTR((PyObject *)list);  /* lst's last reference, if the call held it alone */
+    Py_DECREF((PyObject *)OPERAND);
+    Py_INCREF(Py_None);
+    *sp++ = Py_None;
+    CONTINUE();
+}
+
+/* [set.add, s, x] -> [None]: as CALL_LIST_APPEND, for sets (x's __hash__ and
+ * __eq__, if written in Python, see this line). */
+STENCIL(CALL_SET_ADD)
+{
+    if (UNLIKELY(sp[-3] != (PyObject *)OPERAND)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject *set = sp[-2], *item = sp[-1];
+    SYNC_INSTR();
+    int err = PySet_Add(set, item);
+    sp -= 3;
+    Py_DECREF(item);
+    Py_DECREF(set);
+    Py_DECREF((PyObject *)OPERAND);
+    if (UNLIKELY(err)) {
+        ERROR();
+    }
+    Py_INCREF(Py_None);
+    *sp++ = Py_None;
+    CONTINUE();
+}
+
+/* [dict.get, d, key] or [dict.get, d, key, default] (OPARG arguments) ->
+ * [d[key] if key is in d else default (None)], as dict.get: d is a dict or a
+ * subclass that keeps dict's get (whose __missing__ get does not call). */
+STENCIL(CALL_DICT_GET)
+{
+    PyObject **base = sp - OPARG - 2;
+    if (UNLIKELY(base[0] != (PyObject *)OPERAND)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject *dict = base[1], *key = base[2];
+    PyObject *fallback = OPARG == 2 ? base[3] : Py_None;
+    SYNC_INSTR();  /* the key's __hash__ and __eq__ may be Python code */
+    PyObject *result = PyDict_GetItemWithError(dict, key);
+    if (result == NULL && !PyErr_Occurred()) {
+        result = fallback;
+    }
+    Py_XINCREF(result);
+    while (sp > base + 1) {
+        PyObject *argument = *--sp;
+        Py_DECREF(argument);
+    }
+    sp = base;
+    Py_DECREF((PyObject *)OPERAND);
+    if (UNLIKELY(result == NULL)) {
+        ERROR();
+    }
+    *sp++ = result;
+    CONTINUE();
+}
