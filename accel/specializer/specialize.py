@@ -130,8 +130,7 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
         return _become(instr, "FOR_ITER_LIST", note="list and tuple iterators inline; others take the generic path")
     if instr.name in ("BINARY_SUBSCR", "STORE_SUBSCR"):
         # dict[key] where the container is most likely a dict, tuple[int] where a tuple,
-        # else list[int] inline;
-        # anything else generic: no guard, so whenever it may be that.
+        # else list[int] inline; anything else generic: no guard, so whenever it may be that.
         container, index = _operand_types(instr, feedback, 2)
         dict_form = f"{instr.name}_DICT"
         if container is dict or container is None and _adaptive(instr, feedback, dict_form) == dict_form:
