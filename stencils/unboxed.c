@@ -271,11 +271,25 @@ STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
     (OUT) = FLOAT_VALUE(item_);                                 \
 } while (0)
 
-/* list[k], k a constant (OPARG2). */
+/* The constant index k of the fused item forms (OPARG2), 0 <= k < 2**31: known
+ * not negative, it needs no adjustment from the end (accel/specializer/unbox.py
+ * gives a negative constant LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT). */
+#define CONST_INDEX ((Py_ssize_t)HOLE32(_JIT_OPARG2))
+
+/* list[k], k a constant (CONST_INDEX). */
 STENCIL(LOAD_FAST_ITEM_CONST_UNBOX_FLOAT)
 {
     double item;
-    LIST_ITEM_FLOAT(LOCAL(OPARG), OPARG2, item);
+    LIST_ITEM_FLOAT(LOCAL(OPARG), CONST_INDEX, item);
+    *sp++ = as_slot(item);
+    CONTINUE();
+}
+
+/* list[-m], m a constant (OPARG2), 0 < m <= 2**31. */
+STENCIL(LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT)
+{
+    double item;
+    LIST_ITEM_FLOAT(LOCAL(OPARG), -(Py_ssize_t)HOLE32(_JIT_OPARG2), item);
     *sp++ = as_slot(item);
     CONTINUE();
 }
@@ -304,12 +318,12 @@ STENCIL(LOAD_FAST_ITEM_RAW_UNBOX_FLOAT)
 
 /* The start of `list[k] op= x` (LOAD_FAST, LOAD_CONST, COPY 2, COPY 2,
  * BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT): the list and the constant k (OPERAND,
- * its value OPARG2) stay on the stack for the store, the item goes on raw. */
+ * its value CONST_INDEX) stay on the stack for the store, the item goes on raw. */
 STENCIL(LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT)
 {
     PyObject *list = LOCAL(OPARG), *sub = (PyObject *)OPERAND;
     double item;
-    LIST_ITEM_FLOAT(list, OPARG2, item);
+    LIST_ITEM_FLOAT(list, CONST_INDEX, item);
     Py_INCREF(list);
     Py_INCREF(sub);
     sp[0] = list;
@@ -320,14 +334,15 @@ STENCIL(LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT)
 }
 
 /* The end of `list[k] op= x` whose start (LOAD_FAST_ITEM_CONST_UNBOX_FLOAT, local
- * OPARG, k OPARG2) checked the list and its float item, with nothing between that
- * can fail or run code (accel/specializer/unbox.py makes sure): so the list and
- * k need not wait on the stack, and the item is still that float.  The result
- * goes into it where the list has the only reference, else into a new float. */
+ * OPARG, k CONST_INDEX) checked the list, k's range and its float item, with
+ * nothing between that can fail or run code (accel/specializer/unbox.py makes
+ * sure): so the list and k need not wait on the stack nor be checked again, and
+ * the item is still that float.  The result goes into it where the list has the
+ * only reference, else into a new float. */
 STENCIL(STORE_FAST_ITEM_CONST_BOX_FLOAT)
 {
     double value = raw_float(*--sp);
-    PyObject **item = list_slot(LOCAL(OPARG), OPARG2);
+    PyObject **item = &((PyListObject *)LOCAL(OPARG))->ob_item[CONST_INDEX];
     PyObject *old = *item;
     if (Py_REFCNT(old) == 1) {
         FLOAT_VALUE(old) = value;

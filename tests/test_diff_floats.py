@@ -198,7 +198,7 @@ def test_list_items_unboxed_for_float_operations(tmp_path):
     assert_native(run, "dot", min_entries=5)
     dot = run.function("dot")
     # u[i], v[i] in the unboxed loop (i a raw int), u[-1] and v[last] after it
-    for form in ("LOAD_FAST_ITEM_RAW_UNBOX_FLOAT", "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT",
+    for form in ("LOAD_FAST_ITEM_RAW_UNBOX_FLOAT", "LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT",
                  "LOAD_FAST_ITEM_FAST_UNBOX_FLOAT", "BINARY_OP_MULTIPLY_FLOAT_RAW"):
         assert form in dot["specialized"], dot["text"]
 
@@ -742,3 +742,41 @@ def test_float_attributes_stay_raw(tmp_path):
         assert {"LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT", "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT"} <= set(
             run.function(f"{name}.scale")["specialized"]), run.function(f"{name}.scale")["text"]
     assert "LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT" in run.function("Slotted.__init__")["specialized"]
+
+
+def test_constant_list_indexes_from_either_end(tmp_path):
+    # A constant index k >= 0 is used as it is (no adjustment from the end, and the store
+    # of `a[k] op= x` trusts the range its load checked); a negative one has its own form.
+    run = compare("""
+        def step(a, b, scale):
+            for _ in range(3):
+                d = a[0] - b[0]
+                e = a[-1] * b[-2] + a[2]
+                a[1] += d * scale
+                b[2] -= e * scale
+                a[0] *= 1.0000001
+            return d, e
+
+        a = [0.5, 1.5, 2.5, 3.5]
+        b = [4.0, -1.25, 0.75]
+        shared = b[2]
+        for _ in range(6):
+            print(step(a, b, 0.125))
+        print(a, b, shared)
+        for short_a, short_b in (([1.0, 2.0, 3.0], [1.0]), ([1.0, 2.0], [1.0, 2.0, 3.0]), ([], [1.0, 2.0, 3.0]),
+                                 ([1.0, 2.0, 3.0], [1.0, 2.0])):
+            try:
+                print(step(short_a, short_b, 1.0))
+            except IndexError as error:
+                print("IndexError:", error, short_a, short_b)
+        print(step([1.0, 2.0, 3.0, 4], [1.0, 2, 3.0], 2.0))  # int items: the guards exit
+        try:
+            step((1.0, 2.0, 3.0), [1.0, 2.0, 3.0], 2.0)
+        except TypeError as error:
+            print("TypeError:", error)
+    """, tmp_path, functions=["step"])
+    assert_native(run, "step", min_entries=6)
+    step = run.function("step")
+    for form in ("LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT",
+                 "STORE_FAST_ITEM_CONST_BOX_FLOAT"):
+        assert form in step["specialized"], step["text"]

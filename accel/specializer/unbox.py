@@ -94,6 +94,8 @@ GUARDED_IN_RAW_LOOPS = {  # -> (the form, its guards, the note explain shows)
 # reference count.  The index instruction -> the fused form.
 ITEM_LOADS = {"LOAD_CONST": "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST": "LOAD_FAST_ITEM_FAST_UNBOX_FLOAT",
               "LOAD_FAST_BOX_INT": "LOAD_FAST_ITEM_RAW_UNBOX_FLOAT"}
+# `list[-m]`, m a constant: its own form, so that the others need not count from the end.
+FROM_END_ITEM_LOAD = "LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT"
 # The start of `list[k] op= x`: LOAD_FAST, LOAD_CONST k, COPY 2, COPY 2, the float item.
 KEEP_ITEM_LOAD = "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT"
 # Raw float operations whose operands may come straight from raw locals or a constant,
@@ -299,7 +301,8 @@ def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
         if size:
             index = program[i + 1]
             instr.name, instr.covers = name, tuple(c for q in program[i:i + size] for c in q.covers)
-            instr.oparg2 = index.operand if index.name == "LOAD_CONST" else index.oparg
+            instr.oparg2 = (-index.operand if name == FROM_END_ITEM_LOAD else index.operand
+                            if index.name == "LOAD_CONST" else index.oparg)
             instr.operand = index.operand if name == KEEP_ITEM_LOAD else NOTHING
             instr.guards = ("local is a list", "index in range", "list item is float")
             instr.note = "other containers, indexes and items exit to the interpreter"
@@ -314,7 +317,11 @@ def _item_load(program: list[QInstr], i: int, targets: set[int]) -> tuple[int, s
     if len(window) < 3 or window[0].name != "LOAD_FAST" or any(id(q) in targets for q in window[1:3]):
         return 0, None
     index = window[1]
-    constant = index.name == "LOAD_CONST" and type(index.operand) is int and -2 ** 31 <= index.operand < 2 ** 31
+    # (a non-negative constant: the fused forms index without counting from the end)
+    constant = index.name == "LOAD_CONST" and type(index.operand) is int and 0 <= index.operand < 2 ** 31
+    from_end = index.name == "LOAD_CONST" and type(index.operand) is int and -2 ** 31 <= index.operand < 0
+    if window[2].name == "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" and from_end:
+        return 3, FROM_END_ITEM_LOAD
     if window[2].name == "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" and (constant or index.name != "LOAD_CONST"):
         return (3, ITEM_LOADS[index.name]) if index.name in ITEM_LOADS else (0, None)
     if (constant and len(window) == 5 and [(q.name, q.oparg) for q in window[2:4]] == [("COPY", 2), ("COPY", 2)]
