@@ -285,6 +285,23 @@ STENCIL(LOAD_FAST_ITEM_CONST_UNBOX_FLOAT)
     CONTINUE();
 }
 
+/* list[k] as LOAD_FAST_ITEM_CONST_UNBOX_FLOAT, where an item load before it, with
+ * nothing between that can rebind a local, found the local a list (and a list
+ * stays one): only k's range and the item are left to check. */
+STENCIL(LOAD_FAST_KNOWN_LIST_ITEM_CONST_UNBOX_FLOAT)
+{
+    PyListObject *list = (PyListObject *)LOCAL(OPARG);
+    if (UNLIKELY((size_t)CONST_INDEX >= (size_t)Py_SIZE(list))) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject *item = list->ob_item[CONST_INDEX];
+    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(item))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    *sp++ = as_slot(FLOAT_VALUE(item));
+    CONTINUE();
+}
+
 /* list[-m], m a constant (OPARG2), 0 < m <= 2**31. */
 STENCIL(LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT)
 {

@@ -780,3 +780,34 @@ def test_constant_list_indexes_from_either_end(tmp_path):
     for form in ("LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT",
                  "STORE_FAST_ITEM_CONST_BOX_FLOAT"):
         assert form in step["specialized"], step["text"]
+
+
+def test_item_loads_skip_a_list_check_made_before(tmp_path):
+    # After one item load of `a`, the next ones in the same straight run check only the
+    # index and the item; a rebinding, a jump target or a call between checks again.
+    run = compare("""
+        def pair(a, b, c):
+            d = a[0] - b[0]
+            e = a[1] * d + b[2] / a[0]
+            f = a[2] ** 0.5
+            if e > 0.0:
+                a = c
+            g = a[1] + b[1]        # a rebound on one path: checked again
+            h = a[0] * g
+            b[1] = 1.0 * len(b)    # a call between
+            return d, e, f, g, h, b[0] + b[1]
+
+        a = [1.5, 2.5, 4.0]
+        b = [0.5, 3.0, 7.25]
+        for i in range(8):
+            print(pair(a, b, [9.0, -1.0]), pair(b, a, b))
+        for args in (([1.5], b, a), ([1.5, 2.5, 4.0], [0.5], a), ([1.0, 2, 3.0], b, a), ([1.0, 2.0, 3.0], b, [1.0])):
+            try:
+                print(pair(*args))
+            except (IndexError, TypeError) as error:
+                print(type(error).__name__, error)
+    """, tmp_path, functions=["pair"])
+    assert_native(run, "pair", min_entries=8)
+    specialized = run.function("pair")["specialized"]
+    assert specialized.count("LOAD_FAST_KNOWN_LIST_ITEM_CONST_UNBOX_FLOAT") >= 3, run.function("pair")["text"]
+    assert specialized.count("LOAD_FAST_ITEM_CONST_UNBOX_FLOAT") >= 3, run.function("pair")["text"]

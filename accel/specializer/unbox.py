@@ -96,6 +96,10 @@ ITEM_LOADS = {"LOAD_CONST": "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST": "LO
               "LOAD_FAST_BOX_INT": "LOAD_FAST_ITEM_RAW_UNBOX_FLOAT"}
 # `list[-m]`, m a constant: its own form, so that the others need not count from the end.
 FROM_END_ITEM_LOAD = "LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT"
+# The forms that check a list local (LOAD_FAST_ITEM_*'s OPARG), and the constant one's
+# form where an earlier one checked the same local (_skip_known_list_checks).
+LIST_ITEM_LOADS = frozenset({*ITEM_LOADS.values(), FROM_END_ITEM_LOAD, "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT"})
+KNOWN_LIST_ITEM_LOAD = "LOAD_FAST_KNOWN_LIST_ITEM_CONST_UNBOX_FLOAT"
 # The start of `list[k] op= x`: LOAD_FAST, LOAD_CONST k, COPY 2, COPY 2, the float item.
 KEEP_ITEM_LOAD = "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT"
 # Raw float operations whose operands may come straight from raw locals or a constant,
@@ -181,7 +185,36 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
     result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
-    return _update_items_in_place(result, depths)
+    return _skip_known_list_checks(_update_items_in_place(result, depths))
+
+
+# What runs between two item loads of the same list local without rebinding any local
+# but raw ones (which never hold a list): raw float arithmetic, item loads and stores,
+# and a float boxed into the local it names (OPARG), which is forgotten.
+KEEPS_LOCALS = INFALLIBLE_RAW | LIST_ITEM_LOADS | {
+    "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW", "BINARY_OP_POWER_FLOAT_RAW", "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT",
+    "STORE_FAST_ITEM_CONST_BOX_FLOAT", "STORE_SUBSCR_LIST_INT_BOX_FLOAT", KNOWN_LIST_ITEM_LOAD,
+    "LOAD_FAST_UNBOX_FLOAT", "STORE_FAST_BOX_FLOAT"}
+
+
+def _skip_known_list_checks(program: list[QInstr]) -> list[QInstr]:
+    """An item load of a constant index from a local that an item load before it, in
+    the same straight run (nothing jumps or unwinds between), found a list and that
+    nothing between rebinds: it checks only the index's range and the item."""
+    entries = jump_targets(program) | {id(q.unwind) for q in program if q.unwind is not None}
+    lists: set[int] = set()  # locals found lists
+    for instr in program:
+        if id(instr) in entries or instr.name not in KEEPS_LOCALS:
+            lists.clear()
+        if instr.name == "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT" and instr.oparg in lists:
+            instr.name = KNOWN_LIST_ITEM_LOAD
+            instr.guards = ("index in range", "list item is float")
+            instr.note = "the local is the list an item load before it checked"
+        if instr.name in LIST_ITEM_LOADS:
+            lists.add(instr.oparg)
+        if instr.name == "STORE_FAST_BOX_FLOAT":
+            lists.discard(instr.oparg)
+    return program
 
 
 def _update_items_in_place(program: list[QInstr], depths: dict[int, int]) -> list[QInstr]:
