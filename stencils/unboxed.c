@@ -181,6 +181,24 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_FLOAT_RAW)
     CONTINUE();
 }
 
+/* float_pow's own code on boxed operands, for its errors and special values (the
+ * caller has excluded a complex result): 0 with the exception set on an error. */
+static inline __attribute__((always_inline)) int
+float_pow_boxed(double left, double right, double *out)
+{
+    PyObject *base = PyFloat_FromDouble(left);
+    PyObject *exponent = base == NULL ? NULL : PyFloat_FromDouble(right);
+    PyObject *res = exponent == NULL ? NULL : PyNumber_Power(base, exponent, Py_None);
+    Py_XDECREF(base);
+    Py_XDECREF(exponent);
+    if (res == NULL) {
+        return 0;
+    }
+    *out = FLOAT_VALUE(res);  /* a float: the complex case is the caller's */
+    Py_DECREF(res);
+    return 1;
+}
+
 /* Outside float_pow's plain case, its own code on boxed operands (its errors
  * and special values); a result it would make complex exits first. */
 STENCIL(BINARY_OP_POWER_FLOAT_RAW)
@@ -192,25 +210,36 @@ STENCIL(BINARY_OP_POWER_FLOAT_RAW)
         if (float_pow_is_complex(left, right)) {
             EXIT(ACCEL_EXIT_GUARD_VALUE);
         }
-        PyObject *base = PyFloat_FromDouble(left);
-        PyObject *exponent = base == NULL ? NULL : PyFloat_FromDouble(right);
-        PyObject *res = NULL;
-        if (exponent != NULL) {
-            SYNC_INSTR();
-            res = PyNumber_Power(base, exponent, Py_None);
-        }
-        Py_XDECREF(base);
-        Py_XDECREF(exponent);
-        sp -= 2;
-        if (res == NULL) {
+        SYNC_INSTR();
+        if (!float_pow_boxed(left, right, &result)) {
+            sp -= 2;
             ERROR();
         }
-        result = FLOAT_VALUE(res);  /* a float: the complex case exited above */
-        Py_DECREF(res);
-        sp += 2;
     }
     sp[-2] = as_slot(result);
     sp--;
+    CONTINUE();
+}
+
+/* The fused LOAD_CONST_RAW 0.5 and BINARY_OP_POWER_FLOAT_RAW: x ** 0.5 from the
+ * base alone, the square root first (sqrt_is_pow: bound to be pow's bits), then
+ * as BINARY_OP_POWER_FLOAT_RAW.  Its exit (a negative base) comes before the
+ * constant is pushed: the interpreter resumes at the LOAD_CONST. */
+STENCIL(BINARY_OP_POWER_FLOAT_RAW_HALF)
+{
+    double base = raw_float(sp[-1]);
+    double result;
+    if (!sqrt_is_pow(base, &result) && !float_pow_plain(base, 0.5, &result)) {
+        if (float_pow_is_complex(base, 0.5)) {
+            EXIT(ACCEL_EXIT_GUARD_VALUE);
+        }
+        SYNC_INSTR();
+        if (!float_pow_boxed(base, 0.5, &result)) {
+            sp--;
+            ERROR();
+        }
+    }
+    sp[-1] = as_slot(result);
     CONTINUE();
 }
 

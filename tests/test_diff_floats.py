@@ -110,7 +110,7 @@ def test_float_power(tmp_path):
             print("ZeroDivisionError:", error)
     """), tmp_path, functions=["power", "norm"])
     assert_native(run, "power", "norm")
-    assert "BINARY_OP_POWER_FLOAT_RAW" in run.function("norm")["specialized"], run.function("norm")["text"]
+    assert "BINARY_OP_POWER_FLOAT_RAW_HALF" in run.function("norm")["specialized"], run.function("norm")["text"]
     assert "BINARY_OP_POWER_FLOAT_RAW" in run.function("power")["specialized"], run.function("power")["text"]
 
 
@@ -146,7 +146,7 @@ def test_square_roots_by_power(tmp_path):
         print([repr(x) for x in roots(edges)])
     """), tmp_path, functions=["roots"])
     assert_native(run, "roots")
-    assert "BINARY_OP_POWER_FLOAT_RAW" in run.function("roots")["specialized"], run.function("roots")["text"]
+    assert "BINARY_OP_POWER_FLOAT_RAW_HALF" in run.function("roots")["specialized"], run.function("roots")["text"]
 
 
 def test_float_results_reuse_only_unshared_operands(tmp_path):
@@ -811,3 +811,37 @@ def test_item_loads_skip_a_list_check_made_before(tmp_path):
     specialized = run.function("pair")["specialized"]
     assert specialized.count("LOAD_FAST_KNOWN_LIST_ITEM_CONST_UNBOX_FLOAT") >= 3, run.function("pair")["text"]
     assert specialized.count("LOAD_FAST_ITEM_CONST_UNBOX_FLOAT") >= 3, run.function("pair")["text"]
+
+
+def test_square_root_by_a_constant_half(tmp_path):
+    # x ** 0.5 with the constant fused in (BINARY_OP_POWER_FLOAT_RAW_HALF): the square root
+    # where provably pow's, else pow, else float_pow itself; a negative base (a complex
+    # result) exits before the constant is pushed, and where it keeps exiting the two
+    # stay apart after the recompile.
+    run = compare(SPECIAL_VALUES + textwrap.dedent("""
+        import struct
+
+        def lengths(xs, scale):
+            out = []
+            for x in xs:
+                d = x * scale
+                out.append(d ** 0.5 + (d * d) ** 0.5)
+            return out
+
+        def bits(values):
+            return struct.pack(f"<{len(values)}d", *values).hex()
+
+        xs = [k * 0.37 + 1e-3 for k in range(3000)] + [v for v in VALUES if v >= 0.0 or v != v]
+        xs += [2.0 ** -1074, 2.0 ** -900, 2.0 ** 900, 1.0, 4.0, float.fromhex("0x1.fffffffffffffp+1023")]
+        for _ in range(4):
+            print(bits(lengths(xs, 1.0)), bits(lengths(xs, 3.0)))
+        print(bits(lengths(xs, 0.5)))
+
+        def signed_roots(xs):
+            return [x * 1.0 ** 0.5 for x in xs] + [(x * 1.0) ** 0.5 for x in xs]
+
+        for _ in range(6):  # a negative base: complex results, from the interpreter
+            print(signed_roots([4.0, -2.0, 9.0, -0.0, float("-inf")]))
+    """), tmp_path, functions=["lengths"])
+    assert_native(run, "lengths", min_entries=4)
+    assert "BINARY_OP_POWER_FLOAT_RAW_HALF" in run.function("lengths")["text"], run.function("lengths")["text"]

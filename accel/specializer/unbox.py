@@ -185,7 +185,29 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
     result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
-    return _skip_known_list_checks(_update_items_in_place(result, depths))
+    return _skip_known_list_checks(_fuse_square_roots(_update_items_in_place(result, depths), generic_sites))
+
+
+def _fuse_square_roots(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
+    """LOAD_CONST_RAW 0.5 and the BINARY_OP_POWER_FLOAT_RAW after it (nothing jumping to
+    it) become BINARY_OP_POWER_FLOAT_RAW_HALF, the first of the two: it keeps the
+    constant's raw masks and the jumps to it, and exits before anything changes (at
+    the constant: where it kept exiting, the two stay apart, the power exiting alone)."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    for instr in program:
+        const = result[-1] if result else None
+        if (instr.name == "BINARY_OP_POWER_FLOAT_RAW" and id(instr) not in targets and const is not None
+                and const.name == "LOAD_CONST_RAW" and const.pushes_raw == "float" and const.raw_operand == _bits(0.5)
+                and const.start not in generic_sites):
+            const.name, const.acts_at = "BINARY_OP_POWER_FLOAT_RAW_HALF", len(const.covers) + instr.acts_at
+            const.covers, const.raw_operand = const.covers + instr.covers, 0
+            const.oparg, const.oparg2, const.operand = instr.oparg, instr.oparg2, instr.operand
+            const.pushes_raw, const.unwind, const.guards = instr.pushes_raw, instr.unwind, instr.guards
+            const.note = "fused: LOAD_CONST_RAW BINARY_OP_POWER_FLOAT_RAW (x ** 0.5)"
+            continue
+        result.append(instr)
+    return result
 
 
 # What runs between two item loads of the same list local without rebinding any local
@@ -194,7 +216,7 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
 KEEPS_LOCALS = INFALLIBLE_RAW | LIST_ITEM_LOADS | {
     "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW", "BINARY_OP_POWER_FLOAT_RAW", "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT",
     "STORE_FAST_ITEM_CONST_BOX_FLOAT", "STORE_SUBSCR_LIST_INT_BOX_FLOAT", KNOWN_LIST_ITEM_LOAD,
-    "LOAD_FAST_UNBOX_FLOAT", "STORE_FAST_BOX_FLOAT"}
+    "LOAD_FAST_UNBOX_FLOAT", "STORE_FAST_BOX_FLOAT", "BINARY_OP_POWER_FLOAT_RAW_HALF"}
 
 
 def _skip_known_list_checks(program: list[QInstr]) -> list[QInstr]:
