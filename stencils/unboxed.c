@@ -826,6 +826,31 @@ STENCIL(UNPACK_SEQUENCE_GUARDED)
     CONTINUE();
 }
 
+/* UNPACK_SEQUENCE_GUARDED of two items (where CPython chose UNPACK_SEQUENCE_TWO_TUPLE),
+ * unrolled. */
+STENCIL(UNPACK_SEQUENCE_TWO_GUARDED)
+{
+    PyObject *seq = sp[-1];
+    PyObject **items;
+    if (LIKELY(PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == 2)) {
+        items = ((PyTupleObject *)seq)->ob_item;
+    }
+    else if (PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == 2) {
+        items = ((PyListObject *)seq)->ob_item;
+    }
+    else {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    PyObject *first = items[0], *second = items[1];
+    Py_INCREF(first);
+    Py_INCREF(second);
+    sp[-1] = second;
+    sp[0] = first;
+    sp++;
+    Py_DECREF(seq);
+    CONTINUE();
+}
+
 /* The operand holds the constant's bits. */
 STENCIL(LOAD_CONST_RAW)
 {

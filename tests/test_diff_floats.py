@@ -457,7 +457,7 @@ def test_loop_over_pairs_keeps_its_floats_raw(tmp_path):
     """), tmp_path, functions=["advance", "odd_advance"])
     assert_native(run, "advance", "odd_advance", min_entries=4)
     facts = run.function("advance")
-    for form in ("FOR_ITER_LIST_GUARDED", "UNPACK_SEQUENCE_GUARDED", "STORE_FAST_RAW", "LOAD_FAST_RAW",
+    for form in ("FOR_ITER_LIST_GUARDED", "UNPACK_SEQUENCE_TWO_GUARDED", "STORE_FAST_RAW", "LOAD_FAST_RAW",
                  "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT",
                  "STORE_SUBSCR_LIST_INT_BOX_FLOAT", "STORE_FAST_ITEM_CONST_BOX_FLOAT"):
         assert form in facts["specialized"], facts["text"]
@@ -845,3 +845,35 @@ def test_square_root_by_a_constant_half(tmp_path):
     """), tmp_path, functions=["lengths"])
     assert_native(run, "lengths", min_entries=4)
     assert "BINARY_OP_POWER_FLOAT_RAW_HALF" in run.function("lengths")["text"], run.function("lengths")["text"]
+
+
+def test_pairs_unpacked_where_locals_are_raw(tmp_path):
+    # `for a, b in pairs` in a loop that keeps floats raw: two items unpacked inline from a
+    # tuple or a list; any other length or sequence exits to the interpreter.
+    run = compare("""
+        class Pair:
+            def __init__(self, a, b):
+                self.items = (a, b)
+            def __iter__(self):
+                return iter(self.items)
+
+        def spread(pairs, scale):
+            total = 0.0
+            for a, b in pairs:
+                d = a - b
+                total += d * d * scale
+            return total
+
+        pairs = [(k * 0.5, k * 0.25 - 3.0) for k in range(50)]
+        for _ in range(6):
+            print(repr(spread(pairs, 1.5)))
+        print(repr(spread([[1.0, 2.0], (3.0, 5.5), [0.5, -0.5]], 2.0)))
+        print(repr(spread([(1.0, 2.0), Pair(4.0, 1.0), (2.0, 2.5)], 1.0)))
+        for bad in ([(1.0, 2.0), (1.0, 2.0, 3.0)], [(1.0,)], [(1.0, 2.0), 7]):
+            try:
+                print(spread(bad, 1.0))
+            except (ValueError, TypeError) as error:
+                print(type(error).__name__, error)
+    """, tmp_path, functions=["spread"])
+    assert_native(run, "spread", min_entries=6)
+    assert "UNPACK_SEQUENCE_TWO_GUARDED" in run.function("spread")["specialized"], run.function("spread")["text"]

@@ -86,7 +86,8 @@ RAW_LOOP_EXITS = "where locals are raw, others exit to the interpreter"
 GUARDED_IN_RAW_LOOPS = {  # -> (the form, its guards, the note explain shows)
     "FOR_ITER_LIST": ("FOR_ITER_LIST_GUARDED", ("iterator is a list or tuple iterator",), RAW_LOOP_EXITS),
     **{name: ("UNPACK_SEQUENCE_GUARDED", ("sequence is a tuple or list of that length",), RAW_LOOP_EXITS)
-       for name in ("UNPACK_SEQUENCE", "UNPACK_SEQUENCE_TWO_TUPLE", "UNPACK_SEQUENCE_TUPLE", "UNPACK_SEQUENCE_LIST")},
+       for name in ("UNPACK_SEQUENCE", "UNPACK_SEQUENCE_TUPLE", "UNPACK_SEQUENCE_LIST")},
+    "UNPACK_SEQUENCE_TWO_TUPLE": ("UNPACK_SEQUENCE_TWO_GUARDED", ("sequence is a tuple or list of two",), RAW_LOOP_EXITS),
     "LOAD_GLOBAL_CACHED": ("LOAD_GLOBAL_PURE", (), "inline cache; where locals are raw, a miss that could run code exits"),
 }
 # `list[i]` whose container and index are locals or constants, its float item unboxed for
