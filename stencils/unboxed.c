@@ -403,6 +403,35 @@ STENCIL(STORE_FAST_ITEM_CONST_BOX_FLOAT)
     CONTINUE();
 }
 
+/* STORE_SUBSCR_LIST_INT_BOX_FLOAT whose list and index k (CONST_INDEX) were pushed
+ * by LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT, which checked them, with nothing between
+ * that can run code (accel/specializer/unbox.py makes sure): k is still in range. */
+STENCIL(STORE_SUBSCR_LIST_CONST_BOX_FLOAT)
+{
+    PyObject *sub = sp[-2], *list = sp[-3];
+    double value = raw_float(sp[-1]);
+    PyObject **item = &((PyListObject *)list)->ob_item[CONST_INDEX];
+    PyObject *old = *item;
+    if (UNLIKELY(!PyFloat_CheckExact(old))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);  /* (as STORE_SUBSCR_LIST_INT_BOX_FLOAT) */
+    }
+    if (Py_REFCNT(old) == 1) {
+        FLOAT_VALUE(old) = value;
+    }
+    else {
+        PyObject *boxed = PyFloat_FromDouble(value);
+        if (boxed == NULL) {
+            ERROR();
+        }
+        *item = boxed;
+        Py_DECREF(old);  /* not its last reference */
+    }
+    sp -= 3;
+    Py_DECREF(sub);
+    Py_DECREF(list);
+    CONTINUE();
+}
+
 /* The end of `list[i] op= x` on floats (SWAP 3, SWAP 2, STORE_SUBSCR) with the
  * result raw: stack [list, index, raw].  The result goes into the item's own
  * float when the list has its only reference, else into a new float.  Any

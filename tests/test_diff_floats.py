@@ -877,3 +877,32 @@ def test_pairs_unpacked_where_locals_are_raw(tmp_path):
     """, tmp_path, functions=["spread"])
     assert_native(run, "spread", min_entries=6)
     assert "UNPACK_SEQUENCE_TWO_GUARDED" in run.function("spread")["specialized"], run.function("spread")["text"]
+
+
+def test_item_update_reading_other_items(tmp_path):
+    # `body[k] += dt * body[j]`: the item load between may exit, so the list and k stay on
+    # the stack, but the store trusts the start's checks (STORE_SUBSCR_LIST_CONST_BOX_FLOAT).
+    run = compare("""
+        def drift(bodies, dt):
+            for _ in range(2):
+                for body in bodies:
+                    body[0] += dt * body[3]
+                    body[1] -= body[4] / dt
+                    body[2] *= body[5] ** 0.5
+            return bodies
+
+        bodies = [[k * 1.0, 2.0, 3.0, 0.5 * k, -1.25, 4.0] for k in range(5)]
+        shared = bodies[2][0]
+        for _ in range(6):
+            print(drift(bodies, 0.125))
+        print(shared, bodies[2][0] is shared)
+        for odd in ([1.0, 2.0, 3.0, 4, 5.0, 6.0], [1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0, 5.0, -1.0],
+                    [1.0, 2.0, 3.0, 4.0, 0.0, 9.0]):
+            try:
+                print(drift([odd], 0.5 if odd[4] else 0.0))
+            except (IndexError, ZeroDivisionError) as error:
+                print(type(error).__name__, error, odd)
+    """, tmp_path, functions=["drift"])
+    assert_native(run, "drift", min_entries=6)
+    assert run.function("drift")["specialized"].count("STORE_SUBSCR_LIST_CONST_BOX_FLOAT") >= 2, \
+        run.function("drift")["text"]

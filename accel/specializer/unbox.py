@@ -189,6 +189,26 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     return _skip_known_list_checks(_fuse_square_roots(_update_items_in_place(result, depths), generic_sites))
 
 
+# What runs no code and changes no list: raw float arithmetic, item and local loads.
+RUNS_NO_CODE = INFALLIBLE_RAW | {*ITEM_LOADS.values(), FROM_END_ITEM_LOAD, KNOWN_LIST_ITEM_LOAD, "LOAD_FAST_UNBOX_FLOAT",
+                                 "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW", "BINARY_OP_POWER_FLOAT_RAW",
+                                 "BINARY_OP_POWER_FLOAT_RAW_HALF", "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT"}
+
+
+def _store_checked_item(program: list[QInstr], i: int, targets: set[int]) -> None:
+    """`list[k] op= x` whose x may exit (an item load) but runs no code: its end, the
+    first instruction after the start (i) that is not in RUNS_NO_CODE, nothing jumping
+    in between, stores into the item the start checked (STORE_SUBSCR_LIST_CONST_BOX_FLOAT)."""
+    start = program[i]
+    end = next((j for j in range(i + 1, len(program)) if program[j].name not in RUNS_NO_CODE), None)
+    if (end is None or program[end].name != "STORE_SUBSCR_LIST_INT_BOX_FLOAT"
+            or any(id(q) in targets or q.jumps for q in program[i + 1:end + 1])):
+        return
+    store = program[end]
+    store.name, store.oparg2 = "STORE_SUBSCR_LIST_CONST_BOX_FLOAT", start.oparg2
+    store.guards, store.note = (), "the list and index are the start's, checked there: nothing between runs code"
+
+
 def _fuse_square_roots(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
     """LOAD_CONST_RAW 0.5 and the BINARY_OP_POWER_FLOAT_RAW after it (nothing jumping to
     it) become BINARY_OP_POWER_FLOAT_RAW_HALF, the first of the two: it keeps the
@@ -251,6 +271,8 @@ def _update_items_in_place(program: list[QInstr], depths: dict[int, int]) -> lis
         if start.name != KEEP_ITEM_LOAD:
             continue
         end = next((j for j in range(i + 1, len(program)) if program[j].name not in INFALLIBLE_RAW), None)
+        if end is not None and program[end].name in RUNS_NO_CODE:
+            _store_checked_item(program, i, targets)
         if end is None or program[end].name != "STORE_SUBSCR_LIST_INT_BOX_FLOAT" or end == i + 1:
             continue
         if any(id(q) in targets or q.jumps for q in program[i + 1:end + 1]):
