@@ -181,6 +181,24 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_FLOAT_RAW)
     CONTINUE();
 }
 
+/* float_pow's own code on boxed operands, for its errors and special values (the
+ * caller has excluded a complex result): 0 with the exception set on an error. */
+static inline __attribute__((always_inline)) int
+float_pow_boxed(double left, double right, double *out)
+{
+    PyObject *base = PyFloat_FromDouble(left);
+    PyObject *exponent = base == NULL ? NULL : PyFloat_FromDouble(right);
+    PyObject *res = exponent == NULL ? NULL : PyNumber_Power(base, exponent, Py_None);
+    Py_XDECREF(base);
+    Py_XDECREF(exponent);
+    if (res == NULL) {
+        return 0;
+    }
+    *out = FLOAT_VALUE(res);  /* a float: the complex case is the caller's */
+    Py_DECREF(res);
+    return 1;
+}
+
 /* Outside float_pow's plain case, its own code on boxed operands (its errors
  * and special values); a result it would make complex exits first. */
 STENCIL(BINARY_OP_POWER_FLOAT_RAW)
@@ -192,25 +210,36 @@ STENCIL(BINARY_OP_POWER_FLOAT_RAW)
         if (float_pow_is_complex(left, right)) {
             EXIT(ACCEL_EXIT_GUARD_VALUE);
         }
-        PyObject *base = PyFloat_FromDouble(left);
-        PyObject *exponent = base == NULL ? NULL : PyFloat_FromDouble(right);
-        PyObject *res = NULL;
-        if (exponent != NULL) {
-            SYNC_INSTR();
-            res = PyNumber_Power(base, exponent, Py_None);
-        }
-        Py_XDECREF(base);
-        Py_XDECREF(exponent);
-        sp -= 2;
-        if (res == NULL) {
+        SYNC_INSTR();
+        if (!float_pow_boxed(left, right, &result)) {
+            sp -= 2;
             ERROR();
         }
-        result = FLOAT_VALUE(res);  /* a float: the complex case exited above */
-        Py_DECREF(res);
-        sp += 2;
     }
     sp[-2] = as_slot(result);
     sp--;
+    CONTINUE();
+}
+
+/* The fused LOAD_CONST_RAW 0.5 and BINARY_OP_POWER_FLOAT_RAW: x ** 0.5 from the
+ * base alone, the square root first (sqrt_is_pow: bound to be pow's bits), then
+ * as BINARY_OP_POWER_FLOAT_RAW.  Its exit (a negative base) comes before the
+ * constant is pushed: the interpreter resumes at the LOAD_CONST. */
+STENCIL(BINARY_OP_POWER_FLOAT_RAW_HALF)
+{
+    double base = raw_float(sp[-1]);
+    double result;
+    if (!sqrt_is_pow(base, &result) && !float_pow_plain(base, 0.5, &result)) {
+        if (float_pow_is_complex(base, 0.5)) {
+            EXIT(ACCEL_EXIT_GUARD_VALUE);
+        }
+        SYNC_INSTR();
+        if (!float_pow_boxed(base, 0.5, &result)) {
+            sp--;
+            ERROR();
+        }
+    }
+    sp[-1] = as_slot(result);
     CONTINUE();
 }
 
@@ -271,11 +300,42 @@ STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
     (OUT) = FLOAT_VALUE(item_);                                 \
 } while (0)
 
-/* list[k], k a constant (OPARG2). */
+/* The constant index k of the fused item forms (OPARG2), 0 <= k < 2**31: known
+ * not negative, it needs no adjustment from the end (accel/specializer/unbox.py
+ * gives a negative constant LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT). */
+#define CONST_INDEX ((Py_ssize_t)HOLE32(_JIT_OPARG2))
+
+/* list[k], k a constant (CONST_INDEX). */
 STENCIL(LOAD_FAST_ITEM_CONST_UNBOX_FLOAT)
 {
     double item;
-    LIST_ITEM_FLOAT(LOCAL(OPARG), OPARG2, item);
+    LIST_ITEM_FLOAT(LOCAL(OPARG), CONST_INDEX, item);
+    *sp++ = as_slot(item);
+    CONTINUE();
+}
+
+/* list[k] as LOAD_FAST_ITEM_CONST_UNBOX_FLOAT, where an item load before it, with
+ * nothing between that can rebind a local, found the local a list (and a list
+ * stays one): only k's range and the item are left to check. */
+STENCIL(LOAD_FAST_KNOWN_LIST_ITEM_CONST_UNBOX_FLOAT)
+{
+    PyListObject *list = (PyListObject *)LOCAL(OPARG);
+    if (UNLIKELY((size_t)CONST_INDEX >= (size_t)Py_SIZE(list))) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject *item = list->ob_item[CONST_INDEX];
+    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(item))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    *sp++ = as_slot(FLOAT_VALUE(item));
+    CONTINUE();
+}
+
+/* list[-m], m a constant (OPARG2), 0 < m <= 2**31. */
+STENCIL(LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT)
+{
+    double item;
+    LIST_ITEM_FLOAT(LOCAL(OPARG), -(Py_ssize_t)HOLE32(_JIT_OPARG2), item);
     *sp++ = as_slot(item);
     CONTINUE();
 }
@@ -304,12 +364,12 @@ STENCIL(LOAD_FAST_ITEM_RAW_UNBOX_FLOAT)
 
 /* The start of `list[k] op= x` (LOAD_FAST, LOAD_CONST, COPY 2, COPY 2,
  * BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT): the list and the constant k (OPERAND,
- * its value OPARG2) stay on the stack for the store, the item goes on raw. */
+ * its value CONST_INDEX) stay on the stack for the store, the item goes on raw. */
 STENCIL(LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT)
 {
     PyObject *list = LOCAL(OPARG), *sub = (PyObject *)OPERAND;
     double item;
-    LIST_ITEM_FLOAT(list, OPARG2, item);
+    LIST_ITEM_FLOAT(list, CONST_INDEX, item);
     Py_INCREF(list);
     Py_INCREF(sub);
     sp[0] = list;
@@ -320,14 +380,15 @@ STENCIL(LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT)
 }
 
 /* The end of `list[k] op= x` whose start (LOAD_FAST_ITEM_CONST_UNBOX_FLOAT, local
- * OPARG, k OPARG2) checked the list and its float item, with nothing between that
- * can fail or run code (accel/specializer/unbox.py makes sure): so the list and
- * k need not wait on the stack, and the item is still that float.  The result
- * goes into it where the list has the only reference, else into a new float. */
+ * OPARG, k CONST_INDEX) checked the list, k's range and its float item, with
+ * nothing between that can fail or run code (accel/specializer/unbox.py makes
+ * sure): so the list and k need not wait on the stack nor be checked again, and
+ * the item is still that float.  The result goes into it where the list has the
+ * only reference, else into a new float. */
 STENCIL(STORE_FAST_ITEM_CONST_BOX_FLOAT)
 {
     double value = raw_float(*--sp);
-    PyObject **item = list_slot(LOCAL(OPARG), OPARG2);
+    PyObject **item = &((PyListObject *)LOCAL(OPARG))->ob_item[CONST_INDEX];
     PyObject *old = *item;
     if (Py_REFCNT(old) == 1) {
         FLOAT_VALUE(old) = value;
@@ -339,6 +400,35 @@ STENCIL(STORE_FAST_ITEM_CONST_BOX_FLOAT)
     }
     *item = boxed;
     Py_DECREF(old);  /* not its last reference */
+    CONTINUE();
+}
+
+/* STORE_SUBSCR_LIST_INT_BOX_FLOAT whose list and index k (CONST_INDEX) were pushed
+ * by LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT, which checked them, with nothing between
+ * that can run code (accel/specializer/unbox.py makes sure): k is still in range. */
+STENCIL(STORE_SUBSCR_LIST_CONST_BOX_FLOAT)
+{
+    PyObject *sub = sp[-2], *list = sp[-3];
+    double value = raw_float(sp[-1]);
+    PyObject **item = &((PyListObject *)list)->ob_item[CONST_INDEX];
+    PyObject *old = *item;
+    if (UNLIKELY(!PyFloat_CheckExact(old))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);  /* (as STORE_SUBSCR_LIST_INT_BOX_FLOAT) */
+    }
+    if (Py_REFCNT(old) == 1) {
+        FLOAT_VALUE(old) = value;
+    }
+    else {
+        PyObject *boxed = PyFloat_FromDouble(value);
+        if (boxed == NULL) {
+            ERROR();
+        }
+        *item = boxed;
+        Py_DECREF(old);  /* not its last reference */
+    }
+    sp -= 3;
+    Py_DECREF(sub);
+    Py_DECREF(list);
     CONTINUE();
 }
 
@@ -761,6 +851,31 @@ STENCIL(UNPACK_SEQUENCE_GUARDED)
         Py_INCREF(item);
         *sp++ = item;
     }
+    Py_DECREF(seq);
+    CONTINUE();
+}
+
+/* UNPACK_SEQUENCE_GUARDED of two items (where CPython chose UNPACK_SEQUENCE_TWO_TUPLE),
+ * unrolled. */
+STENCIL(UNPACK_SEQUENCE_TWO_GUARDED)
+{
+    PyObject *seq = sp[-1];
+    PyObject **items;
+    if (LIKELY(PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == 2)) {
+        items = ((PyTupleObject *)seq)->ob_item;
+    }
+    else if (PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == 2) {
+        items = ((PyListObject *)seq)->ob_item;
+    }
+    else {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    PyObject *first = items[0], *second = items[1];
+    Py_INCREF(first);
+    Py_INCREF(second);
+    sp[-1] = second;
+    sp[0] = first;
+    sp++;
     Py_DECREF(seq);
     CONTINUE();
 }

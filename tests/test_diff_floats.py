@@ -110,7 +110,7 @@ def test_float_power(tmp_path):
             print("ZeroDivisionError:", error)
     """), tmp_path, functions=["power", "norm"])
     assert_native(run, "power", "norm")
-    assert "BINARY_OP_POWER_FLOAT_RAW" in run.function("norm")["specialized"], run.function("norm")["text"]
+    assert "BINARY_OP_POWER_FLOAT_RAW_HALF" in run.function("norm")["specialized"], run.function("norm")["text"]
     assert "BINARY_OP_POWER_FLOAT_RAW" in run.function("power")["specialized"], run.function("power")["text"]
 
 
@@ -146,7 +146,7 @@ def test_square_roots_by_power(tmp_path):
         print([repr(x) for x in roots(edges)])
     """), tmp_path, functions=["roots"])
     assert_native(run, "roots")
-    assert "BINARY_OP_POWER_FLOAT_RAW" in run.function("roots")["specialized"], run.function("roots")["text"]
+    assert "BINARY_OP_POWER_FLOAT_RAW_HALF" in run.function("roots")["specialized"], run.function("roots")["text"]
 
 
 def test_float_results_reuse_only_unshared_operands(tmp_path):
@@ -198,7 +198,7 @@ def test_list_items_unboxed_for_float_operations(tmp_path):
     assert_native(run, "dot", min_entries=5)
     dot = run.function("dot")
     # u[i], v[i] in the unboxed loop (i a raw int), u[-1] and v[last] after it
-    for form in ("LOAD_FAST_ITEM_RAW_UNBOX_FLOAT", "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT",
+    for form in ("LOAD_FAST_ITEM_RAW_UNBOX_FLOAT", "LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT",
                  "LOAD_FAST_ITEM_FAST_UNBOX_FLOAT", "BINARY_OP_MULTIPLY_FLOAT_RAW"):
         assert form in dot["specialized"], dot["text"]
 
@@ -457,7 +457,7 @@ def test_loop_over_pairs_keeps_its_floats_raw(tmp_path):
     """), tmp_path, functions=["advance", "odd_advance"])
     assert_native(run, "advance", "odd_advance", min_entries=4)
     facts = run.function("advance")
-    for form in ("FOR_ITER_LIST_GUARDED", "UNPACK_SEQUENCE_GUARDED", "STORE_FAST_RAW", "LOAD_FAST_RAW",
+    for form in ("FOR_ITER_LIST_GUARDED", "UNPACK_SEQUENCE_TWO_GUARDED", "STORE_FAST_RAW", "LOAD_FAST_RAW",
                  "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT",
                  "STORE_SUBSCR_LIST_INT_BOX_FLOAT", "STORE_FAST_ITEM_CONST_BOX_FLOAT"):
         assert form in facts["specialized"], facts["text"]
@@ -742,3 +742,167 @@ def test_float_attributes_stay_raw(tmp_path):
         assert {"LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT", "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT"} <= set(
             run.function(f"{name}.scale")["specialized"]), run.function(f"{name}.scale")["text"]
     assert "LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT" in run.function("Slotted.__init__")["specialized"]
+
+
+def test_constant_list_indexes_from_either_end(tmp_path):
+    # A constant index k >= 0 is used as it is (no adjustment from the end, and the store
+    # of `a[k] op= x` trusts the range its load checked); a negative one has its own form.
+    run = compare("""
+        def step(a, b, scale):
+            for _ in range(3):
+                d = a[0] - b[0]
+                e = a[-1] * b[-2] + a[2]
+                a[1] += d * scale
+                b[2] -= e * scale
+                a[0] *= 1.0000001
+            return d, e
+
+        a = [0.5, 1.5, 2.5, 3.5]
+        b = [4.0, -1.25, 0.75]
+        shared = b[2]
+        for _ in range(6):
+            print(step(a, b, 0.125))
+        print(a, b, shared)
+        for short_a, short_b in (([1.0, 2.0, 3.0], [1.0]), ([1.0, 2.0], [1.0, 2.0, 3.0]), ([], [1.0, 2.0, 3.0]),
+                                 ([1.0, 2.0, 3.0], [1.0, 2.0])):
+            try:
+                print(step(short_a, short_b, 1.0))
+            except IndexError as error:
+                print("IndexError:", error, short_a, short_b)
+        print(step([1.0, 2.0, 3.0, 4], [1.0, 2, 3.0], 2.0))  # int items: the guards exit
+        try:
+            step((1.0, 2.0, 3.0), [1.0, 2.0, 3.0], 2.0)
+        except TypeError as error:
+            print("TypeError:", error)
+    """, tmp_path, functions=["step"])
+    assert_native(run, "step", min_entries=6)
+    step = run.function("step")
+    for form in ("LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT",
+                 "STORE_FAST_ITEM_CONST_BOX_FLOAT"):
+        assert form in step["specialized"], step["text"]
+
+
+def test_item_loads_skip_a_list_check_made_before(tmp_path):
+    # After one item load of `a`, the next ones in the same straight run check only the
+    # index and the item; a rebinding, a jump target or a call between checks again.
+    run = compare("""
+        def pair(a, b, c):
+            d = a[0] - b[0]
+            e = a[1] * d + b[2] / a[0]
+            f = a[2] ** 0.5
+            if e > 0.0:
+                a = c
+            g = a[1] + b[1]        # a rebound on one path: checked again
+            h = a[0] * g
+            b[1] = 1.0 * len(b)    # a call between
+            return d, e, f, g, h, b[0] + b[1]
+
+        a = [1.5, 2.5, 4.0]
+        b = [0.5, 3.0, 7.25]
+        for i in range(8):
+            print(pair(a, b, [9.0, -1.0]), pair(b, a, b))
+        for args in (([1.5], b, a), ([1.5, 2.5, 4.0], [0.5], a), ([1.0, 2, 3.0], b, a), ([1.0, 2.0, 3.0], b, [1.0])):
+            try:
+                print(pair(*args))
+            except (IndexError, TypeError) as error:
+                print(type(error).__name__, error)
+    """, tmp_path, functions=["pair"])
+    assert_native(run, "pair", min_entries=8)
+    specialized = run.function("pair")["specialized"]
+    assert specialized.count("LOAD_FAST_KNOWN_LIST_ITEM_CONST_UNBOX_FLOAT") >= 3, run.function("pair")["text"]
+    assert specialized.count("LOAD_FAST_ITEM_CONST_UNBOX_FLOAT") >= 3, run.function("pair")["text"]
+
+
+def test_square_root_by_a_constant_half(tmp_path):
+    # x ** 0.5 with the constant fused in (BINARY_OP_POWER_FLOAT_RAW_HALF): the square root
+    # where provably pow's, else pow, else float_pow itself; a negative base (a complex
+    # result) exits before the constant is pushed, and where it keeps exiting the two
+    # stay apart after the recompile.
+    run = compare(SPECIAL_VALUES + textwrap.dedent("""
+        import struct
+
+        def lengths(xs, scale):
+            out = []
+            for x in xs:
+                d = x * scale
+                out.append(d ** 0.5 + (d * d) ** 0.5)
+            return out
+
+        def bits(values):
+            return struct.pack(f"<{len(values)}d", *values).hex()
+
+        xs = [k * 0.37 + 1e-3 for k in range(3000)] + [v for v in VALUES if v >= 0.0 or v != v]
+        xs += [2.0 ** -1074, 2.0 ** -900, 2.0 ** 900, 1.0, 4.0, float.fromhex("0x1.fffffffffffffp+1023")]
+        for _ in range(4):
+            print(bits(lengths(xs, 1.0)), bits(lengths(xs, 3.0)))
+        print(bits(lengths(xs, 0.5)))
+
+        def signed_roots(xs):
+            return [x * 1.0 ** 0.5 for x in xs] + [(x * 1.0) ** 0.5 for x in xs]
+
+        for _ in range(6):  # a negative base: complex results, from the interpreter
+            print(signed_roots([4.0, -2.0, 9.0, -0.0, float("-inf")]))
+    """), tmp_path, functions=["lengths"])
+    assert_native(run, "lengths", min_entries=4)
+    assert "BINARY_OP_POWER_FLOAT_RAW_HALF" in run.function("lengths")["text"], run.function("lengths")["text"]
+
+
+def test_pairs_unpacked_where_locals_are_raw(tmp_path):
+    # `for a, b in pairs` in a loop that keeps floats raw: two items unpacked inline from a
+    # tuple or a list; any other length or sequence exits to the interpreter.
+    run = compare("""
+        class Pair:
+            def __init__(self, a, b):
+                self.items = (a, b)
+            def __iter__(self):
+                return iter(self.items)
+
+        def spread(pairs, scale):
+            total = 0.0
+            for a, b in pairs:
+                d = a - b
+                total += d * d * scale
+            return total
+
+        pairs = [(k * 0.5, k * 0.25 - 3.0) for k in range(50)]
+        for _ in range(6):
+            print(repr(spread(pairs, 1.5)))
+        print(repr(spread([[1.0, 2.0], (3.0, 5.5), [0.5, -0.5]], 2.0)))
+        print(repr(spread([(1.0, 2.0), Pair(4.0, 1.0), (2.0, 2.5)], 1.0)))
+        for bad in ([(1.0, 2.0), (1.0, 2.0, 3.0)], [(1.0,)], [(1.0, 2.0), 7]):
+            try:
+                print(spread(bad, 1.0))
+            except (ValueError, TypeError) as error:
+                print(type(error).__name__, error)
+    """, tmp_path, functions=["spread"])
+    assert_native(run, "spread", min_entries=6)
+    assert "UNPACK_SEQUENCE_TWO_GUARDED" in run.function("spread")["specialized"], run.function("spread")["text"]
+
+
+def test_item_update_reading_other_items(tmp_path):
+    # `body[k] += dt * body[j]`: the item load between may exit, so the list and k stay on
+    # the stack, but the store trusts the start's checks (STORE_SUBSCR_LIST_CONST_BOX_FLOAT).
+    run = compare("""
+        def drift(bodies, dt):
+            for _ in range(2):
+                for body in bodies:
+                    body[0] += dt * body[3]
+                    body[1] -= body[4] / dt
+                    body[2] *= body[5] ** 0.5
+            return bodies
+
+        bodies = [[k * 1.0, 2.0, 3.0, 0.5 * k, -1.25, 4.0] for k in range(5)]
+        shared = bodies[2][0]
+        for _ in range(6):
+            print(drift(bodies, 0.125))
+        print(shared, bodies[2][0] is shared)
+        for odd in ([1.0, 2.0, 3.0, 4, 5.0, 6.0], [1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0, 5.0, -1.0],
+                    [1.0, 2.0, 3.0, 4.0, 0.0, 9.0]):
+            try:
+                print(drift([odd], 0.5 if odd[4] else 0.0))
+            except (IndexError, ZeroDivisionError) as error:
+                print(type(error).__name__, error, odd)
+    """, tmp_path, functions=["drift"])
+    assert_native(run, "drift", min_entries=6)
+    assert run.function("drift")["specialized"].count("STORE_SUBSCR_LIST_CONST_BOX_FLOAT") >= 2, \
+        run.function("drift")["text"]

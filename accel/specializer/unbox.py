@@ -86,7 +86,8 @@ RAW_LOOP_EXITS = "where locals are raw, others exit to the interpreter"
 GUARDED_IN_RAW_LOOPS = {  # -> (the form, its guards, the note explain shows)
     "FOR_ITER_LIST": ("FOR_ITER_LIST_GUARDED", ("iterator is a list or tuple iterator",), RAW_LOOP_EXITS),
     **{name: ("UNPACK_SEQUENCE_GUARDED", ("sequence is a tuple or list of that length",), RAW_LOOP_EXITS)
-       for name in ("UNPACK_SEQUENCE", "UNPACK_SEQUENCE_TWO_TUPLE", "UNPACK_SEQUENCE_TUPLE", "UNPACK_SEQUENCE_LIST")},
+       for name in ("UNPACK_SEQUENCE", "UNPACK_SEQUENCE_TUPLE", "UNPACK_SEQUENCE_LIST")},
+    "UNPACK_SEQUENCE_TWO_TUPLE": ("UNPACK_SEQUENCE_TWO_GUARDED", ("sequence is a tuple or list of two",), RAW_LOOP_EXITS),
     "LOAD_GLOBAL_CACHED": ("LOAD_GLOBAL_PURE", (), "inline cache; where locals are raw, a miss that could run code exits"),
 }
 # `list[i]` whose container and index are locals or constants, its float item unboxed for
@@ -94,6 +95,12 @@ GUARDED_IN_RAW_LOOPS = {  # -> (the form, its guards, the note explain shows)
 # reference count.  The index instruction -> the fused form.
 ITEM_LOADS = {"LOAD_CONST": "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST": "LOAD_FAST_ITEM_FAST_UNBOX_FLOAT",
               "LOAD_FAST_BOX_INT": "LOAD_FAST_ITEM_RAW_UNBOX_FLOAT"}
+# `list[-m]`, m a constant: its own form, so that the others need not count from the end.
+FROM_END_ITEM_LOAD = "LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT"
+# The forms that check a list local (LOAD_FAST_ITEM_*'s OPARG), and the constant one's
+# form where an earlier one checked the same local (_skip_known_list_checks).
+LIST_ITEM_LOADS = frozenset({*ITEM_LOADS.values(), FROM_END_ITEM_LOAD, "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT"})
+KNOWN_LIST_ITEM_LOAD = "LOAD_FAST_KNOWN_LIST_ITEM_CONST_UNBOX_FLOAT"
 # The start of `list[k] op= x`: LOAD_FAST, LOAD_CONST k, COPY 2, COPY 2, the float item.
 KEEP_ITEM_LOAD = "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT"
 # Raw float operations whose operands may come straight from raw locals or a constant,
@@ -179,7 +186,78 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
     result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
-    return _update_items_in_place(result, depths)
+    return _skip_known_list_checks(_fuse_square_roots(_update_items_in_place(result, depths), generic_sites))
+
+
+# What runs no code and changes no list: raw float arithmetic, item and local loads.
+RUNS_NO_CODE = INFALLIBLE_RAW | {*ITEM_LOADS.values(), FROM_END_ITEM_LOAD, KNOWN_LIST_ITEM_LOAD, "LOAD_FAST_UNBOX_FLOAT",
+                                 "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW", "BINARY_OP_POWER_FLOAT_RAW",
+                                 "BINARY_OP_POWER_FLOAT_RAW_HALF", "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT"}
+
+
+def _store_checked_item(program: list[QInstr], i: int, targets: set[int]) -> None:
+    """`list[k] op= x` whose x may exit (an item load) but runs no code: its end, the
+    first instruction after the start (i) that is not in RUNS_NO_CODE, nothing jumping
+    in between, stores into the item the start checked (STORE_SUBSCR_LIST_CONST_BOX_FLOAT)."""
+    start = program[i]
+    end = next((j for j in range(i + 1, len(program)) if program[j].name not in RUNS_NO_CODE), None)
+    if (end is None or program[end].name != "STORE_SUBSCR_LIST_INT_BOX_FLOAT"
+            or any(id(q) in targets or q.jumps for q in program[i + 1:end + 1])):
+        return
+    store = program[end]
+    store.name, store.oparg2 = "STORE_SUBSCR_LIST_CONST_BOX_FLOAT", start.oparg2
+    store.guards, store.note = (), "the list and index are the start's, checked there: nothing between runs code"
+
+
+def _fuse_square_roots(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
+    """LOAD_CONST_RAW 0.5 and the BINARY_OP_POWER_FLOAT_RAW after it (nothing jumping to
+    it) become BINARY_OP_POWER_FLOAT_RAW_HALF, the first of the two: it keeps the
+    constant's raw masks and the jumps to it, and exits before anything changes (at
+    the constant: where it kept exiting, the two stay apart, the power exiting alone)."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    for instr in program:
+        const = result[-1] if result else None
+        if (instr.name == "BINARY_OP_POWER_FLOAT_RAW" and id(instr) not in targets and const is not None
+                and const.name == "LOAD_CONST_RAW" and const.pushes_raw == "float" and const.raw_operand == _bits(0.5)
+                and const.start not in generic_sites):
+            const.name, const.acts_at = "BINARY_OP_POWER_FLOAT_RAW_HALF", len(const.covers) + instr.acts_at
+            const.covers, const.raw_operand = const.covers + instr.covers, 0
+            const.oparg, const.oparg2, const.operand = instr.oparg, instr.oparg2, instr.operand
+            const.pushes_raw, const.unwind, const.guards = instr.pushes_raw, instr.unwind, instr.guards
+            const.note = "fused: LOAD_CONST_RAW BINARY_OP_POWER_FLOAT_RAW (x ** 0.5)"
+            continue
+        result.append(instr)
+    return result
+
+
+# What runs between two item loads of the same list local without rebinding any local
+# but raw ones (which never hold a list): raw float arithmetic, item loads and stores,
+# and a float boxed into the local it names (OPARG), which is forgotten.
+KEEPS_LOCALS = INFALLIBLE_RAW | LIST_ITEM_LOADS | {
+    "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW", "BINARY_OP_POWER_FLOAT_RAW", "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT",
+    "STORE_FAST_ITEM_CONST_BOX_FLOAT", "STORE_SUBSCR_LIST_INT_BOX_FLOAT", KNOWN_LIST_ITEM_LOAD,
+    "LOAD_FAST_UNBOX_FLOAT", "STORE_FAST_BOX_FLOAT", "BINARY_OP_POWER_FLOAT_RAW_HALF"}
+
+
+def _skip_known_list_checks(program: list[QInstr]) -> list[QInstr]:
+    """An item load of a constant index from a local that an item load before it, in
+    the same straight run (nothing jumps or unwinds between), found a list and that
+    nothing between rebinds: it checks only the index's range and the item."""
+    entries = jump_targets(program) | {id(q.unwind) for q in program if q.unwind is not None}
+    lists: set[int] = set()  # locals found lists
+    for instr in program:
+        if id(instr) in entries or instr.name not in KEEPS_LOCALS:
+            lists.clear()
+        if instr.name == "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT" and instr.oparg in lists:
+            instr.name = KNOWN_LIST_ITEM_LOAD
+            instr.guards = ("index in range", "list item is float")
+            instr.note = "the local is the list an item load before it checked"
+        if instr.name in LIST_ITEM_LOADS:
+            lists.add(instr.oparg)
+        if instr.name == "STORE_FAST_BOX_FLOAT":
+            lists.discard(instr.oparg)
+    return program
 
 
 def _update_items_in_place(program: list[QInstr], depths: dict[int, int]) -> list[QInstr]:
@@ -193,6 +271,8 @@ def _update_items_in_place(program: list[QInstr], depths: dict[int, int]) -> lis
         if start.name != KEEP_ITEM_LOAD:
             continue
         end = next((j for j in range(i + 1, len(program)) if program[j].name not in INFALLIBLE_RAW), None)
+        if end is not None and program[end].name in RUNS_NO_CODE:
+            _store_checked_item(program, i, targets)
         if end is None or program[end].name != "STORE_SUBSCR_LIST_INT_BOX_FLOAT" or end == i + 1:
             continue
         if any(id(q) in targets or q.jumps for q in program[i + 1:end + 1]):
@@ -299,7 +379,8 @@ def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
         if size:
             index = program[i + 1]
             instr.name, instr.covers = name, tuple(c for q in program[i:i + size] for c in q.covers)
-            instr.oparg2 = index.operand if index.name == "LOAD_CONST" else index.oparg
+            instr.oparg2 = (-index.operand if name == FROM_END_ITEM_LOAD else index.operand
+                            if index.name == "LOAD_CONST" else index.oparg)
             instr.operand = index.operand if name == KEEP_ITEM_LOAD else NOTHING
             instr.guards = ("local is a list", "index in range", "list item is float")
             instr.note = "other containers, indexes and items exit to the interpreter"
@@ -314,7 +395,11 @@ def _item_load(program: list[QInstr], i: int, targets: set[int]) -> tuple[int, s
     if len(window) < 3 or window[0].name != "LOAD_FAST" or any(id(q) in targets for q in window[1:3]):
         return 0, None
     index = window[1]
-    constant = index.name == "LOAD_CONST" and type(index.operand) is int and -2 ** 31 <= index.operand < 2 ** 31
+    # (a non-negative constant: the fused forms index without counting from the end)
+    constant = index.name == "LOAD_CONST" and type(index.operand) is int and 0 <= index.operand < 2 ** 31
+    from_end = index.name == "LOAD_CONST" and type(index.operand) is int and -2 ** 31 <= index.operand < 0
+    if window[2].name == "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" and from_end:
+        return 3, FROM_END_ITEM_LOAD
     if window[2].name == "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" and (constant or index.name != "LOAD_CONST"):
         return (3, ITEM_LOADS[index.name]) if index.name in ITEM_LOADS else (0, None)
     if (constant and len(window) == 5 and [(q.name, q.oparg) for q in window[2:4]] == [("COPY", 2), ("COPY", 2)]
