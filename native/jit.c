@@ -47,6 +47,7 @@ static const struct {
     {"accel_python_init", (void *)&accel_python_init},
     {"accel_empty_tuple", (void *)&accel_empty_tuple},
     {"accel_call_python", (void *)accel_call_python},
+    {"accel_subscript", (void *)accel_subscript},
 };
 
 static void *

@@ -1,12 +1,18 @@
 /* Subscripts and calls: the generic forms (globals and attributes: cached.c). */
 #include "stencil.h"
 
+/* A Python __getitem__ gets the operands moved into its frame (accel_subscript). */
 STENCIL(BINARY_SUBSCR)
 {
     PyObject *sub = sp[-1], *container = sp[-2];
     SYNC_INSTR();
-    PyObject *res = PyObject_GetItem(container, sub);
-    BINARY_RESULT(container, sub, res);
+    PyObject *res = accel_subscript(tstate, frame, container, sub);
+    sp -= 2;
+    if (UNLIKELY(res == NULL)) {
+        ERROR_AT(frame->prev_instr);  /* where the call left the caller */
+    }
+    *sp++ = res;
+    CONTINUE();
 }
 
 /* list[int] with an index in range; anything else takes the generic path,
@@ -22,7 +28,13 @@ STENCIL(BINARY_SUBSCR_LIST_INT)
     }
     else {
         SYNC_INSTR();
-        res = PyObject_GetItem(container, sub);
+        res = accel_subscript(tstate, frame, container, sub);
+        sp -= 2;
+        if (UNLIKELY(res == NULL)) {
+            ERROR_AT(frame->prev_instr);  /* where the call left the caller */
+        }
+        *sp++ = res;
+        CONTINUE();
     }
     BINARY_RESULT(container, sub, res);
 }
@@ -58,7 +70,8 @@ STENCIL(STORE_SUBSCR_LIST_INT)
  * the container (local OPARG) and the index (local OPARG2) are borrowed from
  * their slots; an unbound one exits before the three, for the interpreter to
  * raise.  The generic path holds them, as the value stack would, while
- * __getitem__ or __setitem__ runs. */
+ * __getitem__ or __setitem__ runs (or moves them into __getitem__'s frame,
+ * as the interpreter would: accel_subscript). */
 #define BORROW_CONTAINER_AND_INDEX(CONTAINER, SUB) do {         \
     (CONTAINER) = LOCAL(OPARG);                                 \
     (SUB) = LOCAL(OPARG2);                                      \
@@ -83,13 +96,9 @@ STENCIL(LOAD_FAST__LOAD_FAST__BINARY_SUBSCR_LIST_INT)
         CONTINUE();
     }
     SYNC_INSTR();
-    Py_INCREF(container);
-    Py_INCREF(sub);
-    res = PyObject_GetItem(container, sub);
-    Py_DECREF(container);
-    Py_DECREF(sub);
+    res = accel_subscript(tstate, frame, Py_NewRef(container), Py_NewRef(sub));
     if (res == NULL) {
-        ERROR();
+        ERROR_AT(frame->prev_instr);  /* where the call left the caller */
     }
     *sp++ = res;
     CONTINUE();
