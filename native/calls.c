@@ -370,79 +370,22 @@ accel_call_python(PyThreadState *tstate, PyObject *function, PyObject *const *ar
     return call_function(tstate, function, args, (size_t)nargs, NULL);
 }
 
-/* mp_subscript of a class whose __getitem__ is defined in Python (CPython's
- * slot_mp_subscript, which is not exported: accel_calls_init reads it). */
-static binaryfunc python_getitem;
-
-/* The function that `container[...]` calls, when it is the Python function
- * __getitem__ of the container's class taking just (self, key), as 3.11's
- * BINARY_SUBSCR_GETITEM calls it; else NULL. */
-static PyFunctionObject *
-plain_getitem(PyObject *container)
-{
-    PyTypeObject *type = Py_TYPE(container);
-    if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE) || type->tp_as_mapping == NULL
-        || type->tp_as_mapping->mp_subscript != python_getitem) {
-        return NULL;
-    }
-    PyObject *getitem = _PyType_Lookup(type, &_Py_ID(__getitem__));
-    if (getitem == NULL || Py_TYPE(getitem) != &PyFunction_Type) {
-        return NULL;
-    }
-    PyCodeObject *co = (PyCodeObject *)((PyFunctionObject *)getitem)->func_code;
-    int simple = co->co_argcount == 2 && co->co_kwonlyargcount == 0
-                 && (co->co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_OPTIMIZED)) == CO_OPTIMIZED;
-    return simple ? (PyFunctionObject *)getitem : NULL;
-}
-
-PyObject *
-accel_subscript(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObject *container, PyObject *sub)
-{
-    PyFunctionObject *func = plain_getitem(container);
-    size_t size = func != NULL ? frame_size_if_room(tstate, (PyCodeObject *)func->func_code) : 0;
-    if (size == 0) {
-        PyObject *result = PyObject_GetItem(container, sub);
-        Py_DECREF(container);
-        Py_DECREF(sub);
-        return result;
-    }
-    PyCodeObject *co = (PyCodeObject *)func->func_code;
-    frame->prev_instr += INLINE_CACHE_ENTRIES_BINARY_SUBSCR;  /* where 3.11 leaves a caller it inlines __getitem__ for */
-    _PyInterpreterFrame *callee = (_PyInterpreterFrame *)tstate->datastack_top;
-    tstate->datastack_top += size;
-    _PyFrame_InitializeSpecials(callee, (PyFunctionObject *)Py_NewRef(func), NULL, co->co_nlocalsplus);
-    callee->localsplus[0] = container;
-    callee->localsplus[1] = sub;
-    for (int i = 2; i < co->co_nlocalsplus; i++) {
-        callee->localsplus[i] = NULL;
-    }
-    accel_code *rec = accel_lookup_record(co);
-    if (rec != NULL && accel_may_run_directly(tstate, rec)) {
-        return run_pushed(tstate, callee, rec);
-    }
-    PyObject *result = _PyEval_EvalFrame(tstate, callee, 0);
-    release_frame(tstate, callee);
-    return result;
-}
-
 int
 accel_calls_init(void)
 {
     PyObject *globals = Py_BuildValue("{sO}", "__builtins__", PyEval_GetBuiltins());
     PyObject *done = globals != NULL
-        ? PyRun_String("class Probe:\n    def __init__(self):\n        pass\n    def __getitem__(self, key):\n        pass\n",
-                       Py_file_input, globals, globals)
+        ? PyRun_String("class Probe:\n    def __init__(self):\n        pass\n", Py_file_input, globals, globals)
         : NULL;
     PyObject *probe = done != NULL ? PyDict_GetItemString(globals, "Probe") : NULL;
     if (probe != NULL && PyType_Check(probe)) {
         accel_python_init = ((PyTypeObject *)probe)->tp_init;
-        python_getitem = ((PyTypeObject *)probe)->tp_as_mapping->mp_subscript;
     }
     accel_empty_tuple = PyTuple_New(0);
     Py_XDECREF(done);
     Py_XDECREF(globals);
     PyErr_Clear();
-    return accel_python_init != NULL && python_getitem != NULL && accel_empty_tuple != NULL ? 0 : -1;
+    return accel_python_init != NULL && accel_empty_tuple != NULL ? 0 : -1;
 }
 
 /* Whether keyword arguments `kwnames`, after `npositional` positional ones,

@@ -34,15 +34,6 @@ enum {
  * NULL with an exception set. */
 PyObject *accel_call_python(PyThreadState *tstate, PyObject *function, PyObject *const *args, Py_ssize_t nargs);
 
-/* BINARY_SUBSCR's `container[sub]`, both references consumed: when the
- * container's class defines __getitem__ in Python (self and the key its only
- * parameters), its frame is pushed here and they move into it, as 3.11's
- * BINARY_SUBSCR_GETITEM moves them (the caller's frame->prev_instr, the
- * instruction on entry, then on its last cache entry, as there); any other
- * subscript is PyObject_GetItem's.  A new reference, or NULL with an
- * exception set. */
-PyObject *accel_subscript(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObject *container, PyObject *sub);
-
 /* The references that stock CPython's way of instantiating a plain class holds
  * on the arguments while __init__ runs, besides the caller's stack's and the
  * frame's: _PyObject_MakeTpCall's argument tuple or keyword dict holds each

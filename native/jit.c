@@ -41,13 +41,13 @@ static const struct {
     {"accel_finish_in_interpreter", (void *)accel_finish_in_interpreter},
     {"accel_eval_frame", (void *)accel_eval_frame},
     {"accel_totals", (void *)&accel_totals},
+    {"accel_direct_calls", (void *)&accel_direct_calls},
     {"accel_records_freed", (void *)&accel_records_freed},
     {"accel_c_stack_thread", (void *)&accel_c_stack_thread},
     {"accel_c_stack_limit", (void *)&accel_c_stack_limit},
     {"accel_python_init", (void *)&accel_python_init},
     {"accel_empty_tuple", (void *)&accel_empty_tuple},
     {"accel_call_python", (void *)accel_call_python},
-    {"accel_subscript", (void *)accel_subscript},
 };
 
 static void *

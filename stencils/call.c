@@ -1,18 +1,12 @@
 /* Subscripts and calls: the generic forms (globals and attributes: cached.c). */
 #include "stencil.h"
 
-/* A Python __getitem__ gets the operands moved into its frame (accel_subscript). */
 STENCIL(BINARY_SUBSCR)
 {
     PyObject *sub = sp[-1], *container = sp[-2];
     SYNC_INSTR();
-    PyObject *res = accel_subscript(tstate, frame, container, sub);
-    sp -= 2;
-    if (UNLIKELY(res == NULL)) {
-        ERROR_AT(frame->prev_instr);  /* where the call left the caller */
-    }
-    *sp++ = res;
-    CONTINUE();
+    PyObject *res = PyObject_GetItem(container, sub);
+    BINARY_RESULT(container, sub, res);
 }
 
 /* list[int] with an index in range; anything else takes the generic path,
@@ -28,13 +22,7 @@ STENCIL(BINARY_SUBSCR_LIST_INT)
     }
     else {
         SYNC_INSTR();
-        res = accel_subscript(tstate, frame, container, sub);
-        sp -= 2;
-        if (UNLIKELY(res == NULL)) {
-            ERROR_AT(frame->prev_instr);  /* where the call left the caller */
-        }
-        *sp++ = res;
-        CONTINUE();
+        res = PyObject_GetItem(container, sub);
     }
     BINARY_RESULT(container, sub, res);
 }
@@ -70,8 +58,7 @@ STENCIL(STORE_SUBSCR_LIST_INT)
  * the container (local OPARG) and the index (local OPARG2) are borrowed from
  * their slots; an unbound one exits before the three, for the interpreter to
  * raise.  The generic path holds them, as the value stack would, while
- * __getitem__ or __setitem__ runs (or moves them into __getitem__'s frame,
- * as the interpreter would: accel_subscript). */
+ * __getitem__ or __setitem__ runs. */
 #define BORROW_CONTAINER_AND_INDEX(CONTAINER, SUB) do {         \
     (CONTAINER) = LOCAL(OPARG);                                 \
     (SUB) = LOCAL(OPARG2);                                      \
@@ -96,9 +83,13 @@ STENCIL(LOAD_FAST__LOAD_FAST__BINARY_SUBSCR_LIST_INT)
         CONTINUE();
     }
     SYNC_INSTR();
-    res = accel_subscript(tstate, frame, Py_NewRef(container), Py_NewRef(sub));
+    Py_INCREF(container);
+    Py_INCREF(sub);
+    res = PyObject_GetItem(container, sub);
+    Py_DECREF(container);
+    Py_DECREF(sub);
     if (res == NULL) {
-        ERROR_AT(frame->prev_instr);  /* where the call left the caller */
+        ERROR();
     }
     *sp++ = res;
     CONTINUE();

@@ -110,10 +110,8 @@ static inline __attribute__((always_inline)) PyObject *
 run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape)
 {
     accel_code *rec = shape->rec;
-    rec->calls++;
-    rec->native_entries++;
-    accel_totals.native_calls++;
-    accel_totals.native_entries++;
+    rec->direct_calls++;
+    accel_direct_calls++;
     tstate->recursion_remaining--;
     _PyCFrame *cframe = tstate->cframe;
     callee->previous = cframe->current_frame;

@@ -33,19 +33,9 @@ STENCIL(BUILD_SLICE__BINARY_SUBSCR)
             sp -= 2 + three;
             ERROR_AT(BUILD_SLICE_INSTR);
         }
-        /* As BUILD_SLICE then BINARY_SUBSCR: the slice holds the bounds, and it
-         * and the container move into a Python __getitem__'s frame. */
-        Py_DECREF(start);
-        Py_DECREF(stop);
-        Py_XDECREF(step);
-        sp -= 3 + three;
         SYNC_INSTR();
-        res = accel_subscript(tstate, frame, container, slice);
-        if (UNLIKELY(res == NULL)) {
-            ERROR_AT(frame->prev_instr);  /* where the call left the caller */
-        }
-        *sp++ = res;
-        CONTINUE();
+        res = PyObject_GetItem(container, slice);
+        Py_DECREF(slice);
     }
 release:
     Py_DECREF(start);

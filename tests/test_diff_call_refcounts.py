@@ -1,8 +1,10 @@
 """Differential tests: the references a callee sees on its arguments (sys.getrefcount)
-when native code calls it, in every way a call is made.  As 3.11's CALL and
-BINARY_SUBSCR_GETITEM move the arguments into the callee's frame, the caller's stack
-no longer owns them while the callee runs; instantiating a class holds what type_call
-holds.  The counts are those of the callee's compiled and not yet compiled runs."""
+when native code calls it, in every way a call is made.  As 3.11's CALL moves the
+arguments into the callee's frame, the caller's stack no longer owns them while the
+callee runs; instantiating a class holds what type_call holds.  The counts are those
+of the callee's compiled and not yet compiled runs.  (A Python __getitem__ is left
+out: stock CPython's count differs before and after its specializing interpreter
+inlines the subscript.)"""
 from differential import assert_native, compare
 
 CALLEES = """
@@ -24,8 +26,6 @@ def gen(x):
 class C:
     def method(self, x):
         return sys.getrefcount(x), sys.getrefcount(self)
-    def __getitem__(self, key):
-        return sys.getrefcount(key), sys.getrefcount(self)
     def __add__(self, other):
         return sys.getrefcount(other)
     def __eq__(self, other):
@@ -38,10 +38,6 @@ class Init:
 class StarInit:
     def __init__(self, x, *rest):
         self.r = sys.getrefcount(x), sys.getrefcount(self)
-
-class Sub(list):
-    def __getitem__(self, key):
-        return sys.getrefcount(key)
 
 def ways(c, o):
     bound = c.method
@@ -58,9 +54,6 @@ def ways(c, o):
         "init": Init(o).r,
         "init keyword": Init(x=o).r,
         "init star": StarInit(o, 1).r,
-        "getitem": c[o],
-        "getitem slice": c[o:1],
-        "getitem list subclass": Sub()[o],
         "add": c + o,
         "eq": c == o,
     }
@@ -92,9 +85,9 @@ for i in range(300):
     o = object()
     module_body = ways(c, o)
 print(module_body)
-""", tmp_path, functions=["loop", "ways", "plain", "C.__getitem__", "Init.__init__"])
+""", tmp_path, functions=["loop", "ways", "plain", "Init.__init__"])
     assert "plain 4 " in run.stdout and "marker 0" in run.stdout
-    assert_native(run, "loop", "ways", "plain", "C.__getitem__", "Init.__init__")
+    assert_native(run, "loop", "ways", "plain", "Init.__init__")
 
 
 def test_references_are_released_when_callees_raise(tmp_path):
@@ -107,8 +100,7 @@ def star_fails(x, *rest):
     raise ValueError(sys.getrefcount(x))
 
 class C:
-    def __getitem__(self, key):
-        raise KeyError(sys.getrefcount(key))
+    pass
 
 class Init:
     def __init__(self, x):
@@ -121,12 +113,12 @@ def loop(n):
     last = []
     for i in range(n):
         for call in (lambda: fails(marker), lambda: fails(y=2, x=marker), lambda: star_fails(marker, 1),
-                     lambda: c[marker], lambda: Init(marker), lambda: fails()):
+                     lambda: Init(marker), lambda: fails()):
             try:
                 call()
             except (ValueError, KeyError, TypeError) as e:
                 last.append(str(e))
-    print(last[-6:])
+    print(last[-5:])
     print(sys.getrefcount(marker) - before[0], sys.getrefcount(c) - before[1])
 
 loop(300)
