@@ -45,19 +45,23 @@ parameter_index(PyCodeObject *co, PyObject *name, Py_ssize_t nparams)
 }
 
 /* Bind a call's arguments to the parameters, into `locals` (borrowed
- * references): positional ones, keywords, then the defaults.  0 when the call
- * needs more than that (*args or **kwargs, an unknown or repeated keyword, a
- * missing argument): the ordinary path then binds it, or raises CPython's error. */
+ * references): positional ones, keywords, then the defaults; the surplus
+ * positional ones make the *args tuple after the parameters (a new reference).
+ * 0, nothing made, when the call needs more than that (**kwargs, an unknown
+ * or repeated keyword, a missing argument): the ordinary path then binds it, or
+ * raises CPython's error. */
 static int
 bind(PyFunctionObject *func, PyCodeObject *co, PyObject *const *args, Py_ssize_t nargs,
      PyObject *kwnames, PyObject **locals)
 {
     Py_ssize_t nparams = co->co_argcount + co->co_kwonlyargcount;
-    if ((co->co_flags & (CO_VARARGS | CO_VARKEYWORDS)) || nargs > co->co_argcount) {
+    int varargs = (co->co_flags & CO_VARARGS) != 0;
+    if ((co->co_flags & CO_VARKEYWORDS) || (!varargs && nargs > co->co_argcount)) {
         return 0;
     }
+    Py_ssize_t npositional = nargs < co->co_argcount ? nargs : co->co_argcount;
     for (Py_ssize_t i = 0; i < nparams; i++) {
-        locals[i] = i < nargs ? args[i] : NULL;
+        locals[i] = i < npositional ? args[i] : NULL;
     }
     Py_ssize_t nkwargs = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
     for (Py_ssize_t k = 0; k < nkwargs; k++) {
@@ -69,7 +73,7 @@ bind(PyFunctionObject *func, PyCodeObject *co, PyObject *const *args, Py_ssize_t
     }
     PyObject *defaults = func->func_defaults;
     Py_ssize_t first_default = co->co_argcount - (defaults != NULL ? PyTuple_GET_SIZE(defaults) : 0);
-    for (Py_ssize_t i = nargs; i < co->co_argcount; i++) {
+    for (Py_ssize_t i = npositional; i < co->co_argcount; i++) {
         if (locals[i] == NULL) {
             if (i < first_default) {
                 return 0;
@@ -88,6 +92,17 @@ bind(PyFunctionObject *func, PyCodeObject *co, PyObject *const *args, Py_ssize_t
             }
             locals[i] = value;
         }
+    }
+    if (varargs) {
+        PyObject *rest = PyTuple_New(nargs - npositional);
+        if (rest == NULL) {
+            PyErr_Clear();  /* the ordinary path fails the same way */
+            return 0;
+        }
+        for (Py_ssize_t i = npositional; i < nargs; i++) {
+            PyTuple_SET_ITEM(rest, i - npositional, Py_NewRef(args[i]));
+        }
+        locals[nparams] = rest;
     }
     return 1;
 }
@@ -132,7 +147,7 @@ push_frame(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
     for (int i = 0; i < nparams; i++) {
         Py_INCREF(locals[i]);
     }
-    for (int i = nparams; i < co->co_nlocalsplus; i++) {
+    for (int i = nparams + ((co->co_flags & CO_VARARGS) != 0); i < co->co_nlocalsplus; i++) {
         locals[i] = NULL;
     }
     return frame;
@@ -291,10 +306,14 @@ instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
             PyObject **slot = args - 1;
             PyObject *saved = *slot;
             *slot = self;
+            accel_hold_as_type_call(slot, nargs, kwnames != NULL);
             if (cache != NULL) {
-                Py_INCREF(self);  /* the frame's */
+                /* The frame's references, moved into it (the stack keeps its own, as
+                 * type_call's caller does). */
+                for (int i = 0; i <= nargs; i++) {
+                    Py_INCREF(slot[i]);
+                }
                 res = call_function_moving(tstate, (PyObject *)init, slot, nargs + 1, kwnames, cache);
-                args = NULL;  /* consumed */
             }
             else {
                 Py_ssize_t positional = nargs + 1 - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
@@ -302,11 +321,12 @@ instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
                                     (size_t)positional | PY_VECTORCALL_ARGUMENTS_OFFSET, kwnames);
                 Py_DECREF(init);
             }
+            accel_release_as_type_call(slot, nargs, kwnames != NULL);
             *slot = saved;
         }
         _Py_LeaveRecursiveCallTstate(tstate);
     }
-    if (cache != NULL && args != NULL) {
+    if (cache != NULL) {
         for (int i = 0; i < nargs; i++) {
             Py_DECREF(args[i]);
         }
@@ -464,10 +484,41 @@ push_moving(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shap
     return frame;
 }
 
+/* A call of a Python function that 3.11's CALL would push a frame for (as
+ * _PyEvalFramePushAndInit does, given the caller's references to the function
+ * and the arguments), made so when its arguments bind here: the frame pushed,
+ * the arguments bound, the caller's references released (the frame holds its
+ * own), then the frame run by the frame evaluator (the hook), as
+ * _PyEval_Vector runs it, and popped.  The caller's stack then no longer owns
+ * the arguments while the callee runs, which sys.getrefcount shows.  NULL with
+ * *called 0 and nothing consumed when the call must take the ordinary path
+ * (*args or **kwargs, a binding error to raise, a new data-stack chunk). */
+static PyObject *
+call_function_pushed(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs,
+                     PyObject *kwnames, int *called)
+{
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    Py_ssize_t positional = nargs - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+    _PyInterpreterFrame *frame = (co->co_flags & CO_OPTIMIZED)
+        ? push_frame(tstate, func, co, args, positional, kwnames, 0) : NULL;
+    if (frame == NULL) {
+        *called = 0;
+        return NULL;
+    }
+    *called = 1;
+    Py_DECREF(func);
+    for (int i = 0; i < nargs; i++) {
+        Py_DECREF(args[i]);
+    }
+    PyObject *result = _PyEval_EvalFrame(tstate, frame, 0);
+    release_frame(tstate, frame);
+    return result;
+}
+
 /* The moving call of accel_call_instruction (`nargs` arguments, the last ones
  * named by `kwnames` in the order of the parameters), or, when the callee
- * cannot take it, the ordinary one and the references released after it.  The
- * site's cache learns the callee. */
+ * cannot take it, the ordinary one, the references released before it runs
+ * where they can be, else after it.  The site's cache learns the callee. */
 static PyObject *
 call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs,
                      PyObject *kwnames, accel_cache *cache)
@@ -480,6 +531,11 @@ call_function_moving(PyThreadState *tstate, PyObject *callable, PyObject **args,
         if (frame != NULL) {
             return run_pushed(tstate, frame, shape->rec);
         }
+    }
+    int called;
+    PyObject *pushed = call_function_pushed(tstate, func, args, nargs, kwnames, &called);
+    if (called) {
+        return pushed;
     }
     Py_ssize_t positional = nargs - (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
     PyObject *result = call_function(tstate, callable, args, (size_t)positional | PY_VECTORCALL_ARGUMENTS_OFFSET,
@@ -611,6 +667,10 @@ accel_call_instruction(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObje
                     || keywords_in_order((PyCodeObject *)((PyFunctionObject *)callable)->func_code,
                                          total - nkwargs, kwnames))) {
         result = call_function_moving(tstate, callable, args, total, kwnames, cache);
+    }
+    else if (inlined && (result = call_function_pushed(tstate, (PyFunctionObject *)callable, args, total, kwnames,
+                                                        &handled), handled)) {
+        /* (Keywords out of the parameters' order: the references were moved.) */
     }
     else if (kwnames == NULL && (result = call_c_function(tstate, callable, args, total, &handled), handled)) {
         Py_DECREF(callable);

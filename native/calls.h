@@ -34,6 +34,36 @@ enum {
  * NULL with an exception set. */
 PyObject *accel_call_python(PyThreadState *tstate, PyObject *function, PyObject *const *args, Py_ssize_t nargs);
 
+/* The references that stock CPython's way of instantiating a plain class holds
+ * on the arguments while __init__ runs, besides the caller's stack's and the
+ * frame's: _PyObject_MakeTpCall's argument tuple or keyword dict holds each
+ * argument, and with keywords slot_tp_init's vectorcall holds another copy of
+ * each, self's too (_PyStack_UnpackDict).  accel holds them as well, so that
+ * sys.getrefcount in an __init__ counts what it counts without accel.  `args`:
+ * self, then the `nargs` arguments; `keywords`: some of them are named. */
+static inline __attribute__((always_inline)) void
+accel_hold_as_type_call(PyObject *const *args, int nargs, int keywords)
+{
+    for (int i = 1; i <= nargs; i++) {
+        Py_INCREF(args[i]);
+    }
+    for (int i = 0; keywords && i <= nargs; i++) {
+        Py_INCREF(args[i]);
+    }
+}
+
+/* The references accel_hold_as_type_call took released, once __init__ returned. */
+static inline __attribute__((always_inline)) void
+accel_release_as_type_call(PyObject *const *args, int nargs, int keywords)
+{
+    for (int i = 1; i <= nargs; i++) {
+        Py_DECREF(args[i]);
+    }
+    for (int i = 0; keywords && i <= nargs; i++) {
+        Py_DECREF(args[i]);
+    }
+}
+
 /* What calls.c needs from the running interpreter; 0 or -1. */
 int accel_calls_init(void);
 

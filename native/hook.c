@@ -25,6 +25,7 @@
 #undef Py_BUILD_CORE
 
 accel_counters accel_totals;
+uint64_t accel_direct_calls;
 
 Py_ssize_t accel_extra_index = -1;
 static int mode = ACCEL_MODE_OFF;
@@ -239,7 +240,7 @@ wants_compile(accel_code *rec)
     if (rec->recompile_requested || rec->jit_requested) {
         return 1;
     }
-    return mode == ACCEL_MODE_ALL && (rec->calls > threshold || rec->has_loop);
+    return mode == ACCEL_MODE_ALL && (rec->calls + rec->direct_calls > threshold || rec->has_loop);
 }
 
 PyObject *
@@ -477,8 +478,8 @@ accel_code_info_get(uintptr_t code, accel_code_info *out)
         out->jit_requested = rec->jit_requested;
         out->recompile_requested = rec->recompile_requested;
         out->recompiles = rec->recompiles;
-        out->calls = rec->calls;
-        out->native_entries = rec->native_entries;
+        out->calls = rec->calls + rec->direct_calls;
+        out->native_entries = rec->native_entries + rec->direct_calls;
         out->exits = rec->exits;
         out->native_bytes = rec->native ? rec->native->size : 0;
         out->native_address = rec->native ? (uintptr_t)rec->native->memory : 0;
@@ -559,12 +560,15 @@ void
 accel_counters_get(accel_counters *out)
 {
     *out = accel_totals;
+    out->native_calls += accel_direct_calls;
+    out->native_entries += accel_direct_calls;
 }
 
 void
 accel_counters_reset(void)
 {
     memset(&accel_totals, 0, sizeof accel_totals);
+    accel_direct_calls = 0;
 }
 
 void

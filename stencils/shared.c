@@ -110,10 +110,8 @@ static inline __attribute__((always_inline)) PyObject *
 run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape)
 {
     accel_code *rec = shape->rec;
-    rec->calls++;
-    rec->native_entries++;
-    accel_totals.native_calls++;
-    accel_totals.native_entries++;
+    rec->direct_calls++;
+    accel_direct_calls++;
     tstate->recursion_remaining--;
     _PyCFrame *cframe = tstate->cframe;
     callee->previous = cframe->current_frame;
@@ -150,13 +148,15 @@ run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_
  * arguments at `args`, as native/calls.c's instantiate does, when the site's
  * cache describes __init__'s frame: the class takes a level of recursion, as
  * _PyObject_MakeTpCall does, object's __new__ makes the instance, which
- * takes args[-1]'s place (the class's) and moves with the arguments into
- * __init__'s frame.  The instance, or NULL with an exception set; the
- * references to the class and the arguments are consumed.  ACCEL_NOT_CALLED,
- * with nothing done, when the call is not such a call. */
+ * takes args[-1]'s place (the class's), and __init__'s frame gets references
+ * of its own to it and the arguments, which the caller's stack and what
+ * type_call makes (accel_hold_as_type_call) hold too while it runs, as without
+ * accel (`keywords`: some arguments are named).  The instance, or NULL with an
+ * exception set; the references to the class and the arguments are consumed.
+ * ACCEL_NOT_CALLED, with nothing done, when the call is not such a call. */
 static inline __attribute__((always_inline)) PyObject *
 instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObject *cls, PyObject **args, int nargs,
-                   accel_cache *cache, _Py_CODEUNIT *at)
+                   int keywords, accel_cache *cache, _Py_CODEUNIT *at)
 {
     if (cls->tp_new != PyBaseObject_Type.tp_new || cls->tp_init != accel_python_init) {
         return ACCEL_NOT_CALLED;
@@ -185,21 +185,26 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
         res = NULL;
     }
     else {
-        args--;
-        nargs++;
-        args[0] = Py_NewRef(self);
+        args[-1] = self;  /* the class's place: the caller's stack keeps the arguments */
+        accel_hold_as_type_call(args - 1, nargs, keywords);
         Py_INCREF(init);  /* the frame's; the class may drop it while __init__ runs */
         if (LIKELY(may_push(tstate, func, shape))) {
-            res = run_direct(tstate, push_direct(tstate, func, args, nargs, shape), shape);
+            /* The frame's references, moved into it. */
+            _Pragma("clang loop unroll(disable)")
+            for (int i = -1; i < nargs; i++) {
+                Py_INCREF(args[i]);
+            }
+            res = run_direct(tstate, push_direct(tstate, func, args - 1, nargs + 1, shape), shape);
         }
         else {
             /* A finalizer that the allocation ran changed what allows it. */
-            res = accel_call_python(tstate, init, args, nargs);
+            res = accel_call_python(tstate, init, args - 1, nargs + 1);
             Py_DECREF(init);
-            _Pragma("clang loop unroll(disable)")
-            for (int i = 0; i < nargs; i++) {
-                Py_DECREF(args[i]);
-            }
+        }
+        accel_release_as_type_call(args - 1, nargs, keywords);
+        _Pragma("clang loop unroll(disable)")
+        for (int i = 0; i < nargs; i++) {
+            Py_DECREF(args[i]);
         }
     }
     tstate->recursion_remaining++;
@@ -343,7 +348,7 @@ SHARED_CALL(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, in
     PyObject *callable = base[1 - is_meth];
     if (UNLIKELY(Py_TYPE(callable) != &PyFunction_Type)) {
         if (Py_TYPE(callable) == &PyType_Type && !is_meth) {
-            return instantiate_direct(frame, tstate, (PyTypeObject *)callable, args, nargs, cache, at);
+            return instantiate_direct(frame, tstate, (PyTypeObject *)callable, args, nargs, kwnames != NULL, cache, at);
         }
         if (kwnames != NULL) {
             return ACCEL_NOT_CALLED;
