@@ -13,9 +13,6 @@
 
 static PyMethodDef *max_def, *min_def;
 
-#define IS_DIGIT_INT(O) (Py_TYPE(O) == &PyLong_Type && (size_t)(Py_SIZE(O) + 1) < 3)
-#define DIGIT_INT_VALUE(O) ((long)Py_SIZE(O) * (long)((PyLongObject *)(O))->ob_digit[0])
-
 /* The index of the value min_max would return (for max: the first one that no
  * later value exceeds), or -1 when the values are not all one-digit ints or
  * all floats.  n >= 1. */
@@ -23,13 +20,13 @@ static Py_ssize_t
 extreme_index(PyObject *const *items, Py_ssize_t n, int want_max)
 {
     Py_ssize_t best = 0;
-    if (IS_DIGIT_INT(items[0])) {
-        long best_value = DIGIT_INT_VALUE(items[0]);
+    if (IS_COMPACT_INT(items[0])) {
+        long best_value = COMPACT_VALUE(items[0]);
         for (Py_ssize_t i = 1; i < n; i++) {
-            if (!IS_DIGIT_INT(items[i])) {
+            if (!IS_COMPACT_INT(items[i])) {
                 return -1;
             }
-            long value = DIGIT_INT_VALUE(items[i]);
+            long value = COMPACT_VALUE(items[i]);
             if (want_max ? value > best_value : value < best_value) {
                 best = i;
                 best_value = value;

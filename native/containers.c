@@ -4,13 +4,28 @@
  * stencil kilobytes long. */
 #include "runtime.h"
 
-/* Ints whose value fits one digit (as stencils/stencil.h). */
-#define IS_COMPACT_INT(O) (Py_TYPE(O) == &PyLong_Type && (size_t)(Py_SIZE(O) + 1) < 3)
-#define COMPACT_VALUE(O) ((Py_ssize_t)Py_SIZE(O) * (Py_ssize_t)((PyLongObject *)(O))->ob_digit[0])
-
 typedef struct {
     Py_ssize_t start, step, length;  /* the items start, start + step, ... (length of them) */
 } accel_slice;
+
+/* A slice's start or stop: `missing` for None, else counted from the end if negative
+ * and clamped into [low, high]; 0 if it is neither None nor an int of one digit. */
+static int
+slice_bound(PyObject *bound, Py_ssize_t missing, Py_ssize_t size, Py_ssize_t low, Py_ssize_t high,
+            Py_ssize_t *out)
+{
+    if (bound == Py_None) {
+        *out = missing;
+        return 1;
+    }
+    if (!IS_COMPACT_INT(bound)) {
+        return 0;
+    }
+    Py_ssize_t at = COMPACT_VALUE(bound);
+    at += at < 0 ? size : 0;
+    *out = at < low ? low : at > high ? high : at;
+    return 1;
+}
 
 /* The items `[start:stop:step]` selects from a sequence of `size` items, as
  * PySlice_Unpack and PySlice_AdjustIndices work it out; 0 if a part is not None
@@ -29,26 +44,8 @@ simple_slice(PyObject *start, PyObject *stop, PyObject *step, Py_ssize_t size, a
      * going backward (-1: before the first item). */
     Py_ssize_t low = by < 0 ? -1 : 0, high = by < 0 ? size - 1 : size;
     Py_ssize_t first, last;
-    if (start == Py_None) {
-        first = by < 0 ? high : low;
-    }
-    else if (IS_COMPACT_INT(start)) {
-        first = COMPACT_VALUE(start);
-        first += first < 0 ? size : 0;
-        first = first < low ? low : first > high ? high : first;
-    }
-    else {
-        return 0;
-    }
-    if (stop == Py_None) {
-        last = by < 0 ? low : high;
-    }
-    else if (IS_COMPACT_INT(stop)) {
-        last = COMPACT_VALUE(stop);
-        last += last < 0 ? size : 0;
-        last = last < low ? low : last > high ? high : last;
-    }
-    else {
+    if (!slice_bound(start, by < 0 ? high : low, size, low, high, &first)
+        || !slice_bound(stop, by < 0 ? low : high, size, low, high, &last)) {
         return 0;
     }
     Py_ssize_t length = 0;

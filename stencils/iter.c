@@ -81,23 +81,6 @@ STENCIL(FOR_ITER_RANGE)
     CONTINUE();
 }
 
-/* A tuple's iterator, inline: the next item, or the end of the loop. */
-#define FOR_ITER_TUPLE_INLINE(ITER) do {                        \
-    accel_tupleiter *it_ = (accel_tupleiter *)(ITER);           \
-    PyTupleObject *seq_ = it_->it_seq;                          \
-    if (UNLIKELY(seq_ == NULL || it_->it_index >= PyTuple_GET_SIZE(seq_))) { \
-        it_->it_seq = NULL;                                     \
-        Py_XDECREF(seq_);                                       \
-        sp--;                                                   \
-        Py_DECREF(ITER);                                        \
-        JUMP();                                                 \
-    }                                                           \
-    PyObject *next_ = PyTuple_GET_ITEM(seq_, it_->it_index++);  \
-    Py_INCREF(next_);                                           \
-    *sp++ = next_;                                              \
-    CONTINUE();                                                 \
-} while (0)
-
 /* Lists' iterators inline, then tuples' (the iterable of an unknown type is
  * most often one of them), then the generic path. */
 STENCIL(FOR_ITER_LIST)
@@ -105,21 +88,9 @@ STENCIL(FOR_ITER_LIST)
     PyObject *iter = sp[-1];
     if (UNLIKELY(Py_TYPE(iter) != &PyListIter_Type)) {
         if (Py_TYPE(iter) == &PyTupleIter_Type) {
-            FOR_ITER_TUPLE_INLINE(iter);
+            TUPLE_ITER_NEXT(iter, 0);
         }
         FOR_ITER_GENERIC(iter);
     }
-    accel_listiter *it = (accel_listiter *)iter;
-    PyListObject *seq = it->it_seq;
-    if (UNLIKELY(seq == NULL || it->it_index >= PyList_GET_SIZE(seq))) {
-        it->it_seq = NULL;
-        Py_XDECREF(seq);
-        sp--;
-        Py_DECREF(iter);
-        JUMP();
-    }
-    PyObject *next = PyList_GET_ITEM(seq, it->it_index++);
-    Py_INCREF(next);
-    *sp++ = next;
-    CONTINUE();
+    LIST_ITER_NEXT(iter, 0);
 }

@@ -249,12 +249,6 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
  * check, which cannot be made to happen between two instructions.) */
 #define CHECK_EVAL_BREAKER_AFTER_CALL() HANDLE_EVAL_BREAKER(EXIT_AFTER)
 
-/* Ints whose value fits one digit: the fast paths of 3.11's own specializer. */
-#define IS_COMPACT_INT(O) \
-    (Py_TYPE(O) == &PyLong_Type && (size_t)(Py_SIZE(O) + 1) < 3)
-#define COMPACT_VALUE(O) \
-    ((Py_ssize_t)Py_SIZE(O) * (Py_ssize_t)((PyLongObject *)(O))->ob_digit[0])
-
 #define FLOAT_VALUE(O) (((PyFloatObject *)(O))->ob_fval)
 
 /* Python's // and % on C integers (the quotient rounded toward minus infinity,
@@ -293,6 +287,34 @@ shift_right(int64_t left, int64_t right)
 {
     return left >> (right < 63 ? right : 63);
 }
+
+/* The next item of a list's or a tuple's iterator (accel_listiter, accel_tupleiter:
+ * one layout but for the sequence's type), pushed; or the loop's end, where the
+ * iterator drops its sequence and is popped.  KEEP_ALIVE (the forms of loops that
+ * keep locals raw): a sequence that would die there exits first, since its items'
+ * finalizers might run. */
+#define SEQUENCE_ITER_NEXT(ITER, ITER_TYPE, SIZE, ITEM, KEEP_ALIVE) do {     \
+    ITER_TYPE *it_ = (ITER_TYPE *)(ITER);                                    \
+    __typeof__(it_->it_seq) seq_ = it_->it_seq;                              \
+    if (UNLIKELY(seq_ == NULL || it_->it_index >= SIZE(seq_))) {             \
+        if ((KEEP_ALIVE) && seq_ != NULL && Py_REFCNT(seq_) == 1) {          \
+            EXIT(ACCEL_EXIT_GUARD_VALUE);                                    \
+        }                                                                    \
+        it_->it_seq = NULL;                                                  \
+        Py_XDECREF(seq_);                                                    \
+        sp--;                                                                \
+        Py_DECREF(ITER);  /* an iterator without its sequence: freeing it runs nothing */ \
+        JUMP();                                                              \
+    }                                                                        \
+    PyObject *next_ = ITEM(seq_, it_->it_index++);                           \
+    Py_INCREF(next_);                                                        \
+    *sp++ = next_;                                                           \
+    CONTINUE();                                                              \
+} while (0)
+#define LIST_ITER_NEXT(ITER, KEEP_ALIVE) \
+    SEQUENCE_ITER_NEXT(ITER, accel_listiter, PyList_GET_SIZE, PyList_GET_ITEM, KEEP_ALIVE)
+#define TUPLE_ITER_NEXT(ITER, KEEP_ALIVE) \
+    SEQUENCE_ITER_NEXT(ITER, accel_tupleiter, PyTuple_GET_SIZE, PyTuple_GET_ITEM, KEEP_ALIVE)
 
 /* Truth of a condition, left where it is: 1, 0, or -1 with an exception set. */
 static inline __attribute__((always_inline)) int

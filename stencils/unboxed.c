@@ -793,39 +793,9 @@ STENCIL(FOR_ITER_LIST_GUARDED)
         if (UNLIKELY(Py_TYPE(iter) != &PyTupleIter_Type)) {
             EXIT(ACCEL_EXIT_GUARD_TYPE);
         }
-        accel_tupleiter *t = (accel_tupleiter *)iter;
-        PyTupleObject *items = t->it_seq;
-        if (UNLIKELY(items == NULL || t->it_index >= PyTuple_GET_SIZE(items))) {
-            if (items != NULL && Py_REFCNT(items) == 1) {
-                EXIT(ACCEL_EXIT_GUARD_VALUE);
-            }
-            t->it_seq = NULL;
-            Py_XDECREF(items);
-            sp--;
-            Py_DECREF(iter);  /* a tuple iterator without its tuple: freeing it runs nothing */
-            JUMP();
-        }
-        PyObject *item = PyTuple_GET_ITEM(items, t->it_index++);
-        Py_INCREF(item);
-        *sp++ = item;
-        CONTINUE();
+        TUPLE_ITER_NEXT(iter, 1);
     }
-    accel_listiter *it = (accel_listiter *)iter;
-    PyListObject *seq = it->it_seq;
-    if (UNLIKELY(seq == NULL || it->it_index >= PyList_GET_SIZE(seq))) {
-        if (seq != NULL && Py_REFCNT(seq) == 1) {
-            EXIT(ACCEL_EXIT_GUARD_VALUE);
-        }
-        it->it_seq = NULL;
-        Py_XDECREF(seq);
-        sp--;
-        Py_DECREF(iter);  /* a list iterator without its list: freeing it runs nothing */
-        JUMP();
-    }
-    PyObject *next = PyList_GET_ITEM(seq, it->it_index++);
-    Py_INCREF(next);
-    *sp++ = next;
-    CONTINUE();
+    LIST_ITER_NEXT(iter, 1);
 }
 
 /* UNPACK_SEQUENCE where locals are raw: an exact tuple or list of OPARG items

@@ -61,36 +61,18 @@ class Feedback:
 
 def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> list[QInstr]:
     """Each instruction becomes its specialized form, in place (quicken made it for this
-    pass alone), or an exit; a fused compare-and-jump replaces two."""
+    pass alone), or an exit; a fused pair (PAIR_FUSERS) replaces two."""
     result: list[QInstr] = []
     stencils = feedback.stencils
     index = 0
     while index < len(program):
         instr = program[index]
-        if instr.name == "COMPARE_OP" and index + 1 < len(program):
-            fused = _compare_jump(instr, program[index + 1], decoded, feedback)
-            if fused is not None:
-                result.append(fused)
-                index += 2
-                continue
-        if instr.name == "CONTAINS_OP" and index + 1 < len(program):
-            fused = _contains_jump(instr, program[index + 1], decoded, feedback)
-            if fused is not None:
-                result.append(fused)
-                index += 2
-                continue
-        if instr.name == "BUILD_SLICE" and index + 1 < len(program):
-            fused = _slice_subscript(instr, program[index + 1], decoded, feedback)
-            if fused is not None:
-                result.append(fused)
-                index += 2
-                continue
-        if instr.name == "BINARY_OP" and index + 1 < len(program):
-            fused = _add_unicode_and_store(instr, program[index + 1], decoded, feedback)
-            if fused is not None:
-                result.append(fused)
-                index += 2
-                continue
+        fuse = PAIR_FUSERS.get(instr.name)
+        fused = fuse(instr, program[index + 1], decoded, feedback) if fuse and index + 1 < len(program) else None
+        if fused is not None:
+            result.append(fused)
+            index += 2
+            continue
         if instr.name in SPECIALIZED or feedback.generic_sites:
             instr = _specialize_one(instr, feedback)
         runnable = ((instr.name in stencils or instr.name + "_RAW" in stencils and instr.name in RAW_ONLY_CALLS)
@@ -332,6 +314,12 @@ def _slice_subscript(instr: QInstr, following: QInstr, decoded: Decoded, feedbac
         return None
     return QInstr(name, instr.covers + following.covers, instr.oparg, acts_at=len(instr.covers),
                   note="lists, tuples and strs sliced inline; other operands take the generic path")
+
+
+# Instructions that may fuse with the one after them: name -> the fuser, which returns
+# the fused instruction or None.
+PAIR_FUSERS = {"COMPARE_OP": _compare_jump, "CONTAINS_OP": _contains_jump,
+               "BUILD_SLICE": _slice_subscript, "BINARY_OP": _add_unicode_and_store}
 
 
 def _become(instr: QInstr, name: str, note: str = "", guards: tuple[str, ...] = ()) -> QInstr:
