@@ -501,33 +501,25 @@ store_raw_float(_PyInterpreterFrame *frame, PyObject *owner, double value, int b
     return cached_store(owner, boxed, CACHE, borrowed);
 }
 
-/* [x raw, owner] -> [] */
-STENCIL(STORE_ATTR_CACHED_BOX_FLOAT)
-{
-    PyObject *owner = sp[-1];
-    double value = raw_float(sp[-2]);
-    sp -= 2;
-    int status = store_raw_float(frame, owner, value, 0);
-    DECREF_AT_INSTR(owner);
-    if (UNLIKELY(status < 0)) {
-        ERROR();
+/* OWNER and VALUE: their stack slots. */
+#define STORE_ATTR_BOX_FLOAT(NAME, OWNER, VALUE)                \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        PyObject *owner = sp[OWNER];                            \
+        double value = raw_float(sp[VALUE]);                    \
+        sp -= 2;                                                \
+        int status = store_raw_float(frame, owner, value, 0);   \
+        DECREF_AT_INSTR(owner);                                 \
+        if (UNLIKELY(status < 0)) {                             \
+            ERROR();                                            \
+        }                                                       \
+        CONTINUE();                                             \
     }
-    CONTINUE();
-}
 
+/* [x raw, owner] -> [] */
+STORE_ATTR_BOX_FLOAT(STORE_ATTR_CACHED_BOX_FLOAT, -1, -2)
 /* [owner, x raw] -> []: the end of `owner.name op= x` (SWAP 2 folded in). */
-STENCIL(STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT)
-{
-    PyObject *owner = sp[-2];
-    double value = raw_float(sp[-1]);
-    sp -= 2;
-    int status = store_raw_float(frame, owner, value, 0);
-    DECREF_AT_INSTR(owner);
-    if (UNLIKELY(status < 0)) {
-        ERROR();
-    }
-    CONTINUE();
-}
+STORE_ATTR_BOX_FLOAT(STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT, -2, -1)
 
 /* [x raw] -> [], the owner borrowed from local OPARG. */
 STENCIL(LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT)

@@ -9,42 +9,28 @@ STENCIL(BINARY_SUBSCR)
     BINARY_RESULT(container, sub, res);
 }
 
-/* list[int] with an index in range; anything else takes the generic path,
- * which also raises the IndexError. */
-STENCIL(BINARY_SUBSCR_LIST_INT)
-{
-    PyObject *sub = sp[-1], *container = sp[-2];
-    PyObject *res;
-    if (PyList_CheckExact(container) && IS_COMPACT_INT(sub)
-        && (size_t)COMPACT_VALUE(sub) < (size_t)PyList_GET_SIZE(container)) {
-        res = PyList_GET_ITEM(container, COMPACT_VALUE(sub));
-        Py_INCREF(res);
+/* sequence[int] with an index in range; anything else takes the generic path,
+ * which also raises the IndexError.  Negative indexes go generic, as under CPython. */
+#define BINARY_SUBSCR_SEQUENCE_INT(NAME, CHECK_EXACT, SIZE, ITEM)                  \
+    STENCIL(NAME)                                                                \
+    {                                                                            \
+        PyObject *sub = sp[-1], *container = sp[-2];                             \
+        PyObject *res;                                                           \
+        if (CHECK_EXACT(container) && IS_COMPACT_INT(sub)                        \
+            && (size_t)COMPACT_VALUE(sub) < (size_t)SIZE(container)) {           \
+            res = ITEM(container, COMPACT_VALUE(sub));                           \
+            Py_INCREF(res);                                                      \
+        }                                                                        \
+        else {                                                                   \
+            SYNC_INSTR();                                                        \
+            res = PyObject_GetItem(container, sub);                              \
+        }                                                                        \
+        BINARY_RESULT(container, sub, res);                                      \
     }
-    else {
-        SYNC_INSTR();
-        res = PyObject_GetItem(container, sub);
-    }
-    BINARY_RESULT(container, sub, res);
-}
 
-/* tuple[int] with an index in range (a record's field, a key function's
- * `item[1]`); anything else takes the generic path, which also raises the
- * IndexError.  Negative indexes go generic, as under CPython. */
-STENCIL(BINARY_SUBSCR_TUPLE_INT)
-{
-    PyObject *sub = sp[-1], *container = sp[-2];
-    PyObject *res;
-    if (PyTuple_CheckExact(container) && IS_COMPACT_INT(sub)
-        && (size_t)COMPACT_VALUE(sub) < (size_t)PyTuple_GET_SIZE(container)) {
-        res = PyTuple_GET_ITEM(container, COMPACT_VALUE(sub));
-        Py_INCREF(res);
-    }
-    else {
-        SYNC_INSTR();
-        res = PyObject_GetItem(container, sub);
-    }
-    BINARY_RESULT(container, sub, res);
-}
+BINARY_SUBSCR_SEQUENCE_INT(BINARY_SUBSCR_LIST_INT, PyList_CheckExact, PyList_GET_SIZE, PyList_GET_ITEM)
+/* (a record's field, a key function's `item[1]`) */
+BINARY_SUBSCR_SEQUENCE_INT(BINARY_SUBSCR_TUPLE_INT, PyTuple_CheckExact, PyTuple_GET_SIZE, PyTuple_GET_ITEM)
 
 /* list[int] = value with an index in range; anything else takes the generic
  * path, which also raises the IndexError. */
