@@ -277,6 +277,15 @@ first_way_attribute(PyObject *owner, accel_cache *cache)
     return LIKELY(way->version == Py_TYPE(owner)->tp_version_tag) ? instance_attribute(owner, way) : NULL;
 }
 
+/* Whether the first way's attribute, found empty, takes a store as it is: a
+ * __slots__ member does (__init__'s first store), as its descriptor would
+ * store it; an instance value must also join the dict's insertion order. */
+static inline __attribute__((always_inline)) int
+first_way_is_slot(accel_cache *cache)
+{
+    return cache->ways[0].kind == ACCEL_ATTR_SLOT;
+}
+
 /* owner.name, for an owner borrowed from a local, other than by the first
  * way: a new reference, or NULL with an exception set.  The owner is held
  * while Python code may run (a property, __getattr__). */
@@ -392,6 +401,10 @@ STENCIL(LOAD_FAST__STORE_ATTR_CACHED)
         DECREF_AT_INSTR(old);
         CONTINUE();
     }
+    if (where != NULL && first_way_is_slot(CACHE)) {
+        *where = value;
+        CONTINUE();
+    }
     SYNC_INSTR();
     if (cached_store(owner, value, CACHE, 1) < 0) {
         ERROR();
@@ -496,6 +509,10 @@ store_raw_float(_PyInterpreterFrame *frame, PyObject *owner, double value, int b
     PyObject *boxed = PyFloat_FromDouble(value);
     if (boxed == NULL) {
         return -1;
+    }
+    if (where != NULL && first_way_is_slot(CACHE)) {
+        *where = boxed;
+        return 0;
     }
     SYNC_INSTR();
     return cached_store(owner, boxed, CACHE, borrowed);

@@ -597,3 +597,77 @@ except AttributeError as e:
     assert_native(run, "run", "B.f", "C.f", "B.__init__")
     # 300 super().f and 150 super().__init__ calls from two instance types: a miss per way.
     assert _misses(tmp_path) < 20, _misses(tmp_path)
+
+
+def test_first_stores_into_empty_slots(tmp_path):
+    # An __init__ fills its __slots__ members while they are still empty: the fused stores
+    # put the object (or a raw float, boxed) straight into the slot, as the member's
+    # descriptor does; an attribute kept in the instance's values instead joins the dict's
+    # insertion order, so it takes the generic path; a subclass's property of the same
+    # name, and slots emptied again with del, behave as they do under stock.
+    run = compare("""
+import sys
+
+class P:
+    __slots__ = ("x", "y", "z")
+    def __init__(self, v):
+        self.x = v
+        self.y = v * 2.0
+        self.z = (v,)
+    def refill(self, v):
+        self.x = v
+        self.y = v * 0.5
+
+class Sub(P):
+    __slots__ = ("w",)
+
+class Shadow(P):
+    @property
+    def x(self):
+        return "property"
+    @x.setter
+    def x(self, value):
+        print("setter", value)
+
+class Box:
+    __slots__ = ("item",)
+    def __init__(self, item):
+        self.item = item
+
+class Plain:
+    def __init__(self, v, first):
+        if first:
+            self.a = v
+            self.b = v * 2.0
+        else:
+            self.b = v * 2.0
+            self.a = v
+
+points = [cls(float(i)) for i in range(5) for cls in (P, Sub)]
+print([(p.x, p.y, p.z) for p in points])
+p = P(1.5)
+del p.x, p.y
+try:
+    p.x
+except AttributeError as error:
+    print("AttributeError:", error)
+p.refill(2.5)
+print(p.x, p.y)
+del p.y
+for v in (3.5, 4.5):
+    p.refill(v)
+    print(p.x, p.y)
+token = object()
+before = sys.getrefcount(token)
+kept = [Box(token) for _ in range(4)]
+print(sys.getrefcount(token) - before)
+kept.clear()
+print(sys.getrefcount(token) - before)
+s = Shadow(6.0)
+print(s.x, s.y, s.z)
+print([list(vars(Plain(float(i), i % 2 == 0))) for i in range(4)])
+""", tmp_path, functions=["P.__init__", "P.refill", "Box.__init__", "Plain.__init__"])
+    assert_native(run, "P.__init__", "P.refill", "Box.__init__", "Plain.__init__")
+    init = run.function("P.__init__")["specialized"]
+    assert {"LOAD_FAST__STORE_ATTR_CACHED", "LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT"} <= set(init), init
+    assert "LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT" in run.function("P.refill")["specialized"]
