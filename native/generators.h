@@ -16,6 +16,16 @@
  * gen_send_ex2 leaves it, or ACCEL_GEN_NOT_NATIVE with nothing done. */
 int accel_gen_resume(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject **presult);
 
+/* What accel_gen_next returns when it cannot resume the generator itself:
+ * no object pointer is odd. */
+#define ACCEL_GEN_NOT_RESUMED ((PyObject *)1)
+
+/* The next item of a generator (exact type) for a for loop: accel_gen_resume
+ * with nothing sent, the status folded into the result.  The item; or NULL,
+ * the generator finished (what it returned dropped) or, with an exception
+ * set, failed; or ACCEL_GEN_NOT_RESUMED with nothing done. */
+PyObject *accel_gen_next(PyThreadState *tstate, PyObject *gen);
+
 /* With `on`, generators' tp_iternext resumes compiled generators natively for
  * every C caller; without, it is CPython's again (installed with the hook). */
 void accel_gen_iternext_install(int on);

@@ -34,13 +34,9 @@ STENCIL(GET_ITER)
     SYNC_INSTR();                                               \
     PyObject *next_;                                            \
     if (Py_TYPE(ITER) == &PyGen_Type) {                         \
-        int status_ = accel_gen_resume(tstate, ITER, NULL, &next_); \
-        if (status_ == PYGEN_RETURN) {                          \
-            Py_DECREF(next_);                                   \
-            FOR_ITER_END(ITER);                                 \
-        }                                                       \
-        if (status_ != ACCEL_GEN_NOT_NATIVE) {                  \
-            if (next_ == NULL) {                                \
+        next_ = accel_gen_next(tstate, ITER);                   \
+        if (LIKELY(next_ != ACCEL_GEN_NOT_RESUMED)) {           \
+            if (UNLIKELY(next_ == NULL)) {                      \
                 FOR_ITER_END(ITER);                             \
             }                                                   \
             *sp++ = next_;                                      \
