@@ -44,7 +44,7 @@ finish(PyThreadState *tstate, PyGenObject *gen, _PyInterpreterFrame *frame, PyOb
  * None; a running or finished one takes the ordinary path, which raises or
  * returns as it should. */
 static inline __attribute__((always_inline)) int
-resume(PyThreadState *tstate, PyGenObject *gen, PyObject *arg, PyObject **presult)
+resume(PyThreadState *tstate, PyGenObject *gen, PyObject *arg, PyObject **presult, accel_resume_site *site)
 {
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)gen->gi_iframe;
     if (__builtin_expect(gen->gi_frame_state != FRAME_SUSPENDED, 0)
@@ -58,6 +58,12 @@ resume(PyThreadState *tstate, PyGenObject *gen, PyObject *arg, PyObject **presul
     int at = accel_resume_index(rec->native, (int)(frame->prev_instr - _PyCode_CODE(frame->f_code)));
     if (__builtin_expect(at < 0, 0)) {
         return ACCEL_GEN_NOT_NATIVE;
+    }
+    if (site != NULL) {
+        /* The loop resumes this generator straight next time (stencils/resume.c). */
+        accel_native *native = rec->native;
+        *site = (accel_resume_site){frame->f_code, frame->prev_instr, native->memory + native->offsets[at], rec,
+                                    native, accel_records_freed};
     }
     frame->localsplus[frame->stacktop++] = Py_NewRef(arg != NULL ? arg : Py_None);
     gen->gi_exc_state.previous_item = tstate->exc_info;
@@ -82,16 +88,16 @@ resume(PyThreadState *tstate, PyGenObject *gen, PyObject *arg, PyObject **presul
 }
 
 int
-accel_gen_resume(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject **presult)
+accel_gen_resume(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject **presult, accel_resume_site *site)
 {
-    return resume(tstate, (PyGenObject *)gen, arg, presult);
+    return resume(tstate, (PyGenObject *)gen, arg, presult, site);
 }
 
-PyObject *
-accel_gen_next(PyThreadState *tstate, PyObject *gen)
+/* What a for loop takes from resume's outcome: the item, or NULL. */
+static inline __attribute__((always_inline)) PyObject *
+for_loop_item(int status, PyObject *result)
 {
-    PyObject *result;
-    switch (resume(tstate, (PyGenObject *)gen, NULL, &result)) {
+    switch (status) {
     case PYGEN_NEXT:
         return result;
     case PYGEN_RETURN:
@@ -102,6 +108,24 @@ accel_gen_next(PyThreadState *tstate, PyObject *gen)
     default:
         return ACCEL_GEN_NOT_RESUMED;
     }
+}
+
+PyObject *
+accel_gen_next(PyThreadState *tstate, PyObject *gen, accel_resume_site *site)
+{
+    PyObject *result;
+    int status = resume(tstate, (PyGenObject *)gen, NULL, &result, site);
+    return for_loop_item(status, result);
+}
+
+int
+accel_gen_finished(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject *result, PyObject **presult)
+{
+    PyGenObject *g = (PyGenObject *)gen;
+    if (g->gi_frame_state == FRAME_EXECUTING) {
+        g->gi_frame_state = FRAME_COMPLETED;
+    }
+    return finish(tstate, g, (_PyInterpreterFrame *)g->gi_iframe, arg, result, presult);
 }
 
 /* Builtins and C code that iterate a generator (sum(), list(), str.join(),
@@ -120,7 +144,7 @@ gen_iternext_natively(PyObject *gen)
     PyThreadState *tstate = _PyThreadState_GET();
     if (__builtin_expect(tstate->interp == accel_hooked_interp, 1)) {
         PyObject *result;
-        int status = resume(tstate, (PyGenObject *)gen, NULL, &result);
+        int status = resume(tstate, (PyGenObject *)gen, NULL, &result, NULL);
         if (__builtin_expect(status == PYGEN_NEXT, 1)) {
             accel_totals.generators_resumed_from_c++;
             return result;
