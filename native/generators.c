@@ -51,19 +51,34 @@ resume(PyThreadState *tstate, PyGenObject *gen, PyObject *arg, PyObject **presul
         && (gen->gi_frame_state != FRAME_CREATED || (arg != NULL && arg != Py_None))) {
         return ACCEL_GEN_NOT_NATIVE;
     }
-    accel_code *rec = accel_resumable_record(tstate, frame->f_code);
-    if (__builtin_expect(rec == NULL, 0)) {
-        return ACCEL_GEN_NOT_NATIVE;
+    accel_code *rec;
+    int at;
+    if (site != NULL && site->code == frame->f_code && site->suspended_at == frame->prev_instr
+        && site->epoch == accel_records_freed && site->rec->native == site->native) {
+        /* Suspended where the site's last generator was: no lookups. */
+        rec = site->rec;
+        if (__builtin_expect(!accel_may_run_directly(tstate, rec)
+                             || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL, 0)) {
+            return ACCEL_GEN_NOT_NATIVE;
+        }
+        at = site->at;
     }
-    int at = accel_resume_index(rec->native, (int)(frame->prev_instr - _PyCode_CODE(frame->f_code)));
-    if (__builtin_expect(at < 0, 0)) {
-        return ACCEL_GEN_NOT_NATIVE;
-    }
-    if (site != NULL) {
-        /* The loop resumes this generator straight next time (stencils/resume.c). */
-        accel_native *native = rec->native;
-        *site = (accel_resume_site){frame->f_code, frame->prev_instr, native->memory + native->offsets[at], rec,
-                                    native, accel_records_freed};
+    else {
+        rec = accel_resumable_record(tstate, frame->f_code);
+        if (__builtin_expect(rec == NULL, 0)) {
+            return ACCEL_GEN_NOT_NATIVE;
+        }
+        at = accel_resume_index(rec->native, (int)(frame->prev_instr - _PyCode_CODE(frame->f_code)));
+        if (__builtin_expect(at < 0, 0)) {
+            return ACCEL_GEN_NOT_NATIVE;
+        }
+        if (site != NULL && gen->gi_frame_state == FRAME_SUSPENDED) {
+            /* Where its next generator most likely is too (a generator just made
+             * is suspended at a yield from its second item on). */
+            accel_native *native = rec->native;
+            *site = (accel_resume_site){frame->f_code, frame->prev_instr, native->memory + native->offsets[at], at,
+                                        rec, native, accel_records_freed};
+        }
     }
     frame->localsplus[frame->stacktop++] = Py_NewRef(arg != NULL ? arg : Py_None);
     gen->gi_exc_state.previous_item = tstate->exc_info;
@@ -137,6 +152,7 @@ accel_gen_finished(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject
  * (generator.__next__ keeps calling the original: its wrapper was made at
  * start-up).  Only the hooked interpreter's code objects carry accel's records. */
 static iternextfunc stock_gen_iternext;
+static accel_resume_site c_callers_site;  /* the resumption C code made last (sum() of one generator...) */
 
 static PyObject *
 gen_iternext_natively(PyObject *gen)
@@ -144,7 +160,7 @@ gen_iternext_natively(PyObject *gen)
     PyThreadState *tstate = _PyThreadState_GET();
     if (__builtin_expect(tstate->interp == accel_hooked_interp, 1)) {
         PyObject *result;
-        int status = resume(tstate, (PyGenObject *)gen, NULL, &result, NULL);
+        int status = resume(tstate, (PyGenObject *)gen, NULL, &result, &c_callers_site);
         if (__builtin_expect(status == PYGEN_NEXT, 1)) {
             accel_totals.generators_resumed_from_c++;
             return result;

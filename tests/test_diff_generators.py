@@ -557,6 +557,12 @@ def loop_sum(gen):
         total += value
     return total
 
+def changes_type(n):
+    x = 0
+    for i in range(n):
+        x = x + (1 if i < n // 2 else 0.5)
+        yield x
+
 def drain(gen):
     out = []
     for value in gen:
@@ -593,6 +599,14 @@ def main():
     print(fresh.gi_suspended, fresh.gi_frame.f_lasti, loop_sum(fresh), Marker.alive)
     print(loop_sum(nested(5)), sum(nested(4)), Marker.alive)
     print(sum(drain(returns_marker(300))), sum(drain(delegating(100))), sum(delegating(50)), Marker.alive)
+    print(list(zip(returns_marker(4), handles(3), returns_marker(6))), sum(drain(changes_type(400))))
+    a, b = returns_marker(6), returns_marker(6)
+    print(next(a), drain(zip(a, b)), sum(x for pair in zip(b, a) for x in pair))
+    for k in range(20):  # code objects (and their records) die while sites still name them
+        space = {}
+        exec(f"def made(n): return (i * {k} for i in range(n))", space)
+        print(sum(space["made"](5)), drain(space["made"](3)), end=" ")
+    print()
     d = delegating(10)
     print([next(d) for _ in range(13)], d.gi_yieldfrom.gi_frame.f_lineno, d.gi_yieldfrom.gi_suspended)
     print(d.throw(ZeroDivisionError("into delegate")), list(d), d.gi_yieldfrom, Marker.alive)
