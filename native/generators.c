@@ -3,15 +3,22 @@
  * Stock CPython resumes a generator through gen_send_ex2 -> _PyEval_EvalFrame,
  * which with accel's hook installed becomes accel_eval_frame -> the record ->
  * the resume point -> native code.  When native code resumes a generator
- * itself (FOR_ITER over it, SEND for `yield from` and `await`), this file does
- * gen_send_ex2's work and enters the generator's native code directly: the
- * same frame states, the same exception-state chaining, the same frame
- * release when the generator finishes. */
+ * itself (FOR_ITER over it, SEND for `yield from` and `await`), and when C
+ * code iterates one (tp_iternext), this file does gen_send_ex2's work and
+ * enters the generator's native code directly: the same frame states, the
+ * same exception-state chaining, the same frame release when the generator
+ * finishes.
+ *
+ * One generator pipeline resumes a generator per item at each stage, so the
+ * resumption is one inline routine (resume) that each entry point below
+ * specializes: next() (no value sent) keeps only what next() needs, and the
+ * usual outcome, a yield, takes the fewest tests. */
 #include "runtime.h"
 #include "generators.h"
 
-/* The generator's frame is done (it returned or raised): as gen_send_ex2 ends. */
-static int
+/* The generator's frame is done (it returned or raised): as gen_send_ex2 ends.
+ * Out of line: once per generator. */
+static __attribute__((noinline)) int
 finish(PyThreadState *tstate, PyGenObject *gen, _PyInterpreterFrame *frame, PyObject *arg, PyObject *result,
        PyObject **presult)
 {
@@ -31,40 +38,109 @@ finish(PyThreadState *tstate, PyGenObject *gen, _PyInterpreterFrame *frame, PyOb
     return result != NULL ? PYGEN_RETURN : PYGEN_ERROR;
 }
 
-int
-accel_gen_resume(PyThreadState *tstate, PyObject *receiver, PyObject *arg, PyObject **presult)
+/* gen.send(arg), or next(gen) when arg is NULL: a PySendResult with *presult
+ * as gen_send_ex2 leaves it, or ACCEL_GEN_NOT_NATIVE with nothing done.  A
+ * generator suspended at a yield is the usual case; one just made takes only
+ * None; a running or finished one takes the ordinary path, which raises or
+ * returns as it should. */
+static inline __attribute__((always_inline)) int
+resume(PyThreadState *tstate, PyGenObject *gen, PyObject *arg, PyObject **presult, accel_resume_site *site)
 {
-    PyGenObject *gen = (PyGenObject *)receiver;
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)gen->gi_iframe;
-    /* A generator just made takes only None; a running or finished one raises, or
-     * returns: the ordinary path says which. */
-    if (gen->gi_frame_state == FRAME_SUSPENDED ? 0
-        : gen->gi_frame_state != FRAME_CREATED || (arg != NULL && arg != Py_None)) {
+    if (__builtin_expect(gen->gi_frame_state != FRAME_SUSPENDED, 0)
+        && (gen->gi_frame_state != FRAME_CREATED || (arg != NULL && arg != Py_None))) {
         return ACCEL_GEN_NOT_NATIVE;
     }
-    accel_code *rec = accel_resumable_record(tstate, frame->f_code);
-    int at = rec != NULL ? accel_resume_index(rec->native, (int)(frame->prev_instr - _PyCode_CODE(frame->f_code)))
-                         : -1;
-    if (at < 0) {
-        return ACCEL_GEN_NOT_NATIVE;
+    accel_code *rec;
+    int at;
+    if (site != NULL && site->code == frame->f_code && site->suspended_at == frame->prev_instr
+        && site->epoch == accel_records_freed && site->rec->native == site->native) {
+        /* Suspended where the site's last generator was: no lookups. */
+        rec = site->rec;
+        if (__builtin_expect(!accel_may_run_directly(tstate, rec)
+                             || _PyRuntimeState_GetFinalizing(&_PyRuntime) != NULL, 0)) {
+            return ACCEL_GEN_NOT_NATIVE;
+        }
+        at = site->at;
+    }
+    else {
+        rec = accel_resumable_record(tstate, frame->f_code);
+        if (__builtin_expect(rec == NULL, 0)) {
+            return ACCEL_GEN_NOT_NATIVE;
+        }
+        at = accel_resume_index(rec->native, (int)(frame->prev_instr - _PyCode_CODE(frame->f_code)));
+        if (__builtin_expect(at < 0, 0)) {
+            return ACCEL_GEN_NOT_NATIVE;
+        }
+        if (site != NULL && gen->gi_frame_state == FRAME_SUSPENDED) {
+            /* Where its next generator most likely is too (a generator just made
+             * is suspended at a yield from its second item on). */
+            accel_native *native = rec->native;
+            *site = (accel_resume_site){frame->f_code, frame->prev_instr, native->memory + native->offsets[at], at,
+                                        rec, native, accel_records_freed};
+        }
     }
     frame->localsplus[frame->stacktop++] = Py_NewRef(arg != NULL ? arg : Py_None);
     gen->gi_exc_state.previous_item = tstate->exc_info;
     tstate->exc_info = &gen->gi_exc_state;
     gen->gi_frame_state = FRAME_EXECUTING;
     PyObject *result = accel_run_native_inline(tstate, frame, rec, at);  /* links and unlinks the frame */
-    if (gen->gi_frame_state == FRAME_EXECUTING) {
-        gen->gi_frame_state = FRAME_COMPLETED;
-    }
     tstate->exc_info = gen->gi_exc_state.previous_item;
     gen->gi_exc_state.previous_item = NULL;
     /* The caller's frame stays reachable from a suspended one no longer than needed. */
     frame->previous = NULL;
-    if (result != NULL && gen->gi_frame_state == FRAME_SUSPENDED) {
+    /* YIELD_VALUE left the frame suspended; anything else finished it (the
+     * interpreter too marks a frame that returns or raises FRAME_COMPLETED
+     * only if it is still executing). */
+    if (__builtin_expect(gen->gi_frame_state == FRAME_SUSPENDED && result != NULL, 1)) {
         *presult = result;
         return PYGEN_NEXT;
     }
+    if (gen->gi_frame_state == FRAME_EXECUTING) {
+        gen->gi_frame_state = FRAME_COMPLETED;
+    }
     return finish(tstate, gen, frame, arg, result, presult);
+}
+
+int
+accel_gen_resume(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject **presult, accel_resume_site *site)
+{
+    return resume(tstate, (PyGenObject *)gen, arg, presult, site);
+}
+
+/* What a for loop takes from resume's outcome: the item, or NULL. */
+static inline __attribute__((always_inline)) PyObject *
+for_loop_item(int status, PyObject *result)
+{
+    switch (status) {
+    case PYGEN_NEXT:
+        return result;
+    case PYGEN_RETURN:
+        Py_DECREF(result);  /* a for loop drops what the generator returned */
+        return NULL;
+    case PYGEN_ERROR:
+        return NULL;
+    default:
+        return ACCEL_GEN_NOT_RESUMED;
+    }
+}
+
+PyObject *
+accel_gen_next(PyThreadState *tstate, PyObject *gen, accel_resume_site *site)
+{
+    PyObject *result;
+    int status = resume(tstate, (PyGenObject *)gen, NULL, &result, site);
+    return for_loop_item(status, result);
+}
+
+int
+accel_gen_finished(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject *result, PyObject **presult)
+{
+    PyGenObject *g = (PyGenObject *)gen;
+    if (g->gi_frame_state == FRAME_EXECUTING) {
+        g->gi_frame_state = FRAME_COMPLETED;
+    }
+    return finish(tstate, g, (_PyInterpreterFrame *)g->gi_iframe, arg, result, presult);
 }
 
 /* Builtins and C code that iterate a generator (sum(), list(), str.join(),
@@ -74,32 +150,32 @@ accel_gen_resume(PyThreadState *tstate, PyObject *receiver, PyObject *arg, PyObj
  * is this function, which resumes a compiled generator's native code straight,
  * as FOR_ITER's stencil does, and hands every other case to the original
  * (generator.__next__ keeps calling the original: its wrapper was made at
- * start-up). */
+ * start-up).  Only the hooked interpreter's code objects carry accel's records. */
 static iternextfunc stock_gen_iternext;
+static accel_resume_site c_callers_site;  /* the resumption C code made last (sum() of one generator...) */
 
 static PyObject *
 gen_iternext_natively(PyObject *gen)
 {
     PyThreadState *tstate = _PyThreadState_GET();
-    if (tstate->interp == accel_hooked_interp) {
+    if (__builtin_expect(tstate->interp == accel_hooked_interp, 1)) {
         PyObject *result;
-        int status = accel_gen_resume(tstate, gen, NULL, &result);
-        accel_totals.generators_resumed_from_c += status != ACCEL_GEN_NOT_NATIVE;
-        switch (status) {
-        case PYGEN_NEXT:
+        int status = resume(tstate, (PyGenObject *)gen, NULL, &result, &c_callers_site);
+        if (__builtin_expect(status == PYGEN_NEXT, 1)) {
+            accel_totals.generators_resumed_from_c++;
             return result;
-        case PYGEN_RETURN:
+        }
+        if (status == PYGEN_RETURN) {
             /* As gen_iternext: the return value rides on a StopIteration (a return
              * of None came back as PYGEN_ERROR with nothing set). */
-            if (result != Py_None) {
-                _PyGen_SetStopIterationValue(result);
-            }
+            accel_totals.generators_resumed_from_c++;
+            _PyGen_SetStopIterationValue(result);
             Py_DECREF(result);
             return NULL;
-        case PYGEN_ERROR:
+        }
+        if (status == PYGEN_ERROR) {
+            accel_totals.generators_resumed_from_c++;
             return NULL;
-        default:
-            break;  /* ACCEL_GEN_NOT_NATIVE */
         }
     }
     return stock_gen_iternext(gen);

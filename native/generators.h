@@ -3,6 +3,7 @@
 #define ACCEL_GENERATORS_H
 
 #include "Python.h"
+#include "inline_cache.h"
 
 /* What accel_gen_resume returns when it cannot resume the generator itself
  * (not suspended, not compiled, tracing on...): the caller takes the ordinary
@@ -13,8 +14,28 @@
  * (exact types) whose native code can resume it where it is suspended: what
  * 3.11's gen_send_ex2 does, with the frame run natively instead of through
  * _PyEval_EvalFrame and the hook.  A PySendResult with *presult as
- * gen_send_ex2 leaves it, or ACCEL_GEN_NOT_NATIVE with nothing done. */
-int accel_gen_resume(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject **presult);
+ * gen_send_ex2 leaves it, or ACCEL_GEN_NOT_NATIVE with nothing done.  A
+ * generator it resumes natively is described in `site` (or NULL), the cache
+ * of the instruction that resumes it (stencils/resume.c). */
+int accel_gen_resume(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject **presult,
+                     accel_resume_site *site);
+
+/* What accel_gen_next returns when it cannot resume the generator itself:
+ * no object pointer is odd. */
+#define ACCEL_GEN_NOT_RESUMED ((PyObject *)1)
+
+/* The next item of a generator (exact type) for a for loop: accel_gen_resume
+ * with nothing sent, the status folded into the result.  The item; or NULL,
+ * the generator finished (what it returned dropped) or, with an exception
+ * set, failed; or ACCEL_GEN_NOT_RESUMED with nothing done.  A generator it
+ * resumes natively is described in the loop's `site` (or NULL). */
+PyObject *accel_gen_next(PyThreadState *tstate, PyObject *gen, accel_resume_site *site);
+
+/* For stencils/resume.c, which resumed a generator or coroutine (sent `arg`,
+ * NULL for next()) that then returned `result` or raised (NULL): its frame
+ * released as gen_send_ex2 does; the PySendResult, *presult as
+ * accel_gen_resume leaves it. */
+int accel_gen_finished(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject *result, PyObject **presult);
 
 /* With `on`, generators' tp_iternext resumes compiled generators natively for
  * every C caller; without, it is CPython's again (installed with the hook). */

@@ -75,6 +75,23 @@ typedef struct {
  * site running each subclass's override) is the rule in object-oriented code. */
 #define ACCEL_CALL_WAYS 4
 
+/* A FOR_ITER or SEND site's generator (or coroutine), as native/generators.c
+ * last resumed one there (or C code's, native/generators.c): a compiled
+ * generator of `code` suspended at `suspended_at` (its frame's prev_instr)
+ * resumes at `resume_code` (instruction `at`), in the program `native` of the
+ * record `rec`.  Valid while no record has been freed
+ * since (`epoch`, as for calls) and the record still runs that program;
+ * stencils/resume.c resumes such a generator straight from the site. */
+typedef struct {
+    PyCodeObject *code;         /* borrowed; NULL: empty */
+    _Py_CODEUNIT *suspended_at;
+    void *resume_code;
+    int at;                     /* the resume point's instruction in the program */
+    struct accel_code *rec;
+    struct accel_native *native;
+    uint64_t epoch;             /* accel_records_freed when filled */
+} accel_resume_site;
+
 typedef struct {
     union {
         accel_call_shape calls[ACCEL_CALL_WAYS];
@@ -85,6 +102,7 @@ typedef struct {
         } global;
         accel_attr_way ways[ACCEL_CACHE_WAYS];
         uint32_t operand_kinds;     /* an arithmetic or comparison site: accel_operand_kind bits seen */
+        accel_resume_site resume;   /* a FOR_ITER or SEND site */
     };
     unsigned int misses;    /* since the ways filled up: evictions back off */
 } accel_cache;

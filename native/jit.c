@@ -35,6 +35,8 @@ static const struct {
     {"accel_exception_group_match", (void *)accel_exception_group_match},
     {"accel_prep_reraise_star", (void *)accel_prep_reraise_star},
     {"accel_gen_resume", (void *)accel_gen_resume},
+    {"accel_gen_next", (void *)accel_gen_next},
+    {"accel_gen_finished", (void *)accel_gen_finished},
     {"accel_slice_inline", (void *)accel_slice_inline},
     {"accel_slice_assign_inline", (void *)accel_slice_assign_inline},
     {"accel_clear_frame", (void *)accel_clear_frame},

@@ -107,7 +107,9 @@ void accel_native_free(accel_native *native);
 static inline int
 accel_resume_index(const accel_native *native, int unit)
 {
-    return native->resume_of_unit != NULL && unit >= 0 && unit < native->nunits ? native->resume_of_unit[unit] : -1;
+    /* One unsigned comparison: a frame not started (unit -1) is out of range too. */
+    return native->resume_of_unit != NULL && (unsigned)unit < (unsigned)native->nunits ? native->resume_of_unit[unit]
+                                                                                      : -1;
 }
 
 /* deopt.c */

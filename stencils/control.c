@@ -253,7 +253,7 @@ STENCIL(YIELD_VALUE)
 /* [receiver, value] -> [receiver, yielded] to go on to YIELD_VALUE, or
  * [returned] and a jump past the delegation: one step of `yield from` or
  * `await`.  A generator or coroutine with native code is resumed straight in
- * it (native/generators.c).  The interpreter's tracing variant reports
+ * it (stencils/resume.c, native/generators.c).  The interpreter's tracing variant reports
  * StopIteration to the trace function, so with tracing on, it runs the
  * instruction. */
 STENCIL(SEND)
@@ -267,7 +267,8 @@ STENCIL(SEND)
     SYNC_INSTR();
     int status = ACCEL_GEN_NOT_NATIVE;
     if (Py_TYPE(receiver) == &PyGen_Type || Py_TYPE(receiver) == &PyCoro_Type) {
-        status = accel_gen_resume(tstate, receiver, value, &result);
+        status = SHARED_GEN_SEND(frame, sp, tstate, receiver, value, &result,
+                                 &((accel_cache *)FRESH_HOLE(_JIT_CACHE))->resume);
     }
     if (status == ACCEL_GEN_NOT_NATIVE) {
         status = PyIter_Send(receiver, value, &result);

@@ -28,19 +28,17 @@ STENCIL(GET_ITER)
     JUMP();                                                     \
 } while (0)
 
-/* A generator with native code is resumed straight in it (native/generators.c);
- * its return value, which next() would put in a StopIteration, ends the loop. */
+/* A generator with native code is resumed straight in it (stencils/resume.c,
+ * native/generators.c); its return value, which next() would put in a
+ * StopIteration, ends the loop. */
 #define FOR_ITER_GENERIC(ITER) do {                             \
     SYNC_INSTR();                                               \
     PyObject *next_;                                            \
     if (Py_TYPE(ITER) == &PyGen_Type) {                         \
-        int status_ = accel_gen_resume(tstate, ITER, NULL, &next_); \
-        if (status_ == PYGEN_RETURN) {                          \
-            Py_DECREF(next_);                                   \
-            FOR_ITER_END(ITER);                                 \
-        }                                                       \
-        if (status_ != ACCEL_GEN_NOT_NATIVE) {                  \
-            if (next_ == NULL) {                                \
+        next_ = SHARED_GEN_NEXT(frame, sp, tstate, ITER,        \
+                                &((accel_cache *)FRESH_HOLE(_JIT_CACHE))->resume); \
+        if (LIKELY(next_ != ACCEL_GEN_NOT_RESUMED)) {           \
+            if (UNLIKELY(next_ == NULL)) {                      \
                 FOR_ITER_END(ITER);                             \
             }                                                   \
             *sp++ = next_;                                      \

@@ -107,6 +107,11 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
 #define ACCEL_C_RESULT ((uintptr_t)2)
 CC PyObject *SHARED_CALL(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
                          accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames);
+/* stencils/resume.c */
+CC PyObject *SHARED_GEN_NEXT(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, PyObject *iter,
+                             accel_resume_site *site);
+CC int SHARED_GEN_SEND(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, PyObject *receiver,
+                       PyObject *value, PyObject **presult, accel_resume_site *site);
 
 #define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(frame, sp, tstate)
 /* The same, for a path that must be laid out cold although it goes on at the

@@ -248,6 +248,7 @@ def counters() -> dict:
         "native_calls": totals.native_calls,
         "native_calls_from_c": totals.native_calls_from_c,
         "generators_resumed_from_c": totals.generators_resumed_from_c,
+        "generators_resumed_at_sites": totals.generators_resumed_at_sites,
         "builtins_computed": totals.builtins_computed,
         "attribute_misses": totals.attribute_misses,
         "exits": {names[i]: totals.exits[i] for i in range(len(names)) if names[i] and totals.exits[i]},

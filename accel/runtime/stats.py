@@ -25,6 +25,7 @@ def stats() -> dict:
         "native_calls": counters["native_calls"],  # of those, native code calling native code directly
         "native_calls_from_c": counters["native_calls_from_c"],  # ... made by native/calls.c, not by CALL's stencil
         "generators_resumed_from_c": counters["generators_resumed_from_c"],  # by sum(), list()... natively
+        "generators_resumed_at_sites": counters["generators_resumed_at_sites"],  # by loops, SEND, from their caches
         "builtins_computed": counters["builtins_computed"],  # max() and min() calls computed natively
         "attribute_misses": counters["attribute_misses"],  # inline-cache misses of attribute and method sites
         "deopts": counters["exits"],
@@ -78,6 +79,7 @@ def table(data: dict) -> str:
     row("  of which native-to-native calls", f"{data['native_calls']:,}")
     row("    of which not by CALL's stencil", f"{data['native_calls_from_c']:,}")
     row("generators resumed by C code", f"{data['generators_resumed_from_c']:,}")
+    row("generators resumed as site caches say", f"{data['generators_resumed_at_sites']:,}")
     row("builtin calls computed natively", f"{data['builtins_computed']:,}")
     row("attribute cache misses", f"{data['attribute_misses']:,}")
     row("deopts (exits to the interpreter)", f"{deopts:,}")
