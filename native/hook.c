@@ -453,6 +453,7 @@ accel_set_state(uintptr_t code, int state)
     if (rec != NULL) {
         rec->state = state;
         rec->recompile_requested = 0;
+        accel_direct_start_refresh(rec);
     }
     GIL_EXIT();
 }
@@ -532,6 +533,7 @@ accel_profile_operands(uintptr_t code, uint64_t entries, const int *sites, int n
                 rec->profile_until = rec->native_entries + entries;
             }
         }
+        accel_direct_start_refresh(rec);
     }
     GIL_EXIT();
     return result;

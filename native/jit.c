@@ -625,6 +625,7 @@ accel_emit(uintptr_t code, const accel_instr *program, int n, uintptr_t keepaliv
         rec->recompile_requested = 0;
         rec->recompiles++;
     }
+    accel_direct_start_refresh(rec);
     memset(rec->site_exits, 0, sizeof(uint32_t) * ACCEL_EXIT_COUNT * rec->nunits);
     accel_totals.functions_compiled++;
     accel_totals.native_bytes += native->size;

@@ -58,9 +58,21 @@ typedef struct accel_code {
                                    operand kinds seen (operand_kinds.h); 0: not profiling */
     uint64_t exits;
     accel_native *native;
+    unsigned char *direct_start;  /* native->start while a CALL may run the program straight
+                                     (stencils/shared.c): compiled, no recompile due, not
+                                     profiling; else NULL (accel_direct_start_refresh) */
     int nunits;                 /* code units of the code object */
     uint32_t *site_exits;       /* [reason][unit]: exits that resumed the interpreter at unit */
 } accel_code;
+
+/* Derive direct_start from what it summarises, so that a CALL checks one word:
+ * call after changing state, recompile_requested, profile_until or native. */
+static inline void
+accel_direct_start_refresh(accel_code *rec)
+{
+    int runs = rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested && rec->profile_until == 0;
+    rec->direct_start = runs && rec->native != NULL ? rec->native->start : NULL;
+}
 
 /* What native code shares with the stencils that call compiled functions
  * directly (stencils/call.c) besides the records. */

@@ -653,3 +653,38 @@ print(deep(0))
     assert_native(run, "make", "errors", "chains")
     direct = run.stats["native_calls"] - run.stats["native_calls_from_c"]
     assert direct >= 300, run.stats
+
+
+def test_direct_calls_exit_from_a_program_a_recompile_replaced(tmp_path):
+    """CALL's shared routine runs the callee's program straight and, when that program
+    exits to the interpreter, hands the exit to native/deopt.c with the program that ran
+    (stencils/shared.c, program_at).  Here a recursion's callees fail a guard after their
+    recursive call returns; once enough have, a call made meanwhile recompiles the code,
+    so the frames still running the replaced program exit from it afterwards.  A code
+    whose record asks for a recompile, or that profiles, is not called straight
+    (accel_direct_start_refresh)."""
+    run = compare("""
+def walk(x, n):
+    if n == 0:
+        return x
+    rest = walk(x, n - 1)
+    total = x * 2 + rest
+    if n % 10 == 0:
+        total += walk(x, 0)
+    return total
+
+def main():
+    for _ in range(30):
+        r = walk(1, 50)
+    print(r)
+    print(walk(0.5, 200))
+    print(walk(2, 200))
+    print(walk(0.25, 200))
+    print(walk(3, 100), walk(0.5, 10))
+
+main()
+""", tmp_path, functions=["walk"])
+    assert_native(run, "walk")
+    assert run.function("walk")["recompiles"] >= 2, run.function("walk")["text"]
+    direct = run.stats["native_calls"] - run.stats["native_calls_from_c"]
+    assert direct >= 1000, run.stats
