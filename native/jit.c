@@ -41,7 +41,6 @@ static const struct {
     {"accel_finish_in_interpreter", (void *)accel_finish_in_interpreter},
     {"accel_eval_frame", (void *)accel_eval_frame},
     {"accel_totals", (void *)&accel_totals},
-    {"accel_direct_calls", (void *)&accel_direct_calls},
     {"accel_records_freed", (void *)&accel_records_freed},
     {"accel_c_stack_thread", (void *)&accel_c_stack_thread},
     {"accel_c_stack_limit", (void *)&accel_c_stack_limit},

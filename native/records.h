@@ -53,7 +53,8 @@ typedef struct accel_code {
     uint64_t calls;
     uint64_t native_entries;
     uint64_t direct_calls;      /* calls CALL's stencil made straight (stencils/shared.c): each is a call
-                                   and a native entry, counted once here (readers add it to both) */
+                                   and a native entry, counted once here (readers add it to both, and
+                                   accel_counters_get sums it over the records) */
     uint64_t profile_until;     /* after this many native entries, compile again with the
                                    operand kinds seen (operand_kinds.h); 0: not profiling */
     uint64_t exits;
@@ -77,8 +78,6 @@ accel_direct_start_refresh(accel_code *rec)
 /* What native code shares with the stencils that call compiled functions
  * directly (stencils/call.c) besides the records. */
 extern accel_counters accel_totals;
-extern uint64_t accel_direct_calls;           /* hook.c: the records' direct_calls, summed; accel_counters_get
-                                                 adds them to native_calls and native_entries */
 extern uint64_t accel_records_freed;          /* hook.c: how many records died: a pointer to one kept since may dangle */
 extern PyThreadState *accel_c_stack_thread;   /* hook.c: whose limit accel_c_stack_limit is (runtime.h) */
 extern char *accel_c_stack_limit;

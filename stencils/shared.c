@@ -151,7 +151,6 @@ run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_
 {
     accel_code *rec = shape->rec;
     rec->direct_calls++;
-    accel_direct_calls++;
     tstate->recursion_remaining--;
     _PyCFrame *cframe = tstate->cframe;
     callee->previous = cframe->current_frame;
