@@ -205,8 +205,11 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     }
     PyFunctionObject *func = (PyFunctionObject *)init;
     accel_call_shape *shape = function_way(cache, (PyCodeObject *)func->func_code, nargs + 1);
-    /* Two levels of recursion: the class's, then __init__'s frame's. */
-    if (shape == NULL || direct_start(tstate, func, shape) == NULL || tstate->recursion_remaining < 2) {
+    /* Two levels of recursion: the class's, then __init__'s frame's.  Whether
+     * __init__ may run straight is asked once the instance is made (making it
+     * may run a finalizer, which may change that); if not, it is called the
+     * ordinary way then. */
+    if (shape == NULL || tstate->recursion_remaining < 2) {
         return ACCEL_NOT_CALLED;
     }
     frame->prev_instr = at;
@@ -224,26 +227,37 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     }
     else {
         args[-1] = self;  /* the class's place: the caller's stack keeps the arguments */
-        accel_hold_as_type_call(args - 1, nargs, keywords);
         Py_INCREF(init);  /* the frame's; the class may drop it while __init__ runs */
         unsigned char *start = direct_start(tstate, func, shape);
         if (LIKELY(start != NULL)) {
-            /* The frame's references, moved into it. */
+            /* The frame's references, moved into it, and at once those that
+             * accel_hold_as_type_call takes; released, with the caller's
+             * stack's, at once too (self's stays the result's). */
+            Py_ssize_t held = 1 + (keywords != 0);
+            self->ob_refcnt += held;
             _Pragma("clang loop unroll(disable)")
-            for (int i = -1; i < nargs; i++) {
-                Py_INCREF(args[i]);
+            for (int i = 0; i < nargs; i++) {
+                args[i]->ob_refcnt += held + 1;
             }
             res = run_direct(tstate, push_direct(tstate, func, args - 1, nargs + 1, shape), shape, start);
+            self->ob_refcnt -= held - 1;  /* none can be the last: the caller's stack holds self */
+            _Pragma("clang loop unroll(disable)")
+            for (int i = 0; i < nargs; i++) {
+                PyObject *arg = args[i];
+                if ((arg->ob_refcnt -= held + 1) == 0) {
+                    _Py_Dealloc(arg);
+                }
+            }
         }
         else {
-            /* A finalizer that the allocation ran changed what allows it. */
+            accel_hold_as_type_call(args - 1, nargs, keywords);
             res = accel_call_python(tstate, init, args - 1, nargs + 1);
             Py_DECREF(init);
-        }
-        accel_release_as_type_call(args - 1, nargs, keywords);
-        _Pragma("clang loop unroll(disable)")
-        for (int i = 0; i < nargs; i++) {
-            Py_DECREF(args[i]);
+            accel_release_as_type_call(args - 1, nargs, keywords);
+            _Pragma("clang loop unroll(disable)")
+            for (int i = 0; i < nargs; i++) {
+                Py_DECREF(args[i]);
+            }
         }
     }
     tstate->recursion_remaining++;
