@@ -132,7 +132,7 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
 
 /* The program of `rec` that starts at `start`: its current one, or one that a
  * recompile replaced while it ran (replaced programs stay mapped). */
-static accel_native *
+static inline __attribute__((always_inline)) accel_native *
 program_at(accel_code *rec, unsigned char *start)
 {
     accel_native *native = rec->native;
