@@ -117,29 +117,14 @@ frame_size_if_room(PyThreadState *tstate, PyCodeObject *co)
     return _PyThreadState_HasStackSpace(tstate, size) ? size : 0;
 }
 
-/* The callee's frame, pushed, with the arguments bound; NULL if the call must
- * take the ordinary path.  `positional`: the parameters are plain positional
- * ones (accel_code.positional_only_call), so that as many positional
- * arguments bind one to one, as 3.11's CALL_PY_EXACT_ARGS binds them (an
- * operator's dunder, an __init__ called by the class). */
-static _PyInterpreterFrame *
-push_frame(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
-           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, int positional)
+/* The frame at the data stack's top, its parameters bound (borrowed) in
+ * locals: pushed, its specials set, its own references to the parameters taken,
+ * its other locals unbound. */
+static inline __attribute__((always_inline)) _PyInterpreterFrame *
+finish_push(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co, size_t size)
 {
-    size_t size = frame_size_if_room(tstate, co);
-    if (size == 0) {
-        return NULL;
-    }
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
     PyObject **locals = frame->localsplus;
-    if (positional && kwnames == NULL && nargs == co->co_argcount) {
-        for (Py_ssize_t i = 0; i < nargs; i++) {
-            locals[i] = args[i];
-        }
-    }
-    else if (!bind(func, co, args, nargs, kwnames, locals)) {
-        return NULL;
-    }
     tstate->datastack_top += size;
     Py_INCREF(func);
     _PyFrame_InitializeSpecials(frame, func, NULL, co->co_nlocalsplus);
@@ -151,6 +136,41 @@ push_frame(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
         locals[i] = NULL;
     }
     return frame;
+}
+
+/* push_frame's way for arguments that bind otherwise than one to one. */
+static __attribute__((noinline)) _PyInterpreterFrame *
+push_bound(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
+           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    size_t size = frame_size_if_room(tstate, co);
+    if (size == 0 || !bind(func, co, args, nargs, kwnames, ((_PyInterpreterFrame *)tstate->datastack_top)->localsplus)) {
+        return NULL;
+    }
+    return finish_push(tstate, func, co, size);
+}
+
+/* The callee's frame, pushed, with the arguments bound; NULL if the call must
+ * take the ordinary path.  `positional`: the parameters are plain positional
+ * ones (accel_code.positional_only_call), so that as many positional
+ * arguments bind one to one, as 3.11's CALL_PY_EXACT_ARGS binds them (an
+ * operator's dunder, an __init__ called by the class): inline, for those. */
+static inline __attribute__((always_inline)) _PyInterpreterFrame *
+push_frame(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co,
+           PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames, int positional)
+{
+    if (!(positional && kwnames == NULL && nargs == co->co_argcount)) {
+        return push_bound(tstate, func, co, args, nargs, kwnames);
+    }
+    size_t size = frame_size_if_room(tstate, co);
+    if (size == 0) {
+        return NULL;
+    }
+    PyObject **locals = ((_PyInterpreterFrame *)tstate->datastack_top)->localsplus;
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        locals[i] = args[i];
+    }
+    return finish_push(tstate, func, co, size);
 }
 
 /* The frame object of the first complete frame from `frame` on (a new

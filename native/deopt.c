@@ -37,6 +37,7 @@ accel_profile_ended(accel_code *rec)
     if (saw_one_kind(rec->native)) {
         rec->recompile_requested = 1;
     }
+    accel_direct_start_refresh(rec);
 }
 
 static void
@@ -55,6 +56,7 @@ record_exit(accel_code *rec, _PyInterpreterFrame *frame, int reason)
     int guard = reason == ACCEL_EXIT_GUARD_TYPE || reason == ACCEL_EXIT_GUARD_VALUE;
     if (guard && count >= RECOMPILE_AFTER && rec->recompiles < MAX_RECOMPILES) {
         rec->recompile_requested = 1;
+        accel_direct_start_refresh(rec);
     }
 }
 

@@ -25,7 +25,6 @@
 #undef Py_BUILD_CORE
 
 accel_counters accel_totals;
-uint64_t accel_direct_calls;
 
 Py_ssize_t accel_extra_index = -1;
 static int mode = ACCEL_MODE_OFF;
@@ -47,6 +46,8 @@ stock(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 
 static accel_code records;  /* the list head */
 uint64_t accel_records_freed;
+static uint64_t direct_calls_of_freed;  /* the direct_calls of records that died */
+static uint64_t direct_calls_at_reset;  /* all records' direct_calls when the counters were reset */
 
 /* Called for every code object that has extra slots, ours set or not. */
 static void
@@ -57,6 +58,7 @@ free_record(void *data)
         return;
     }
     accel_records_freed++;
+    direct_calls_of_freed += rec->direct_calls;
     rec->prev->next = rec->next;
     rec->next->prev = rec->prev;
     Py_XDECREF(rec->summary);
@@ -453,6 +455,7 @@ accel_set_state(uintptr_t code, int state)
     if (rec != NULL) {
         rec->state = state;
         rec->recompile_requested = 0;
+        accel_direct_start_refresh(rec);
     }
     GIL_EXIT();
 }
@@ -532,6 +535,7 @@ accel_profile_operands(uintptr_t code, uint64_t entries, const int *sites, int n
                 rec->profile_until = rec->native_entries + entries;
             }
         }
+        accel_direct_start_refresh(rec);
     }
     GIL_EXIT();
     return result;
@@ -556,19 +560,36 @@ accel_operand_kinds(uintptr_t code, uint32_t *out, int n)
     return count;
 }
 
+/* The direct calls (stencils/shared.c) of every record, dead ones included:
+ * counted per record only, which keeps a global counter off the call path. */
+static uint64_t
+direct_calls_ever(void)
+{
+    uint64_t sum = direct_calls_of_freed;
+    for (accel_code *rec = records.next; rec != NULL && rec != &records; rec = rec->next) {
+        sum += rec->direct_calls;
+    }
+    return sum;
+}
+
 void
 accel_counters_get(accel_counters *out)
 {
+    GIL_ENTER();
+    uint64_t direct = direct_calls_ever() - direct_calls_at_reset;
     *out = accel_totals;
-    out->native_calls += accel_direct_calls;
-    out->native_entries += accel_direct_calls;
+    out->native_calls += direct;
+    out->native_entries += direct;
+    GIL_EXIT();
 }
 
 void
 accel_counters_reset(void)
 {
+    GIL_ENTER();
     memset(&accel_totals, 0, sizeof accel_totals);
-    accel_direct_calls = 0;
+    direct_calls_at_reset = direct_calls_ever();
+    GIL_EXIT();
 }
 
 void

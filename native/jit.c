@@ -43,7 +43,6 @@ static const struct {
     {"accel_finish_in_interpreter", (void *)accel_finish_in_interpreter},
     {"accel_eval_frame", (void *)accel_eval_frame},
     {"accel_totals", (void *)&accel_totals},
-    {"accel_direct_calls", (void *)&accel_direct_calls},
     {"accel_records_freed", (void *)&accel_records_freed},
     {"accel_c_stack_thread", (void *)&accel_c_stack_thread},
     {"accel_c_stack_limit", (void *)&accel_c_stack_limit},
@@ -627,6 +626,7 @@ accel_emit(uintptr_t code, const accel_instr *program, int n, uintptr_t keepaliv
         rec->recompile_requested = 0;
         rec->recompiles++;
     }
+    accel_direct_start_refresh(rec);
     memset(rec->site_exits, 0, sizeof(uint32_t) * ACCEL_EXIT_COUNT * rec->nunits);
     accel_totals.functions_compiled++;
     accel_totals.native_bytes += native->size;

@@ -53,20 +53,31 @@ typedef struct accel_code {
     uint64_t calls;
     uint64_t native_entries;
     uint64_t direct_calls;      /* calls CALL's stencil made straight (stencils/shared.c): each is a call
-                                   and a native entry, counted once here (readers add it to both) */
+                                   and a native entry, counted once here (readers add it to both, and
+                                   accel_counters_get sums it over the records) */
     uint64_t profile_until;     /* after this many native entries, compile again with the
                                    operand kinds seen (operand_kinds.h); 0: not profiling */
     uint64_t exits;
     accel_native *native;
+    unsigned char *direct_start;  /* native->start while a CALL may run the program straight
+                                     (stencils/shared.c): compiled, no recompile due, not
+                                     profiling; else NULL (accel_direct_start_refresh) */
     int nunits;                 /* code units of the code object */
     uint32_t *site_exits;       /* [reason][unit]: exits that resumed the interpreter at unit */
 } accel_code;
 
+/* Derive direct_start from what it summarises, so that a CALL checks one word:
+ * call after changing state, recompile_requested, profile_until or native. */
+static inline void
+accel_direct_start_refresh(accel_code *rec)
+{
+    int runs = rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested && rec->profile_until == 0;
+    rec->direct_start = runs && rec->native != NULL ? rec->native->start : NULL;
+}
+
 /* What native code shares with the stencils that call compiled functions
  * directly (stencils/call.c) besides the records. */
 extern accel_counters accel_totals;
-extern uint64_t accel_direct_calls;           /* hook.c: the records' direct_calls, summed; accel_counters_get
-                                                 adds them to native_calls and native_entries */
 extern uint64_t accel_records_freed;          /* hook.c: how many records died: a pointer to one kept since may dangle */
 extern PyThreadState *accel_c_stack_thread;   /* hook.c: whose limit accel_c_stack_limit is (runtime.h) */
 extern char *accel_c_stack_limit;

@@ -178,8 +178,10 @@ STENCIL(STORE_SUBSCR)
  * native/calls.c's (which also fills the cache). */
 STENCIL(CALL)
 {
-    PyObject **base = sp - OPARG - 2;
-    PyObject *result = SHARED_CALL(frame, sp, tstate, OPARG, (accel_cache *)FRESH_HOLE(_JIT_CACHE),
+    /* (Zero-extended: one lea.  The paths after the call read the oparg
+     * afresh rather than keep it across the call.) */
+    PyObject **base = sp - ((uint64_t)HOLE32(_JIT_OPARG) + 2);
+    PyObject *result = SHARED_CALL(frame, base, tstate, OPARG, (accel_cache *)FRESH_HOLE(_JIT_CACHE),
                                    (_Py_CODEUNIT *)FRESH_HOLE(_JIT_INSTR), (PyObject *)FRESH_HOLE(_JIT_OPERAND));
     if (LIKELY(((uintptr_t)result & (ACCEL_C_RESULT | 1)) == 0)) {
         sp = base;
@@ -207,7 +209,8 @@ STENCIL(CALL)
     }
     /* A bound method is split by now (SHARED_CALL did). */
     SYNC_INSTR();
-    int status = accel_call_instruction(tstate, frame, base, OPARG, (PyObject *)OPERAND, RAW_LOCALS_LIVE,
+    int status = accel_call_instruction(tstate, frame, base, (int)FRESH_HOLE32(_JIT_OPARG), (PyObject *)OPERAND,
+                                        RAW_LOCALS_LIVE,
                                         (accel_cache *)HOLE(_JIT_CACHE));
     sp = base + 1;
     if (status == ACCEL_CALL_DONE) {

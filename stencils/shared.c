@@ -20,53 +20,80 @@ split_bound_method(PyObject **base)
 static inline __attribute__((always_inline)) accel_call_shape *
 function_way(accel_cache *cache, PyCodeObject *co, int nargs)
 {
+    /* Most sites call one function: its way first, without the loop. */
+    accel_call_shape *way = &cache->calls[0];
+    if (LIKELY(way->code == co && way->nargs == nargs)) {
+        return way;
+    }
     _Pragma("clang loop unroll(disable)")
-    for (int i = 0; i < ACCEL_CALL_WAYS; i++) {
-        accel_call_shape *way = &cache->calls[i];
-        if (LIKELY(way->code == co && way->nargs == nargs)) {
+    for (int i = 1; i < ACCEL_CALL_WAYS; i++) {
+        way = &cache->calls[i];
+        if (way->code == co && way->nargs == nargs) {
             return way;
         }
     }
     return NULL;
 }
 
-/* Whether a direct call to `func` may push its frame, as the cache's `shape`
- * describes it, and run the callee's program now: as accel_may_run_directly
- * and accel_run_native_inline check (native/runtime.h); what they do on the
- * rare paths (measuring the C stack of another thread, the RecursionError,
- * the end of operand profiling) is left to native/calls.c. */
-static inline __attribute__((always_inline)) int
-may_push(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape)
+/* Between two tests that leave the same way: clang would otherwise compute
+ * both conditions (set, or) and branch once, which takes more instructions
+ * than a branch each when neither is ever taken. */
+#define SEPARATE_BRANCHES() __asm__ volatile("")
+
+/* The program a direct call to `func` runs when it may push its frame, as the
+ * cache's `shape` describes it, and run that program now; else NULL.  As
+ * accel_may_run_directly and accel_run_native_inline check (native/runtime.h),
+ * the record's state in one word (accel_direct_start_refresh); what they do on
+ * the rare paths (measuring the C stack of another thread, the RecursionError,
+ * the end of operand profiling) is left to native/calls.c.  One branch per
+ * check, all laid out of line. */
+static inline __attribute__((always_inline)) unsigned char *
+direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape)
 {
-    accel_code *rec = shape->rec;
     uintptr_t stack_pointer, hook;
     __asm__("movq %%rsp, %0" : "=r"(stack_pointer));
     /* A function's address as a value: 64 bits, as HOLE does (the medium model
      * would make it a 32-bit immediate). */
     __asm__("movabsq $accel_eval_frame, %0" : "=r"(hook));
-    if (UNLIKELY(!(shape->epoch == accel_records_freed
-          && rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested && rec->profile_until == 0
-          && (uintptr_t)tstate->interp->eval_frame == hook && !tstate->cframe->use_tracing))) {
-        return 0;
+    if (UNLIKELY(shape->epoch != accel_records_freed)) {
+        return NULL;
+    }
+    unsigned char *start = shape->rec->direct_start;
+    if (UNLIKELY(start == NULL)) {
+        return NULL;
+    }
+    if (UNLIKELY((uintptr_t)tstate->interp->eval_frame != hook)) {
+        return NULL;
+    }
+    if (UNLIKELY(tstate->cframe->use_tracing)) {
+        return NULL;
     }
     if (UNLIKELY(tstate->recursion_remaining <= 0)) {
-        return 0;
+        return NULL;
     }
+    SEPARATE_BRANCHES();
     if (UNLIKELY(tstate != accel_c_stack_thread)) {
-        return 0;
+        return NULL;
     }
+    SEPARATE_BRANCHES();
     if (UNLIKELY(stack_pointer < (uintptr_t)accel_c_stack_limit)) {
-        return 0;
+        return NULL;
     }
-    if (UNLIKELY(!_PyThreadState_HasStackSpace(tstate, shape->frame_size))) {
-        return 0;
+    /* _PyThreadState_HasStackSpace, as the frame's end against the chunk's
+     * limit: the thread state sets the top and the limit together, so both
+     * are NULL before the first chunk, and then no frame fits. */
+    if (UNLIKELY(tstate->datastack_top + shape->frame_size >= tstate->datastack_limit)) {
+        return NULL;
     }
     int missing = shape->missing;
+    if (LIKELY(missing == 0)) {
+        return start;
+    }
     PyObject *defaults = func->func_defaults;
-    return LIKELY(missing == 0) || (defaults != NULL && PyTuple_GET_SIZE(defaults) >= missing);
+    return defaults != NULL && PyTuple_GET_SIZE(defaults) >= missing ? start : NULL;
 }
 
-/* The frame of a direct call to `func` (may_push said it may be), its
+/* The frame of a direct call to `func` (direct_start said it may be), its
  * arguments (and the defaults after them) being all its parameters: pushed,
  * the arguments and the reference to `func` moved in from the caller's stack. */
 static inline __attribute__((always_inline)) _PyInterpreterFrame *
@@ -103,30 +130,42 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
     return callee;
 }
 
-/* Run a pushed frame's native code, then clear and pop the frame: what
- * native/calls.c's run_pushed does, without its C frames around the call (the
- * callee's program is called straight, in the stencils' convention). */
+/* The program of `rec` that starts at `start`: its current one, or one that a
+ * recompile replaced while it ran (replaced programs stay mapped). */
+static inline __attribute__((always_inline)) accel_native *
+program_at(accel_code *rec, unsigned char *start)
+{
+    accel_native *native = rec->native;
+    while (native->start != start) {
+        native = native->older;
+    }
+    return native;
+}
+
+/* Run a pushed frame's program, which starts at `start`, then clear and pop
+ * the frame: what native/calls.c's run_pushed does, without its C frames
+ * around the call (the callee's program is called straight, in the stencils'
+ * convention). */
 static inline __attribute__((always_inline)) PyObject *
-run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape)
+run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape, unsigned char *start)
 {
     accel_code *rec = shape->rec;
     rec->direct_calls++;
-    accel_direct_calls++;
     tstate->recursion_remaining--;
     _PyCFrame *cframe = tstate->cframe;
     callee->previous = cframe->current_frame;
     cframe->current_frame = callee;
-    accel_native *native = rec->native;
-    PyObject *result = ((accel_continuation)native->start)(callee, callee->localsplus + shape->nlocalsplus, tstate);
+    PyObject *result = ((accel_continuation)start)(callee, callee->localsplus + shape->nlocalsplus, tstate);
     tstate->cframe->current_frame = callee->previous;
     if (UNLIKELY((uintptr_t)result & 1)) {
         tstate->recursion_remaining++;
-        result = accel_finish_in_interpreter(tstate, callee, rec, native, (uintptr_t)result);
+        result = accel_finish_in_interpreter(tstate, callee, rec, program_at(rec, start), (uintptr_t)result);
         tstate->recursion_remaining--;
     }
     /* As _PyEvalFrameClearAndPop, with the recursion depth still counting the
-     * callee: finalizers run by the clearing may call. */
-    if (UNLIKELY(callee->frame_obj != NULL)) {
+     * callee: finalizers run by the clearing may call.  A frame object, or
+     * the dict locals() made, take native/calls.c's path. */
+    if (UNLIKELY(((uintptr_t)callee->frame_obj | (uintptr_t)callee->f_locals) != 0)) {
         accel_clear_frame(tstate, callee);
     }
     else {
@@ -135,7 +174,6 @@ run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_
         for (int i = 0; i < depth; i++) {
             Py_XDECREF(callee->localsplus[i]);
         }
-        Py_XDECREF(callee->f_locals);  /* locals() made it */
         Py_DECREF(callee->f_func);
         Py_DECREF(callee->f_code);
     }
@@ -167,8 +205,11 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     }
     PyFunctionObject *func = (PyFunctionObject *)init;
     accel_call_shape *shape = function_way(cache, (PyCodeObject *)func->func_code, nargs + 1);
-    /* Two levels of recursion: the class's, then __init__'s frame's. */
-    if (shape == NULL || !may_push(tstate, func, shape) || tstate->recursion_remaining < 2) {
+    /* Two levels of recursion: the class's, then __init__'s frame's.  Whether
+     * __init__ may run straight is asked once the instance is made (making it
+     * may run a finalizer, which may change that); if not, it is called the
+     * ordinary way then. */
+    if (shape == NULL || tstate->recursion_remaining < 2) {
         return ACCEL_NOT_CALLED;
     }
     frame->prev_instr = at;
@@ -186,25 +227,37 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     }
     else {
         args[-1] = self;  /* the class's place: the caller's stack keeps the arguments */
-        accel_hold_as_type_call(args - 1, nargs, keywords);
         Py_INCREF(init);  /* the frame's; the class may drop it while __init__ runs */
-        if (LIKELY(may_push(tstate, func, shape))) {
-            /* The frame's references, moved into it. */
+        unsigned char *start = direct_start(tstate, func, shape);
+        if (LIKELY(start != NULL)) {
+            /* The frame's references, moved into it, and at once those that
+             * accel_hold_as_type_call takes; released, with the caller's
+             * stack's, at once too (self's stays the result's). */
+            Py_ssize_t held = 1 + (keywords != 0);
+            self->ob_refcnt += held;
             _Pragma("clang loop unroll(disable)")
-            for (int i = -1; i < nargs; i++) {
-                Py_INCREF(args[i]);
+            for (int i = 0; i < nargs; i++) {
+                args[i]->ob_refcnt += held + 1;
             }
-            res = run_direct(tstate, push_direct(tstate, func, args - 1, nargs + 1, shape), shape);
+            res = run_direct(tstate, push_direct(tstate, func, args - 1, nargs + 1, shape), shape, start);
+            self->ob_refcnt -= held - 1;  /* none can be the last: the caller's stack holds self */
+            _Pragma("clang loop unroll(disable)")
+            for (int i = 0; i < nargs; i++) {
+                PyObject *arg = args[i];
+                if ((arg->ob_refcnt -= held + 1) == 0) {
+                    _Py_Dealloc(arg);
+                }
+            }
         }
         else {
-            /* A finalizer that the allocation ran changed what allows it. */
+            accel_hold_as_type_call(args - 1, nargs, keywords);
             res = accel_call_python(tstate, init, args - 1, nargs + 1);
             Py_DECREF(init);
-        }
-        accel_release_as_type_call(args - 1, nargs, keywords);
-        _Pragma("clang loop unroll(disable)")
-        for (int i = 0; i < nargs; i++) {
-            Py_DECREF(args[i]);
+            accel_release_as_type_call(args - 1, nargs, keywords);
+            _Pragma("clang loop unroll(disable)")
+            for (int i = 0; i < nargs; i++) {
+                Py_DECREF(args[i]);
+            }
         }
     }
     tstate->recursion_remaining++;
@@ -314,8 +367,43 @@ call_c(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
     return result;
 }
 
+/* SHARED_CALL's call of the function `func` with the `nargs` arguments at
+ * `args` (self first, for a method): when the site's cache describes the call
+ * and the callee may run natively now, the callee's frame pushed, run,
+ * cleared and popped.  ACCEL_NOT_CALLED, with nothing done, otherwise. */
+static inline __attribute__((always_inline)) PyObject *
+call_function(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, accel_cache *cache)
+{
+    accel_call_shape *shape = function_way(cache, (PyCodeObject *)func->func_code, nargs);
+    if (UNLIKELY(shape == NULL)) {
+        return ACCEL_NOT_CALLED;
+    }
+    unsigned char *start = direct_start(tstate, func, shape);
+    if (UNLIKELY(start == NULL)) {
+        return ACCEL_NOT_CALLED;
+    }
+    return run_direct(tstate, push_direct(tstate, func, args, nargs, shape), shape, start);
+}
+
+/* SHARED_CALL's call of any other callable (`is_meth`: the arguments start
+ * with self): a plain class's instantiation, or a C function's call. */
+static inline __attribute__((always_inline)) PyObject *
+call_other(_PyInterpreterFrame *frame, PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs,
+           int is_meth, accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames)
+{
+    if (Py_TYPE(callable) == &PyType_Type && !is_meth) {
+        return instantiate_direct(frame, tstate, (PyTypeObject *)callable, args, nargs, kwnames != NULL, cache, at);
+    }
+    if (kwnames != NULL) {
+        return ACCEL_NOT_CALLED;
+    }
+    frame->prev_instr = at;
+    PyObject *result = call_c(tstate, callable, args, nargs);
+    return result == ACCEL_NOT_CALLED ? result : (PyObject *)((uintptr_t)result | ACCEL_C_RESULT);
+}
+
 /* CALL's call of a compiled Python function, a plain class or a C function, its callable
- * and arguments on top of the value stack, whose top is `sp`: [NULL,
+ * and arguments on top of the value stack, from `base` on: [NULL,
  * callable, args...] or [function, self, args...], `oparg` arguments besides
  * self; its site's cache is `cache`, and `at` the CALL's code unit.  A bound
  * method is split into function and self first, as 3.11's PRECALL does.  When
@@ -332,35 +420,27 @@ call_c(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
  * with nothing else done, otherwise: the stencil then makes the call another
  * way (native/calls.c's path fills the cache). */
 CC PyObject *
-SHARED_CALL(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
+SHARED_CALL(_PyInterpreterFrame *frame, PyObject **base, PyThreadState *tstate, int oparg,
             accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames)
 {
     /* (Set before the checks, which keeps `at` from being kept across them; the
      * stencil sets it again for the other ways to call.) */
     frame->prev_instr = at + INLINE_CACHE_ENTRIES_CALL;
-    PyObject **base = sp - oparg - 2;
-    if (UNLIKELY(base[0] == NULL && Py_TYPE(base[1]) == &PyMethod_Type)) {
+    PyObject *callable = base[0];
+    if (callable == NULL) {
+        callable = base[1];
+        /* A function called straight: the usual call, its own copy of the path. */
+        if (LIKELY(Py_TYPE(callable) == &PyFunction_Type)) {
+            return call_function(tstate, (PyFunctionObject *)callable, base + 2, oparg, cache);
+        }
+        if (Py_TYPE(callable) != &PyMethod_Type) {
+            return call_other(frame, tstate, callable, base + 2, oparg, 0, cache, at, kwnames);
+        }
         split_bound_method(base);
+        callable = base[0];
     }
-    int is_meth = base[0] != NULL;
-    int nargs = oparg + is_meth;
-    PyObject **args = base + 2 - is_meth;
-    PyObject *callable = base[1 - is_meth];
-    if (UNLIKELY(Py_TYPE(callable) != &PyFunction_Type)) {
-        if (Py_TYPE(callable) == &PyType_Type && !is_meth) {
-            return instantiate_direct(frame, tstate, (PyTypeObject *)callable, args, nargs, kwnames != NULL, cache, at);
-        }
-        if (kwnames != NULL) {
-            return ACCEL_NOT_CALLED;
-        }
-        frame->prev_instr = at;
-        PyObject *result = call_c(tstate, callable, args, nargs);
-        return result == ACCEL_NOT_CALLED ? result : (PyObject *)((uintptr_t)result | ACCEL_C_RESULT);
+    if (LIKELY(Py_TYPE(callable) == &PyFunction_Type)) {
+        return call_function(tstate, (PyFunctionObject *)callable, base + 1, oparg + 1, cache);
     }
-    PyFunctionObject *func = (PyFunctionObject *)callable;
-    accel_call_shape *shape = function_way(cache, (PyCodeObject *)func->func_code, nargs);
-    if (UNLIKELY(shape == NULL) || UNLIKELY(!may_push(tstate, func, shape))) {
-        return ACCEL_NOT_CALLED;
-    }
-    return run_direct(tstate, push_direct(tstate, func, args, nargs, shape), shape);
+    return call_other(frame, tstate, callable, base + 1, oparg + 1, 1, cache, at, kwnames);
 }

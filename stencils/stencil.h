@@ -82,6 +82,13 @@ typedef CC PyObject *(*accel_continuation)(_PyInterpreterFrame *, PyObject **, P
     __builtin_assume(value_ <= UINT32_MAX);  /* movl zero-extends: no extension after */ \
     (uint32_t)value_;                                        \
 })
+/* The same, read afresh (as FRESH_HOLE). */
+#define FRESH_HOLE32(NAME) ({                                \
+    uint64_t value_;                                         \
+    __asm__ volatile("movl $" #NAME ", %k0" : "=r"(value_)); \
+    __builtin_assume(value_ <= UINT32_MAX);                  \
+    (uint32_t)value_;                                        \
+})
 #define OPARG ((int)HOLE32(_JIT_OPARG))
 #define OPARG2 ((int)HOLE32(_JIT_OPARG2))
 #define OPERAND HOLE(_JIT_OPERAND)
@@ -105,7 +112,7 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
  * tags the result (or NULL) of a call of a C function. */
 #define ACCEL_NOT_CALLED ((PyObject *)1)
 #define ACCEL_C_RESULT ((uintptr_t)2)
-CC PyObject *SHARED_CALL(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, int oparg,
+CC PyObject *SHARED_CALL(_PyInterpreterFrame *frame, PyObject **base, PyThreadState *tstate, int oparg,
                          accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames);
 /* stencils/resume.c */
 CC PyObject *SHARED_GEN_NEXT(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, PyObject *iter,

@@ -653,3 +653,106 @@ print(deep(0))
     assert_native(run, "make", "errors", "chains")
     direct = run.stats["native_calls"] - run.stats["native_calls_from_c"]
     assert direct >= 300, run.stats
+
+
+def test_direct_calls_exit_from_a_program_a_recompile_replaced(tmp_path):
+    """CALL's shared routine runs the callee's program straight and, when that program
+    exits to the interpreter, hands the exit to native/deopt.c with the program that ran
+    (stencils/shared.c, program_at).  Here a recursion's callees fail a guard after their
+    recursive call returns; once enough have, a call made meanwhile recompiles the code,
+    so the frames still running the replaced program exit from it afterwards.  A code
+    whose record asks for a recompile, or that profiles, is not called straight
+    (accel_direct_start_refresh)."""
+    run = compare("""
+def walk(x, n):
+    if n == 0:
+        return x
+    rest = walk(x, n - 1)
+    total = x * 2 + rest
+    if n % 10 == 0:
+        total += walk(x, 0)
+    return total
+
+def main():
+    for _ in range(30):
+        r = walk(1, 50)
+    print(r)
+    print(walk(0.5, 200))
+    print(walk(2, 200))
+    print(walk(0.25, 200))
+    print(walk(3, 100), walk(0.5, 10))
+
+main()
+""", tmp_path, functions=["walk"])
+    assert_native(run, "walk")
+    assert run.function("walk")["recompiles"] >= 2, run.function("walk")["text"]
+    direct = run.stats["native_calls"] - run.stats["native_calls_from_c"]
+    assert direct >= 1000, run.stats
+
+
+def test_instantiation_whose_init_cannot_run_straight_at_that_moment(tmp_path):
+    """CALL's shared routine makes the instance before it asks whether __init__'s
+    program may run straight (stencils/shared.c): while __init__'s code profiles its
+    operands, or when its frame does not fit in the data stack's chunk (a deep chain of
+    instantiations), __init__ is then called the ordinary way; instances, events of
+    profiling and tracing switched on by a callee, and the references the arguments
+    keep are stock's."""
+    run = compare("""
+import sys
+
+class P:
+    def __init__(self, x, y=1):
+        self.x = x
+        self.y = y
+        self.z = y[0] + y[1] if type(y) is list else 0
+
+class Chain:
+    def __init__(self, n, pad=None):
+        a = b = c = d = e = f = g = h = n
+        self.next = Chain(n - 1, [a, b]) if n > 0 else None
+        self.n = a + b + c + d + e + f + g + h + self.z(pad)
+
+    def z(self, pad):
+        return pad[0] * pad[1] if pad else 0
+
+def chain_sum(depth):
+    total = 0
+    node = Chain(depth)
+    while node is not None:
+        total += node.n
+        node = node.next
+    return total
+
+def switch(on, events):
+    def hook(frame, event, arg):
+        if frame.f_code.co_name == "__init__" and event in ("call", "return"):
+            x = frame.f_locals.get("x")
+            events.append((event, x if isinstance(x, int) else type(x).__name__))
+        return hook if on == "trace" else None
+    if on == "profile":
+        sys.setprofile(hook)
+    elif on == "trace":
+        sys.settrace(hook)
+    else:
+        sys.setprofile(None)
+        sys.settrace(None)
+
+def make(n, mode):
+    events = []
+    marker = object()
+    before = sys.getrefcount(marker)
+    out = []
+    for i in range(n):
+        if i == n // 2:
+            switch(mode, events)
+        p = P(i, y=marker) if i % 2 else P(marker) if i % 3 else P(i, [i, 2.5])
+        out.append(p.x if p.x is not marker else "marker")
+    switch(None, events)
+    del p
+    return out[-4:], events[-6:], len(events), sys.getrefcount(marker) - before
+
+for mode in ("profile", "trace", "profile"):
+    print(mode, make(60, mode))
+print([chain_sum(d) for d in (5, 300, 300, 50)])
+""", tmp_path, functions=["make", "P.__init__", "Chain.__init__"])
+    assert_native(run, "make", "P.__init__", "Chain.__init__")
