@@ -45,19 +45,26 @@ sqrt_is_pow(double base, double *out)
     return 1;
 }
 
+/* float_pow's plain case by the platform's pow itself. */
 static inline __attribute__((always_inline)) int
-float_pow_plain(double base, double exponent, double *out)
+float_pow_by_libm(double base, double exponent, double *out)
 {
     if (!(base > 0.0) || base == 1.0 || __builtin_isinf(base)
         || exponent == 0.0 || !__builtin_isfinite(exponent)) {
         return 0;
     }
-    if (exponent == 0.5 && sqrt_is_pow(base, out)) {
-        return 1;
-    }
     double result = pow(base, exponent);
     *out = result;
     return __builtin_isnormal(result);
+}
+
+static inline __attribute__((always_inline)) int
+float_pow_plain(double base, double exponent, double *out)
+{
+    if (exponent == 0.5 && sqrt_is_pow(base, out)) {
+        return 1;  /* (sqrt_is_pow takes only bases of the plain case) */
+    }
+    return float_pow_by_libm(base, exponent, out);
 }
 
 /* Whether float_pow would hand the operation to complex: a negative finite base

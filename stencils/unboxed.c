@@ -223,13 +223,13 @@ STENCIL(BINARY_OP_POWER_FLOAT_RAW)
 
 /* The fused LOAD_CONST_RAW 0.5 and BINARY_OP_POWER_FLOAT_RAW: x ** 0.5 from the
  * base alone, the square root first (sqrt_is_pow: bound to be pow's bits), then
- * as BINARY_OP_POWER_FLOAT_RAW.  Its exit (a negative base) comes before the
+ * as BINARY_OP_POWER_FLOAT_RAW without trying the square root again.  Its exit (a negative base) comes before the
  * constant is pushed: the interpreter resumes at the LOAD_CONST. */
 STENCIL(BINARY_OP_POWER_FLOAT_RAW_HALF)
 {
     double base = raw_float(sp[-1]);
     double result;
-    if (!sqrt_is_pow(base, &result) && !float_pow_plain(base, 0.5, &result)) {
+    if (!sqrt_is_pow(base, &result) && !float_pow_by_libm(base, 0.5, &result)) {
         if (float_pow_is_complex(base, 0.5)) {
             EXIT(ACCEL_EXIT_GUARD_VALUE);
         }
@@ -796,6 +796,30 @@ STENCIL(FOR_ITER_LIST_GUARDED)
         TUPLE_ITER_NEXT(iter, 1);
     }
     LIST_ITER_NEXT(iter, 1);
+}
+
+/* GET_ITER where locals are raw (an outer loop around list loops): an exact list's
+ * or tuple's iterator, made where that can run no code: the stack's reference to
+ * the sequence is not its last, and the iterator's allocation cannot start a
+ * garbage collection (whose finalizers and callbacks could look at the frame).
+ * Anything else jumps to the generic GET_ITER, the raw locals boxed before it and
+ * unboxed after it (accel/specializer/unbox.py, _box_around_get_iter). */
+STENCIL(GET_ITER_RAW_LOOP)
+{
+    PyObject *iterable = sp[-1];
+    struct _gc_runtime_state *gc = &tstate->interp->gc;
+    if (LIKELY((PyList_CheckExact(iterable) || PyTuple_CheckExact(iterable)) && Py_REFCNT(iterable) > 1
+               && (!gc->enabled || gc->generations[0].count < gc->generations[0].threshold))) {
+        PyObject *iter = Py_TYPE(iterable)->tp_iter(iterable);
+        Py_DECREF(iterable);  /* not its last reference */
+        if (iter == NULL) {
+            sp--;
+            ERROR();
+        }
+        sp[-1] = iter;
+        CONTINUE();
+    }
+    JUMP();
 }
 
 /* UNPACK_SEQUENCE where locals are raw: an exact tuple or list of OPARG items

@@ -79,6 +79,7 @@ PURE = frozenset(RAW_OPS) | {
     "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "NOP", "FOR_ITER_RANGE",
     "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
     "SWAP", "COPY", "POP_TOP", "RETURN_VALUE",  # a return from the loop, its iterator popped
+    "LOAD_DEREF",  # (an empty cell exits, the interpreter raising)
 }
 # Instructions whose generic path may run Python code, and their forms for loops that
 # keep locals raw, which exit to the interpreter instead (stencils/unboxed.c).
@@ -89,6 +90,9 @@ GUARDED_IN_RAW_LOOPS = {  # -> (the form, its guards, the note explain shows)
        for name in ("UNPACK_SEQUENCE", "UNPACK_SEQUENCE_TUPLE", "UNPACK_SEQUENCE_LIST")},
     "UNPACK_SEQUENCE_TWO_TUPLE": ("UNPACK_SEQUENCE_TWO_GUARDED", ("sequence is a tuple or list of two",), RAW_LOOP_EXITS),
     "LOAD_GLOBAL_CACHED": ("LOAD_GLOBAL_PURE", (), "inline cache; where locals are raw, a miss that could run code exits"),
+    # (never exits: _box_around_get_iter gives it a way round with the locals boxed)
+    "GET_ITER": ("GET_ITER_RAW_LOOP", (), "a list's or tuple's iterator; anything else, or a garbage collection "
+                                          "due, runs GET_ITER with the raw locals boxed"),
 }
 # `list[i]` whose container and index are locals or constants, its float item unboxed for
 # a float operation (BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT): one instruction that changes no
@@ -576,11 +580,26 @@ def _enter_and_leave(program: list[QInstr], region: Region, original: list[QInst
     for q in program:
         if q.jumps and id(q.target_instr) in boxed_before:
             q.target_instr = boxed_before[id(q.target_instr)][0]
+    for k in range(start, end + 1):
+        if program[k].name == "GET_ITER_RAW_LOOP":
+            exits += _box_around_get_iter(region, program[k], program[k + 1])
     body = [c for q in program[start:end + 1] for c in boxed_before.get(id(q), []) + [q]]
     falls_out = []
     if program[end].falls_through and end + 1 < len(program):
         falls_out = _convert_locals(region, "BOX_LOCAL", program[end + 1])
     return program[:start] + entry + body + falls_out + program[end + 1:] + exits
+
+
+def _box_around_get_iter(region: Region, get_iter: QInstr, after: QInstr) -> list[QInstr]:
+    """Where GET_ITER_RAW_LOOP jumps when it cannot make the iterator without running
+    code: the raw locals boxed, the generic GET_ITER (whatever it runs sees the frame
+    as the interpreter would), the locals unboxed again (one that no longer holds its
+    kind exits, at `after`) and back to `after`."""
+    generic = QInstr("GET_ITER", get_iter.covers, get_iter.oparg, note="with the loop's raw locals boxed")
+    back = QInstr("JUMP_FORWARD", after.covers[:1], target_instr=after, note="back into the unboxed loop")
+    boxed = _convert_locals(region, "BOX_LOCAL", get_iter)
+    get_iter.target_instr = boxed[0]
+    return boxed + [generic] + _convert_locals(region, "UNBOX_LOCAL", after) + [back]
 
 
 def _convert_locals(region: Region, name: str, at: QInstr) -> list[QInstr]:

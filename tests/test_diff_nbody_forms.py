@@ -1,0 +1,139 @@
+"""Differential tests: the forms nbody's loops take (an outer loop that keeps its floats
+raw around the list loops inside it, x ** 0.5, pairs unpacked, list items read and
+updated raw), each with its exits, compiled on their first call (ACCEL_THRESHOLD=0),
+compared with stock CPython, with proof that native code ran."""
+from differential import assert_native, compare
+
+# nbody's step in miniature: an outer loop around two list loops, floats raw throughout.
+STEP = """
+import gc
+import sys
+import traceback
+
+def step(bodies, pairs, dt, steps):
+    for _ in range(steps):
+        for a, b in pairs:
+            dx = a[0] - b[0]
+            dist2 = dx * dx + 0.25
+            mag = dt / (dist2 * dist2 ** 0.5)
+            a[1] -= dx * mag
+            b[1] += dx * mag
+        for body in bodies:
+            body[0] += dt * body[1]
+    return dx
+
+def make(n):
+    bodies = [[k * 1.25 - 2.0, 0.5 * k] for k in range(n)]
+    return bodies, [(bodies[i], bodies[j]) for i in range(n) for j in range(i + 1, n)]
+
+def shown(frame):
+    return sorted((name, repr(value)) for name, value in frame.f_locals.items() if name in ("_", "dt", "dx", "mag"))
+"""
+
+
+def test_outer_loop_keeps_floats_raw_around_list_loops(tmp_path):
+    run = compare(STEP + """
+bodies, pairs = make(4)
+for _ in range(6):
+    print(repr(step(bodies, pairs, 0.01, 40)), [[repr(v) for v in body] for body in bodies])
+""", tmp_path, functions=["step"])
+    assert_native(run, "step", min_entries=5)
+    facts = run.function("step")
+    assert facts["specialized"].count("GET_ITER_RAW_LOOP") == 2, facts["text"]
+    assert facts["exits"] == 0, facts["text"]
+    # one region: no boxing between the pair loop and the body loop
+    assert "FOR_ITER_RANGE_RAW" in facts["specialized"], facts["text"]
+
+
+def test_iterators_made_where_a_collection_is_due(tmp_path):
+    # Every list iterator made in the loop starts a garbage collection (a callback arms the
+    # next one): the generic GET_ITER runs with the raw locals boxed, and the callback sees
+    # them, and the line, exactly as under the interpreter; the loop goes on natively.
+    run = compare(STEP + """
+seen = []
+def watch(phase, info):
+    caller = sys._getframe(1)
+    if phase == "stop" and caller.f_code is step.__code__:
+        seen.append((caller.f_lineno, shown(caller)))
+        seen.append([[] for _ in range(3)])  # the next GC allocation collects again
+
+bodies, pairs = make(3)
+for _ in range(3):
+    print(repr(step(bodies, pairs, 0.01, 5)))
+gc.collect()
+gc.disable()
+gc.set_threshold(1)
+junk = [[] for _ in range(10)]
+gc.callbacks.append(watch)
+gc.enable()
+print(repr(step(bodies, pairs, 0.5, 4)))
+gc.callbacks.remove(watch)
+gc.set_threshold(700)
+print([entry for entry in seen if isinstance(entry, tuple)])
+print(len(seen) > 0, [[repr(v) for v in body] for body in bodies])
+""", tmp_path, functions=["step"])
+    assert_native(run, "step", min_entries=4)
+    facts = run.function("step")
+    assert "GET_ITER_RAW_LOOP" in facts["specialized"], facts["text"]
+    assert "with the loop's raw locals boxed" in facts["text"], facts["text"]
+    assert facts["exits"] == 0, facts["text"]
+
+
+def test_iterables_that_run_code_or_fail(tmp_path):
+    # A list subclass whose __iter__ looks at the frame, a generator, a list whose only
+    # reference is the loop's, and something not iterable: the generic GET_ITER with the
+    # raw locals boxed (a traceback and its frame's locals as the interpreter's).
+    run = compare(STEP + """
+class Peeking(list):
+    def __iter__(self):
+        print("iter at line", sys._getframe(1).f_lineno, shown(sys._getframe(1)))
+        return list.__iter__(self)
+
+bodies, pairs = make(3)
+for _ in range(3):
+    print(repr(step(bodies, pairs, 0.01, 5)))
+print(repr(step(Peeking(bodies), Peeking(pairs), 0.25, 2)))
+print(repr(step(bodies, (pair for pair in pairs), 0.25, 1)))
+print(repr(step(bodies, [(bodies[0], bodies[1])], 0.25, 3)))
+print(repr(step(bodies, pairs, 0.125, 3)))
+for bad in (7, None):
+    try:
+        step(bodies, bad, 0.5, 2)
+    except TypeError:
+        error = sys.exc_info()[1]
+        print(traceback.format_exc().replace(__file__, "FILE"))
+        print(shown(error.__traceback__.tb_next.tb_frame))
+try:
+    step(7, pairs, 0.5, 2)
+except TypeError:
+    print(traceback.format_exc().replace(__file__, "FILE"))
+print([[repr(v) for v in body] for body in bodies])
+""", tmp_path, functions=["step"])
+    assert_native(run, "step", min_entries=4)
+    assert "GET_ITER_RAW_LOOP" in run.function("step")["text"], run.function("step")["text"]
+
+
+def test_loop_over_a_cell_and_a_local(tmp_path):
+    # nbody's advance: the pairs from a comprehension over a cell variable, the bodies
+    # loop reading that cell (LOAD_DEREF, which where locals are raw exits if empty).
+    run = compare("""
+def advance(bodies, dt, steps):
+    pairs = [(bodies[i], bodies[j]) for i in range(len(bodies)) for j in range(i + 1, len(bodies))]
+    for _ in range(steps):
+        for a, b in pairs:
+            dx = a[0] - b[0]
+            mass_b = b[2] * dt / (dx * dx + 0.5) ** 0.5
+            a[1] -= dx * mass_b
+        for body in bodies:
+            body[0] += dt * body[1]
+    return lambda: bodies
+
+bodies = [[k * 0.75, -0.25 * k, 1.0 + k] for k in range(5)]
+for _ in range(5):
+    advance(bodies, 0.01, 30)
+    print([[repr(v) for v in body] for body in bodies])
+""", tmp_path, functions=["advance"])
+    assert_native(run, "advance", min_entries=4)
+    facts = run.function("advance")
+    assert facts["specialized"].count("GET_ITER_RAW_LOOP") == 2, facts["text"]
+    assert facts["exits"] == 0, facts["text"]
