@@ -385,21 +385,27 @@ STENCIL(LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT)
  * sure): so the list and k need not wait on the stack nor be checked again, and
  * the item is still that float.  The result goes into it where the list has the
  * only reference, else into a new float. */
+/* A raw float into the list item (a float) at SLOT: into the float itself where
+ * the list has the only reference, else a new float (MemoryError: ERROR()). */
+#define STORE_INTO_FLOAT_ITEM(SLOT, VALUE) do {                 \
+    PyObject **slot_ = (SLOT);                                  \
+    PyObject *old_ = *slot_;                                    \
+    if (LIKELY(Py_REFCNT(old_) == 1)) {                         \
+        FLOAT_VALUE(old_) = (VALUE);                            \
+        break;                                                  \
+    }                                                           \
+    PyObject *boxed_ = PyFloat_FromDouble(VALUE);               \
+    if (boxed_ == NULL) {                                       \
+        ERROR();                                                \
+    }                                                           \
+    *slot_ = boxed_;                                            \
+    Py_DECREF(old_);  /* not its last reference */              \
+} while (0)
+
 STENCIL(STORE_FAST_ITEM_CONST_BOX_FLOAT)
 {
     double value = raw_float(*--sp);
-    PyObject **item = &((PyListObject *)LOCAL(OPARG))->ob_item[CONST_INDEX];
-    PyObject *old = *item;
-    if (Py_REFCNT(old) == 1) {
-        FLOAT_VALUE(old) = value;
-        CONTINUE();
-    }
-    PyObject *boxed = PyFloat_FromDouble(value);
-    if (boxed == NULL) {
-        ERROR();
-    }
-    *item = boxed;
-    Py_DECREF(old);  /* not its last reference */
+    STORE_INTO_FLOAT_ITEM(&((PyListObject *)LOCAL(OPARG))->ob_item[CONST_INDEX], value);
     CONTINUE();
 }
 
@@ -535,6 +541,42 @@ STENCIL(COMPARE_OP_FLOAT_JUMP_RAW)
 FLOAT_FUSED_FORMS(ADD, +)
 FLOAT_FUSED_FORMS(SUBTRACT, -)
 FLOAT_FUSED_FORMS(MULTIPLY, *)
+
+/* `list[k] += x * y` and `list[k] -= x * y`, the list a local, k a constant
+ * (CONST_INDEX), x and y raw locals: LOAD_FAST_ITEM_CONST_UNBOX_FLOAT (or its
+ * KNOWN_LIST form), BINARY_OP_MULTIPLY_FLOAT_RAW_FAST_FAST, the raw operation and
+ * STORE_FAST_ITEM_CONST_BOX_FLOAT in one, which keeps the values in registers.
+ * The list's, the index's and the item's checks exit before anything changes
+ * (the interpreter resumes at the LOAD_FAST); the arithmetic is the separate
+ * instructions' (the product rounded, then the sum).  OPARG: the list local in
+ * bits 0-7, x's in 8-15, y's in 16-23. */
+#define UPDATE_ITEM_PRODUCT(NAME, OP, LIST_CHECKED)                     \
+    STENCIL(NAME)                                                       \
+    {                                                                   \
+        PyObject *list = LOCAL(FUSED_LOCAL(0));                         \
+        double item;                                                    \
+        if (LIST_CHECKED) {                                             \
+            if (UNLIKELY((size_t)CONST_INDEX >= (size_t)Py_SIZE(list))) { \
+                EXIT(ACCEL_EXIT_GUARD_VALUE);                           \
+            }                                                           \
+            PyObject *known_ = ((PyListObject *)list)->ob_item[CONST_INDEX]; \
+            if (UNLIKELY(!IS_UNBOXABLE_FLOAT(known_))) {                \
+                EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
+            }                                                           \
+            item = FLOAT_VALUE(known_);                                 \
+        }                                                               \
+        else {                                                          \
+            LIST_ITEM_FLOAT(list, CONST_INDEX, item);                   \
+        }                                                               \
+        double product = LEFT_FAST * RIGHT_FAST;                        \
+        STORE_INTO_FLOAT_ITEM(&((PyListObject *)list)->ob_item[CONST_INDEX], item OP product); \
+        CONTINUE();                                                     \
+    }
+
+UPDATE_ITEM_PRODUCT(LOAD_FAST_ITEM_CONST_ADD_PRODUCT_FAST_FAST, +, 0)
+UPDATE_ITEM_PRODUCT(LOAD_FAST_ITEM_CONST_SUBTRACT_PRODUCT_FAST_FAST, -, 0)
+UPDATE_ITEM_PRODUCT(LOAD_FAST_KNOWN_LIST_ITEM_CONST_ADD_PRODUCT_FAST_FAST, +, 1)
+UPDATE_ITEM_PRODUCT(LOAD_FAST_KNOWN_LIST_ITEM_CONST_SUBTRACT_PRODUCT_FAST_FAST, -, 1)
 
 /* COMPARE_OP_FLOAT_JUMP_RAW with fused operands, one form per jump condition
  * (the outcomes it jumps on, as the mask in COMPARE_OP_FLOAT_JUMP_RAW's OPARG:

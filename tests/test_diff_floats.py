@@ -459,7 +459,8 @@ def test_loop_over_pairs_keeps_its_floats_raw(tmp_path):
     facts = run.function("advance")
     for form in ("FOR_ITER_LIST_GUARDED", "UNPACK_SEQUENCE_TWO_GUARDED", "STORE_FAST_RAW", "LOAD_FAST_RAW",
                  "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT",
-                 "STORE_SUBSCR_LIST_INT_BOX_FLOAT", "STORE_FAST_ITEM_CONST_BOX_FLOAT"):
+                 "STORE_SUBSCR_LIST_INT_BOX_FLOAT", "LOAD_FAST_KNOWN_LIST_ITEM_CONST_SUBTRACT_PRODUCT_FAST_FAST",
+                 "LOAD_FAST_KNOWN_LIST_ITEM_CONST_ADD_PRODUCT_FAST_FAST"):
         assert form in facts["specialized"], facts["text"]
     assert "BOX_LOCAL_FLOAT" in facts["text"], facts["text"]
 

@@ -137,3 +137,76 @@ for _ in range(5):
     facts = run.function("advance")
     assert facts["specialized"].count("GET_ITER_RAW_LOOP") == 2, facts["text"]
     assert facts["exits"] == 0, facts["text"]
+
+
+# `list[k] op= x * y` updated in place in one instruction, both where the list is
+# checked there and where an item load before it checked it.
+UPDATES = """
+import sys
+
+def push(rows, x, y):
+    for row in rows:
+        row[0] += x * y
+        row[1] -= y * x
+    return rows
+
+def kick(bodies, dt, steps):
+    for _ in range(steps):
+        for body in bodies:
+            v = body[0] * dt
+            w = body[0] + dt
+            body[1] += v * w
+            body[2] -= w * v
+    return v
+
+def shown(rows):
+    return [[repr(v) for v in row] if isinstance(row, list) else repr(row) for row in rows]
+"""
+
+
+def test_item_updated_by_a_product(tmp_path):
+    run = compare(UPDATES + """
+rows = [[k * 0.5, 1.0 - k] for k in range(6)]
+bodies = [[k * 0.25 + 0.5, k * 1.5, -2.0] for k in range(5)]
+for _ in range(5):
+    print(shown(push(rows, 0.75, -1.25)), repr(kick(bodies, 0.01, 30)), shown(bodies))
+INF, NAN = float("inf"), float("nan")
+for x, y in ((INF, 0.0), (-0.0, 5.0), (1e300, 1e300), (NAN, 1.0), (5e-324, 0.5)):
+    print(shown(push([[0.0, -0.0], [INF, 1.0]], x, y)))
+shared = 2.5
+row = [shared, shared]
+print(shown(push([row], 3.0, 2.0)), repr(shared), sys.getrefcount(shared) - sys.getrefcount(2.5) == 0)
+""", tmp_path, functions=["push", "kick"])
+    assert_native(run, "push", "kick", min_entries=5)
+    for name, form in (("push", "LOAD_FAST_ITEM_CONST_ADD_PRODUCT_FAST_FAST"),
+                       ("push", "LOAD_FAST_KNOWN_LIST_ITEM_CONST_SUBTRACT_PRODUCT_FAST_FAST"),
+                       ("kick", "LOAD_FAST_KNOWN_LIST_ITEM_CONST_ADD_PRODUCT_FAST_FAST"),
+                       ("kick", "LOAD_FAST_KNOWN_LIST_ITEM_CONST_SUBTRACT_PRODUCT_FAST_FAST")):
+        assert form in run.function(name)["specialized"], run.function(name)["text"]
+    assert run.function("push")["exits"] == 0 and run.function("kick")["exits"] == 0
+
+
+def test_item_updated_by_a_product_exits(tmp_path):
+    # Another item type, a short list, a tuple, a float subclass: the fused update exits
+    # before anything changes and the interpreter does the statement (or raises).
+    run = compare(UPDATES + """
+class Real(float):
+    pass
+
+rows = [[k * 0.5, 1.0 - k] for k in range(6)]
+for _ in range(4):
+    print(shown(push(rows, 0.75, -1.25)))
+for odd in ([[1.0, 2.0], [3, 4.0], [1.5, 2.5]], [[1.0, 2.0], [1.0, 7]], [[Real(1.5), 2.0]], [[1.0, Real(2.5)]],
+            [[1.0, 2.0], [4.0]], [[1.0, 2.0], []], [(1.0, 2.0)], [[1.0, 2.0], [True, 1.0]], [[1.0, "s"]]):
+    try:
+        print(shown(push(odd, 2.0, 0.5)))
+    except (IndexError, TypeError) as error:
+        print(type(error).__name__, error, shown(odd))
+print(shown(push(rows, 0.75, -1.25)))
+bodies = [[0.5, 1.0, 2.0], [1.0, 2, 3.0], [2.0, 1.0]]
+try:
+    kick(bodies, 0.5, 2)
+except IndexError as error:
+    print("IndexError", error, shown(bodies))
+""", tmp_path, functions=["push"])
+    assert_native(run, "push", min_entries=5)

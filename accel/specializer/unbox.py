@@ -190,7 +190,8 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
     result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
-    return _skip_known_list_checks(_fuse_square_roots(_update_items_in_place(result, depths), generic_sites))
+    return _fuse_item_updates(_skip_known_list_checks(_fuse_square_roots(_update_items_in_place(result, depths),
+                                                                      generic_sites)))
 
 
 # What runs no code and changes no list: raw float arithmetic, item and local loads.
@@ -262,6 +263,45 @@ def _skip_known_list_checks(program: list[QInstr]) -> list[QInstr]:
         if instr.name == "STORE_FAST_BOX_FLOAT":
             lists.discard(instr.oparg)
     return program
+
+
+# `list[k] += x * y` and `-=` whose update runs in place (_update_items_in_place): its
+# start (either check of the list) -> the prefix of the fused form, and the operation
+# -> its name in it (stencils/unboxed.c, UPDATE_ITEM_PRODUCT).
+UPDATE_PRODUCT_STARTS = {"LOAD_FAST_ITEM_CONST_UNBOX_FLOAT": "LOAD_FAST_ITEM_CONST",
+                         KNOWN_LIST_ITEM_LOAD: "LOAD_FAST_KNOWN_LIST_ITEM_CONST"}
+UPDATE_OPERATIONS = {"BINARY_OP_ADD_FLOAT_RAW": "ADD", "BINARY_OP_SUBTRACT_FLOAT_RAW": "SUBTRACT"}
+
+
+def _fuse_item_updates(program: list[QInstr]) -> list[QInstr]:
+    """`list[k] op= x * y`, x and y raw locals, updated in place: its start, the product
+    (BINARY_OP_MULTIPLY_FLOAT_RAW_FAST_FAST), the operation and its end become one
+    instruction, the start, which keeps its raw masks and the jumps to it: only its
+    checks exit, before anything changes, and the MemoryError a new float may raise
+    leaves the stack as it found it.  The list local goes in OPARG's low byte, beside
+    the product's two."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        start, *rest = program[i:i + 4]
+        if (len(rest) == 3 and start.name in UPDATE_PRODUCT_STARTS and start.oparg < 256
+                and rest[0].name == "BINARY_OP_MULTIPLY_FLOAT_RAW_FAST_FAST" and rest[1].name in UPDATE_OPERATIONS
+                and rest[2].name == "STORE_FAST_ITEM_CONST_BOX_FLOAT"
+                and (rest[2].oparg, rest[2].oparg2) == (start.oparg, start.oparg2)
+                and not any(id(q) in targets for q in rest)):
+            product, operation, store = rest
+            start.note = "fused: " + " ".join(q.name for q in (start, *rest))
+            start.name = f"{UPDATE_PRODUCT_STARTS[start.name]}_{UPDATE_OPERATIONS[operation.name]}_PRODUCT_FAST_FAST"
+            start.oparg |= product.oparg & 0xFFFF00
+            start.acts_at = sum(len(q.covers) for q in (start, product, operation)) + store.acts_at
+            start.covers = tuple(c for q in (start, *rest) for c in q.covers)
+            start.pushes_raw = None
+            i += 4
+        else:
+            i += 1
+        result.append(start)
+    return result
 
 
 def _update_items_in_place(program: list[QInstr], depths: dict[int, int]) -> list[QInstr]:
