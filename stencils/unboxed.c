@@ -314,20 +314,28 @@ STENCIL(LOAD_FAST_ITEM_CONST_UNBOX_FLOAT)
     CONTINUE();
 }
 
+/* LIST_ITEM_FLOAT of a LIST known to be a list, INDEX known not negative. */
+#define KNOWN_LIST_ITEM_FLOAT(LIST, INDEX, OUT) do {            \
+    PyListObject *known_ = (PyListObject *)(LIST);              \
+    Py_ssize_t at_ = (INDEX);                                   \
+    if (UNLIKELY((size_t)at_ >= (size_t)Py_SIZE(known_))) {     \
+        EXIT(ACCEL_EXIT_GUARD_VALUE);                           \
+    }                                                           \
+    PyObject *item_ = known_->ob_item[at_];                     \
+    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(item_))) {                 \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
+    }                                                           \
+    (OUT) = FLOAT_VALUE(item_);                                 \
+} while (0)
+
 /* list[k] as LOAD_FAST_ITEM_CONST_UNBOX_FLOAT, where an item load before it, with
  * nothing between that can rebind a local, found the local a list (and a list
  * stays one): only k's range and the item are left to check. */
 STENCIL(LOAD_FAST_KNOWN_LIST_ITEM_CONST_UNBOX_FLOAT)
 {
-    PyListObject *list = (PyListObject *)LOCAL(OPARG);
-    if (UNLIKELY((size_t)CONST_INDEX >= (size_t)Py_SIZE(list))) {
-        EXIT(ACCEL_EXIT_GUARD_VALUE);
-    }
-    PyObject *item = list->ob_item[CONST_INDEX];
-    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(item))) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
-    }
-    *sp++ = as_slot(FLOAT_VALUE(item));
+    double item;
+    KNOWN_LIST_ITEM_FLOAT(LOCAL(OPARG), CONST_INDEX, item);
+    *sp++ = as_slot(item);
     CONTINUE();
 }
 
@@ -543,40 +551,45 @@ FLOAT_FUSED_FORMS(SUBTRACT, -)
 FLOAT_FUSED_FORMS(MULTIPLY, *)
 
 /* `list[k] += x * y` and `list[k] -= x * y`, the list a local, k a constant
- * (CONST_INDEX), x and y raw locals: LOAD_FAST_ITEM_CONST_UNBOX_FLOAT (or its
- * KNOWN_LIST form), BINARY_OP_MULTIPLY_FLOAT_RAW_FAST_FAST, the raw operation and
- * STORE_FAST_ITEM_CONST_BOX_FLOAT in one, which keeps the values in registers.
- * The list's, the index's and the item's checks exit before anything changes
- * (the interpreter resumes at the LOAD_FAST); the arithmetic is the separate
- * instructions' (the product rounded, then the sum).  OPARG: the list local in
- * bits 0-7, x's in 8-15, y's in 16-23. */
-#define UPDATE_ITEM_PRODUCT(NAME, OP, LIST_CHECKED)                     \
+ * (CONST_INDEX), x a raw local and y another or an item of the same list (its
+ * index, j, in OPERAND): the statement's item loads, the product, the operation
+ * and the store in one instruction (accel/specializer/unbox.py,
+ * _fuse_item_updates), which keeps the values in registers.  The list's, the
+ * indexes' and the items' checks exit before anything changes (the interpreter
+ * resumes at the statement's first LOAD_FAST); the arithmetic is the separate
+ * instructions' (the product rounded, then the sum), the store
+ * STORE_FAST_ITEM_CONST_BOX_FLOAT's.  OPARG: the list local in bits 0-7, x's in
+ * 8-15, y's in 16-23.  LIST_KNOWN: an item load before it checked the list. */
+#define UPDATE_ITEM_PRODUCT(NAME, OP, LIST_KNOWN, FACTOR_FROM_ITEM)     \
     STENCIL(NAME)                                                       \
     {                                                                   \
         PyObject *list = LOCAL(FUSED_LOCAL(0));                         \
-        double item;                                                    \
-        if (LIST_CHECKED) {                                             \
-            if (UNLIKELY((size_t)CONST_INDEX >= (size_t)Py_SIZE(list))) { \
-                EXIT(ACCEL_EXIT_GUARD_VALUE);                           \
-            }                                                           \
-            PyObject *known_ = ((PyListObject *)list)->ob_item[CONST_INDEX]; \
-            if (UNLIKELY(!IS_UNBOXABLE_FLOAT(known_))) {                \
-                EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
-            }                                                           \
-            item = FLOAT_VALUE(known_);                                 \
+        double item, factor;                                            \
+        if (LIST_KNOWN) {                                               \
+            KNOWN_LIST_ITEM_FLOAT(list, CONST_INDEX, item);             \
         }                                                               \
         else {                                                          \
             LIST_ITEM_FLOAT(list, CONST_INDEX, item);                   \
         }                                                               \
-        double product = LEFT_FAST * RIGHT_FAST;                        \
+        if (FACTOR_FROM_ITEM) {                                         \
+            KNOWN_LIST_ITEM_FLOAT(list, (Py_ssize_t)OPERAND, factor);   \
+        }                                                               \
+        else {                                                          \
+            factor = RIGHT_FAST;                                        \
+        }                                                               \
+        double product = LEFT_FAST * factor;                            \
         STORE_INTO_FLOAT_ITEM(&((PyListObject *)list)->ob_item[CONST_INDEX], item OP product); \
         CONTINUE();                                                     \
     }
 
-UPDATE_ITEM_PRODUCT(LOAD_FAST_ITEM_CONST_ADD_PRODUCT_FAST_FAST, +, 0)
-UPDATE_ITEM_PRODUCT(LOAD_FAST_ITEM_CONST_SUBTRACT_PRODUCT_FAST_FAST, -, 0)
-UPDATE_ITEM_PRODUCT(LOAD_FAST_KNOWN_LIST_ITEM_CONST_ADD_PRODUCT_FAST_FAST, +, 1)
-UPDATE_ITEM_PRODUCT(LOAD_FAST_KNOWN_LIST_ITEM_CONST_SUBTRACT_PRODUCT_FAST_FAST, -, 1)
+#define UPDATE_ITEM_PRODUCT_FORMS(OPNAME, OP)                                                           \
+    UPDATE_ITEM_PRODUCT(LOAD_FAST_ITEM_CONST_##OPNAME##_PRODUCT_FAST_FAST, OP, 0, 0)                     \
+    UPDATE_ITEM_PRODUCT(LOAD_FAST_KNOWN_LIST_ITEM_CONST_##OPNAME##_PRODUCT_FAST_FAST, OP, 1, 0)          \
+    UPDATE_ITEM_PRODUCT(LOAD_FAST_ITEM_CONST_##OPNAME##_PRODUCT_FAST_ITEM, OP, 0, 1)                     \
+    UPDATE_ITEM_PRODUCT(LOAD_FAST_KNOWN_LIST_ITEM_CONST_##OPNAME##_PRODUCT_FAST_ITEM, OP, 1, 1)
+
+UPDATE_ITEM_PRODUCT_FORMS(ADD, +)
+UPDATE_ITEM_PRODUCT_FORMS(SUBTRACT, -)
 
 /* COMPARE_OP_FLOAT_JUMP_RAW with fused operands, one form per jump condition
  * (the outcomes it jumps on, as the mask in COMPARE_OP_FLOAT_JUMP_RAW's OPARG:

@@ -159,6 +159,13 @@ def kick(bodies, dt, steps):
             body[2] -= w * v
     return v
 
+def drift(bodies, dt):
+    for body in bodies:
+        body[0] += dt * body[3]
+        body[1] -= dt * body[2]
+        body[2] += dt * body[2]
+    return bodies
+
 def shown(rows):
     return [[repr(v) for v in row] if isinstance(row, list) else repr(row) for row in rows]
 """
@@ -170,14 +177,23 @@ rows = [[k * 0.5, 1.0 - k] for k in range(6)]
 bodies = [[k * 0.25 + 0.5, k * 1.5, -2.0] for k in range(5)]
 for _ in range(5):
     print(shown(push(rows, 0.75, -1.25)), repr(kick(bodies, 0.01, 30)), shown(bodies))
+    print(shown(drift([row + [1.5, -0.5] for row in rows], 0.125)))
 INF, NAN = float("inf"), float("nan")
 for x, y in ((INF, 0.0), (-0.0, 5.0), (1e300, 1e300), (NAN, 1.0), (5e-324, 0.5)):
     print(shown(push([[0.0, -0.0], [INF, 1.0]], x, y)))
+    print(shown(drift([[0.0, -0.0, x, y], [INF, 1.0, -x, y]], 0.5)))
 shared = 2.5
 row = [shared, shared]
 print(shown(push([row], 3.0, 2.0)), repr(shared), sys.getrefcount(shared) - sys.getrefcount(2.5) == 0)
-""", tmp_path, functions=["push", "kick"])
-    assert_native(run, "push", "kick", min_entries=5)
+row = [shared, shared, shared, shared]
+print(shown(drift([row], 3.0)), repr(shared))
+""", tmp_path, functions=["push", "kick", "drift"])
+    assert_native(run, "push", "kick", "drift", min_entries=5)
+    drift = run.function("drift")
+    for form in ("LOAD_FAST_ITEM_CONST_ADD_PRODUCT_FAST_ITEM", "LOAD_FAST_KNOWN_LIST_ITEM_CONST_SUBTRACT_PRODUCT_FAST_ITEM",
+                 "LOAD_FAST_KNOWN_LIST_ITEM_CONST_ADD_PRODUCT_FAST_ITEM"):
+        assert form in drift["specialized"], drift["text"]
+    assert drift["exits"] == 0, drift["text"]
     for name, form in (("push", "LOAD_FAST_ITEM_CONST_ADD_PRODUCT_FAST_FAST"),
                        ("push", "LOAD_FAST_KNOWN_LIST_ITEM_CONST_SUBTRACT_PRODUCT_FAST_FAST"),
                        ("kick", "LOAD_FAST_KNOWN_LIST_ITEM_CONST_ADD_PRODUCT_FAST_FAST"),
@@ -203,10 +219,19 @@ for odd in ([[1.0, 2.0], [3, 4.0], [1.5, 2.5]], [[1.0, 2.0], [1.0, 7]], [[Real(1
     except (IndexError, TypeError) as error:
         print(type(error).__name__, error, shown(odd))
 print(shown(push(rows, 0.75, -1.25)))
+for _ in range(4):
+    print(shown(drift([[0.5, 1.0, 2.0, 4.0], [1.0, 2.0, 3.0, -1.0]], 0.25)))
+for odd in ([[0.5, 1.0, 2.0, 4]], [[0.5, 1.0, 2, 4.0]], [[0.5, 1, 2.0, 4.0]], [[1, 1.0, 2.0, 4.0]],
+            [[0.5, 1.0, 2.0]], [[0.5, 1.0]], [(0.5, 1.0, 2.0, 4.0)], [[0.5, 1.0, Real(2.0), 4.0]],
+            [[0.5, 1.0, 2.0, 4.0], [0.5, 1.0, 2.0, "x"]]):
+    try:
+        print(shown(drift(odd, 2.0)))
+    except (IndexError, TypeError) as error:
+        print(type(error).__name__, error, shown(odd))
 bodies = [[0.5, 1.0, 2.0], [1.0, 2, 3.0], [2.0, 1.0]]
 try:
     kick(bodies, 0.5, 2)
 except IndexError as error:
     print("IndexError", error, shown(bodies))
-""", tmp_path, functions=["push"])
-    assert_native(run, "push", min_entries=5)
+""", tmp_path, functions=["push", "drift"])
+    assert_native(run, "push", "drift", min_entries=5)

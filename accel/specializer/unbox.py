@@ -126,6 +126,20 @@ INFALLIBLE_RAW = frozenset({"LOAD_FAST_RAW", "LOAD_CONST_RAW", "STORE_FAST_RAW"}
 # The end of `list[i] op= x` on floats, when the result is raw.
 STORE_ITEM = [("SWAP", 3), ("SWAP", 2), ("STORE_SUBSCR_LIST_INT", 0)]
 
+# `list[k] op= x * y` (op + or -, x a raw local, y another or an item of the same list)
+# in one instruction (stencils/unboxed.c, UPDATE_ITEM_PRODUCT): the instructions it
+# stands for, by name (None: the raw local operands), and the operation's place.
+UPDATE_PRODUCT_RUNS = {
+    "FAST_FAST": ("LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "BINARY_OP_MULTIPLY_FLOAT_RAW_FAST_FAST", None,
+                  "STORE_FAST_ITEM_CONST_BOX_FLOAT"),
+    "FAST_ITEM": (KEEP_ITEM_LOAD, "LOAD_FAST_RAW", "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "BINARY_OP_MULTIPLY_FLOAT_RAW",
+                  None, "STORE_SUBSCR_LIST_CONST_BOX_FLOAT"),
+}
+UPDATE_OPERATIONS = {"BINARY_OP_ADD_FLOAT_RAW": "ADD", "BINARY_OP_SUBTRACT_FLOAT_RAW": "SUBTRACT"}
+# The fused forms that check the list local -> theirs where an item load before checked it.
+UPDATE_FORMS = {f"LOAD_FAST_ITEM_CONST_{op}_PRODUCT_{shape}": f"LOAD_FAST_KNOWN_LIST_ITEM_CONST_{op}_PRODUCT_{shape}"
+                for op in UPDATE_OPERATIONS.values() for shape in UPDATE_PRODUCT_RUNS}
+
 # (pops, pushes) of the instructions whose operands the pass follows; others are
 # opaque, and every value below them stays boxed.
 FIXED_EFFECTS = {
@@ -190,8 +204,8 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
     result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
-    return _fuse_item_updates(_skip_known_list_checks(_fuse_square_roots(_update_items_in_place(result, depths),
-                                                                      generic_sites)))
+    return _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
+                                                                         generic_sites)))
 
 
 # What runs no code and changes no list: raw float arithmetic, item and local loads.
@@ -242,66 +256,84 @@ def _fuse_square_roots(program: list[QInstr], generic_sites: frozenset[int]) -> 
 KEEPS_LOCALS = INFALLIBLE_RAW | LIST_ITEM_LOADS | {
     "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW", "BINARY_OP_POWER_FLOAT_RAW", "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT",
     "STORE_FAST_ITEM_CONST_BOX_FLOAT", "STORE_SUBSCR_LIST_INT_BOX_FLOAT", KNOWN_LIST_ITEM_LOAD,
-    "LOAD_FAST_UNBOX_FLOAT", "STORE_FAST_BOX_FLOAT", "BINARY_OP_POWER_FLOAT_RAW_HALF"}
+    "LOAD_FAST_UNBOX_FLOAT", "STORE_FAST_BOX_FLOAT", "BINARY_OP_POWER_FLOAT_RAW_HALF", *UPDATE_FORMS}
 
 
 def _skip_known_list_checks(program: list[QInstr]) -> list[QInstr]:
-    """An item load of a constant index from a local that an item load before it, in
-    the same straight run (nothing jumps or unwinds between), found a list and that
-    nothing between rebinds: it checks only the index's range and the item."""
+    """An item load of a constant index (or a fused update, UPDATE_FORMS) from a local
+    that an item load before it, in the same straight run (nothing jumps or unwinds
+    between), found a list and that nothing between rebinds: it checks only the
+    indexes' range and the items."""
     entries = jump_targets(program) | {id(q.unwind) for q in program if q.unwind is not None}
     lists: set[int] = set()  # locals found lists
     for instr in program:
         if id(instr) in entries or instr.name not in KEEPS_LOCALS:
             lists.clear()
-        if instr.name == "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT" and instr.oparg in lists:
+        local = instr.oparg & 0xFF if instr.name in UPDATE_FORMS else instr.oparg
+        if instr.name == "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT" and local in lists:
             instr.name = KNOWN_LIST_ITEM_LOAD
             instr.guards = ("index in range", "list item is float")
             instr.note = "the local is the list an item load before it checked"
-        if instr.name in LIST_ITEM_LOADS:
-            lists.add(instr.oparg)
+        elif instr.name in UPDATE_FORMS and local in lists:
+            instr.name = UPDATE_FORMS[instr.name]
+            instr.guards = ("indexes in range", "list items are floats")
+            instr.note += "; the local is the list an item load before it checked"
+        if instr.name in LIST_ITEM_LOADS or instr.name in UPDATE_FORMS:
+            lists.add(local)
         if instr.name == "STORE_FAST_BOX_FLOAT":
             lists.discard(instr.oparg)
     return program
 
 
-# `list[k] += x * y` and `-=` whose update runs in place (_update_items_in_place): its
-# start (either check of the list) -> the prefix of the fused form, and the operation
-# -> its name in it (stencils/unboxed.c, UPDATE_ITEM_PRODUCT).
-UPDATE_PRODUCT_STARTS = {"LOAD_FAST_ITEM_CONST_UNBOX_FLOAT": "LOAD_FAST_ITEM_CONST",
-                         KNOWN_LIST_ITEM_LOAD: "LOAD_FAST_KNOWN_LIST_ITEM_CONST"}
-UPDATE_OPERATIONS = {"BINARY_OP_ADD_FLOAT_RAW": "ADD", "BINARY_OP_SUBTRACT_FLOAT_RAW": "SUBTRACT"}
-
-
 def _fuse_item_updates(program: list[QInstr]) -> list[QInstr]:
-    """`list[k] op= x * y`, x and y raw locals, updated in place: its start, the product
-    (BINARY_OP_MULTIPLY_FLOAT_RAW_FAST_FAST), the operation and its end become one
-    instruction, the start, which keeps its raw masks and the jumps to it: only its
-    checks exit, before anything changes, and the MemoryError a new float may raise
-    leaves the stack as it found it.  The list local goes in OPARG's low byte, beside
-    the product's two."""
+    """`list[k] op= x * y` (UPDATE_PRODUCT_RUNS) whose item is updated in place, nothing
+    jumping into it, becomes one instruction, the first, which keeps its raw masks and
+    the jumps to it: only its checks exit, all before anything changes, and the
+    MemoryError a new float may raise leaves the stack as it found it.  The list local
+    goes in OPARG's low byte, x's and y's (if a local) in the next two, y's index (if
+    an item) in the raw operand."""
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
     while i < len(program):
-        start, *rest = program[i:i + 4]
-        if (len(rest) == 3 and start.name in UPDATE_PRODUCT_STARTS and start.oparg < 256
-                and rest[0].name == "BINARY_OP_MULTIPLY_FLOAT_RAW_FAST_FAST" and rest[1].name in UPDATE_OPERATIONS
-                and rest[2].name == "STORE_FAST_ITEM_CONST_BOX_FLOAT"
-                and (rest[2].oparg, rest[2].oparg2) == (start.oparg, start.oparg2)
-                and not any(id(q) in targets for q in rest)):
-            product, operation, store = rest
-            start.note = "fused: " + " ".join(q.name for q in (start, *rest))
-            start.name = f"{UPDATE_PRODUCT_STARTS[start.name]}_{UPDATE_OPERATIONS[operation.name]}_PRODUCT_FAST_FAST"
-            start.oparg |= product.oparg & 0xFFFF00
-            start.acts_at = sum(len(q.covers) for q in (start, product, operation)) + store.acts_at
-            start.covers = tuple(c for q in (start, *rest) for c in q.covers)
-            start.pushes_raw = None
-            i += 4
-        else:
+        start = program[i]
+        shape = _update_product(program, i, targets)
+        if shape is None:
+            result.append(start)
             i += 1
+            continue
+        run = program[i:i + len(UPDATE_PRODUCT_RUNS[shape])]
+        operation = next(q for q in run if q.name in UPDATE_OPERATIONS)
+        start.note = "fused: " + " ".join(q.name for q in run)
+        start.name = f"LOAD_FAST_ITEM_CONST_{UPDATE_OPERATIONS[operation.name]}_PRODUCT_{shape}"
+        if shape == "FAST_FAST":
+            start.oparg |= run[1].oparg & 0xFFFF00
+        else:
+            start.oparg |= run[1].oparg << 8
+            start.raw_operand, start.operand = run[2].oparg2, NOTHING
+        start.acts_at = sum(len(q.covers) for q in run[:-1]) + run[-1].acts_at
+        start.covers = tuple(c for q in run for c in q.covers)
+        start.guards = ("local is a list", "indexes in range", "list items are floats")
+        start.pushes_raw = None
         result.append(start)
+        i += len(run)
     return result
+
+
+def _update_product(program: list[QInstr], i: int, targets: set[int]) -> str | None:
+    """The shape of the fusable `list[k] op= x * y` that starts at i, if one does."""
+    for shape, names in UPDATE_PRODUCT_RUNS.items():
+        run = program[i:i + len(names)]
+        if len(run) < len(names) or any(id(q) in targets for q in run[1:]):
+            continue
+        if not all(q.name == name or name is None and q.name in UPDATE_OPERATIONS for q, name in zip(run, names)):
+            continue
+        start, end = run[0], run[-1]
+        same_item = end.oparg2 == start.oparg2 and (shape == "FAST_ITEM" or end.oparg == start.oparg)
+        operands = [start.oparg] + ([run[1].oparg, run[2].oparg] if shape == "FAST_ITEM" else [])
+        if same_item and all(v < 256 for v in operands) and (shape == "FAST_FAST" or run[2].oparg == start.oparg):
+            return shape
+    return None
 
 
 def _update_items_in_place(program: list[QInstr], depths: dict[int, int]) -> list[QInstr]:
