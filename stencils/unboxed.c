@@ -282,8 +282,9 @@ STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
 /* The fused LOAD_FAST of a list, its index and BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT:
  * the float item raw, without a reference count changed, so that it runs
  * nothing else even where locals are raw.  Anything else exits before the
- * LOAD_FAST, where the interpreter does it all. */
-#define LIST_ITEM_FLOAT(LIST, INDEX, OUT) do {                  \
+ * LOAD_FAST, where the interpreter does it all.  IS_FLOAT: the floats that will
+ * do (IS_UNBOXABLE_FLOAT where the value goes into a raw slot). */
+#define LIST_ITEM_FLOAT_IF(LIST, INDEX, OUT, IS_FLOAT) do {     \
     PyObject *list_ = (LIST);                                   \
     if (UNLIKELY(list_ == NULL || !PyList_CheckExact(list_))) { \
         EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
@@ -294,11 +295,12 @@ STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
         EXIT(ACCEL_EXIT_GUARD_VALUE);                           \
     }                                                           \
     PyObject *item_ = ((PyListObject *)list_)->ob_item[index_]; \
-    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(item_))) {                 \
+    if (UNLIKELY(!IS_FLOAT(item_))) {                           \
         EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
     }                                                           \
     (OUT) = FLOAT_VALUE(item_);                                 \
 } while (0)
+#define LIST_ITEM_FLOAT(LIST, INDEX, OUT) LIST_ITEM_FLOAT_IF(LIST, INDEX, OUT, IS_UNBOXABLE_FLOAT)
 
 /* The constant index k of the fused item forms (OPARG2), 0 <= k < 2**31: known
  * not negative, it needs no adjustment from the end (accel/specializer/unbox.py
@@ -315,18 +317,19 @@ STENCIL(LOAD_FAST_ITEM_CONST_UNBOX_FLOAT)
 }
 
 /* LIST_ITEM_FLOAT of a LIST known to be a list, INDEX known not negative. */
-#define KNOWN_LIST_ITEM_FLOAT(LIST, INDEX, OUT) do {            \
+#define KNOWN_LIST_ITEM_FLOAT_IF(LIST, INDEX, OUT, IS_FLOAT) do { \
     PyListObject *known_ = (PyListObject *)(LIST);              \
     Py_ssize_t at_ = (INDEX);                                   \
     if (UNLIKELY((size_t)at_ >= (size_t)Py_SIZE(known_))) {     \
         EXIT(ACCEL_EXIT_GUARD_VALUE);                           \
     }                                                           \
     PyObject *item_ = known_->ob_item[at_];                     \
-    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(item_))) {                 \
+    if (UNLIKELY(!IS_FLOAT(item_))) {                           \
         EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
     }                                                           \
     (OUT) = FLOAT_VALUE(item_);                                 \
 } while (0)
+#define KNOWN_LIST_ITEM_FLOAT(LIST, INDEX, OUT) KNOWN_LIST_ITEM_FLOAT_IF(LIST, INDEX, OUT, IS_UNBOXABLE_FLOAT)
 
 /* list[k] as LOAD_FAST_ITEM_CONST_UNBOX_FLOAT, where an item load before it, with
  * nothing between that can rebind a local, found the local a list (and a list
@@ -558,21 +561,23 @@ FLOAT_FUSED_FORMS(MULTIPLY, *)
  * indexes' and the items' checks exit before anything changes (the interpreter
  * resumes at the statement's first LOAD_FAST); the arithmetic is the separate
  * instructions' (the product rounded, then the sum), the store
- * STORE_FAST_ITEM_CONST_BOX_FLOAT's.  OPARG: the list local in bits 0-7, x's in
- * 8-15, y's in 16-23.  LIST_KNOWN: an item load before it checked the list. */
+ * STORE_FAST_ITEM_CONST_BOX_FLOAT's.  Any exact float will do as an item: its value
+ * never lands in a raw slot, so the UNBOUND pattern is a NaN like any other.
+ * OPARG: the list local in bits 0-7, x's in 8-15, y's in 16-23.  LIST_KNOWN: an
+ * item load before it checked the list. */
 #define UPDATE_ITEM_PRODUCT(NAME, OP, LIST_KNOWN, FACTOR_FROM_ITEM)     \
     STENCIL(NAME)                                                       \
     {                                                                   \
         PyObject *list = LOCAL(FUSED_LOCAL(0));                         \
         double item, factor;                                            \
         if (LIST_KNOWN) {                                               \
-            KNOWN_LIST_ITEM_FLOAT(list, CONST_INDEX, item);             \
+            KNOWN_LIST_ITEM_FLOAT_IF(list, CONST_INDEX, item, PyFloat_CheckExact); \
         }                                                               \
         else {                                                          \
-            LIST_ITEM_FLOAT(list, CONST_INDEX, item);                   \
+            LIST_ITEM_FLOAT_IF(list, CONST_INDEX, item, PyFloat_CheckExact); \
         }                                                               \
         if (FACTOR_FROM_ITEM) {                                         \
-            KNOWN_LIST_ITEM_FLOAT(list, (Py_ssize_t)OPERAND, factor);   \
+            KNOWN_LIST_ITEM_FLOAT_IF(list, (Py_ssize_t)OPERAND, factor, PyFloat_CheckExact); \
         }                                                               \
         else {                                                          \
             factor = RIGHT_FAST;                                        \

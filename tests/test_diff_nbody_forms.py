@@ -187,6 +187,11 @@ row = [shared, shared]
 print(shown(push([row], 3.0, 2.0)), repr(shared), sys.getrefcount(shared) - sys.getrefcount(2.5) == 0)
 row = [shared, shared, shared, shared]
 print(shown(drift([row], 3.0)), repr(shared))
+import struct
+UNBOUND = struct.unpack("<d", struct.pack("<Q", 0x7ff4acce1dbadbad))[0]  # native/unboxed.h's pattern
+for _ in range(2):
+    nans = push([[UNBOUND, 1.0], [1.0, UNBOUND]], 2.0, 3.0) + drift([[UNBOUND, 1.0, 2.0, UNBOUND]], 0.5)
+    print([struct.pack("<d", v).hex() for row in nans for v in row])
 """, tmp_path, functions=["push", "kick", "drift"])
     assert_native(run, "push", "kick", "drift", min_entries=5)
     drift = run.function("drift")
