@@ -882,6 +882,58 @@ STENCIL(GET_ITER_RAW_LOOP)
     JUMP();
 }
 
+/* `for a, b in pairs` where locals are raw: FOR_ITER_LIST_GUARDED over a list,
+ * UNPACK_SEQUENCE_TWO_GUARDED and the two STORE_FASTs after it (their locals in
+ * OPERAND's low two bytes) in one, the next item's two items straight into the
+ * locals.  An iterator of another kind exits before anything.  An item that is
+ * not an exact tuple or list of two, or a local's old value that would be
+ * released for the last time (its finalizer could look at the frame), exits
+ * after the FOR_ITER, the item pushed: the interpreter unpacks and stores it,
+ * the raw locals boxed. */
+STENCIL(FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS)
+{
+    PyObject *iter = sp[-1];
+    if (UNLIKELY(Py_TYPE(iter) != &PyListIter_Type)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    accel_listiter *it = (accel_listiter *)iter;
+    PyListObject *seq = it->it_seq;
+    if (UNLIKELY(seq == NULL || it->it_index >= PyList_GET_SIZE(seq))) {
+        SEQUENCE_ITER_END(iter, accel_listiter, seq, 1);
+    }
+    PyObject *pair = seq->ob_item[it->it_index++];
+    PyObject **items;
+    if (LIKELY(PyTuple_CheckExact(pair) && PyTuple_GET_SIZE(pair) == 2)) {
+        items = ((PyTupleObject *)pair)->ob_item;
+    }
+    else if (PyList_CheckExact(pair) && PyList_GET_SIZE(pair) == 2) {
+        items = ((PyListObject *)pair)->ob_item;
+    }
+    else {
+        goto unpack_in_interpreter;
+    }
+    PyObject **first_local = &LOCAL(OPERAND & 0xFF), **second_local = &LOCAL((OPERAND >> 8) & 0xFF);
+    PyObject *first_old = *first_local, *second_old = *second_local;
+    if (UNLIKELY((first_old != NULL && Py_REFCNT(first_old) == 1)
+                 || (second_old != NULL && Py_REFCNT(second_old) <= 1 + (second_old == first_old)))) {
+        goto unpack_in_interpreter;
+    }
+    PyObject *first = items[0], *second = items[1];
+    Py_INCREF(first);
+    Py_INCREF(second);
+    *first_local = first;
+    *second_local = second;
+    Py_XDECREF(first_old);  /* neither release is the last */
+    Py_XDECREF(second_old);
+    CONTINUE();
+unpack_in_interpreter:
+    Py_INCREF(pair);
+    *sp++ = pair;
+    frame->prev_instr = INSTR;  /* the FOR_ITER's unit: the UNPACK_SEQUENCE runs next */
+    _PyFrame_SetStackPointer(frame, sp);
+    return EXIT_VALUE(ACCEL_EXIT_GUARD_TYPE);
+}
+
 /* UNPACK_SEQUENCE where locals are raw: an exact tuple or list of OPARG items
  * (its release cannot free them, they are on the stack now); anything else,
  * which the interpreter iterates, exits. */

@@ -272,3 +272,45 @@ print(roots([-4.0, 9.0]))
 """, tmp_path, functions=["roots"])
     assert_native(run, "roots", min_entries=10)
     assert "BINARY_OP_POWER_FLOAT_RAW_HALF" in run.function("roots")["specialized"], run.function("roots")["text"]
+
+
+def test_pairs_iterated_into_locals(tmp_path):
+    # `for a, b in pairs` where locals are raw: the next pair's items straight into the
+    # locals.  A tuple of pairs (another iterator) exits before anything; an item that
+    # is not a tuple or list of two, or an old value released for the last time (its
+    # finalizer looks at the frame), exits after the FOR_ITER, and the interpreter
+    # unpacks it.
+    run = compare(STEP + """
+class Noisy:
+    def __init__(self, name):
+        self.name = name
+    def __del__(self):
+        caller = sys._getframe(1)
+        print("finalizer of", self.name, "at line", caller.f_lineno, shown(caller), sorted(caller.f_locals)[:3])
+
+def walk(items, scale):
+    total = 0.0
+    tag = Noisy("before")
+    for tag, row in items:
+        total += row[0] * scale
+    return total
+
+bodies, pairs = make(4)
+for _ in range(5):
+    print(repr(step(bodies, pairs, 0.01, 20)))
+print(repr(step(bodies, tuple(pairs), 0.01, 2)))
+print(repr(step(bodies, [list(pair) for pair in pairs], 0.01, 2)))
+for odd in ([pairs[0], (bodies[0], bodies[1], bodies[2])], [pairs[0], (bodies[0],)], [pairs[1], 7], [pairs[2], "ab"]):
+    try:
+        print(repr(step(bodies, odd, 0.01, 2)))
+    except (ValueError, TypeError) as error:
+        print(type(error).__name__, error)
+rows = [("a", [1.5]), ("b", [2.5]), ("c", [-0.5])]
+for _ in range(4):
+    print(repr(walk(rows, 2.0)))
+print(repr(walk([(Noisy("first"), [1.0]), (Noisy("second"), [2.0])], 1.0)))
+print([[repr(v) for v in body] for body in bodies])
+""", tmp_path, functions=["step", "walk"])
+    assert_native(run, "step", "walk", min_entries=4)
+    assert "FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS" in run.function("step")["specialized"], run.function("step")["text"]
+    assert "FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS" in run.function("walk")["specialized"], run.function("walk")["text"]

@@ -32,6 +32,7 @@ import struct
 from ..datatype import datatype
 from ..frontend.decode import Decoded, stack_depths, stack_effect
 from .ir import ENDS_PATH, NOTHING, QInstr, jump_targets
+from .quicken import UNPACK_SEQUENCE_UNITS
 from .types import MATH_CALLS, State
 
 MAX_SLOTS = 64  # the masks are 64-bit
@@ -204,8 +205,39 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
     result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
-    return _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
-                                                                         generic_sites)))
+    result = _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
+                                                                           generic_sites)))
+    return _iterate_pairs_into_locals(result, generic_sites)
+
+
+def _iterate_pairs_into_locals(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
+    """`for a, b in sequence` where locals are raw: FOR_ITER_LIST_GUARDED, the
+    UNPACK_SEQUENCE_TWO_GUARDED right after it and the two STORE_FASTs right after that
+    (one code unit each, none a jump target) become FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS,
+    the locals in its raw operand's low two bytes.  Where the unpacking kept exiting,
+    the four stay apart."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        loop, run = program[i], program[i + 1:i + 4]
+        if (loop.name == "FOR_ITER_LIST_GUARDED" and len(run) == 3 and run[0].name == "UNPACK_SEQUENCE_TWO_GUARDED"
+                and len(loop.covers) == 1 and run[0].first.unit == loop.unit + 1
+                and not {loop.start, run[0].start} & generic_sites and not any(id(q) in targets for q in run)
+                and all(q.name == "STORE_FAST" and q.oparg < 256 and len(q.covers) == 1
+                        and q.first.unit == run[0].first.unit + UNPACK_SEQUENCE_UNITS + k
+                        for k, q in enumerate(run[1:]))):
+            loop.name = "FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS"
+            loop.covers += tuple(c for q in run for c in q.covers)
+            loop.raw_operand = run[1].oparg | run[2].oparg << 8
+            loop.guards = ("iterator is a list iterator", "item is a tuple or list of two")
+            loop.note += ("; its two items straight into the locals (another sequence, or an old value released "
+                          "for the last time, exits after the FOR_ITER)")
+            i += 4
+        else:
+            i += 1
+        result.append(loop)
+    return result
 
 
 # What runs no code and changes no list: raw float arithmetic, item and local loads.
