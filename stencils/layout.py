@@ -24,6 +24,8 @@ EXPRESSIONS = [
     "offsetof(PyThreadState, interp)",
     "offsetof(PyThreadState, cframe)",
     "offsetof(PyInterpreterState, ceval.eval_breaker)",
+    "offsetof(PyInterpreterState, gc.enabled)",
+    "offsetof(PyInterpreterState, gc.generations)",
     "offsetof(PyCodeObject, co_code_adaptive)",
     "offsetof(PyTypeObject, tp_iternext)",
     "offsetof(PyFloatObject, ob_fval)",

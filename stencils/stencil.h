@@ -305,18 +305,21 @@ shift_right(int64_t left, int64_t right)
  * iterator drops its sequence and is popped.  KEEP_ALIVE (the forms of loops that
  * keep locals raw): a sequence that would die there exits first, since its items'
  * finalizers might run. */
+#define SEQUENCE_ITER_END(ITER, ITER_TYPE, SEQ, KEEP_ALIVE) do {             \
+    if ((KEEP_ALIVE) && (SEQ) != NULL && Py_REFCNT(SEQ) == 1) {              \
+        EXIT(ACCEL_EXIT_GUARD_VALUE);                                        \
+    }                                                                        \
+    ((ITER_TYPE *)(ITER))->it_seq = NULL;                                    \
+    Py_XDECREF(SEQ);                                                         \
+    sp--;                                                                    \
+    Py_DECREF(ITER);  /* an iterator without its sequence: freeing it runs nothing */ \
+    JUMP();                                                                  \
+} while (0)
 #define SEQUENCE_ITER_NEXT(ITER, ITER_TYPE, SIZE, ITEM, KEEP_ALIVE) do {     \
     ITER_TYPE *it_ = (ITER_TYPE *)(ITER);                                    \
     __typeof__(it_->it_seq) seq_ = it_->it_seq;                              \
     if (UNLIKELY(seq_ == NULL || it_->it_index >= SIZE(seq_))) {             \
-        if ((KEEP_ALIVE) && seq_ != NULL && Py_REFCNT(seq_) == 1) {          \
-            EXIT(ACCEL_EXIT_GUARD_VALUE);                                    \
-        }                                                                    \
-        it_->it_seq = NULL;                                                  \
-        Py_XDECREF(seq_);                                                    \
-        sp--;                                                                \
-        Py_DECREF(ITER);  /* an iterator without its sequence: freeing it runs nothing */ \
-        JUMP();                                                              \
+        SEQUENCE_ITER_END(ITER, ITER_TYPE, seq_, KEEP_ALIVE);                \
     }                                                                        \
     PyObject *next_ = ITEM(seq_, it_->it_index++);                           \
     Py_INCREF(next_);                                                        \

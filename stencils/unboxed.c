@@ -223,13 +223,13 @@ STENCIL(BINARY_OP_POWER_FLOAT_RAW)
 
 /* The fused LOAD_CONST_RAW 0.5 and BINARY_OP_POWER_FLOAT_RAW: x ** 0.5 from the
  * base alone, the square root first (sqrt_is_pow: bound to be pow's bits), then
- * as BINARY_OP_POWER_FLOAT_RAW.  Its exit (a negative base) comes before the
+ * as BINARY_OP_POWER_FLOAT_RAW without trying the square root again.  Its exit (a negative base) comes before the
  * constant is pushed: the interpreter resumes at the LOAD_CONST. */
 STENCIL(BINARY_OP_POWER_FLOAT_RAW_HALF)
 {
     double base = raw_float(sp[-1]);
     double result;
-    if (!sqrt_is_pow(base, &result) && !float_pow_plain(base, 0.5, &result)) {
+    if (!sqrt_is_pow(base, &result) && !float_pow_by_libm(base, 0.5, &result)) {
         if (float_pow_is_complex(base, 0.5)) {
             EXIT(ACCEL_EXIT_GUARD_VALUE);
         }
@@ -282,8 +282,9 @@ STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
 /* The fused LOAD_FAST of a list, its index and BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT:
  * the float item raw, without a reference count changed, so that it runs
  * nothing else even where locals are raw.  Anything else exits before the
- * LOAD_FAST, where the interpreter does it all. */
-#define LIST_ITEM_FLOAT(LIST, INDEX, OUT) do {                  \
+ * LOAD_FAST, where the interpreter does it all.  IS_FLOAT: the floats that will
+ * do (IS_UNBOXABLE_FLOAT where the value goes into a raw slot). */
+#define LIST_ITEM_FLOAT_IF(LIST, INDEX, OUT, IS_FLOAT) do {     \
     PyObject *list_ = (LIST);                                   \
     if (UNLIKELY(list_ == NULL || !PyList_CheckExact(list_))) { \
         EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
@@ -294,11 +295,12 @@ STENCIL(BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT)
         EXIT(ACCEL_EXIT_GUARD_VALUE);                           \
     }                                                           \
     PyObject *item_ = ((PyListObject *)list_)->ob_item[index_]; \
-    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(item_))) {                 \
+    if (UNLIKELY(!IS_FLOAT(item_))) {                           \
         EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
     }                                                           \
     (OUT) = FLOAT_VALUE(item_);                                 \
 } while (0)
+#define LIST_ITEM_FLOAT(LIST, INDEX, OUT) LIST_ITEM_FLOAT_IF(LIST, INDEX, OUT, IS_UNBOXABLE_FLOAT)
 
 /* The constant index k of the fused item forms (OPARG2), 0 <= k < 2**31: known
  * not negative, it needs no adjustment from the end (accel/specializer/unbox.py
@@ -314,20 +316,29 @@ STENCIL(LOAD_FAST_ITEM_CONST_UNBOX_FLOAT)
     CONTINUE();
 }
 
+/* LIST_ITEM_FLOAT of a LIST known to be a list, INDEX known not negative. */
+#define KNOWN_LIST_ITEM_FLOAT_IF(LIST, INDEX, OUT, IS_FLOAT) do { \
+    PyListObject *known_ = (PyListObject *)(LIST);              \
+    Py_ssize_t at_ = (INDEX);                                   \
+    if (UNLIKELY((size_t)at_ >= (size_t)Py_SIZE(known_))) {     \
+        EXIT(ACCEL_EXIT_GUARD_VALUE);                           \
+    }                                                           \
+    PyObject *item_ = known_->ob_item[at_];                     \
+    if (UNLIKELY(!IS_FLOAT(item_))) {                           \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
+    }                                                           \
+    (OUT) = FLOAT_VALUE(item_);                                 \
+} while (0)
+#define KNOWN_LIST_ITEM_FLOAT(LIST, INDEX, OUT) KNOWN_LIST_ITEM_FLOAT_IF(LIST, INDEX, OUT, IS_UNBOXABLE_FLOAT)
+
 /* list[k] as LOAD_FAST_ITEM_CONST_UNBOX_FLOAT, where an item load before it, with
  * nothing between that can rebind a local, found the local a list (and a list
  * stays one): only k's range and the item are left to check. */
 STENCIL(LOAD_FAST_KNOWN_LIST_ITEM_CONST_UNBOX_FLOAT)
 {
-    PyListObject *list = (PyListObject *)LOCAL(OPARG);
-    if (UNLIKELY((size_t)CONST_INDEX >= (size_t)Py_SIZE(list))) {
-        EXIT(ACCEL_EXIT_GUARD_VALUE);
-    }
-    PyObject *item = list->ob_item[CONST_INDEX];
-    if (UNLIKELY(!IS_UNBOXABLE_FLOAT(item))) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
-    }
-    *sp++ = as_slot(FLOAT_VALUE(item));
+    double item;
+    KNOWN_LIST_ITEM_FLOAT(LOCAL(OPARG), CONST_INDEX, item);
+    *sp++ = as_slot(item);
     CONTINUE();
 }
 
@@ -385,21 +396,27 @@ STENCIL(LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT)
  * sure): so the list and k need not wait on the stack nor be checked again, and
  * the item is still that float.  The result goes into it where the list has the
  * only reference, else into a new float. */
+/* A raw float into the list item (a float) at SLOT: into the float itself where
+ * the list has the only reference, else a new float (MemoryError: ERROR()). */
+#define STORE_INTO_FLOAT_ITEM(SLOT, VALUE) do {                 \
+    PyObject **slot_ = (SLOT);                                  \
+    PyObject *old_ = *slot_;                                    \
+    if (LIKELY(Py_REFCNT(old_) == 1)) {                         \
+        FLOAT_VALUE(old_) = (VALUE);                            \
+        break;                                                  \
+    }                                                           \
+    PyObject *boxed_ = PyFloat_FromDouble(VALUE);               \
+    if (boxed_ == NULL) {                                       \
+        ERROR();                                                \
+    }                                                           \
+    *slot_ = boxed_;                                            \
+    Py_DECREF(old_);  /* not its last reference */              \
+} while (0)
+
 STENCIL(STORE_FAST_ITEM_CONST_BOX_FLOAT)
 {
     double value = raw_float(*--sp);
-    PyObject **item = &((PyListObject *)LOCAL(OPARG))->ob_item[CONST_INDEX];
-    PyObject *old = *item;
-    if (Py_REFCNT(old) == 1) {
-        FLOAT_VALUE(old) = value;
-        CONTINUE();
-    }
-    PyObject *boxed = PyFloat_FromDouble(value);
-    if (boxed == NULL) {
-        ERROR();
-    }
-    *item = boxed;
-    Py_DECREF(old);  /* not its last reference */
+    STORE_INTO_FLOAT_ITEM(&((PyListObject *)LOCAL(OPARG))->ob_item[CONST_INDEX], value);
     CONTINUE();
 }
 
@@ -535,6 +552,49 @@ STENCIL(COMPARE_OP_FLOAT_JUMP_RAW)
 FLOAT_FUSED_FORMS(ADD, +)
 FLOAT_FUSED_FORMS(SUBTRACT, -)
 FLOAT_FUSED_FORMS(MULTIPLY, *)
+
+/* `list[k] += x * y` and `list[k] -= x * y`, the list a local, k a constant
+ * (CONST_INDEX), x a raw local and y another or an item of the same list (its
+ * index, j, in OPERAND): the statement's item loads, the product, the operation
+ * and the store in one instruction (accel/specializer/unbox.py,
+ * _fuse_item_updates), which keeps the values in registers.  The list's, the
+ * indexes' and the items' checks exit before anything changes (the interpreter
+ * resumes at the statement's first LOAD_FAST); the arithmetic is the separate
+ * instructions' (the product rounded, then the sum), the store
+ * STORE_FAST_ITEM_CONST_BOX_FLOAT's.  Any exact float will do as an item: its value
+ * never lands in a raw slot, so the UNBOUND pattern is a NaN like any other.
+ * OPARG: the list local in bits 0-7, x's in 8-15, y's in 16-23.  LIST_KNOWN: an
+ * item load before it checked the list. */
+#define UPDATE_ITEM_PRODUCT(NAME, OP, LIST_KNOWN, FACTOR_FROM_ITEM)     \
+    STENCIL(NAME)                                                       \
+    {                                                                   \
+        PyObject *list = LOCAL(FUSED_LOCAL(0));                         \
+        double item, factor;                                            \
+        if (LIST_KNOWN) {                                               \
+            KNOWN_LIST_ITEM_FLOAT_IF(list, CONST_INDEX, item, PyFloat_CheckExact); \
+        }                                                               \
+        else {                                                          \
+            LIST_ITEM_FLOAT_IF(list, CONST_INDEX, item, PyFloat_CheckExact); \
+        }                                                               \
+        if (FACTOR_FROM_ITEM) {                                         \
+            KNOWN_LIST_ITEM_FLOAT_IF(list, (Py_ssize_t)OPERAND, factor, PyFloat_CheckExact); \
+        }                                                               \
+        else {                                                          \
+            factor = RIGHT_FAST;                                        \
+        }                                                               \
+        double product = LEFT_FAST * factor;                            \
+        STORE_INTO_FLOAT_ITEM(&((PyListObject *)list)->ob_item[CONST_INDEX], item OP product); \
+        CONTINUE();                                                     \
+    }
+
+#define UPDATE_ITEM_PRODUCT_FORMS(OPNAME, OP)                                                           \
+    UPDATE_ITEM_PRODUCT(LOAD_FAST_ITEM_CONST_##OPNAME##_PRODUCT_FAST_FAST, OP, 0, 0)                     \
+    UPDATE_ITEM_PRODUCT(LOAD_FAST_KNOWN_LIST_ITEM_CONST_##OPNAME##_PRODUCT_FAST_FAST, OP, 1, 0)          \
+    UPDATE_ITEM_PRODUCT(LOAD_FAST_ITEM_CONST_##OPNAME##_PRODUCT_FAST_ITEM, OP, 0, 1)                     \
+    UPDATE_ITEM_PRODUCT(LOAD_FAST_KNOWN_LIST_ITEM_CONST_##OPNAME##_PRODUCT_FAST_ITEM, OP, 1, 1)
+
+UPDATE_ITEM_PRODUCT_FORMS(ADD, +)
+UPDATE_ITEM_PRODUCT_FORMS(SUBTRACT, -)
 
 /* COMPARE_OP_FLOAT_JUMP_RAW with fused operands, one form per jump condition
  * (the outcomes it jumps on, as the mask in COMPARE_OP_FLOAT_JUMP_RAW's OPARG:
@@ -796,6 +856,82 @@ STENCIL(FOR_ITER_LIST_GUARDED)
         TUPLE_ITER_NEXT(iter, 1);
     }
     LIST_ITER_NEXT(iter, 1);
+}
+
+/* GET_ITER where locals are raw (an outer loop around list loops): an exact list's
+ * or tuple's iterator, made where that can run no code: the stack's reference to
+ * the sequence is not its last, and the iterator's allocation cannot start a
+ * garbage collection (whose finalizers and callbacks could look at the frame).
+ * Anything else jumps to the generic GET_ITER, the raw locals boxed before it and
+ * unboxed after it (accel/specializer/unbox.py, _box_around_get_iter). */
+STENCIL(GET_ITER_RAW_LOOP)
+{
+    PyObject *iterable = sp[-1];
+    struct _gc_runtime_state *gc = &tstate->interp->gc;
+    if (LIKELY((PyList_CheckExact(iterable) || PyTuple_CheckExact(iterable)) && Py_REFCNT(iterable) > 1
+               && (!gc->enabled || gc->generations[0].count < gc->generations[0].threshold))) {
+        PyObject *iter = Py_TYPE(iterable)->tp_iter(iterable);
+        Py_DECREF(iterable);  /* not its last reference */
+        if (iter == NULL) {
+            sp--;
+            ERROR();
+        }
+        sp[-1] = iter;
+        CONTINUE();
+    }
+    JUMP();
+}
+
+/* `for a, b in pairs` where locals are raw: FOR_ITER_LIST_GUARDED over a list,
+ * UNPACK_SEQUENCE_TWO_GUARDED and the two STORE_FASTs after it (their locals in
+ * OPERAND's low two bytes) in one, the next item's two items straight into the
+ * locals.  An iterator of another kind exits before anything.  An item that is
+ * not an exact tuple or list of two, or a local's old value that would be
+ * released for the last time (its finalizer could look at the frame), exits
+ * after the FOR_ITER, the item pushed: the interpreter unpacks and stores it,
+ * the raw locals boxed. */
+STENCIL(FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS)
+{
+    PyObject *iter = sp[-1];
+    if (UNLIKELY(Py_TYPE(iter) != &PyListIter_Type)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    accel_listiter *it = (accel_listiter *)iter;
+    PyListObject *seq = it->it_seq;
+    if (UNLIKELY(seq == NULL || it->it_index >= PyList_GET_SIZE(seq))) {
+        SEQUENCE_ITER_END(iter, accel_listiter, seq, 1);
+    }
+    PyObject *pair = seq->ob_item[it->it_index++];
+    PyObject **items;
+    if (LIKELY(PyTuple_CheckExact(pair) && PyTuple_GET_SIZE(pair) == 2)) {
+        items = ((PyTupleObject *)pair)->ob_item;
+    }
+    else if (PyList_CheckExact(pair) && PyList_GET_SIZE(pair) == 2) {
+        items = ((PyListObject *)pair)->ob_item;
+    }
+    else {
+        goto unpack_in_interpreter;
+    }
+    PyObject **first_local = &LOCAL(OPERAND & 0xFF), **second_local = &LOCAL((OPERAND >> 8) & 0xFF);
+    PyObject *first_old = *first_local, *second_old = *second_local;
+    if (UNLIKELY((first_old != NULL && Py_REFCNT(first_old) == 1)
+                 || (second_old != NULL && Py_REFCNT(second_old) <= 1 + (second_old == first_old)))) {
+        goto unpack_in_interpreter;
+    }
+    PyObject *first = items[0], *second = items[1];
+    Py_INCREF(first);
+    Py_INCREF(second);
+    *first_local = first;
+    *second_local = second;
+    Py_XDECREF(first_old);  /* neither release is the last */
+    Py_XDECREF(second_old);
+    CONTINUE();
+unpack_in_interpreter:
+    Py_INCREF(pair);
+    *sp++ = pair;
+    frame->prev_instr = INSTR;  /* the FOR_ITER's unit: the UNPACK_SEQUENCE runs next */
+    _PyFrame_SetStackPointer(frame, sp);
+    return EXIT_VALUE(ACCEL_EXIT_GUARD_TYPE);
 }
 
 /* UNPACK_SEQUENCE where locals are raw: an exact tuple or list of OPARG items

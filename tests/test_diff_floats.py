@@ -457,9 +457,10 @@ def test_loop_over_pairs_keeps_its_floats_raw(tmp_path):
     """), tmp_path, functions=["advance", "odd_advance"])
     assert_native(run, "advance", "odd_advance", min_entries=4)
     facts = run.function("advance")
-    for form in ("FOR_ITER_LIST_GUARDED", "UNPACK_SEQUENCE_TWO_GUARDED", "STORE_FAST_RAW", "LOAD_FAST_RAW",
+    for form in ("FOR_ITER_LIST_GUARDED", "FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS", "STORE_FAST_RAW", "LOAD_FAST_RAW",
                  "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT",
-                 "STORE_SUBSCR_LIST_INT_BOX_FLOAT", "STORE_FAST_ITEM_CONST_BOX_FLOAT"):
+                 "STORE_SUBSCR_LIST_INT_BOX_FLOAT", "LOAD_FAST_KNOWN_LIST_ITEM_CONST_SUBTRACT_PRODUCT_FAST_FAST",
+                 "LOAD_FAST_KNOWN_LIST_ITEM_CONST_ADD_PRODUCT_FAST_FAST"):
         assert form in facts["specialized"], facts["text"]
     assert "BOX_LOCAL_FLOAT" in facts["text"], facts["text"]
 
@@ -876,7 +877,8 @@ def test_pairs_unpacked_where_locals_are_raw(tmp_path):
                 print(type(error).__name__, error)
     """, tmp_path, functions=["spread"])
     assert_native(run, "spread", min_entries=6)
-    assert "UNPACK_SEQUENCE_TWO_GUARDED" in run.function("spread")["specialized"], run.function("spread")["text"]
+    # (the loop, the unpacking and the stores in one: FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS)
+    assert "FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS" in run.function("spread")["specialized"], run.function("spread")["text"]
 
 
 def test_item_update_reading_other_items(tmp_path):

@@ -32,6 +32,7 @@ import struct
 from ..datatype import datatype
 from ..frontend.decode import Decoded, stack_depths, stack_effect
 from .ir import ENDS_PATH, NOTHING, QInstr, jump_targets
+from .quicken import UNPACK_SEQUENCE_UNITS
 from .types import MATH_CALLS, State
 
 MAX_SLOTS = 64  # the masks are 64-bit
@@ -79,6 +80,7 @@ PURE = frozenset(RAW_OPS) | {
     "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "NOP", "FOR_ITER_RANGE",
     "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
     "SWAP", "COPY", "POP_TOP", "RETURN_VALUE",  # a return from the loop, its iterator popped
+    "LOAD_DEREF",  # (an empty cell exits, the interpreter raising)
 }
 # Instructions whose generic path may run Python code, and their forms for loops that
 # keep locals raw, which exit to the interpreter instead (stencils/unboxed.c).
@@ -89,6 +91,9 @@ GUARDED_IN_RAW_LOOPS = {  # -> (the form, its guards, the note explain shows)
        for name in ("UNPACK_SEQUENCE", "UNPACK_SEQUENCE_TUPLE", "UNPACK_SEQUENCE_LIST")},
     "UNPACK_SEQUENCE_TWO_TUPLE": ("UNPACK_SEQUENCE_TWO_GUARDED", ("sequence is a tuple or list of two",), RAW_LOOP_EXITS),
     "LOAD_GLOBAL_CACHED": ("LOAD_GLOBAL_PURE", (), "inline cache; where locals are raw, a miss that could run code exits"),
+    # (never exits: _box_around_get_iter gives it a way round with the locals boxed)
+    "GET_ITER": ("GET_ITER_RAW_LOOP", (), "a list's or tuple's iterator; anything else, or a garbage collection "
+                                          "due, runs GET_ITER with the raw locals boxed"),
 }
 # `list[i]` whose container and index are locals or constants, its float item unboxed for
 # a float operation (BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT): one instruction that changes no
@@ -121,6 +126,20 @@ INFALLIBLE_RAW = frozenset({"LOAD_FAST_RAW", "LOAD_CONST_RAW", "STORE_FAST_RAW"}
                   "_CONST_FAST_STORE")}
 # The end of `list[i] op= x` on floats, when the result is raw.
 STORE_ITEM = [("SWAP", 3), ("SWAP", 2), ("STORE_SUBSCR_LIST_INT", 0)]
+
+# `list[k] op= x * y` (op + or -, x a raw local, y another or an item of the same list)
+# in one instruction (stencils/unboxed.c, UPDATE_ITEM_PRODUCT): the instructions it
+# stands for, by name (None: the raw local operands), and the operation's place.
+UPDATE_PRODUCT_RUNS = {
+    "FAST_FAST": ("LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "BINARY_OP_MULTIPLY_FLOAT_RAW_FAST_FAST", None,
+                  "STORE_FAST_ITEM_CONST_BOX_FLOAT"),
+    "FAST_ITEM": (KEEP_ITEM_LOAD, "LOAD_FAST_RAW", "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "BINARY_OP_MULTIPLY_FLOAT_RAW",
+                  None, "STORE_SUBSCR_LIST_CONST_BOX_FLOAT"),
+}
+UPDATE_OPERATIONS = {"BINARY_OP_ADD_FLOAT_RAW": "ADD", "BINARY_OP_SUBTRACT_FLOAT_RAW": "SUBTRACT"}
+# The fused forms that check the list local -> theirs where an item load before checked it.
+UPDATE_FORMS = {f"LOAD_FAST_ITEM_CONST_{op}_PRODUCT_{shape}": f"LOAD_FAST_KNOWN_LIST_ITEM_CONST_{op}_PRODUCT_{shape}"
+                for op in UPDATE_OPERATIONS.values() for shape in UPDATE_PRODUCT_RUNS}
 
 # (pops, pushes) of the instructions whose operands the pass follows; others are
 # opaque, and every value below them stays boxed.
@@ -186,7 +205,39 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
     result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
-    return _skip_known_list_checks(_fuse_square_roots(_update_items_in_place(result, depths), generic_sites))
+    result = _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
+                                                                           generic_sites)))
+    return _iterate_pairs_into_locals(result, generic_sites)
+
+
+def _iterate_pairs_into_locals(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
+    """`for a, b in sequence` where locals are raw: FOR_ITER_LIST_GUARDED, the
+    UNPACK_SEQUENCE_TWO_GUARDED right after it and the two STORE_FASTs right after that
+    (one code unit each, none a jump target) become FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS,
+    the locals in its raw operand's low two bytes.  Where the unpacking kept exiting,
+    the four stay apart."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        loop, run = program[i], program[i + 1:i + 4]
+        if (loop.name == "FOR_ITER_LIST_GUARDED" and len(run) == 3 and run[0].name == "UNPACK_SEQUENCE_TWO_GUARDED"
+                and len(loop.covers) == 1 and run[0].first.unit == loop.unit + 1
+                and not {loop.start, run[0].start} & generic_sites and not any(id(q) in targets for q in run)
+                and all(q.name == "STORE_FAST" and q.oparg < 256 and len(q.covers) == 1
+                        and q.first.unit == run[0].first.unit + UNPACK_SEQUENCE_UNITS + k
+                        for k, q in enumerate(run[1:]))):
+            loop.name = "FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS"
+            loop.covers += tuple(c for q in run for c in q.covers)
+            loop.raw_operand = run[1].oparg | run[2].oparg << 8
+            loop.guards = ("iterator is a list iterator", "item is a tuple or list of two")
+            loop.note += ("; its two items straight into the locals (another sequence, or an old value released "
+                          "for the last time, exits after the FOR_ITER)")
+            i += 4
+        else:
+            i += 1
+        result.append(loop)
+    return result
 
 
 # What runs no code and changes no list: raw float arithmetic, item and local loads.
@@ -237,27 +288,84 @@ def _fuse_square_roots(program: list[QInstr], generic_sites: frozenset[int]) -> 
 KEEPS_LOCALS = INFALLIBLE_RAW | LIST_ITEM_LOADS | {
     "BINARY_OP_TRUE_DIVIDE_FLOAT_RAW", "BINARY_OP_POWER_FLOAT_RAW", "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT",
     "STORE_FAST_ITEM_CONST_BOX_FLOAT", "STORE_SUBSCR_LIST_INT_BOX_FLOAT", KNOWN_LIST_ITEM_LOAD,
-    "LOAD_FAST_UNBOX_FLOAT", "STORE_FAST_BOX_FLOAT", "BINARY_OP_POWER_FLOAT_RAW_HALF"}
+    "LOAD_FAST_UNBOX_FLOAT", "STORE_FAST_BOX_FLOAT", "BINARY_OP_POWER_FLOAT_RAW_HALF", *UPDATE_FORMS}
 
 
 def _skip_known_list_checks(program: list[QInstr]) -> list[QInstr]:
-    """An item load of a constant index from a local that an item load before it, in
-    the same straight run (nothing jumps or unwinds between), found a list and that
-    nothing between rebinds: it checks only the index's range and the item."""
+    """An item load of a constant index (or a fused update, UPDATE_FORMS) from a local
+    that an item load before it, in the same straight run (nothing jumps or unwinds
+    between), found a list and that nothing between rebinds: it checks only the
+    indexes' range and the items."""
     entries = jump_targets(program) | {id(q.unwind) for q in program if q.unwind is not None}
     lists: set[int] = set()  # locals found lists
     for instr in program:
         if id(instr) in entries or instr.name not in KEEPS_LOCALS:
             lists.clear()
-        if instr.name == "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT" and instr.oparg in lists:
+        local = instr.oparg & 0xFF if instr.name in UPDATE_FORMS else instr.oparg
+        if instr.name == "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT" and local in lists:
             instr.name = KNOWN_LIST_ITEM_LOAD
             instr.guards = ("index in range", "list item is float")
             instr.note = "the local is the list an item load before it checked"
-        if instr.name in LIST_ITEM_LOADS:
-            lists.add(instr.oparg)
+        elif instr.name in UPDATE_FORMS and local in lists:
+            instr.name = UPDATE_FORMS[instr.name]
+            instr.guards = ("indexes in range", "list items are floats")
+            instr.note += "; the local is the list an item load before it checked"
+        if instr.name in LIST_ITEM_LOADS or instr.name in UPDATE_FORMS:
+            lists.add(local)
         if instr.name == "STORE_FAST_BOX_FLOAT":
             lists.discard(instr.oparg)
     return program
+
+
+def _fuse_item_updates(program: list[QInstr]) -> list[QInstr]:
+    """`list[k] op= x * y` (UPDATE_PRODUCT_RUNS) whose item is updated in place, nothing
+    jumping into it, becomes one instruction, the first, which keeps its raw masks and
+    the jumps to it: only its checks exit, all before anything changes, and the
+    MemoryError a new float may raise leaves the stack as it found it.  The list local
+    goes in OPARG's low byte, x's and y's (if a local) in the next two, y's index (if
+    an item) in the raw operand."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        start = program[i]
+        shape = _update_product(program, i, targets)
+        if shape is None:
+            result.append(start)
+            i += 1
+            continue
+        run = program[i:i + len(UPDATE_PRODUCT_RUNS[shape])]
+        operation = next(q for q in run if q.name in UPDATE_OPERATIONS)
+        start.note = "fused: " + " ".join(q.name for q in run)
+        start.name = f"LOAD_FAST_ITEM_CONST_{UPDATE_OPERATIONS[operation.name]}_PRODUCT_{shape}"
+        if shape == "FAST_FAST":
+            start.oparg |= run[1].oparg & 0xFFFF00
+        else:
+            start.oparg |= run[1].oparg << 8
+            start.raw_operand, start.operand = run[2].oparg2, NOTHING
+        start.acts_at = sum(len(q.covers) for q in run[:-1]) + run[-1].acts_at
+        start.covers = tuple(c for q in run for c in q.covers)
+        start.guards = ("local is a list", "indexes in range", "list items are floats")
+        start.pushes_raw = None
+        result.append(start)
+        i += len(run)
+    return result
+
+
+def _update_product(program: list[QInstr], i: int, targets: set[int]) -> str | None:
+    """The shape of the fusable `list[k] op= x * y` that starts at i, if one does."""
+    for shape, names in UPDATE_PRODUCT_RUNS.items():
+        run = program[i:i + len(names)]
+        if len(run) < len(names) or any(id(q) in targets for q in run[1:]):
+            continue
+        if not all(q.name == name or name is None and q.name in UPDATE_OPERATIONS for q, name in zip(run, names)):
+            continue
+        start, end = run[0], run[-1]
+        same_item = end.oparg2 == start.oparg2 and (shape == "FAST_ITEM" or end.oparg == start.oparg)
+        operands = [start.oparg] + ([run[1].oparg, run[2].oparg] if shape == "FAST_ITEM" else [])
+        if same_item and all(v < 256 for v in operands) and (shape == "FAST_FAST" or run[2].oparg == start.oparg):
+            return shape
+    return None
 
 
 def _update_items_in_place(program: list[QInstr], depths: dict[int, int]) -> list[QInstr]:
@@ -576,11 +684,26 @@ def _enter_and_leave(program: list[QInstr], region: Region, original: list[QInst
     for q in program:
         if q.jumps and id(q.target_instr) in boxed_before:
             q.target_instr = boxed_before[id(q.target_instr)][0]
+    for k in range(start, end + 1):
+        if program[k].name == "GET_ITER_RAW_LOOP":
+            exits += _box_around_get_iter(region, program[k], program[k + 1])
     body = [c for q in program[start:end + 1] for c in boxed_before.get(id(q), []) + [q]]
     falls_out = []
     if program[end].falls_through and end + 1 < len(program):
         falls_out = _convert_locals(region, "BOX_LOCAL", program[end + 1])
     return program[:start] + entry + body + falls_out + program[end + 1:] + exits
+
+
+def _box_around_get_iter(region: Region, get_iter: QInstr, after: QInstr) -> list[QInstr]:
+    """Where GET_ITER_RAW_LOOP jumps when it cannot make the iterator without running
+    code: the raw locals boxed, the generic GET_ITER (whatever it runs sees the frame
+    as the interpreter would), the locals unboxed again (one that no longer holds its
+    kind exits, at `after`) and back to `after`."""
+    generic = QInstr("GET_ITER", get_iter.covers, get_iter.oparg, note="with the loop's raw locals boxed")
+    back = QInstr("JUMP_FORWARD", after.covers[:1], target_instr=after, note="back into the unboxed loop")
+    boxed = _convert_locals(region, "BOX_LOCAL", get_iter)
+    get_iter.target_instr = boxed[0]
+    return boxed + [generic] + _convert_locals(region, "UNBOX_LOCAL", after) + [back]
 
 
 def _convert_locals(region: Region, name: str, at: QInstr) -> list[QInstr]:
