@@ -1,0 +1,179 @@
+"""Inlining calls of small pure functions (stencils/inline.c).
+
+A call `f(a, b)` of a global that names, when the caller is compiled, a *pure leaf*: a
+function whose code is straight-line arithmetic on its parameters and constants (loads
+and stores of locals, constants, BINARY_OP, one RETURN_VALUE at the end; no calls, no
+loops, no cells, no handlers, not a generator), called with exactly its positional
+parameters.  The site becomes CALL_INLINED, which runs the callee's own specialized and
+unboxed body in a scratch frame instead of pushing a frame and calling it.
+
+The body may only be made of raw operations (accel/specializer/unbox.py's): it takes no
+references, makes no object but its boxed result, and runs no Python code, so it can
+stop anywhere.  Any exit in it (a type guard, an int overflow, a zero divisor) becomes
+an exit at the caller's call, its stack untouched: the interpreter makes the real call,
+with stock's results, exceptions and tracebacks.  CALL_INLINED guards what the choice
+assumed (the callable is a function with that code, nothing traces, recursion room);
+a guard that keeps failing makes the site generic when the code is compiled again.
+
+The types of the arguments come from the caller's inference; an argument of unknown
+type is taken to be an int, else a float, whichever makes the whole body raw (the
+body's unboxing guards check it on every call).
+"""
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+
+from ..frontend.decode import Decoded, decode, stack_depths
+from .ir import NOTHING, QInstr, link
+from .quicken import quicken
+from .specialize import Feedback, specialize
+from .types import infer, plain_type
+from .unbox import INFALLIBLE_RAW, unbox
+
+# The bytecode a pure leaf may have (straight-line, nothing that runs Python code).
+LEAF_OPCODES = frozenset({"RESUME", "NOP", "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "BINARY_OP", "RETURN_VALUE"})
+MAX_LEAF_INSTRUCTIONS = 48
+# co_flags a leaf may not have: *args, **kwargs, generator, coroutine, async generator.
+NOT_LEAF_FLAGS = 0x04 | 0x08 | 0x20 | 0x80 | 0x100 | 0x200
+# What the guess for an argument of unknown type tries, in order.
+GUESSES = (int, float)
+# Body steps that only compute on raw values (each may exit, none takes a reference).
+RAW_STEPS = INFALLIBLE_RAW | {"LOAD_FAST_UNBOX_INT", "LOAD_FAST_UNBOX_FLOAT", "INT_TO_FLOAT",
+                              "BINARY_OP_POWER_FLOAT_RAW_HALF"}
+# The last step before the return, which pushes the result as an object.
+RESULT_STEPS = frozenset({"BOX_FLOAT", "BOX_INT", "LOAD_FAST_BOX_FLOAT", "LOAD_FAST_BOX_INT",
+                          "LOAD_CONST", "LOAD_FAST"})
+# Steps that read a local as an object: only a parameter may be read so (the scratch
+# frame's other locals hold nothing until the body makes them raw and unbound).
+READS_OBJECT_LOCAL = frozenset({"LOAD_FAST_UNBOX_INT", "LOAD_FAST_UNBOX_FLOAT", "LOAD_FAST"})
+# What the callee's own return path does that the inlined body leaves out: its raw
+# locals die with the scratch frame, and no eval-breaker check happens in between.
+DROPPED_STEPS = frozenset({"RESUME", "NOP", "DROP_RAW_LOCALS", "BOX_LOCAL_INT", "BOX_LOCAL_FLOAT"})
+UNBIND_STEPS = {"UNBOX_LOCAL_INT": "INLINE_UNBIND_LOCAL_INT", "UNBOX_LOCAL_FLOAT": "INLINE_UNBIND_LOCAL_FLOAT"}
+
+
+def _is_raw_step(name: str) -> bool:
+    return name in RAW_STEPS or name.startswith("BINARY_OP_") and "_RAW" in name
+
+
+class Inliner:
+    """Chooses the call sites of one caller to inline and compiles their bodies."""
+
+    def __init__(self, decoded: Decoded, feedback: Feedback, globals_: dict, limits: tuple[int, int],
+                 adaptive_of: Callable[[types.CodeType], dict[int, str]]):
+        """limits: the scratch frame's slots and the most arguments (native/inline.h)."""
+        self.decoded, self.feedback, self.globals = decoded, feedback, globals_
+        self.slots, self.max_args = limits
+        self.adaptive_of = adaptive_of
+        self.bodies: dict[int, list[QInstr]] = {}  # id(CALL_INLINED) -> its body
+        self._depths: dict[int, int] | None = None
+
+    def inline_calls(self, program: list[QInstr]) -> list[QInstr]:
+        """The program with each call of a pure leaf made CALL_INLINED (in place)."""
+        if "CALL_INLINED" not in self.feedback.stencils:
+            return program
+        for instr in program:
+            if instr.name == "CALL" and instr.operand is NOTHING and instr.start not in self.feedback.generic_sites:
+                self._try_inline(instr)
+        return program
+
+    def append_bodies(self, program: list[QInstr]) -> list[QInstr]:
+        """The bodies after the caller's program, each the jump target of its CALL_INLINED
+        (which calls it); every step of a body stands for the call, where it exits."""
+        result = list(program)
+        for instr in program:
+            body = self.bodies.get(id(instr))
+            if body is None:
+                continue
+            for step in body:
+                step.covers, step.acts_at = instr.covers, instr.acts_at
+            instr.target_instr = body[0]
+            result += body
+        return result
+
+    def _try_inline(self, call: QInstr) -> None:
+        if call.oparg > self.max_args:
+            return
+        callee = self._callee(call)
+        if callee is None or not _is_leaf(callee.__code__, call.oparg, self.slots):
+            return
+        code = callee.__code__
+        _, stack = self.feedback.states.get(call.start, ((), ()))
+        known = tuple(map(plain_type, stack[-call.oparg:])) if call.oparg and len(stack) >= call.oparg else (None,) * call.oparg
+        for guess in GUESSES if None in known else (None,):
+            argument_types = tuple(guess if t is None else t for t in known)
+            body = self._body(code, callee.__globals__, argument_types)
+            if body is not None:
+                break
+        else:
+            return
+        self.bodies[id(call)] = body
+        call.name, call.operand, call.oparg2 = "CALL_INLINED", code, code.co_nlocals  # (no cells: all locals)
+        call.guards = (f"callee is a function with {code.co_name}'s code", "no tracing or profiling",
+                       "below the recursion limit")
+        kinds = ", ".join(t.__name__ for t in argument_types) or "no arguments"
+        call.note = (f"inlined {code.co_qualname} ({kinds}): {len(body)} raw steps; any exit in it exits here, "
+                     "before the call")
+
+    def _callee(self, call: QInstr) -> types.FunctionType | None:
+        """The function the global loaded (with NULL below it) for the call names now."""
+        if self._depths is None:
+            self._depths = stack_depths(self.decoded)
+        depths, instructions = self._depths, self.decoded.instructions
+        if call.start not in depths:
+            return None
+        below = depths[call.start] - call.oparg - 2  # the depth of the NULL
+        position = self.decoded.index[call.start] - 1
+        while position >= 0:
+            instr = instructions[position]
+            depth = depths.get(instr.start)
+            if depth is None or depth < below:
+                return None
+            if depth == below:
+                if instr.name != "LOAD_GLOBAL" or not instr.arg & 1:
+                    return None
+                value = self.globals.get(self.decoded.code.co_names[instr.arg >> 1])
+                return value if type(value) is types.FunctionType else None
+            position -= 1
+        return None
+
+    def _body(self, code: types.CodeType, globals_: dict, argument_types: tuple) -> list[QInstr] | None:
+        """The callee's body, specialized for these argument types, as raw steps ending in
+        INLINE_RETURN; None if any part of it would not be raw."""
+        decoded = decode(code)
+        states = infer(decoded, argument_types, globals_)
+        feedback = Feedback(states=states, adaptive=self.adaptive_of(code), generic_sites=frozenset(),
+                            stencils=self.feedback.stencils, private_layout_ok=self.feedback.private_layout_ok)
+        program = unbox(link(specialize(decoded, quicken(decoded), feedback)), decoded, states)
+        steps = [q for q in program if q.name not in DROPPED_STEPS]
+        if len(steps) < 2 or steps[-1].name != "RETURN_VALUE" or steps[-2].name not in RESULT_STEPS:
+            return None
+        body = []
+        for step in steps[:-2]:
+            if step.name in UNBIND_STEPS and step.oparg >= code.co_argcount:
+                step.name = UNBIND_STEPS[step.name]  # a local that is not a parameter: unbound
+            elif not _is_raw_step(step.name):
+                return None
+            body.append(step)
+        if any(q.target_instr is not None for q in steps):
+            return None
+        if any(q.name in READS_OBJECT_LOCAL and q.oparg >= code.co_argcount for q in steps):
+            return None
+        steps[-1].name = "INLINE_RETURN"
+        body += steps[-2:]
+        for step in body:
+            step.raw_locals = step.raw_stack = step.raw_int_locals = step.raw_int_stack = 0
+            step.unwind = None
+        return body
+
+
+def _is_leaf(code: types.CodeType, nargs: int, slots: int) -> bool:
+    if code.co_flags & NOT_LEAF_FLAGS or code.co_cellvars or code.co_freevars or code.co_exceptiontable:
+        return False
+    if code.co_argcount != nargs or code.co_kwonlyargcount or code.co_nlocals + code.co_stacksize > slots:
+        return False
+    instructions = decode(code).instructions
+    return (len(instructions) <= MAX_LEAF_INSTRUCTIONS and instructions[-1].name == "RETURN_VALUE"
+            and all(i.name in LEAF_OPCODES and (i.name != "RETURN_VALUE" or i is instructions[-1])
+                    for i in instructions))

@@ -1,0 +1,241 @@
+"""Differential tests: calls of small pure functions inlined at their call sites
+(accel/specializer/inline.py, stencils/inline.c).  Whatever goes wrong inside an inlined
+body (a guard, an int overflow, a ZeroDivisionError), the caller exits to the interpreter
+at the call with its stack untouched, and the interpreter makes the real call: results,
+exceptions, tracebacks, trace events and reference counts must be stock's."""
+from differential import assert_native, compare
+
+LEAVES = """
+import sys
+import traceback
+
+def entry(i, j):
+    s = i + j
+    return 1.0 / (s * (s + 1) // 2 + i + 1)
+
+def scale(x, k):
+    return x * k
+
+def square(n):
+    return n * n
+"""
+
+
+def _inlined(run, caller):
+    text = run.function(caller)["text"]
+    assert "CALL_INLINED" in run.function(caller)["specialized"], text
+    return text
+
+
+def test_inlined_results_and_proof(tmp_path):
+    run = compare(LEAVES + """
+def rows(n, v):
+    return [sum(entry(i, j) * v[j] for j in range(n)) for i in range(n)]
+
+def total(n):
+    t = 0
+    for i in range(n):
+        t += square(i) + square(-i)
+    return t
+
+def floats(xs):
+    out = 0.0
+    for x in xs:
+        out += scale(x, 0.5)
+    return out
+
+for _ in range(3):
+    print(rows(20, [1.0] * 20)[:3], total(100), floats([0.25 * k for k in range(50)]))
+""", tmp_path, functions=["rows", "total", "floats"])
+    assert_native(run, "total", "floats")
+    for caller in ("total", "floats"):
+        text = _inlined(run, caller)
+        assert "guard: callee is a function with" in text and "no tracing or profiling" in text, text
+    assert "inlined square" in run.function("total")["text"]
+    assert run.stats["inlined_calls"] >= 3 * (200 + 50), run.stats
+
+
+def test_int_overflow_inside_the_body_exits_to_a_real_call(tmp_path):
+    run = compare(LEAVES + """
+def powers(n):
+    out = []
+    x = 3
+    for _ in range(n):
+        out.append(square(x))
+        x = x * x if x < 10 ** 30 else 3
+    return out
+
+print(powers(12))
+print(square(2 ** 62), square(-(2 ** 40)))
+""", tmp_path, functions=["powers"])
+    _inlined(run, "powers")
+    assert run.stats["inlined_calls"] > 0, run.stats
+
+
+def test_zero_division_inside_the_callee_has_stock_traceback(tmp_path):
+    run = compare(LEAVES + """
+def column(i, n):
+    t = 0.0
+    for j in range(n):
+        t += entry(i, j)
+    return t
+
+print(column(3, 10))
+try:
+    column(-1, 5)   # entry(-1, 0) divides by zero
+except ZeroDivisionError:
+    traceback.print_exc(file=sys.stdout)
+    tb = sys.exc_info()[2]
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    print(tb.tb_frame.f_code.co_name, tb.tb_lineno, sorted(tb.tb_frame.f_locals.items()))
+print(column(4, 10))
+""", tmp_path, functions=["column"])
+    _inlined(run, "column")
+    assert "ZeroDivisionError" in run.stdout and 'in entry' in run.stdout
+
+
+def test_global_rebound_mid_loop(tmp_path):
+    run = compare(LEAVES + """
+def other(n):
+    return -n
+
+def loop(n):
+    global square
+    t = []
+    for i in range(n):
+        if i == n // 2:
+            square = other
+        t.append(square(i))
+    return t
+
+print(loop(10))
+""", tmp_path, functions=["loop"])
+    _inlined(run, "loop")
+
+
+def test_code_replaced_mid_loop(tmp_path):
+    run = compare(LEAVES + """
+def cube(n):
+    return n * n * n
+
+def loop(n):
+    t = []
+    for i in range(n):
+        if i == 3:
+            square.__code__ = cube.__code__
+        t.append(square(i))
+    return t
+
+print(loop(8))
+""", tmp_path)
+    assert run.stats["inlined_calls"] >= 3, run.stats
+
+
+def test_float_where_int_was_seen(tmp_path):
+    run = compare(LEAVES + """
+def loop(xs):
+    t = []
+    for x in xs:
+        t.append(square(x))
+    return t
+
+print(loop(list(range(10))))
+print(loop([0.5, 1.5, 2, 3, 2.5]))
+print(loop([True, 3, "ab" and 4]))
+try:
+    loop([1, "x"])
+except TypeError:
+    traceback.print_exc(file=sys.stdout)
+""", tmp_path, functions=["loop"])
+    _inlined(run, "loop")
+
+
+def test_tracing_and_profiling_see_the_callee(tmp_path):
+    run = compare(LEAVES + """
+def loop(n):
+    t = 0
+    for i in range(n):
+        t += square(i)
+    return t
+
+events = []
+def tracer(frame, event, arg):
+    if frame.f_code.co_name in ("square", "loop"):
+        events.append((frame.f_code.co_name, event, frame.f_lineno))
+    return tracer
+
+def profiler(frame, event, arg):
+    if frame.f_code.co_name in ("square", "loop"):
+        events.append(("profile", frame.f_code.co_name, event))
+
+print(loop(5))
+sys.settrace(tracer)
+print(loop(3))
+sys.settrace(None)
+sys.setprofile(profiler)
+print(loop(3))
+sys.setprofile(None)
+print(loop(4))
+
+def switch_on(n):
+    t = 0
+    for i in range(n):
+        if i == 2:
+            sys.settrace(tracer)
+        t += square(i)
+    sys.settrace(None)
+    return t
+
+print(switch_on(4))
+for event in events:
+    print(event)
+""", tmp_path)
+    assert run.stats["inlined_calls"] >= 5 + 4 + 2, run.stats
+
+
+def test_recursion_limit_edge(tmp_path):
+    run = compare(LEAVES + """
+def down(n):
+    if n == 0:
+        return square(3)
+    return down(n - 1)
+
+def probe(limit):
+    sys.setrecursionlimit(limit)
+    try:
+        down(40)
+        return "ok"
+    except RecursionError as error:
+        return f"RecursionError: {error}"
+    finally:
+        sys.setrecursionlimit(1000)
+
+print(down(5))
+print([probe(limit) for limit in range(38, 50)])
+""", tmp_path)
+    assert run.stats["inlined_calls"] >= 1 and run.deopts("RAISE") >= 1, run.stats
+
+
+def test_argument_refcounts_unchanged(tmp_path):
+    run = compare("""
+import sys
+
+def add(a, b):
+    return a + b
+
+def loop(x, y, n):
+    t = 0.0
+    for _ in range(n):
+        t = add(x, y)
+    return t
+
+x, y = 1.25, 2.5
+before = sys.getrefcount(x), sys.getrefcount(y)
+print(loop(x, y, 100))
+print(before == (sys.getrefcount(x), sys.getrefcount(y)))
+big = 10 ** 12
+b0 = sys.getrefcount(big)
+print(loop(big, big, 10), b0 == sys.getrefcount(big))
+""", tmp_path)
+    assert run.stats["inlined_calls"] >= 100, run.stats
