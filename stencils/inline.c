@@ -9,7 +9,7 @@
  * in a scratch frame on this stencil's C stack, which holds the callee's
  * locals (the arguments borrowed from the caller's stack, the others unbound)
  * and its value stack.  The body takes no references and makes no object but
- * its boxed result (INLINE_RETURN returns it), so it can stop anywhere: any
+ * its result (boxed, or raw where the caller's user of it takes it raw), so it can stop anywhere: any
  * exit or exception in it (a type guard, an int overflow, a ZeroDivisionError)
  * comes back here as an exit value, and the caller exits to the interpreter at
  * its PRECALL with its stack as it was, the callable and the arguments still
@@ -71,6 +71,9 @@ STENCIL(CALL_INLINED)
         }
         EXIT(reason);
     }
+    if (result == NULL) {
+        result = locals[OPARG2];  /* INLINE_RETURN_RAW's raw result, at the base of the body's stack */
+    }
     accel_totals.inlined_calls++;
     /* As the callee's frame would be cleared: its locals (the arguments) first,
      * then the function. */
@@ -88,6 +91,13 @@ STENCIL(CALL_INLINED)
 STENCIL(INLINE_RETURN)
 {
     return sp[-1];
+}
+
+/* The same for a raw result, which the caller keeps raw: it stays where it is,
+ * the only value on the body's stack; NULL (which no exit is) says so. */
+STENCIL(INLINE_RETURN_RAW)
+{
+    return NULL;
 }
 
 /* A local of the inlined body, not an argument, kept raw for the whole body:

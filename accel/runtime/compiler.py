@@ -111,7 +111,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
         site_kinds=site_kinds,
     )
     inliner = Inliner(decoded, feedback, globals_, native.inline_limits(), _cpython_specializations)
-    specialized = link(inliner.inline_calls(specialize(decoded, quicken(decoded), feedback)))
+    specialized = inliner.inline_calls(link(specialize(decoded, quicken(decoded), feedback)))
     specialized = unpack_to_locals(unbox(specialized, decoded, feedback.states, generic))
     specialized = superinstructions(borrow_locals(specialized, decoded, _stencils))
     specialized = inliner.append_bodies(add_unwinds(specialized, decoded))

@@ -27,9 +27,9 @@ from collections.abc import Callable
 from ..frontend.decode import Decoded, decode, stack_depths
 from .ir import NOTHING, QInstr, link
 from .quicken import quicken
-from .specialize import Feedback, specialize
-from .types import infer, plain_type
-from .unbox import INFALLIBLE_RAW, unbox
+from .specialize import MIXES_INTS, Feedback, specialize
+from .types import infer, nb_name, plain_type
+from .unbox import INFALLIBLE_RAW, RAW_OPS, _dataflow, unbox
 
 # The bytecode a pure leaf may have (straight-line, nothing that runs Python code).
 LEAF_OPCODES = frozenset({"RESUME", "NOP", "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "BINARY_OP", "RETURN_VALUE"})
@@ -51,6 +51,11 @@ READS_OBJECT_LOCAL = frozenset({"LOAD_FAST_UNBOX_INT", "LOAD_FAST_UNBOX_FLOAT", 
 # locals die with the scratch frame, and no eval-breaker check happens in between.
 DROPPED_STEPS = frozenset({"RESUME", "NOP", "DROP_RAW_LOCALS", "BOX_LOCAL_INT", "BOX_LOCAL_FLOAT"})
 UNBIND_STEPS = {"UNBOX_LOCAL_INT": "INLINE_UNBIND_LOCAL_INT", "UNBOX_LOCAL_FLOAT": "INLINE_UNBIND_LOCAL_FLOAT"}
+# Result steps that box a raw value: where the caller takes the result raw, the body
+# leaves it raw (a BOX_* is dropped, a LOAD_FAST_BOX_* loads it raw).
+BOXES_RESULT = {"BOX_FLOAT": "float", "BOX_INT": "int", "LOAD_FAST_BOX_FLOAT": "float", "LOAD_FAST_BOX_INT": "int"}
+# Int operations the caller's use of an int result may be speculated to be (guarded).
+INT_SPECULATED = frozenset({"ADD", "SUBTRACT", "MULTIPLY"})
 
 
 def _is_raw_step(name: str) -> bool:
@@ -67,6 +72,7 @@ class Inliner:
         self.slots, self.max_args = limits
         self.adaptive_of = adaptive_of
         self.bodies: dict[int, list[QInstr]] = {}  # id(CALL_INLINED) -> its body
+        self.raw_results: dict[int, str] = {}  # id(CALL_INLINED) -> the kind its body could return raw
         self._depths: dict[int, int] | None = None
 
     def inline_calls(self, program: list[QInstr]) -> list[QInstr]:
@@ -76,7 +82,60 @@ class Inliner:
         for instr in program:
             if instr.name == "CALL" and instr.operand is NOTHING and instr.start not in self.feedback.generic_sites:
                 self._try_inline(instr)
+        if self.bodies:
+            self._results_raw(program)
         return program
+
+    def _results_raw(self, program: list[QInstr]) -> None:
+        """Where the user of an inlined call's result is a raw operation (made one, with
+        guards, if it takes operands of unknown types and the result is a float), the
+        body returns its result raw and the call pushes it raw; the unboxing pass then
+        keeps it raw for that user, or boxes it for any other."""
+        operands, consumers = _dataflow(program, self._stack_depths())
+        for call in program:
+            kind = self.raw_results.get(id(call))
+            user = consumers.get(id(call))
+            if kind is None or user is None:
+                continue
+            if user.name not in RAW_OPS and not self._speculate(user, call, kind, operands.get(id(user), [])):
+                continue
+            body = self.bodies[id(call)]
+            result, ret = body[-2:]
+            if result.name.startswith("BOX_"):
+                body.remove(result)
+            else:
+                result.name = "LOAD_FAST_RAW"
+            ret.name, call.pushes_raw = "INLINE_RETURN_RAW", kind
+
+    def _speculate(self, user: QInstr, call: QInstr, kind: str, operands: list) -> bool:
+        """A float (int) operation on operands of unknown types whose one operand is the
+        call's float (int) result becomes the float (int) operation, its other operand
+        guarded to be one too (only a known int, for an int result); whose guards keep
+        failing makes it generic at the next compile."""
+        op = nb_name(user.oparg)[3:] if user.name.startswith("BINARY_OP_") else ""
+        if user.name != f"BINARY_OP_{op}_INT_OR_FLOAT" or user.start in self.feedback.generic_sites:
+            return False
+        _, stack = self.feedback.states.get(user.start, ((), ()))
+        other = [depth for depth, producer in operands if producer is not call]
+        if len(other) != 1 or len(stack) < other[0]:
+            return False
+        other_type = plain_type(stack[-other[0]])
+        if kind == "float" and op in MIXES_INTS and other_type in (float, int, None):
+            name = f"BINARY_OP_{op}_FLOAT"
+        elif kind == "int" and op in INT_SPECULATED and other_type is int:
+            name = f"BINARY_OP_{op}_INT"
+        else:
+            return False
+        if name not in RAW_OPS or name not in self.feedback.stencils:
+            return False
+        user.name, user.guards = name, (f"left is {kind}", f"right is {kind}")
+        user.note = f"the inlined call's result is {'a float' if kind == 'float' else 'an int'}: speculated so"
+        return True
+
+    def _stack_depths(self) -> dict[int, int]:
+        if self._depths is None:
+            self._depths = stack_depths(self.decoded)
+        return self._depths
 
     def append_bodies(self, program: list[QInstr]) -> list[QInstr]:
         """The bodies after the caller's program, each the jump target of its CALL_INLINED
@@ -109,18 +168,18 @@ class Inliner:
         else:
             return
         self.bodies[id(call)] = body
+        if body[-2].name in BOXES_RESULT:
+            self.raw_results[id(call)] = BOXES_RESULT[body[-2].name]
         call.name, call.operand, call.oparg2 = "CALL_INLINED", code, code.co_nlocals  # (no cells: all locals)
         call.guards = (f"callee is a function with {code.co_name}'s code", "no tracing or profiling",
                        "below the recursion limit")
         kinds = ", ".join(t.__name__ for t in argument_types) or "no arguments"
-        call.note = (f"inlined {code.co_qualname} ({kinds}): {len(body)} raw steps; any exit in it exits here, "
+        call.note = (f"inlined {code.co_qualname} ({kinds}), its steps raw; any exit in it exits here, "
                      "before the call")
 
     def _callee(self, call: QInstr) -> types.FunctionType | None:
         """The function the global loaded (with NULL below it) for the call names now."""
-        if self._depths is None:
-            self._depths = stack_depths(self.decoded)
-        depths, instructions = self._depths, self.decoded.instructions
+        depths, instructions = self._stack_depths(), self.decoded.instructions
         if call.start not in depths:
             return None
         below = depths[call.start] - call.oparg - 2  # the depth of the NULL
@@ -160,6 +219,8 @@ class Inliner:
             return None
         if any(q.name in READS_OBJECT_LOCAL and q.oparg >= code.co_argcount for q in steps):
             return None
+        if stack_depths(decoded).get(steps[-1].start) != 1:
+            return None  # (the result is the base of the body's stack: INLINE_RETURN_RAW)
         steps[-1].name = "INLINE_RETURN"
         body += steps[-2:]
         for step in body:
