@@ -239,3 +239,53 @@ b0 = sys.getrefcount(big)
 print(loop(big, big, 10), b0 == sys.getrefcount(big))
 """, tmp_path)
     assert run.stats["inlined_calls"] >= 100, run.stats
+
+
+def test_leaves_with_branches(tmp_path):
+    run = compare("""
+import sys
+import traceback
+
+def clamp(x, low, high):
+    if x < low:
+        return low
+    if x > high:
+        return high
+    return x
+
+def fold(x):
+    if x < 0.0:
+        return -1.5 * x
+    return x * 2.0
+
+def pick(a, b):
+    if a == b:
+        r = a * 3
+    else:
+        r = b - a
+    return r
+
+def loop(n):
+    t = 0
+    f = 0.0
+    p = 0
+    for i in range(n):
+        t += clamp(i, 10, 50)
+        f += fold(i - 20.5) * 0.5
+        p += pick(i % 3, 1)
+    return t, f, p
+
+for _ in range(3):
+    print(loop(100))
+print(clamp(2.5, 1, 3), clamp("b", "a", "c"), fold(-2), pick(1.5, 1.5))
+try:
+    pick(None, 1)
+except TypeError:
+    traceback.print_exc(file=sys.stdout)
+print(loop(10 ** 4)[0], clamp(2 ** 70, 0, 2 ** 80))
+""", tmp_path, functions=["loop"])
+    text = _inlined(run, "loop")
+    for callee in ("clamp", "fold", "pick"):
+        assert f"inlined {callee}" in text, text
+    assert "INLINE_RETURN_RAW" in text, text  # fold's float result feeds a float multiply
+    assert run.stats["inlined_calls"] >= 3 * 300, run.stats

@@ -1,10 +1,10 @@
 """Inlining calls of small pure functions (stencils/inline.c).
 
 A call `f(a, b)` of a global that names, when the caller is compiled, a *pure leaf*: a
-function whose code is straight-line arithmetic on its parameters and constants (loads
-and stores of locals, constants, BINARY_OP, one RETURN_VALUE at the end; no calls, no
-loops, no cells, no handlers, not a generator), called with exactly its positional
-parameters.  The site becomes CALL_INLINED, which runs the callee's own specialized and
+function whose code is arithmetic and comparisons on its parameters and constants (loads
+and stores of locals, constants, BINARY_OP, COMPARE_OP and the forward jumps after it,
+RETURN_VALUE; no calls, no loops, no cells, no handlers, not a generator), called with
+exactly its positional parameters.  The site becomes CALL_INLINED, which runs the callee's own specialized and
 unboxed body in a scratch frame instead of pushing a frame and calling it.
 
 The body may only be made of raw operations (accel/specializer/unbox.py's): it takes no
@@ -32,7 +32,8 @@ from .types import infer, nb_name, plain_type
 from .unbox import INFALLIBLE_RAW, RAW_OPS, _dataflow, unbox
 
 # The bytecode a pure leaf may have (straight-line, nothing that runs Python code).
-LEAF_OPCODES = frozenset({"RESUME", "NOP", "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "BINARY_OP", "RETURN_VALUE"})
+LEAF_OPCODES = frozenset({"RESUME", "NOP", "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "BINARY_OP", "RETURN_VALUE",
+                          "COMPARE_OP", "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_FALSE", "JUMP_FORWARD"})
 MAX_LEAF_INSTRUCTIONS = 48
 # co_flags a leaf may not have: *args, **kwargs, generator, coroutine, async generator.
 NOT_LEAF_FLAGS = 0x04 | 0x08 | 0x20 | 0x80 | 0x100 | 0x200
@@ -40,7 +41,7 @@ NOT_LEAF_FLAGS = 0x04 | 0x08 | 0x20 | 0x80 | 0x100 | 0x200
 GUESSES = (int, float)
 # Body steps that only compute on raw values (each may exit, none takes a reference).
 RAW_STEPS = INFALLIBLE_RAW | {"LOAD_FAST_UNBOX_INT", "LOAD_FAST_UNBOX_FLOAT", "INT_TO_FLOAT",
-                              "BINARY_OP_POWER_FLOAT_RAW_HALF"}
+                              "BINARY_OP_POWER_FLOAT_RAW_HALF", "JUMP_FORWARD"}
 # The last step before the return, which pushes the result as an object.
 RESULT_STEPS = frozenset({"BOX_FLOAT", "BOX_INT", "LOAD_FAST_BOX_FLOAT", "LOAD_FAST_BOX_INT",
                           "LOAD_CONST", "LOAD_FAST"})
@@ -59,7 +60,8 @@ INT_SPECULATED = frozenset({"ADD", "SUBTRACT", "MULTIPLY"})
 
 
 def _is_raw_step(name: str) -> bool:
-    return name in RAW_STEPS or name.startswith("BINARY_OP_") and "_RAW" in name
+    """Raw arithmetic, and comparisons of raw values that jump (forward: a leaf has no loop)."""
+    return name in RAW_STEPS or name.startswith(("BINARY_OP_", "COMPARE_OP_")) and "_RAW" in name
 
 
 class Inliner:
@@ -100,12 +102,17 @@ class Inliner:
             if user.name not in RAW_OPS and not self._speculate(user, call, kind, operands.get(id(user), [])):
                 continue
             body = self.bodies[id(call)]
-            result, ret = body[-2:]
-            if result.name.startswith("BOX_"):
-                body.remove(result)
-            else:
-                result.name = "LOAD_FAST_RAW"
-            ret.name, call.pushes_raw = "INLINE_RETURN_RAW", kind
+            boxes = []
+            for i, step in enumerate(body):
+                if step.name == "INLINE_RETURN":
+                    step.name = "INLINE_RETURN_RAW"
+                    result = body[i - 1]
+                    if result.name.startswith("BOX_"):
+                        boxes.append(result)
+                    else:
+                        result.name = "LOAD_FAST_RAW"
+            self.bodies[id(call)] = _without(body, boxes)  # (never None: a return follows each box)
+            call.pushes_raw = kind
 
     def _speculate(self, user: QInstr, call: QInstr, kind: str, operands: list) -> bool:
         """A float (int) operation on operands of unknown types whose one operand is the
@@ -168,8 +175,9 @@ class Inliner:
         else:
             return
         self.bodies[id(call)] = body
-        if body[-2].name in BOXES_RESULT:
-            self.raw_results[id(call)] = BOXES_RESULT[body[-2].name]
+        results = {BOXES_RESULT.get(body[i - 1].name) for i, q in enumerate(body) if q.name == "INLINE_RETURN"}
+        if len(results) == 1 and None not in results:
+            self.raw_results[id(call)] = results.pop()
         call.name, call.operand, call.oparg2 = "CALL_INLINED", code, code.co_nlocals  # (no cells: all locals)
         call.guards = (f"callee is a function with {code.co_name}'s code", "no tracing or profiling",
                        "below the recursion limit")
@@ -198,35 +206,62 @@ class Inliner:
         return None
 
     def _body(self, code: types.CodeType, globals_: dict, argument_types: tuple) -> list[QInstr] | None:
-        """The callee's body, specialized for these argument types, as raw steps ending in
-        INLINE_RETURN; None if any part of it would not be raw."""
+        """The callee's body, specialized for these argument types, as raw steps, each
+        return an INLINE_RETURN right after the step that pushes its result as an
+        object; None if any part of it would not be raw."""
         decoded = decode(code)
         states = infer(decoded, argument_types, globals_)
         feedback = Feedback(states=states, adaptive=self.adaptive_of(code), generic_sites=frozenset(),
                             stencils=self.feedback.stencils, private_layout_ok=self.feedback.private_layout_ok)
         program = unbox(link(specialize(decoded, quicken(decoded), feedback)), decoded, states)
-        steps = [q for q in program if q.name not in DROPPED_STEPS]
-        if len(steps) < 2 or steps[-1].name != "RETURN_VALUE" or steps[-2].name not in RESULT_STEPS:
+        body = _without(program, [q for q in program if q.name in DROPPED_STEPS])
+        if body is None or body[-1].name != "RETURN_VALUE":
             return None
-        body = []
-        for step in steps[:-2]:
-            if step.name in UNBIND_STEPS and step.oparg >= code.co_argcount:
+        inside = {id(q) for q in body}
+        targets = {id(q.target_instr) for q in body if q.target_instr is not None}
+        depths = stack_depths(decoded)
+        for i, step in enumerate(body):
+            if step.target_instr is not None and id(step.target_instr) not in inside:
+                return None
+            if step.name in READS_OBJECT_LOCAL and step.oparg >= code.co_argcount:
+                return None  # (only parameters hold objects in the scratch frame)
+            if step.name == "RETURN_VALUE":
+                # The result is the only value on the body's stack (INLINE_RETURN_RAW takes
+                # it from there), pushed as an object by the step before, which nothing skips.
+                if (i == 0 or body[i - 1].name not in RESULT_STEPS or id(step) in targets
+                        or depths.get(step.start) != 1):
+                    return None
+                step.name = "INLINE_RETURN"
+            elif step.name in RESULT_STEPS:
+                if body[i + 1].name != "RETURN_VALUE":
+                    return None
+            elif step.name in UNBIND_STEPS and step.oparg >= code.co_argcount:
                 step.name = UNBIND_STEPS[step.name]  # a local that is not a parameter: unbound
             elif not _is_raw_step(step.name):
                 return None
-            body.append(step)
-        if any(q.target_instr is not None for q in steps):
-            return None
-        if any(q.name in READS_OBJECT_LOCAL and q.oparg >= code.co_argcount for q in steps):
-            return None
-        if stack_depths(decoded).get(steps[-1].start) != 1:
-            return None  # (the result is the base of the body's stack: INLINE_RETURN_RAW)
-        steps[-1].name = "INLINE_RETURN"
-        body += steps[-2:]
         for step in body:
             step.raw_locals = step.raw_stack = step.raw_int_locals = step.raw_int_stack = 0
             step.unwind = None
         return body
+
+
+def _without(program: list[QInstr], dropped: list[QInstr]) -> list[QInstr] | None:
+    """The program without the dropped steps; a jump to one goes to the next kept step."""
+    gone = {id(q) for q in dropped}
+    following: dict[int, QInstr | None] = {}
+    kept_after = None
+    for q in reversed(program):
+        if id(q) in gone:
+            following[id(q)] = kept_after
+        else:
+            kept_after = q
+    result = [q for q in program if id(q) not in gone]
+    for q in result:
+        if q.target_instr is not None and id(q.target_instr) in gone:
+            q.target_instr = following[id(q.target_instr)]
+            if q.target_instr is None:
+                return None
+    return result
 
 
 def _is_leaf(code: types.CodeType, nargs: int, slots: int) -> bool:
@@ -235,6 +270,4 @@ def _is_leaf(code: types.CodeType, nargs: int, slots: int) -> bool:
     if code.co_argcount != nargs or code.co_kwonlyargcount or code.co_nlocals + code.co_stacksize > slots:
         return False
     instructions = decode(code).instructions
-    return (len(instructions) <= MAX_LEAF_INSTRUCTIONS and instructions[-1].name == "RETURN_VALUE"
-            and all(i.name in LEAF_OPCODES and (i.name != "RETURN_VALUE" or i is instructions[-1])
-                    for i in instructions))
+    return len(instructions) <= MAX_LEAF_INSTRUCTIONS and all(i.name in LEAF_OPCODES for i in instructions)
