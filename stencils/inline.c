@@ -1,7 +1,8 @@
 /* Calls of small pure functions, inlined at the call site
  * (accel/specializer/inline.py chooses them and compiles their bodies).
  *
- * CALL_INLINED stands for PRECALL and CALL.  It checks that the callable is a
+ * CALL_INLINED stands for PRECALL and CALL (CALL_INLINED_DEFAULTS: a call
+ * that leaves the last parameters to their defaults).  It checks that the callable is a
  * function whose code is the one inlined (OPERAND, kept alive with the
  * program), that no tracer or profiler would see the call, and that the call
  * would not raise RecursionError; then it runs the callee's body, emitted
@@ -40,50 +41,81 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
 } while (0)
 _Static_assert(ACCEL_INLINE_MAX_ARGS == 4, "FOR_EACH_ARGUMENT unrolls four");
 
-/* OPARG: the number of arguments (the callee's positional parameters, all of
- * them); OPARG2: the callee's number of locals (its value stack follows).  The body's other locals are left as they are: each is raw there and
- * made unbound before anything reads it (INLINE_UNBIND_LOCAL_*). */
+/* The work of CALL_INLINED and CALL_INLINED_DEFAULTS: CALLEE_IS (given the
+ * function) says whether the callable is the function inlined; FILL_DEFAULTS
+ * (given the scratch frame's locals) borrows the parameters that the defaults
+ * bind.  OPARG: the number of arguments; OPARG2: the callee's number of locals
+ * (its value stack follows).  The body's other locals are left as they are:
+ * each is raw there and made unbound before anything reads it
+ * (INLINE_UNBIND_LOCAL_*). */
+#define INLINED_CALL(CALLEE_IS, FILL_DEFAULTS) do {                                  \
+    PyObject **args = sp - OPARG;                                                   \
+    PyObject *callable = args[-1];                                                  \
+    if (UNLIKELY(args[-2] != NULL || !PyFunction_Check(callable)                    \
+                 || !CALLEE_IS((PyFunctionObject *)callable))) {                    \
+        EXIT(ACCEL_EXIT_GUARD_VALUE);                                               \
+    }                                                                               \
+    if (UNLIKELY(TRACING_ON())) {                                                   \
+        EXIT(ACCEL_EXIT_TRACING);  /* the interpreter reports the callee's events */ \
+    }                                                                               \
+    if (UNLIKELY(tstate->recursion_remaining <= 0)) {                               \
+        EXIT(ACCEL_EXIT_RAISE);  /* the interpreter raises the RecursionError */     \
+    }                                                                               \
+    inline_scratch scratch;                                                         \
+    PyObject **locals = scratch.frame.localsplus;                                   \
+    FOR_EACH_ARGUMENT(OPARG, BORROW);                                               \
+    FILL_DEFAULTS(locals);                                                          \
+    PyObject *result = _JIT_JUMP_TARGET(&scratch.frame, locals + OPARG2, tstate);   \
+    if (UNLIKELY((uintptr_t)result & 1)) {                                          \
+        int reason = ((uintptr_t)result >> 1) & 0x7f;                               \
+        if (reason == ACCEL_EXIT_ERROR) {                                           \
+            PyErr_Clear();  /* the interpreter's real call raises it again */       \
+            reason = ACCEL_EXIT_GUARD_VALUE;                                        \
+        }                                                                           \
+        EXIT(reason);                                                               \
+    }                                                                               \
+    if (result == NULL) {                                                           \
+        /* INLINE_RETURN_RAW's raw result, at the base of the body's stack */       \
+        result = locals[OPARG2];                                                    \
+    }                                                                               \
+    accel_totals.inlined_calls++;                                                   \
+    /* As the callee's frame would be cleared: its locals (the arguments; the    \
+     * defaults are the function's) first, then the function. */                 \
+    FOR_EACH_ARGUMENT(OPARG, RELEASE);                                              \
+    DECREF_AT_INSTR(callable);                                                      \
+    sp = args - 2;                                                                  \
+    *sp++ = result;                                                                 \
+    CONTINUE();                                                                     \
+} while (0)
+#define BORROW(I) (locals[I] = args[I])
+#define RELEASE(I) DECREF_AT_INSTR(args[OPARG - 1 - (I)])
+
+/* OPERAND: the callee's code. */
+#define HAS_CODE(FUNC) ((FUNC)->func_code == (PyObject *)OPERAND)
+#define NO_DEFAULTS(LOCALS) ((void)(LOCALS))
+
 STENCIL(CALL_INLINED)
 {
-    PyObject **args = sp - OPARG;
-    PyObject *callable = args[-1];
-    if (UNLIKELY(args[-2] != NULL || !PyFunction_Check(callable)
-                 || ((PyFunctionObject *)callable)->func_code != (PyObject *)OPERAND)) {
-        EXIT(ACCEL_EXIT_GUARD_VALUE);
-    }
-    if (UNLIKELY(TRACING_ON())) {
-        EXIT(ACCEL_EXIT_TRACING);  /* the interpreter reports the callee's events */
-    }
-    if (UNLIKELY(tstate->recursion_remaining <= 0)) {
-        EXIT(ACCEL_EXIT_RAISE);  /* the interpreter raises the RecursionError */
-    }
-    inline_scratch scratch;
-    PyObject **locals = scratch.frame.localsplus;
-#define BORROW(I) (locals[I] = args[I])
-    FOR_EACH_ARGUMENT(OPARG, BORROW);
-#undef BORROW
-    PyObject *result = _JIT_JUMP_TARGET(&scratch.frame, locals + OPARG2, tstate);
-    if (UNLIKELY((uintptr_t)result & 1)) {
-        int reason = ((uintptr_t)result >> 1) & 0x7f;
-        if (reason == ACCEL_EXIT_ERROR) {
-            PyErr_Clear();  /* the interpreter's real call raises it again */
-            reason = ACCEL_EXIT_GUARD_VALUE;
-        }
-        EXIT(reason);
-    }
-    if (result == NULL) {
-        result = locals[OPARG2];  /* INLINE_RETURN_RAW's raw result, at the base of the body's stack */
-    }
-    accel_totals.inlined_calls++;
-    /* As the callee's frame would be cleared: its locals (the arguments) first,
-     * then the function. */
-#define RELEASE(I) DECREF_AT_INSTR(args[OPARG - 1 - (I)])
-    FOR_EACH_ARGUMENT(OPARG, RELEASE);
-#undef RELEASE
-    DECREF_AT_INSTR(callable);
-    sp = args - 2;
-    *sp++ = result;
-    CONTINUE();
+    INLINED_CALL(HAS_CODE, NO_DEFAULTS);
+}
+
+/* OPERAND: a tuple of the callee's code and its defaults (__defaults__), the
+ * last of which bind the parameters after the arguments. */
+#define HAS_CODE_AND_DEFAULTS(FUNC)                                                 \
+    ((FUNC)->func_code == PyTuple_GET_ITEM((PyObject *)OPERAND, 0)                  \
+     && (FUNC)->func_defaults == PyTuple_GET_ITEM((PyObject *)OPERAND, 1))
+#define BORROW_DEFAULTS(LOCALS) do {                                                \
+    PyObject *defaults_ = PyTuple_GET_ITEM((PyObject *)OPERAND, 1);                 \
+    int parameters_ = ((PyCodeObject *)PyTuple_GET_ITEM((PyObject *)OPERAND, 0))->co_argcount; \
+    PyObject **bound_ = &PyTuple_GET_ITEM(defaults_, PyTuple_GET_SIZE(defaults_) - parameters_); \
+    for (int i_ = OPARG; i_ < parameters_; i_++) {                                  \
+        (LOCALS)[i_] = bound_[i_];                                                  \
+    }                                                                               \
+} while (0)
+
+STENCIL(CALL_INLINED_DEFAULTS)
+{
+    INLINED_CALL(HAS_CODE_AND_DEFAULTS, BORROW_DEFAULTS);
 }
 
 /* The end of an inlined body: its boxed result, a new reference, goes back to

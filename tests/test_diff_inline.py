@@ -289,3 +289,33 @@ print(loop(10 ** 4)[0], clamp(2 ** 70, 0, 2 ** 80))
         assert f"inlined {callee}" in text, text
     assert "INLINE_RETURN_RAW" in text, text  # fold's float result feeds a float multiply
     assert run.stats["inlined_calls"] >= 3 * 300, run.stats
+
+
+def test_keywords_and_defaults(tmp_path):
+    run = compare("""
+def scale(x, factor=3):
+    return x * factor
+
+def mix(a, b=2.0, c=0.5):
+    return a * b + c
+
+def loop(n, rebind):
+    t = 0
+    f = 0.0
+    for i in range(n):
+        t += scale(i) + scale(i, factor=5) + scale(x=i, factor=2) + scale(factor=4, x=i)
+        f += mix(i * 0.5) + mix(0.25, c=1.0) + mix(i, 3)
+        if rebind and i == n // 2:
+            scale.__defaults__ = (7,)
+            mix.__defaults__ = (1, 2)
+    return t, f
+
+for rebind in (False, False, True, False):
+    print(loop(60, rebind))
+    scale.__defaults__ = (3,)
+    mix.__defaults__ = (2.0, 0.5)
+""", tmp_path, functions=["loop"])
+    text = _inlined(run, "loop")
+    assert "CALL_INLINED_DEFAULTS" in run.function("loop")["specialized"], text
+    assert "inlined scale" in text and "inlined mix" in text, text
+    assert run.stats["inlined_calls"] >= 2 * 60 * 5, run.stats  # (the keywords out of order are not)

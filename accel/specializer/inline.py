@@ -3,9 +3,10 @@
 A call `f(a, b)` of a global that names, when the caller is compiled, a *pure leaf*: a
 function whose code is arithmetic and comparisons on its parameters and constants (loads
 and stores of locals, constants, BINARY_OP, COMPARE_OP and the forward jumps after it,
-RETURN_VALUE; no calls, no loops, no cells, no handlers, not a generator), called with
-exactly its positional parameters.  The site becomes CALL_INLINED, which runs the callee's own specialized and
-unboxed body in a scratch frame instead of pushing a frame and calling it.
+RETURN_VALUE; no calls, no loops, no cells, no handlers, not a generator), its parameters
+bound positionally (or by keywords naming the last ones in order) and by its defaults.
+The site becomes CALL_INLINED (CALL_INLINED_DEFAULTS), which runs the callee's own
+specialized and unboxed body in a scratch frame instead of pushing a frame and calling it.
 
 The body may only be made of raw operations (accel/specializer/unbox.py's): it takes no
 references, makes no object but its boxed result, and runs no Python code, so it can
@@ -82,7 +83,7 @@ class Inliner:
         if "CALL_INLINED" not in self.feedback.stencils:
             return program
         for instr in program:
-            if instr.name == "CALL" and instr.operand is NOTHING and instr.start not in self.feedback.generic_sites:
+            if instr.name == "CALL" and instr.start not in self.feedback.generic_sites:
                 self._try_inline(instr)
         if self.bodies:
             self._results_raw(program)
@@ -159,14 +160,20 @@ class Inliner:
         return result
 
     def _try_inline(self, call: QInstr) -> None:
-        if call.oparg > self.max_args:
-            return
         callee = self._callee(call)
-        if callee is None or not _is_leaf(callee.__code__, call.oparg, self.slots):
+        if callee is None or not _is_leaf(callee.__code__, self.max_args, self.slots):
             return
         code = callee.__code__
+        missing = code.co_argcount - call.oparg  # parameters left to their defaults
+        defaults = callee.__defaults__ or ()
+        if missing < 0 or missing > len(defaults):
+            return
+        keywords = call.operand  # (KW_NAMES folded in): they must name the last parameters, in order
+        if keywords is not NOTHING and code.co_varnames[call.oparg - len(keywords):call.oparg] != keywords:
+            return
         _, stack = self.feedback.states.get(call.start, ((), ()))
         known = tuple(map(plain_type, stack[-call.oparg:])) if call.oparg and len(stack) >= call.oparg else (None,) * call.oparg
+        known += tuple(type(value) for value in defaults[len(defaults) - missing:])
         for guess in GUESSES if None in known else (None,):
             argument_types = tuple(guess if t is None else t for t in known)
             body = self._body(code, callee.__globals__, argument_types)
@@ -178,8 +185,13 @@ class Inliner:
         results = {BOXES_RESULT.get(body[i - 1].name) for i, q in enumerate(body) if q.name == "INLINE_RETURN"}
         if len(results) == 1 and None not in results:
             self.raw_results[id(call)] = results.pop()
-        call.name, call.operand, call.oparg2 = "CALL_INLINED", code, code.co_nlocals  # (no cells: all locals)
-        call.guards = (f"callee is a function with {code.co_name}'s code", "no tracing or profiling",
+        call.oparg2 = code.co_nlocals  # (no cells: all locals)
+        if missing:
+            call.name, call.operand = "CALL_INLINED_DEFAULTS", (code, callee.__defaults__)
+        else:
+            call.name, call.operand = "CALL_INLINED", code
+        call.guards = (f"callee is a function with {code.co_name}'s code" + (" and defaults" if missing else ""),
+                       "no tracing or profiling",
                        "below the recursion limit")
         kinds = ", ".join(t.__name__ for t in argument_types) or "no arguments"
         call.note = (f"inlined {code.co_qualname} ({kinds}), its steps raw; any exit in it exits here, "
@@ -264,10 +276,10 @@ def _without(program: list[QInstr], dropped: list[QInstr]) -> list[QInstr] | Non
     return result
 
 
-def _is_leaf(code: types.CodeType, nargs: int, slots: int) -> bool:
+def _is_leaf(code: types.CodeType, max_args: int, slots: int) -> bool:
     if code.co_flags & NOT_LEAF_FLAGS or code.co_cellvars or code.co_freevars or code.co_exceptiontable:
         return False
-    if code.co_argcount != nargs or code.co_kwonlyargcount or code.co_nlocals + code.co_stacksize > slots:
+    if code.co_argcount > max_args or code.co_kwonlyargcount or code.co_nlocals + code.co_stacksize > slots:
         return False
     instructions = decode(code).instructions
     return len(instructions) <= MAX_LEAF_INSTRUCTIONS and all(i.name in LEAF_OPCODES for i in instructions)

@@ -607,7 +607,7 @@ def _effect(instr: QInstr) -> tuple[int, int] | None:
         name = instr.covers[0].name
     if name == "LOAD_GLOBAL":
         return 0, 1 + (instr.oparg & 1)
-    if name in ("CALL", "CALL_INLINED") or name in TOP_RAW:  # (CALL_INLINED: accel/specializer/inline.py)
+    if name in ("CALL", "CALL_INLINED", "CALL_INLINED_DEFAULTS") or name in TOP_RAW:  # (accel/specializer/inline.py)
         return instr.oparg + 2, 1
     return _effect_of(name)
 
