@@ -319,3 +319,29 @@ for rebind in (False, False, True, False):
     assert "CALL_INLINED_DEFAULTS" in run.function("loop")["specialized"], text
     assert "inlined scale" in text and "inlined mix" in text, text
     assert run.stats["inlined_calls"] >= 2 * 60 * 5, run.stats  # (the keywords out of order are not)
+
+
+def test_guards_that_keep_failing_make_the_site_generic(tmp_path):
+    run = compare(LEAVES + """
+def weighted(v, n):
+    return sum(entry(1, j) * v[j] for j in range(n))
+
+def squares(xs):
+    t = []
+    for x in xs:
+        t.append(square(x))
+    return t
+
+floats, ints = [0.5] * 8, list(range(8))
+print(weighted(floats, 8))
+for _ in range(100):   # the speculated float multiply meets ints: exits, then generic
+    r = weighted(ints, 8)
+print(r, weighted(floats, 8))
+print(squares([1, 2]))
+for _ in range(100):   # the body's int guard meets floats: exits, then a real call
+    r = squares([1.5, 2.5])
+print(r, squares([3, 4]))
+""", tmp_path, functions=["squares"])
+    assert run.function("squares")["recompiles"] >= 1, run.function("squares")
+    assert "CALL_INLINED" not in run.function("squares")["specialized"], run.function("squares")["text"]
+    assert run.stats["recompiles"] >= 2, run.stats
