@@ -30,9 +30,11 @@ from .ir import NOTHING, QInstr, link
 from .quicken import quicken
 from .specialize import MIXES_INTS, Feedback, specialize
 from .types import infer, nb_name, plain_type
-from .unbox import INFALLIBLE_RAW, RAW_OPS, _dataflow, unbox
+from .unbox import INFALLIBLE_RAW, RAW_OPS, unbox
+from .unbox import _dataflow as values_and_users  # (which instruction uses each value, within blocks)
 
-# The bytecode a pure leaf may have (straight-line, nothing that runs Python code).
+# The bytecode a pure leaf may have (no loop, nothing that runs Python code once its
+# operands are the raw ints and floats its body guards them to be).
 LEAF_OPCODES = frozenset({"RESUME", "NOP", "LOAD_FAST", "STORE_FAST", "LOAD_CONST", "BINARY_OP", "RETURN_VALUE",
                           "COMPARE_OP", "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_FALSE", "JUMP_FORWARD"})
 MAX_LEAF_INSTRUCTIONS = 48
@@ -94,7 +96,7 @@ class Inliner:
         guards, if it takes operands of unknown types and the result is a float), the
         body returns its result raw and the call pushes it raw; the unboxing pass then
         keeps it raw for that user, or boxes it for any other."""
-        operands, consumers = _dataflow(program, self._stack_depths())
+        operands, consumers = values_and_users(program, self._stack_depths())
         for call in program:
             kind = self.raw_results.get(id(call))
             user = consumers.get(id(call))
@@ -172,8 +174,8 @@ class Inliner:
         if keywords is not NOTHING and code.co_varnames[call.oparg - len(keywords):call.oparg] != keywords:
             return
         _, stack = self.feedback.states.get(call.start, ((), ()))
-        known = tuple(map(plain_type, stack[-call.oparg:])) if call.oparg and len(stack) >= call.oparg else (None,) * call.oparg
-        known += tuple(type(value) for value in defaults[len(defaults) - missing:])
+        given = stack[len(stack) - call.oparg:] if len(stack) >= call.oparg else (None,) * call.oparg
+        known = tuple(map(plain_type, given)) + tuple(type(value) for value in defaults[len(defaults) - missing:])
         for guess in GUESSES if None in known else (None,):
             argument_types = tuple(guess if t is None else t for t in known)
             body = self._body(code, callee.__globals__, argument_types)
