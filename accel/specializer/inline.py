@@ -79,10 +79,11 @@ class Inliner:
         self.bodies: dict[int, list[QInstr]] = {}  # id(CALL_INLINED) -> its body
         self.raw_results: dict[int, str] = {}  # id(CALL_INLINED) -> the kind its body could return raw
         self._depths: dict[int, int] | None = None
+        self._leaves: dict[str, types.FunctionType] | None = None
 
     def inline_calls(self, program: list[QInstr]) -> list[QInstr]:
         """The program with each call of a pure leaf made CALL_INLINED (in place)."""
-        if "CALL_INLINED" not in self.feedback.stencils:
+        if "CALL_INLINED" not in self.feedback.stencils or not self._leaf_globals():
             return program
         for instr in program:
             if instr.name == "CALL" and instr.start not in self.feedback.generic_sites:
@@ -161,9 +162,17 @@ class Inliner:
             result += body
         return result
 
+    def _leaf_globals(self) -> dict[str, types.FunctionType]:
+        """The caller's global names that name pure leaves now (most callers have none)."""
+        if self._leaves is None:
+            values = ((name, self.globals.get(name)) for name in set(self.decoded.code.co_names))
+            self._leaves = {name: value for name, value in values
+                            if type(value) is types.FunctionType and _is_leaf(value.__code__, self.max_args, self.slots)}
+        return self._leaves
+
     def _try_inline(self, call: QInstr) -> None:
         callee = self._callee(call)
-        if callee is None or not _is_leaf(callee.__code__, self.max_args, self.slots):
+        if callee is None:
             return
         code = callee.__code__
         missing = code.co_argcount - call.oparg  # parameters left to their defaults
@@ -200,7 +209,7 @@ class Inliner:
                      "before the call")
 
     def _callee(self, call: QInstr) -> types.FunctionType | None:
-        """The function the global loaded (with NULL below it) for the call names now."""
+        """The pure leaf the global loaded (with NULL below it) for the call names now."""
         depths, instructions = self._stack_depths(), self.decoded.instructions
         if call.start not in depths:
             return None
@@ -214,8 +223,7 @@ class Inliner:
             if depth == below:
                 if instr.name != "LOAD_GLOBAL" or not instr.arg & 1:
                     return None
-                value = self.globals.get(self.decoded.code.co_names[instr.arg >> 1])
-                return value if type(value) is types.FunctionType else None
+                return self._leaf_globals().get(self.decoded.code.co_names[instr.arg >> 1])
             position -= 1
         return None
 
@@ -282,6 +290,8 @@ def _is_leaf(code: types.CodeType, max_args: int, slots: int) -> bool:
     if code.co_flags & NOT_LEAF_FLAGS or code.co_cellvars or code.co_freevars or code.co_exceptiontable:
         return False
     if code.co_argcount > max_args or code.co_kwonlyargcount or code.co_nlocals + code.co_stacksize > slots:
+        return False
+    if len(code.co_code) > 6 * MAX_LEAF_INSTRUCTIONS:  # (code units and inline caches, in bytes)
         return False
     instructions = decode(code).instructions
     return len(instructions) <= MAX_LEAF_INSTRUCTIONS and all(i.name in LEAF_OPCODES for i in instructions)
