@@ -30,7 +30,7 @@ def make_ffi(absolute_paths: bool = False) -> FFI:
     """setuptools wants sources relative to setup.py; a standalone build, absolute."""
     stencil_build.build(GENERATED)
     ffi = FFI()
-    cdef = "\n".join(_declarations(h) for h in ("exits.h", "operand_kinds.h", "stencil_ids.h", "accel.h"))
+    cdef = "\n".join(_declarations(h) for h in ("exits.h", "operand_kinds.h", "inline.h", "stencil_ids.h", "accel.h"))
     ffi.cdef(re.sub(r"\[ACCEL_EXIT_COUNT\]", "[...]", cdef))
     python_include = Path(sysconfig.get_paths()["include"])
     ffi.set_source(

@@ -27,6 +27,7 @@
 #include "exception_groups.h"
 #include "stencil_ids.h"
 #include "accel.h"
+#include "inline.h"
 #include "private_layout.h"
 #include "records.h"
 

@@ -68,6 +68,7 @@ PERF_PROGRAM = """
             total += square(i)
         return total
 
+    square(2)  # (called from loop, it is inlined there: accel/specializer/inline.py)
     loop(100)
     Box().area(2, 3)
     accel.disable()  # nothing compiles from here on: the map is complete

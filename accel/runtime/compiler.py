@@ -20,6 +20,7 @@ from ..backend import lower
 from ..frontend.decode import decode
 from ..specializer.borrow import borrow_locals
 from ..specializer.handlers import add_unwinds
+from ..specializer.inline import Inliner
 from ..specializer.ir import QInstr, link
 from ..specializer.quicken import quicken, superinstructions, unpack_to_locals
 from ..specializer.specialize import PROFILES_OPERANDS, Feedback, specialize
@@ -109,10 +110,11 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
         private_layout_ok=native.private_layout_ok(),
         site_kinds=site_kinds,
     )
-    specialized = link(specialize(decoded, quicken(decoded), feedback))
+    inliner = Inliner(decoded, feedback, globals_, native.inline_limits(), _cpython_specializations)
+    specialized = inliner.inline_calls(link(specialize(decoded, quicken(decoded), feedback)))
     specialized = unpack_to_locals(unbox(specialized, decoded, feedback.states, generic))
     specialized = superinstructions(borrow_locals(specialized, decoded, _stencils))
-    specialized = add_unwinds(specialized, decoded)
+    specialized = inliner.append_bodies(add_unwinds(specialized, decoded))
     generator = bool(code.co_flags & lower.GENERATOR)
     program = lower.reachable(specialized, generator)
     useless = _exits_at_once(program, generator)

@@ -239,6 +239,12 @@ def operand_kind_bits() -> dict[str, int]:
             for name in ("ACCEL_OPERANDS_FLOAT", "ACCEL_OPERANDS_INT", "ACCEL_OPERANDS_OTHER")}
 
 
+def inline_limits() -> tuple[int, int]:
+    """Slots of the scratch frame an inlined call's body runs in, and the arguments an
+    inlined call may pass (native/inline.h)."""
+    return lib.ACCEL_INLINE_SLOTS, lib.ACCEL_INLINE_MAX_ARGS
+
+
 def counters() -> dict:
     totals = ffi.new("accel_counters *")
     lib.accel_counters_get(totals)
@@ -251,6 +257,7 @@ def counters() -> dict:
         "generators_resumed_at_sites": totals.generators_resumed_at_sites,
         "builtins_computed": totals.builtins_computed,
         "attribute_misses": totals.attribute_misses,
+        "inlined_calls": totals.inlined_calls,
         "exits": {names[i]: totals.exits[i] for i in range(len(names)) if names[i] and totals.exits[i]},
         "functions_compiled": totals.functions_compiled,
         "native_code_bytes": totals.native_bytes,

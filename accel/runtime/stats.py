@@ -28,6 +28,7 @@ def stats() -> dict:
         "generators_resumed_at_sites": counters["generators_resumed_at_sites"],  # by loops, SEND, from their caches
         "builtins_computed": counters["builtins_computed"],  # max() and min() calls computed natively
         "attribute_misses": counters["attribute_misses"],  # inline-cache misses of attribute and method sites
+        "inlined_calls": counters["inlined_calls"],  # calls of small pure functions run inlined (stencils/inline.c)
         "deopts": counters["exits"],
         "native_code_bytes": counters["native_code_bytes"],
         "compile_seconds": round(costs.totals.seconds, 6),
@@ -82,6 +83,7 @@ def table(data: dict) -> str:
     row("generators resumed as site caches say", f"{data['generators_resumed_at_sites']:,}")
     row("builtin calls computed natively", f"{data['builtins_computed']:,}")
     row("attribute cache misses", f"{data['attribute_misses']:,}")
+    row("calls inlined", f"{data['inlined_calls']:,}")
     row("deopts (exits to the interpreter)", f"{deopts:,}")
     sections = [
         ("deopts by reason", [(f"{native.EXIT_REASONS.get(reason, reason)} ({reason})", count)

@@ -145,6 +145,7 @@ UPDATE_FORMS = {f"LOAD_FAST_ITEM_CONST_{op}_PRODUCT_{shape}": f"LOAD_FAST_KNOWN_
 # opaque, and every value below them stays boxed.
 FIXED_EFFECTS = {
     "LOAD_FAST": (0, 1), "LOAD_CONST": (0, 1), "PUSH_NULL": (0, 1),
+    "LOAD_DEREF": (0, 1),  # (an unbound cell exits: deopt boxes what is raw below it)
     "STORE_FAST": (1, 0), "STORE_FAST_BOX_FLOAT": (1, 0), "POP_TOP": (1, 0), "RETURN_VALUE": (1, 0),
     "BINARY_OP_INPLACE_ADD_UNICODE": (2, 0),  # the STORE_FAST after it folded in
     "COMPARE_OP": (2, 1), "GET_ITER": (1, 1), "LOAD_ATTR": (1, 1), "LOAD_METHOD": (1, 2),
@@ -729,7 +730,7 @@ def _effect(instr: QInstr) -> tuple[int, int] | None:
         name = instr.covers[0].name
     if name == "LOAD_GLOBAL":
         return 0, 1 + (instr.oparg & 1)
-    if name == "CALL" or name in TOP_RAW:
+    if name in ("CALL", "CALL_INLINED", "CALL_INLINED_DEFAULTS") or name in TOP_RAW:  # (accel/specializer/inline.py)
         return instr.oparg + 2, 1
     return _effect_of(name)
 
