@@ -44,11 +44,12 @@ _Static_assert(ACCEL_INLINE_MAX_ARGS == 4, "FOR_EACH_ARGUMENT unrolls four");
 /* The work of CALL_INLINED and CALL_INLINED_DEFAULTS: CALLEE_IS (given the
  * function) says whether the callable is the function inlined; FILL_DEFAULTS
  * (given the scratch frame's locals) borrows the parameters that the defaults
- * bind.  OPARG: the number of arguments; OPARG2: the callee's number of locals
+ * bind; RELEASE_ARGUMENT (given an index) releases an argument as the callee's
+ * frame would, or does nothing for a raw one.  OPARG: the number of arguments; OPARG2: the callee's number of locals
  * (its value stack follows).  The body's other locals are left as they are:
  * each is raw there and made unbound before anything reads it
  * (INLINE_UNBIND_LOCAL_*). */
-#define INLINED_CALL(CALLEE_IS, FILL_DEFAULTS) do {                                  \
+#define INLINED_CALL(CALLEE_IS, FILL_DEFAULTS, RELEASE_ARGUMENT) do {              \
     PyObject **args = sp - OPARG;                                                   \
     PyObject *callable = args[-1];                                                  \
     if (UNLIKELY(args[-2] != NULL || !PyFunction_Check(callable)                    \
@@ -81,7 +82,7 @@ _Static_assert(ACCEL_INLINE_MAX_ARGS == 4, "FOR_EACH_ARGUMENT unrolls four");
     accel_totals.inlined_calls++;                                                   \
     /* As the callee's frame would be cleared: its locals (the arguments; the    \
      * defaults are the function's) first, then the function. */                 \
-    FOR_EACH_ARGUMENT(OPARG, RELEASE);                                              \
+    FOR_EACH_ARGUMENT(OPARG, RELEASE_ARGUMENT);                                     \
     DECREF_AT_INSTR(callable);                                                      \
     sp = args - 2;                                                                  \
     *sp++ = result;                                                                 \
@@ -96,7 +97,18 @@ _Static_assert(ACCEL_INLINE_MAX_ARGS == 4, "FOR_EACH_ARGUMENT unrolls four");
 
 STENCIL(CALL_INLINED)
 {
-    INLINED_CALL(HAS_CODE, NO_DEFAULTS);
+    INLINED_CALL(HAS_CODE, NO_DEFAULTS, RELEASE);
+}
+
+/* The same call, its arguments raw ints and floats (the caller's unboxing
+ * guarded their kinds; the body reads them raw, LOAD_FAST_RAW): copied into the
+ * scratch frame as they are, nothing to release.  An exit leaves them raw on
+ * the caller's stack, where the exit boxes them as it does any raw value. */
+#define RAW_ARGUMENT(I) ((void)(I))
+
+STENCIL(CALL_INLINED_RAW_ARGUMENTS)
+{
+    INLINED_CALL(HAS_CODE, NO_DEFAULTS, RAW_ARGUMENT);
 }
 
 /* OPERAND: a tuple of the callee's code and its defaults (__defaults__), the
@@ -115,7 +127,7 @@ STENCIL(CALL_INLINED)
 
 STENCIL(CALL_INLINED_DEFAULTS)
 {
-    INLINED_CALL(HAS_CODE_AND_DEFAULTS, BORROW_DEFAULTS);
+    INLINED_CALL(HAS_CODE_AND_DEFAULTS, BORROW_DEFAULTS, RELEASE);
 }
 
 /* The end of an inlined body: its boxed result, a new reference, goes back to

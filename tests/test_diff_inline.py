@@ -21,9 +21,14 @@ def square(n):
 """
 
 
-def _inlined(run, caller):
+INLINED_CALLS = {"CALL_INLINED", "CALL_INLINED_DEFAULTS", "CALL_INLINED_RAW_ARGUMENTS"}
+
+
+def _inlined(run, caller, form=None):
+    """explain's text for the caller, which has an inlined call (of that form)."""
     text = run.function(caller)["text"]
-    assert "CALL_INLINED" in run.function(caller)["specialized"], text
+    specialized = run.function(caller)["specialized"]
+    assert form in specialized if form else INLINED_CALLS & set(specialized), text
     return text
 
 
@@ -343,5 +348,72 @@ for _ in range(100):   # the body's int guard meets floats: exits, then a real c
 print(r, squares([3, 4]))
 """, tmp_path, functions=["squares"])
     assert run.function("squares")["recompiles"] >= 1, run.function("squares")
-    assert "CALL_INLINED" not in run.function("squares")["specialized"], run.function("squares")["text"]
+    assert not INLINED_CALLS & set(run.function("squares")["specialized"]), run.function("squares")["text"]
     assert run.stats["recompiles"] >= 2, run.stats
+
+
+def test_raw_arguments(tmp_path):
+    # Arguments made by raw arithmetic go into the body raw, and it reads them raw; an
+    # exit inside (a zero divisor, an int overflow) boxes them back on the caller's stack,
+    # and the interpreter makes the real call with them.
+    run = compare(LEAVES + """
+def column(i, n):
+    t = 0.0
+    for j in range(n):
+        t += entry(i - 1, j * 2)
+    return t
+
+def scaled(n, k):
+    out = 0.0
+    for i in range(n):
+        out += scale(i * 0.25, k + 0.5)
+    return out
+
+def growing(n):
+    out = []
+    x = 3
+    for _ in range(n):
+        out.append(square(x + 1))
+        x = x * x if x < 10 ** 30 else 3
+    return out
+
+for _ in range(3):
+    print(column(3, 20), scaled(40, 1.5), growing(12))
+try:
+    column(0, 5)   # entry(-1, 0) divides by zero
+except ZeroDivisionError:
+    traceback.print_exc(file=sys.stdout)
+print(column(5, 10), scaled(3, 1e308), scaled(3, 2))
+""", tmp_path, functions=["column", "scaled", "growing"])
+    assert_native(run, "column", "scaled", "growing")
+    for caller in ("column", "scaled", "growing"):
+        text = _inlined(run, caller, "CALL_INLINED_RAW_ARGUMENTS")
+        assert "its arguments raw" in text, text
+    # the arguments come raw from the caller's arithmetic: nothing unboxes them at the call
+    specialized = run.function("scaled")["specialized"]
+    assert "UNBOX_FLOAT" not in specialized and "BINARY_OP_ADD_FLOAT_RAW" in " ".join(specialized), specialized
+    assert "ZeroDivisionError" in run.stdout and "in entry" in run.stdout
+    assert run.stats["inlined_calls"] >= 3 * (20 + 40), run.stats
+
+
+def test_raw_argument_of_another_kind_makes_a_real_call(tmp_path):
+    # square's argument is unboxed as it is pushed (an int, as seen): a float fails that
+    # guard, the interpreter makes the call; a guard that keeps failing makes the call a
+    # plain one at the next compile.
+    run = compare(LEAVES + """
+def squares(xs):
+    t = []
+    for x in xs:
+        t.append(square(x))
+    return t
+
+for _ in range(3):
+    print(squares([1, 2, -3]))
+print(squares([1, 2.5, 2 ** 70, True]))
+for _ in range(100):
+    r = squares([1.5, 2.5])
+print(r, squares([3, 4]))
+""", tmp_path, functions=["squares"])
+    assert run.function("squares")["recompiles"] >= 1, run.function("squares")
+    assert not INLINED_CALLS & set(run.function("squares")["specialized"]), run.function("squares")["text"]
+    assert run.stats["inlined_calls"] >= 9, run.stats

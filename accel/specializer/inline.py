@@ -18,7 +18,11 @@ a guard that keeps failing makes the site generic when the code is compiled agai
 
 The types of the arguments come from the caller's inference; an argument of unknown
 type is taken to be an int, else a float, whichever makes the whole body raw (the
-body's unboxing guards check it on every call).
+body's unboxing guards check it on every call).  Where the body reads every parameter
+only as a raw int or float (and no default binds one), the arguments are passed raw
+(CALL_INLINED_RAW_ARGUMENTS): the caller's unboxing pass makes their producers push
+them raw, or unboxes them before the call, with the guards the body's reads had, and
+the body reads them raw; an exit boxes them back on the caller's stack.
 """
 from __future__ import annotations
 
@@ -58,6 +62,8 @@ UNBIND_STEPS = {"UNBOX_LOCAL_INT": "INLINE_UNBIND_LOCAL_INT", "UNBOX_LOCAL_FLOAT
 # Result steps that box a raw value: where the caller takes the result raw, the body
 # leaves it raw (a BOX_* is dropped, a LOAD_FAST_BOX_* loads it raw).
 BOXES_RESULT = {"BOX_FLOAT": "float", "BOX_INT": "int", "LOAD_FAST_BOX_FLOAT": "float", "LOAD_FAST_BOX_INT": "int"}
+# A parameter's read in the body as a raw value -> the kind it guards it to be.
+UNBOXING_READS = {"LOAD_FAST_UNBOX_INT": "int", "LOAD_FAST_UNBOX_FLOAT": "float"}
 # Int operations the caller's use of an int result may be speculated to be (guarded).
 INT_SPECULATED = frozenset({"ADD", "SUBTRACT", "MULTIPLY"})
 
@@ -80,11 +86,14 @@ class Inliner:
         self.raw_results: dict[int, str] = {}  # id(CALL_INLINED) -> the kind its body could return raw
         self._depths: dict[int, int] | None = None
         self._leaves: dict[str, types.FunctionType] | None = None
+        self.program: list[QInstr] = []
+        self._operands: dict | None = None  # id(instruction) -> its operands' producers, by depth
 
     def inline_calls(self, program: list[QInstr]) -> list[QInstr]:
         """The program with each call of a pure leaf made CALL_INLINED (in place)."""
         if "CALL_INLINED" not in self.feedback.stencils or not self._leaf_globals():
             return program
+        self.program = program
         for instr in program:
             if instr.name == "CALL" and instr.start not in self.feedback.generic_sites:
                 self._try_inline(instr)
@@ -192,12 +201,18 @@ class Inliner:
                 break
         else:
             return
+        raw_arguments = None if missing else _raw_parameters(body, code.co_argcount)
+        if raw_arguments and self._argument_unboxing_failed(call):
+            return  # (the body's reads of it would fail as often: a plain call)
         self.bodies[id(call)] = body
         results = {BOXES_RESULT.get(body[i - 1].name) for i, q in enumerate(body) if q.name == "INLINE_RETURN"}
         if len(results) == 1 and None not in results:
             self.raw_results[id(call)] = results.pop()
         call.oparg2 = code.co_nlocals  # (no cells: all locals)
-        if missing:
+        if raw_arguments:
+            call.name, call.operand = "CALL_INLINED_RAW_ARGUMENTS", code
+            call.raw_operand = sum(1 << i for i, kind in enumerate(raw_arguments) if kind == "int")
+        elif missing:
             call.name, call.operand = "CALL_INLINED_DEFAULTS", (code, callee.__defaults__)
         else:
             call.name, call.operand = "CALL_INLINED", code
@@ -205,8 +220,16 @@ class Inliner:
                        "no tracing or profiling",
                        "below the recursion limit")
         kinds = ", ".join(t.__name__ for t in argument_types) or "no arguments"
-        call.note = (f"inlined {code.co_qualname} ({kinds}), its steps raw; any exit in it exits here, "
-                     "before the call")
+        call.note = (f"inlined {code.co_qualname} ({kinds}), its steps raw{', its arguments raw' if raw_arguments else ''}; "
+                     "any exit in it exits here, before the call")
+
+    def _argument_unboxing_failed(self, call: QInstr) -> bool:
+        """Whether the unboxing of an argument as it is pushed (accel/specializer/unbox.py)
+        kept failing: its producer's site is generic."""
+        if self._operands is None:
+            self._operands = values_and_users(self.program, self._stack_depths())[0]
+        return any(producer is not None and producer.start in self.feedback.generic_sites
+                   for depth, producer in self._operands.get(id(call), []) if depth <= call.oparg)
 
     def _callee(self, call: QInstr) -> types.FunctionType | None:
         """The pure leaf the global loaded (with NULL below it) for the call names now."""
@@ -265,6 +288,25 @@ class Inliner:
             step.raw_locals = step.raw_stack = step.raw_int_locals = step.raw_int_stack = 0
             step.unwind = None
         return body
+
+
+def _raw_parameters(body: list[QInstr], parameters: int) -> tuple[str, ...] | None:
+    """The kinds of the parameters, if the body reads each of them, and only as a raw
+    value of one kind (LOAD_FAST_UNBOX_*, then made LOAD_FAST_RAW: its guard becomes
+    the caller's); None, the body unchanged, if not."""
+    kinds: dict[int, str] = {}
+    for step in body:
+        if step.oparg < parameters and (step.name in READS_OBJECT_LOCAL or step.name.startswith(("UNBOX_LOCAL",
+                                                                                               "STORE_FAST"))):
+            kind = UNBOXING_READS.get(step.name)
+            if kind is None or kinds.setdefault(step.oparg, kind) != kind:
+                return None
+    if not parameters or len(kinds) != parameters:
+        return None
+    for step in body:
+        if step.name in UNBOXING_READS and step.oparg < parameters:
+            step.name, step.guards = "LOAD_FAST_RAW", ()
+    return tuple(kinds[p] for p in range(parameters))
 
 
 def _without(program: list[QInstr], dropped: list[QInstr]) -> list[QInstr] | None:

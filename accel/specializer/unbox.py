@@ -72,6 +72,9 @@ TAKES_INTS = frozenset({"BINARY_OP_ADD_FLOAT", "BINARY_OP_SUBTRACT_FLOAT", "BINA
                         "BINARY_OP_TRUE_DIVIDE_FLOAT", "BINARY_OP_POWER_FLOAT"}
                        | {f"CALL_MATH_{name.upper()}" for name in MATH_CALLS})  # (PyFloat_AsDouble)
 KINDS = {float: "float", int: "int"}
+# An inlined call whose arguments are raw (accel/specializer/inline.py): RAW_OPERAND has
+# a bit set for each int argument (by position), clear for a float one.
+RAW_ARGUMENTS_CALL = "CALL_INLINED_RAW_ARGUMENTS"
 SUFFIX = {"float": "FLOAT", "int": "INT"}
 
 # Instructions that cannot run Python code (given the types inferred for their
@@ -171,7 +174,7 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
           generic_sites: frozenset[int] = frozenset()) -> list[QInstr]:
     """generic_sites: code units where exits kept happening; a loop whose entry is one
     (its locals were not the kind they were unboxed as) keeps its locals boxed."""
-    if RAW_OPS.keys().isdisjoint([q.name for q in program]):
+    if RAW_OPS.keys().isdisjoint([q.name for q in program]) and all(q.name != RAW_ARGUMENTS_CALL for q in program):
         return program
     generic_sites = generic_sites | _fused_generic(program, generic_sites)
     depths = stack_depths(decoded)
@@ -730,7 +733,7 @@ def _effect(instr: QInstr) -> tuple[int, int] | None:
         name = instr.covers[0].name
     if name == "LOAD_GLOBAL":
         return 0, 1 + (instr.oparg & 1)
-    if name in ("CALL", "CALL_INLINED", "CALL_INLINED_DEFAULTS") or name in TOP_RAW:  # (accel/specializer/inline.py)
+    if name in ("CALL", "CALL_INLINED", "CALL_INLINED_DEFAULTS", RAW_ARGUMENTS_CALL) or name in TOP_RAW:  # (accel/specializer/inline.py)
         return instr.oparg + 2, 1
     return _effect_of(name)
 
@@ -804,6 +807,8 @@ def _wants_raw(instr: QInstr | None, raw_locals: dict[int, dict[int, str]]) -> s
         return None
     if instr.name in RAW_OPS:
         return RAW_OPS[instr.name][0]
+    if instr.name == RAW_ARGUMENTS_CALL:
+        return "arguments"  # (each its own kind: _argument_kind)
     if instr.name in ("STORE_FAST", "STORE_FAST_RAW"):
         return raw_locals.get(id(instr), {}).get(instr.oparg)
     return RAW_FORM_KINDS.get(instr.name)
@@ -823,6 +828,10 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
         for depth, producer in operands.get(id(instr), []):
             if depth > 1 and instr.name in TOP_RAW:
                 continue
+            if instr.name == RAW_ARGUMENTS_CALL:
+                if depth > instr.oparg:
+                    continue  # the callable and NULL stay objects
+                wanted = _argument_kind(instr, instr.oparg - depth)  # (each argument its own)
             kind = wanted
             if instr.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int:
                 kind = "int"  # converted below
@@ -841,7 +850,7 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
             instr.name, instr.pushes_raw = raw, kind_out
             if raw not in TOP_RAW:  # (its operands' guards are the unboxing's now)
                 instr.guards = ()
-        else:
+        elif instr.name != RAW_ARGUMENTS_CALL:
             instr.name = "STORE_FAST_RAW"
     for instr in program:
         kinds = raw_locals.get(id(instr), {})
@@ -862,6 +871,10 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
                 after[id(instr)] = [QInstr(f"BOX_{SUFFIX[instr.pushes_raw]}", instr.covers,
                                            note="its user wants an object")]
     return before, after
+
+
+def _argument_kind(call: QInstr, position: int) -> str:
+    return "int" if call.raw_operand >> position & 1 else "float"
 
 
 def _produce_raw(producer: QInstr, kind: str, raw_locals) -> bool:
