@@ -107,7 +107,7 @@ typedef struct {
         };
         struct {
             uint64_t globals_version;   /* ma_version_tag of the frame's globals; 0: empty */
-            uint64_t builtins_version;  /* ... and of its builtins */
+            uint64_t builtins_version;  /* ... and of its builtins, for a builtin; 0 for a global */
             PyObject *value;            /* borrowed: what the version guards keep alive */
         } global;
         accel_attr_way ways[ACCEL_CACHE_WAYS];
