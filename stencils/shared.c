@@ -237,9 +237,12 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     tstate->recursion_remaining--;
     /* object's __new__ makes the instance (and its inline values); with no
      * arguments, it has nothing to object to. */
+    Py_INCREF(init);  /* the frame's; what making the instance (a collection's finalizers) or __init__
+                         run may drop the class's */
     PyObject *self = cls->tp_new(cls, accel_empty_tuple, NULL);
     PyObject *res;
     if (UNLIKELY(self == NULL)) {
+        Py_DECREF(init);
         _Pragma("clang loop unroll(disable)")
         for (int i = 0; i < nargs; i++) {
             Py_DECREF(args[i]);
@@ -248,7 +251,6 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     }
     else {
         args[-1] = self;  /* the class's place: the caller's stack keeps the arguments */
-        Py_INCREF(init);  /* the frame's; the class may drop it while __init__ runs */
         unsigned char *start = direct_start(tstate, func, shape);
         if (LIKELY(start != NULL)) {
             /* The frame's references, moved into it, and at once those that
