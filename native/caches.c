@@ -18,13 +18,15 @@
 PyObject *
 accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache)
 {
+    uint64_t builtins_version = 0;  /* a global: the builtins do not matter */
     PyObject *value = PyDict_GetItemWithError(globals, name);
     if (value == NULL && !PyErr_Occurred()) {
         value = PyDict_GetItemWithError(builtins, name);
+        builtins_version = ((PyDictObject *)builtins)->ma_version_tag;
     }
     if (value != NULL) {
         cache->global.globals_version = ((PyDictObject *)globals)->ma_version_tag;
-        cache->global.builtins_version = ((PyDictObject *)builtins)->ma_version_tag;
+        cache->global.builtins_version = builtins_version;
         cache->global.value = value;
     }
     return value;  /* borrowed */

@@ -94,10 +94,20 @@ typedef struct {
 
 typedef struct {
     union {
-        accel_call_shape calls[ACCEL_CALL_WAYS];
+        struct {
+            accel_call_shape calls[ACCEL_CALL_WAYS];
+            /* A plain class instantiated at the site (stencils/shared.c):
+             * its tp_version_tag, under which its __init__ (borrowed: the
+             * class's MRO keeps it while the tag holds; NULL: none) is
+             * `init`.  Any change to the class, a base or its MRO (and so to
+             * its __init__, tp_new, tp_init, abstract methods) clears the
+             * tag, and tags are never reused. */
+            unsigned int init_class_version;
+            PyObject *init;
+        };
         struct {
             uint64_t globals_version;   /* ma_version_tag of the frame's globals; 0: empty */
-            uint64_t builtins_version;  /* ... and of its builtins */
+            uint64_t builtins_version;  /* ... and of its builtins, for a builtin; 0 for a global */
             PyObject *value;            /* borrowed: what the version guards keep alive */
         } global;
         accel_attr_way ways[ACCEL_CACHE_WAYS];

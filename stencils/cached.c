@@ -9,36 +9,48 @@
 
 /* The operand is the name.  An undefined name exits: the interpreter raises
  * the NameError with its own message.  MISS does the generic lookup and fills
- * the cache. */
+ * the cache.  A dict's version tag is unique to its contents among all dicts
+ * (PEP 509) and never 0, so the globals' version alone says the cache is
+ * filled for this frame's globals, unchanged; a name found there needs nothing
+ * of the builtins (their version kept as 0), one found in the builtins needs
+ * them unchanged too.  The hit pushes and goes on by itself, so that only the
+ * miss, laid out cold, has a C call and the stack frame that needs. */
 #define LOAD_GLOBAL_THROUGH_CACHE(NAME, MISS)                                 \
     STENCIL(NAME)                                                             \
     {                                                                         \
         accel_cache *cache = CACHE;                                           \
         PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;  \
+        if (LIKELY(PyDict_CheckExact(globals)                                 \
+                   && cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag)) { \
+            uint64_t builtins_version = cache->global.builtins_version;      \
+            if (LIKELY(builtins_version == 0                                  \
+                       || (PyDict_CheckExact(builtins)                        \
+                           && builtins_version == ((PyDictObject *)builtins)->ma_version_tag))) { \
+                PyObject *value = cache->global.value;                        \
+                if (OPARG & 1) {                                              \
+                    *sp++ = NULL;                                             \
+                }                                                             \
+                Py_INCREF(value);                                             \
+                *sp++ = value;                                                \
+                CONTINUE();                                                   \
+            }                                                                 \
+        }                                                                     \
         if (UNLIKELY(!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins))) { \
             EXIT(ACCEL_EXIT_UNSUPPORTED);                                     \
         }                                                                     \
-        PyObject *value;                                                      \
-        if (LIKELY(cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag \
-                   && cache->global.builtins_version == ((PyDictObject *)builtins)->ma_version_tag \
-                   && cache->global.value != NULL)) {                         \
-            value = cache->global.value;                                      \
-        }                                                                     \
-        else {                                                                \
-            value = MISS(globals, builtins, (PyObject *)OPERAND, cache);      \
-            if (value == NULL) {                                              \
-                if (PyErr_Occurred()) {                                       \
-                    ERROR();                                                  \
-                }                                                             \
-                EXIT(ACCEL_EXIT_RAISE);                                       \
+        PyObject *value = MISS(globals, builtins, (PyObject *)OPERAND, cache); \
+        if (value == NULL) {                                                  \
+            if (PyErr_Occurred()) {                                           \
+                ERROR();                                                      \
             }                                                                 \
+            EXIT(ACCEL_EXIT_RAISE);                                           \
         }                                                                     \
         if (OPARG & 1) {                                                      \
             *sp++ = NULL;                                                     \
         }                                                                     \
         Py_INCREF(value);                                                     \
         *sp++ = value;                                                        \
-        CONTINUE();                                                           \
+        CONTINUE_COLD();                                                      \
     }
 
 LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_CACHED, accel_load_global_miss)

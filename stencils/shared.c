@@ -182,6 +182,27 @@ run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_
     return result;
 }
 
+/* The __init__ of `cls` when it is a plain class: it inherits object's
+ * __new__ and its __init__ is a Python function (kept in the site's cache
+ * under the class's version tag, when it has a valid one); else NULL. */
+static inline __attribute__((always_inline)) PyObject *
+plain_class_init(PyTypeObject *cls, accel_cache *cache)
+{
+    if (cls->tp_new != PyBaseObject_Type.tp_new || cls->tp_init != accel_python_init) {
+        return NULL;
+    }
+    /* (Gives the class a version tag, when it can have one.) */
+    PyObject *init = _PyType_Lookup(cls, &_Py_ID(__init__));
+    if (init == NULL || Py_TYPE(init) != &PyFunction_Type) {
+        return NULL;
+    }
+    if ((cls->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) && cls->tp_version_tag != 0) {
+        cache->init_class_version = cls->tp_version_tag;
+        cache->init = init;
+    }
+    return init;
+}
+
 /* A plain class (object's __new__, a Python __init__) called with the `nargs`
  * arguments at `args`, as native/calls.c's instantiate does, when the site's
  * cache describes __init__'s frame: the class takes a level of recursion, as
@@ -196,12 +217,12 @@ static inline __attribute__((always_inline)) PyObject *
 instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObject *cls, PyObject **args, int nargs,
                    int keywords, accel_cache *cache, _Py_CODEUNIT *at)
 {
-    if (cls->tp_new != PyBaseObject_Type.tp_new || cls->tp_init != accel_python_init) {
-        return ACCEL_NOT_CALLED;
-    }
-    PyObject *init = _PyType_Lookup(cls, &_Py_ID(__init__));
-    if (init == NULL || Py_TYPE(init) != &PyFunction_Type) {
-        return ACCEL_NOT_CALLED;
+    PyObject *init = cache->init;
+    if (UNLIKELY(cls->tp_version_tag != cache->init_class_version || init == NULL)) {
+        init = plain_class_init(cls, cache);
+        if (init == NULL) {
+            return ACCEL_NOT_CALLED;
+        }
     }
     PyFunctionObject *func = (PyFunctionObject *)init;
     accel_call_shape *shape = function_way(cache, (PyCodeObject *)func->func_code, nargs + 1);
@@ -216,9 +237,12 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     tstate->recursion_remaining--;
     /* object's __new__ makes the instance (and its inline values); with no
      * arguments, it has nothing to object to. */
+    Py_INCREF(init);  /* the frame's; what making the instance (a collection's finalizers) or __init__
+                         run may drop the class's */
     PyObject *self = cls->tp_new(cls, accel_empty_tuple, NULL);
     PyObject *res;
     if (UNLIKELY(self == NULL)) {
+        Py_DECREF(init);
         _Pragma("clang loop unroll(disable)")
         for (int i = 0; i < nargs; i++) {
             Py_DECREF(args[i]);
@@ -227,7 +251,6 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     }
     else {
         args[-1] = self;  /* the class's place: the caller's stack keeps the arguments */
-        Py_INCREF(init);  /* the frame's; the class may drop it while __init__ runs */
         unsigned char *start = direct_start(tstate, func, shape);
         if (LIKELY(start != NULL)) {
             /* The frame's references, moved into it, and at once those that

@@ -655,6 +655,110 @@ print(deep(0))
     assert direct >= 300, run.stats
 
 
+def test_instantiation_cache_follows_the_class(tmp_path):
+    """CALL's shared routine keeps the __init__ of the plain class a site instantiates
+    under the class's version tag (stencils/shared.c): __init__ replaced on the class or
+    a base, deleted (a base's runs), the MRO changed through __bases__, a __new__ or a
+    metaclass __call__ arriving later, abstract methods set on the class, a site that sees
+    several classes (made by __init_subclass__), and the excess-argument TypeErrors of a
+    class whose __init__ went away all behave as stock, with refcounts as stock's."""
+    run = compare("""
+import sys
+
+class Base:
+    def __init__(self, x, y):
+        self.v = ("base", x, y)
+
+class Sub(Base):
+    pass
+
+class Other:
+    def __init__(self, x, y):
+        self.v = ("other", x, y)
+
+class Registered:
+    made = []
+    def __init_subclass__(cls, tag, **kw):
+        super().__init_subclass__(**kw)
+        Registered.made.append((cls.__name__, tag))
+    def __init__(self, x, y):
+        self.v = (type(self).__name__, x, y)
+
+class R1(Registered, tag=1):
+    pass
+
+class R2(Registered, tag=2):
+    def __init__(self, x, y):
+        self.v = ("r2", y, x)
+
+def make(cls, n):
+    out = []
+    for i in range(n):
+        try:
+            out.append(cls(i, -i).v)
+        except TypeError as e:
+            out.append(("TypeError", str(e)))
+    return out[-2:]
+
+def alternate(n):
+    return [(R1, R2, Registered)[i % 3](i, 0).v for i in range(n)][-3:]
+
+arg = object()
+before = sys.getrefcount(arg)
+print(make(Sub, 50))
+Sub.__init__ = lambda self, x, y: setattr(self, "v", ("sub", x, y))
+print(make(Sub, 5))
+Base.__init__ = lambda self, x, y: setattr(self, "v", ("base2", x, y))
+print(make(Sub, 5))
+del Sub.__init__
+print(make(Sub, 5))
+Sub.__bases__ = (Other,)
+print(make(Sub, 5))
+Sub.__init__ = Base.__init__
+print(make(Sub, 5))
+Sub.__abstractmethods__ = frozenset({"area"})
+print(make(Sub, 5))
+Sub.__abstractmethods__ = frozenset()
+print(make(Sub, 5))
+del Sub.__init__
+del Other.__init__
+print(make(Sub, 5))
+Other.__new__ = lambda cls, *a: object.__new__(cls)
+Other.__init__ = lambda self, x, y: setattr(self, "v", ("other2", x, y))
+print(make(Sub, 5))
+del Other.__new__
+print(make(Sub, 5))
+print(alternate(80), Registered.made)
+
+class Meta(type):
+    pass
+
+class Counted(metaclass=Meta):
+    def __init__(self, x, y):
+        self.v = ("counted", x, y)
+
+print(make(Counted, 30))
+Meta.__call__ = lambda cls, *a: "meta call"
+try:
+    print(make(Counted, 3))
+except AttributeError as e:
+    print("AttributeError", e)
+
+class Plain:
+    def __init__(self, a, b):
+        self.v = (a, b)
+
+def keep(n):
+    for _ in range(n):
+        Plain(arg, arg)
+keep(200)
+print(sys.getrefcount(arg) - before)
+""", tmp_path, functions=["make", "alternate", "keep"])
+    assert_native(run, "make", "alternate", "keep")
+    direct = run.stats["native_calls"] - run.stats["native_calls_from_c"]
+    assert direct >= 300, run.stats
+
+
 def test_direct_calls_exit_from_a_program_a_recompile_replaced(tmp_path):
     """CALL's shared routine runs the callee's program straight and, when that program
     exits to the interpreter, hands the exit to native/deopt.c with the program that ran

@@ -545,3 +545,57 @@ print(read(o), log, o.__dict__)
 """, tmp_path, functions=["read", "write"])
     assert "('descriptor', True)" in run.stdout
     assert_native(run, "read", "write")
+
+
+def test_global_cache_follows_globals_and_builtins(tmp_path):
+    """LOAD_GLOBAL's inline cache (stencils/cached.c): a name found among the globals
+    is served under the globals' version alone, whatever the builtins become; one found
+    among the builtins, under both versions.  A global that comes to shadow a builtin,
+    goes away again, builtins rebound or deleted, a function made under other builtins
+    (a dict, or a mapping that is no dict) sharing the code: all as stock."""
+    run = compare("""
+import builtins
+
+SCALE = 3
+
+def read(n):
+    out = []
+    for i in range(n):
+        try:
+            out.append((SCALE * i, len("ab"), abs(-i)))
+        except NameError as e:
+            out.append(("NameError", str(e)))
+    return out[-1]
+
+print(read(50))
+builtins.extra_name = 1
+print(read(5))
+len = lambda s: -1
+print(read(5))
+del len
+print(read(5))
+saved = builtins.abs
+builtins.abs = lambda x: "rebound"
+print(read(5))
+del builtins.abs
+print(read(5))
+builtins.abs = saved
+del SCALE
+print(read(5))
+SCALE = 7
+print(read(5))
+
+class Mapping:
+    def __getitem__(self, name):
+        return getattr(builtins, name)
+    def keys(self):
+        return dir(builtins)
+
+import types
+for fake in ({"len": lambda s: 10, "abs": abs, "range": range, "NameError": NameError}, Mapping()):
+    g = dict(globals())
+    g["__builtins__"] = fake
+    other = types.FunctionType(read.__code__, g)
+    print(other(5), read(5))
+""", tmp_path, functions=["read"])
+    assert_native(run, "read")
