@@ -35,7 +35,7 @@ from .quicken import quicken
 from .specialize import MIXES_INTS, Feedback, specialize
 from .types import infer, nb_name, plain_type
 from .unbox import INFALLIBLE_RAW, RAW_OPS, unbox
-from .unbox import _dataflow as values_and_users  # (which instruction uses each value, within blocks)
+from .unbox import values_and_users
 
 # The bytecode a pure leaf may have (no loop, nothing that runs Python code once its
 # operands are the raw ints and floats its body guards them to be).

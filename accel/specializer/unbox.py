@@ -178,7 +178,7 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         return program
     generic_sites = generic_sites | _fused_generic(program, generic_sites)
     depths = stack_depths(decoded)
-    operands, consumers = _dataflow(program, depths)
+    operands, consumers = values_and_users(program, depths)
     regions = [r for r in _regions(program, decoded, states, (operands, consumers), generic_sites)
                if program[r.first].start not in generic_sites]
     raw_locals = {}
@@ -763,13 +763,13 @@ def _depth_after(instr: QInstr, depth: int) -> int:
 
 def _blocks(program: list[QInstr]) -> zip:
     """(instruction, starts a block) pairs.  A block runs on past conditional jumps (their
-    fall-through continues its stack), but no raw value crosses a jump (_dataflow)."""
+    fall-through continues its stack), but no raw value crosses a jump (values_and_users)."""
     targets = jump_targets(program)
     return zip(program, [i == 0 or id(instr) in targets or program[i - 1].name in ENDS_PATH
                          for i, instr in enumerate(program)])
 
 
-def _dataflow(program: list[QInstr], depths: dict[int, int]):
+def values_and_users(program: list[QInstr], depths: dict[int, int]):
     """Within basic blocks: which instructions made each instruction's operands
     (depth 1 is the top), and which instruction uses each value."""
     operands: dict[int, list[tuple[int, QInstr | None]]] = {}
