@@ -16,12 +16,16 @@
 #include "runtime.h"
 #include "generators.h"
 
-/* The generator's frame is done (it returned or raised): as gen_send_ex2 ends.
- * Out of line: once per generator. */
+/* The generator's frame is done (it returned or raised): as gen_send_ex2 ends
+ * (the interpreter too marks a frame that returns or raises FRAME_COMPLETED
+ * only if it is still executing).  Out of line: once per generator. */
 static __attribute__((noinline)) int
 finish(PyThreadState *tstate, PyGenObject *gen, _PyInterpreterFrame *frame, PyObject *arg, PyObject *result,
        PyObject **presult)
 {
+    if (gen->gi_frame_state == FRAME_EXECUTING) {
+        gen->gi_frame_state = FRAME_COMPLETED;
+    }
     if (result != NULL) {
         if (result == Py_None && arg == NULL) {
             Py_CLEAR(result);  /* next() reports a return of None as NULL without an exception */
@@ -53,8 +57,7 @@ resume(PyThreadState *tstate, PyGenObject *gen, PyObject *arg, PyObject **presul
     }
     accel_code *rec;
     int at;
-    if (site != NULL && site->code == frame->f_code && site->suspended_at == frame->prev_instr
-        && site->epoch == accel_records_freed && site->rec->native == site->native) {
+    if (site != NULL && accel_resume_site_holds(site, frame)) {
         /* Suspended where the site's last generator was: no lookups. */
         rec = site->rec;
         if (__builtin_expect(!accel_may_run_directly(tstate, rec)
@@ -89,15 +92,10 @@ resume(PyThreadState *tstate, PyGenObject *gen, PyObject *arg, PyObject **presul
     gen->gi_exc_state.previous_item = NULL;
     /* The caller's frame stays reachable from a suspended one no longer than needed. */
     frame->previous = NULL;
-    /* YIELD_VALUE left the frame suspended; anything else finished it (the
-     * interpreter too marks a frame that returns or raises FRAME_COMPLETED
-     * only if it is still executing). */
+    /* YIELD_VALUE left the frame suspended; anything else finished it. */
     if (__builtin_expect(gen->gi_frame_state == FRAME_SUSPENDED && result != NULL, 1)) {
         *presult = result;
         return PYGEN_NEXT;
-    }
-    if (gen->gi_frame_state == FRAME_EXECUTING) {
-        gen->gi_frame_state = FRAME_COMPLETED;
     }
     return finish(tstate, gen, frame, arg, result, presult);
 }
@@ -108,39 +106,19 @@ accel_gen_resume(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject *
     return resume(tstate, (PyGenObject *)gen, arg, presult, site);
 }
 
-/* What a for loop takes from resume's outcome: the item, or NULL. */
-static inline __attribute__((always_inline)) PyObject *
-for_loop_item(int status, PyObject *result)
-{
-    switch (status) {
-    case PYGEN_NEXT:
-        return result;
-    case PYGEN_RETURN:
-        Py_DECREF(result);  /* a for loop drops what the generator returned */
-        return NULL;
-    case PYGEN_ERROR:
-        return NULL;
-    default:
-        return ACCEL_GEN_NOT_RESUMED;
-    }
-}
-
 PyObject *
 accel_gen_next(PyThreadState *tstate, PyObject *gen, accel_resume_site *site)
 {
     PyObject *result;
     int status = resume(tstate, (PyGenObject *)gen, NULL, &result, site);
-    return for_loop_item(status, result);
+    return accel_for_loop_item(status, result);
 }
 
 int
 accel_gen_finished(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObject *result, PyObject **presult)
 {
-    PyGenObject *g = (PyGenObject *)gen;
-    if (g->gi_frame_state == FRAME_EXECUTING) {
-        g->gi_frame_state = FRAME_COMPLETED;
-    }
-    return finish(tstate, g, (_PyInterpreterFrame *)g->gi_iframe, arg, result, presult);
+    return finish(tstate, (PyGenObject *)gen, (_PyInterpreterFrame *)((PyGenObject *)gen)->gi_iframe, arg, result,
+                  presult);
 }
 
 /* Builtins and C code that iterate a generator (sum(), list(), str.join(),

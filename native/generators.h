@@ -24,6 +24,24 @@ int accel_gen_resume(PyThreadState *tstate, PyObject *gen, PyObject *arg, PyObje
  * no object pointer is odd. */
 #define ACCEL_GEN_NOT_RESUMED ((PyObject *)1)
 
+/* What a for loop takes from a resumption's outcome (status, *presult): the
+ * item, or NULL (what the generator returned dropped), or ACCEL_GEN_NOT_RESUMED. */
+static inline __attribute__((always_inline)) PyObject *
+accel_for_loop_item(int status, PyObject *result)
+{
+    switch (status) {
+    case PYGEN_NEXT:
+        return result;
+    case PYGEN_RETURN:
+        Py_DECREF(result);  /* a for loop drops what the generator returned */
+        return NULL;
+    case PYGEN_ERROR:
+        return NULL;
+    default:
+        return ACCEL_GEN_NOT_RESUMED;
+    }
+}
+
 /* The next item of a generator (exact type) for a for loop: accel_gen_resume
  * with nothing sent, the status folded into the result.  The item; or NULL,
  * the generator finished (what it returned dropped) or, with an exception

@@ -85,6 +85,16 @@ PyObject *accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, in
 extern initproc accel_python_init;  /* calls.c: tp_init of a class whose __init__ is a Python function */
 extern PyObject *accel_empty_tuple; /* calls.c: what object's __new__ is given */
 
+/* Whether the site's cache (inline_cache.h) describes where `frame`, a suspended
+ * generator's, is: its code and yield, with the record and its program still
+ * the ones the cache names. */
+static inline __attribute__((always_inline)) int
+accel_resume_site_holds(const accel_resume_site *site, const _PyInterpreterFrame *frame)
+{
+    return site->code == frame->f_code && site->suspended_at == frame->prev_instr
+           && site->epoch == accel_records_freed && site->rec->native == site->native;
+}
+
 /* calls.c: a finished frame's references released, as _PyFrame_Clear does (a
  * frame object that outlives it takes the frame over); the frame is unlinked. */
 void accel_clear_frame(PyThreadState *tstate, _PyInterpreterFrame *frame);

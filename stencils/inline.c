@@ -45,8 +45,8 @@ _Static_assert(ACCEL_INLINE_MAX_ARGS == 4, "FOR_EACH_ARGUMENT unrolls four");
  * function) says whether the callable is the function inlined; FILL_DEFAULTS
  * (given the scratch frame's locals) borrows the parameters that the defaults
  * bind; RELEASE_ARGUMENT (given an index) releases an argument as the callee's
- * frame would, or does nothing for a raw one.  OPARG: the number of arguments; OPARG2: the callee's number of locals
- * (its value stack follows).  The body's other locals are left as they are:
+ * frame would, or does nothing for a raw one.  OPARG: the number of arguments;
+ * OPARG2: the callee's number of locals (its value stack follows).  The body's other locals are left as they are:
  * each is raw there and made unbound before anything reads it
  * (INLINE_UNBIND_LOCAL_*). */
 #define INLINED_CALL(CALLEE_IS, FILL_DEFAULTS, RELEASE_ARGUMENT) do {              \

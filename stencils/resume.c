@@ -15,8 +15,7 @@ static inline __attribute__((always_inline)) int
 may_resume(PyThreadState *tstate, PyGenObject *gen, const accel_resume_site *site)
 {
     _PyInterpreterFrame *frame = (_PyInterpreterFrame *)gen->gi_iframe;
-    if (UNLIKELY(!(gen->gi_frame_state == FRAME_SUSPENDED && frame->f_code == site->code
-                   && frame->prev_instr == site->suspended_at && site->epoch == accel_records_freed))) {
+    if (UNLIKELY(!(gen->gi_frame_state == FRAME_SUSPENDED && accel_resume_site_holds(site, frame)))) {
         return 0;
     }
     accel_code *rec = site->rec;
@@ -24,7 +23,7 @@ may_resume(PyThreadState *tstate, PyGenObject *gen, const accel_resume_site *sit
     __asm__("movq %%rsp, %0" : "=r"(stack_pointer));
     /* A function's address as a value: 64 bits, as HOLE does. */
     __asm__("movabsq $accel_eval_frame, %0" : "=r"(hook));
-    return LIKELY(rec->native == site->native && rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested
+    return LIKELY(rec->state == ACCEL_STATE_COMPILED && !rec->recompile_requested
                   && rec->profile_until == 0 && (uintptr_t)tstate->interp->eval_frame == hook
                   && !tstate->cframe->use_tracing && tstate->recursion_remaining > 0
                   && tstate == accel_c_stack_thread && stack_pointer >= (uintptr_t)accel_c_stack_limit
@@ -86,13 +85,7 @@ SHARED_GEN_NEXT(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate
     }
     PyObject *result;
     int status = resume_at_site(tstate, gen, NULL, &result, site);
-    if (LIKELY(status == PYGEN_NEXT)) {
-        return result;
-    }
-    if (status == PYGEN_RETURN) {
-        Py_DECREF(result);  /* a for loop drops what the generator returned */
-    }
-    return NULL;
+    return accel_for_loop_item(status, result);
 }
 
 /* SEND's step into a generator or coroutine (exact types): accel_gen_resume's

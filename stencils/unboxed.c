@@ -390,12 +390,6 @@ STENCIL(LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT)
     CONTINUE();
 }
 
-/* The end of `list[k] op= x` whose start (LOAD_FAST_ITEM_CONST_UNBOX_FLOAT, local
- * OPARG, k CONST_INDEX) checked the list, k's range and its float item, with
- * nothing between that can fail or run code (accel/specializer/unbox.py makes
- * sure): so the list and k need not wait on the stack nor be checked again, and
- * the item is still that float.  The result goes into it where the list has the
- * only reference, else into a new float. */
 /* A raw float into the list item (a float) at SLOT: into the float itself where
  * the list has the only reference, else a new float (MemoryError: ERROR()). */
 #define STORE_INTO_FLOAT_ITEM(SLOT, VALUE) do {                 \
@@ -413,6 +407,12 @@ STENCIL(LOAD_FAST_CONST_KEEP_ITEM_UNBOX_FLOAT)
     Py_DECREF(old_);  /* not its last reference */              \
 } while (0)
 
+/* The end of `list[k] op= x` whose start (LOAD_FAST_ITEM_CONST_UNBOX_FLOAT, local
+ * OPARG, k CONST_INDEX) checked the list, k's range and its float item, with
+ * nothing between that can fail or run code (accel/specializer/unbox.py makes
+ * sure): so the list and k need not wait on the stack nor be checked again, and
+ * the item is still that float.  The result goes into it where the list has the
+ * only reference, else into a new float. */
 STENCIL(STORE_FAST_ITEM_CONST_BOX_FLOAT)
 {
     double value = raw_float(*--sp);
@@ -432,17 +432,7 @@ STENCIL(STORE_SUBSCR_LIST_CONST_BOX_FLOAT)
     if (UNLIKELY(!PyFloat_CheckExact(old))) {
         EXIT(ACCEL_EXIT_GUARD_TYPE);  /* (as STORE_SUBSCR_LIST_INT_BOX_FLOAT) */
     }
-    if (Py_REFCNT(old) == 1) {
-        FLOAT_VALUE(old) = value;
-    }
-    else {
-        PyObject *boxed = PyFloat_FromDouble(value);
-        if (boxed == NULL) {
-            ERROR();
-        }
-        *item = boxed;
-        Py_DECREF(old);  /* not its last reference */
-    }
+    STORE_INTO_FLOAT_ITEM(item, value);
     sp -= 3;
     Py_DECREF(sub);
     Py_DECREF(list);
@@ -471,17 +461,7 @@ STENCIL(STORE_SUBSCR_LIST_INT_BOX_FLOAT)
          * changes it, and releasing another type might run code) */
         EXIT(ACCEL_EXIT_GUARD_TYPE);
     }
-    if (Py_REFCNT(old) == 1) {
-        FLOAT_VALUE(old) = value;
-    }
-    else {
-        PyObject *boxed = PyFloat_FromDouble(value);
-        if (boxed == NULL) {
-            ERROR();
-        }
-        *item = boxed;
-        Py_DECREF(old);  /* not its last reference */
-    }
+    STORE_INTO_FLOAT_ITEM(item, value);
     sp -= 3;
     Py_DECREF(sub);
     Py_DECREF(list);

@@ -34,8 +34,7 @@ from .ir import NOTHING, QInstr, link
 from .quicken import quicken
 from .specialize import MIXES_INTS, Feedback, specialize
 from .types import infer, nb_name, plain_type
-from .unbox import INFALLIBLE_RAW, RAW_OPS, unbox
-from .unbox import values_and_users
+from .unbox import INFALLIBLE_RAW, RAW_ARGUMENTS_CALL, RAW_OPS, unbox, values_and_users
 
 # The bytecode a pure leaf may have (no loop, nothing that runs Python code once its
 # operands are the raw ints and floats its body guards them to be).
@@ -210,7 +209,7 @@ class Inliner:
             self.raw_results[id(call)] = results.pop()
         call.oparg2 = code.co_nlocals  # (no cells: all locals)
         if raw_arguments:
-            call.name, call.operand = "CALL_INLINED_RAW_ARGUMENTS", code
+            call.name, call.operand = RAW_ARGUMENTS_CALL, code
             call.raw_operand = sum(1 << i for i, kind in enumerate(raw_arguments) if kind == "int")
         elif missing:
             call.name, call.operand = "CALL_INLINED_DEFAULTS", (code, callee.__defaults__)

@@ -75,6 +75,8 @@ KINDS = {float: "float", int: "int"}
 # An inlined call whose arguments are raw (accel/specializer/inline.py): RAW_OPERAND has
 # a bit set for each int argument (by position), clear for a float one.
 RAW_ARGUMENTS_CALL = "CALL_INLINED_RAW_ARGUMENTS"
+# The calls accel/specializer/inline.py makes of a CALL: the stack effect of the CALL.
+INLINED_CALLS = frozenset({"CALL_INLINED", "CALL_INLINED_DEFAULTS", RAW_ARGUMENTS_CALL})
 SUFFIX = {"float": "FLOAT", "int": "INT"}
 
 # Instructions that cannot run Python code (given the types inferred for their
@@ -174,7 +176,8 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
           generic_sites: frozenset[int] = frozenset()) -> list[QInstr]:
     """generic_sites: code units where exits kept happening; a loop whose entry is one
     (its locals were not the kind they were unboxed as) keeps its locals boxed."""
-    if RAW_OPS.keys().isdisjoint([q.name for q in program]) and all(q.name != RAW_ARGUMENTS_CALL for q in program):
+    names = {q.name for q in program}
+    if RAW_OPS.keys().isdisjoint(names) and RAW_ARGUMENTS_CALL not in names:
         return program
     generic_sites = generic_sites | _fused_generic(program, generic_sites)
     depths = stack_depths(decoded)
@@ -733,7 +736,7 @@ def _effect(instr: QInstr) -> tuple[int, int] | None:
         name = instr.covers[0].name
     if name == "LOAD_GLOBAL":
         return 0, 1 + (instr.oparg & 1)
-    if name in ("CALL", "CALL_INLINED", "CALL_INLINED_DEFAULTS", RAW_ARGUMENTS_CALL) or name in TOP_RAW:  # (accel/specializer/inline.py)
+    if name == "CALL" or name in INLINED_CALLS or name in TOP_RAW:
         return instr.oparg + 2, 1
     return _effect_of(name)
 
