@@ -320,7 +320,7 @@ instantiate(PyThreadState *tstate, PyTypeObject *type, PyFunctionObject *init,
     if (!_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
         /* object's __new__ makes the instance (and its inline values); with no
          * arguments, it has nothing to object to. */
-        self = type->tp_new(type, accel_empty_tuple, NULL);
+        self = accel_new_plain_instance(type);
         if (self != NULL) {
             Py_INCREF(init);  /* the class may drop it while it runs */
             PyObject **slot = args - 1;

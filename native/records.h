@@ -85,6 +85,21 @@ PyObject *accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, in
 extern initproc accel_python_init;  /* calls.c: tp_init of a class whose __init__ is a Python function */
 extern PyObject *accel_empty_tuple; /* calls.c: what object's __new__ is given */
 
+/* The instance object's __new__ makes for `type`, a class that inherits it,
+ * called with no arguments (a plain class's go to __init__): a new reference,
+ * or NULL with an exception set.  Where object's __new__ would find nothing to
+ * check or set up besides the allocation (not abstract, no __dict__ to make:
+ * a class of __slots__), the allocation alone, as it would make it; else
+ * object's __new__ itself. */
+static inline __attribute__((always_inline)) PyObject *
+accel_new_plain_instance(PyTypeObject *type)
+{
+    if (__builtin_expect((type->tp_flags & Py_TPFLAGS_IS_ABSTRACT) == 0 && type->tp_dictoffset == 0, 1)) {
+        return type->tp_alloc(type, 0);
+    }
+    return type->tp_new(type, accel_empty_tuple, NULL);
+}
+
 /* Whether the site's cache (inline_cache.h) describes where `frame`, a suspended
  * generator's, is: its code and yield, with the record and its program still
  * the ones the cache names. */

@@ -427,7 +427,8 @@ STENCIL(LOAD_FAST__STORE_ATTR_CACHED)
 /* ---- float attributes kept raw (accel/specializer/unbox.py) ---- */
 
 /* A float attribute, for a float operation: raw, with no reference count
- * changed.  Where no way of the cache serves the owner, or the
+ * changed, where the cache's first way serves the owner (the usual path, kept
+ * short; the rest goes on cold).  Through another way, or where the
  * attribute is not a float, the load the plain form does (a class attribute,
  * a module's global, a property...), out of line; a float from it is unboxed,
  * anything else pushed as the object it is, and the interpreter goes on after
@@ -438,26 +439,17 @@ STENCIL(LOAD_FAST__STORE_ATTR_CACHED)
     if (LIKELY(IS_UNBOXABLE_FLOAT(res_))) {                     \
         *sp++ = as_slot(FLOAT_VALUE(res_));                     \
         Py_DECREF(res_);                                        \
-        CONTINUE();                                             \
+        CONTINUE_COLD();                                        \
     }                                                           \
     *sp++ = res_;                                               \
     EXIT_AFTER(ACCEL_EXIT_GUARD_TYPE);                          \
 } while (0)
 
-/* Where owner keeps the attribute, if a way of the cache is for owner's type
- * and says an instance value or a slot, or NULL. */
-static inline __attribute__((always_inline)) PyObject **
-any_way_attribute(PyObject *owner, accel_cache *cache)
-{
-    accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
-    return LIKELY(way != NULL) ? instance_attribute(owner, way) : NULL;
-}
-
 /* [owner] -> [x raw] */
 STENCIL(LOAD_ATTR_CACHED_UNBOX_FLOAT)
 {
     PyObject *owner = sp[-1];
-    PyObject **where = any_way_attribute(owner, CACHE);
+    PyObject **where = first_way_attribute(owner, CACHE);
     PyObject *value;
     if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
         sp[-1] = as_slot(FLOAT_VALUE(value));
@@ -483,7 +475,7 @@ STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT)
 {
     PyObject *owner;
     BORROW_LOCAL(owner);
-    PyObject **where = any_way_attribute(owner, CACHE);
+    PyObject **where = first_way_attribute(owner, CACHE);
     PyObject *value;
     if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
         *sp++ = as_slot(FLOAT_VALUE(value));
@@ -570,7 +562,7 @@ STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT)
     BORROW_LOCAL(owner);
     Py_INCREF(owner);
     *sp++ = owner;
-    PyObject **where = any_way_attribute(owner, CACHE);
+    PyObject **where = first_way_attribute(owner, CACHE);
     PyObject *value;
     if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
         *sp++ = as_slot(FLOAT_VALUE(value));

@@ -239,7 +239,7 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
      * arguments, it has nothing to object to. */
     Py_INCREF(init);  /* the frame's; what making the instance (a collection's finalizers) or __init__
                          run may drop the class's */
-    PyObject *self = cls->tp_new(cls, accel_empty_tuple, NULL);
+    PyObject *self = accel_new_plain_instance(cls);
     PyObject *res;
     if (UNLIKELY(self == NULL)) {
         Py_DECREF(init);
