@@ -115,13 +115,25 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
     callee->owner = FRAME_OWNED_BY_THREAD;
     callee->stacktop = -1;  /* unset while native code runs (native/runtime.h) */
     PyObject **locals = callee->localsplus;
-    _Pragma("clang loop unroll(disable)")
-    for (int i = 0; i < nargs; i++) {
-        locals[i] = args[i];
+    /* Most calls pass one to three arguments: moved without a loop's set-up. */
+    if (nargs > 0) {
+        locals[0] = args[0];
+        if (nargs > 1) {
+            locals[1] = args[1];
+            if (nargs > 2) {
+                locals[2] = args[2];
+                _Pragma("clang loop unroll(disable)")
+                for (int i = 3; i < nargs; i++) {
+                    locals[i] = args[i];
+                }
+            }
+        }
     }
-    _Pragma("clang loop unroll(disable)")
-    for (int i = 0; i < missing; i++) {
-        locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, PyTuple_GET_SIZE(defaults) - missing + i));
+    if (UNLIKELY(missing != 0)) {
+        _Pragma("clang loop unroll(disable)")
+        for (int i = 0; i < missing; i++) {
+            locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, PyTuple_GET_SIZE(defaults) - missing + i));
+        }
     }
     _Pragma("clang loop unroll(disable)")
     for (int i = nargs + missing; i < shape->nlocalsplus; i++) {
@@ -169,10 +181,17 @@ run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_
         accel_clear_frame(tstate, callee);
     }
     else {
-        int depth = callee->stacktop;  /* nothing a finalizer runs can see this frame */
-        _Pragma("clang loop unroll(disable)")
-        for (int i = 0; i < depth; i++) {
-            Py_XDECREF(callee->localsplus[i]);
+        /* In order, as _PyFrame_Clear does (finalizers may tell); nothing a
+         * finalizer runs can see this frame. */
+        PyObject **local = callee->localsplus, **end = local + callee->stacktop;
+        if (local < end) {
+            _Pragma("clang loop unroll(disable)")
+            do {
+                PyObject *value = *local;
+                if (value != NULL && UNLIKELY(--value->ob_refcnt == 0)) {
+                    _Py_Dealloc(value);
+                }
+            } while (++local < end);
         }
         Py_DECREF(callee->f_func);
         Py_DECREF(callee->f_code);
