@@ -40,18 +40,22 @@ function_way(accel_cache *cache, PyCodeObject *co, int nargs)
  * than a branch each when neither is ever taken. */
 #define SEPARATE_BRANCHES() __asm__ volatile("")
 
+/* How often (in levels of recursion) a chain of direct calls checks the C stack. */
+#define C_STACK_CHECK_EVERY 8
+
 /* The program a direct call to `func` runs when it may push its frame, as the
- * cache's `shape` describes it, and run that program now; else NULL.  As
- * accel_may_run_directly and accel_run_native_inline check (native/runtime.h),
- * the record's state in one word (accel_direct_start_refresh); what they do on
- * the rare paths (measuring the C stack of another thread, the RecursionError,
- * the end of operand profiling) is left to native/calls.c.  One branch per
- * check, all laid out of line. */
+ * cache's `shape` describes it, and run that program now, the callee's level
+ * of recursion taken (run_direct gives it back); else NULL, nothing taken.
+ * As accel_may_run_directly and accel_run_native_inline check
+ * (native/runtime.h), the record's state in one word
+ * (accel_direct_start_refresh); what they do on the rare paths (measuring the
+ * C stack of another thread, the RecursionError, the end of operand
+ * profiling) is left to native/calls.c.  One branch per check, all laid out
+ * of line. */
 static inline __attribute__((always_inline)) unsigned char *
 direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape)
 {
-    uintptr_t stack_pointer, hook;
-    __asm__("movq %%rsp, %0" : "=r"(stack_pointer));
+    uintptr_t hook;
     /* A function's address as a value: 64 bits, as HOLE does (the medium model
      * would make it a 32-bit immediate). */
     __asm__("movabsq $accel_eval_frame, %0" : "=r"(hook));
@@ -68,16 +72,25 @@ direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_sha
     if (UNLIKELY(tstate->cframe->use_tracing)) {
         return NULL;
     }
-    if (UNLIKELY(tstate->recursion_remaining <= 0)) {
+    int remaining = tstate->recursion_remaining - 1;
+    if (UNLIKELY(remaining < 0)) {
         return NULL;
     }
-    SEPARATE_BRANCHES();
-    if (UNLIKELY(tstate != accel_c_stack_thread)) {
-        return NULL;
-    }
-    SEPARATE_BRANCHES();
-    if (UNLIKELY(stack_pointer < (uintptr_t)accel_c_stack_limit)) {
-        return NULL;
+    /* The C stack, at every eighth level of recursion only: a chain of
+     * direct calls nests on it by a few hundred bytes a level (this routine's
+     * frame and its caller stencil's) and passes through every level, so it
+     * goes at most seven levels past the limit, well within the limit's margin
+     * (native/hook.c: an eighth of the stack, at least 4 KiB); every other way
+     * to call checks it each time (the hook). */
+    if (UNLIKELY((remaining & (C_STACK_CHECK_EVERY - 1)) == 0)) {
+        if (tstate != accel_c_stack_thread) {
+            return NULL;
+        }
+        uintptr_t stack_pointer;
+        __asm__("movq %%rsp, %0" : "=r"(stack_pointer));
+        if (stack_pointer < (uintptr_t)accel_c_stack_limit) {
+            return NULL;
+        }
     }
     /* _PyThreadState_HasStackSpace, as the frame's end against the chunk's
      * limit: the thread state sets the top and the limit together, so both
@@ -86,11 +99,14 @@ direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_sha
         return NULL;
     }
     int missing = shape->missing;
-    if (LIKELY(missing == 0)) {
-        return start;
+    if (UNLIKELY(missing != 0)) {
+        PyObject *defaults = func->func_defaults;
+        if (defaults == NULL || PyTuple_GET_SIZE(defaults) < missing) {
+            return NULL;
+        }
     }
-    PyObject *defaults = func->func_defaults;
-    return defaults != NULL && PyTuple_GET_SIZE(defaults) >= missing ? start : NULL;
+    tstate->recursion_remaining = remaining;
+    return start;
 }
 
 /* The frame of a direct call to `func` (direct_start said it may be), its
@@ -155,15 +171,14 @@ program_at(accel_code *rec, unsigned char *start)
 }
 
 /* Run a pushed frame's program, which starts at `start`, then clear and pop
- * the frame: what native/calls.c's run_pushed does, without its C frames
- * around the call (the callee's program is called straight, in the stencils'
- * convention). */
+ * the frame and give back the level of recursion direct_start took: what
+ * native/calls.c's run_pushed does, without its C frames around the call (the
+ * callee's program is called straight, in the stencils' convention). */
 static inline __attribute__((always_inline)) PyObject *
 run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape, unsigned char *start)
 {
     accel_code *rec = shape->rec;
     rec->direct_calls++;
-    tstate->recursion_remaining--;
     _PyCFrame *cframe = tstate->cframe;
     callee->previous = cframe->current_frame;
     cframe->current_frame = callee;
