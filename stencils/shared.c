@@ -53,7 +53,7 @@ function_way(accel_cache *cache, PyCodeObject *co, int nargs)
  * profiling) is left to native/calls.c.  One branch per check, all laid out
  * of line. */
 static inline __attribute__((always_inline)) unsigned char *
-direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape)
+direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape, int missing)
 {
     uintptr_t hook;
     /* A function's address as a value: 64 bits, as HOLE does (the medium model
@@ -98,7 +98,6 @@ direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_sha
     if (UNLIKELY(tstate->datastack_top + shape->frame_size >= tstate->datastack_limit)) {
         return NULL;
     }
-    int missing = shape->missing;
     if (UNLIKELY(missing != 0)) {
         PyObject *defaults = func->func_defaults;
         if (defaults == NULL || PyTuple_GET_SIZE(defaults) < missing) {
@@ -113,10 +112,10 @@ direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_sha
  * arguments (and the defaults after them) being all its parameters: pushed,
  * the arguments and the reference to `func` moved in from the caller's stack. */
 static inline __attribute__((always_inline)) _PyInterpreterFrame *
-push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape)
+push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape,
+            int missing)
 {
     PyCodeObject *co = (PyCodeObject *)func->func_code;
-    int missing = shape->missing;
     PyObject *defaults = func->func_defaults;
     _PyInterpreterFrame *callee = (_PyInterpreterFrame *)tstate->datastack_top;
     tstate->datastack_top += shape->frame_size;
@@ -285,7 +284,7 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     }
     else {
         args[-1] = self;  /* the class's place: the caller's stack keeps the arguments */
-        unsigned char *start = direct_start(tstate, func, shape);
+        unsigned char *start = direct_start(tstate, func, shape, shape->missing);
         if (LIKELY(start != NULL)) {
             /* The frame's references, moved into it, and at once those that
              * accel_hold_as_type_call takes; released, with the caller's
@@ -296,7 +295,8 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
             for (int i = 0; i < nargs; i++) {
                 args[i]->ob_refcnt += held + 1;
             }
-            res = run_direct(tstate, push_direct(tstate, func, args - 1, nargs + 1, shape), shape, start);
+            res = run_direct(tstate, push_direct(tstate, func, args - 1, nargs + 1, shape, shape->missing), shape,
+                             start);
             self->ob_refcnt -= held - 1;  /* none can be the last: the caller's stack holds self */
             _Pragma("clang loop unroll(disable)")
             for (int i = 0; i < nargs; i++) {
@@ -424,6 +424,20 @@ call_c(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
     return result;
 }
 
+/* A direct call of `func` as `shape` describes it, `missing` its parameters
+ * bound to defaults: ACCEL_NOT_CALLED, with nothing done, if the callee may
+ * not run natively now. */
+static inline __attribute__((always_inline)) PyObject *
+call_shape(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape,
+           int missing)
+{
+    unsigned char *start = direct_start(tstate, func, shape, missing);
+    if (UNLIKELY(start == NULL)) {
+        return ACCEL_NOT_CALLED;
+    }
+    return run_direct(tstate, push_direct(tstate, func, args, nargs, shape, missing), shape, start);
+}
+
 /* SHARED_CALL's call of the function `func` with the `nargs` arguments at
  * `args` (self first, for a method): when the site's cache describes the call
  * and the callee may run natively now, the callee's frame pushed, run,
@@ -435,11 +449,13 @@ call_function(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, in
     if (UNLIKELY(shape == NULL)) {
         return ACCEL_NOT_CALLED;
     }
-    unsigned char *start = direct_start(tstate, func, shape);
-    if (UNLIKELY(start == NULL)) {
-        return ACCEL_NOT_CALLED;
+    /* Most calls pass every parameter: their own copy, which tests nothing
+     * about defaults. */
+    int missing = shape->missing;
+    if (LIKELY(missing == 0)) {
+        return call_shape(tstate, func, args, nargs, shape, 0);
     }
-    return run_direct(tstate, push_direct(tstate, func, args, nargs, shape), shape, start);
+    return call_shape(tstate, func, args, nargs, shape, missing);
 }
 
 /* SHARED_CALL's call of any other callable (`is_meth`: the arguments start
@@ -462,7 +478,8 @@ call_other(_PyInterpreterFrame *frame, PyThreadState *tstate, PyObject *callable
 /* CALL's call of a compiled Python function, a plain class or a C function, its callable
  * and arguments on top of the value stack, from `base` on: [NULL,
  * callable, args...] or [function, self, args...], `oparg` arguments besides
- * self; its site's cache is `cache`, and `at` the CALL's code unit.  A bound
+ * self; its site's cache is `cache`, and `inlined_at` the CALL's last cache
+ * entry (the CALL's code unit is INLINE_CACHE_ENTRIES_CALL before it).  A bound
  * method is split into function and self first, as 3.11's PRECALL does.  When
  * the cache describes the call and the callee may run natively now, the
  * caller's prev_instr is set where 3.11 leaves it during the call (a call it
@@ -478,11 +495,12 @@ call_other(_PyInterpreterFrame *frame, PyThreadState *tstate, PyObject *callable
  * way (native/calls.c's path fills the cache). */
 CC PyObject *
 SHARED_CALL(_PyInterpreterFrame *frame, PyObject **base, PyThreadState *tstate, int oparg,
-            accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames)
+            accel_cache *cache, _Py_CODEUNIT *inlined_at, PyObject *kwnames)
 {
-    /* (Set before the checks, which keeps `at` from being kept across them; the
-     * stencil sets it again for the other ways to call.) */
-    frame->prev_instr = at + INLINE_CACHE_ENTRIES_CALL;
+    /* (Set before the checks, which keeps `inlined_at` from being kept across
+     * them; the stencil sets it again for the other ways to call.) */
+    frame->prev_instr = inlined_at;
+    _Py_CODEUNIT *at = inlined_at - INLINE_CACHE_ENTRIES_CALL;
     PyObject *callable = base[0];
     if (callable == NULL) {
         callable = base[1];
