@@ -169,6 +169,15 @@ STENCIL(STORE_SUBSCR)
     CONTINUE();
 }
 
+/* The CALL's last cache entry, where 3.11 leaves the caller during a call it
+ * inlines: the instruction's hole with the offset as its addend (one movabs). */
+#define CALL_LAST_CACHE_ENTRY ({                                                     \
+    uintptr_t entry_;                                                                \
+    __asm__ volatile("movabsq $_JIT_INSTR+%c1, %0"                                   \
+                     : "=r"(entry_) : "i"(INLINE_CACHE_ENTRIES_CALL * sizeof(_Py_CODEUNIT))); \
+    (_Py_CODEUNIT *)entry_;                                                          \
+})
+
 /* The operand is the tuple of keyword names (KW_NAMES, folded in), or NULL.
  * A compiled Python function called with arguments that bind as its site's
  * cache knows (positionally, or by keywords naming the parameters after the
@@ -182,7 +191,7 @@ STENCIL(CALL)
      * afresh rather than keep it across the call.) */
     PyObject **base = sp - ((uint64_t)HOLE32(_JIT_OPARG) + 2);
     PyObject *result = SHARED_CALL(frame, base, tstate, OPARG, (accel_cache *)FRESH_HOLE(_JIT_CACHE),
-                                   (_Py_CODEUNIT *)FRESH_HOLE(_JIT_INSTR), (PyObject *)FRESH_HOLE(_JIT_OPERAND));
+                                   CALL_LAST_CACHE_ENTRY, (PyObject *)FRESH_HOLE(_JIT_OPERAND));
     if (LIKELY(((uintptr_t)result & (ACCEL_C_RESULT | 1)) == 0)) {
         sp = base;
         if (UNLIKELY(result == NULL)) {

@@ -40,18 +40,22 @@ function_way(accel_cache *cache, PyCodeObject *co, int nargs)
  * than a branch each when neither is ever taken. */
 #define SEPARATE_BRANCHES() __asm__ volatile("")
 
+/* How often (in levels of recursion) a chain of direct calls checks the C stack. */
+#define C_STACK_CHECK_EVERY 8
+
 /* The program a direct call to `func` runs when it may push its frame, as the
- * cache's `shape` describes it, and run that program now; else NULL.  As
- * accel_may_run_directly and accel_run_native_inline check (native/runtime.h),
- * the record's state in one word (accel_direct_start_refresh); what they do on
- * the rare paths (measuring the C stack of another thread, the RecursionError,
- * the end of operand profiling) is left to native/calls.c.  One branch per
- * check, all laid out of line. */
+ * cache's `shape` describes it, and run that program now, the callee's level
+ * of recursion taken (run_direct gives it back); else NULL, nothing taken.
+ * As accel_may_run_directly and accel_run_native_inline check
+ * (native/runtime.h), the record's state in one word
+ * (accel_direct_start_refresh); what they do on the rare paths (measuring the
+ * C stack of another thread, the RecursionError, the end of operand
+ * profiling) is left to native/calls.c.  One branch per check, all laid out
+ * of line. */
 static inline __attribute__((always_inline)) unsigned char *
-direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape)
+direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_shape *shape, int missing)
 {
-    uintptr_t stack_pointer, hook;
-    __asm__("movq %%rsp, %0" : "=r"(stack_pointer));
+    uintptr_t hook;
     /* A function's address as a value: 64 bits, as HOLE does (the medium model
      * would make it a 32-bit immediate). */
     __asm__("movabsq $accel_eval_frame, %0" : "=r"(hook));
@@ -68,16 +72,25 @@ direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_sha
     if (UNLIKELY(tstate->cframe->use_tracing)) {
         return NULL;
     }
-    if (UNLIKELY(tstate->recursion_remaining <= 0)) {
+    int remaining = tstate->recursion_remaining - 1;
+    if (UNLIKELY(remaining < 0)) {
         return NULL;
     }
-    SEPARATE_BRANCHES();
-    if (UNLIKELY(tstate != accel_c_stack_thread)) {
-        return NULL;
-    }
-    SEPARATE_BRANCHES();
-    if (UNLIKELY(stack_pointer < (uintptr_t)accel_c_stack_limit)) {
-        return NULL;
+    /* The C stack, at every eighth level of recursion only: a chain of
+     * direct calls nests on it by a few hundred bytes a level (this routine's
+     * frame and its caller stencil's) and passes through every level, so it
+     * goes at most seven levels past the limit, well within the limit's margin
+     * (native/hook.c: an eighth of the stack, at least 4 KiB); every other way
+     * to call checks it each time (the hook). */
+    if (UNLIKELY((remaining & (C_STACK_CHECK_EVERY - 1)) == 0)) {
+        if (tstate != accel_c_stack_thread) {
+            return NULL;
+        }
+        uintptr_t stack_pointer;
+        __asm__("movq %%rsp, %0" : "=r"(stack_pointer));
+        if (stack_pointer < (uintptr_t)accel_c_stack_limit) {
+            return NULL;
+        }
     }
     /* _PyThreadState_HasStackSpace, as the frame's end against the chunk's
      * limit: the thread state sets the top and the limit together, so both
@@ -85,22 +98,24 @@ direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_sha
     if (UNLIKELY(tstate->datastack_top + shape->frame_size >= tstate->datastack_limit)) {
         return NULL;
     }
-    int missing = shape->missing;
-    if (LIKELY(missing == 0)) {
-        return start;
+    if (UNLIKELY(missing != 0)) {
+        PyObject *defaults = func->func_defaults;
+        if (defaults == NULL || PyTuple_GET_SIZE(defaults) < missing) {
+            return NULL;
+        }
     }
-    PyObject *defaults = func->func_defaults;
-    return defaults != NULL && PyTuple_GET_SIZE(defaults) >= missing ? start : NULL;
+    tstate->recursion_remaining = remaining;
+    return start;
 }
 
 /* The frame of a direct call to `func` (direct_start said it may be), its
  * arguments (and the defaults after them) being all its parameters: pushed,
  * the arguments and the reference to `func` moved in from the caller's stack. */
 static inline __attribute__((always_inline)) _PyInterpreterFrame *
-push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape)
+push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape,
+            int missing)
 {
     PyCodeObject *co = (PyCodeObject *)func->func_code;
-    int missing = shape->missing;
     PyObject *defaults = func->func_defaults;
     _PyInterpreterFrame *callee = (_PyInterpreterFrame *)tstate->datastack_top;
     tstate->datastack_top += shape->frame_size;
@@ -115,13 +130,25 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
     callee->owner = FRAME_OWNED_BY_THREAD;
     callee->stacktop = -1;  /* unset while native code runs (native/runtime.h) */
     PyObject **locals = callee->localsplus;
-    _Pragma("clang loop unroll(disable)")
-    for (int i = 0; i < nargs; i++) {
-        locals[i] = args[i];
+    /* Most calls pass one to three arguments: moved without a loop's set-up. */
+    if (nargs > 0) {
+        locals[0] = args[0];
+        if (nargs > 1) {
+            locals[1] = args[1];
+            if (nargs > 2) {
+                locals[2] = args[2];
+                _Pragma("clang loop unroll(disable)")
+                for (int i = 3; i < nargs; i++) {
+                    locals[i] = args[i];
+                }
+            }
+        }
     }
-    _Pragma("clang loop unroll(disable)")
-    for (int i = 0; i < missing; i++) {
-        locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, PyTuple_GET_SIZE(defaults) - missing + i));
+    if (UNLIKELY(missing != 0)) {
+        _Pragma("clang loop unroll(disable)")
+        for (int i = 0; i < missing; i++) {
+            locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, PyTuple_GET_SIZE(defaults) - missing + i));
+        }
     }
     _Pragma("clang loop unroll(disable)")
     for (int i = nargs + missing; i < shape->nlocalsplus; i++) {
@@ -143,15 +170,14 @@ program_at(accel_code *rec, unsigned char *start)
 }
 
 /* Run a pushed frame's program, which starts at `start`, then clear and pop
- * the frame: what native/calls.c's run_pushed does, without its C frames
- * around the call (the callee's program is called straight, in the stencils'
- * convention). */
+ * the frame and give back the level of recursion direct_start took: what
+ * native/calls.c's run_pushed does, without its C frames around the call (the
+ * callee's program is called straight, in the stencils' convention). */
 static inline __attribute__((always_inline)) PyObject *
 run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_shape *shape, unsigned char *start)
 {
     accel_code *rec = shape->rec;
     rec->direct_calls++;
-    tstate->recursion_remaining--;
     _PyCFrame *cframe = tstate->cframe;
     callee->previous = cframe->current_frame;
     cframe->current_frame = callee;
@@ -169,10 +195,17 @@ run_direct(PyThreadState *tstate, _PyInterpreterFrame *callee, const accel_call_
         accel_clear_frame(tstate, callee);
     }
     else {
-        int depth = callee->stacktop;  /* nothing a finalizer runs can see this frame */
-        _Pragma("clang loop unroll(disable)")
-        for (int i = 0; i < depth; i++) {
-            Py_XDECREF(callee->localsplus[i]);
+        /* In order, as _PyFrame_Clear does (finalizers may tell); nothing a
+         * finalizer runs can see this frame. */
+        PyObject **local = callee->localsplus, **end = local + callee->stacktop;
+        if (local < end) {
+            _Pragma("clang loop unroll(disable)")
+            do {
+                PyObject *value = *local;
+                if (value != NULL && UNLIKELY(--value->ob_refcnt == 0)) {
+                    _Py_Dealloc(value);
+                }
+            } while (++local < end);
         }
         Py_DECREF(callee->f_func);
         Py_DECREF(callee->f_code);
@@ -251,7 +284,7 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     }
     else {
         args[-1] = self;  /* the class's place: the caller's stack keeps the arguments */
-        unsigned char *start = direct_start(tstate, func, shape);
+        unsigned char *start = direct_start(tstate, func, shape, shape->missing);
         if (LIKELY(start != NULL)) {
             /* The frame's references, moved into it, and at once those that
              * accel_hold_as_type_call takes; released, with the caller's
@@ -262,7 +295,8 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
             for (int i = 0; i < nargs; i++) {
                 args[i]->ob_refcnt += held + 1;
             }
-            res = run_direct(tstate, push_direct(tstate, func, args - 1, nargs + 1, shape), shape, start);
+            res = run_direct(tstate, push_direct(tstate, func, args - 1, nargs + 1, shape, shape->missing), shape,
+                             start);
             self->ob_refcnt -= held - 1;  /* none can be the last: the caller's stack holds self */
             _Pragma("clang loop unroll(disable)")
             for (int i = 0; i < nargs; i++) {
@@ -390,6 +424,20 @@ call_c(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
     return result;
 }
 
+/* A direct call of `func` as `shape` describes it, `missing` its parameters
+ * bound to defaults: ACCEL_NOT_CALLED, with nothing done, if the callee may
+ * not run natively now. */
+static inline __attribute__((always_inline)) PyObject *
+call_shape(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape,
+           int missing)
+{
+    unsigned char *start = direct_start(tstate, func, shape, missing);
+    if (UNLIKELY(start == NULL)) {
+        return ACCEL_NOT_CALLED;
+    }
+    return run_direct(tstate, push_direct(tstate, func, args, nargs, shape, missing), shape, start);
+}
+
 /* SHARED_CALL's call of the function `func` with the `nargs` arguments at
  * `args` (self first, for a method): when the site's cache describes the call
  * and the callee may run natively now, the callee's frame pushed, run,
@@ -401,11 +449,13 @@ call_function(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, in
     if (UNLIKELY(shape == NULL)) {
         return ACCEL_NOT_CALLED;
     }
-    unsigned char *start = direct_start(tstate, func, shape);
-    if (UNLIKELY(start == NULL)) {
-        return ACCEL_NOT_CALLED;
+    /* Most calls pass every parameter: their own copy, which tests nothing
+     * about defaults. */
+    int missing = shape->missing;
+    if (LIKELY(missing == 0)) {
+        return call_shape(tstate, func, args, nargs, shape, 0);
     }
-    return run_direct(tstate, push_direct(tstate, func, args, nargs, shape), shape, start);
+    return call_shape(tstate, func, args, nargs, shape, missing);
 }
 
 /* SHARED_CALL's call of any other callable (`is_meth`: the arguments start
@@ -428,7 +478,8 @@ call_other(_PyInterpreterFrame *frame, PyThreadState *tstate, PyObject *callable
 /* CALL's call of a compiled Python function, a plain class or a C function, its callable
  * and arguments on top of the value stack, from `base` on: [NULL,
  * callable, args...] or [function, self, args...], `oparg` arguments besides
- * self; its site's cache is `cache`, and `at` the CALL's code unit.  A bound
+ * self; its site's cache is `cache`, and `inlined_at` the CALL's last cache
+ * entry (the CALL's code unit is INLINE_CACHE_ENTRIES_CALL before it).  A bound
  * method is split into function and self first, as 3.11's PRECALL does.  When
  * the cache describes the call and the callee may run natively now, the
  * caller's prev_instr is set where 3.11 leaves it during the call (a call it
@@ -444,11 +495,12 @@ call_other(_PyInterpreterFrame *frame, PyThreadState *tstate, PyObject *callable
  * way (native/calls.c's path fills the cache). */
 CC PyObject *
 SHARED_CALL(_PyInterpreterFrame *frame, PyObject **base, PyThreadState *tstate, int oparg,
-            accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames)
+            accel_cache *cache, _Py_CODEUNIT *inlined_at, PyObject *kwnames)
 {
-    /* (Set before the checks, which keeps `at` from being kept across them; the
-     * stencil sets it again for the other ways to call.) */
-    frame->prev_instr = at + INLINE_CACHE_ENTRIES_CALL;
+    /* (Set before the checks, which keeps `inlined_at` from being kept across
+     * them; the stencil sets it again for the other ways to call.) */
+    frame->prev_instr = inlined_at;
+    _Py_CODEUNIT *at = inlined_at - INLINE_CACHE_ENTRIES_CALL;
     PyObject *callable = base[0];
     if (callable == NULL) {
         callable = base[1];

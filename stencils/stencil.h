@@ -113,7 +113,7 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
 #define ACCEL_NOT_CALLED ((PyObject *)1)
 #define ACCEL_C_RESULT ((uintptr_t)2)
 CC PyObject *SHARED_CALL(_PyInterpreterFrame *frame, PyObject **base, PyThreadState *tstate, int oparg,
-                         accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames);
+                         accel_cache *cache, _Py_CODEUNIT *inlined_at, PyObject *kwnames);
 /* stencils/resume.c */
 CC PyObject *SHARED_GEN_NEXT(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, PyObject *iter,
                              accel_resume_site *site);

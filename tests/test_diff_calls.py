@@ -1,6 +1,6 @@
 """Differential tests: calls made by native code (positional, keyword, methods, bound
 methods, properties, builtins, callables of every kind) and their errors."""
-from differential import assert_native, compare
+from differential import assert_native, compare, run_accel
 
 
 def test_calls_with_keywords_methods_and_properties(tmp_path):
@@ -208,6 +208,48 @@ except RecursionError as e:
 print(down(300))
 """, tmp_path)
 
+
+
+def test_direct_calls_in_threads_with_small_stacks(tmp_path):
+    """CALL's shared routine checks the C stack at every eighth level of recursion only: a
+    chain of direct calls in a thread with a small C stack (threading.stack_size) and a
+    raised recursion limit still ends in a clear RecursionError, never a crash, whatever
+    level of recursion the chain starts at; a chain that fits runs as under stock."""
+    program = tmp_path / "small_stacks.py"
+    program.write_text("""
+import sys
+import threading
+
+def depth(n):
+    if n == 0:
+        return 0
+    return depth(n - 1) + 1
+
+def nested(levels, n):
+    # Start the chain at another level of recursion each time (levels: 0..7).
+    return depth(n) if levels == 0 else nested(levels - 1, n)
+
+results = []
+
+def run(levels):
+    results.append(nested(levels, 100))
+    try:
+        results.append(nested(levels, 100000))
+    except RecursionError as error:
+        results.append(str(error).split(" (")[0])
+
+sys.setrecursionlimit(200000)
+threading.stack_size(64 * 1024)
+for levels in range(8):
+    thread = threading.Thread(target=run, args=(levels,))
+    thread.start()
+    thread.join()
+print(results)
+""")
+    run = run_accel(program)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == str([100, "maximum recursion depth exceeded"] * 8), run.stdout
+    assert run.stats["native_calls"] > 8 * 100, run.stats
 
 def test_instantiation_of_plain_classes(tmp_path):
     """Native code instantiates a class with object's __new__ and a Python __init__ itself
