@@ -50,6 +50,7 @@
 #include "eval_breaker.h"
 #include "calls.h"
 #include "generators.h"
+#include "sum.h"
 #include "containers.h"
 #include "records.h"
 

@@ -33,6 +33,7 @@ from ..datatype import datatype
 from ..frontend.decode import Decoded, stack_depths, stack_effect
 from .ir import ENDS_PATH, NOTHING, QInstr, jump_targets
 from .quicken import UNPACK_SEQUENCE_UNITS
+from .specialize import SUMMABLE_YIELD
 from .types import MATH_CALLS, State
 
 MAX_SLOTS = 64  # the masks are 64-bit
@@ -157,7 +158,11 @@ FIXED_EFFECTS = {
     "STORE_ATTR": (2, 0), "STORE_SUBSCR": (3, 0), "FOR_ITER_RANGE": (0, 1),
     "NOP": (0, 0), "RESUME": (0, 0), "JUMP_FORWARD": (0, 0), "JUMP_BACKWARD": (0, 0),
     "JUMP_BACKWARD_NO_INTERRUPT": (0, 0),
+    "YIELD_VALUE": (1, 1),  # (what is sent pushed; the frame keeps what is below, boxed: values_and_users)
 }
+# A generator's yield whose raw float operand goes to a sum() that runs the generator,
+# boxed only if the generator suspends (stencils/control.c).
+SUMMABLE_YIELD_RAW = "YIELD_VALUE_SUMMABLE_BOX_FLOAT"
 
 
 @datatype
@@ -794,7 +799,9 @@ def values_and_users(program: list[QInstr], depths: dict[int, int]):
         for producer in used:
             if producer is not None:
                 consumers[id(producer)] = instr
-        if instr.jumps:  # what stays on the stack reaches the target, where all is boxed
+        # What stays on the stack reaches the target, where all is boxed; or a generator's
+        # frame keeps it while it is suspended, where the garbage collector may look.
+        if instr.jumps or instr.first.name == "YIELD_VALUE":
             for producer in stack:
                 if producer is not None:
                     consumers[id(producer)] = None
@@ -870,6 +877,9 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
             elif (instr.pushes_raw == "float" and consumer is not None and consumer.name == "STORE_ATTR_CACHED"
                   and (2, instr) in operands.get(id(consumer), [])):
                 consumer.name = "STORE_ATTR_CACHED_BOX_FLOAT"  # the stored value (not the owner): the same
+            elif instr.pushes_raw == "float" and consumer is not None and consumer.name == SUMMABLE_YIELD:
+                consumer.name = SUMMABLE_YIELD_RAW  # a sum() takes it raw; boxed only to suspend
+                consumer.note = "a raw float goes straight into a sum() of this generator; boxed only to suspend"
             else:
                 after[id(instr)] = [QInstr(f"BOX_{SUFFIX[instr.pushes_raw]}", instr.covers,
                                            note="its user wants an object")]
