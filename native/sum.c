@@ -20,7 +20,38 @@
 
 accel_sum_state *accel_summing;
 
-/* The driver's entry out of the list, wherever another thread's drivers put it. */
+/* The drivers' entries live here rather than on their C stacks: a thread that
+ * ends in the middle of a sum (a daemon thread stopped at exit) leaves its
+ * entry behind, and the others must still be able to read it.  A sum nested
+ * deeper, or in more threads at once, than there are entries is summed by
+ * sum() itself. */
+#define SUM_ENTRIES 64
+static accel_sum_state entries[SUM_ENTRIES];
+static accel_sum_state *free_entries;  /* linked by `outer` */
+static int entries_linked;
+
+static accel_sum_state *
+start_summing(_PyInterpreterFrame *frame)
+{
+    if (!entries_linked) {
+        for (int i = 0; i < SUM_ENTRIES; i++) {
+            entries[i].outer = i + 1 < SUM_ENTRIES ? &entries[i + 1] : NULL;
+        }
+        free_entries = entries;
+        entries_linked = 1;
+    }
+    accel_sum_state *state = free_entries;
+    if (state == NULL) {
+        return NULL;
+    }
+    free_entries = state->outer;
+    *state = (accel_sum_state){accel_summing, frame, 0.0, 0};
+    accel_summing = state;
+    return state;
+}
+
+/* The driver's entry out of the list, wherever another thread's drivers put it,
+ * and free again. */
 static void
 stop_summing(accel_sum_state *state)
 {
@@ -31,6 +62,8 @@ stop_summing(accel_sum_state *state)
     if (*link == state) {
         *link = state->outer;
     }
+    state->outer = free_entries;
+    free_entries = state;
 }
 
 /* What sum() has added so far: the int 0 until a float came. */
@@ -69,10 +102,13 @@ add_the_rest(PyThreadState *tstate, PyObject *partial, PyObject *item, PyObject 
 static PyObject *
 sum_generator(PyThreadState *tstate, PyObject *gen, accel_resume_site *site)
 {
-    accel_sum_state state = {accel_summing, (_PyInterpreterFrame *)((PyGenObject *)gen)->gi_iframe, 0.0, 0};
-    accel_summing = &state;
+    accel_sum_state *entry = start_summing((_PyInterpreterFrame *)((PyGenObject *)gen)->gi_iframe);
+    if (entry == NULL) {
+        return ACCEL_GEN_NOT_RESUMED;
+    }
     PyObject *item = accel_gen_next(tstate, gen, site);
-    stop_summing(&state);
+    accel_sum_state state = *entry;
+    stop_summing(entry);
     if (item == ACCEL_GEN_NOT_RESUMED) {
         return ACCEL_GEN_NOT_RESUMED;
     }

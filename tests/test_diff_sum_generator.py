@@ -166,6 +166,11 @@ def matrix(rows):
 def rebound():
     return sum(x for x in (1.0, 2.0))
 
+def deep(n):
+    yield 0.5
+    if n:
+        yield sum(deep(n - 1))  # nested deeper than native/sum.c has entries for
+
 def main():
     global me, me2
     g = numbers(10)
@@ -179,7 +184,7 @@ def main():
         sum(me2)
     except ValueError as error:
         print("ValueError", error)
-    print(sum(delegate(5)))
+    print(sum(delegate(5)), sum(deep(150)))
     saved = builtins.sum
     builtins.sum = lambda gen: ("rebound", list(gen))
     print(rebound())
