@@ -721,6 +721,33 @@ BINARY_OP_INT_RAW(BINARY_OP_ADD_INT_RAW, __builtin_add_overflow)
 BINARY_OP_INT_RAW(BINARY_OP_SUBTRACT_INT_RAW, __builtin_sub_overflow)
 BINARY_OP_INT_RAW(BINARY_OP_MULTIPLY_INT_RAW, __builtin_mul_overflow)
 
+/* The same with a constant right operand (OPERAND, its raw bits), fused with the
+ * LOAD_CONST_RAW that would push it (accel/specializer/unbox.py): an exit
+ * resumes the interpreter at that LOAD_CONST, nothing changed. */
+#define BINARY_OP_INT_RAW_CONST(NAME, BUILTIN)                  \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        int64_t left = (int64_t)sp[-1];                         \
+        int64_t result;                                         \
+        if (BUILTIN(left, (int64_t)OPERAND, &result) || !FITS_RAW_INT(result)) { \
+            EXIT(ACCEL_EXIT_GUARD_VALUE);                       \
+        }                                                       \
+        sp[-1] = (PyObject *)result;                            \
+        CONTINUE();                                             \
+    }
+
+BINARY_OP_INT_RAW_CONST(BINARY_OP_ADD_INT_RAW_STACK_CONST, __builtin_add_overflow)
+BINARY_OP_INT_RAW_CONST(BINARY_OP_SUBTRACT_INT_RAW_STACK_CONST, __builtin_sub_overflow)
+BINARY_OP_INT_RAW_CONST(BINARY_OP_MULTIPLY_INT_RAW_STACK_CONST, __builtin_mul_overflow)
+
+/* x // 2**OPARG for a constant power of two (fused as above): an arithmetic
+ * shift, which rounds toward minus infinity as // does, and cannot overflow. */
+STENCIL(BINARY_OP_FLOOR_DIVIDE_INT_RAW_STACK_POWER_OF_TWO)
+{
+    sp[-1] = (PyObject *)((int64_t)sp[-1] >> OPARG);
+    CONTINUE();
+}
+
 /* The UNBOUND pattern (INT64_MIN, which & and ^ can make) exits before anything
  * changes: the interpreter computes it as an object. */
 #define BINARY_OP_INT_BITWISE_RAW(NAME, OP)                     \

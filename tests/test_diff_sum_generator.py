@@ -307,3 +307,38 @@ main()
 """, tmp_path)
     assert "refcount change 0" in run.stdout and "memory grew False" in run.stdout
     assert run.stats["sums_fused"] >= 2000 * 3, run.stats
+
+
+def test_int_operations_with_constant_operands(tmp_path):
+    """The raw int operations a kernel like spectral_norm's `entry` makes with constants
+    (accel/specializer/unbox.py, _fuse_int_constants): + - * of a constant, and // of a
+    power of two as a shift, on negatives, at the edges of the raw range (overflow exits
+    to the interpreter, which makes the big int), inlined and not."""
+    run = compare("""
+def entry(i, j):
+    s = i + j
+    return 1.0 / (s * (s + 1) // 2 + i + 1)
+
+def shapes(x):
+    return (x + 7, x - 3, x * 5, x // 1, x // 2, x // 8, x // 4096, x // 2 ** 62, x * -1 - 1,
+            (x - 1) // 2, x // -2, x // 3, x * 2 ** 40)
+
+def row(i, n):
+    return sum(entry(i, j) for j in range(n))
+
+def main():
+    for x in (0, 1, -1, 7, -7, 12345, -12345, 2 ** 62, -(2 ** 62), 2 ** 63 - 1, -(2 ** 63) + 1, 2 ** 63, -(2 ** 63)):
+        print(x, shapes(x))
+    print(row(3, 50), row(-60, 30), row(2 ** 31, 5), row(2 ** 62, 3))
+    try:
+        row(-1, 3)
+    except ZeroDivisionError as error:
+        print("ZeroDivisionError", error)
+
+for _ in range(3):
+    main()
+""", tmp_path, functions=["shapes", "row"])
+    assert_native(run, "shapes", "row")
+    specialized = run.function("shapes")["specialized"]
+    assert "BINARY_OP_FLOOR_DIVIDE_INT_RAW_STACK_POWER_OF_TWO" in specialized or run.function("shapes")["recompiles"], \
+        run.function("shapes")["text"]

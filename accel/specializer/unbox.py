@@ -217,6 +217,7 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
     result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
+    result = _fuse_int_constants(result, generic_sites)
     result = _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
                                                                            generic_sites)))
     return _iterate_pairs_into_locals(result, generic_sites)
@@ -291,6 +292,41 @@ def _fuse_square_roots(program: list[QInstr], generic_sites: frozenset[int]) -> 
             const.note = "fused: LOAD_CONST_RAW BINARY_OP_POWER_FLOAT_RAW (x ** 0.5)"
             continue
         result.append(instr)
+    return result
+
+
+# Raw int operations that take a constant right operand from their raw operand, fused with
+# the LOAD_CONST_RAW that pushes it (_fuse_int_constants).
+INT_CONSTANT_OPS = frozenset({"BINARY_OP_ADD_INT_RAW", "BINARY_OP_SUBTRACT_INT_RAW", "BINARY_OP_MULTIPLY_INT_RAW"})
+FLOOR_DIVIDE_BY_SHIFT = "BINARY_OP_FLOOR_DIVIDE_INT_RAW_STACK_POWER_OF_TWO"
+
+
+def _fuse_int_constants(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
+    """LOAD_CONST_RAW of an int and the raw int +, - or * after it (nothing jumping to
+    it) become one instruction, the first of the two, with the constant as its raw
+    operand; `// c` for c a power of two becomes an arithmetic shift.  It keeps the
+    constant's raw masks and the jumps to it, and exits (an overflow) before anything
+    changes, at the constant: where it kept exiting, the two stay apart."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    for instr in program:
+        const = result[-1] if result else None
+        if (const is None or const.name != "LOAD_CONST_RAW" or const.pushes_raw != "int" or id(instr) in targets
+                or const.start in generic_sites):
+            result.append(instr)
+            continue
+        value = const.raw_operand - (1 << 64) if const.raw_operand >> 63 else const.raw_operand
+        if instr.name in INT_CONSTANT_OPS:
+            const.name, const.oparg = f"{instr.name}_STACK_CONST", instr.oparg
+        elif instr.name == "BINARY_OP_FLOOR_DIVIDE_INT_RAW" and value > 0 and value & (value - 1) == 0:
+            const.name, const.oparg, const.raw_operand = FLOOR_DIVIDE_BY_SHIFT, value.bit_length() - 1, 0
+        else:
+            result.append(instr)
+            continue
+        const.note = f"fused: LOAD_CONST_RAW {instr.name} (a constant {value})"
+        const.acts_at = len(const.covers) + instr.acts_at
+        const.covers, const.oparg2, const.pushes_raw = const.covers + instr.covers, instr.oparg2, instr.pushes_raw
+        const.unwind, const.guards = instr.unwind, instr.guards
     return result
 
 
