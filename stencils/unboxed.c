@@ -364,6 +364,21 @@ STENCIL(LOAD_FAST_ITEM_FAST_UNBOX_FLOAT)
     CONTINUE();
 }
 
+/* list[i] as above, the list in the cell OPARG (a closure's or a generator
+ * expression's free variable); an empty cell exits, and the interpreter's
+ * LOAD_DEREF raises. */
+STENCIL(LOAD_DEREF_ITEM_FAST_UNBOX_FLOAT)
+{
+    PyObject *sub = LOCAL(OPARG2);
+    if (UNLIKELY(sub == NULL || !IS_COMPACT_INT(sub))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    double item;
+    LIST_ITEM_FLOAT(PyCell_GET(LOCAL(OPARG)), COMPACT_VALUE(sub), item);
+    *sp++ = as_slot(item);
+    CONTINUE();
+}
+
 /* list[i], i a raw int local (OPARG2); unbound, it is out of any list's range. */
 STENCIL(LOAD_FAST_ITEM_RAW_UNBOX_FLOAT)
 {

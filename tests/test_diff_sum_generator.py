@@ -226,9 +226,30 @@ def switch(i):
         sys.settrace(tracer)
     return float(i)
 
+def cells():
+    def item(j):
+        return v[j] * 2.0  # the list in a cell: LOAD_DEREF_ITEM_FAST_UNBOX_FLOAT
+    for j in (0, -1):
+        try:
+            item(j)
+        except NameError as error:
+            print("NameError", error)
+    v = [0.5, 1.5, 2.5]
+    print([item(j) for j in (0, 2, -1, -3)])
+    for j in (3, -4, 1.0, True):
+        try:
+            print(item(j))
+        except (IndexError, TypeError) as error:
+            print(type(error).__name__, error)
+    v = (4.0, 5.0)
+    print(item(1), item(-2))
+    v = [1, 2.0]
+    print(item(0), item(1))
+
 def main():
+    cells()
     v = [1.0] * 30
-    print(row_sum(v, 3))
+    print(row_sum(v, 3), row_sum(tuple(v), 4))
     v[7] = 2
     print(row_sum(v, 3), row_sum(v[:7] + [2.5] * 23, 4))
     v[7] = "s"
@@ -243,7 +264,7 @@ def main():
 
 for _ in range(3):
     main()
-""", tmp_path, functions=["row_sum", "entry"])
+""", tmp_path, functions=["row_sum", "entry", "cells"])
     assert_native(run, "row_sum")
     assert run.stats["deopts"], run.stats  # the guards failed: exits to the interpreter
     assert run.stats["items_summed"] >= 3 * 30, run.stats

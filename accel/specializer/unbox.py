@@ -106,6 +106,9 @@ GUARDED_IN_RAW_LOOPS = {  # -> (the form, its guards, the note explain shows)
 # reference count.  The index instruction -> the fused form.
 ITEM_LOADS = {"LOAD_CONST": "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST": "LOAD_FAST_ITEM_FAST_UNBOX_FLOAT",
               "LOAD_FAST_BOX_INT": "LOAD_FAST_ITEM_RAW_UNBOX_FLOAT"}
+# The same for a list in a cell (a closure's or a generator expression's free variable),
+# indexed by an int local: the cell's list and the local read without reference counts.
+CELL_ITEM_LOAD = "LOAD_DEREF_ITEM_FAST_UNBOX_FLOAT"
 # `list[-m]`, m a constant: its own form, so that the others need not count from the end.
 FROM_END_ITEM_LOAD = "LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT"
 # The forms that check a list local (LOAD_FAST_ITEM_*'s OPARG), and the constant one's
@@ -513,8 +516,8 @@ def _fused_generic(program: list[QInstr], generic_sites: frozenset[int]) -> froz
     """The fused item loads (_load_items_raw) exit at their first instruction: where one
     kept exiting, its subscript stays apart, generic too."""
     items = frozenset(program[j].start for i in range(len(program)) for j in (i + 2, i + 4)
-                      if j < len(program) and program[i].start in generic_sites and program[i].name == "LOAD_FAST"
-                      and program[j].name == "BINARY_SUBSCR_LIST_INT")
+                      if j < len(program) and program[i].start in generic_sites
+                      and program[i].name in ("LOAD_FAST", "LOAD_DEREF") and program[j].name == "BINARY_SUBSCR_LIST_INT")
     # (and a float attribute loaded from a local exits at its LOAD_FAST: borrow.py fuses them)
     return items | frozenset(program[i + 1].start for i in range(len(program) - 1)
                              if program[i].start in generic_sites and program[i].name == "LOAD_FAST"
@@ -538,7 +541,8 @@ def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
             instr.oparg2 = (-index.operand if name == FROM_END_ITEM_LOAD else index.operand
                             if index.name == "LOAD_CONST" else index.oparg)
             instr.operand = index.operand if name == KEEP_ITEM_LOAD else NOTHING
-            instr.guards = ("local is a list", "index in range", "list item is float")
+            instr.guards = ("cell holds a list" if name == CELL_ITEM_LOAD else "local is a list", "index in range",
+                            "list item is float")
             instr.note = "other containers, indexes and items exit to the interpreter"
         result.append(instr)
         i += size or 1
@@ -548,9 +552,13 @@ def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
 def _item_load(program: list[QInstr], i: int, targets: set[int]) -> tuple[int, str | None]:
     """How many instructions from i make a fusable item load (0 if none), and its form."""
     window = program[i:i + 5]
-    if len(window) < 3 or window[0].name != "LOAD_FAST" or any(id(q) in targets for q in window[1:3]):
+    if len(window) < 3 or window[0].name not in ("LOAD_FAST", "LOAD_DEREF") or any(id(q) in targets
+                                                                                 for q in window[1:3]):
         return 0, None
     index = window[1]
+    if window[0].name == "LOAD_DEREF":
+        return (3, CELL_ITEM_LOAD) if index.name == "LOAD_FAST" and window[2].name == \
+            "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" else (0, None)
     # (a non-negative constant: the fused forms index without counting from the end)
     constant = index.name == "LOAD_CONST" and type(index.operand) is int and 0 <= index.operand < 2 ** 31
     from_end = index.name == "LOAD_CONST" and type(index.operand) is int and -2 ** 31 <= index.operand < 0
