@@ -9,19 +9,6 @@
 
 #define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)
 
-/* A new reference to the int object for a raw int: CPython's own small-int
- * singletons without a call, as its int arithmetic returns them. */
-static inline __attribute__((always_inline)) PyObject *
-box_int(int64_t raw)
-{
-    if (raw >= -_PY_NSMALLNEGINTS && raw < _PY_NSMALLPOSINTS) {
-        PyObject *small = (PyObject *)&_PyLong_SMALL_INTS[_PY_NSMALLNEGINTS + raw];
-        Py_INCREF(small);
-        return small;
-    }
-    return PyLong_FromLongLong(raw);
-}
-
 /* An exact int whose value fits a raw int, or 0. */
 static inline __attribute__((always_inline)) int
 unbox_int(PyObject *value, int64_t *out)
@@ -509,6 +496,38 @@ STENCIL(COMPARE_OP_FLOAT_JUMP_RAW)
  * the stored one's in 24-31.  None
  * of these can fail (a comparison's eval-breaker exit comes before anything). */
 #define FUSED_LOCAL(N) ((OPARG >> (8 * (N))) & 0xFF)
+
+/* The same for raw ints (+, -, *), whose overflow (or the UNBOUND pattern) exits
+ * before anything changes, at the first instruction of the run: the left
+ * operand from the stack or a raw local, the right one from a raw local or a
+ * constant (OPERAND), the result pushed or stored. */
+#define INT_FUSED(NAME, BUILTIN, LEFT, RIGHT, POPS, STORES)     \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        int64_t result;                                         \
+        if (UNLIKELY(BUILTIN((int64_t)(LEFT), (int64_t)(RIGHT), &result) || !FITS_RAW_INT(result))) { \
+            EXIT(ACCEL_EXIT_GUARD_VALUE);                       \
+        }                                                       \
+        sp -= (POPS);                                           \
+        if (STORES) {                                           \
+            LOCAL(FUSED_LOCAL(3)) = (PyObject *)result;         \
+        }                                                       \
+        else {                                                  \
+            *sp++ = (PyObject *)result;                         \
+        }                                                       \
+        CONTINUE();                                             \
+    }
+#define INT_LOCAL(N) LOCAL(FUSED_LOCAL(N))
+#define INT_FUSED_FORMS(OPNAME, BUILTIN)                                                                \
+    INT_FUSED(BINARY_OP_##OPNAME##_INT_RAW_STACK_FAST, BUILTIN, sp[-1], INT_LOCAL(2), 1, 0)             \
+    INT_FUSED(BINARY_OP_##OPNAME##_INT_RAW_FAST_FAST, BUILTIN, INT_LOCAL(1), INT_LOCAL(2), 0, 0)        \
+    INT_FUSED(BINARY_OP_##OPNAME##_INT_RAW_FAST_CONST, BUILTIN, INT_LOCAL(1), OPERAND, 0, 0)            \
+    INT_FUSED(BINARY_OP_##OPNAME##_INT_RAW_FAST_FAST_STORE, BUILTIN, INT_LOCAL(1), INT_LOCAL(2), 0, 1)
+
+INT_FUSED_FORMS(ADD, __builtin_add_overflow)
+INT_FUSED_FORMS(SUBTRACT, __builtin_sub_overflow)
+INT_FUSED_FORMS(MULTIPLY, __builtin_mul_overflow)
+
 #define LEFT_FAST raw_float(LOCAL(FUSED_LOCAL(1)))
 #define RIGHT_FAST raw_float(LOCAL(FUSED_LOCAL(2)))
 #define FUSED_CONST raw_float((PyObject *)OPERAND)
@@ -744,7 +763,7 @@ BINARY_OP_INT_RAW(BINARY_OP_MULTIPLY_INT_RAW, __builtin_mul_overflow)
     {                                                           \
         int64_t left = (int64_t)sp[-1];                         \
         int64_t result;                                         \
-        if (BUILTIN(left, (int64_t)OPERAND, &result) || !FITS_RAW_INT(result)) { \
+        if (UNLIKELY(BUILTIN(left, (int64_t)OPERAND, &result) || !FITS_RAW_INT(result))) { \
             EXIT(ACCEL_EXIT_GUARD_VALUE);                       \
         }                                                       \
         sp[-1] = (PyObject *)result;                            \

@@ -347,10 +347,20 @@ def shapes(x):
 def row(i, n):
     return sum(entry(i, j) for j in range(n))
 
+def loop(a, b, n):
+    total = 0
+    for k in range(n):
+        c = a + b
+        d = c - k
+        total = total + d * 3 - a * k + (k - 1) * c
+        a = a * 2
+    return total, a, b, c, d
+
 def main():
     for x in (0, 1, -1, 7, -7, 12345, -12345, 2 ** 62, -(2 ** 62), 2 ** 63 - 1, -(2 ** 63) + 1, 2 ** 63, -(2 ** 63)):
         print(x, shapes(x))
     print(row(3, 50), row(-60, 30), row(2 ** 31, 5), row(2 ** 62, 3))
+    print(loop(1, 2, 10), loop(-5, 7, 40), loop(3, 2 ** 62, 3), loop(2 ** 40, -(2 ** 40), 30), loop(1, 1, 70))
     try:
         row(-1, 3)
     except ZeroDivisionError as error:
@@ -358,8 +368,10 @@ def main():
 
 for _ in range(3):
     main()
-""", tmp_path, functions=["shapes", "row"])
-    assert_native(run, "shapes", "row")
+""", tmp_path, functions=["shapes", "row", "loop"])
+    assert_native(run, "shapes", "row", "loop")
+    assert any(name.endswith("_FAST_FAST_STORE") for name in run.function("loop")["specialized"]), \
+        run.function("loop")["text"]
     specialized = run.function("shapes")["specialized"]
     assert "BINARY_OP_FLOOR_DIVIDE_INT_RAW_STACK_POWER_OF_TWO" in specialized or run.function("shapes")["recompiles"], \
         run.function("shapes")["text"]

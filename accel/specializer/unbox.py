@@ -220,9 +220,9 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
     result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
-    result = _fuse_int_constants(result, generic_sites)
     result = _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
                                                                            generic_sites)))
+    result = fuse_int_operations(_fuse_int_constants(result, generic_sites), generic_sites)
     return _iterate_pairs_into_locals(result, generic_sites)
 
 
@@ -331,6 +331,61 @@ def _fuse_int_constants(program: list[QInstr], generic_sites: frozenset[int]) ->
         const.covers, const.oparg2, const.pushes_raw = const.covers + instr.covers, instr.oparg2, instr.pushes_raw
         const.unwind, const.guards = instr.unwind, instr.guards
     return result
+
+
+def fuse_int_operations(program: list[QInstr], generic_sites: frozenset[int] = frozenset()) -> list[QInstr]:
+    """A raw int +, - or * takes its operands straight from raw int locals (FAST) or its
+    constant (CONST, _fuse_int_constants) and stores its result into the raw local that
+    takes it next, as _fuse_float_operations does for floats: LOAD_FAST_RAW a,
+    LOAD_FAST_RAW b, the operation [, STORE_FAST_RAW c] (FAST_FAST[_STORE]); LOAD_FAST_RAW
+    a and the operation with a constant (FAST_CONST); LOAD_FAST_RAW b and the operation on
+    the value below (STACK_FAST).  One instruction, the first of the run, which keeps its
+    raw masks and the jumps to it: an overflow exits there, nothing changed; where it kept
+    exiting, the run stays apart.  (accel/specializer/inline.py runs it again on a body
+    whose parameters it made raw.)"""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        run, name = _int_run(program, i, targets, generic_sites)
+        if run is None:
+            result.append(program[i])
+            i += 1
+            continue
+        first, op = run[0], next(q for q in run if q.name.startswith("BINARY_OP_"))
+        locals_ = [q.oparg for q in run if q.name in ("LOAD_FAST_RAW", "STORE_FAST_RAW")]
+        if name.endswith("_STACK_FAST"):
+            locals_ = [0] + locals_  # (the left operand from the stack)
+        first.note = "fused: " + " ".join(q.name for q in run)
+        first.oparg = sum(local << 8 * (k + 1) for k, local in enumerate(locals_))
+        first.acts_at = sum(len(q.covers) for q in run[:run.index(op)]) + op.acts_at
+        first.covers = tuple(c for q in run for c in q.covers)
+        first.name, first.raw_operand, first.oparg2 = name, op.raw_operand, op.oparg2
+        first.pushes_raw = None if name.endswith("_STORE") else "int"
+        first.unwind, first.guards = op.unwind, ()
+        result.append(first)
+        i += len(run)
+    return result
+
+
+def _int_run(program: list[QInstr], i: int, targets: set[int], generic_sites: frozenset[int]):
+    """The fusable raw int run starting at i and its fused form's name, or (None, None)."""
+    window = program[i:i + 4]
+    if (window[0].name != "LOAD_FAST_RAW" or window[0].pushes_raw != "int" or window[0].start in generic_sites
+            or len(window) < 2 or any(id(q) in targets for q in window[1:])):
+        return None, None
+    second = window[1]
+    if second.name in INT_CONSTANT_OPS and window[0].oparg < 256:
+        return window[:2], f"{second.name}_STACK_FAST"
+    if second.name.endswith("_INT_RAW_STACK_CONST") and second.name != FLOOR_DIVIDE_BY_SHIFT and window[0].oparg < 256:
+        return window[:2], second.name.replace("_STACK_CONST", "_FAST_CONST")
+    if (len(window) >= 3 and second.name == "LOAD_FAST_RAW" and second.pushes_raw == "int"
+            and window[2].name in INT_CONSTANT_OPS and max(window[0].oparg, second.oparg) < 256):
+        store = window[3] if len(window) == 4 and window[3].name == "STORE_FAST_RAW" and window[3].oparg < 256 else None
+        if store is not None:
+            return window[:4], f"{window[2].name}_FAST_FAST_STORE"
+        return window[:3], f"{window[2].name}_FAST_FAST"
+    return None, None
 
 
 # What runs between two item loads of the same list local without rebinding any local
