@@ -14,7 +14,8 @@
  * exits to the interpreter, which suspends it as usual): the driver then goes
  * on as sum() would from there, with PyNumber_Add on what it has so far and
  * that item, and on each next item.  sum()'s int and float fast paths are
- * that fold, computed in C: the same values, the same errors. */
+ * that fold, computed in C: the same values, the same errors; so where the sum
+ * so far is an int or a float, sum(gen, that sum) does the rest. */
 #include "runtime.h"
 #include "sum.h"
 
@@ -73,20 +74,13 @@ partial_sum(const accel_sum_state *state)
     return state->items != 0 ? PyFloat_FromDouble(state->total) : PyLong_FromLong(0);
 }
 
-/* sum()'s loop from `partial` and the generator's next `item` on: both
- * consumed. */
+/* sum()'s loop from `partial` (consumed) on, in C: PyNumber_Add of each next
+ * item. */
 static PyObject *
-add_the_rest(PyThreadState *tstate, PyObject *partial, PyObject *item, PyObject *iterator)
+add_the_rest(PyThreadState *tstate, PyObject *partial, PyObject *iterator)
 {
     for (;;) {
-        PyObject *sum = PyNumber_Add(partial, item);
-        Py_DECREF(partial);
-        Py_DECREF(item);
-        if (sum == NULL) {
-            return NULL;
-        }
-        partial = sum;
-        item = PyIter_Next(iterator);
+        PyObject *item = PyIter_Next(iterator);
         if (item == NULL) {
             if (tstate->curexc_type != NULL) {
                 Py_DECREF(partial);
@@ -94,13 +88,36 @@ add_the_rest(PyThreadState *tstate, PyObject *partial, PyObject *item, PyObject 
             }
             return partial;
         }
+        PyObject *sum = PyNumber_Add(partial, item);
+        Py_DECREF(partial);
+        Py_DECREF(item);
+        if (sum == NULL) {
+            return NULL;
+        }
+        partial = sum;
     }
+}
+
+/* builtins.sum's C function called with `nargs` positional arguments, as
+ * PRECALL_BUILTIN_FAST_WITH_KEYWORDS calls it (no recursion check of its own). */
+static PyObject *
+call_sum(PyObject *sum, PyObject *const *args, int nargs)
+{
+    if (Py_TYPE(sum) == &PyCFunction_Type) {
+        PyMethodDef *def = ((PyCFunctionObject *)sum)->m_ml;
+        int kind = def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
+        if (kind == (METH_FASTCALL | METH_KEYWORDS)) {
+            return ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(PyCFunction_GET_SELF(sum), args, nargs,
+                                                                                NULL);
+        }
+    }
+    return PyObject_Vectorcall(sum, args, (size_t)nargs, NULL);
 }
 
 /* sum() of a generator its native code runs, as described above; or
  * ACCEL_GEN_NOT_RESUMED, with nothing done, if it cannot run natively now. */
 static PyObject *
-sum_generator(PyThreadState *tstate, PyObject *gen, accel_resume_site *site)
+sum_generator(PyThreadState *tstate, PyObject *sum, PyObject *gen, accel_resume_site *site)
 {
     accel_sum_state *entry = start_summing((_PyInterpreterFrame *)((PyGenObject *)gen)->gi_iframe);
     if (entry == NULL) {
@@ -122,27 +139,32 @@ sum_generator(PyThreadState *tstate, PyObject *gen, accel_resume_site *site)
         Py_DECREF(item);
         return NULL;
     }
-    return add_the_rest(tstate, partial, item, gen);
+    PyObject *added = PyNumber_Add(partial, item);
+    Py_DECREF(partial);
+    Py_DECREF(item);
+    if (added == NULL) {
+        return NULL;
+    }
+    if (PyLong_CheckExact(added) || PyFloat_CheckExact(added)) {
+        /* sum(gen, added) goes on from here as this fold would (with its own int
+         * and float loops: sums of ints stay as fast as stock's); only a str
+         * start, which it refuses, could differ, and this is none. */
+        PyObject *args[2] = {gen, added};
+        PyObject *result = call_sum(sum, args, 2);
+        Py_DECREF(added);
+        return result;
+    }
+    return add_the_rest(tstate, added, gen);
 }
 
 PyObject *
 accel_sum(PyThreadState *tstate, PyObject *sum, PyObject *iterable, accel_resume_site *site)
 {
     if (PyGen_CheckExact(iterable)) {
-        PyObject *result = sum_generator(tstate, iterable, site);
+        PyObject *result = sum_generator(tstate, sum, iterable, site);
         if (result != ACCEL_GEN_NOT_RESUMED) {
             return result;
         }
     }
-    /* builtins.sum takes its arguments as a vector and keywords: called straight, as
-     * PRECALL_BUILTIN_FAST_WITH_KEYWORDS calls it (no recursion check of its own). */
-    if (Py_TYPE(sum) == &PyCFunction_Type) {
-        PyMethodDef *def = ((PyCFunctionObject *)sum)->m_ml;
-        int kind = def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
-        if (kind == (METH_FASTCALL | METH_KEYWORDS)) {
-            return ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(PyCFunction_GET_SELF(sum), &iterable,
-                                                                                1, NULL);
-        }
-    }
-    return PyObject_Vectorcall(sum, &iterable, 1, NULL);
+    return call_sum(sum, &iterable, 1);
 }
