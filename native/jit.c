@@ -37,6 +37,8 @@ static const struct {
     {"accel_gen_resume", (void *)accel_gen_resume},
     {"accel_gen_next", (void *)accel_gen_next},
     {"accel_gen_finished", (void *)accel_gen_finished},
+    {"accel_sum", (void *)accel_sum},
+    {"accel_summing", (void *)&accel_summing},
     {"accel_slice_inline", (void *)accel_slice_inline},
     {"accel_slice_assign_inline", (void *)accel_slice_assign_inline},
     {"accel_clear_frame", (void *)accel_clear_frame},

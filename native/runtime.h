@@ -22,6 +22,7 @@
 #include "calls.h"
 #include "operators.h"
 #include "generators.h"
+#include "sum.h"
 #include "builtins.h"
 #include "containers.h"
 #include "exception_groups.h"

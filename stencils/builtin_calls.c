@@ -1,6 +1,6 @@
 /* Calls of the builtins that hot code calls most, done in place rather than
  * through CALL's shared routine (accel/specializer/specialize.py,
- * _builtin_call): len(x), isinstance(x, cls), and the methods lst.append(x)
+ * _builtin_call): len(x), sum(x), isinstance(x, cls), and the methods lst.append(x)
  * and s.add(x) loaded by LOAD_METHOD.
  *
  * The callee must be the object the site was specialized for (OPERAND: the
@@ -9,7 +9,8 @@
  * name rebound or shadowed, a method found elsewhere) exits before anything
  * changes, and the interpreter makes the call.  The work is the C function's
  * own: the same result, the same exception raised by the same instruction.
- * As 3.11's PRECALL_NO_KW_LEN and its kin, no eval-breaker check after. */
+ * As 3.11's PRECALL_NO_KW_LEN and its kin, no eval-breaker check after
+ * (but for sum(), as its own PRECALL). */
 #include "stencil.h"
 
 /* [NULL, len, x] -> [len(x)] */
@@ -29,6 +30,32 @@ STENCIL(CALL_BUILTIN_LEN)
         ERROR();
     }
     *sp++ = result;
+    CONTINUE();
+}
+
+/* [NULL, sum, x] -> [sum(x)]: native/sum.c runs a generator's sum as one loop,
+ * and calls sum() for anything else.  As 3.11's PRECALL_BUILTIN_FAST_WITH_KEYWORDS,
+ * the eval breaker is checked after. */
+STENCIL(CALL_BUILTIN_SUM)
+{
+    if (UNLIKELY(sp[-3] != NULL || sp[-2] != (PyObject *)OPERAND)) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject *iterable = sp[-1];
+    SYNC_INSTR();  /* the generator, and any __add__, see this line as their caller's */
+    PyObject *result = accel_sum(tstate, (PyObject *)OPERAND, iterable,
+                                 &((accel_cache *)FRESH_HOLE(_JIT_CACHE))->resume);
+    sp -= 3;
+    Py_DECREF(iterable);
+    Py_DECREF((PyObject *)FRESH_HOLE(_JIT_OPERAND));  /* never the last reference: the code keeps its OPERAND */
+    if (UNLIKELY(result == NULL)) {
+        ERROR();
+    }
+    *sp++ = result;
+    CHECK_EVAL_BREAKER_AFTER_CALL();
+    if (UNLIKELY(TRACING_ON())) {
+        EXIT_AFTER(ACCEL_EXIT_TRACING);
+    }
     CONTINUE();
 }
 

@@ -234,20 +234,78 @@ STENCIL(RETURN_GENERATOR)
     return (PyObject *)gen;
 }
 
-/* A generator suspends: its frame keeps the stack, prev_instr names this
- * instruction (where the hook finds the native code to resume at), and the
- * value goes to gen_send_ex, which called the hook. */
+/* A generator suspends: its frame keeps the stack (`value` popped), prev_instr
+ * names this instruction (where the hook finds the native code to resume at),
+ * and the value goes to gen_send_ex, which called the hook. */
+static inline __attribute__((always_inline)) PyObject *
+suspend(_PyInterpreterFrame *frame, PyObject **sp, PyObject *value)
+{
+    PyGenObject *gen = (PyGenObject *)((char *)frame - offsetof(PyGenObject, gi_iframe));
+    gen->gi_frame_state = FRAME_SUSPENDED;
+    frame->prev_instr = INSTR;
+    _PyFrame_SetStackPointer(frame, sp);
+    return value;
+}
+
 STENCIL(YIELD_VALUE)
 {
     if (TRACING_ON()) {
         EXIT(ACCEL_EXIT_TRACING);  /* switched on by a `yield from`: the interpreter reports the yield */
     }
     PyObject *value = *--sp;
-    PyGenObject *gen = (PyGenObject *)((char *)frame - offsetof(PyGenObject, gi_iframe));
-    gen->gi_frame_state = FRAME_SUSPENDED;
-    frame->prev_instr = INSTR;
-    _PyFrame_SetStackPointer(frame, sp);
-    return value;
+    return suspend(frame, sp, value);
+}
+
+/* Whether this yield adds its float to a sum() that runs the generator
+ * (native/sum.c) instead of suspending. */
+static inline __attribute__((always_inline)) accel_sum_state *
+summed_here(_PyInterpreterFrame *frame)
+{
+    accel_sum_state *summing = accel_summing;
+    return summing != NULL && summing->frame == frame ? summing : NULL;
+}
+
+/* A generator's yield (not a coroutine's or an async generator's): while sum()
+ * runs this generator (native/sum.c), an exact float is added to the sum there
+ * and then, and the generator goes on as if sum() had asked for its next item
+ * (None sent); anything else suspends as YIELD_VALUE does. */
+STENCIL(YIELD_VALUE_SUMMABLE)
+{
+    if (TRACING_ON()) {
+        EXIT(ACCEL_EXIT_TRACING);
+    }
+    PyObject *value = sp[-1];
+    accel_sum_state *summing = summed_here(frame);
+    if (summing != NULL && PyFloat_CheckExact(value)) {
+        summing->total += FLOAT_VALUE(value);
+        summing->items++;
+        sp[-1] = Py_NewRef(Py_None);
+        Py_DECREF(value);  /* a float: freeing it runs no code */
+        CONTINUE();
+    }
+    return suspend(frame, sp - 1, value);
+}
+
+/* The same for a raw float (accel/specializer/unbox.py), boxed only to suspend. */
+STENCIL(YIELD_VALUE_SUMMABLE_BOX_FLOAT)
+{
+    if (TRACING_ON()) {
+        EXIT(ACCEL_EXIT_TRACING);  /* (deopt boxes the value) */
+    }
+    double value = raw_float(sp[-1]);
+    accel_sum_state *summing = summed_here(frame);
+    if (summing != NULL) {
+        summing->total += value;
+        summing->items++;
+        sp[-1] = Py_NewRef(Py_None);
+        CONTINUE();
+    }
+    PyObject *boxed = PyFloat_FromDouble(value);
+    sp--;
+    if (UNLIKELY(boxed == NULL)) {
+        ERROR();
+    }
+    return suspend(frame, sp, boxed);
 }
 
 /* [receiver, value] -> [receiver, yielded] to go on to YIELD_VALUE, or

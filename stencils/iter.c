@@ -71,7 +71,7 @@ STENCIL(FOR_ITER_RANGE)
         Py_DECREF(iter);
         JUMP();
     }
-    PyObject *next = PyLong_FromLong((long)(r->start + (unsigned long)(r->index++) * r->step));
+    PyObject *next = box_int((long)(r->start + (unsigned long)(r->index++) * r->step));
     if (next == NULL) {
         ERROR();
     }

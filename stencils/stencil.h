@@ -50,6 +50,7 @@
 #include "eval_breaker.h"
 #include "calls.h"
 #include "generators.h"
+#include "sum.h"
 #include "containers.h"
 #include "records.h"
 
@@ -343,6 +344,19 @@ truth_of(_PyInterpreterFrame *frame, PyObject *cond)
     }
     SYNC_INSTR();
     return PyObject_IsTrue(cond);
+}
+
+/* A new reference to the int object for a raw int: CPython's own small-int
+ * singletons without a call, as its int arithmetic returns them. */
+static inline __attribute__((always_inline)) PyObject *
+box_int(int64_t raw)
+{
+    if (raw >= -_PY_NSMALLNEGINTS && raw < _PY_NSMALLPOSINTS) {
+        PyObject *small = (PyObject *)&_PyLong_SMALL_INTS[_PY_NSMALLNEGINTS + raw];
+        Py_INCREF(small);
+        return small;
+    }
+    return PyLong_FromLongLong(raw);
 }
 
 /* Unboxed floats live in the frame's own slots, as raw bits, where the

@@ -9,19 +9,6 @@
 
 #define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)
 
-/* A new reference to the int object for a raw int: CPython's own small-int
- * singletons without a call, as its int arithmetic returns them. */
-static inline __attribute__((always_inline)) PyObject *
-box_int(int64_t raw)
-{
-    if (raw >= -_PY_NSMALLNEGINTS && raw < _PY_NSMALLPOSINTS) {
-        PyObject *small = (PyObject *)&_PyLong_SMALL_INTS[_PY_NSMALLNEGINTS + raw];
-        Py_INCREF(small);
-        return small;
-    }
-    return PyLong_FromLongLong(raw);
-}
-
 /* An exact int whose value fits a raw int, or 0. */
 static inline __attribute__((always_inline)) int
 unbox_int(PyObject *value, int64_t *out)
@@ -364,6 +351,21 @@ STENCIL(LOAD_FAST_ITEM_FAST_UNBOX_FLOAT)
     CONTINUE();
 }
 
+/* list[i] as above, the list in the cell OPARG (a closure's or a generator
+ * expression's free variable); an empty cell exits, and the interpreter's
+ * LOAD_DEREF raises. */
+STENCIL(LOAD_DEREF_ITEM_FAST_UNBOX_FLOAT)
+{
+    PyObject *sub = LOCAL(OPARG2);
+    if (UNLIKELY(sub == NULL || !IS_COMPACT_INT(sub))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    double item;
+    LIST_ITEM_FLOAT(PyCell_GET(LOCAL(OPARG)), COMPACT_VALUE(sub), item);
+    *sp++ = as_slot(item);
+    CONTINUE();
+}
+
 /* list[i], i a raw int local (OPARG2); unbound, it is out of any list's range. */
 STENCIL(LOAD_FAST_ITEM_RAW_UNBOX_FLOAT)
 {
@@ -494,6 +496,38 @@ STENCIL(COMPARE_OP_FLOAT_JUMP_RAW)
  * the stored one's in 24-31.  None
  * of these can fail (a comparison's eval-breaker exit comes before anything). */
 #define FUSED_LOCAL(N) ((OPARG >> (8 * (N))) & 0xFF)
+
+/* The same for raw ints (+, -, *), whose overflow (or the UNBOUND pattern) exits
+ * before anything changes, at the first instruction of the run: the left
+ * operand from the stack or a raw local, the right one from a raw local or a
+ * constant (OPERAND), the result pushed or stored. */
+#define INT_FUSED(NAME, BUILTIN, LEFT, RIGHT, POPS, STORES)     \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        int64_t result;                                         \
+        if (UNLIKELY(BUILTIN((int64_t)(LEFT), (int64_t)(RIGHT), &result) || !FITS_RAW_INT(result))) { \
+            EXIT(ACCEL_EXIT_GUARD_VALUE);                       \
+        }                                                       \
+        sp -= (POPS);                                           \
+        if (STORES) {                                           \
+            LOCAL(FUSED_LOCAL(3)) = (PyObject *)result;         \
+        }                                                       \
+        else {                                                  \
+            *sp++ = (PyObject *)result;                         \
+        }                                                       \
+        CONTINUE();                                             \
+    }
+#define INT_LOCAL(N) LOCAL(FUSED_LOCAL(N))
+#define INT_FUSED_FORMS(OPNAME, BUILTIN)                                                                \
+    INT_FUSED(BINARY_OP_##OPNAME##_INT_RAW_STACK_FAST, BUILTIN, sp[-1], INT_LOCAL(2), 1, 0)             \
+    INT_FUSED(BINARY_OP_##OPNAME##_INT_RAW_FAST_FAST, BUILTIN, INT_LOCAL(1), INT_LOCAL(2), 0, 0)        \
+    INT_FUSED(BINARY_OP_##OPNAME##_INT_RAW_FAST_CONST, BUILTIN, INT_LOCAL(1), OPERAND, 0, 0)            \
+    INT_FUSED(BINARY_OP_##OPNAME##_INT_RAW_FAST_FAST_STORE, BUILTIN, INT_LOCAL(1), INT_LOCAL(2), 0, 1)
+
+INT_FUSED_FORMS(ADD, __builtin_add_overflow)
+INT_FUSED_FORMS(SUBTRACT, __builtin_sub_overflow)
+INT_FUSED_FORMS(MULTIPLY, __builtin_mul_overflow)
+
 #define LEFT_FAST raw_float(LOCAL(FUSED_LOCAL(1)))
 #define RIGHT_FAST raw_float(LOCAL(FUSED_LOCAL(2)))
 #define FUSED_CONST raw_float((PyObject *)OPERAND)
@@ -720,6 +754,33 @@ STENCIL(LOAD_FAST_BOX_INT)
 BINARY_OP_INT_RAW(BINARY_OP_ADD_INT_RAW, __builtin_add_overflow)
 BINARY_OP_INT_RAW(BINARY_OP_SUBTRACT_INT_RAW, __builtin_sub_overflow)
 BINARY_OP_INT_RAW(BINARY_OP_MULTIPLY_INT_RAW, __builtin_mul_overflow)
+
+/* The same with a constant right operand (OPERAND, its raw bits), fused with the
+ * LOAD_CONST_RAW that would push it (accel/specializer/unbox.py): an exit
+ * resumes the interpreter at that LOAD_CONST, nothing changed. */
+#define BINARY_OP_INT_RAW_CONST(NAME, BUILTIN)                  \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        int64_t left = (int64_t)sp[-1];                         \
+        int64_t result;                                         \
+        if (UNLIKELY(BUILTIN(left, (int64_t)OPERAND, &result) || !FITS_RAW_INT(result))) { \
+            EXIT(ACCEL_EXIT_GUARD_VALUE);                       \
+        }                                                       \
+        sp[-1] = (PyObject *)result;                            \
+        CONTINUE();                                             \
+    }
+
+BINARY_OP_INT_RAW_CONST(BINARY_OP_ADD_INT_RAW_STACK_CONST, __builtin_add_overflow)
+BINARY_OP_INT_RAW_CONST(BINARY_OP_SUBTRACT_INT_RAW_STACK_CONST, __builtin_sub_overflow)
+BINARY_OP_INT_RAW_CONST(BINARY_OP_MULTIPLY_INT_RAW_STACK_CONST, __builtin_mul_overflow)
+
+/* x // 2**OPARG for a constant power of two (fused as above): an arithmetic
+ * shift, which rounds toward minus infinity as // does, and cannot overflow. */
+STENCIL(BINARY_OP_FLOOR_DIVIDE_INT_RAW_STACK_POWER_OF_TWO)
+{
+    sp[-1] = (PyObject *)((int64_t)sp[-1] >> OPARG);
+    CONTINUE();
+}
 
 /* The UNBOUND pattern (INT64_MIN, which & and ^ can make) exits before anything
  * changes: the interpreter computes it as an object. */

@@ -250,6 +250,7 @@ def test_items_of_constants_and_displays_are_typed(tmp_path):
     assert_native(run, "constants", "displays", "changed")
     constants = run.function("constants")
     assert constants["recompiles"] == 0 and constants["exits"] == 0, constants["text"]
-    for form in ("BINARY_OP_ADD_INT_RAW", "BINARY_OP_MULTIPLY_INT_RAW"):
-        assert form in constants["specialized"], constants["text"]
-    assert "BINARY_OP_MULTIPLY_INT_RAW" in run.function("displays")["specialized"], run.function("displays")["text"]
+    for form in ("BINARY_OP_ADD_INT_RAW", "BINARY_OP_MULTIPLY_INT_RAW"):  # (or fused with their operands' loads)
+        assert any(name.startswith(form) for name in constants["specialized"]), constants["text"]
+    assert any(name.startswith("BINARY_OP_MULTIPLY_INT_RAW") for name in run.function("displays")["specialized"]), \
+        run.function("displays")["text"]

@@ -255,6 +255,8 @@ def counters() -> dict:
         "native_calls_from_c": totals.native_calls_from_c,
         "generators_resumed_from_c": totals.generators_resumed_from_c,
         "generators_resumed_at_sites": totals.generators_resumed_at_sites,
+        "sums_fused": totals.sums_fused,
+        "items_summed": totals.items_summed,
         "builtins_computed": totals.builtins_computed,
         "attribute_misses": totals.attribute_misses,
         "inlined_calls": totals.inlined_calls,

@@ -26,6 +26,8 @@ def stats() -> dict:
         "native_calls_from_c": counters["native_calls_from_c"],  # ... made by native/calls.c, not by CALL's stencil
         "generators_resumed_from_c": counters["generators_resumed_from_c"],  # by sum(), list()... natively
         "generators_resumed_at_sites": counters["generators_resumed_at_sites"],  # by loops, SEND, from their caches
+        "sums_fused": counters["sums_fused"],  # sum(generator) run as one native loop (native/sum.c)
+        "items_summed": counters["items_summed"],  # ... floats added at the yield, without suspending
         "builtins_computed": counters["builtins_computed"],  # max() and min() calls computed natively
         "attribute_misses": counters["attribute_misses"],  # inline-cache misses of attribute and method sites
         "inlined_calls": counters["inlined_calls"],  # calls of small pure functions run inlined (stencils/inline.c)
@@ -81,6 +83,8 @@ def table(data: dict) -> str:
     row("    of which not by CALL's stencil", f"{data['native_calls_from_c']:,}")
     row("generators resumed by C code", f"{data['generators_resumed_from_c']:,}")
     row("generators resumed as site caches say", f"{data['generators_resumed_at_sites']:,}")
+    row("sums of generators run natively", f"{data['sums_fused']:,}")
+    row("  items added without suspending", f"{data['items_summed']:,}")
     row("builtin calls computed natively", f"{data['builtins_computed']:,}")
     row("attribute cache misses", f"{data['attribute_misses']:,}")
     row("calls inlined", f"{data['inlined_calls']:,}")

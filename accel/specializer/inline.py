@@ -34,7 +34,7 @@ from .ir import NOTHING, QInstr, link
 from .quicken import quicken
 from .specialize import MIXES_INTS, Feedback, specialize
 from .types import infer, nb_name, plain_type
-from .unbox import INFALLIBLE_RAW, RAW_ARGUMENTS_CALL, RAW_OPS, unbox, values_and_users
+from .unbox import INFALLIBLE_RAW, RAW_ARGUMENTS_CALL, RAW_OPS, fuse_int_operations, unbox, values_and_users
 
 # The bytecode a pure leaf may have (no loop, nothing that runs Python code once its
 # operands are the raw ints and floats its body guards them to be).
@@ -203,6 +203,8 @@ class Inliner:
         raw_arguments = None if missing else _raw_parameters(body, code.co_argcount)
         if raw_arguments and self._argument_unboxing_failed(call):
             return  # (the body's reads of it would fail as often: a plain call)
+        if raw_arguments:
+            body = fuse_int_operations(body)  # (its raw parameters are raw locals now)
         self.bodies[id(call)] = body
         results = {BOXES_RESULT.get(body[i - 1].name) for i, q in enumerate(body) if q.name == "INLINE_RETURN"}
         if len(results) == 1 and None not in results:

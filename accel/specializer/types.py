@@ -77,10 +77,12 @@ class MathModule:
     says (the call's form guards the function it calls)."""
 
 
-# Builtins whose call results have a known type: name -> (the builtin, its result type).
+# Builtins whose call results have a known type: name -> (the builtin, its result type, or
+# None where only the call's own form is worth knowing).
 KNOWN_CALLS = {"range": (range, range), "float": (float, float), "int": (int, int),
                "len": (len, int), "str": (str, str), "list": (list, list),
-               "zip": (zip, zip), "enumerate": (enumerate, enumerate), "isinstance": (isinstance, bool)}
+               "zip": (zip, zip), "enumerate": (enumerate, enumerate), "isinstance": (isinstance, bool),
+               "sum": (sum, None)}
 # The math module's functions that are exactly one call of the libm function of the same
 # name on the argument as a double (3.11's math_1 with can_overflow 0), whose only errors
 # are domain errors that make a NaN of a number (native code exits then, and the interpreter
@@ -90,7 +92,7 @@ MATH_CALLS = ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan")
 # a raw int converts to the same double (not on a float: float(x) is x itself).
 RAW_CALLS = ("float",)
 # Builtins whose calls have a form of their own (stencils/builtin_calls.c).
-BUILTIN_CALLS = ("len", "isinstance")
+BUILTIN_CALLS = ("len", "isinstance", "sum")
 # Methods whose calls have a form of their own: name -> the type whose method it is.
 METHOD_CALLS = {"append": list, "add": set, "get": dict}
 

@@ -33,6 +33,7 @@ from ..datatype import datatype
 from ..frontend.decode import Decoded, stack_depths, stack_effect
 from .ir import ENDS_PATH, NOTHING, QInstr, jump_targets
 from .quicken import UNPACK_SEQUENCE_UNITS
+from .specialize import SUMMABLE_YIELD
 from .types import MATH_CALLS, State
 
 MAX_SLOTS = 64  # the masks are 64-bit
@@ -105,6 +106,9 @@ GUARDED_IN_RAW_LOOPS = {  # -> (the form, its guards, the note explain shows)
 # reference count.  The index instruction -> the fused form.
 ITEM_LOADS = {"LOAD_CONST": "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "LOAD_FAST": "LOAD_FAST_ITEM_FAST_UNBOX_FLOAT",
               "LOAD_FAST_BOX_INT": "LOAD_FAST_ITEM_RAW_UNBOX_FLOAT"}
+# The same for a list in a cell (a closure's or a generator expression's free variable),
+# indexed by an int local: the cell's list and the local read without reference counts.
+CELL_ITEM_LOAD = "LOAD_DEREF_ITEM_FAST_UNBOX_FLOAT"
 # `list[-m]`, m a constant: its own form, so that the others need not count from the end.
 FROM_END_ITEM_LOAD = "LOAD_FAST_ITEM_FROM_END_UNBOX_FLOAT"
 # The forms that check a list local (LOAD_FAST_ITEM_*'s OPARG), and the constant one's
@@ -157,7 +161,11 @@ FIXED_EFFECTS = {
     "STORE_ATTR": (2, 0), "STORE_SUBSCR": (3, 0), "FOR_ITER_RANGE": (0, 1),
     "NOP": (0, 0), "RESUME": (0, 0), "JUMP_FORWARD": (0, 0), "JUMP_BACKWARD": (0, 0),
     "JUMP_BACKWARD_NO_INTERRUPT": (0, 0),
+    "YIELD_VALUE": (1, 1),  # (what is sent pushed; the frame keeps what is below, boxed: values_and_users)
 }
+# A generator's yield whose raw float operand goes to a sum() that runs the generator,
+# boxed only if the generator suspends (stencils/control.c).
+SUMMABLE_YIELD_RAW = "YIELD_VALUE_SUMMABLE_BOX_FLOAT"
 
 
 @datatype
@@ -214,6 +222,7 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
     result = _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
                                                                            generic_sites)))
+    result = fuse_int_operations(_fuse_int_constants(result, generic_sites), generic_sites)
     return _iterate_pairs_into_locals(result, generic_sites)
 
 
@@ -287,6 +296,96 @@ def _fuse_square_roots(program: list[QInstr], generic_sites: frozenset[int]) -> 
             continue
         result.append(instr)
     return result
+
+
+# Raw int operations that take a constant right operand from their raw operand, fused with
+# the LOAD_CONST_RAW that pushes it (_fuse_int_constants).
+INT_CONSTANT_OPS = frozenset({"BINARY_OP_ADD_INT_RAW", "BINARY_OP_SUBTRACT_INT_RAW", "BINARY_OP_MULTIPLY_INT_RAW"})
+FLOOR_DIVIDE_BY_SHIFT = "BINARY_OP_FLOOR_DIVIDE_INT_RAW_STACK_POWER_OF_TWO"
+
+
+def _fuse_int_constants(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
+    """LOAD_CONST_RAW of an int and the raw int +, - or * after it (nothing jumping to
+    it) become one instruction, the first of the two, with the constant as its raw
+    operand; `// c` for c a power of two becomes an arithmetic shift.  It keeps the
+    constant's raw masks and the jumps to it, and exits (an overflow) before anything
+    changes, at the constant: where it kept exiting, the two stay apart."""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    for instr in program:
+        const = result[-1] if result else None
+        if (const is None or const.name != "LOAD_CONST_RAW" or const.pushes_raw != "int" or id(instr) in targets
+                or const.start in generic_sites):
+            result.append(instr)
+            continue
+        value = const.raw_operand - (1 << 64) if const.raw_operand >> 63 else const.raw_operand
+        if instr.name in INT_CONSTANT_OPS:
+            const.name, const.oparg = f"{instr.name}_STACK_CONST", instr.oparg
+        elif instr.name == "BINARY_OP_FLOOR_DIVIDE_INT_RAW" and value > 0 and value & (value - 1) == 0:
+            const.name, const.oparg, const.raw_operand = FLOOR_DIVIDE_BY_SHIFT, value.bit_length() - 1, 0
+        else:
+            result.append(instr)
+            continue
+        const.note = f"fused: LOAD_CONST_RAW {instr.name} (a constant {value})"
+        const.acts_at = len(const.covers) + instr.acts_at
+        const.covers, const.oparg2, const.pushes_raw = const.covers + instr.covers, instr.oparg2, instr.pushes_raw
+        const.unwind, const.guards = instr.unwind, instr.guards
+    return result
+
+
+def fuse_int_operations(program: list[QInstr], generic_sites: frozenset[int] = frozenset()) -> list[QInstr]:
+    """A raw int +, - or * takes its operands straight from raw int locals (FAST) or its
+    constant (CONST, _fuse_int_constants) and stores its result into the raw local that
+    takes it next, as _fuse_float_operations does for floats: LOAD_FAST_RAW a,
+    LOAD_FAST_RAW b, the operation [, STORE_FAST_RAW c] (FAST_FAST[_STORE]); LOAD_FAST_RAW
+    a and the operation with a constant (FAST_CONST); LOAD_FAST_RAW b and the operation on
+    the value below (STACK_FAST).  One instruction, the first of the run, which keeps its
+    raw masks and the jumps to it: an overflow exits there, nothing changed; where it kept
+    exiting, the run stays apart.  (accel/specializer/inline.py runs it again on a body
+    whose parameters it made raw.)"""
+    targets = jump_targets(program)
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        run, name = _int_run(program, i, targets, generic_sites)
+        if run is None:
+            result.append(program[i])
+            i += 1
+            continue
+        first, op = run[0], next(q for q in run if q.name.startswith("BINARY_OP_"))
+        locals_ = [q.oparg for q in run if q.name in ("LOAD_FAST_RAW", "STORE_FAST_RAW")]
+        if name.endswith("_STACK_FAST"):
+            locals_ = [0] + locals_  # (the left operand from the stack)
+        first.note = "fused: " + " ".join(q.name for q in run)
+        first.oparg = sum(local << 8 * (k + 1) for k, local in enumerate(locals_))
+        first.acts_at = sum(len(q.covers) for q in run[:run.index(op)]) + op.acts_at
+        first.covers = tuple(c for q in run for c in q.covers)
+        first.name, first.raw_operand, first.oparg2 = name, op.raw_operand, op.oparg2
+        first.pushes_raw = None if name.endswith("_STORE") else "int"
+        first.unwind, first.guards = op.unwind, ()
+        result.append(first)
+        i += len(run)
+    return result
+
+
+def _int_run(program: list[QInstr], i: int, targets: set[int], generic_sites: frozenset[int]):
+    """The fusable raw int run starting at i and its fused form's name, or (None, None)."""
+    window = program[i:i + 4]
+    if (window[0].name != "LOAD_FAST_RAW" or window[0].pushes_raw != "int" or window[0].start in generic_sites
+            or len(window) < 2 or any(id(q) in targets for q in window[1:])):
+        return None, None
+    second = window[1]
+    if second.name in INT_CONSTANT_OPS and window[0].oparg < 256:
+        return window[:2], f"{second.name}_STACK_FAST"
+    if second.name.endswith("_INT_RAW_STACK_CONST") and second.name != FLOOR_DIVIDE_BY_SHIFT and window[0].oparg < 256:
+        return window[:2], second.name.replace("_STACK_CONST", "_FAST_CONST")
+    if (len(window) >= 3 and second.name == "LOAD_FAST_RAW" and second.pushes_raw == "int"
+            and window[2].name in INT_CONSTANT_OPS and max(window[0].oparg, second.oparg) < 256):
+        store = window[3] if len(window) == 4 and window[3].name == "STORE_FAST_RAW" and window[3].oparg < 256 else None
+        if store is not None:
+            return window[:4], f"{window[2].name}_FAST_FAST_STORE"
+        return window[:3], f"{window[2].name}_FAST_FAST"
+    return None, None
 
 
 # What runs between two item loads of the same list local without rebinding any local
@@ -472,8 +571,8 @@ def _fused_generic(program: list[QInstr], generic_sites: frozenset[int]) -> froz
     """The fused item loads (_load_items_raw) exit at their first instruction: where one
     kept exiting, its subscript stays apart, generic too."""
     items = frozenset(program[j].start for i in range(len(program)) for j in (i + 2, i + 4)
-                      if j < len(program) and program[i].start in generic_sites and program[i].name == "LOAD_FAST"
-                      and program[j].name == "BINARY_SUBSCR_LIST_INT")
+                      if j < len(program) and program[i].start in generic_sites
+                      and program[i].name in ("LOAD_FAST", "LOAD_DEREF") and program[j].name == "BINARY_SUBSCR_LIST_INT")
     # (and a float attribute loaded from a local exits at its LOAD_FAST: borrow.py fuses them)
     return items | frozenset(program[i + 1].start for i in range(len(program) - 1)
                              if program[i].start in generic_sites and program[i].name == "LOAD_FAST"
@@ -497,7 +596,8 @@ def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
             instr.oparg2 = (-index.operand if name == FROM_END_ITEM_LOAD else index.operand
                             if index.name == "LOAD_CONST" else index.oparg)
             instr.operand = index.operand if name == KEEP_ITEM_LOAD else NOTHING
-            instr.guards = ("local is a list", "index in range", "list item is float")
+            instr.guards = ("cell holds a list" if name == CELL_ITEM_LOAD else "local is a list", "index in range",
+                            "list item is float")
             instr.note = "other containers, indexes and items exit to the interpreter"
         result.append(instr)
         i += size or 1
@@ -507,9 +607,13 @@ def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
 def _item_load(program: list[QInstr], i: int, targets: set[int]) -> tuple[int, str | None]:
     """How many instructions from i make a fusable item load (0 if none), and its form."""
     window = program[i:i + 5]
-    if len(window) < 3 or window[0].name != "LOAD_FAST" or any(id(q) in targets for q in window[1:3]):
+    if len(window) < 3 or window[0].name not in ("LOAD_FAST", "LOAD_DEREF") or any(id(q) in targets
+                                                                                 for q in window[1:3]):
         return 0, None
     index = window[1]
+    if window[0].name == "LOAD_DEREF":
+        return (3, CELL_ITEM_LOAD) if index.name == "LOAD_FAST" and window[2].name == \
+            "BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT" else (0, None)
     # (a non-negative constant: the fused forms index without counting from the end)
     constant = index.name == "LOAD_CONST" and type(index.operand) is int and 0 <= index.operand < 2 ** 31
     from_end = index.name == "LOAD_CONST" and type(index.operand) is int and -2 ** 31 <= index.operand < 0
@@ -794,7 +898,9 @@ def values_and_users(program: list[QInstr], depths: dict[int, int]):
         for producer in used:
             if producer is not None:
                 consumers[id(producer)] = instr
-        if instr.jumps:  # what stays on the stack reaches the target, where all is boxed
+        # What stays on the stack reaches the target, where all is boxed; or a generator's
+        # frame keeps it while it is suspended, where the garbage collector may look.
+        if instr.jumps or instr.first.name == "YIELD_VALUE":
             for producer in stack:
                 if producer is not None:
                     consumers[id(producer)] = None
@@ -870,6 +976,9 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
             elif (instr.pushes_raw == "float" and consumer is not None and consumer.name == "STORE_ATTR_CACHED"
                   and (2, instr) in operands.get(id(consumer), [])):
                 consumer.name = "STORE_ATTR_CACHED_BOX_FLOAT"  # the stored value (not the owner): the same
+            elif instr.pushes_raw == "float" and consumer is not None and consumer.name == SUMMABLE_YIELD:
+                consumer.name = SUMMABLE_YIELD_RAW  # a sum() takes it raw; boxed only to suspend
+                consumer.note = "a raw float goes straight into a sum() of this generator; boxed only to suspend"
             else:
                 after[id(instr)] = [QInstr(f"BOX_{SUFFIX[instr.pushes_raw]}", instr.covers,
                                            note="its user wants an object")]

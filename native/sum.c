@@ -1,0 +1,170 @@
+/* sum() of a generator as one native loop.
+ *
+ * Stock sum() of a generator expression suspends and resumes the generator
+ * for every item, boxes each float to hand it over and unboxes it again.
+ * Here the driver resumes the generator once, natively, with itself entered
+ * in accel_summing; the generator's YIELD_VALUE then adds each exact float to
+ * the driver's total and carries on as if sum() had asked for the next item
+ * (sent None), so the generator's loop is the sum's loop.
+ *
+ * That is exactly what 3.11's builtin_sum_impl computes: it starts from the
+ * int 0, whose first float item x makes 0 + x == 0.0 + x, and goes on adding
+ * float items in a C double, in order.  Anything else comes back as an
+ * ordinary yield (an item that is not an exact float, or a generator that
+ * exits to the interpreter, which suspends it as usual): the driver then goes
+ * on as sum() would from there, with PyNumber_Add on what it has so far and
+ * that item, and on each next item.  sum()'s int and float fast paths are
+ * that fold, computed in C: the same values, the same errors; so where the sum
+ * so far is an int or a float, sum(gen, that sum) does the rest. */
+#include "runtime.h"
+#include "sum.h"
+
+accel_sum_state *accel_summing;
+
+/* The drivers' entries live here rather than on their C stacks: a thread that
+ * ends in the middle of a sum (a daemon thread stopped at exit) leaves its
+ * entry behind, and the others must still be able to read it.  A sum nested
+ * deeper, or in more threads at once, than there are entries is summed by
+ * sum() itself. */
+#define SUM_ENTRIES 64
+static accel_sum_state entries[SUM_ENTRIES];
+static accel_sum_state *free_entries;  /* linked by `outer` */
+static int entries_linked;
+
+static accel_sum_state *
+start_summing(_PyInterpreterFrame *frame)
+{
+    if (!entries_linked) {
+        for (int i = 0; i < SUM_ENTRIES; i++) {
+            entries[i].outer = i + 1 < SUM_ENTRIES ? &entries[i + 1] : NULL;
+        }
+        free_entries = entries;
+        entries_linked = 1;
+    }
+    accel_sum_state *state = free_entries;
+    if (state == NULL) {
+        return NULL;
+    }
+    free_entries = state->outer;
+    *state = (accel_sum_state){accel_summing, frame, 0.0, 0};
+    accel_summing = state;
+    return state;
+}
+
+/* The driver's entry out of the list, wherever another thread's drivers put it,
+ * and free again. */
+static void
+stop_summing(accel_sum_state *state)
+{
+    accel_sum_state **link = &accel_summing;
+    while (*link != NULL && *link != state) {
+        link = &(*link)->outer;
+    }
+    if (*link == state) {
+        *link = state->outer;
+    }
+    state->outer = free_entries;
+    free_entries = state;
+}
+
+/* What sum() has added so far: the int 0 until a float came. */
+static PyObject *
+partial_sum(const accel_sum_state *state)
+{
+    return state->items != 0 ? PyFloat_FromDouble(state->total) : PyLong_FromLong(0);
+}
+
+/* sum()'s loop from `partial` (consumed) on, in C: PyNumber_Add of each next
+ * item. */
+static PyObject *
+add_the_rest(PyThreadState *tstate, PyObject *partial, PyObject *iterator)
+{
+    for (;;) {
+        PyObject *item = PyIter_Next(iterator);
+        if (item == NULL) {
+            if (tstate->curexc_type != NULL) {
+                Py_DECREF(partial);
+                return NULL;
+            }
+            return partial;
+        }
+        PyObject *sum = PyNumber_Add(partial, item);
+        Py_DECREF(partial);
+        Py_DECREF(item);
+        if (sum == NULL) {
+            return NULL;
+        }
+        partial = sum;
+    }
+}
+
+/* builtins.sum's C function called with `nargs` positional arguments, as
+ * PRECALL_BUILTIN_FAST_WITH_KEYWORDS calls it (no recursion check of its own). */
+static PyObject *
+call_sum(PyObject *sum, PyObject *const *args, int nargs)
+{
+    if (Py_TYPE(sum) == &PyCFunction_Type) {
+        PyMethodDef *def = ((PyCFunctionObject *)sum)->m_ml;
+        int kind = def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
+        if (kind == (METH_FASTCALL | METH_KEYWORDS)) {
+            return ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(PyCFunction_GET_SELF(sum), args, nargs,
+                                                                                NULL);
+        }
+    }
+    return PyObject_Vectorcall(sum, args, (size_t)nargs, NULL);
+}
+
+/* sum() of a generator its native code runs, as described above; or
+ * ACCEL_GEN_NOT_RESUMED, with nothing done, if it cannot run natively now. */
+static PyObject *
+sum_generator(PyThreadState *tstate, PyObject *sum, PyObject *gen, accel_resume_site *site)
+{
+    accel_sum_state *entry = start_summing((_PyInterpreterFrame *)((PyGenObject *)gen)->gi_iframe);
+    if (entry == NULL) {
+        return ACCEL_GEN_NOT_RESUMED;
+    }
+    PyObject *item = accel_gen_next(tstate, gen, site);
+    accel_sum_state state = *entry;
+    stop_summing(entry);
+    if (item == ACCEL_GEN_NOT_RESUMED) {
+        return ACCEL_GEN_NOT_RESUMED;
+    }
+    accel_totals.sums_fused++;
+    accel_totals.items_summed += (uint64_t)state.items;
+    if (item == NULL) {  /* the generator finished, or raised */
+        return tstate->curexc_type != NULL ? NULL : partial_sum(&state);
+    }
+    PyObject *partial = partial_sum(&state);
+    if (partial == NULL) {
+        Py_DECREF(item);
+        return NULL;
+    }
+    PyObject *added = PyNumber_Add(partial, item);
+    Py_DECREF(partial);
+    Py_DECREF(item);
+    if (added == NULL) {
+        return NULL;
+    }
+    if (PyLong_CheckExact(added) || PyFloat_CheckExact(added)) {
+        /* sum(gen, added) goes on from here as this fold would (with its own int
+         * and float loops: sums of ints stay as fast as stock's); only a str
+         * start, which it refuses, could differ, and this is none. */
+        PyObject *args[2] = {gen, added};
+        PyObject *result = call_sum(sum, args, 2);
+        Py_DECREF(added);
+        return result;
+    }
+    return add_the_rest(tstate, added, gen);
+}
+
+PyObject *
+accel_sum(PyThreadState *tstate, PyObject *sum, PyObject *iterable, accel_resume_site *site)
+{
+    if (PyGen_CheckExact(iterable)) {
+        PyObject *result = sum_generator(tstate, sum, iterable, site);
+        if (result != ACCEL_GEN_NOT_RESUMED) {
+            return result;
+        }
+    }
+    return call_sum(sum, &iterable, 1);
+}
