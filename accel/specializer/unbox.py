@@ -141,6 +141,7 @@ UPDATE_PRODUCT_RUNS = {
     "FAST_ITEM": (KEEP_ITEM_LOAD, "LOAD_FAST_RAW", "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "BINARY_OP_MULTIPLY_FLOAT_RAW",
                   None, "STORE_SUBSCR_LIST_CONST_BOX_FLOAT"),
 }
+UPDATE_PRODUCT_STARTS = frozenset(names[0] for names in UPDATE_PRODUCT_RUNS.values())
 UPDATE_OPERATIONS = {"BINARY_OP_ADD_FLOAT_RAW": "ADD", "BINARY_OP_SUBTRACT_FLOAT_RAW": "SUBTRACT"}
 # The fused forms that check the list local -> theirs where an item load before checked it.
 UPDATE_FORMS = {f"LOAD_FAST_ITEM_CONST_{op}_PRODUCT_{shape}": f"LOAD_FAST_KNOWN_LIST_ITEM_CONST_{op}_PRODUCT_{shape}"
@@ -336,7 +337,7 @@ def _fuse_item_updates(program: list[QInstr]) -> list[QInstr]:
     i = 0
     while i < len(program):
         start = program[i]
-        shape = _update_product(program, i, targets)
+        shape = _update_product(program, i, targets) if start.name in UPDATE_PRODUCT_STARTS else None
         if shape is None:
             result.append(start)
             i += 1
@@ -445,6 +446,8 @@ def _fuse_float_operations(program: list[QInstr]) -> list[QInstr]:
 
 def _fusable(program: list[QInstr], i: int, targets: set[int]):
     """(operand sources, operation, store or None) of a fusable run starting at i."""
+    if program[i].name not in FUSABLE_FLOAT_OPS and program[i].name not in OPERAND_SOURCES:
+        return None  # (neither an operation nor the first of its sources: most instructions)
     for count in (2, 1, 0):
         window = program[i:i + count + 2]
         if len(window) < count + 1:
