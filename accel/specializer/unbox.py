@@ -228,8 +228,9 @@ def _iterate_pairs_into_locals(program: list[QInstr], generic_sites: frozenset[i
     result: list[QInstr] = []
     i = 0
     while i < len(program):
-        loop, run = program[i], program[i + 1:i + 4]
-        if (loop.name == "FOR_ITER_LIST_GUARDED" and len(run) == 3 and run[0].name == "UNPACK_SEQUENCE_TWO_GUARDED"
+        loop = program[i]
+        run = program[i + 1:i + 4] if loop.name == "FOR_ITER_LIST_GUARDED" else ()
+        if (len(run) == 3 and run[0].name == "UNPACK_SEQUENCE_TWO_GUARDED"
                 and len(loop.covers) == 1 and run[0].first.unit == loop.unit + 1
                 and not {loop.start, run[0].start} & generic_sites and not any(id(q) in targets for q in run)
                 and all(q.name == "STORE_FAST" and q.oparg < 256 and len(q.covers) == 1
@@ -474,6 +475,8 @@ def _fusable(program: list[QInstr], i: int, targets: set[int]):
 def _fused_generic(program: list[QInstr], generic_sites: frozenset[int]) -> frozenset[int]:
     """The fused item loads (_load_items_raw) exit at their first instruction: where one
     kept exiting, its subscript stays apart, generic too."""
+    if not generic_sites:
+        return generic_sites  # (a first compile)
     items = frozenset(program[j].start for i in range(len(program)) for j in (i + 2, i + 4)
                       if j < len(program) and program[i].start in generic_sites and program[i].name == "LOAD_FAST"
                       and program[j].name == "BINARY_SUBSCR_LIST_INT")
@@ -493,7 +496,7 @@ def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
     i = 0
     while i < len(program):
         instr = program[i]
-        size, name = _item_load(program, i, targets)
+        size, name = _item_load(program, i, targets) if instr.name == "LOAD_FAST" else (0, None)
         if size:
             index = program[i + 1]
             instr.name, instr.covers = name, tuple(c for q in program[i:i + size] for c in q.covers)
@@ -536,8 +539,9 @@ def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> li
     result: list[QInstr] = []
     i = 0
     while i < len(program):
-        box, *rest = program[i:i + 4]
-        if (box.name == "BOX_FLOAT" and len(rest) == 3
+        box = program[i]
+        rest = program[i + 1:i + 4] if box.name == "BOX_FLOAT" else ()
+        if (len(rest) == 3
                 and [(q.name, q.oparg) for q in rest] == STORE_ITEM
                 and not any(id(q) in targets for q in rest) and rest[0].start not in generic_sites):
             box.name, box.covers = "STORE_SUBSCR_LIST_INT_BOX_FLOAT", tuple(c for q in rest for c in q.covers)
@@ -559,8 +563,9 @@ def _store_attributes_raw(program: list[QInstr]) -> list[QInstr]:
     result: list[QInstr] = []
     i = 0
     while i < len(program):
-        box, *rest = program[i:i + 3]
-        if (box.name == "BOX_FLOAT" and len(rest) == 2 and (rest[0].name, rest[0].oparg) == ("SWAP", 2)
+        box = program[i]
+        rest = program[i + 1:i + 3] if box.name == "BOX_FLOAT" else ()
+        if (len(rest) == 2 and (rest[0].name, rest[0].oparg) == ("SWAP", 2)
                 and rest[1].name == "STORE_ATTR_CACHED" and not any(id(q) in targets for q in rest)):
             box.name, box.covers, box.acts_at = "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT", rest[0].covers + rest[1].covers, 1
             box.operand, box.note = rest[1].operand, rest[1].note
@@ -792,18 +797,24 @@ def values_and_users(program: list[QInstr], depths: dict[int, int]):
             stack = [None] * max(_depth_after(instr, len(stack)), 0)
             continue
         pops, pushes = effect
-        used = stack[len(stack) - pops:] if pops else []
-        del stack[len(stack) - pops:]
-        for producer in used:
-            if producer is not None:
-                consumers[id(producer)] = instr
-        if instr.jumps:  # what stays on the stack reaches the target, where all is boxed
+        if pops:
+            used = stack[len(stack) - pops:]
+            del stack[len(stack) - pops:]
+            for producer in used:
+                if producer is not None:
+                    consumers[id(producer)] = instr
+            operands[id(instr)] = [(pops - k, producer) for k, producer in enumerate(used)]
+        else:
+            operands[id(instr)] = []
+        if instr.target_instr is not None:  # a jump: what stays on the stack reaches the target, where all is boxed
             for producer in stack:
                 if producer is not None:
                     consumers[id(producer)] = None
             stack = [None] * len(stack)
-        operands[id(instr)] = [(pops - k, producer) for k, producer in enumerate(used)]
-        stack += [None] * (pushes - 1) + [instr] if pushes else []
+        if pushes == 1:
+            stack.append(instr)
+        elif pushes:
+            stack += [None] * (pushes - 1) + [instr]
     return operands, consumers
 
 
@@ -924,6 +935,7 @@ def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals)
     """raw_stack (and raw_locals for original instructions): which slots hold raw
     values before each instruction runs."""
     stack: list[str | None] = []
+    masks: dict[int, tuple[int, int]] = {}  # id(a region's kinds, which its instructions share) -> its masks
     for instr, starts in _blocks(program):
         if starts:
             stack = [None] * depths.get(instr.start, 0)
@@ -931,8 +943,11 @@ def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals)
             raise ValueError("too deep a stack to track unboxed values")
         kinds = raw_locals.get(id(instr))
         if kinds:
-            instr.raw_locals = sum([1 << v for v in kinds])
-            instr.raw_int_locals = sum([1 << v for v, k in kinds.items() if k == "int"])
+            mask = masks.get(id(kinds))
+            if mask is None:
+                mask = masks[id(kinds)] = (sum([1 << v for v in kinds]),
+                                           sum([1 << v for v, k in kinds.items() if k == "int"]))
+            instr.raw_locals, instr.raw_int_locals = mask
         if any(stack):
             instr.raw_stack = sum([1 << i for i, k in enumerate(stack) if k])
             instr.raw_int_stack = sum([1 << i for i, k in enumerate(stack) if k == "int"])
@@ -949,5 +964,9 @@ def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals)
                 stack = [None] * max(_depth_after(instr, len(stack)), 0)
                 continue
             pops, pushes = effect
-            del stack[len(stack) - pops:]
-            stack += [None] * (pushes - 1) + [instr.pushes_raw] if pushes else []
+            if pops:
+                del stack[len(stack) - pops:]
+            if pushes == 1:
+                stack.append(instr.pushes_raw)
+            elif pushes:
+                stack += [None] * (pushes - 1) + [instr.pushes_raw]
