@@ -218,12 +218,20 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     return _iterate_pairs_into_locals(result, generic_sites)
 
 
+def _lacks(program: list[QInstr], names) -> bool:
+    """Whether no instruction has one of these names: a fusing pass that looks for them
+    has nothing to do (most code has none), and skips its walk over the program."""
+    return {q.name for q in program}.isdisjoint(names)
+
+
 def _iterate_pairs_into_locals(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
     """`for a, b in sequence` where locals are raw: FOR_ITER_LIST_GUARDED, the
     UNPACK_SEQUENCE_TWO_GUARDED right after it and the two STORE_FASTs right after that
     (one code unit each, none a jump target) become FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS,
     the locals in its raw operand's low two bytes.  Where the unpacking kept exiting,
     the four stay apart."""
+    if _lacks(program, {"FOR_ITER_LIST_GUARDED"}):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
@@ -274,6 +282,8 @@ def _fuse_square_roots(program: list[QInstr], generic_sites: frozenset[int]) -> 
     it) become BINARY_OP_POWER_FLOAT_RAW_HALF, the first of the two: it keeps the
     constant's raw masks and the jumps to it, and exits before anything changes (at
     the constant: where it kept exiting, the two stay apart, the power exiting alone)."""
+    if _lacks(program, {"BINARY_OP_POWER_FLOAT_RAW"}):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     for instr in program:
@@ -305,6 +315,8 @@ def _skip_known_list_checks(program: list[QInstr]) -> list[QInstr]:
     that an item load before it, in the same straight run (nothing jumps or unwinds
     between), found a list and that nothing between rebinds: it checks only the
     indexes' range and the items."""
+    if _lacks(program, LIST_ITEM_LOADS | UPDATE_FORMS.keys()):
+        return program
     entries = jump_targets(program) | {id(q.unwind) for q in program if q.unwind is not None}
     lists: set[int] = set()  # locals found lists
     for instr in program:
@@ -333,6 +345,8 @@ def _fuse_item_updates(program: list[QInstr]) -> list[QInstr]:
     MemoryError a new float may raise leaves the stack as it found it.  The list local
     goes in OPARG's low byte, x's and y's (if a local) in the next two, y's index (if
     an item) in the raw operand."""
+    if _lacks(program, UPDATE_PRODUCT_STARTS):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
@@ -383,6 +397,8 @@ def _update_items_in_place(program: list[QInstr], depths: dict[int, int]) -> lis
     stack.  Nothing between can exit or raise, so no exit ever sees the stack without
     them; the raw stack masks between are shifted down all the same (the two slots held
     objects), and so are the end's, for the MemoryError it may raise."""
+    if _lacks(program, {KEEP_ITEM_LOAD}):
+        return program
     targets = jump_targets(program)
     for i, start in enumerate(program):
         if start.name != KEEP_ITEM_LOAD:
@@ -411,6 +427,8 @@ def _fuse_float_operations(program: list[QInstr]) -> list[QInstr]:
     as its operands, and stores its result into the raw local that takes it next: one
     instruction, the first of the run, which keeps its raw masks and the jumps to it
     (none of these can fail; a comparison's eval-breaker exit comes before anything)."""
+    if _lacks(program, FUSABLE_FLOAT_OPS):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
@@ -491,6 +509,8 @@ def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
     of `list[k] op= x`, the two COPYs between) become one instruction.  Runs last: the
     first instruction becomes the fused one, keeps its raw masks (it exits before
     anything changes, the interpreter resuming there) and the jumps to it."""
+    if _lacks(program, {"BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT"}):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
@@ -535,6 +555,8 @@ def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> li
     STORE_SUBSCR_LIST_INT become one STORE_SUBSCR_LIST_INT_BOX_FLOAT, which writes the
     result into the item's own float where it can.  Runs last: the new instruction
     keeps the raw masks of the BOX_FLOAT it replaces, and resumes at the first SWAP."""
+    if _lacks(program, {"BOX_FLOAT"}):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
@@ -559,6 +581,8 @@ def _store_attributes_raw(program: list[QInstr]) -> list[QInstr]:
     STORE_ATTR_CACHED become one STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT, which writes the result into the
     attribute's own float where it can.  It keeps the raw masks of the BOX_FLOAT it
     replaces, stands at the STORE_ATTR, and never exits."""
+    if _lacks(program, {"BOX_FLOAT"}):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
