@@ -50,25 +50,38 @@ def reachable(program: list[QInstr], generator: bool) -> list[QInstr]:
     return [instr for instr, reached in zip(program, seen) if reached]
 
 
+def _takes_binary_op_function(name: str) -> bool:
+    """Whether the stencil's operand is the generic path's function (native.binary_op_function)."""
+    return name == "BINARY_OP" or name.endswith(("_INT_OR_FLOAT", "_INT_OR_OTHER")) or name == "BINARY_OP_INPLACE_ADD_UNICODE"
+
+
+# Per stencil name, what lower() needs of it (its id, whether _takes_binary_op_function):
+# asked for every instruction, there are a few hundred names.
+_stencils: dict[str, tuple[int, bool]] = {}
+
+
 def lower(code: types.CodeType, program: list[QInstr]):
     """The cffi array of accel_instr, its length, and the objects it refers to."""
     position = {id(q): i for i, q in enumerate(program)}
     resumes = resume_points(program) if code.co_flags & GENERATOR else {}
     keepalive = []
-    stencil_id = native.stencil_id
+    stencils = _stencils
     layout = native.instr_layout()
     size, pack_into = layout.size, layout.pack_into
     buffer = bytearray(size * len(program))
     for i, instr in enumerate(program):
-        first, target, unwind, name = instr.covers[0], instr.target_instr, instr.unwind, instr.name
-        if name == "BINARY_OP" or name.endswith(("_INT_OR_FLOAT", "_INT_OR_OTHER")) or name == "BINARY_OP_INPLACE_ADD_UNICODE":
+        covers, target, unwind, name = instr.covers, instr.target_instr, instr.unwind, instr.name
+        stencil = stencils.get(name)
+        if stencil is None:
+            stencil = stencils[name] = (native.stencil_id(name), _takes_binary_op_function(name))
+        if stencil[1]:
             operand = native.binary_op_function(instr.oparg)  # the generic path
         elif instr.operand is not NOTHING:
             keepalive.append(instr.operand)
             operand = id(instr.operand)
         else:
             operand = instr.raw_operand
-        pack_into(buffer, i * size, stencil_id(name), instr.unit, first.start, instr.covers[-1].next, instr.oparg,
+        pack_into(buffer, i * size, stencil[0], covers[instr.acts_at].unit, covers[0].start, covers[-1].next, instr.oparg,
                   instr.oparg2, -1 if target is None else position[id(target)], resumes.get(i, -1),
                   -1 if unwind is None else position.get(id(unwind), -1), operand, instr.raw_locals, instr.raw_stack,
                   instr.raw_int_locals, instr.raw_int_stack)

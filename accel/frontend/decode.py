@@ -9,6 +9,7 @@ decoder against the library's ConcreteBytecode).
 from __future__ import annotations
 
 import dis
+import functools
 import opcode
 import types
 
@@ -65,6 +66,7 @@ class Decoded:
     index: dict[int, int]  # position in `instructions`, by start unit
     handlers: list[Handler]
     jump_targets: frozenset[int]
+    depths: dict[int, int] | None = None  # stack_depths(), once asked for (by unboxing, by inlining)
 
 
 def decode(code: types.CodeType) -> Decoded:
@@ -118,29 +120,47 @@ def _handlers(table: bytes) -> list[Handler]:
 
 
 def stack_effect(instr: Instruction, jump: bool) -> int:
-    """dis.stack_effect, except for RETURN_GENERATOR: the generator it makes is resumed
-    with the sent value pushed, which the POP_TOP after it takes."""
-    if instr.opcode == RETURN_GENERATOR:
-        return 1
-    return dis.stack_effect(instr.opcode, instr.stack_arg, jump=jump)
+    return _effects(instr.opcode, instr.arg)[not jump]
+
+
+@functools.cache  # (C-level: stack_depths asks for every instruction, without a Python call)
+def _effects(op: int, arg: int) -> tuple[int, int]:
+    """The stack effects (on the jump, on the fall-through): dis.stack_effect's, except for
+    RETURN_GENERATOR: the generator it makes is resumed with the sent value pushed, which
+    the POP_TOP after it takes."""
+    if op == RETURN_GENERATOR:
+        return 1, 1
+    stack_arg = arg if HAS_ARG[op] else None
+    return dis.stack_effect(op, stack_arg, jump=True), dis.stack_effect(op, stack_arg, jump=False)
 
 
 def stack_depths(decoded: Decoded) -> dict[int, int]:
     """Stack depth before each instruction, by start unit, propagated from the entry and
-    the handlers."""
-    instructions, index = decoded.instructions, decoded.index
+    the handlers (computed once per decoded code)."""
+    if decoded.depths is None:
+        decoded.depths = _stack_depths(decoded)
+    return decoded.depths
+
+
+def _stack_depths(decoded: Decoded) -> dict[int, int]:
+    instructions, index, effects = decoded.instructions, decoded.index, _effects
     depths: dict[int, int] = {}
     work = [(instructions[0].start, 0)] if instructions else []
     work += [(h.target, h.depth + h.lasti + 1) for h in decoded.handlers]
+    last = len(instructions) - 1
     while work:
         start, depth = work.pop()
-        if start in depths or start not in index:
+        if start not in index:
             continue
-        depths[start] = depth
         position = index[start]
-        instr = instructions[position]
-        if instr.target is not None:
-            work.append((instr.target, depth + stack_effect(instr, jump=True)))
-        if instr.falls_through and position + 1 < len(instructions):
-            work.append((instructions[position + 1].start, depth + stack_effect(instr, jump=False)))
+        while start not in depths:  # along fall-throughs; the worklist holds the jumps not yet followed
+            depths[start] = depth
+            instr = instructions[position]
+            on_jump, on_fall_through = effects(instr.opcode, instr.arg)
+            if instr.target is not None:
+                work.append((instr.target, depth + on_jump))
+            if not instr.falls_through or position == last:
+                break
+            position += 1
+            start, depth = instructions[position].start, depth + on_fall_through
     return depths

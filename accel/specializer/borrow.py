@@ -76,10 +76,12 @@ def borrow_locals(program: list[QInstr], decoded: Decoded, stencils: frozenset[s
 
 
 def _may_fuse(group: list[QInstr], targets: set[int], decoded: Decoded) -> bool:
-    return (not any(id(q) in targets for q in group[1:])
-            and not any(q.name == "COPY" and q.oparg != 1 for q in group)
-            and not any(q.name == "LOAD_FAST" and q.raw_locals >> q.oparg & 1 for q in group)
-            and covering(decoded.handlers, group[0].first.unit) == covering(decoded.handlers, group[-1].first.unit))
+    for k, q in enumerate(group):
+        if (k and id(q) in targets or q.name == "COPY" and q.oparg != 1
+                or q.name == "LOAD_FAST" and q.raw_locals >> q.oparg & 1):
+            return False
+    return not decoded.handlers or (covering(decoded.handlers, group[0].first.unit)
+                                    == covering(decoded.handlers, group[-1].first.unit))
 
 
 def _fuse(group: list[QInstr], fused: str) -> None:

@@ -26,13 +26,14 @@ def add_unwinds(program: list[QInstr], decoded: Decoded) -> list[QInstr]:
     for instr in program:
         starting.setdefault(instr.start, instr)
     unwinds: dict[tuple[int, int, bool, bool], QInstr] = {}  # by where the handler starts, and how
+    handler_at = _covering_each_unit(decoded.handlers)
     for instr in program:
         if instr.name in STEPS:
             continue
         reraises = _reraises(instr)
-        handler = covering(decoded.handlers, instr.covers[0].unit)
+        handler = handler_at.get(instr.covers[0].unit)
         natively = not (instr.raw_locals or instr.raw_stack) and (handler is None or (
-            handler == covering(decoded.handlers, instr.covers[-1].unit) and handler.target in starting))
+            handler == handler_at.get(instr.covers[-1].unit) and handler.target in starting))
         if not natively:
             if reraises:
                 _leave_to_interpreter(instr)
@@ -57,6 +58,16 @@ def _reraises(instr: QInstr) -> bool:
 def _leave_to_interpreter(instr: QInstr) -> None:
     instr.name = "EXIT_INTERPRETER"
     instr.note = f"{instr.first.name} re-raises to a handler that the interpreter runs here"
+
+
+def _covering_each_unit(handlers: list[Handler]) -> dict[int, Handler]:
+    """covering() of every unit some entry covers, made at once: asking covering() for each
+    instruction would scan the table for each (code with many try blocks)."""
+    table = {}
+    for handler in reversed(handlers):  # the first entry that covers a unit wins
+        for unit in range(handler.start, handler.end):
+            table[unit] = handler
+    return table
 
 
 def covering(handlers: list[Handler], unit: int) -> Handler | None:

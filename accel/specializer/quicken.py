@@ -97,6 +97,8 @@ def unpack_to_locals(program: list[QInstr]) -> list[QInstr]:
     """Fuse each specialized unpacking with the STORE_FASTs of all its items where they
     directly follow it, one code unit each (the stencil names each store's unit), none a
     jump target; runs before `superinstructions`, which would pair the stores."""
+    if {instr.name for instr in program}.isdisjoint(UNPACK_TO_LOCALS):
+        return program  # (most code unpacks nothing: no walk over it)
     targets = jump_targets(program)
     result: list[QInstr] = []
     index = 0

@@ -31,10 +31,12 @@ INT_CLOSED = {"NB_ADD", "NB_SUBTRACT", "NB_MULTIPLY", "NB_FLOOR_DIVIDE", "NB_REM
 FLOAT_CLOSED = {"NB_ADD", "NB_SUBTRACT", "NB_MULTIPLY", "NB_TRUE_DIVIDE", "NB_FLOOR_DIVIDE", "NB_REMAINDER"}
 
 POP_JUMPS = frozenset(name for name in opcode.opname if name.startswith("POP_JUMP_"))
+# What leaves the stack and the locals as they are (PRECALL: CALL takes its operands).
+NO_STACK_EFFECT = UNCONDITIONAL_JUMPS | {"PRECALL", "NOP", "RESUME", "KW_NAMES"}
 # What _transfer follows; every other instruction leaves the stack unknown.
-TRANSFERRED = POP_JUMPS | UNCONDITIONAL_JUMPS | {
+TRANSFERRED = POP_JUMPS | NO_STACK_EFFECT | {
     "FOR_ITER", "LOAD_FAST", "LOAD_CONST", "STORE_FAST", "DELETE_FAST", "POP_TOP", "COPY", "SWAP",
-    "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL", "PRECALL", "NOP", "RESUME", "KW_NAMES",
+    "BINARY_OP", "COMPARE_OP", "GET_ITER", "LOAD_GLOBAL", "CALL",
     "BUILD_LIST", "BUILD_TUPLE", "BUILD_MAP", "BUILD_CONST_KEY_MAP", "BUILD_STRING", "FORMAT_VALUE", "LOAD_ATTR", "LOAD_METHOD", "LIST_EXTEND",
     "UNPACK_SEQUENCE", "UNPACK_EX"}
 
@@ -154,7 +156,7 @@ def infer(decoded: Decoded, argument_types: tuple, globals_: dict,
             position = index[start]
             instr = instructions[position]
             if instr.name in TRANSFERRED:
-                jumped, state = _transfer(code, globals_, instr, state, site_kinds.get(start))
+                jumped, state = _transfer(code, globals_, instr, state, site_kinds)
             else:
                 jumped, state = _unknown(instr, state)
             if jumped is not None:
@@ -176,23 +178,35 @@ def _join(a: State, b: State) -> State | None:
 
 
 def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
-              state: State, seen: type | None = None) -> tuple[State | None, State | None]:
+              state: State, site_kinds: dict[int, type]) -> tuple[State | None, State | None]:
     """The states after `instr` (one of TRANSFERRED): on its jump, and on its fall-through
-    (None: no such edge).  seen: the type a BINARY_OP is specialized for."""
+    (None: no such edge).  site_kinds: the type a BINARY_OP is specialized for, by start unit."""
     name, arg = instr.name, instr.arg
     locals_, stack = state
-    if name == "FOR_ITER":
-        return (locals_, stack[:-1]), (locals_, stack + (ELEMENTS.get(stack[-1]),))
+    # (the commonest first: the names are tested in turn)
     if name == "LOAD_FAST":
         stack += (locals_[arg] if arg < len(locals_) else None,)
     elif name == "LOAD_CONST":
         stack += (constant_type(code.co_consts[arg]),)
+    elif name in NO_STACK_EFFECT:
+        pass
     elif name == "STORE_FAST" or name == "DELETE_FAST":
         if arg >= len(locals_):
             return _unknown(instr, state)
         value = stack[-1] if name == "STORE_FAST" else None
         locals_ = locals_[:arg] + (value,) + locals_[arg + 1:]
         stack = stack[:-1] if name == "STORE_FAST" else stack
+    elif name == "CALL":
+        callee = stack[-arg - 1] if stack[-arg - 2] is None else None
+        stack = stack[:len(stack) - arg - 2] + (callee.result if isinstance(callee, Returns) else None,)
+    elif name == "LOAD_GLOBAL":
+        stack += (None,) * (arg & 1) + (_global(globals_, code.co_names[arg >> 1]),)
+    elif name == "BINARY_OP":
+        seen = site_kinds.get(instr.start)
+        operands = (seen, seen) if seen is not None else stack[-2:]
+        stack = stack[:-2] + (binary_result(arg, *operands),)
+    elif name == "FOR_ITER":
+        return (locals_, stack[:-1]), (locals_, stack + (ELEMENTS.get(stack[-1]),))
     elif name == "POP_TOP" or name in POP_JUMPS:
         stack = stack[:-1]
     elif name == "COPY":
@@ -201,9 +215,6 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
         swapped = list(stack)
         swapped[-1], swapped[-arg] = swapped[-arg], swapped[-1]
         stack = tuple(swapped)
-    elif name == "BINARY_OP":
-        operands = (seen, seen) if seen is not None else stack[-2:]
-        stack = stack[:-2] + (binary_result(arg, *operands),)
     elif name == "COMPARE_OP":
         stack = stack[:-2] + (bool,)
     elif name == "BUILD_LIST" or name == "BUILD_TUPLE":
@@ -236,8 +247,6 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
         stack = stack[:len(stack) - (2 if arg & 0x04 else 1)] + (str,)
     elif name == "GET_ITER":
         stack = stack[:-1] + (ITERATORS.get(plain_type(stack[-1])),)
-    elif name == "LOAD_GLOBAL":
-        stack += (None,) * (arg & 1) + (_global(globals_, code.co_names[arg >> 1]),)
     elif name == "LOAD_ATTR" or name == "LOAD_METHOD":  # LOAD_METHOD: [NULL, a module's function], or [a method, self]
         function = code.co_names[arg]
         owner = stack[-1] if stack else None
@@ -246,9 +255,6 @@ def _transfer(code: types.CodeType, globals_: dict, instr: Instruction,
             stack = stack[:-1] + (Method(function, plain_type(owner)), owner)
         else:
             stack = stack[:-1] + (None,) * (name == "LOAD_METHOD") + (loaded,)
-    elif name == "CALL":
-        callee = stack[-arg - 1] if stack[-arg - 2] is None else None
-        stack = stack[:len(stack) - arg - 2] + (callee.result if isinstance(callee, Returns) else None,)
     after = (locals_, stack)
     return (after if instr.target is not None else None), (after if instr.falls_through else None)
 

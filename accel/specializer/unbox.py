@@ -145,6 +145,7 @@ UPDATE_PRODUCT_RUNS = {
     "FAST_ITEM": (KEEP_ITEM_LOAD, "LOAD_FAST_RAW", "LOAD_FAST_ITEM_CONST_UNBOX_FLOAT", "BINARY_OP_MULTIPLY_FLOAT_RAW",
                   None, "STORE_SUBSCR_LIST_CONST_BOX_FLOAT"),
 }
+UPDATE_PRODUCT_STARTS = frozenset(names[0] for names in UPDATE_PRODUCT_RUNS.values())
 UPDATE_OPERATIONS = {"BINARY_OP_ADD_FLOAT_RAW": "ADD", "BINARY_OP_SUBTRACT_FLOAT_RAW": "SUBTRACT"}
 # The fused forms that check the list local -> theirs where an item load before checked it.
 UPDATE_FORMS = {f"LOAD_FAST_ITEM_CONST_{op}_PRODUCT_{shape}": f"LOAD_FAST_KNOWN_LIST_ITEM_CONST_{op}_PRODUCT_{shape}"
@@ -226,18 +227,27 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     return _iterate_pairs_into_locals(result, generic_sites)
 
 
+def _lacks(program: list[QInstr], names) -> bool:
+    """Whether no instruction has one of these names: a fusing pass that looks for them
+    has nothing to do (most code has none), and skips its walk over the program."""
+    return {q.name for q in program}.isdisjoint(names)
+
+
 def _iterate_pairs_into_locals(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
     """`for a, b in sequence` where locals are raw: FOR_ITER_LIST_GUARDED, the
     UNPACK_SEQUENCE_TWO_GUARDED right after it and the two STORE_FASTs right after that
     (one code unit each, none a jump target) become FOR_ITER_LIST_UNPACK_TWO_TO_LOCALS,
     the locals in its raw operand's low two bytes.  Where the unpacking kept exiting,
     the four stay apart."""
+    if _lacks(program, {"FOR_ITER_LIST_GUARDED"}):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
     while i < len(program):
-        loop, run = program[i], program[i + 1:i + 4]
-        if (loop.name == "FOR_ITER_LIST_GUARDED" and len(run) == 3 and run[0].name == "UNPACK_SEQUENCE_TWO_GUARDED"
+        loop = program[i]
+        run = program[i + 1:i + 4] if loop.name == "FOR_ITER_LIST_GUARDED" else ()
+        if (len(run) == 3 and run[0].name == "UNPACK_SEQUENCE_TWO_GUARDED"
                 and len(loop.covers) == 1 and run[0].first.unit == loop.unit + 1
                 and not {loop.start, run[0].start} & generic_sites and not any(id(q) in targets for q in run)
                 and all(q.name == "STORE_FAST" and q.oparg < 256 and len(q.covers) == 1
@@ -281,6 +291,8 @@ def _fuse_square_roots(program: list[QInstr], generic_sites: frozenset[int]) -> 
     it) become BINARY_OP_POWER_FLOAT_RAW_HALF, the first of the two: it keeps the
     constant's raw masks and the jumps to it, and exits before anything changes (at
     the constant: where it kept exiting, the two stay apart, the power exiting alone)."""
+    if _lacks(program, {"BINARY_OP_POWER_FLOAT_RAW"}):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     for instr in program:
@@ -402,6 +414,8 @@ def _skip_known_list_checks(program: list[QInstr]) -> list[QInstr]:
     that an item load before it, in the same straight run (nothing jumps or unwinds
     between), found a list and that nothing between rebinds: it checks only the
     indexes' range and the items."""
+    if _lacks(program, LIST_ITEM_LOADS | UPDATE_FORMS.keys()):
+        return program
     entries = jump_targets(program) | {id(q.unwind) for q in program if q.unwind is not None}
     lists: set[int] = set()  # locals found lists
     for instr in program:
@@ -430,12 +444,14 @@ def _fuse_item_updates(program: list[QInstr]) -> list[QInstr]:
     MemoryError a new float may raise leaves the stack as it found it.  The list local
     goes in OPARG's low byte, x's and y's (if a local) in the next two, y's index (if
     an item) in the raw operand."""
+    if _lacks(program, UPDATE_PRODUCT_STARTS):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
     while i < len(program):
         start = program[i]
-        shape = _update_product(program, i, targets)
+        shape = _update_product(program, i, targets) if start.name in UPDATE_PRODUCT_STARTS else None
         if shape is None:
             result.append(start)
             i += 1
@@ -480,6 +496,8 @@ def _update_items_in_place(program: list[QInstr], depths: dict[int, int]) -> lis
     stack.  Nothing between can exit or raise, so no exit ever sees the stack without
     them; the raw stack masks between are shifted down all the same (the two slots held
     objects), and so are the end's, for the MemoryError it may raise."""
+    if _lacks(program, {KEEP_ITEM_LOAD}):
+        return program
     targets = jump_targets(program)
     for i, start in enumerate(program):
         if start.name != KEEP_ITEM_LOAD:
@@ -508,6 +526,8 @@ def _fuse_float_operations(program: list[QInstr]) -> list[QInstr]:
     as its operands, and stores its result into the raw local that takes it next: one
     instruction, the first of the run, which keeps its raw masks and the jumps to it
     (none of these can fail; a comparison's eval-breaker exit comes before anything)."""
+    if _lacks(program, FUSABLE_FLOAT_OPS):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
@@ -544,6 +564,8 @@ def _fuse_float_operations(program: list[QInstr]) -> list[QInstr]:
 
 def _fusable(program: list[QInstr], i: int, targets: set[int]):
     """(operand sources, operation, store or None) of a fusable run starting at i."""
+    if program[i].name not in FUSABLE_FLOAT_OPS and program[i].name not in OPERAND_SOURCES:
+        return None  # (neither an operation nor the first of its sources: most instructions)
     for count in (2, 1, 0):
         window = program[i:i + count + 2]
         if len(window) < count + 1:
@@ -570,6 +592,8 @@ def _fusable(program: list[QInstr], i: int, targets: set[int]):
 def _fused_generic(program: list[QInstr], generic_sites: frozenset[int]) -> frozenset[int]:
     """The fused item loads (_load_items_raw) exit at their first instruction: where one
     kept exiting, its subscript stays apart, generic too."""
+    if not generic_sites:
+        return generic_sites  # (a first compile)
     items = frozenset(program[j].start for i in range(len(program)) for j in (i + 2, i + 4)
                       if j < len(program) and program[i].start in generic_sites
                       and program[i].name in ("LOAD_FAST", "LOAD_DEREF") and program[j].name == "BINARY_SUBSCR_LIST_INT")
@@ -584,12 +608,14 @@ def _load_items_raw(program: list[QInstr]) -> list[QInstr]:
     of `list[k] op= x`, the two COPYs between) become one instruction.  Runs last: the
     first instruction becomes the fused one, keeps its raw masks (it exits before
     anything changes, the interpreter resuming there) and the jumps to it."""
+    if _lacks(program, {"BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT"}):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
     while i < len(program):
         instr = program[i]
-        size, name = _item_load(program, i, targets)
+        size, name = _item_load(program, i, targets) if instr.name == "LOAD_FAST" else (0, None)
         if size:
             index = program[i + 1]
             instr.name, instr.covers = name, tuple(c for q in program[i:i + size] for c in q.covers)
@@ -633,12 +659,15 @@ def _store_items_raw(program: list[QInstr], generic_sites: frozenset[int]) -> li
     STORE_SUBSCR_LIST_INT become one STORE_SUBSCR_LIST_INT_BOX_FLOAT, which writes the
     result into the item's own float where it can.  Runs last: the new instruction
     keeps the raw masks of the BOX_FLOAT it replaces, and resumes at the first SWAP."""
+    if _lacks(program, {"BOX_FLOAT"}):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
     while i < len(program):
-        box, *rest = program[i:i + 4]
-        if (box.name == "BOX_FLOAT" and len(rest) == 3
+        box = program[i]
+        rest = program[i + 1:i + 4] if box.name == "BOX_FLOAT" else ()
+        if (len(rest) == 3
                 and [(q.name, q.oparg) for q in rest] == STORE_ITEM
                 and not any(id(q) in targets for q in rest) and rest[0].start not in generic_sites):
             box.name, box.covers = "STORE_SUBSCR_LIST_INT_BOX_FLOAT", tuple(c for q in rest for c in q.covers)
@@ -656,12 +685,15 @@ def _store_attributes_raw(program: list[QInstr]) -> list[QInstr]:
     STORE_ATTR_CACHED become one STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT, which writes the result into the
     attribute's own float where it can.  It keeps the raw masks of the BOX_FLOAT it
     replaces, stands at the STORE_ATTR, and never exits."""
+    if _lacks(program, {"BOX_FLOAT"}):
+        return program
     targets = jump_targets(program)
     result: list[QInstr] = []
     i = 0
     while i < len(program):
-        box, *rest = program[i:i + 3]
-        if (box.name == "BOX_FLOAT" and len(rest) == 2 and (rest[0].name, rest[0].oparg) == ("SWAP", 2)
+        box = program[i]
+        rest = program[i + 1:i + 3] if box.name == "BOX_FLOAT" else ()
+        if (len(rest) == 2 and (rest[0].name, rest[0].oparg) == ("SWAP", 2)
                 and rest[1].name == "STORE_ATTR_CACHED" and not any(id(q) in targets for q in rest)):
             box.name, box.covers, box.acts_at = "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT", rest[0].covers + rest[1].covers, 1
             box.operand, box.note = rest[1].operand, rest[1].note
@@ -893,20 +925,26 @@ def values_and_users(program: list[QInstr], depths: dict[int, int]):
             stack = [None] * max(_depth_after(instr, len(stack)), 0)
             continue
         pops, pushes = effect
-        used = stack[len(stack) - pops:] if pops else []
-        del stack[len(stack) - pops:]
-        for producer in used:
-            if producer is not None:
-                consumers[id(producer)] = instr
+        if pops:
+            used = stack[len(stack) - pops:]
+            del stack[len(stack) - pops:]
+            for producer in used:
+                if producer is not None:
+                    consumers[id(producer)] = instr
+            operands[id(instr)] = [(pops - k, producer) for k, producer in enumerate(used)]
+        else:
+            operands[id(instr)] = []
         # What stays on the stack reaches the target, where all is boxed; or a generator's
         # frame keeps it while it is suspended, where the garbage collector may look.
-        if instr.jumps or instr.first.name == "YIELD_VALUE":
+        if instr.target_instr is not None or instr.first.name == "YIELD_VALUE":
             for producer in stack:
                 if producer is not None:
                     consumers[id(producer)] = None
             stack = [None] * len(stack)
-        operands[id(instr)] = [(pops - k, producer) for k, producer in enumerate(used)]
-        stack += [None] * (pushes - 1) + [instr] if pushes else []
+        if pushes == 1:
+            stack.append(instr)
+        elif pushes:
+            stack += [None] * (pushes - 1) + [instr]
     return operands, consumers
 
 
@@ -1030,6 +1068,7 @@ def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals)
     """raw_stack (and raw_locals for original instructions): which slots hold raw
     values before each instruction runs."""
     stack: list[str | None] = []
+    masks: dict[int, tuple[int, int]] = {}  # id(a region's kinds, which its instructions share) -> its masks
     for instr, starts in _blocks(program):
         if starts:
             stack = [None] * depths.get(instr.start, 0)
@@ -1037,8 +1076,11 @@ def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals)
             raise ValueError("too deep a stack to track unboxed values")
         kinds = raw_locals.get(id(instr))
         if kinds:
-            instr.raw_locals = sum([1 << v for v in kinds])
-            instr.raw_int_locals = sum([1 << v for v, k in kinds.items() if k == "int"])
+            mask = masks.get(id(kinds))
+            if mask is None:
+                mask = masks[id(kinds)] = (sum([1 << v for v in kinds]),
+                                           sum([1 << v for v, k in kinds.items() if k == "int"]))
+            instr.raw_locals, instr.raw_int_locals = mask
         if any(stack):
             instr.raw_stack = sum([1 << i for i, k in enumerate(stack) if k])
             instr.raw_int_stack = sum([1 << i for i, k in enumerate(stack) if k == "int"])
@@ -1055,5 +1097,9 @@ def _record_raw_stack(program: list[QInstr], depths: dict[int, int], raw_locals)
                 stack = [None] * max(_depth_after(instr, len(stack)), 0)
                 continue
             pops, pushes = effect
-            del stack[len(stack) - pops:]
-            stack += [None] * (pushes - 1) + [instr.pushes_raw] if pushes else []
+            if pops:
+                del stack[len(stack) - pops:]
+            if pushes == 1:
+                stack.append(instr.pushes_raw)
+            elif pushes:
+                stack += [None] * (pushes - 1) + [instr.pushes_raw]
