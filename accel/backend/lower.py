@@ -2,7 +2,9 @@
 
 Only what native code can reach is emitted: control enters at the first instruction (or,
 in a generator, where it resumes) and follows fall-throughs, jumps, and the UNWIND steps
-that take exceptions to their handlers; an exit to the interpreter ends a path.
+that take exceptions to their handlers; an exit to the interpreter ends a path.  Other
+code may also be entered at the head of a reachable loop, by a frame that was running an
+earlier version of it (on-stack replacement, native/deopt.c).
 """
 from __future__ import annotations
 
@@ -29,6 +31,23 @@ def resume_points(program: list[QInstr]) -> dict[int, int]:
     return points
 
 
+def loop_entries(program: list[QInstr]) -> dict[int, int]:
+    """Where a frame that ran an earlier program may enter at a loop's head: program index
+    -> the code unit before the head (prev_instr's unit when the interpreter would run the
+    head next).  The entry is the first instruction attributed to the head, where the loop
+    is entered from before it (its raw locals unboxed from there on, with guards), and only
+    where nothing is raw yet: the frame holds objects only."""
+    heads = {q.covers[-1].target for q in program if q.jumps and q.covers[-1].target is not None
+             and q.covers[-1].target <= q.start}
+    entries = {}
+    for index, instr in enumerate(program):
+        if instr.start in heads:
+            heads.discard(instr.start)
+            if instr.raw_locals == 0 and instr.raw_stack == 0:
+                entries[index] = instr.start - 1
+    return entries
+
+
 def reachable(program: list[QInstr], generator: bool) -> list[QInstr]:
     """The instructions native code can reach, in program order."""
     position = {id(q): i for i, q in enumerate(program)}
@@ -53,7 +72,7 @@ def reachable(program: list[QInstr], generator: bool) -> list[QInstr]:
 def lower(code: types.CodeType, program: list[QInstr]):
     """The cffi array of accel_instr, its length, and the objects it refers to."""
     position = {id(q): i for i, q in enumerate(program)}
-    resumes = resume_points(program) if code.co_flags & GENERATOR else {}
+    resumes = resume_points(program) if code.co_flags & GENERATOR else loop_entries(program)
     keepalive = []
     stencil_id = native.stencil_id
     layout = native.instr_layout()

@@ -42,6 +42,8 @@ GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 # its first call, and a function called a few times should run the specialized code
 # from its second call on.
 PROFILE_ENTRIES = 1
+# How explain() names a loop head that is an entry point.
+LOOP_ENTRY_NOTE = "loop head: an entry point for a frame already running (on-stack replacement)"
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 
@@ -120,15 +122,16 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     useless = _exits_at_once(program, generator)
     if useless:
         return useless
+    # Not a generator's: a recompile request sends the rest of a running generator to the
+    # interpreter (its resumptions), and a long-lived one would never come back.
+    profiles = not recompile and not generator
+    profiled = [i for i, q in enumerate(program) if q.name in PROFILES_OPERANDS]
+    _mark_loop_entries(program, generator, profiles and bool(profiled))
     array, n, keepalive = lower.lower(code, program)
     size = native.emit(code, array, n, keepalive)
     if size < 0:
         return "emitting native code failed"
     costs.totals.native_instructions += len(decoded.instructions)
-    # Not a generator's: a recompile request sends the rest of a running generator to the
-    # interpreter (its resumptions), and a long-lived one would never come back.
-    profiles = not recompile and not code.co_flags & lower.GENERATOR
-    profiled = [i for i, q in enumerate(program) if q.name in PROFILES_OPERANDS]
     native.profile_operands(code, PROFILE_ENTRIES if profiles else 0, profiled)
     perfmap.emitted(code)
     attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
@@ -172,6 +175,21 @@ def _cpython_specializations(code: types.CodeType) -> dict[int, str]:
         return {}
     return {unit: ALL_OPNAMES[op] for unit, (op, was) in enumerate(zip(adaptive, plain))
             if op != was and ALL_OPNAMES[op] not in dis.opmap}
+
+
+def _mark_loop_entries(program: list[QInstr], generator: bool, profiling: bool) -> None:
+    """A function's loop heads are entry points (lower.loop_entries); while the code
+    profiles its operands, its loops' back edges count, and a hot one has the frame
+    compiled again and entered at its head (on-stack replacement, native/deopt.c)."""
+    if generator:
+        return
+    for index in lower.loop_entries(program):
+        program[index].note += ("; " if program[index].note else "") + LOOP_ENTRY_NOTE
+    if profiling:
+        for instr in program:
+            if instr.name == "JUMP_BACKWARD":
+                instr.name = "JUMP_BACKWARD_PROFILING"
+                instr.note = "counts the loop's iterations: a hot loop is compiled again from its profile"
 
 
 def _exits_at_once(program: list[QInstr], generator: bool) -> str | None:
