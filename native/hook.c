@@ -323,6 +323,8 @@ accel_compile_running(_PyInterpreterFrame *frame, accel_code *rec)
     if (compiling || compiler == NULL) {
         return 0;
     }
+    rec->recompile_requested = 1;  /* counted as a recompile once installed (jit.c) */
+    accel_direct_start_refresh(rec);
     return compile(frame, rec);
 }
 
