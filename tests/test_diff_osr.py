@@ -43,6 +43,7 @@ print(repr(main(make_floats(N))))
     assert main["exits"] == 1 and run.deopts("LOOP_HOT") == 1, run.stats
     assert any(name.startswith("BINARY_OP_MULTIPLY_FLOAT_RAW") for name in main["specialized"]), main["text"]
     assert any("loop head: an entry point" in note for note in main["notes"]), main["text"]
+    assert "entry points: its start, and the loop heads at offsets" in main["text"], main["text"]
 
 
 def test_int_counting_loop_over_a_list_from_a_call(tmp_path):

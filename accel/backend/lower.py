@@ -19,6 +19,8 @@ from ..specializer.ir import ENDS_PATH, NOTHING, QInstr
 GENERATOR = 0x20 | 0x80 | 0x200
 # A generator is suspended at these; it resumes at the instruction after.
 SUSPENDS = frozenset({"YIELD_VALUE", "RETURN_GENERATOR"})
+# The note explain() shows at a loop head that is an entry point (loop_entries).
+LOOP_ENTRY_NOTE = "loop head: an entry point for a frame already running (on-stack replacement)"
 
 
 def resume_points(program: list[QInstr]) -> dict[int, int]:

@@ -42,8 +42,6 @@ GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 # its first call, and a function called a few times should run the specialized code
 # from its second call on.
 PROFILE_ENTRIES = 1
-# How explain() names a loop head that is an entry point.
-LOOP_ENTRY_NOTE = "loop head: an entry point for a frame already running (on-stack replacement)"
 ALL_OPNAMES = dis._all_opname  # 3.11: names of the specialized opcodes too
 
 
@@ -184,7 +182,7 @@ def _mark_loop_entries(program: list[QInstr], generator: bool, profiling: bool) 
     if generator:
         return
     for index in lower.loop_entries(program):
-        program[index].note += ("; " if program[index].note else "") + LOOP_ENTRY_NOTE
+        program[index].note += ("; " if program[index].note else "") + lower.LOOP_ENTRY_NOTE
     if profiling:
         for instr in program:
             if instr.name == "JUMP_BACKWARD":
