@@ -226,3 +226,35 @@ def squares(data):
 print(repr(sum(squares(make_floats(N)))))
 """, tmp_path)
     assert run.deopts("LOOP_HOT") == 0, run.stats
+
+
+def test_types_change_after_the_replacement(tmp_path):
+    run = compare(DATA + """
+def main(data):
+    total = 0.0
+    for x in data:
+        total = total + x * x
+    return total
+
+data = make_floats(N) + [3, 10**30, True] + make_floats(10)
+print(repr(main(data)))
+try:
+    main(make_floats(N) + ["x"])
+except TypeError as error:
+    print("TypeError", error)
+""", tmp_path)
+    replaced(run)
+    assert run.deopts("GUARD_TYPE") >= 1, run.stats
+
+
+def test_loop_too_short_to_get_hot_is_not_replaced(tmp_path):
+    run = compare("""
+def main(data):
+    total = 0.0
+    for x in data:
+        total = total + x * x
+    return total
+
+print(main([i * 0.5 for i in range(1000)]))
+""", tmp_path)
+    assert run.stats["on_stack_replacements"] == 0 and run.deopts("LOOP_HOT") == 0, run.stats
