@@ -171,7 +171,7 @@ enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *re
     if (head <= 0 || !may_replace(tstate, frame)) {
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     }
-    if (rec->native == native && (saw_one_kind(native) || rec->recompile_requested)
+    if (rec->native == native && rec->state == ACCEL_STATE_COMPILED && (saw_one_kind(native) || rec->recompile_requested)
         && accel_compile_running(frame, rec) < 0) {
         /* A signal handler's exception, raised where the interpreter checks for
          * it at this jump. */
