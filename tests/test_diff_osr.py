@@ -258,3 +258,44 @@ def main(data):
 print(main([i * 0.5 for i in range(1000)]))
 """, tmp_path)
     assert run.stats["on_stack_replacements"] == 0 and run.deopts("LOOP_HOT") == 0, run.stats
+
+
+def test_inner_loop_of_a_loop_that_keeps_locals_raw(tmp_path):
+    """The recompiled code keeps the locals raw across the outer loop, so the inner head
+    is entered through a stub that unboxes them (lower.with_entry_stubs)."""
+    run = compare("""
+def main(pairs, dt, steps):
+    e = 0.0
+    for _ in range(steps):
+        for a, b in pairs:
+            dx = a[0] - b[0]
+            e = e + dx * dx * dt
+    return e
+
+pairs = [([i * 0.5, 1.0], [i * 0.25, 2.0]) for i in range(10)]
+print(repr(main(pairs, 0.01, 1000)))
+""", tmp_path, functions=["main"])
+    replaced(run)
+    main = run.function("main")
+    assert main["exits"] == 1 and main["recompiles"] == 1, main["text"]
+    assert "UNBOX_LOCAL_FLOAT" in main["text"], main["text"]
+
+
+def test_inner_while_true_loop_entered_through_an_unboxing_stub(tmp_path):
+    run = compare("""
+def main(xs, steps):
+    e = 0.0
+    for _ in range(steps):
+        i = 0
+        while True:
+            e = e + xs[i] * 0.5
+            i += 1
+            if i >= 10:
+                break
+    return e
+
+print(repr(main([k * 0.75 for k in range(10)], 1000)))
+""", tmp_path, functions=["main"])
+    replaced(run)
+    main = run.function("main")
+    assert main["exits"] == 1, main["text"]

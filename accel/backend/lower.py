@@ -19,6 +19,7 @@ from ..specializer.ir import ENDS_PATH, NOTHING, QInstr
 GENERATOR = 0x20 | 0x80 | 0x200
 # A generator is suspended at these; it resumes at the instruction after.
 SUSPENDS = frozenset({"YIELD_VALUE", "RETURN_GENERATOR"})
+UNBOXES_LOCAL = frozenset({"UNBOX_LOCAL_FLOAT", "UNBOX_LOCAL_INT"})
 # The note explain() shows at a loop head that is an entry point (loop_entries).
 LOOP_ENTRY_NOTE = "loop head: an entry point for a frame already running (on-stack replacement)"
 
@@ -33,21 +34,61 @@ def resume_points(program: list[QInstr]) -> dict[int, int]:
     return points
 
 
+def _loop_heads(program: list[QInstr]) -> set[int]:
+    """The code units that backward jumps go to."""
+    return {q.covers[-1].target for q in program if q.jumps and q.covers[-1].target is not None
+            and q.covers[-1].target <= q.start}
+
+
+def _boxed_here(instr: QInstr) -> bool:
+    return instr.raw_locals == 0 and instr.raw_stack == 0
+
+
 def loop_entries(program: list[QInstr]) -> dict[int, int]:
     """Where a frame that ran an earlier program may enter at a loop's head: program index
     -> the code unit before the head (prev_instr's unit when the interpreter would run the
-    head next).  The entry is the first instruction attributed to the head, where the loop
-    is entered from before it (its raw locals unboxed from there on, with guards), and only
-    where nothing is raw yet: the frame holds objects only."""
-    heads = {q.covers[-1].target for q in program if q.jumps and q.covers[-1].target is not None
-             and q.covers[-1].target <= q.start}
+    head next).  The frame holds objects only, so the entry is an instruction attributed
+    to the head before which nothing is raw: the first one (where the loop is entered from
+    before it, its raw locals unboxed from there on), or, for the head of a loop inside one
+    that keeps locals raw, an unboxing of them that then goes to the head (with_entry_stubs,
+    or the way back from a GET_ITER that had to box them)."""
+    heads = _loop_heads(program)
+    first: dict[int, QInstr] = {}
     entries = {}
     for index, instr in enumerate(program):
-        if instr.start in heads:
+        if instr.start not in heads:
+            continue
+        head = first.setdefault(instr.start, instr)
+        if _boxed_here(instr) and (instr is head or instr.name in UNBOXES_LOCAL):
             heads.discard(instr.start)
-            if instr.raw_locals == 0 and instr.raw_stack == 0:
-                entries[index] = instr.start - 1
+            entries[index] = instr.start - 1
     return entries
+
+
+def with_entry_stubs(program: list[QInstr]) -> list[QInstr]:
+    """The program with, at its end, an entry for each loop head where locals are raw
+    (an inner loop of one that keeps them raw): each raw local unboxed, with its guard
+    (one that fails exits there, at the head), then a jump to the head."""
+    heads = _loop_heads(program)
+    stubs: list[QInstr] = []
+    for instr in program:
+        if instr.start not in heads:
+            continue
+        heads.discard(instr.start)
+        if instr.raw_stack != 0 or instr.raw_locals == 0:
+            continue
+        done = 0
+        for local in range(instr.raw_locals.bit_length()):
+            if instr.raw_locals >> local & 1:
+                kind = "INT" if instr.raw_int_locals >> local & 1 else "FLOAT"
+                unbox = QInstr(f"UNBOX_LOCAL_{kind}", instr.covers[:1], local)
+                unbox.raw_locals, unbox.raw_int_locals = done, done & instr.raw_int_locals
+                done |= 1 << local
+                stubs.append(unbox)
+        enter = QInstr("JUMP_FORWARD", instr.covers[:1], target_instr=instr, note="enters the unboxed loop")
+        enter.raw_locals, enter.raw_int_locals = instr.raw_locals, instr.raw_int_locals
+        stubs.append(enter)
+    return program + stubs
 
 
 def reachable(program: list[QInstr], generator: bool) -> list[QInstr]:

@@ -124,7 +124,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     # interpreter (its resumptions), and a long-lived one would never come back.
     profiles = not recompile and not generator
     profiled = [i for i, q in enumerate(program) if q.name in PROFILES_OPERANDS]
-    _mark_loop_entries(program, generator, profiles and bool(profiled))
+    program = _add_loop_entries(program, generator, profiles and bool(profiled))
     array, n, keepalive = lower.lower(code, program)
     size = native.emit(code, array, n, keepalive)
     if size < 0:
@@ -175,19 +175,24 @@ def _cpython_specializations(code: types.CodeType) -> dict[int, str]:
             if op != was and ALL_OPNAMES[op] not in dis.opmap}
 
 
-def _mark_loop_entries(program: list[QInstr], generator: bool, profiling: bool) -> None:
+def _add_loop_entries(program: list[QInstr], generator: bool, profiling: bool) -> list[QInstr]:
     """A function's loop heads are entry points (lower.loop_entries); while the code
     profiles its operands, its loops' back edges count, and a hot one has the frame
     compiled again and entered at its head (on-stack replacement, native/deopt.c)."""
     if generator:
-        return
-    for index in lower.loop_entries(program):
-        program[index].note += ("; " if program[index].note else "") + lower.LOOP_ENTRY_NOTE
+        return program
+    program = lower.with_entry_stubs(program)
+    heads = {unit + 1 for unit in lower.loop_entries(program).values()}
+    for instr in program:  # (the first instruction of each: the one explain() shows)
+        if instr.start in heads:
+            heads.discard(instr.start)
+            instr.note += ("; " if instr.note else "") + lower.LOOP_ENTRY_NOTE
     if profiling:
         for instr in program:
             if instr.name == "JUMP_BACKWARD":
                 instr.name = "JUMP_BACKWARD_PROFILING"
                 instr.note = "counts the loop's iterations: a hot loop is compiled again from its profile"
+    return program
 
 
 def _exits_at_once(program: list[QInstr], generator: bool) -> str | None:
