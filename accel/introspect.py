@@ -170,6 +170,13 @@ def format_explanation(e: Explanation) -> str:
                      f"{yields} suspensions (YIELD_VALUE, which every `await` has); RETURN_GENERATOR makes it, "
                      f"native code resumes it (native entries count calls and resumptions)")
     lines += [f"  {message}" for message in e.asm.get(-1, [])]
+    if e.state == "compiled" and not kind:
+        from .backend.lower import LOOP_ENTRY_NOTE
+
+        heads = [str(row.offset) for row in e.rows if LOOP_ENTRY_NOTE in row.note]
+        if heads:
+            lines.append(f"  entry points: its start, and the loop heads at offsets {', '.join(heads)} (a frame "
+                         f"running an earlier version of the code goes on there: on-stack replacement)")
     lines.append(f"  {'offset':>6}  {'line':>4}  {'bytecode':<32}{'accel':<32}bytes")
     if e.asm.get(-2):
         lines.append("  (entry)")

@@ -63,6 +63,8 @@ typedef struct {
     uint64_t builtins_computed;        /* builtin calls computed natively (max, min: native/builtins.c) */
     uint64_t attribute_misses;         /* attribute and method loads and stores their inline caches missed */
     uint64_t inlined_calls;            /* calls of small pure functions run inlined at their sites (stencils/inline.c) */
+    uint64_t loop_head_entries;        /* frames that native code entered at a loop's head (deopt.c) */
+    uint64_t on_stack_replacements;    /* ... in code compiled again while the frame ran its loop */
     uint64_t exits[ACCEL_EXIT_COUNT];  /* by accel_exit */
     uint64_t functions_compiled;
     uint64_t native_bytes;

@@ -144,6 +144,52 @@ raise_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame)
     return result;
 }
 
+/* Whether a frame left at a loop's head may be compiled for and go on natively
+ * there, as the hook would run a fresh frame (native/runtime.h); not a
+ * generator's (their code does not profile: compiler.py). */
+static int
+may_replace(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    return frame->owner != FRAME_OWNED_BY_GENERATOR && !tstate->cframe->use_tracing
+           && tstate->interp->eval_frame == accel_eval_frame && _PyRuntimeState_GetFinalizing(&_PyRuntime) == NULL;
+}
+
+/* On-stack replacement.  A loop of the profiling version (`native`) of the code
+ * got hot (stencils/control.c, JUMP_BACKWARD_PROFILING): the frame was written
+ * back as the interpreter expects it before the loop's back edge.  If the
+ * profile has taught something (or a guard asks for it), the code is compiled
+ * again now, and the frame goes on in the current program at the loop's head,
+ * an entry point of every function's program (accel/backend/lower.py
+ * loop_entries) whose raw locals are unboxed there with guards.  Where that is
+ * not possible (tracing, another hook, compiling refused, no entry there) the
+ * interpreter runs the rest of the frame, as after any exit. */
+static PyObject *
+enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, accel_native *native)
+{
+    _Py_CODEUNIT *jump = NULL;
+    int head = accel_backward_jump_target(frame, &jump);
+    if (head <= 0 || !may_replace(tstate, frame)) {
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+    if (rec->native == native && rec->state == ACCEL_STATE_COMPILED && (saw_one_kind(native) || rec->recompile_requested)
+        && accel_compile_running(frame, rec) < 0) {
+        /* A signal handler's exception, raised where the interpreter checks for
+         * it at this jump. */
+        frame->prev_instr = jump;
+        return raise_in_interpreter(tstate, frame);
+    }
+    /* (Compiling ran Python code: tracing may be on now.) */
+    int at = may_replace(tstate, frame) && accel_may_run_directly(tstate, rec)
+             ? accel_resume_index(rec->native, head - 1) : -1;
+    if (at < 0) {
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+    accel_totals.loop_head_entries++;
+    accel_totals.on_stack_replacements += rec->native != native;
+    frame->prev_instr = _PyCode_CODE(frame->f_code) + head - 1;
+    return accel_run_native(tstate, frame, rec, at);
+}
+
 /* Native code (`native`, which a recompile may have replaced as rec->native
  * meanwhile) left the frame at an exit (`tagged`, see stencils/stencil.h): the
  * interpreter runs the rest of it. */
@@ -158,6 +204,9 @@ accel_finish_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame, a
      * handler in this frame, or out of it. */
     if (reason == ACCEL_EXIT_ERROR) {
         return raise_in_interpreter(tstate, frame);
+    }
+    if (reason == ACCEL_EXIT_LOOP_HOT) {
+        return enter_hot_loop(tstate, frame, rec, native);
     }
     return _PyEval_EvalFrameDefault(tstate, frame, 0);
 }

@@ -15,7 +15,9 @@ enum accel_exit {
     ACCEL_EXIT_EVAL_BREAKER = 4,    /* signals, GIL drop request, async exception */
     ACCEL_EXIT_RAISE = 5,           /* an error whose message the interpreter composes */
     ACCEL_EXIT_TRACING = 6,         /* a call switched tracing or profiling on */
-    ACCEL_EXIT_COUNT = 7
+    ACCEL_EXIT_LOOP_HOT = 7,        /* a loop of code still profiling got hot: compiled again
+                                       and entered at its head (on-stack replacement, deopt.c) */
+    ACCEL_EXIT_COUNT = 8
 };
 
 #endif

@@ -112,6 +112,7 @@ typedef struct {
         } global;
         accel_attr_way ways[ACCEL_CACHE_WAYS];
         uint32_t operand_kinds;     /* an arithmetic or comparison site: accel_operand_kind bits seen */
+        uint32_t back_edges;        /* a profiling loop's back edge: times taken (operand_kinds.h) */
         accel_resume_site resume;   /* a FOR_ITER or SEND site */
     };
     unsigned int misses;    /* since the ways filled up: evictions back off */

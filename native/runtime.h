@@ -101,6 +101,9 @@ accel_resumable_record(PyThreadState *tstate, PyCodeObject *co)
     return rec;
 }
 
+int accel_backward_jump_target(_PyInterpreterFrame *frame, _Py_CODEUNIT **jump);
+int accel_compile_running(_PyInterpreterFrame *frame, accel_code *rec);
+
 /* jit.c */
 int accel_jit_init(void);
 void accel_native_free(accel_native *native);

@@ -47,6 +47,19 @@ STENCIL(JUMP_BACKWARD)
     JUMP();
 }
 
+/* The back edge of a loop in code still profiling its operands: once the loop
+ * is hot, the frame leaves (as the interpreter would run this jump next), to be
+ * compiled again and entered at the loop's head (native/deopt.c).  Once only:
+ * other frames running this program (recursion) go on here. */
+STENCIL(JUMP_BACKWARD_PROFILING)
+{
+    CHECK_EVAL_BREAKER();
+    if (UNLIKELY(++((accel_cache *)HOLE(_JIT_CACHE))->back_edges == ACCEL_LOOP_HOT_BACK_EDGES)) {
+        EXIT(ACCEL_EXIT_LOOP_HOT);
+    }
+    JUMP();
+}
+
 STENCIL(RETURN_VALUE)
 {
     /* A frame object that outlives the call reports this line as its f_lineno. */

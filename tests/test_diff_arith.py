@@ -792,7 +792,7 @@ def test_sites_profiled_in_the_first_call_are_specialized_from_the_second(tmp_pa
                 acc = acc + a * b
             return acc
 
-        rows = [(i, i + 1, i * 3) for i in range(5000)]
+        rows = [(i, i + 1, i * 3) for i in range(3000)]  # fewer iterations than make a loop hot (OSR)
         print(accumulate(rows), accumulate(rows[:100]))
         print(mixed([(1, 2), (1.5, 2)]), mixed([(3, 4)]), mixed([(2.5, 1.0)]))
     """, tmp_path, functions=["accumulate", "mixed"])

@@ -2,7 +2,9 @@
 
 Only what native code can reach is emitted: control enters at the first instruction (or,
 in a generator, where it resumes) and follows fall-throughs, jumps, and the UNWIND steps
-that take exceptions to their handlers; an exit to the interpreter ends a path.
+that take exceptions to their handlers; an exit to the interpreter ends a path.  Other
+code may also be entered at the head of a reachable loop, by a frame that was running an
+earlier version of it (on-stack replacement, native/deopt.c).
 """
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ from ..specializer.ir import ENDS_PATH, NOTHING, QInstr
 GENERATOR = 0x20 | 0x80 | 0x200
 # A generator is suspended at these; it resumes at the instruction after.
 SUSPENDS = frozenset({"YIELD_VALUE", "RETURN_GENERATOR"})
+UNBOXES_LOCAL = frozenset({"UNBOX_LOCAL_FLOAT", "UNBOX_LOCAL_INT"})
+# The note explain() shows at a loop head that is an entry point (loop_entries).
+LOOP_ENTRY_NOTE = "loop head: an entry point for a frame already running (on-stack replacement)"
 
 
 def resume_points(program: list[QInstr]) -> dict[int, int]:
@@ -27,6 +32,63 @@ def resume_points(program: list[QInstr]) -> dict[int, int]:
         if instr.start in suspended_at:
             points[index] = suspended_at.pop(instr.start)
     return points
+
+
+def _loop_heads(program: list[QInstr]) -> set[int]:
+    """The code units that backward jumps go to."""
+    return {q.covers[-1].target for q in program if q.jumps and q.covers[-1].target is not None
+            and q.covers[-1].target <= q.start}
+
+
+def _boxed_here(instr: QInstr) -> bool:
+    return instr.raw_locals == 0 and instr.raw_stack == 0
+
+
+def loop_entries(program: list[QInstr]) -> dict[int, int]:
+    """Where a frame that ran an earlier program may enter at a loop's head: program index
+    -> the code unit before the head (prev_instr's unit when the interpreter would run the
+    head next).  The frame holds objects only, so the entry is an instruction attributed
+    to the head before which nothing is raw: the first one (where the loop is entered from
+    before it, its raw locals unboxed from there on), or, for the head of a loop inside one
+    that keeps locals raw, an unboxing of them that then goes to the head (with_entry_stubs,
+    or the way back from a GET_ITER that had to box them)."""
+    heads = _loop_heads(program)
+    first: dict[int, QInstr] = {}
+    entries = {}
+    for index, instr in enumerate(program):
+        if instr.start not in heads:
+            continue
+        head = first.setdefault(instr.start, instr)
+        if _boxed_here(instr) and (instr is head or instr.name in UNBOXES_LOCAL):
+            heads.discard(instr.start)
+            entries[index] = instr.start - 1
+    return entries
+
+
+def with_entry_stubs(program: list[QInstr]) -> list[QInstr]:
+    """The program with, at its end, an entry for each loop head where locals are raw
+    (an inner loop of one that keeps them raw): each raw local unboxed, with its guard
+    (one that fails exits there, at the head), then a jump to the head."""
+    heads = _loop_heads(program)
+    stubs: list[QInstr] = []
+    for instr in program:
+        if instr.start not in heads:
+            continue
+        heads.discard(instr.start)
+        if instr.raw_stack != 0 or instr.raw_locals == 0:
+            continue
+        done = 0
+        for local in range(instr.raw_locals.bit_length()):
+            if instr.raw_locals >> local & 1:
+                kind = "INT" if instr.raw_int_locals >> local & 1 else "FLOAT"
+                unbox = QInstr(f"UNBOX_LOCAL_{kind}", instr.covers[:1], local)
+                unbox.raw_locals, unbox.raw_int_locals = done, done & instr.raw_int_locals
+                done |= 1 << local
+                stubs.append(unbox)
+        enter = QInstr("JUMP_FORWARD", instr.covers[:1], target_instr=instr, note="enters the unboxed loop")
+        enter.raw_locals, enter.raw_int_locals = instr.raw_locals, instr.raw_int_locals
+        stubs.append(enter)
+    return program + stubs
 
 
 def reachable(program: list[QInstr], generator: bool) -> list[QInstr]:
@@ -63,7 +125,7 @@ _stencils: dict[str, tuple[int, bool]] = {}
 def lower(code: types.CodeType, program: list[QInstr]):
     """The cffi array of accel_instr, its length, and the objects it refers to."""
     position = {id(q): i for i, q in enumerate(program)}
-    resumes = resume_points(program) if code.co_flags & GENERATOR else {}
+    resumes = resume_points(program) if code.co_flags & GENERATOR else loop_entries(program)
     keepalive = []
     stencils = _stencils
     layout = native.instr_layout()

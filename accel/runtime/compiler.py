@@ -120,15 +120,16 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     useless = _exits_at_once(program, generator)
     if useless:
         return useless
+    # Not a generator's: a recompile request sends the rest of a running generator to the
+    # interpreter (its resumptions), and a long-lived one would never come back.
+    profiles = not recompile and not generator
+    profiled = [i for i, q in enumerate(program) if q.name in PROFILES_OPERANDS]
+    program = _add_loop_entries(program, generator, profiles and bool(profiled))
     array, n, keepalive = lower.lower(code, program)
     size = native.emit(code, array, n, keepalive)
     if size < 0:
         return "emitting native code failed"
     costs.totals.native_instructions += len(decoded.instructions)
-    # Not a generator's: a recompile request sends the rest of a running generator to the
-    # interpreter (its resumptions), and a long-lived one would never come back.
-    profiles = not recompile and not code.co_flags & lower.GENERATOR
-    profiled = [i for i, q in enumerate(program) if q.name in PROFILES_OPERANDS]
     native.profile_operands(code, PROFILE_ENTRIES if profiles else 0, profiled)
     perfmap.emitted(code)
     attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
@@ -172,6 +173,26 @@ def _cpython_specializations(code: types.CodeType) -> dict[int, str]:
         return {}
     return {unit: ALL_OPNAMES[op] for unit, (op, was) in enumerate(zip(adaptive, plain))
             if op != was and ALL_OPNAMES[op] not in dis.opmap}
+
+
+def _add_loop_entries(program: list[QInstr], generator: bool, profiling: bool) -> list[QInstr]:
+    """A function's loop heads are entry points (lower.loop_entries); while the code
+    profiles its operands, its loops' back edges count, and a hot one has the frame
+    compiled again and entered at its head (on-stack replacement, native/deopt.c)."""
+    if generator:
+        return program
+    program = lower.with_entry_stubs(program)
+    heads = {unit + 1 for unit in lower.loop_entries(program).values()}
+    for instr in program:  # (the first instruction of each: the one explain() shows)
+        if instr.start in heads:
+            heads.discard(instr.start)
+            instr.note += ("; " if instr.note else "") + lower.LOOP_ENTRY_NOTE
+    if profiling:
+        for instr in program:
+            if instr.name == "JUMP_BACKWARD":
+                instr.name = "JUMP_BACKWARD_PROFILING"
+                instr.note = "counts the loop's iterations: a hot loop is compiled again from its profile"
+    return program
 
 
 def _exits_at_once(program: list[QInstr], generator: bool) -> str | None:

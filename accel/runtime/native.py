@@ -25,6 +25,7 @@ EXIT_REASONS = {
     "EVAL_BREAKER": "eval breaker (signal, thread switch)",
     "RAISE": "error raised by the interpreter",
     "TRACING": "tracing or profiling switched on",
+    "LOOP_HOT": "hot loop: compiled again, entered at its head",
 }
 STATES = {0: "cold", 1: "compiled", 2: "failed"}
 MODES = {"off": 0, "marked": 1, "all": 2}
@@ -260,6 +261,8 @@ def counters() -> dict:
         "builtins_computed": totals.builtins_computed,
         "attribute_misses": totals.attribute_misses,
         "inlined_calls": totals.inlined_calls,
+        "loop_head_entries": totals.loop_head_entries,
+        "on_stack_replacements": totals.on_stack_replacements,
         "exits": {names[i]: totals.exits[i] for i in range(len(names)) if names[i] and totals.exits[i]},
         "functions_compiled": totals.functions_compiled,
         "native_code_bytes": totals.native_bytes,

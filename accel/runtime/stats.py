@@ -31,6 +31,8 @@ def stats() -> dict:
         "builtins_computed": counters["builtins_computed"],  # max() and min() calls computed natively
         "attribute_misses": counters["attribute_misses"],  # inline-cache misses of attribute and method sites
         "inlined_calls": counters["inlined_calls"],  # calls of small pure functions run inlined (stencils/inline.c)
+        "loop_head_entries": counters["loop_head_entries"],  # frames entered natively at a hot loop's head
+        "on_stack_replacements": counters["on_stack_replacements"],  # ... into code compiled again meanwhile
         "deopts": counters["exits"],
         "native_code_bytes": counters["native_code_bytes"],
         "compile_seconds": round(costs.totals.seconds, 6),
@@ -88,6 +90,8 @@ def table(data: dict) -> str:
     row("builtin calls computed natively", f"{data['builtins_computed']:,}")
     row("attribute cache misses", f"{data['attribute_misses']:,}")
     row("calls inlined", f"{data['inlined_calls']:,}")
+    row("loop heads entered mid-run", f"{data['loop_head_entries']:,}")
+    row("  of which on-stack replacements", f"{data['on_stack_replacements']:,}")
     row("deopts (exits to the interpreter)", f"{deopts:,}")
     sections = [
         ("deopts by reason", [(f"{native.EXIT_REASONS.get(reason, reason)} ({reason})", count)
