@@ -86,9 +86,10 @@ KNOWN_CALLS = {"range": (range, range), "float": (float, float), "int": (int, in
 # are domain errors that make a NaN of a number (native code exits then, and the interpreter
 # raises): stencils/math_calls.c calls them on raw floats.
 MATH_CALLS = ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan")
-# Builtins whose calls on an int have a raw form: float(i) is PyLong_AsDouble of it, which
-# a raw int converts to the same double (not on a float: float(x) is x itself).
-RAW_CALLS = ("float",)
+# Builtins whose calls have a raw form: float(i) on an int is PyLong_AsDouble of it, which
+# a raw int converts to the same double (not on a float: float(x) is x itself); int(x) on
+# a float is x truncated, which a raw float truncates the same way where it fits a raw int.
+RAW_CALLS = ("float", "int")
 # Builtins whose calls have a form of their own (stencils/builtin_calls.c).
 BUILTIN_CALLS = ("len", "isinstance")
 # Methods whose calls have a form of their own: name -> the type whose method it is.

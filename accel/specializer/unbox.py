@@ -60,6 +60,7 @@ RAW_OPS = {
     # [NULL, the function, x]: only x is raw (the callee stays an object, checked)
     **{f"CALL_MATH_{name.upper()}": ("float", f"CALL_MATH_{name.upper()}_RAW", "float") for name in MATH_CALLS},
     "CALL_FLOAT_OF_INT": ("int", "CALL_FLOAT_OF_INT_RAW", "float"),
+    "CALL_INT_OF_FLOAT": ("float", "CALL_INT_OF_FLOAT_RAW", "int"),
 }
 # The forms (specialized and raw) of which only the top operand is raw.
 TOP_RAW = frozenset(name for specialized, (_, raw, _) in RAW_OPS.items() if specialized.startswith("CALL_")

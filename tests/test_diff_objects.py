@@ -1,0 +1,39 @@
+"""Differential tests: forms for the object-heavy kernels (conversions of builtins on raw
+values, containers, iteration), compiled on their first call (ACCEL_THRESHOLD=0) and
+compared with stock CPython, with proof (explain) that the form ran and that its guards
+fall back to stock's behaviour."""
+import textwrap
+
+from differential import assert_native, compare
+
+
+def test_int_of_float_is_truncated_raw(tmp_path):
+    run = compare(textwrap.dedent("""
+        def cells(points, scale, offset):
+            out = []
+            for x in points:
+                col = int((x - offset) * scale)
+                out.append(col)
+            return out
+
+        def shown(points, scale, offset):
+            try:
+                return cells(points, scale, offset)
+            except (ValueError, OverflowError) as error:
+                return f"{type(error).__name__}: {error}"
+
+        VALUES = [0.0, -0.0, 0.5, -0.5, 0.999, -0.999, 1.5, -1.5, 2.5, 1e15 + 0.5, -1e15 - 0.5,
+                  9.2e18, -9.2e18, 5e-324]
+        for _ in range(3):
+            print(shown(VALUES, 1.0, 0.0), shown(VALUES, 3.7, -1.25))
+        # beyond a raw int (2**63 and up): the interpreter makes the big int
+        print(shown([9.3e18, -9.3e18, 2.0 ** 63, -(2.0 ** 63), 1e300], 1.0, 0.0))
+        print(shown([float("inf")], 1.0, 0.0), shown([float("-inf")], 1.0, 0.0), shown([float("nan")], 1.0, 0.0))
+        int = lambda value: round(value)  # the global is another function now: the guard on the callee exits
+        print(shown([1.5, 2.5, -0.5], 1.0, 0.0))
+        del int
+        print(shown([1.5, 2.5, -0.5], 1.0, 0.0))
+    """), tmp_path, functions=["cells"])
+    assert_native(run, "cells")
+    assert "CALL_INT_OF_FLOAT_RAW" in run.function("cells")["specialized"], run.function("cells")["text"]
+    assert run.deopts("GUARD_VALUE") >= 1, run.stats  # the infinities, the NaN, the rebound global
