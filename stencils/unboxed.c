@@ -798,6 +798,29 @@ STENCIL(COMPARE_OP_INT_JUMP_RAW)
     CONTINUE();
 }
 
+/* COMPARE_OP_INT_JUMP_RAW that jumps forward, one form per jump condition (the
+ * low three bits of its mask: 1 less, 2 equal, 4 greater), which clang makes
+ * one cmp and one conditional jump (accel/specializer/unbox.py,
+ * INT_JUMP_CONDITIONS); a forward jump checks no eval breaker. */
+#define COMPARE_INT_BY_CONDITION(COND)                          \
+    STENCIL(COMPARE_OP_INT_JUMP_RAW_##COND)                     \
+    {                                                           \
+        int64_t right = (int64_t)sp[-1];                        \
+        int64_t left = (int64_t)sp[-2];                         \
+        sp -= 2;                                                \
+        if (JUMPS_IF_##COND(left, right)) {                     \
+            JUMP();                                             \
+        }                                                       \
+        CONTINUE();                                             \
+    }
+
+COMPARE_INT_BY_CONDITION(LT)
+COMPARE_INT_BY_CONDITION(LE)
+COMPARE_INT_BY_CONDITION(EQ)
+COMPARE_INT_BY_CONDITION(NE)
+COMPARE_INT_BY_CONDITION(GT)
+COMPARE_INT_BY_CONDITION(GE)
+
 /* Both raw and boxed forms share the raw-only-on-a-range-iterator rule: any
  * other iterator exits, since the generic path may run Python code. */
 STENCIL(FOR_ITER_RANGE_RAW)

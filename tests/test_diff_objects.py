@@ -37,3 +37,41 @@ def test_int_of_float_is_truncated_raw(tmp_path):
     assert_native(run, "cells")
     assert "CALL_INT_OF_FLOAT_RAW" in run.function("cells")["specialized"], run.function("cells")["text"]
     assert run.deopts("GUARD_VALUE") >= 1, run.stats  # the infinities, the NaN, the rebound global
+
+
+def test_int_comparisons_by_condition(tmp_path):
+    run = compare(textwrap.dedent("""
+        def outcomes(pairs):
+            out = []
+            for a, b in pairs:
+                x = a + 0
+                y = b - 0
+                flags = 0
+                if x < y:
+                    flags |= 1
+                if x <= y:
+                    flags |= 2
+                if x == y:
+                    flags |= 4
+                if x != y:
+                    flags |= 8
+                if x > y:
+                    flags |= 16
+                if x >= y:
+                    flags |= 32
+                if not x < y:
+                    flags |= 64
+                out.append(flags)
+            return out
+
+        EDGES = [0, 1, -1, 2, 255, 256, 257, -5, -6, 2**30 - 1, -(2**30 - 1), 12345678]
+        pairs = [(a, b) for a in EDGES for b in EDGES]
+        for _ in range(12):  # (the comparisons' operand kinds profiled, then recompiled for ints)
+            print(outcomes(pairs))
+        # beyond one digit, or not ints: the guards exit
+        print(outcomes([(2**30, 1), (1, -(2**62)), (2**64, 2**64), (1.5, 1), (True, 1)]))
+    """), tmp_path, functions=["outcomes"])
+    assert_native(run, "outcomes")
+    specialized = set(run.function("outcomes")["specialized"])
+    for condition in ("LT", "LE", "EQ", "NE", "GT", "GE"):
+        assert f"COMPARE_OP_INT_JUMP_RAW_{condition}" in specialized, run.function("outcomes")["text"]

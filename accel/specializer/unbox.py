@@ -123,6 +123,10 @@ OPERAND_SOURCES = {"LOAD_FAST_RAW": "FAST", "LOAD_CONST_RAW": "CONST"}
 # 4 greater, 8 unordered) -> the condition its fused forms are named and compiled for.
 JUMP_CONDITIONS = {0b0001: "LT", 0b0011: "LE", 0b0010: "EQ", 0b1101: "NE", 0b0100: "GT", 0b0110: "GE",
                    0b1110: "NOT_LT", 0b1100: "NOT_LE", 0b1011: "NOT_GT", 0b1001: "NOT_GE"}
+# COMPARE_OP_INT_JUMP_RAW's jump mask, its low three bits (the unordered bit means nothing
+# for ints) -> the condition of its form for that condition alone, where it jumps forward
+# (no eval-breaker check: stencils/unboxed.c).
+INT_JUMP_CONDITIONS = {0b001: "LT", 0b011: "LE", 0b010: "EQ", 0b101: "NE", 0b100: "GT", 0b110: "GE"}
 # What can neither exit nor raise: raw locals and constants, float arithmetic but for
 # division and power, in all their fused forms.
 INFALLIBLE_RAW = frozenset({"LOAD_FAST_RAW", "LOAD_CONST_RAW", "STORE_FAST_RAW"}) | {
@@ -215,7 +219,18 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
     result = _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
                                                                            generic_sites)))
-    return _iterate_pairs_into_locals(result, generic_sites)
+    return _compare_ints_by_condition(_iterate_pairs_into_locals(result, generic_sites))
+
+
+def _compare_ints_by_condition(program: list[QInstr]) -> list[QInstr]:
+    """Each raw int comparison that jumps forward (oparg2 0: no eval-breaker check) becomes
+    the form for its jump condition (INT_JUMP_CONDITIONS), which tests that condition alone
+    rather than the mask."""
+    for instr in program:
+        if (instr.name == "COMPARE_OP_INT_JUMP_RAW" and not instr.oparg2
+                and instr.oparg & 0b111 in INT_JUMP_CONDITIONS):
+            instr.name = f"COMPARE_OP_INT_JUMP_RAW_{INT_JUMP_CONDITIONS[instr.oparg & 0b111]}"
+    return program
 
 
 def _iterate_pairs_into_locals(program: list[QInstr], generic_sites: frozenset[int]) -> list[QInstr]:
