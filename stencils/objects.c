@@ -522,12 +522,20 @@ STENCIL(UNPACK_SEQUENCE_LIST)
     CONTINUE();                                                      \
 } while (0)
 
+/* ... with a pair, the most common (x, y = point; for k, v in pairs), unrolled. */
+#define UNPACK_TO_LOCALS_PAIRS_UNROLLED(SEQ, ITEMS, N) do {          \
+    if ((N) == 2) {                                                  \
+        UNPACK_TO_LOCALS(SEQ, ITEMS, 2);                             \
+    }                                                                \
+    UNPACK_TO_LOCALS(SEQ, ITEMS, N);                                 \
+} while (0)
+
 STENCIL(UNPACK_SEQUENCE_TUPLE_TO_LOCALS)
 {
     int n = OPARG;
     PyObject *seq = sp[-1];
     if (LIKELY(PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == n)) {
-        UNPACK_TO_LOCALS(seq, ((PyTupleObject *)seq)->ob_item, n);
+        UNPACK_TO_LOCALS_PAIRS_UNROLLED(seq, ((PyTupleObject *)seq)->ob_item, n);
     }
     UNPACK_SEQUENCE_GENERIC(seq, n, STORE_PUSHED_ITEMS(0, n, OPERAND));
 }
@@ -537,7 +545,7 @@ STENCIL(UNPACK_SEQUENCE_LIST_TO_LOCALS)
     int n = OPARG;
     PyObject *seq = sp[-1];
     if (LIKELY(PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == n)) {
-        UNPACK_TO_LOCALS(seq, ((PyListObject *)seq)->ob_item, n);
+        UNPACK_TO_LOCALS_PAIRS_UNROLLED(seq, ((PyListObject *)seq)->ob_item, n);
     }
     UNPACK_SEQUENCE_GENERIC(seq, n, STORE_PUSHED_ITEMS(0, n, OPERAND));
 }

@@ -75,3 +75,57 @@ def test_int_comparisons_by_condition(tmp_path):
     specialized = set(run.function("outcomes")["specialized"])
     for condition in ("LT", "LE", "EQ", "NE", "GT", "GE"):
         assert f"COMPARE_OP_INT_JUMP_RAW_{condition}" in specialized, run.function("outcomes")["text"]
+
+
+def test_pairs_unpacked_into_locals_with_finalizers(tmp_path):
+    """The pair form, unrolled: a replaced value's finalizer, for either item, sees the
+    locals stored so far and its own line, and may drop the pair."""
+    run = compare(textwrap.dedent("""
+        import sys
+
+        seen = []
+        holder = {}
+
+        class Noisy:
+            def __init__(self, name, action=None):
+                self.name, self.action = name, action
+            def __del__(self):
+                caller = sys._getframe(1)
+                names = {k: "marker" if v is marker else getattr(v, "name", v)
+                         for k, v in caller.f_locals.items() if k in "ab"}
+                seen.append((self.name, caller.f_code.co_name, caller.f_lineno, sorted(names.items())))
+                if self.action:
+                    self.action()
+
+        def second_released(t, i):
+            a = i
+            b = Noisy(f"b{i}", lambda: holder.clear())
+            a, b = t
+            return a, b
+
+        def both_released(t, i):
+            a = Noisy(f"a{i}")
+            b = Noisy(f"b{i}")
+            a, b = t
+            return a, b
+
+        def from_list(items, i):
+            a = Noisy(f"la{i}")
+            b = i
+            a, b = items
+            return a, b
+
+        marker = object()
+        before = sys.getrefcount(marker)
+        for i in range(50):
+            holder["t"] = (marker, i)
+            first, second = second_released(holder["t"], i)
+            print(first is marker, second, both_released((i, marker), i)[0], from_list([i, marker], i)[0])
+        print(sys.getrefcount(marker) - before)
+        for line in seen[-6:]:
+            print(line)
+        print(len(seen))
+    """), tmp_path, functions=["second_released", "both_released", "from_list"])
+    assert_native(run, "second_released", "both_released", "from_list", min_entries=5)
+    for name in ("second_released", "both_released"):
+        assert "UNPACK_SEQUENCE_TUPLE_TO_LOCALS" in run.function(name)["specialized"], run.function(name)["text"]
