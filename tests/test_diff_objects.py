@@ -2,6 +2,7 @@
 values, containers, iteration), compiled on their first call (ACCEL_THRESHOLD=0) and
 compared with stock CPython, with proof (explain) that the form ran and that its guards
 fall back to stock's behaviour."""
+import re
 import textwrap
 
 from differential import assert_native, compare
@@ -73,8 +74,9 @@ def test_int_comparisons_by_condition(tmp_path):
     """), tmp_path, functions=["outcomes"])
     assert_native(run, "outcomes")
     specialized = set(run.function("outcomes")["specialized"])
-    for condition in ("LT", "LE", "EQ", "NE", "GT", "GE"):
-        assert f"COMPARE_OP_INT_JUMP_RAW_{condition}" in specialized, run.function("outcomes")["text"]
+    for condition in ("LT", "LE", "EQ", "NE", "GT", "GE"):  # (alone, or fused with the loads of its operands)
+        assert any(re.fullmatch(f"COMPARE_OP_INT_JUMP_(RAW_)?{condition}(_[A-Z]+_[A-Z]+)?", name)
+                   for name in specialized), run.function("outcomes")["text"]
 
 
 def test_pairs_unpacked_into_locals_with_finalizers(tmp_path):
@@ -129,3 +131,60 @@ def test_pairs_unpacked_into_locals_with_finalizers(tmp_path):
     assert_native(run, "second_released", "both_released", "from_list", min_entries=5)
     for name in ("second_released", "both_released"):
         assert "UNPACK_SEQUENCE_TUPLE_TO_LOCALS" in run.function(name)["specialized"], run.function(name)["text"]
+
+
+def test_int_comparisons_fused_with_their_loads(tmp_path):
+    """`a < b`, `a == 3` on int locals: one instruction reads the locals where they are
+    (boxed ones unboxed in place, raw ones in a loop that keeps them raw); a local that is
+    not such an int, or unbound, exits before anything and the interpreter compares."""
+    run = compare(textwrap.dedent("""
+        def boxed(values, limit):
+            hits = []
+            for v in values:
+                w = v
+                if w < limit:
+                    hits.append(-1)
+                elif w == limit:
+                    hits.append(0)
+                if w >= 3:
+                    hits.append(3)
+                if w != 7:
+                    hits.append(7)
+            return hits
+
+        def raw_loop(n, k):
+            total = 0
+            i = 0
+            while i != n:
+                j = i * 2
+                if j > k:
+                    total += 1
+                if j <= 10:
+                    total += 100
+                i += 1
+            return total
+
+        def maybe_unbound(flag):
+            if flag:
+                x = 5
+            if x > 2:
+                return "big"
+            return "small"
+
+        VALUES = [0, 1, 2, 3, 7, 8, -1, 2**30 - 1, -(2**30 - 1), 5]
+        for _ in range(12):
+            print(boxed(VALUES, 5), raw_loop(20, 7))
+        print(boxed([5, 2**40, 7.0, 3.5, True, -(2**62)], 5))  # big ints, floats, a bool: the guards exit
+        print(raw_loop(3, -1), raw_loop(0, 0))
+        print(maybe_unbound(True))
+        try:
+            maybe_unbound(False)
+        except UnboundLocalError as error:
+            print("UnboundLocalError", error)
+    """), tmp_path, functions=["boxed", "raw_loop", "maybe_unbound"])
+    assert_native(run, "boxed", "raw_loop", "maybe_unbound")
+    fused = [name for f in ("boxed", "raw_loop") for name in run.function(f)["specialized"]
+             if name.startswith("COMPARE_OP_INT_JUMP_") and "_RAW" not in name]
+    assert any(name.endswith("_LOCAL_LOCAL") for name in fused), fused
+    assert any(name.endswith("_LOCAL_CONST") for name in fused), fused
+    assert any(name.endswith("_FAST_CONST") or name.endswith("_FAST_FAST") for name in fused), fused

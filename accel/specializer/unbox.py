@@ -127,6 +127,9 @@ JUMP_CONDITIONS = {0b0001: "LT", 0b0011: "LE", 0b0010: "EQ", 0b1101: "NE", 0b010
 # for ints) -> the condition of its form for that condition alone, where it jumps forward
 # (no eval-breaker check: stencils/unboxed.c).
 INT_JUMP_CONDITIONS = {0b001: "LT", 0b011: "LE", 0b010: "EQ", 0b101: "NE", 0b100: "GT", 0b110: "GE"}
+# Where those comparisons' operands come from, for fuse_int_comparisons: a boxed local
+# unboxed in place, a raw local, a raw constant (the left one never a constant).
+INT_COMPARISON_SOURCES = {"LOAD_FAST_UNBOX_INT": "LOCAL", "LOAD_FAST_RAW": "FAST", "LOAD_CONST_RAW": "CONST"}
 # What can neither exit nor raise: raw locals and constants, float arithmetic but for
 # division and power, in all their fused forms.
 INFALLIBLE_RAW = frozenset({"LOAD_FAST_RAW", "LOAD_CONST_RAW", "STORE_FAST_RAW"}) | {
@@ -220,6 +223,41 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     result = _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
                                                                            generic_sites)))
     return _compare_ints_by_condition(_iterate_pairs_into_locals(result, generic_sites))
+
+
+def fuse_int_comparisons(program: list[QInstr]) -> list[QInstr]:
+    """A raw int comparison by condition whose two operands are pushed just before it by
+    local or constant loads (INT_COMPARISON_SOURCES), nothing jumping in between, becomes
+    one instruction that reads them where they are: the first of the run, which keeps its
+    raw masks and the jumps to it (a local's guard exits there, before anything).  For the
+    compiled code's own program only: an inlined body's parameters must stay visible to
+    accel/specializer/inline.py as separate reads."""
+    targets = jump_targets(program)
+    conditions = {f"COMPARE_OP_INT_JUMP_RAW_{condition}" for condition in INT_JUMP_CONDITIONS.values()}
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        left, right, op = (program[i:i + 3] + [None, None, None])[:3]
+        if (op is not None and op.name in conditions and not {id(right), id(op)} & targets
+                and all(q.name in INT_COMPARISON_SOURCES and q.pushes_raw == "int" and q.oparg < 256
+                        for q in (left, right))
+                and left.name != "LOAD_CONST_RAW"):
+            sides = [INT_COMPARISON_SOURCES[q.name] for q in (left, right)]
+            note = "fused: " + " ".join(q.name for q in (left, right, op))
+            left.oparg = (left.oparg << 8 if sides[0] != "CONST" else 0) | (right.oparg << 16 if sides[1] != "CONST" else 0)
+            if sides[1] == "CONST":
+                left.raw_operand = right.raw_operand
+            left.name = f"{op.name.replace('_RAW_', '_')}_{sides[0]}_{sides[1]}"
+            left.acts_at = len(left.covers) + len(right.covers) + op.acts_at
+            left.covers = left.covers + right.covers + op.covers
+            left.guards = left.guards + right.guards
+            left.target_instr, left.oparg2, left.pushes_raw, left.note = op.target_instr, op.oparg2, None, note
+            result.append(left)
+            i += 3
+            continue
+        result.append(program[i])
+        i += 1
+    return result
 
 
 def _compare_ints_by_condition(program: list[QInstr]) -> list[QInstr]:
