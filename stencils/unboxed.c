@@ -7,8 +7,6 @@
 #include "stencil.h"
 #include "float_pow.h"
 
-#define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)
-
 /* A new reference to the int object for a raw int: CPython's own small-int
  * singletons without a call, as its int arithmetic returns them. */
 static inline __attribute__((always_inline)) PyObject *
@@ -20,23 +18,6 @@ box_int(int64_t raw)
         return small;
     }
     return PyLong_FromLongLong(raw);
-}
-
-/* An exact int whose value fits a raw int, or 0. */
-static inline __attribute__((always_inline)) int
-unbox_int(PyObject *value, int64_t *out)
-{
-    if (!PyLong_CheckExact(value)) {
-        return 0;
-    }
-    if (IS_COMPACT_INT(value)) {
-        *out = COMPACT_VALUE(value);
-        return 1;
-    }
-    int overflow;
-    long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
-    *out = v;
-    return !overflow && FITS_RAW_INT(v);
 }
 
 /* ---- floats ---- */

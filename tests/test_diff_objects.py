@@ -188,3 +188,41 @@ def test_int_comparisons_fused_with_their_loads(tmp_path):
     assert any(name.endswith("_LOCAL_LOCAL") for name in fused), fused
     assert any(name.endswith("_LOCAL_CONST") for name in fused), fused
     assert any(name.endswith("_FAST_CONST") or name.endswith("_FAST_FAST") for name in fused), fused
+
+
+def test_int_globals_loaded_raw(tmp_path):
+    """A module's int constant compared with an int: loaded raw from the global's cache;
+    the global rebound (another int, a float, a big int) or deleted: the new value, or an
+    exit for the interpreter to load it (and raise the NameError)."""
+    run = compare(textwrap.dedent("""
+        UNSET = -1
+        LIMIT = 3
+
+        def classify(values):
+            out = []
+            for v in values:
+                w = v + 0
+                if w == UNSET:
+                    out.append("unset")
+                elif w > LIMIT:
+                    out.append("big")
+                else:
+                    out.append("small")
+            return out
+
+        VALUES = [-1, 0, 3, 4, -2, 2**20]
+        for _ in range(12):
+            print(classify(VALUES))
+        LIMIT = 0  # another int: the cache misses and loads it
+        print(classify(VALUES))
+        for other in (0.5, 2**70, True):  # not an int that fits a raw int: the guard exits
+            LIMIT = other
+            print(classify(VALUES))
+        del LIMIT
+        try:
+            classify([5])
+        except NameError as error:
+            print("NameError", error)
+    """), tmp_path, functions=["classify"])
+    assert_native(run, "classify")
+    assert "LOAD_GLOBAL_CACHED_UNBOX_INT" in run.function("classify")["specialized"], run.function("classify")["text"]

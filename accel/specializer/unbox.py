@@ -952,6 +952,9 @@ def _produce_raw(producer: QInstr, kind: str, raw_locals) -> bool:
     elif producer.name == "LOAD_ATTR_CACHED" and kind == "float":
         producer.name, producer.guards = "LOAD_ATTR_CACHED_UNBOX_FLOAT", ("attribute is float",)
         producer.note = "another type goes on in the interpreter after the load"
+    elif producer.name in ("LOAD_GLOBAL_CACHED", "LOAD_GLOBAL_PURE") and kind == "int" and not producer.oparg & 1:
+        producer.name, producer.guards = "LOAD_GLOBAL_CACHED_UNBOX_INT", ("global is an int that fits a raw int",)
+        producer.note = "inline cache; another value, or a miss that could run code, exits to the interpreter"
     elif producer.name == "FOR_ITER_RANGE" and kind == "int":
         producer.name, producer.guards = "FOR_ITER_RANGE_RAW", ("iterator is a range iterator",)
         producer.note = "other iterators exit to the interpreter"
