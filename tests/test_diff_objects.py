@@ -226,3 +226,51 @@ def test_int_globals_loaded_raw(tmp_path):
     """), tmp_path, functions=["classify"])
     assert_native(run, "classify")
     assert "LOAD_GLOBAL_CACHED_UNBOX_INT" in run.function("classify")["specialized"], run.function("classify")["text"]
+
+
+def test_len_of_exact_containers_inline(tmp_path):
+    """len() of an exact list, tuple, dict, set or frozenset is read inline; subclasses
+    with their own __len__, strs and other objects take PyObject_Size (a __len__ that
+    raises, or returns a bad value, raises as stock does); a container whose last
+    reference len() held frees its items, whose finalizers see the line of the call."""
+    run = compare(textwrap.dedent("""
+        import sys
+
+        class Sized(list):
+            def __len__(self):
+                return 42
+
+        class Bad:
+            def __init__(self, value):
+                self.value = value
+            def __len__(self):
+                return self.value
+
+        class Noisy:
+            def __del__(self):
+                print("freed at line", sys._getframe(1).f_lineno)
+
+        def lengths(items):
+            out = []
+            for x in items:
+                try:
+                    out.append(len(x))
+                except (TypeError, ValueError, OverflowError) as error:
+                    out.append(f"{type(error).__name__}: {error}")
+            return out
+
+        def temporary():
+            return len([Noisy(), Noisy()])
+
+        d = {1: 2, 3: 4}
+        del d[1]
+        s = {1, 2, 3}
+        s.discard(2)
+        ITEMS = [[], [1, 2, 3], (), (1,), d, s, frozenset({1, 2}), "héllo", b"abc", range(7), Sized([1]),
+                 Bad(3), Bad(-1), Bad("x"), Bad(2**70), 5, None]
+        for _ in range(3):
+            print(lengths(ITEMS))
+        print(temporary())
+    """), tmp_path, functions=["lengths", "temporary"])
+    assert_native(run, "lengths", "temporary")
+    assert "CALL_BUILTIN_LEN" in run.function("lengths")["specialized"], run.function("lengths")["text"]
