@@ -603,13 +603,29 @@ STENCIL(DELETE_SUBSCR)
     CONTINUE();
 }
 
+/* `item in container`, as PySequence_Contains computes it, with the exact set
+ * and dict asked directly (their sq_contains, minus the dispatch; a set item
+ * takes sq_contains, which retries it as a frozenset). */
+static inline __attribute__((always_inline)) int
+contains(PyObject *container, PyObject *item)
+{
+    PyTypeObject *type = Py_TYPE(container);
+    if ((type == &PySet_Type || type == &PyFrozenSet_Type) && !PyAnySet_Check(item)) {
+        return PySet_Contains(container, item);
+    }
+    if (type == &PyDict_Type) {
+        return PyDict_Contains(container, item);
+    }
+    return PySequence_Contains(container, item);
+}
+
 /* `left in right`; oparg 1 is `not in`. */
 STENCIL(CONTAINS_OP)
 {
     PyObject *right = sp[-1], *left = sp[-2];
     sp -= 2;
     SYNC_INSTR();
-    int res = PySequence_Contains(right, left);
+    int res = contains(right, left);
     Py_DECREF(left);
     Py_DECREF(right);
     if (res < 0) {
@@ -632,7 +648,7 @@ STENCIL(CONTAINS_OP_JUMP)
         CHECK_EVAL_BREAKER();
     }
     SYNC_INSTR();
-    int res = PySequence_Contains(right, left);
+    int res = contains(right, left);
     Py_DECREF(left);
     Py_DECREF(right);
     sp -= 2;

@@ -274,3 +274,45 @@ def test_len_of_exact_containers_inline(tmp_path):
     """), tmp_path, functions=["lengths", "temporary"])
     assert_native(run, "lengths", "temporary")
     assert "CALL_BUILTIN_LEN" in run.function("lengths")["specialized"], run.function("lengths")["text"]
+
+
+def test_membership_in_exact_sets_and_dicts(tmp_path):
+    """`in` on an exact set, frozenset or dict asks it directly; a set as the item (which
+    sets retry as a frozenset), unhashable items, keys whose __eq__ or __hash__ is Python
+    code (which raises), subclasses with their own __contains__: as stock."""
+    run = compare(textwrap.dedent("""
+        class Key:
+            def __init__(self, n):
+                self.n = n
+            def __hash__(self):
+                if self.n < 0:
+                    raise ValueError("no hash")
+                return self.n % 3
+            def __eq__(self, other):
+                return isinstance(other, Key) and self.n == other.n
+
+        class Always(set):
+            def __contains__(self, item):
+                return True
+
+        def members(containers, items):
+            out = []
+            for c in containers:
+                for x in items:
+                    try:
+                        out.append(x in c)
+                        if x not in c:
+                            out.append("absent")
+                    except (TypeError, ValueError) as error:
+                        out.append(f"{type(error).__name__}: {error}")
+            return out
+
+        CONTAINERS = [{1, 2, "a", frozenset({3})}, frozenset({Key(1), Key(4)}), {1: "x", Key(2): "y"},
+                      Always(), [1, 2], "abc", {frozenset(): 1}]
+        ITEMS = [1, "a", 3, Key(1), Key(2), Key(-1), {3}, frozenset({3}), [], set(), "b"]
+        for _ in range(3):
+            print(members(CONTAINERS, ITEMS))
+    """), tmp_path, functions=["members"])
+    assert_native(run, "members")
+    specialized = run.function("members")["specialized"]
+    assert "CONTAINS_OP_JUMP" in specialized or "CONTAINS_OP" in specialized, run.function("members")["text"]
