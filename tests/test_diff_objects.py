@@ -316,3 +316,45 @@ def test_membership_in_exact_sets_and_dicts(tmp_path):
     assert_native(run, "members")
     specialized = run.function("members")["specialized"]
     assert "CONTAINS_OP_JUMP" in specialized or "CONTAINS_OP" in specialized, run.function("members")["text"]
+
+
+def test_container_globals_typed_by_value(tmp_path):
+    """A module's dict, tuple or list is typed by its value (NEIGHBORS[p] a dict subscript,
+    PUNCTUATION[i] a tuple's); rebound to another type, a subclass with its own
+    __getitem__, or deleted, the forms take the generic path and give stock's results."""
+    run = compare(textwrap.dedent("""
+        TABLE = {1: "one", 2: "two"}
+        MARKS = (".", "!", "?")
+        ROWS = [10, 20, 30]
+
+        class Loud(dict):
+            def __getitem__(self, key):
+                return f"loud {key}"
+
+        def look(keys):
+            out = []
+            for k in keys:
+                try:
+                    out.append((TABLE[k], MARKS[k % 3], ROWS[k % 3], len(MARKS)))
+                    a, b, c = MARKS
+                    out.append(a + b + c)
+                except (KeyError, IndexError, TypeError) as error:
+                    out.append(f"{type(error).__name__}: {error}")
+            return out
+
+        for _ in range(3):
+            print(look([1, 2, 3]))
+        TABLE, MARKS, ROWS = Loud(), ["x", "y", "z"], (1, 2, 3)
+        print(look([1, 2]))
+        TABLE, MARKS, ROWS = [0, 1, 2, 3], "abc", {0: "zero", 1: "one", 2: "two"}
+        print(look([1, 2, 5]))
+        del TABLE
+        try:
+            look([1])
+        except NameError as error:
+            print("NameError", error)
+    """), tmp_path, functions=["look"])
+    assert_native(run, "look")
+    specialized = run.function("look")["specialized"]
+    assert "BINARY_SUBSCR_DICT" in specialized and "BINARY_SUBSCR_TUPLE_INT" in specialized, \
+        run.function("look")["text"]

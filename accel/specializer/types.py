@@ -298,13 +298,14 @@ def _unknown(instr: Instruction, state: State) -> tuple[State | None, State | No
 
 
 # Types of module constants worth inferring (a global holding one of them today
-# most likely always does; the forms chosen from it guard their operands anyway).
-GLOBAL_VALUE_TYPES = frozenset({int, float})
+# most likely always does; the forms chosen from it guard their operands, or, for the
+# containers (a table such as NEIGHBORS[p]), take the generic path for another type).
+GLOBAL_VALUE_TYPES = frozenset({int, float, dict, tuple, list})
 
 
 def _global(globals_: dict, name: str):
-    """The type of a module's int or float, or a builtin (or math function, MATH_CALLS)
-    whose call result type is known, if the name resolves to it today."""
+    """The type of a module's int, float, dict, tuple or list, or a builtin (or math
+    function, MATH_CALLS) whose call result type is known, if the name resolves to it today."""
     value = globals_.get(name)
     value_type = type(value)
     if value_type in GLOBAL_VALUE_TYPES:
