@@ -604,13 +604,15 @@ STENCIL(DELETE_SUBSCR)
 }
 
 /* `item in container`, as PySequence_Contains computes it, with the exact set
- * and dict asked directly (their sq_contains, minus the dispatch; a set item
- * takes sq_contains, which retries it as a frozenset). */
+ * and dict asked directly (their sq_contains, minus the dispatch).  A set is
+ * asked so for an exact int or str only: sq_contains retries a set item (a set
+ * subclass's too) as a frozenset, and testing for one costs a walk of the
+ * item's type's bases. */
 static inline __attribute__((always_inline)) int
 contains(PyObject *container, PyObject *item)
 {
     PyTypeObject *type = Py_TYPE(container);
-    if ((type == &PySet_Type || type == &PyFrozenSet_Type) && !PyAnySet_Check(item)) {
+    if ((type == &PySet_Type || type == &PyFrozenSet_Type) && (PyLong_CheckExact(item) || PyUnicode_CheckExact(item))) {
         return PySet_Contains(container, item);
     }
     if (type == &PyDict_Type) {

@@ -277,7 +277,7 @@ def test_len_of_exact_containers_inline(tmp_path):
 
 
 def test_membership_in_exact_sets_and_dicts(tmp_path):
-    """`in` on an exact set, frozenset or dict asks it directly; a set as the item (which
+    """`in` on an exact set or frozenset (for an int or str) or dict asks it directly; a set as the item (which
     sets retry as a frozenset), unhashable items, keys whose __eq__ or __hash__ is Python
     code (which raises), subclasses with their own __contains__: as stock."""
     run = compare(textwrap.dedent("""
