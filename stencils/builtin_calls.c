@@ -13,6 +13,24 @@
  * (but for sum(), as its own PRECALL). */
 #include "stencil.h"
 
+/* The length of an exact list, tuple, dict or set, read where its own len
+ * reads it (no call); -1 for anything else. */
+static inline __attribute__((always_inline)) Py_ssize_t
+exact_container_length(PyObject *object)
+{
+    PyTypeObject *type = Py_TYPE(object);
+    if (type == &PyList_Type || type == &PyTuple_Type) {
+        return Py_SIZE(object);
+    }
+    if (type == &PyDict_Type) {
+        return ((PyDictObject *)object)->ma_used;
+    }
+    if (type == &PySet_Type || type == &PyFrozenSet_Type) {
+        return ((PySetObject *)object)->used;
+    }
+    return -1;
+}
+
 /* [NULL, len, x] -> [len(x)] */
 STENCIL(CALL_BUILTIN_LEN)
 {
@@ -20,11 +38,14 @@ STENCIL(CALL_BUILTIN_LEN)
         EXIT(ACCEL_EXIT_GUARD_VALUE);
     }
     PyObject *object = sp[-1];
-    SYNC_INSTR();  /* a __len__ written in Python sees this line */
-    Py_ssize_t length = PyObject_Size(object);
+    Py_ssize_t length = exact_container_length(object);
+    if (length < 0) {
+        SYNC_INSTR();  /* a __len__ written in Python sees this line */
+        length = PyObject_Size(object);
+    }
     PyObject *result = length < 0 ? NULL : PyLong_FromSsize_t(length);
     sp -= 3;
-    Py_DECREF(object);
+    DECREF_AT_INSTR(object);  /* (an exact container's last reference: its items' finalizers see this line) */
     Py_DECREF((PyObject *)OPERAND);  /* never the last reference: the code keeps its OPERAND */
     if (UNLIKELY(result == NULL)) {
         ERROR();
@@ -153,10 +174,11 @@ STENCIL(CALL_DICT_GET)
         result = fallback;
     }
     Py_XINCREF(result);
-    while (sp > base + 1) {
-        PyObject *argument = *--sp;
-        Py_DECREF(argument);
+    if (OPARG == 2) {
+        Py_DECREF(base[3]);
     }
+    Py_DECREF(key);
+    Py_DECREF(dict);
     sp = base;
     Py_DECREF((PyObject *)OPERAND);
     if (UNLIKELY(result == NULL)) {

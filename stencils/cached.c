@@ -61,6 +61,43 @@ LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_CACHED, accel_load_global_miss)
  * leaves no exception set). */
 LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_PURE, accel_load_global_pure_miss)
 
+/* A global that an int operation takes (a module's int constant): raw, with no
+ * reference count (accel/specializer/unbox.py).  A value that is not an int
+ * that fits a raw int, or a miss that the pure lookup cannot serve, exits
+ * before anything: the interpreter loads it.  Never with the NULL of a call. */
+STENCIL(LOAD_GLOBAL_CACHED_UNBOX_INT)
+{
+    accel_cache *cache = CACHE;
+    PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;
+    if (LIKELY(PyDict_CheckExact(globals)
+               && cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag)) {
+        uint64_t builtins_version = cache->global.builtins_version;
+        if (LIKELY(builtins_version == 0
+                   || (PyDict_CheckExact(builtins)
+                       && builtins_version == ((PyDictObject *)builtins)->ma_version_tag))) {
+            int64_t raw;
+            if (UNLIKELY(!unbox_int(cache->global.value, &raw))) {
+                EXIT(ACCEL_EXIT_GUARD_TYPE);
+            }
+            *sp++ = (PyObject *)raw;
+            CONTINUE();
+        }
+    }
+    if (UNLIKELY(!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins))) {
+        EXIT(ACCEL_EXIT_UNSUPPORTED);
+    }
+    PyObject *value = accel_load_global_pure_miss(globals, builtins, (PyObject *)OPERAND, cache);
+    if (value == NULL) {
+        EXIT(ACCEL_EXIT_RAISE);
+    }
+    int64_t raw;
+    if (UNLIKELY(!unbox_int(value, &raw))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    *sp++ = (PyObject *)raw;
+    CONTINUE_COLD();
+}
+
 /* The module's global the way describes, if owner is that module and its dict
  * is unchanged. */
 static inline __attribute__((always_inline)) PyObject *

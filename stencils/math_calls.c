@@ -1,6 +1,7 @@
 /* Calls of the math module's functions that are exactly one libm call on a
  * double (accel/specializer/types.py, MATH_CALLS): the function itself, on
- * the raw float, with nothing boxed; and float(i) on a raw int (RAW_CALLS).
+ * the raw float, with nothing boxed; float(i) on a raw int and int(x) on a raw
+ * float (RAW_CALLS).
  *
  * Stack [NULL, callee, x raw] -> [result raw].  The callee must be the function
  * object the site was specialized for (OPERAND), called as a plain function;
@@ -59,5 +60,23 @@ STENCIL(CALL_FLOAT_OF_INT_RAW)
     sp -= 2;
     sp[-1] = as_slot(result);
     Py_DECREF(&PyFloat_Type);  /* a static type: never its last reference */
+    CONTINUE();
+}
+
+/* int(x) on a raw float: [NULL, int, x raw] -> [the int raw], x truncated
+ * towards zero as float.__trunc__ does.  Only where the result is a raw int
+ * (strictly inside +-2**63, so never the UNBOUND pattern); a NaN, an infinity
+ * or a larger value exits before anything changes, and the interpreter makes
+ * the call (and raises, or makes the big int). */
+STENCIL(CALL_INT_OF_FLOAT_RAW)
+{
+    double x = raw_float(sp[-1]);
+    if (UNLIKELY(sp[-3] != NULL || sp[-2] != (PyObject *)&PyLong_Type
+                 || !(x > -0x1p63 && x < 0x1p63))) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    sp -= 2;
+    sp[-1] = (PyObject *)(int64_t)x;
+    Py_DECREF(&PyLong_Type);  /* a static type: never its last reference */
     CONTINUE();
 }

@@ -522,12 +522,20 @@ STENCIL(UNPACK_SEQUENCE_LIST)
     CONTINUE();                                                      \
 } while (0)
 
+/* ... with a pair, the most common (x, y = point; for k, v in pairs), unrolled. */
+#define UNPACK_TO_LOCALS_PAIRS_UNROLLED(SEQ, ITEMS, N) do {          \
+    if ((N) == 2) {                                                  \
+        UNPACK_TO_LOCALS(SEQ, ITEMS, 2);                             \
+    }                                                                \
+    UNPACK_TO_LOCALS(SEQ, ITEMS, N);                                 \
+} while (0)
+
 STENCIL(UNPACK_SEQUENCE_TUPLE_TO_LOCALS)
 {
     int n = OPARG;
     PyObject *seq = sp[-1];
     if (LIKELY(PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == n)) {
-        UNPACK_TO_LOCALS(seq, ((PyTupleObject *)seq)->ob_item, n);
+        UNPACK_TO_LOCALS_PAIRS_UNROLLED(seq, ((PyTupleObject *)seq)->ob_item, n);
     }
     UNPACK_SEQUENCE_GENERIC(seq, n, STORE_PUSHED_ITEMS(0, n, OPERAND));
 }
@@ -537,7 +545,7 @@ STENCIL(UNPACK_SEQUENCE_LIST_TO_LOCALS)
     int n = OPARG;
     PyObject *seq = sp[-1];
     if (LIKELY(PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == n)) {
-        UNPACK_TO_LOCALS(seq, ((PyListObject *)seq)->ob_item, n);
+        UNPACK_TO_LOCALS_PAIRS_UNROLLED(seq, ((PyListObject *)seq)->ob_item, n);
     }
     UNPACK_SEQUENCE_GENERIC(seq, n, STORE_PUSHED_ITEMS(0, n, OPERAND));
 }
@@ -595,13 +603,31 @@ STENCIL(DELETE_SUBSCR)
     CONTINUE();
 }
 
+/* `item in container`, as PySequence_Contains computes it, with the exact set
+ * and dict asked directly (their sq_contains, minus the dispatch).  A set is
+ * asked so for an exact int or str only: sq_contains retries a set item (a set
+ * subclass's too) as a frozenset, and testing for one costs a walk of the
+ * item's type's bases. */
+static inline __attribute__((always_inline)) int
+contains(PyObject *container, PyObject *item)
+{
+    PyTypeObject *type = Py_TYPE(container);
+    if ((type == &PySet_Type || type == &PyFrozenSet_Type) && (PyLong_CheckExact(item) || PyUnicode_CheckExact(item))) {
+        return PySet_Contains(container, item);
+    }
+    if (type == &PyDict_Type) {
+        return PyDict_Contains(container, item);
+    }
+    return PySequence_Contains(container, item);
+}
+
 /* `left in right`; oparg 1 is `not in`. */
 STENCIL(CONTAINS_OP)
 {
     PyObject *right = sp[-1], *left = sp[-2];
     sp -= 2;
     SYNC_INSTR();
-    int res = PySequence_Contains(right, left);
+    int res = contains(right, left);
     Py_DECREF(left);
     Py_DECREF(right);
     if (res < 0) {
@@ -624,7 +650,7 @@ STENCIL(CONTAINS_OP_JUMP)
         CHECK_EVAL_BREAKER();
     }
     SYNC_INSTR();
-    int res = PySequence_Contains(right, left);
+    int res = contains(right, left);
     Py_DECREF(left);
     Py_DECREF(right);
     sp -= 2;

@@ -389,4 +389,23 @@ as_slot(double value)
     return slot;
 }
 
+#define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)
+
+/* An exact int whose value fits a raw int, or 0. */
+static inline __attribute__((always_inline)) int
+unbox_int(PyObject *value, int64_t *out)
+{
+    if (!PyLong_CheckExact(value)) {
+        return 0;
+    }
+    if (IS_COMPACT_INT(value)) {
+        *out = COMPACT_VALUE(value);
+        return 1;
+    }
+    int overflow;
+    long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+    *out = v;
+    return !overflow && FITS_RAW_INT(v);
+}
+
 #endif

@@ -7,25 +7,6 @@
 #include "stencil.h"
 #include "float_pow.h"
 
-#define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)
-
-/* An exact int whose value fits a raw int, or 0. */
-static inline __attribute__((always_inline)) int
-unbox_int(PyObject *value, int64_t *out)
-{
-    if (!PyLong_CheckExact(value)) {
-        return 0;
-    }
-    if (IS_COMPACT_INT(value)) {
-        *out = COMPACT_VALUE(value);
-        return 1;
-    }
-    int overflow;
-    long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
-    *out = v;
-    return !overflow && FITS_RAW_INT(v);
-}
-
 /* ---- floats ---- */
 
 /* Push a local's float as raw bits; another type exits before anything changes. */
@@ -858,6 +839,72 @@ STENCIL(COMPARE_OP_INT_JUMP_RAW)
     }
     CONTINUE();
 }
+
+/* COMPARE_OP_INT_JUMP_RAW that jumps forward, one form per jump condition (the
+ * low three bits of its mask: 1 less, 2 equal, 4 greater), which clang makes
+ * one cmp and one conditional jump (accel/specializer/unbox.py,
+ * INT_JUMP_CONDITIONS); a forward jump checks no eval breaker. */
+#define COMPARE_INT_BY_CONDITION(COND)                          \
+    STENCIL(COMPARE_OP_INT_JUMP_RAW_##COND)                     \
+    {                                                           \
+        int64_t right = (int64_t)sp[-1];                        \
+        int64_t left = (int64_t)sp[-2];                         \
+        sp -= 2;                                                \
+        if (JUMPS_IF_##COND(left, right)) {                     \
+            JUMP();                                             \
+        }                                                       \
+        CONTINUE();                                             \
+    }
+
+COMPARE_INT_BY_CONDITION(LT)
+COMPARE_INT_BY_CONDITION(LE)
+COMPARE_INT_BY_CONDITION(EQ)
+COMPARE_INT_BY_CONDITION(NE)
+COMPARE_INT_BY_CONDITION(GT)
+COMPARE_INT_BY_CONDITION(GE)
+
+/* ... fused with the loads of its operands (accel/specializer/unbox.py,
+ * fuse_int_comparisons): nothing pushed, the values in registers.  An operand
+ * comes from a boxed local, unboxed in place (LOCAL: one that is unbound, or
+ * not an int that fits a raw int, exits before anything, the interpreter
+ * resuming at the first LOAD_FAST), from a raw local (FAST) or from a constant
+ * (CONST, its raw value in OPERAND).  The locals' indexes are in OPARG's bits
+ * 8-15 (left) and 16-23 (right), as the fused float operations have them. */
+#define INT_OPERAND_LOCAL(SIDE, OUT) do {                       \
+    PyObject *boxed_ = LOCAL(FUSED_LOCAL(SIDE));                \
+    if (UNLIKELY(boxed_ == NULL || !unbox_int(boxed_, &(OUT)))) { \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
+    }                                                           \
+} while (0)
+#define INT_OPERAND_FAST(SIDE, OUT) ((OUT) = (int64_t)LOCAL(FUSED_LOCAL(SIDE)))
+#define INT_OPERAND_CONST(SIDE, OUT) ((OUT) = (int64_t)OPERAND)
+
+#define COMPARE_INT_FUSED(COND, LEFT, RIGHT)                    \
+    STENCIL(COMPARE_OP_INT_JUMP_##COND##_##LEFT##_##RIGHT)      \
+    {                                                           \
+        int64_t left, right;                                    \
+        INT_OPERAND_##LEFT(1, left);                            \
+        INT_OPERAND_##RIGHT(2, right);                          \
+        if (JUMPS_IF_##COND(left, right)) {                     \
+            JUMP();                                             \
+        }                                                       \
+        CONTINUE();                                             \
+    }
+
+#define COMPARE_INT_FUSED_FORMS(COND)                           \
+    COMPARE_INT_FUSED(COND, LOCAL, LOCAL)                       \
+    COMPARE_INT_FUSED(COND, LOCAL, FAST)                        \
+    COMPARE_INT_FUSED(COND, LOCAL, CONST)                       \
+    COMPARE_INT_FUSED(COND, FAST, LOCAL)                        \
+    COMPARE_INT_FUSED(COND, FAST, FAST)                         \
+    COMPARE_INT_FUSED(COND, FAST, CONST)
+
+COMPARE_INT_FUSED_FORMS(LT)
+COMPARE_INT_FUSED_FORMS(LE)
+COMPARE_INT_FUSED_FORMS(EQ)
+COMPARE_INT_FUSED_FORMS(NE)
+COMPARE_INT_FUSED_FORMS(GT)
+COMPARE_INT_FUSED_FORMS(GE)
 
 /* Both raw and boxed forms share the raw-only-on-a-range-iterator rule: any
  * other iterator exits, since the generic path may run Python code. */

@@ -25,7 +25,7 @@ from ..specializer.ir import QInstr, link
 from ..specializer.quicken import quicken, superinstructions, unpack_to_locals
 from ..specializer.specialize import PROFILES_OPERANDS, Feedback, specialize
 from ..specializer.types import infer
-from ..specializer.unbox import unbox
+from ..specializer.unbox import fuse_int_comparisons, unbox
 from . import costs, log, native, perfmap, pristine, records
 
 ACCEL_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -112,7 +112,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     )
     inliner = Inliner(decoded, feedback, globals_, native.inline_limits(), _cpython_specializations)
     specialized = inliner.inline_calls(link(specialize(decoded, quicken(decoded), feedback)))
-    specialized = unpack_to_locals(unbox(specialized, decoded, feedback.states, generic))
+    specialized = unpack_to_locals(fuse_int_comparisons(unbox(specialized, decoded, feedback.states, generic)))
     specialized = superinstructions(borrow_locals(specialized, decoded, _stencils))
     specialized = inliner.append_bodies(add_unwinds(specialized, decoded))
     generator = bool(code.co_flags & lower.GENERATOR)

@@ -40,10 +40,11 @@ PROFILES_OPERANDS = frozenset({"BINARY_OP_ADD_INT_OR_FLOAT", "BINARY_OP_SUBTRACT
                                "COMPARE_OP_JUMP"})
 # What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
 SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR", "UNPACK_SEQUENCE", "CALL"}
-# Calls of a math function that is one libm call (types.MATH_CALLS), and float(i): their
-# forms, which the unboxing pass always turns into the raw ones (stencils/math_calls.c).
+# Calls of a math function that is one libm call (types.MATH_CALLS), float(i) and int(x):
+# their forms, which the unboxing pass always turns into the raw ones (stencils/math_calls.c).
 MATH_CALL = "CALL_MATH_{}"
-RAW_ONLY_CALLS = frozenset({MATH_CALL.format(name.upper()) for name in MATH_CALLS} | {"CALL_FLOAT_OF_INT"})
+RAW_ONLY_CALLS = frozenset({MATH_CALL.format(name.upper()) for name in MATH_CALLS}
+                           | {"CALL_FLOAT_OF_INT", "CALL_INT_OF_FLOAT"})
 # A generator's yield (CO_GENERATOR code: not a coroutine's, not an async generator's),
 # whose float a sum() running the generator takes without suspending it (native/sum.c).
 SUMMABLE_YIELD = "YIELD_VALUE_SUMMABLE"
@@ -183,7 +184,8 @@ def _builtin_call(instr: QInstr, feedback: Feedback) -> QInstr | None:
 def _math_call(instr: QInstr, feedback: Feedback) -> QInstr:
     """`sqrt(x)` (a global that is one of types.MATH_CALLS today) on a float or an int,
     or an operand of unknown type (unboxed with a guard): the libm function called on the
-    raw double.  `float(i)` on an int (types.RAW_CALLS): the raw int converted.  The
+    raw double.  `float(i)` on an int, `int(x)` on a float (types.RAW_CALLS): the raw int
+    or float converted (an int(x) too large for a raw int exits).  The
     callee is guarded to be that object; a math domain error exits, and the interpreter
     raises it."""
     _, stack = feedback.states.get(instr.start, ((), ()))
@@ -195,6 +197,9 @@ def _math_call(instr: QInstr, feedback: Feedback) -> QInstr:
     if callee.name == "float" and argument is int:
         name, operand, note = "CALL_FLOAT_OF_INT", float, "another callee or argument exits"
         label = "float"
+    elif callee.name == "int" and argument is float:
+        name, operand, note = "CALL_INT_OF_FLOAT", int, "another callee or argument, or a result too large, exits"
+        label = "int"
     elif callee.name in MATH_CALLS and argument in (float, int, None):
         name, operand = MATH_CALL.format(callee.name.upper()), getattr(math, callee.name)
         note, label = "a domain error exits: the interpreter raises it", f"math.{callee.name}"

@@ -90,9 +90,10 @@ KNOWN_CALLS = {"range": (range, range), "float": (float, float), "int": (int, in
 # are domain errors that make a NaN of a number (native code exits then, and the interpreter
 # raises): stencils/math_calls.c calls them on raw floats.
 MATH_CALLS = ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan")
-# Builtins whose calls on an int have a raw form: float(i) is PyLong_AsDouble of it, which
-# a raw int converts to the same double (not on a float: float(x) is x itself).
-RAW_CALLS = ("float",)
+# Builtins whose calls have a raw form: float(i) on an int is PyLong_AsDouble of it, which
+# a raw int converts to the same double (not on a float: float(x) is x itself); int(x) on
+# a float is x truncated, which a raw float truncates the same way where it fits a raw int.
+RAW_CALLS = ("float", "int")
 # Builtins whose calls have a form of their own (stencils/builtin_calls.c).
 BUILTIN_CALLS = ("len", "isinstance", "sum")
 # Methods whose calls have a form of their own: name -> the type whose method it is.
@@ -305,13 +306,14 @@ def _unknown(instr: Instruction, state: State) -> tuple[State | None, State | No
 
 
 # Types of module constants worth inferring (a global holding one of them today
-# most likely always does; the forms chosen from it guard their operands anyway).
-GLOBAL_VALUE_TYPES = frozenset({int, float})
+# most likely always does; the forms chosen from it guard their operands, or, for the
+# containers (a table such as NEIGHBORS[p]), take the generic path for another type).
+GLOBAL_VALUE_TYPES = frozenset({int, float, dict, tuple, list})
 
 
 def _global(globals_: dict, name: str):
-    """The type of a module's int or float, or a builtin (or math function, MATH_CALLS)
-    whose call result type is known, if the name resolves to it today."""
+    """The type of a module's int, float, dict, tuple or list, or a builtin (or math
+    function, MATH_CALLS) whose call result type is known, if the name resolves to it today."""
     value = globals_.get(name)
     value_type = type(value)
     if value_type in GLOBAL_VALUE_TYPES:

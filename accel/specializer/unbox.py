@@ -61,6 +61,7 @@ RAW_OPS = {
     # [NULL, the function, x]: only x is raw (the callee stays an object, checked)
     **{f"CALL_MATH_{name.upper()}": ("float", f"CALL_MATH_{name.upper()}_RAW", "float") for name in MATH_CALLS},
     "CALL_FLOAT_OF_INT": ("int", "CALL_FLOAT_OF_INT_RAW", "float"),
+    "CALL_INT_OF_FLOAT": ("float", "CALL_INT_OF_FLOAT_RAW", "int"),
 }
 # The forms (specialized and raw) of which only the top operand is raw.
 TOP_RAW = frozenset(name for specialized, (_, raw, _) in RAW_OPS.items() if specialized.startswith("CALL_")
@@ -126,6 +127,13 @@ OPERAND_SOURCES = {"LOAD_FAST_RAW": "FAST", "LOAD_CONST_RAW": "CONST"}
 # 4 greater, 8 unordered) -> the condition its fused forms are named and compiled for.
 JUMP_CONDITIONS = {0b0001: "LT", 0b0011: "LE", 0b0010: "EQ", 0b1101: "NE", 0b0100: "GT", 0b0110: "GE",
                    0b1110: "NOT_LT", 0b1100: "NOT_LE", 0b1011: "NOT_GT", 0b1001: "NOT_GE"}
+# COMPARE_OP_INT_JUMP_RAW's jump mask, its low three bits (the unordered bit means nothing
+# for ints) -> the condition of its form for that condition alone, where it jumps forward
+# (no eval-breaker check: stencils/unboxed.c).
+INT_JUMP_CONDITIONS = {0b001: "LT", 0b011: "LE", 0b010: "EQ", 0b101: "NE", 0b100: "GT", 0b110: "GE"}
+# Where those comparisons' operands come from, for fuse_int_comparisons: a boxed local
+# unboxed in place, a raw local, a raw constant (the left one never a constant).
+INT_COMPARISON_SOURCES = {"LOAD_FAST_UNBOX_INT": "LOCAL", "LOAD_FAST_RAW": "FAST", "LOAD_CONST_RAW": "CONST"}
 # What can neither exit nor raise: raw locals and constants, float arithmetic but for
 # division and power, in all their fused forms.
 INFALLIBLE_RAW = frozenset({"LOAD_FAST_RAW", "LOAD_CONST_RAW", "STORE_FAST_RAW"}) | {
@@ -224,7 +232,53 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     result = _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
                                                                            generic_sites)))
     result = fuse_int_operations(_fuse_int_constants(result, generic_sites), generic_sites)
-    return _iterate_pairs_into_locals(result, generic_sites)
+    return _compare_ints_by_condition(_iterate_pairs_into_locals(result, generic_sites))
+
+
+def fuse_int_comparisons(program: list[QInstr]) -> list[QInstr]:
+    """A raw int comparison by condition whose two operands are pushed just before it by
+    local or constant loads (INT_COMPARISON_SOURCES), nothing jumping in between, becomes
+    one instruction that reads them where they are: the first of the run, which keeps its
+    raw masks and the jumps to it (a local's guard exits there, before anything).  For the
+    compiled code's own program only: an inlined body's parameters must stay visible to
+    accel/specializer/inline.py as separate reads."""
+    targets = jump_targets(program)
+    conditions = {f"COMPARE_OP_INT_JUMP_RAW_{condition}" for condition in INT_JUMP_CONDITIONS.values()}
+    result: list[QInstr] = []
+    i = 0
+    while i < len(program):
+        left, right, op = (program[i:i + 3] + [None, None, None])[:3]
+        if (op is not None and op.name in conditions and not {id(right), id(op)} & targets
+                and all(q.name in INT_COMPARISON_SOURCES and q.pushes_raw == "int" and q.oparg < 256
+                        for q in (left, right))
+                and left.name != "LOAD_CONST_RAW"):
+            sides = [INT_COMPARISON_SOURCES[q.name] for q in (left, right)]
+            note = "fused: " + " ".join(q.name for q in (left, right, op))
+            left.oparg = (left.oparg << 8 if sides[0] != "CONST" else 0) | (right.oparg << 16 if sides[1] != "CONST" else 0)
+            if sides[1] == "CONST":
+                left.raw_operand = right.raw_operand
+            left.name = f"{op.name.replace('_RAW_', '_')}_{sides[0]}_{sides[1]}"
+            left.acts_at = len(left.covers) + len(right.covers) + op.acts_at
+            left.covers = left.covers + right.covers + op.covers
+            left.guards = left.guards + right.guards
+            left.target_instr, left.oparg2, left.pushes_raw, left.note = op.target_instr, op.oparg2, None, note
+            result.append(left)
+            i += 3
+            continue
+        result.append(program[i])
+        i += 1
+    return result
+
+
+def _compare_ints_by_condition(program: list[QInstr]) -> list[QInstr]:
+    """Each raw int comparison that jumps forward (oparg2 0: no eval-breaker check) becomes
+    the form for its jump condition (INT_JUMP_CONDITIONS), which tests that condition alone
+    rather than the mask."""
+    for instr in program:
+        if (instr.name == "COMPARE_OP_INT_JUMP_RAW" and not instr.oparg2
+                and instr.oparg & 0b111 in INT_JUMP_CONDITIONS):
+            instr.name = f"COMPARE_OP_INT_JUMP_RAW_{INT_JUMP_CONDITIONS[instr.oparg & 0b111]}"
+    return program
 
 
 def _lacks(program: list[QInstr], names) -> bool:
@@ -1045,6 +1099,9 @@ def _produce_raw(producer: QInstr, kind: str, raw_locals) -> bool:
     elif producer.name == "LOAD_ATTR_CACHED" and kind == "float":
         producer.name, producer.guards = "LOAD_ATTR_CACHED_UNBOX_FLOAT", ("attribute is float",)
         producer.note = "another type goes on in the interpreter after the load"
+    elif producer.name in ("LOAD_GLOBAL_CACHED", "LOAD_GLOBAL_PURE") and kind == "int" and not producer.oparg & 1:
+        producer.name, producer.guards = "LOAD_GLOBAL_CACHED_UNBOX_INT", ("global is an int that fits a raw int",)
+        producer.note = "inline cache; another value, or a miss that could run code, exits to the interpreter"
     elif producer.name == "FOR_ITER_RANGE" and kind == "int":
         producer.name, producer.guards = "FOR_ITER_RANGE_RAW", ("iterator is a range iterator",)
         producer.note = "other iterators exit to the interpreter"
