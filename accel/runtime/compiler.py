@@ -110,13 +110,14 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
         private_layout_ok=native.private_layout_ok(),
         site_kinds=site_kinds,
     )
+    generator = bool(code.co_flags & lower.GENERATOR)
+    # (A generator's code is never compiled again for a profile: it guesses at once.)
     inliner = Inliner(decoded, feedback, globals_, native.inline_limits(), _cpython_specializations,
-                      _argument_kinds_seen, recompile)
+                      _argument_kinds_seen, recompile or generator)
     specialized = inliner.inline_calls(link(specialize(decoded, quicken(decoded), feedback)))
     specialized = unpack_to_locals(fuse_int_comparisons(unbox(specialized, decoded, feedback.states, generic)))
     specialized = superinstructions(borrow_locals(specialized, decoded, _stencils))
     specialized = inliner.append_bodies(add_unwinds(specialized, decoded))
-    generator = bool(code.co_flags & lower.GENERATOR)
     program = lower.reachable(specialized, generator)
     useless = _exits_at_once(program, generator)
     if useless:

@@ -18,13 +18,15 @@ a guard that keeps failing makes the site generic when the code is compiled agai
 
 The types of the arguments come from the caller's inference; an argument of unknown
 type is taken to be of the type the callee's own compile saw it (an int or a float),
-else, at a recompile, guessed an int, else a float, whichever makes the whole body raw
-(the body's unboxing guards check it on every call).  A first compile does not guess:
-a wrong guess exits the caller at the call, and in a caller that runs once (a main()
-with a long loop) the interpreter would run all the rest of it; the plain call runs
-natively instead, and the loop's profile (on-stack replacement, native/deopt.c) has
-the code compiled again once the callee has been compiled and seen its arguments.  Where the body reads every parameter
-only as a raw int or float (and no default binds one), the arguments are passed raw
+else, at a recompile (or in a generator's code, which no profile compiles again),
+guessed an int, else a float, whichever makes the whole body raw (the body's unboxing
+guards check it on every call).  A first compile does not guess: a wrong guess exits
+the caller at the call, and in a caller that runs once (a main() with a long loop) the
+interpreter would run all the rest of it; the plain call runs natively instead, and
+the code is compiled again after its first call or, in a hot loop, mid-run (on-stack
+replacement, native/deopt.c), by when the callee has been compiled for its arguments.
+
+Where the body reads every parameter only as a raw int or float (and no default binds one), the arguments are passed raw
 (CALL_INLINED_RAW_ARGUMENTS): the caller's unboxing pass makes their producers push
 them raw, or unboxes them before the call, with the guards the body's reads had, and
 the body reads them raw; an exit boxes them back on the caller's stack.
@@ -86,7 +88,8 @@ class Inliner:
                  argument_kinds_seen: Callable[[types.CodeType], tuple[str, ...] | None], may_guess: bool):
         """limits: the scratch frame's slots and the most arguments (native/inline.h);
         argument_kinds_seen: a callee's argument_kinds() when it was compiled, if it was;
-        may_guess: whether an argument whose type nothing tells is guessed (a recompile)."""
+        may_guess: whether an argument whose type nothing tells is guessed (a recompile,
+        or code that is never compiled again for its profile)."""
         self.decoded, self.feedback, self.globals = decoded, feedback, globals_
         self.slots, self.max_args = limits
         self.adaptive_of = adaptive_of
