@@ -90,7 +90,7 @@ int accel_code_info_get(uintptr_t code, accel_code_info *out);
 int accel_code_layout(uintptr_t code, uint32_t *offsets, int n);
 int accel_code_bytes(uintptr_t code, unsigned char *out, uint64_t n);
 int accel_site_exits(uintptr_t code, uint32_t *out, int nunits, int reason);
-int accel_profile_operands(uintptr_t code, uint64_t entries, const int *sites, int n);
+int accel_profile_operands(uintptr_t code, uint64_t entries, const int *sites, int n, int learns_callees);
 int accel_operand_kinds(uintptr_t code, uint32_t *out, int n);
 void accel_counters_get(accel_counters *out);
 void accel_counters_reset(void);

@@ -9,11 +9,16 @@
 #define RECOMPILE_AFTER 64
 #define MAX_RECOMPILES 3
 
-/* Whether a site that profiles its operands saw only floats or only ints: then
- * compiling again makes it a float or an int operation (operand_kinds.h). */
+/* Whether compiling again would make better code: a site that profiles its
+ * operands saw only floats or only ints (then it becomes a float or an int
+ * operation, operand_kinds.h), or a call was not inlined for want of its
+ * arguments' types (its callee has run and seen them since). */
 static int
-saw_one_kind(const accel_native *native)
+profile_teaches(const accel_native *native)
 {
+    if (native->learns_callees) {
+        return 1;
+    }
     for (int i = 0; i < native->nprofiled; i++) {
         int at = native->profiled[i];
         if (at < 0 || at >= native->ninstrs) {
@@ -34,7 +39,7 @@ void
 accel_profile_ended(accel_code *rec)
 {
     rec->profile_until = 0;
-    if (saw_one_kind(rec->native)) {
+    if (profile_teaches(rec->native)) {
         rec->recompile_requested = 1;
     }
     accel_direct_start_refresh(rec);
@@ -171,7 +176,7 @@ enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *re
     if (head <= 0 || !may_replace(tstate, frame)) {
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     }
-    if (rec->native == native && rec->state == ACCEL_STATE_COMPILED && (saw_one_kind(native) || rec->recompile_requested)
+    if (rec->native == native && rec->state == ACCEL_STATE_COMPILED && (profile_teaches(native) || rec->recompile_requested)
         && accel_compile_running(frame, rec) < 0) {
         /* A signal handler's exception, raised where the interpreter checks for
          * it at this jump. */

@@ -549,7 +549,7 @@ accel_site_exits(uintptr_t code, uint32_t *out, int nunits, int reason)
  * operands) has seen floats only by then; 0 entries: never.  Returns -1 when
  * out of memory (then it does not profile), else 0. */
 int
-accel_profile_operands(uintptr_t code, uint64_t entries, const int *sites, int n)
+accel_profile_operands(uintptr_t code, uint64_t entries, const int *sites, int n, int learns_callees)
 {
     GIL_ENTER();
     int result = 0;
@@ -560,7 +560,11 @@ accel_profile_operands(uintptr_t code, uint64_t entries, const int *sites, int n
         PyMem_Free(native->profiled);
         native->profiled = NULL;
         native->nprofiled = 0;
-        if (entries != 0 && n > 0) {
+        native->learns_callees = entries != 0 && learns_callees;
+        if (native->learns_callees && n == 0) {
+            rec->profile_until = rec->native_entries + entries;
+        }
+        else if (entries != 0 && n > 0) {
             native->profiled = PyMem_Calloc((size_t)n, sizeof(int));
             if (native->profiled == NULL) {
                 result = -1;

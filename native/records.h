@@ -35,6 +35,9 @@ typedef struct accel_native {
                                    at: the instruction that resumes it, or -1 (NULL: none) */
     int nprofiled;              /* the instructions that profile their operands */
     int *profiled;              /*   (operand_kinds.h), by position */
+    int learns_callees;         /* compiled without inlining calls whose argument types were
+                                   unknown (accel/specializer/inline.py): compiling it again
+                                   once the profile ends may inline them */
 } accel_native;
 
 /* Kept in co_extra; freed with the code object. */

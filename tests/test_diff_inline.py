@@ -57,7 +57,10 @@ for _ in range(3):
         text = _inlined(run, caller)
         assert "guard: callee is a function with" in text and "no tracing or profiling" in text, text
     assert "inlined square" in run.function("total")["text"]
-    assert run.stats["inlined_calls"] >= 3 * (200 + 50), run.stats
+    # (A first call leaves scale(x, 0.5) and square(-i) plain calls: nothing tells x's
+    # and -i's types until the callee has been compiled for a call of its own; the
+    # compile after the first call inlines them.)
+    assert run.stats["inlined_calls"] >= 2 * (200 + 50), run.stats
 
 
 def test_int_overflow_inside_the_body_exits_to_a_real_call(tmp_path):
@@ -417,3 +420,28 @@ print(r, squares([3, 4]))
     assert run.function("squares")["recompiles"] >= 1, run.function("squares")
     assert not INLINED_CALLS & set(run.function("squares")["specialized"]), run.function("squares")["text"]
     assert run.stats["inlined_calls"] >= 9, run.stats
+
+
+def test_run_once_loop_learns_the_arguments_type_before_inlining(tmp_path):
+    # main runs once; nothing tells x's type when it is compiled.  A guessed int would fail
+    # at the first item and leave all the rest of the loop to the interpreter: the first
+    # compile makes f's call a plain one (native), and the hot loop compiles main again once
+    # f has been compiled for floats, inlining it for them, and goes on there (on-stack
+    # replacement) with no exit to the interpreter.
+    run = compare("""
+def f(x, y):
+    return x * y + 1.0
+
+def main(data):
+    t = 0.0
+    for x in data:
+        t += f(x, 2.0)
+    return t
+
+print(main([float(i % 100) for i in range(20000)]))
+""", tmp_path, functions=["main"])
+    text = _inlined(run, "main", "CALL_INLINED_RAW_ARGUMENTS")
+    assert "inlined f (float, float)" in text, text
+    assert run.function("main")["exits"] == 1 and run.deopts("LOOP_HOT") == 1, run.stats
+    assert run.stats["on_stack_replacements"] == 1, run.stats
+    assert run.stats["inlined_calls"] >= 20000 - 2 * 4096, run.stats

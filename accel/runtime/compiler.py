@@ -20,7 +20,7 @@ from ..backend import lower
 from ..frontend.decode import decode
 from ..specializer.borrow import borrow_locals
 from ..specializer.handlers import add_unwinds
-from ..specializer.inline import Inliner
+from ..specializer.inline import Inliner, argument_kinds
 from ..specializer.ir import QInstr, link
 from ..specializer.quicken import quicken, superinstructions, unpack_to_locals
 from ..specializer.specialize import PROFILES_OPERANDS, Feedback, specialize
@@ -110,12 +110,14 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
         private_layout_ok=native.private_layout_ok(),
         site_kinds=site_kinds,
     )
-    inliner = Inliner(decoded, feedback, globals_, native.inline_limits(), _cpython_specializations)
+    generator = bool(code.co_flags & lower.GENERATOR)
+    # (A generator's code is never compiled again for a profile: it guesses at once.)
+    inliner = Inliner(decoded, feedback, globals_, native.inline_limits(), _cpython_specializations,
+                      _argument_kinds_seen, recompile or generator)
     specialized = inliner.inline_calls(link(specialize(decoded, quicken(decoded), feedback)))
     specialized = unpack_to_locals(fuse_int_comparisons(unbox(specialized, decoded, feedback.states, generic)))
     specialized = superinstructions(borrow_locals(specialized, decoded, _stencils))
     specialized = inliner.append_bodies(add_unwinds(specialized, decoded))
-    generator = bool(code.co_flags & lower.GENERATOR)
     program = lower.reachable(specialized, generator)
     useless = _exits_at_once(program, generator)
     if useless:
@@ -124,22 +126,29 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     # interpreter (its resumptions), and a long-lived one would never come back.
     profiles = not recompile and not generator
     profiled = [i for i, q in enumerate(program) if q.name in PROFILES_OPERANDS]
-    program = _add_loop_entries(program, generator, profiles and bool(profiled))
+    learns_callees = inliner.guesses_withheld
+    program = _add_loop_entries(program, generator, profiles and (bool(profiled) or learns_callees))
     array, n, keepalive = lower.lower(code, program)
     size = native.emit(code, array, n, keepalive)
     if size < 0:
         return "emitting native code failed"
     costs.totals.native_instructions += len(decoded.instructions)
-    native.profile_operands(code, PROFILE_ENTRIES if profiles else 0, profiled)
+    native.profile_operands(code, PROFILE_ENTRIES if profiles else 0, profiled, learns_callees)
     perfmap.emitted(code)
     attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
     emitted = {id(q) for q in program}
     steps = tuple([(q.covers[0].start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized])
-    records.save_compiled(code, steps, attempts, generic, kinds)
+    records.save_compiled(code, steps, attempts, generic, kinds, argument_kinds(argument_types))
     if log.enabled("compile"):
         log.log("compile", f"compiled {log.where(code)}: {n} instructions, {size} bytes"
                            + (f", attempt {attempts}" if attempts > 1 else ""))
     return None
+
+
+def _argument_kinds_seen(code: types.CodeType) -> tuple[str, ...] | None:
+    """The argument kinds of the call that compiled `code` (records.Compiled), if it was."""
+    previous = records.load(code)
+    return previous.argument_kinds if isinstance(previous, records.Compiled) else None
 
 
 def _site_kinds(kinds: dict[int, int], generic: frozenset[int]) -> dict[int, type]:

@@ -220,10 +220,13 @@ def site_exits(code: types.CodeType) -> dict[str, dict[int, int]]:
     return result
 
 
-def profile_operands(code: types.CodeType, entries: int, sites: list[int]) -> None:
+def profile_operands(code: types.CodeType, entries: int, sites: list[int], learns_callees: bool) -> None:
     """Compile `code` again after `entries` more native entries if one of `sites`
-    (program positions) has seen only floats or only ints by then; 0 entries: never."""
-    lib.accel_profile_operands(id(code), entries, ffi.new("int[]", sites) if sites else ffi.NULL, len(sites))
+    (program positions) has seen only floats or only ints by then, or in any case if
+    it learns_callees (calls left plain for want of their arguments' types); 0 entries:
+    never."""
+    lib.accel_profile_operands(id(code), entries, ffi.new("int[]", sites) if sites else ffi.NULL, len(sites),
+                               learns_callees)
 
 
 def operand_kinds(code: types.CodeType, ninstrs: int) -> list[int]:

@@ -16,17 +16,21 @@ from . import native
 # its name, guards, note, and whether native code reaches it (so it was emitted, in this order).
 Step = collections.namedtuple("Step", ("start", "name", "guards", "note", "emitted"))
 # What the compiler made of a code object, or why it made nothing (operand_kinds: code
-# unit -> the operand kinds its site saw, native/operand_kinds.h).  Named tuples, not
+# unit -> the operand kinds its site saw, native/operand_kinds.h; argument_kinds: the name
+# of each argument's type, of GUESSES' (accel/specializer/inline.py), at the call that
+# compiled it, else "").  Named tuples, not
 # dataclasses: the compiler loads this module, and dataclasses costs more than the module.
-Compiled = collections.namedtuple("Compiled", ("steps", "attempts", "generic_sites", "operand_kinds"))
+Compiled = collections.namedtuple("Compiled", ("steps", "attempts", "generic_sites", "operand_kinds",
+                                                 "argument_kinds"))
 Failure = collections.namedtuple("Failure", ("reason",))
 
 
 def save_compiled(code: types.CodeType, steps: tuple[tuple, ...], attempts: int,
-                  generic_sites: frozenset[int], operand_kinds: dict[int, int]) -> None:
+                  generic_sites: frozenset[int], operand_kinds: dict[int, int],
+                  argument_kinds: tuple[str, ...]) -> None:
     """steps: each one's fields in Step's order, as plain tuples (what marshal stores; the
     compiler makes one per instruction, and a Step costs several times more to make)."""
-    _save(code, ("compiled", steps, attempts, tuple(sorted(generic_sites)), operand_kinds))
+    _save(code, ("compiled", steps, attempts, tuple(sorted(generic_sites)), operand_kinds, argument_kinds))
 
 
 def save_failure(code: types.CodeType, reason: str) -> None:
@@ -44,8 +48,8 @@ def load(code: types.CodeType) -> Compiled | Failure | None:
     data = marshal.loads(blob)
     if data[0] == "failed":
         return Failure(data[1])
-    _, steps, attempts, generic, operand_kinds = data
-    return Compiled(tuple(map(Step._make, steps)), attempts, frozenset(generic), operand_kinds)
+    _, steps, attempts, generic, operand_kinds, argument_kinds = data
+    return Compiled(tuple(map(Step._make, steps)), attempts, frozenset(generic), operand_kinds, argument_kinds)
 
 
 def codes() -> list[types.CodeType]:

@@ -17,9 +17,16 @@ assumed (the callable is a function with that code, nothing traces, recursion ro
 a guard that keeps failing makes the site generic when the code is compiled again.
 
 The types of the arguments come from the caller's inference; an argument of unknown
-type is taken to be an int, else a float, whichever makes the whole body raw (the
-body's unboxing guards check it on every call).  Where the body reads every parameter
-only as a raw int or float (and no default binds one), the arguments are passed raw
+type is taken to be of the type the callee's own compile saw it (an int or a float),
+else, at a recompile (or in a generator's code, which no profile compiles again),
+guessed an int, else a float, whichever makes the whole body raw (the body's unboxing
+guards check it on every call).  A first compile does not guess: a wrong guess exits
+the caller at the call, and in a caller that runs once (a main() with a long loop) the
+interpreter would run all the rest of it; the plain call runs natively instead, and
+the code is compiled again after its first call or, in a hot loop, mid-run (on-stack
+replacement, native/deopt.c), by when the callee has been compiled for its arguments.
+
+Where the body reads every parameter only as a raw int or float (and no default binds one), the arguments are passed raw
 (CALL_INLINED_RAW_ARGUMENTS): the caller's unboxing pass makes their producers push
 them raw, or unboxes them before the call, with the guards the body's reads had, and
 the body reads them raw; an exit boxes them back on the caller's stack.
@@ -45,6 +52,7 @@ MAX_LEAF_INSTRUCTIONS = 48
 NOT_LEAF_FLAGS = 0x04 | 0x08 | 0x20 | 0x80 | 0x100 | 0x200
 # What the guess for an argument of unknown type tries, in order.
 GUESSES = (int, float)
+KIND_TYPES = {t.__name__: t for t in GUESSES}
 # Body steps that only compute on raw values (each may exit, none takes a reference).
 RAW_STEPS = INFALLIBLE_RAW | {"LOAD_FAST_UNBOX_INT", "LOAD_FAST_UNBOX_FLOAT", "INT_TO_FLOAT",
                               "BINARY_OP_POWER_FLOAT_RAW_HALF", "JUMP_FORWARD"}
@@ -76,11 +84,17 @@ class Inliner:
     """Chooses the call sites of one caller to inline and compiles their bodies."""
 
     def __init__(self, decoded: Decoded, feedback: Feedback, globals_: dict, limits: tuple[int, int],
-                 adaptive_of: Callable[[types.CodeType], dict[int, str]]):
-        """limits: the scratch frame's slots and the most arguments (native/inline.h)."""
+                 adaptive_of: Callable[[types.CodeType], dict[int, str]],
+                 argument_kinds_seen: Callable[[types.CodeType], tuple[str, ...] | None], may_guess: bool):
+        """limits: the scratch frame's slots and the most arguments (native/inline.h);
+        argument_kinds_seen: a callee's argument_kinds() when it was compiled, if it was;
+        may_guess: whether an argument whose type nothing tells is guessed (a recompile,
+        or code that is never compiled again for its profile)."""
         self.decoded, self.feedback, self.globals = decoded, feedback, globals_
         self.slots, self.max_args = limits
         self.adaptive_of = adaptive_of
+        self.argument_kinds_seen, self.may_guess = argument_kinds_seen, may_guess
+        self.guesses_withheld = False  # a call left plain that a guess might have inlined
         self.bodies: dict[int, list[QInstr]] = {}  # id(CALL_INLINED) -> its body
         self.raw_results: dict[int, str] = {}  # id(CALL_INLINED) -> the kind its body could return raw
         self._depths: dict[int, int] | None = None
@@ -193,8 +207,7 @@ class Inliner:
         _, stack = self.feedback.states.get(call.start, ((), ()))
         given = stack[len(stack) - call.oparg:] if len(stack) >= call.oparg else (None,) * call.oparg
         known = tuple(map(plain_type, given)) + tuple(type(value) for value in defaults[len(defaults) - missing:])
-        for guess in GUESSES if None in known else (None,):
-            argument_types = tuple(guess if t is None else t for t in known)
+        for argument_types in self._argument_types(code, known):
             body = self._body(code, callee.__globals__, argument_types)
             if body is not None:
                 break
@@ -223,6 +236,18 @@ class Inliner:
         kinds = ", ".join(t.__name__ for t in argument_types) or "no arguments"
         call.note = (f"inlined {code.co_qualname} ({kinds}), its steps raw{', its arguments raw' if raw_arguments else ''}; "
                      "any exit in it exits here, before the call")
+
+    def _argument_types(self, code: types.CodeType, known: tuple) -> list[tuple]:
+        """The argument types to try to inline the callee for, in order (see the top)."""
+        if None not in known:
+            return [known]
+        seen = self.argument_kinds_seen(code) or ()
+        observed = tuple(KIND_TYPES.get(seen[i]) if t is None and i < len(seen) else t for i, t in enumerate(known))
+        tries = [observed] if None not in observed else []
+        if self.may_guess:
+            return tries + [tuple(guess if t is None else t for t in known) for guess in GUESSES]
+        self.guesses_withheld = self.guesses_withheld or not tries
+        return tries
 
     def _argument_unboxing_failed(self, call: QInstr) -> bool:
         """Whether the unboxing of an argument as it is pushed (accel/specializer/unbox.py)
@@ -289,6 +314,11 @@ class Inliner:
             step.raw_locals = step.raw_stack = step.raw_int_locals = step.raw_int_stack = 0
             step.unwind = None
         return body
+
+
+def argument_kinds(argument_types: tuple) -> tuple[str, ...]:
+    """What records keep of the types a code object was compiled for: the names of GUESSES'."""
+    return tuple(t.__name__ if t in GUESSES else "" for t in argument_types)
 
 
 def _raw_parameters(body: list[QInstr], parameters: int) -> tuple[str, ...] | None:
