@@ -631,6 +631,14 @@ call_c_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args
     return _Py_CheckFunctionResult(tstate, callable, result, NULL);
 }
 
+PyObject *
+accel_call_c_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args, int nargs)
+{
+    int handled;
+    PyObject *result = call_c_function(tstate, callable, args, nargs, &handled);
+    return handled ? result : PyObject_Vectorcall(callable, args, (size_t)nargs, NULL);
+}
+
 /* A relaxed load, as the interpreter's own check does. */
 static inline int
 eval_breaker_set(PyThreadState *tstate)

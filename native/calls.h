@@ -34,6 +34,12 @@ enum {
  * NULL with an exception set. */
 PyObject *accel_call_python(PyThreadState *tstate, PyObject *function, PyObject *const *args, Py_ssize_t nargs);
 
+/* A builtin function (or method descriptor, or builtin class) called with
+ * positional arguments as CALL's stencils call it (native/calls.c
+ * call_c_function, as 3.11's specialized PRECALL forms do), else through
+ * PyObject_Vectorcall.  A new reference, or NULL with an exception set. */
+PyObject *accel_call_c_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args, int nargs);
+
 /* The references that stock CPython's way of instantiating a plain class holds
  * on the arguments while __init__ runs, besides the caller's stack's and the
  * frame's: _PyObject_MakeTpCall's argument tuple or keyword dict holds each

@@ -18,6 +18,7 @@
  * so far is an int or a float, sum(gen, that sum) does the rest. */
 #include "runtime.h"
 #include "sum.h"
+#include "calls.h"
 
 accel_sum_state *accel_summing;
 
@@ -98,22 +99,6 @@ add_the_rest(PyThreadState *tstate, PyObject *partial, PyObject *iterator)
     }
 }
 
-/* builtins.sum's C function called with `nargs` positional arguments, as
- * PRECALL_BUILTIN_FAST_WITH_KEYWORDS calls it (no recursion check of its own). */
-static PyObject *
-call_sum(PyObject *sum, PyObject *const *args, int nargs)
-{
-    if (Py_TYPE(sum) == &PyCFunction_Type) {
-        PyMethodDef *def = ((PyCFunctionObject *)sum)->m_ml;
-        int kind = def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
-        if (kind == (METH_FASTCALL | METH_KEYWORDS)) {
-            return ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(PyCFunction_GET_SELF(sum), args, nargs,
-                                                                                NULL);
-        }
-    }
-    return PyObject_Vectorcall(sum, args, (size_t)nargs, NULL);
-}
-
 /* sum() of a generator its native code runs, as described above; or
  * ACCEL_GEN_NOT_RESUMED, with nothing done, if it cannot run natively now. */
 static PyObject *
@@ -150,7 +135,7 @@ sum_generator(PyThreadState *tstate, PyObject *sum, PyObject *gen, accel_resume_
          * and float loops: sums of ints stay as fast as stock's); only a str
          * start, which it refuses, could differ, and this is none. */
         PyObject *args[2] = {gen, added};
-        PyObject *result = call_sum(sum, args, 2);
+        PyObject *result = accel_call_c_function(tstate, sum, args, 2);
         Py_DECREF(added);
         return result;
     }
@@ -166,5 +151,5 @@ accel_sum(PyThreadState *tstate, PyObject *sum, PyObject *iterable, accel_resume
             return result;
         }
     }
-    return call_sum(sum, &iterable, 1);
+    return accel_call_c_function(tstate, sum, &iterable, 1);
 }

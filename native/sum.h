@@ -26,8 +26,8 @@ extern accel_sum_state *accel_summing;  /* the innermost driver's, or NULL */
 /* `sum(iterable)` for CALL_BUILTIN_SUM (stencils/builtin_calls.c), `sum` being
  * builtins.sum: a generator (exact type) whose native code can resume it is
  * summed as above; any other iterable, or a generator that runs elsewhere, is
- * summed by sum()'s own C function, called as 3.11's
- * PRECALL_BUILTIN_FAST_WITH_KEYWORDS calls it.  The result, or NULL with an
+ * summed by sum()'s own C function, called as CALL calls a builtin
+ * (accel_call_c_function, native/calls.h).  The result, or NULL with an
  * exception set; `site` caches where a suspended generator resumes. */
 PyObject *accel_sum(PyThreadState *tstate, PyObject *sum, PyObject *iterable, accel_resume_site *site);
 
