@@ -160,27 +160,28 @@ may_replace(PyThreadState *tstate, _PyInterpreterFrame *frame)
 }
 
 /* On-stack replacement.  A loop of the profiling version (`native`) of the code
- * got hot (stencils/control.c, JUMP_BACKWARD_PROFILING): the frame was written
- * back as the interpreter expects it before the loop's back edge.  If the
- * profile has taught something (or a guard asks for it), the code is compiled
- * again now, and the frame goes on in the current program at the loop's head,
- * an entry point of every function's program (accel/backend/lower.py
+ * got hot (stencils/control.c, LOOP_BACK_EDGE_PROFILING at position `site`):
+ * the frame was written back as the interpreter expects it at the loop's head.
+ * If the profile has taught something (or a guard asks for it), the code is
+ * compiled again now, and the frame goes on in the current program at the
+ * head, an entry point of every function's program (accel/backend/lower.py
  * loop_entries) whose raw locals are unboxed there with guards.  Where that is
  * not possible (tracing, another hook, compiling refused, no entry there) the
  * interpreter runs the rest of the frame, as after any exit. */
 static PyObject *
-enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, accel_native *native)
+enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, accel_native *native,
+               int site)
 {
-    _Py_CODEUNIT *jump = NULL;
-    int head = accel_backward_jump_target(frame, &jump);
-    if (head <= 0 || !may_replace(tstate, frame)) {
+    _Py_CODEUNIT *code = _PyCode_CODE(frame->f_code);
+    int head = (int)(frame->prev_instr + 1 - code);
+    if (!may_replace(tstate, frame)) {
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     }
     if (rec->native == native && rec->state == ACCEL_STATE_COMPILED && (profile_teaches(native) || rec->recompile_requested)
         && accel_compile_running(frame, rec) < 0) {
         /* A signal handler's exception, raised where the interpreter checks for
-         * it at this jump. */
-        frame->prev_instr = jump;
+         * it: at the back edge's jump, taken (the stack is as at the head). */
+        frame->prev_instr = code + native->caches[site].back_edge.jump_unit;
         return raise_in_interpreter(tstate, frame);
     }
     /* (Compiling ran Python code: tracing may be on now.) */
@@ -191,7 +192,6 @@ enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *re
     }
     accel_totals.loop_head_entries++;
     accel_totals.on_stack_replacements += rec->native != native;
-    frame->prev_instr = _PyCode_CODE(frame->f_code) + head - 1;
     return accel_run_native(tstate, frame, rec, at);
 }
 
@@ -202,8 +202,8 @@ PyObject *
 accel_finish_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec,
                             accel_native *native, uintptr_t tagged)
 {
-    int reason = (int)((tagged >> 1) & 0x7f);
-    write_back(frame, native, (int)(tagged >> 8));
+    int reason = (int)((tagged >> 1) & 0x7f), site = (int)(tagged >> 8);
+    write_back(frame, native, site);
     record_exit(rec, frame, reason);
     /* On an exception the interpreter adds the traceback entry and unwinds to a
      * handler in this frame, or out of it. */
@@ -211,7 +211,7 @@ accel_finish_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame, a
         return raise_in_interpreter(tstate, frame);
     }
     if (reason == ACCEL_EXIT_LOOP_HOT) {
-        return enter_hot_loop(tstate, frame, rec, native);
+        return enter_hot_loop(tstate, frame, rec, native, site);
     }
     return _PyEval_EvalFrameDefault(tstate, frame, 0);
 }

@@ -292,27 +292,6 @@ accel_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwfla
     return stock(tstate, frame, throwflag);
 }
 
-/* Where the backward jump whose first unit (EXTENDED_ARG included) follows
- * frame->prev_instr goes, as a code unit, or -1; *jump: its opcode unit. */
-int
-accel_backward_jump_target(_PyInterpreterFrame *frame, _Py_CODEUNIT **jump)
-{
-    PyCodeObject *co = frame->f_code;
-    _Py_CODEUNIT *code = _PyCode_CODE(co), *at = frame->prev_instr + 1;
-    int oparg = 0;
-    while (at < code + Py_SIZE(co) && _PyOpcode_Deopt[_Py_OPCODE(*at)] == EXTENDED_ARG) {
-        oparg = (oparg | _Py_OPARG(*at)) << 8;
-        at++;
-    }
-    if (at >= code + Py_SIZE(co) || _PyOpcode_Deopt[_Py_OPCODE(*at)] != JUMP_BACKWARD) {
-        return -1;
-    }
-    oparg |= _Py_OPARG(*at);
-    *jump = at;
-    int target = (int)(at + 1 - code) - oparg;
-    return target >= 0 ? target : -1;
-}
-
 /* Compile the code of a frame that is running its profiling version, from what
  * the sites saw so far (native/deopt.c): not on the compiler's own thread while
  * it compiles.  Returns -1 when the compiler was stopped by an exception the

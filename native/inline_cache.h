@@ -112,7 +112,10 @@ typedef struct {
         } global;
         accel_attr_way ways[ACCEL_CACHE_WAYS];
         uint32_t operand_kinds;     /* an arithmetic or comparison site: accel_operand_kind bits seen */
-        uint32_t back_edges;        /* a profiling loop's back edge: times taken (operand_kinds.h) */
+        struct {
+            uint32_t taken;         /* times (operand_kinds.h) */
+            int32_t jump_unit;      /* the backward jump's code unit, once hot */
+        } back_edge;                /* a profiling loop's back edge (stencils/control.c) */
         accel_resume_site resume;   /* a FOR_ITER or SEND site */
     };
     unsigned int misses;    /* since the ways filled up: evictions back off */

@@ -101,7 +101,6 @@ accel_resumable_record(PyThreadState *tstate, PyCodeObject *co)
     return rec;
 }
 
-int accel_backward_jump_target(_PyInterpreterFrame *frame, _Py_CODEUNIT **jump);
 int accel_compile_running(_PyInterpreterFrame *frame, accel_code *rec);
 
 /* jit.c */

@@ -47,14 +47,20 @@ STENCIL(JUMP_BACKWARD)
     JUMP();
 }
 
-/* The back edge of a loop in code still profiling its operands: once the loop
- * is hot, the frame leaves (as the interpreter would run this jump next), to be
- * compiled again and entered at the loop's head (native/deopt.c).  Once only:
- * other frames running this program (recursion) go on here. */
-STENCIL(JUMP_BACKWARD_PROFILING)
+/* The back edge of a loop in code still profiling its operands, taken: every
+ * backward jump of such code goes here on its way to the loop's head, after
+ * what the jump itself does (its eval breaker check, its condition), so loops
+ * of every shape count alike: `for`, `while` (a conditional jump back),
+ * `continue`.  Once the loop is hot, the frame leaves as at the head (this
+ * instruction stands for it), to be compiled again and entered there
+ * (native/deopt.c); OPARG, the jump's code unit, is where the interpreter
+ * would raise what a signal handler raises meanwhile.  Once only: other frames
+ * running this program (recursion) go on here. */
+STENCIL(LOOP_BACK_EDGE_PROFILING)
 {
-    CHECK_EVAL_BREAKER();
-    if (UNLIKELY(++((accel_cache *)HOLE(_JIT_CACHE))->back_edges == ACCEL_LOOP_HOT_BACK_EDGES)) {
+    accel_cache *cache = (accel_cache *)HOLE(_JIT_CACHE);
+    if (UNLIKELY(++cache->back_edge.taken == ACCEL_LOOP_HOT_BACK_EDGES)) {
+        cache->back_edge.jump_unit = (int)OPARG;
         EXIT(ACCEL_EXIT_LOOP_HOT);
     }
     JUMP();

@@ -299,3 +299,78 @@ print(repr(main([k * 0.75 for k in range(10)], 1000)))
     replaced(run)
     main = run.function("main")
     assert main["exits"] == 1, main["text"]
+
+
+def test_while_loop_is_replaced_at_its_conditional_back_edge(tmp_path):
+    # 3.11 ends a `while cond:` loop with the condition again and a conditional
+    # jump back (here fused with the comparison): it counts like any back edge.
+    run = compare(DATA + """
+def main(data, n):
+    i = 0
+    s = 0.0
+    while i < n:
+        s += data[i % 100] * 0.5
+        i += 1
+    return s
+
+print(repr(main(make_floats(100), N)))
+""", tmp_path, functions=["main"])
+    replaced(run)
+    main = run.function("main")
+    assert main["calls"] == 1 and main["recompiles"] == 1, main["text"]
+    assert main["exits"] == 1 and run.deopts("LOOP_HOT") == 1, run.stats
+    assert any(name.startswith("BINARY_OP_MULTIPLY_FLOAT") for name in main["specialized"]), main["text"]
+
+
+def test_while_loop_with_continue_and_an_error_after_replacement(tmp_path):
+    # Two back edges (the `continue` and the loop's own); a TypeError late in the
+    # loop, raised by the replacing program, has stock's traceback and locals.
+    run = compare(DATA + """
+import traceback
+
+def main(data):
+    k = 0
+    odd = 0.0
+    total = 0.0
+    while k < len(data):
+        x = data[k]
+        k += 1
+        if k % 2:
+            odd = odd + x
+            continue
+        total = total + x * 1.5
+    return total, odd
+
+data = make_floats(N)
+data[N - 2] = "oops"
+try:
+    main(data)
+except TypeError:
+    traceback.print_exc()
+print(repr(main(make_floats(N))))
+""", tmp_path, functions=["main"])
+    replaced(run, at_least=True)
+
+
+def test_keyboard_interrupt_in_replaced_while_loop(tmp_path):
+    run = compare(DATA + """
+import os, signal
+
+def main(data):
+    total = 0.0
+    k = 0
+    while k < len(data):
+        total = total + data[k] * 3.0
+        k += 1
+        if k == 20000:
+            os.kill(os.getpid(), signal.SIGINT)
+    return total
+
+try:
+    main(make_floats(N))
+except KeyboardInterrupt:
+    import traceback
+    traceback.print_exc()
+print("done")
+""", tmp_path)
+    replaced(run)

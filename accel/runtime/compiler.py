@@ -190,18 +190,33 @@ def _add_loop_entries(program: list[QInstr], generator: bool, profiling: bool) -
     compiled again and entered at its head (on-stack replacement, native/deopt.c)."""
     if generator:
         return program
-    program = lower.with_entry_stubs(program)
+    back_edges = _back_edge_counters(program) if profiling else []
+    program = lower.with_entry_stubs(program) + back_edges
     heads = {unit + 1 for unit in lower.loop_entries(program).values()}
     for instr in program:  # (the first instruction of each: the one explain() shows)
         if instr.start in heads:
             heads.discard(instr.start)
             instr.note += ("; " if instr.note else "") + lower.LOOP_ENTRY_NOTE
-    if profiling:
-        for instr in program:
-            if instr.name == "JUMP_BACKWARD":
-                instr.name = "JUMP_BACKWARD_PROFILING"
-                instr.note = "counts the loop's iterations: a hot loop is compiled again from its profile"
     return program
+
+
+def _back_edge_counters(program: list[QInstr]) -> list[QInstr]:
+    """A LOOP_BACK_EDGE_PROFILING for each backward jump (whatever its form: a
+    JUMP_BACKWARD, a `while` loop's conditional jump, fused or not), which the jump
+    now goes through: it stands for the loop's head, raw where the head is."""
+    counters = []
+    for instr in program:
+        jump = instr.covers[-1]
+        head = instr.target_instr
+        if head is None or jump.target is None or jump.target > instr.start:
+            continue
+        counter = QInstr("LOOP_BACK_EDGE_PROFILING", head.covers[:1], jump.unit, target_instr=head,
+                         note="counts the loop's iterations: a hot loop is compiled again from its profile")
+        counter.raw_locals, counter.raw_int_locals = head.raw_locals, head.raw_int_locals
+        counter.raw_stack, counter.raw_int_stack = head.raw_stack, head.raw_int_stack
+        instr.target_instr = counter
+        counters.append(counter)
+    return counters
 
 
 def _exits_at_once(program: list[QInstr], generator: bool) -> str | None:
