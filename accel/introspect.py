@@ -171,12 +171,16 @@ def format_explanation(e: Explanation) -> str:
                      f"native code resumes it (native entries count calls and resumptions)")
     lines += [f"  {message}" for message in e.asm.get(-1, [])]
     if e.state == "compiled" and not kind:
-        from .backend.lower import LOOP_ENTRY_NOTE
+        from .backend.lower import BACK_EDGE_ENTRY_NOTE, LOOP_ENTRY_NOTE
 
         heads = [str(row.offset) for row in e.rows if LOOP_ENTRY_NOTE in row.note]
         if heads:
             lines.append(f"  entry points: its start, and the loop heads at offsets {', '.join(heads)} (a frame "
                          f"running an earlier version of the code goes on there: on-stack replacement)")
+        back_edges = [str(row.offset) for row in e.rows if BACK_EDGE_ENTRY_NOTE in row.note]
+        if back_edges:
+            lines.append(f"  and the back edges at offsets {', '.join(back_edges)} (a loop that left its raw "
+                         f"locals boxed for the eval breaker goes on there)")
     lines.append(f"  {'offset':>6}  {'line':>4}  {'bytecode':<32}{'accel':<32}bytes")
     if e.asm.get(-2):
         lines.append("  (entry)")

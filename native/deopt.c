@@ -3,6 +3,9 @@
  * interpreter expects it at the instruction named by prev_instr, except for
  * values kept unboxed, which are boxed here first. */
 #include "runtime.h"
+#define Py_BUILD_CORE 1
+#include "internal/pycore_opcode.h"  /* its tables are defined in hook.c */
+#include "eval_breaker.h"
 
 /* A guard that keeps failing at one site asks for a recompile, a bounded number
  * of times; the specializer then makes the site generic. */
@@ -195,6 +198,72 @@ enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *re
     return accel_run_native(tstate, frame, rec, at);
 }
 
+/* The code unit of the backward jump that ends the instruction starting at
+ * `unit` (a JUMP_BACKWARD, or a `while` loop's conditional jump back after
+ * what native code fuses into it: a LOAD_FAST, a COMPARE_OP), or -1. */
+static int
+backward_jump_from(PyCodeObject *co, int unit)
+{
+    const _Py_CODEUNIT *code = _PyCode_CODE(co);
+    for (int instructions = 0; unit < Py_SIZE(co) && instructions < 3; instructions++) {
+        int op = _PyOpcode_Deopt[_Py_OPCODE(code[unit])];
+        switch (op) {
+        case JUMP_BACKWARD:
+        case POP_JUMP_BACKWARD_IF_TRUE:
+        case POP_JUMP_BACKWARD_IF_FALSE:
+        case POP_JUMP_BACKWARD_IF_NONE:
+        case POP_JUMP_BACKWARD_IF_NOT_NONE:
+            return unit;
+        case EXTENDED_ARG:
+            instructions--;  /* a prefix, not an instruction */
+            break;
+        default:
+            unit += _PyOpcode_Caches[op];
+        }
+        unit++;
+    }
+    return -1;
+}
+
+/* A loop whose locals are raw reached its back edge with the eval breaker set
+ * (stencils/stencil.h, CHECK_EVAL_BREAKER): its handlers may run Python code
+ * and the GC, which must not meet raw slots, so the frame was written back as
+ * the interpreter expects it before the back edge.  What the interpreter does
+ * there is done here (signal handlers, pending calls, a thread switch), and the
+ * loop goes on natively at the back edge, an entry point of the program
+ * (accel/backend/lower.py loop_entries) whose raw locals are unboxed there with
+ * guards: one signal or thread switch does not leave the rest of the call to
+ * the interpreter.  A handler's exception is raised at the jump, as the
+ * interpreter raises it; an asynchronous exception, tracing switched on by a
+ * handler, or no entry there leave the frame to the interpreter. */
+static PyObject *
+resume_after_eval_breaker(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
+{
+    PyCodeObject *co = frame->f_code;
+    int unit = (int)(frame->prev_instr - _PyCode_CODE(co));
+    int jump = backward_jump_from(co, unit + 1);
+    if (jump < 0 || tstate->async_exc != NULL || !may_replace(tstate, frame)) {
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+    /* The handlers see the frame as the interpreter shows it there: current, at the jump. */
+    frame->prev_instr = _PyCode_CODE(co) + jump;
+    frame->previous = tstate->cframe->current_frame;
+    tstate->cframe->current_frame = frame;
+    int handled = accel_handle_eval_breaker(tstate);
+    tstate->cframe->current_frame = frame->previous;
+    if (handled < 0) {
+        return raise_in_interpreter(tstate, frame);
+    }
+    frame->prev_instr = _PyCode_CODE(co) + unit;
+    int at = handled == 0 && may_replace(tstate, frame) && accel_may_run_directly(tstate, rec)
+             ? accel_resume_index(rec->native, unit) : -1;
+    if (at < 0) {
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+    accel_totals.back_edge_entries++;
+    return accel_run_native(tstate, frame, rec, at);
+}
+
 /* Native code (`native`, which a recompile may have replaced as rec->native
  * meanwhile) left the frame at an exit (`tagged`, see stencils/stencil.h): the
  * interpreter runs the rest of it. */
@@ -212,6 +281,9 @@ accel_finish_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame, a
     }
     if (reason == ACCEL_EXIT_LOOP_HOT) {
         return enter_hot_loop(tstate, frame, rec, native, site);
+    }
+    if (reason == ACCEL_EXIT_EVAL_BREAKER_LOOP) {
+        return resume_after_eval_breaker(tstate, frame, rec);
     }
     return _PyEval_EvalFrameDefault(tstate, frame, 0);
 }

@@ -235,10 +235,10 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
  * pending calls, letting other threads run), then go on natively; where locals
  * are unboxed, or for what only the interpreter can do (an asynchronous
  * exception), LEAVE (EXIT or EXIT_AFTER) to the interpreter. */
-#define HANDLE_EVAL_BREAKER(LEAVE) do {                      \
+#define HANDLE_EVAL_BREAKER(LEAVE, RAW_REASON) do {          \
     if (UNLIKELY(EVAL_BREAKER_SET())) {                      \
         if (RAW_LOCALS_LIVE) {                               \
-            LEAVE(ACCEL_EXIT_EVAL_BREAKER);                  \
+            LEAVE(RAW_REASON);                               \
         }                                                    \
         SYNC_INSTR();                                        \
         _PyFrame_SetStackPointer(frame, sp);                 \
@@ -253,14 +253,15 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
     }                                                        \
 } while (0)
 
-/* At a backward jump, before anything of the instruction happens. */
-#define CHECK_EVAL_BREAKER() HANDLE_EVAL_BREAKER(EXIT)
+/* At a backward jump, before anything of the instruction happens.  Where locals
+ * are raw, native/deopt.c handles the breaker and the loop goes on natively. */
+#define CHECK_EVAL_BREAKER() HANDLE_EVAL_BREAKER(EXIT, ACCEL_EXIT_EVAL_BREAKER_LOOP)
 
 /* After a call, its result pushed, as 3.11's CALL and CALL_FUNCTION_EX do: a
  * signal that arrived during the call has its handler run before the next
  * instruction.  (An asynchronous exception waits for the interpreter's next
  * check, which cannot be made to happen between two instructions.) */
-#define CHECK_EVAL_BREAKER_AFTER_CALL() HANDLE_EVAL_BREAKER(EXIT_AFTER)
+#define CHECK_EVAL_BREAKER_AFTER_CALL() HANDLE_EVAL_BREAKER(EXIT_AFTER, ACCEL_EXIT_EVAL_BREAKER)
 
 #define FLOAT_VALUE(O) (((PyFloatObject *)(O))->ob_fval)
 

@@ -79,6 +79,20 @@ STENCIL(UNBOX_LOCAL_FLOAT)
     CONTINUE();
 }
 
+/* On entry at a loop's back edge whose operands are raw on the stack (OPARG: the
+ * slot, from the bottom of the stack), where the frame holds objects only. */
+STENCIL(UNBOX_STACK_FLOAT)
+{
+    PyObject **slot = &_PyFrame_Stackbase(frame)[OPARG];
+    PyObject *value = *slot;
+    if (!IS_UNBOXABLE_FLOAT(value)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    *slot = as_slot(FLOAT_VALUE(value));
+    Py_DECREF(value);
+    CONTINUE();
+}
+
 /* On the way out of such a loop. */
 STENCIL(BOX_LOCAL_FLOAT)
 {
@@ -687,6 +701,18 @@ STENCIL(UNBOX_LOCAL_INT)
     }
     LOCAL(OPARG) = (PyObject *)raw;
     Py_DECREF(value);
+    CONTINUE();
+}
+
+STENCIL(UNBOX_STACK_INT)
+{
+    PyObject **slot = &_PyFrame_Stackbase(frame)[OPARG];
+    int64_t raw;
+    if (!unbox_int(*slot, &raw)) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    Py_DECREF(*slot);
+    *slot = (PyObject *)raw;
     CONTINUE();
 }
 

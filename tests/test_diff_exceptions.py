@@ -326,7 +326,7 @@ except Alarm as error:
 """, tmp_path, functions=["spin"])
     assert "caught alarm" in run.stdout
     assert_native(run, "spin")
-    assert run.deopts("EVAL_BREAKER") >= 1, run.stats
+    assert run.deopts("EVAL_BREAKER_LOOP") >= 1, run.stats
 
 
 def test_signal_tripped_during_a_call_is_handled_as_it_returns(tmp_path):
@@ -1110,3 +1110,35 @@ print("allocated blocks bounded", sys.getallocatedblocks() - blocks < 2000)
     assert "payload delta 0\n" in run.stdout
     assert "gc objects bounded True" in run.stdout and "allocated blocks bounded True" in run.stdout
     assert_no_exits(run, "through_finally", "through_with", "through_star", "bare", "run")
+
+
+def test_signal_handler_sees_a_raw_loop_at_its_back_edge_and_the_loop_goes_on(tmp_path):
+    """A handler that returns, run while a loop keeps its locals raw: it sees the frame at
+    the loop's back edge (its line, its locals boxed), and the loop then goes on natively
+    from there (deopt.c), to the same result as stock."""
+    run = compare("""
+import signal
+
+seen = []
+def handler(signum, frame):
+    seen.append((frame.f_code.co_name, frame.f_lineno,
+                 sorted((name, type(value).__name__) for name, value in frame.f_locals.items())))
+
+def spin(limit):
+    k = 0
+    f = 0.5
+    while k < limit:
+        k = k + 1
+        f = f * 1.0000001
+    return k, round(f, 3)
+
+print(spin(10))      # compiled now, before the timer runs
+signal.signal(signal.SIGALRM, handler)
+signal.setitimer(signal.ITIMER_REAL, 0.01)
+print(spin(30_000_000))
+signal.setitimer(signal.ITIMER_REAL, 0)
+print(seen[:1])
+""", tmp_path, functions=["spin"])
+    assert "('spin', 12, [('f', 'float'), ('k', 'int'), ('limit', 'int')])" in run.stdout, run.stdout
+    assert_native(run, "spin")
+    assert run.stats["back_edge_entries"] >= 1 and run.deopts("EVAL_BREAKER_LOOP") >= 1, run.stats

@@ -574,7 +574,7 @@ def test_fused_float_operations(tmp_path):
                                                                     "NOT_LE", "NOT_GT", "NOT_GE")} | {"NOT_LT_STACK_CONST"}, \
         " ".join(sorted(compares))
     assert "COMPARE_OP_FLOAT_JUMP_RAW_LT_FAST_FAST" in run.function("bounded")["specialized"], run.function("bounded")["text"]
-    assert run.deopts("EVAL_BREAKER") >= 1, run.stats
+    assert run.deopts("EVAL_BREAKER_LOOP") >= 1, run.stats
 
 
 

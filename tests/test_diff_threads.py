@@ -183,3 +183,57 @@ t.join()
 """, tmp_path, functions=["spin"])
     assert run.stdout == "False\nTrue\n"
     assert_native(run, "spin", min_entries=2)
+
+
+def test_raw_loops_go_on_natively_after_thread_switches(tmp_path):
+    """Loops whose locals are raw leave at their back edge when the eval breaker is set
+    (a thread asks for the GIL): deopt.c lets the other thread run, and the loop goes on
+    natively at the back edge, for a `for` loop and for a `while` loop (whose back edge
+    is a comparison with raw operands on the stack): never the rest of the call in the
+    interpreter."""
+    run = compare("""
+import sys
+import threading
+import time
+
+sys.setswitchinterval(1e-4)
+
+def for_loop(n):
+    x = 0.0
+    for i in range(n):
+        x = x * 0.999 + i * 0.5
+    return x
+
+def while_loop(n):
+    s = 0.0
+    i = 0
+    while i < n:
+        s = s + i * 0.25
+        i = i + 1
+    return s
+
+print(for_loop(10), while_loop(10))   # compiled before the other thread runs
+stop = threading.Event()
+ticks = []
+def ticker():
+    while not stop.is_set():
+        ticks.append(1)
+        time.sleep(0.0005)
+
+t = threading.Thread(target=ticker)
+t.start()
+print(for_loop(2_000_000), while_loop(2_000_000))
+stop.set()
+t.join()
+print(len(ticks) > 1)
+""", tmp_path, functions=["for_loop", "while_loop"])
+    assert run.stdout.endswith("True\n")
+    assert_native(run, "for_loop", "while_loop")
+    for name in ("for_loop", "while_loop"):
+        info = run.function(name)
+        exits = info["site_exits"]
+        assert set(exits) == {"EVAL_BREAKER_LOOP"}, info["text"]
+        # every exit went on natively: native entries are the 2 calls and one per exit
+        assert info["native_entries"] == 2 + exits["EVAL_BREAKER_LOOP"], info["text"]
+    assert run.stats["back_edge_entries"] == run.deopts("EVAL_BREAKER_LOOP") >= 2, run.stats
+    assert "back edges at offsets" in run.function("while_loop")["text"]

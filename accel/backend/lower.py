@@ -19,9 +19,12 @@ from ..specializer.ir import ENDS_PATH, NOTHING, QInstr
 GENERATOR = 0x20 | 0x80 | 0x200
 # A generator is suspended at these; it resumes at the instruction after.
 SUSPENDS = frozenset({"YIELD_VALUE", "RETURN_GENERATOR"})
-UNBOXES_LOCAL = frozenset({"UNBOX_LOCAL_FLOAT", "UNBOX_LOCAL_INT"})
-# The note explain() shows at a loop head that is an entry point (loop_entries).
+UNBOXES = frozenset({"UNBOX_LOCAL_FLOAT", "UNBOX_LOCAL_INT", "UNBOX_STACK_FLOAT", "UNBOX_STACK_INT"})
+# The notes explain() shows at a loop head and at a back edge that are entry points
+# (loop_entries).
 LOOP_ENTRY_NOTE = "loop head: an entry point for a frame already running (on-stack replacement)"
+BACK_EDGE_ENTRY_NOTE = ("back edge: an entry point where the loop goes on natively after the eval breaker "
+                        "made it box its locals")
 
 
 def resume_points(program: list[QInstr]) -> dict[int, int]:
@@ -34,10 +37,19 @@ def resume_points(program: list[QInstr]) -> dict[int, int]:
     return points
 
 
-def _loop_heads(program: list[QInstr]) -> set[int]:
+def loop_heads(program: list[QInstr]) -> set[int]:
     """The code units that backward jumps go to."""
-    return {q.covers[-1].target for q in program if q.jumps and q.covers[-1].target is not None
-            and q.covers[-1].target <= q.start}
+    return {q.covers[-1].target for q in program if _jumps_back(q)}
+
+
+def back_edges(program: list[QInstr]) -> set[int]:
+    """The code units where backward jumps (with what is fused before them) start."""
+    return {q.start for q in program if _jumps_back(q)}
+
+
+def _jumps_back(instr: QInstr) -> bool:
+    target = instr.covers[-1].target
+    return instr.jumps and target is not None and target <= instr.start
 
 
 def _boxed_here(instr: QInstr) -> bool:
@@ -45,49 +57,60 @@ def _boxed_here(instr: QInstr) -> bool:
 
 
 def loop_entries(program: list[QInstr]) -> dict[int, int]:
-    """Where a frame that ran an earlier program may enter at a loop's head: program index
-    -> the code unit before the head (prev_instr's unit when the interpreter would run the
-    head next).  The frame holds objects only, so the entry is an instruction attributed
-    to the head before which nothing is raw: the first one (where the loop is entered from
-    before it, its raw locals unboxed from there on), or, for the head of a loop inside one
-    that keeps locals raw, an unboxing of them that then goes to the head (with_entry_stubs,
-    or the way back from a GET_ITER that had to box them)."""
-    heads = _loop_heads(program)
+    """Where a frame that ran an earlier program, or left this one, may enter at a loop's
+    head or at its back edge: program index -> the code unit before it (prev_instr's unit
+    when the interpreter would run it next).  On-stack replacement enters at heads
+    (native/deopt.c); a loop whose locals are raw leaves at its back edge when the eval
+    breaker is set (its handlers may run Python code and the GC), and goes on there once
+    they ran.  The frame holds objects only, so the entry is an instruction attributed
+    to the unit before which nothing is raw: the first one (where the loop is entered from
+    before it, its raw locals unboxed from there on), or, for a unit of a loop that keeps
+    locals raw, an unboxing of them that then goes there (with_entry_stubs, or the way
+    back from a GET_ITER that had to box them)."""
+    units = loop_heads(program) | back_edges(program)
     first: dict[int, QInstr] = {}
     entries = {}
     for index, instr in enumerate(program):
-        if instr.start not in heads:
+        if instr.start not in units:
             continue
         head = first.setdefault(instr.start, instr)
-        if _boxed_here(instr) and (instr is head or instr.name in UNBOXES_LOCAL):
-            heads.discard(instr.start)
+        if _boxed_here(instr) and (instr is head or instr.name in UNBOXES):
+            units.discard(instr.start)
             entries[index] = instr.start - 1
     return entries
 
 
 def with_entry_stubs(program: list[QInstr]) -> list[QInstr]:
-    """The program with, at its end, an entry for each loop head where locals are raw
-    (an inner loop of one that keeps them raw): each raw local unboxed, with its guard
-    (one that fails exits there, at the head), then a jump to the head."""
-    heads = _loop_heads(program)
+    """The program with, at its end, an entry for each loop head (of an inner loop of one
+    that keeps them raw) and back edge where locals or stack slots are raw: each raw
+    local and slot unboxed, with its guard (one that fails exits there, before the head
+    or the back edge), then a jump to it."""
+    units = loop_heads(program) | back_edges(program)
     stubs: list[QInstr] = []
     for instr in program:
-        if instr.start not in heads:
+        if instr.start not in units:
             continue
-        heads.discard(instr.start)
-        if instr.raw_stack != 0 or instr.raw_locals == 0:
+        units.discard(instr.start)
+        if _boxed_here(instr):
             continue
-        done = 0
-        for local in range(instr.raw_locals.bit_length()):
-            if instr.raw_locals >> local & 1:
-                kind = "INT" if instr.raw_int_locals >> local & 1 else "FLOAT"
-                unbox = QInstr(f"UNBOX_LOCAL_{kind}", instr.covers[:1], local)
-                unbox.raw_locals, unbox.raw_int_locals = done, done & instr.raw_int_locals
-                done |= 1 << local
-                stubs.append(unbox)
-        enter = QInstr("JUMP_FORWARD", instr.covers[:1], target_instr=instr, note="enters the unboxed loop")
-        enter.raw_locals, enter.raw_int_locals = instr.raw_locals, instr.raw_int_locals
-        stubs.append(enter)
+        done = QInstr("JUMP_FORWARD", instr.covers[:1])  # what is raw so far
+        for where, raw, ints in (("LOCAL", instr.raw_locals, instr.raw_int_locals),
+                                 ("STACK", instr.raw_stack, instr.raw_int_stack)):
+            for slot in range(raw.bit_length()):
+                if raw >> slot & 1:
+                    kind = "INT" if ints >> slot & 1 else "FLOAT"
+                    unbox = QInstr(f"UNBOX_{where}_{kind}", instr.covers[:1], slot)
+                    unbox.raw_locals, unbox.raw_int_locals = done.raw_locals, done.raw_int_locals
+                    unbox.raw_stack, unbox.raw_int_stack = done.raw_stack, done.raw_int_stack
+                    stubs.append(unbox)
+                    if where == "LOCAL":
+                        done.raw_locals |= 1 << slot
+                        done.raw_int_locals |= ints & 1 << slot
+                    else:
+                        done.raw_stack |= 1 << slot
+                        done.raw_int_stack |= ints & 1 << slot
+        done.target_instr, done.note = instr, "enters the unboxed loop"
+        stubs.append(done)
     return program + stubs
 
 

@@ -190,13 +190,15 @@ def _add_loop_entries(program: list[QInstr], generator: bool, profiling: bool) -
     compiled again and entered at its head (on-stack replacement, native/deopt.c)."""
     if generator:
         return program
-    back_edges = _back_edge_counters(program) if profiling else []
-    program = lower.with_entry_stubs(program) + back_edges
-    heads = {unit + 1 for unit in lower.loop_entries(program).values()}
+    counters = _back_edge_counters(program) if profiling else []
+    program = lower.with_entry_stubs(program) + counters
+    entries = {unit + 1 for unit in lower.loop_entries(program).values()}
+    notes = {**{unit: lower.BACK_EDGE_ENTRY_NOTE for unit in lower.back_edges(program) & entries},
+             **{unit: lower.LOOP_ENTRY_NOTE for unit in lower.loop_heads(program) & entries}}
     for instr in program:  # (the first instruction of each: the one explain() shows)
-        if instr.start in heads:
-            heads.discard(instr.start)
-            instr.note += ("; " if instr.note else "") + lower.LOOP_ENTRY_NOTE
+        note = notes.pop(instr.start, None)
+        if note is not None:
+            instr.note += ("; " if instr.note else "") + note
     return program
 
 

@@ -26,6 +26,7 @@ EXIT_REASONS = {
     "RAISE": "error raised by the interpreter",
     "TRACING": "tracing or profiling switched on",
     "LOOP_HOT": "hot loop: compiled again, entered at its head",
+    "EVAL_BREAKER_LOOP": "eval breaker at a loop's back edge (signal, thread switch)",
 }
 STATES = {0: "cold", 1: "compiled", 2: "failed"}
 MODES = {"off": 0, "marked": 1, "all": 2}
@@ -266,6 +267,7 @@ def counters() -> dict:
         "inlined_calls": totals.inlined_calls,
         "loop_head_entries": totals.loop_head_entries,
         "on_stack_replacements": totals.on_stack_replacements,
+        "back_edge_entries": totals.back_edge_entries,
         "exits": {names[i]: totals.exits[i] for i in range(len(names)) if names[i] and totals.exits[i]},
         "functions_compiled": totals.functions_compiled,
         "native_code_bytes": totals.native_bytes,
