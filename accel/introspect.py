@@ -114,7 +114,8 @@ def _folded(unit: int, entry) -> bool:
 
 def _disassemble(code: types.CodeType, entry, info) -> dict[int, list[str]]:
     """Row offset -> x86-64 listing of its stencil copy's hot part (-2: the entry code before
-    the first one; -3: the cold parts after the last one, stencils/split.py).
+    the first one; -4: the instructions appended after the last row's; -3: the cold parts
+    after all hot ones, stencils/split.py).
     Addresses are offsets into the function's native code, which starts at info.native_address."""
     from .runtime import native
 
@@ -125,10 +126,10 @@ def _disassemble(code: types.CodeType, entry, info) -> dict[int, list[str]]:
                      "to see the native code"]}
     data = native.code_bytes(code, info.native_bytes)
     emitted = [s for s in entry.steps if s.emitted]
-    offsets = native.code_layout(code, info.ninstrs)
-    # Each row shows its stencil's hot part; the cold parts follow the last one.
-    hot_end = offsets[-1] + native.stencil_size(emitted[-1].name) if offsets and emitted else len(data)
-    offsets.append(hot_end)
+    offsets = native.code_layout(code, info.ninstrs)  # each instruction's hot part, then their end
+    if not offsets:
+        return {-1: ["no native code to disassemble: it was replaced meanwhile"]}
+    hot_end = offsets[-1]
     disassembler = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
 
     def listing(start: int, end: int) -> list[str]:
@@ -138,6 +139,8 @@ def _disassemble(code: types.CodeType, entry, info) -> dict[int, list[str]]:
     result = {-2: listing(0, offsets[0])} if offsets[0] > 0 else {}
     for step, start, end in zip(emitted, offsets, offsets[1:]):
         result.setdefault(step.start * 2, []).extend(listing(start, end))
+    if len(offsets) - 1 > len(emitted):  # the instructions lowering appended (lower.with_entry_stubs)
+        result[-4] = listing(offsets[len(emitted)], hot_end)
     if hot_end < len(data):
         result[-3] = listing(hot_end, len(data))
     return result
@@ -199,6 +202,9 @@ def format_explanation(e: Explanation) -> str:
             lines.append(f"{'':>48}exits here: {count} × {native.EXIT_REASONS.get(reason, reason)}")
         for asm_line in e.asm.get(row.offset, []):
             lines.append(f"{'':>52}{asm_line}")
+    if e.asm.get(-4):
+        lines.append("  (entries: unboxing stubs at loop heads and back edges, back-edge counters)")
+        lines += [f"{'':>52}{asm_line}" for asm_line in e.asm[-4]]
     if e.asm.get(-3):
         lines.append("  (cold parts: exits, error paths, deallocations)")
         lines += [f"{'':>52}{asm_line}" for asm_line in e.asm[-3]]

@@ -88,7 +88,7 @@ int accel_emit(uintptr_t code, const accel_instr *program, int n, uintptr_t keep
 void accel_set_state(uintptr_t code, int state);
 void accel_request_jit(uintptr_t code);
 int accel_code_info_get(uintptr_t code, accel_code_info *out);
-int accel_code_layout(uintptr_t code, uint32_t *offsets, int n);
+int accel_code_layout(uintptr_t code, uint32_t *offsets, int n);  /* hot parts, then their end */
 int accel_code_bytes(uintptr_t code, unsigned char *out, uint64_t n);
 int accel_site_exits(uintptr_t code, uint32_t *out, int nunits, int reason);
 int accel_profile_operands(uintptr_t code, uint64_t entries, const int *sites, int n, int learns_callees);

@@ -200,12 +200,12 @@ enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *re
 
 /* The code unit of the backward jump that ends the instruction starting at
  * `unit` (a JUMP_BACKWARD, or a `while` loop's conditional jump back after
- * what native code fuses into it: a LOAD_FAST, a COMPARE_OP), or -1. */
+ * what native code fuses into it: up to two loads and a comparison), or -1. */
 static int
 backward_jump_from(PyCodeObject *co, int unit)
 {
     const _Py_CODEUNIT *code = _PyCode_CODE(co);
-    for (int instructions = 0; unit < Py_SIZE(co) && instructions < 3; instructions++) {
+    for (int instructions = 0; unit < Py_SIZE(co) && instructions < 4; instructions++) {
         int op = _PyOpcode_Deopt[_Py_OPCODE(code[unit])];
         switch (op) {
         case JUMP_BACKWARD:

@@ -466,6 +466,7 @@ emit(PyCodeObject *co, const accel_instr *program, int n)
         offsets[i] = (uint32_t)size;
         size += accel_stencils[program[i].stencil].size;
     }
+    offsets[n] = (uint32_t)size;  /* where the hot parts end */
     /* The cold parts after all hot ones, each 16-byte aligned (they may end in data). */
     uint32_t *cold_offsets = offsets + n + 1;
     size = (size + 15) / 16 * 16;
@@ -648,7 +649,7 @@ accel_code_layout(uintptr_t code, uint32_t *offsets, int n)
     int count = -1;
     if (rec != NULL && rec->native != NULL) {
         count = rec->native->ninstrs;
-        memcpy(offsets, rec->native->offsets, sizeof(uint32_t) * (n < count ? n : count));
+        memcpy(offsets, rec->native->offsets, sizeof(uint32_t) * (n < count + 1 ? n : count + 1));
     }
     GIL_EXIT();
     return count;

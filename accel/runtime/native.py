@@ -197,9 +197,10 @@ def code_info(code: types.CodeType) -> CodeInfo | None:
 
 
 def code_layout(code: types.CodeType, ninstrs: int) -> list[int]:
-    offsets = ffi.new("uint32_t[]", max(ninstrs, 1))
-    count = lib.accel_code_layout(id(code), offsets, ninstrs)
-    return list(offsets)[: max(count, 0)]
+    """Where each instruction's hot part starts in the native code, then where they end."""
+    offsets = ffi.new("uint32_t[]", ninstrs + 1)
+    count = lib.accel_code_layout(id(code), offsets, ninstrs + 1)
+    return list(offsets)[: count + 1] if count >= 0 else []
 
 
 def code_bytes(code: types.CodeType, size: int) -> bytes:
