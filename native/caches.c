@@ -150,6 +150,28 @@ accel_instance_lacks(PyObject *owner, PyObject *name, accel_attr_way *way)
     return 1;
 }
 
+/* LOAD_NAME found `name` in module code's namespace, its globals (an exact
+ * dict): where its entry is in the keys, for the next time (stencils/names.c).
+ * A scan, as misses are rare: an entry keeps its place until the keys are
+ * rebuilt or the name deleted. */
+#define NAME_SCAN_LIMIT 4096
+
+void
+accel_remember_name_index(PyObject *globals, PyObject *name, accel_cache *cache)
+{
+    PyDictKeysObject *keys = ((PyDictObject *)globals)->ma_keys;
+    if (keys->dk_kind != DICT_KEYS_UNICODE || keys->dk_nentries > NAME_SCAN_LIMIT) {
+        return;
+    }
+    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    for (Py_ssize_t i = 0; i < keys->dk_nentries; i++) {
+        if (entries[i].me_key == name) {
+            cache->name_index = i;
+            return;
+        }
+    }
+}
+
 /* A module's own global, under its dict's version. */
 static int
 fill_module(PyObject *owner, PyObject *name, accel_attr_way *way)

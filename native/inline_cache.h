@@ -117,6 +117,8 @@ typedef struct {
             int32_t jump_unit;      /* the backward jump's code unit, once hot */
         } back_edge;                /* a profiling loop's back edge (stencils/control.c) */
         accel_resume_site resume;   /* a FOR_ITER or SEND site */
+        Py_ssize_t name_index;      /* LOAD_NAME in module code: its name's entry in the
+                                       globals' keys, when it was last found there */
     };
     unsigned int misses;    /* since the ways filled up: evictions back off */
 } accel_cache;
@@ -173,6 +175,7 @@ accel_not_shadowed(PyObject *owner, accel_attr_way *way, PyObject *name)
 
 /* Miss paths: the generic operation, then a refill when the case is cacheable. */
 PyObject *accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
+void accel_remember_name_index(PyObject *globals, PyObject *name, accel_cache *cache);
 PyObject *accel_load_global_pure_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
 PyObject *accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache);
 int accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache);

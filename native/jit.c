@@ -25,6 +25,7 @@ static const struct {
 } own_symbols[] = {
     {"accel_load_global_miss", (void *)accel_load_global_miss},
     {"accel_load_global_pure_miss", (void *)accel_load_global_pure_miss},
+    {"accel_remember_name_index", (void *)accel_remember_name_index},
     {"accel_load_attr_miss", (void *)accel_load_attr_miss},
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},
     {"accel_load_method_miss", (void *)accel_load_method_miss},

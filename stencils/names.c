@@ -36,11 +36,31 @@ name_error(PyObject *name)
 
 /* The namespace, then the globals, then the builtins.  A namespace that is not
  * an exact dict (from a metaclass's __prepare__) is read with its own
- * __getitem__, and a KeyError from it means "not there". */
+ * __getitem__, and a KeyError from it means "not there".
+ *
+ * Module code's namespace is its globals: a name found there is read next time
+ * straight from the entry its cache remembers (native/caches.c), as long as
+ * that entry still holds this very name (str keys are compared by identity, as
+ * the dict's lookup does first: co_names are interned) and a value.  An entry
+ * keeps its place while the keys object lives; a deleted name clears it. */
 STENCIL(LOAD_NAME)
 {
     PyObject *name = CO_NAME(OPARG);
     PyObject *locals = frame->f_locals;
+    accel_cache *cache = (accel_cache *)HOLE(_JIT_CACHE);
+    if (LIKELY(locals == frame->f_globals && PyDict_CheckExact(locals))) {
+        PyDictKeysObject *keys = ((PyDictObject *)locals)->ma_keys;
+        Py_ssize_t index = cache->name_index;
+        if (LIKELY(keys->dk_kind == DICT_KEYS_UNICODE && (size_t)index < (size_t)keys->dk_nentries)) {
+            PyDictUnicodeEntry *entry = &DK_UNICODE_ENTRIES(keys)[index];
+            PyObject *value = entry->me_value;
+            if (LIKELY(entry->me_key == name && value != NULL)) {
+                Py_INCREF(value);
+                *sp++ = value;
+                CONTINUE();
+            }
+        }
+    }
     SYNC_INSTR();
     if (locals == NULL) {
         PyErr_Format(PyExc_SystemError, "no locals when loading %R", name);
@@ -51,6 +71,9 @@ STENCIL(LOAD_NAME)
         value = PyDict_GetItemWithError(locals, name);
         if (value != NULL) {
             Py_INCREF(value);
+            if (locals == frame->f_globals) {
+                accel_remember_name_index(locals, name, cache);
+            }
         }
         else if (PyErr_Occurred()) {
             ERROR();
