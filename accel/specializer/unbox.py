@@ -110,6 +110,9 @@ PURE_ATTRIBUTE_FORMS = {
     name: f"{name}_PURE" for name in ("LOAD_ATTR_CACHED_UNBOX_FLOAT", "STORE_ATTR_CACHED_BOX_FLOAT",
                                       "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT")}
 PURE_ATTRIBUTE_NOTE = "where locals are raw, an attribute not read or written in place exits to the interpreter"
+# STORE_FAST where locals are raw (_stores_where_locals_are_raw).
+STORE_WHERE_LOCALS_ARE_RAW = "STORE_FAST_PURE"
+STORE_WHERE_LOCALS_ARE_RAW_NOTE = "where locals are raw, an old value this would release the last reference of exits first"
 # The end of `owner.name op= x` (_store_attributes_raw), by name and SWAP's oparg.
 STORE_UPDATED_ATTRIBUTE = [("SWAP", 2), ("STORE_ATTR_CACHED", None)]
 # `list[i]` whose container and index are locals or constants, its float item unboxed for
@@ -243,7 +246,7 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
     result = _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
                                                                            generic_sites)))
     result = fuse_int_operations(_fuse_int_constants(result, generic_sites), generic_sites)
-    return _compare_ints_by_condition(_iterate_pairs_into_locals(result, generic_sites))
+    return _stores_where_locals_are_raw(_compare_ints_by_condition(_iterate_pairs_into_locals(result, generic_sites)))
 
 
 def fuse_int_comparisons(program: list[QInstr]) -> list[QInstr]:
@@ -821,6 +824,8 @@ def _pure(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, Stat
     form it will have there (a list item for a float operation, unboxed with a guard; a
     float stored into a list item, written in place with a guard; GUARDED_IN_RAW_LOOPS)."""
     instr = program[i]
+    if instr.name == "STORE_FAST" and instr.start in generic_sites:
+        return False  # (its form where locals are raw kept exiting)
     if instr.name in PURE or instr.name in GUARDED_IN_RAW_LOOPS:
         return True
     if instr.start in generic_sites:
@@ -884,6 +889,16 @@ def _attributes_where_locals_are_raw(program: list[QInstr]) -> list[QInstr]:
             instr.name, instr.note = PURE_ATTRIBUTE_FORMS[instr.name], PURE_ATTRIBUTE_NOTE
         elif instr.name.startswith(("LOAD_ATTR", "STORE_ATTR")):
             raise AssertionError(f"{instr.name} at offset {instr.start * 2} would run with raw locals")
+    return program
+
+
+def _stores_where_locals_are_raw(program: list[QInstr]) -> list[QInstr]:
+    """An object stored to a local where locals are raw (the loop variable of `for p in
+    points`) takes a form that exits first where it would release the old value's last
+    reference: that deallocation could run code (a finalizer) that looks at the frame."""
+    for instr in program:
+        if instr.name == "STORE_FAST" and instr.raw_locals:
+            instr.name, instr.note = STORE_WHERE_LOCALS_ARE_RAW, STORE_WHERE_LOCALS_ARE_RAW_NOTE
     return program
 
 
