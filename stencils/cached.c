@@ -657,6 +657,20 @@ STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE)
     CONTINUE();
 }
 
+/* [] -> [x raw, x raw]: `local.name * local.name`, read once (nothing can run
+ * between the two reads, accel/specializer/borrow.py). */
+STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE_TWICE)
+{
+    PyObject *owner, *value;
+    BORROW_LOCAL(owner);
+    if (UNLIKELY(!load_raw_float_pure(owner, &value))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    sp[0] = sp[1] = as_slot(FLOAT_VALUE(value));
+    sp += 2;
+    CONTINUE();
+}
+
 /* [owner] -> [x raw].  The owner's last reference exits too: its
  * deallocation could run code. */
 STENCIL(LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE)
