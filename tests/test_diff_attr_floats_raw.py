@@ -191,6 +191,15 @@ def main():
         for i in range(300):
             total += step_again(1.25)
         print(cls.__name__, total, show(P))
+        P.y = "y"                 # a store over a str: its release could run code
+        total += step_again(1.0)
+        print(show(P))
+        P.y = held = 3.5          # a store over a float held elsewhere too
+        total += step_again(1.0)
+        print(show(P), held)
+        del P.y                   # a store into an empty slot or instance value
+        total += step_again(1.0)
+        print(total, show(P))
         P.z = "z"
         try:
             step_again(2.0)
