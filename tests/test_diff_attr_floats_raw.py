@@ -240,3 +240,35 @@ main()
 """, tmp_path, functions=["moment"])
     assert_native(run, "moment")
     assert "finalizer sees ('total', 1.5)" in run.stdout, run.stdout
+
+
+def test_a_boxed_local_stored_where_locals_are_raw_releases_no_finalizer_natively(tmp_path):
+    """A local that holds a float at one store and an object at another stays boxed in a
+    loop whose other locals are raw: a float stored over an object whose last reference
+    it held exits first, so that the object's finalizer sees the raw locals boxed; a float
+    or an int released there runs no code and does not exit."""
+    run = compare(CLASSES + """
+class Noisy:
+    def __del__(self):
+        frame = sys._getframe(1)
+        print("finalizer sees", sorted(frame.f_locals.items(), key=lambda kv: kv[0])[-1])
+
+def mixed(points):
+    total = 2.5
+    last = Noisy()
+    for p in points:
+        last = p.x * 2.0
+        total += p.y
+        last = 7
+        last = p
+    return total, last.x
+
+def main():
+    points = [Slotted(float(i)) for i in range(200)]
+    for _ in range(4):
+        print(mixed(points))
+
+main()
+""", tmp_path, functions=["mixed"])
+    assert_native(run, "mixed")
+    assert "finalizer sees ('total', 2.5)" in run.stdout, run.stdout

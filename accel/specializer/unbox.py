@@ -110,8 +110,8 @@ PURE_ATTRIBUTE_FORMS = {
     name: f"{name}_PURE" for name in ("LOAD_ATTR_CACHED_UNBOX_FLOAT", "STORE_ATTR_CACHED_BOX_FLOAT",
                                       "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT")}
 PURE_ATTRIBUTE_NOTE = "where locals are raw, an attribute not read or written in place exits to the interpreter"
-# STORE_FAST where locals are raw (_stores_where_locals_are_raw).
-STORE_WHERE_LOCALS_ARE_RAW = "STORE_FAST_PURE"
+# Stores to boxed locals -> their forms where locals are raw (_stores_where_locals_are_raw).
+STORES_WHERE_LOCALS_ARE_RAW = {"STORE_FAST": "STORE_FAST_PURE", "STORE_FAST_BOX_FLOAT": "STORE_FAST_BOX_FLOAT_PURE"}
 STORE_WHERE_LOCALS_ARE_RAW_NOTE = "where locals are raw, an old value this would release the last reference of exits first"
 # The end of `owner.name op= x` (_store_attributes_raw), by name and SWAP's oparg.
 STORE_UPDATED_ATTRIBUTE = [("SWAP", 2), ("STORE_ATTR_CACHED", None)]
@@ -825,7 +825,7 @@ def _pure(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, Stat
     float stored into a list item, written in place with a guard; GUARDED_IN_RAW_LOOPS)."""
     instr = program[i]
     if instr.name == "STORE_FAST" and instr.start in generic_sites:
-        return False  # (its form where locals are raw kept exiting)
+        return False  # (its form where locals are raw kept exiting: STORE_FAST_PURE, STORE_FAST_BOX_FLOAT_PURE)
     if instr.name in PURE or instr.name in GUARDED_IN_RAW_LOOPS:
         return True
     if instr.start in generic_sites:
@@ -893,12 +893,12 @@ def _attributes_where_locals_are_raw(program: list[QInstr]) -> list[QInstr]:
 
 
 def _stores_where_locals_are_raw(program: list[QInstr]) -> list[QInstr]:
-    """An object stored to a local where locals are raw (the loop variable of `for p in
-    points`) takes a form that exits first where it would release the old value's last
+    """A value stored to a boxed local where locals are raw (the loop variable of `for p
+    in points`) takes a form that exits first where it would release the old value's last
     reference: that deallocation could run code (a finalizer) that looks at the frame."""
     for instr in program:
-        if instr.name == "STORE_FAST" and instr.raw_locals:
-            instr.name, instr.note = STORE_WHERE_LOCALS_ARE_RAW, STORE_WHERE_LOCALS_ARE_RAW_NOTE
+        if instr.name in STORES_WHERE_LOCALS_ARE_RAW and instr.raw_locals:
+            instr.name, instr.note = STORES_WHERE_LOCALS_ARE_RAW[instr.name], STORE_WHERE_LOCALS_ARE_RAW_NOTE
     return program
 
 
