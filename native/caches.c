@@ -375,6 +375,31 @@ accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_ca
     return err;
 }
 
+/* The miss path of the attribute forms that may run no Python code (the float
+ * attributes of code whose locals are raw, stencils/cached.c): fill a way for
+ * owner.name as the other miss paths do after the generic access, without that
+ * access, where looking the name up in owner's type cannot run code either:
+ * every dict of its MRO has str keys only (comparing others could run their
+ * __eq__).  Whether it looked. */
+int
+accel_attr_pure_fill(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
+{
+    PyTypeObject *type = Py_TYPE(owner);
+    PyObject *mro = type->tp_mro;
+    if (PyModule_Check(owner) || PyType_Check(owner) || !cacheable_type(type, for_store) || mro == NULL) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); i++) {
+        PyObject *dict = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
+        if (dict == NULL || !PyDict_CheckExact(dict) || ((PyDictObject *)dict)->ma_keys->dk_kind == DICT_KEYS_GENERAL) {
+            return 0;
+        }
+    }
+    accel_totals.attribute_misses++;
+    fill_attr(owner, name, cache, for_store);
+    return 1;
+}
+
 /* super().name, where owner is a super object bound to an instance and the
  * way says which function the lookup past its class in its instance's type's
  * MRO finds: that function (borrowed), with *self the instance; else NULL. */

@@ -179,6 +179,7 @@ void accel_remember_name_index(PyObject *globals, PyObject *name, accel_cache *c
 PyObject *accel_load_global_pure_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
 PyObject *accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache);
 int accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache);
+int accel_attr_pure_fill(PyObject *owner, PyObject *name, accel_cache *cache, int for_store);
 PyObject *accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self);
 
 #endif

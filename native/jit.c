@@ -28,6 +28,7 @@ static const struct {
     {"accel_remember_name_index", (void *)accel_remember_name_index},
     {"accel_load_attr_miss", (void *)accel_load_attr_miss},
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},
+    {"accel_attr_pure_fill", (void *)accel_attr_pure_fill},
     {"accel_load_method_miss", (void *)accel_load_method_miss},
     {"accel_instance_lacks", (void *)accel_instance_lacks},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},

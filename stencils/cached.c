@@ -616,3 +616,146 @@ STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT)
     }
     PUSH_UNBOXED_OR_EXIT_AFTER(res);
 }
+
+/* ---- the same, where locals are raw (accel/specializer/unbox.py) ----
+ *
+ * No Python code may run while the frame's locals hold raw values (nothing
+ * may look at them): these forms read and write an attribute the cache's first
+ * way serves (a __slots__ member, an instance value), and exit before the
+ * instruction for anything else, nothing done, for the interpreter to run it
+ * (with the locals boxed).  A miss fills the cache where that runs no code. */
+
+/* Where owner keeps the attribute by the first way, or NULL. */
+static inline __attribute__((always_inline)) PyObject **
+pure_attribute(PyObject *owner, int for_store)
+{
+    PyObject **where = first_way_attribute(owner, CACHE);
+    if (UNLIKELY(where == NULL) && accel_attr_pure_fill(owner, (PyObject *)OPERAND, CACHE, for_store)) {
+        where = first_way_attribute(owner, CACHE);
+    }
+    return where;
+}
+
+/* The raw float owner.name holds, into *value; 0 where that would take more
+ * than a read. */
+static inline __attribute__((always_inline)) int
+load_raw_float_pure(PyObject *owner, PyObject **value)
+{
+    PyObject **where = pure_attribute(owner, 0);
+    return where != NULL && (*value = *where) != NULL && IS_UNBOXABLE_FLOAT(*value);
+}
+
+/* [] -> [x raw], the owner borrowed from local OPARG. */
+STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE)
+{
+    PyObject *owner, *value;
+    BORROW_LOCAL(owner);
+    if (UNLIKELY(!load_raw_float_pure(owner, &value))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    *sp++ = as_slot(FLOAT_VALUE(value));
+    CONTINUE();
+}
+
+/* [] -> [x raw, x raw]: `local.name * local.name`, read once (nothing can run
+ * between the two reads, accel/specializer/borrow.py). */
+STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE_TWICE)
+{
+    PyObject *owner, *value;
+    BORROW_LOCAL(owner);
+    if (UNLIKELY(!load_raw_float_pure(owner, &value))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    sp[0] = sp[1] = as_slot(FLOAT_VALUE(value));
+    sp += 2;
+    CONTINUE();
+}
+
+/* [owner] -> [x raw].  The owner's last reference exits too: its
+ * deallocation could run code. */
+STENCIL(LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE)
+{
+    PyObject *owner = sp[-1], *value;
+    if (UNLIKELY(Py_REFCNT(owner) == 1 || !load_raw_float_pure(owner, &value))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    Py_DECREF(owner);  /* (not the last reference) */
+    sp[-1] = as_slot(FLOAT_VALUE(value));
+    CONTINUE();
+}
+
+/* [] -> [owner, x raw]: the start of `local.name op= x`. */
+STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE)
+{
+    PyObject *owner, *value;
+    BORROW_LOCAL(owner);
+    if (UNLIKELY(!load_raw_float_pure(owner, &value))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    Py_INCREF(owner);
+    sp[0] = owner;
+    sp[1] = as_slot(FLOAT_VALUE(value));
+    sp += 2;
+    CONTINUE();
+}
+
+/* owner.name = a raw float, as store_raw_float does, where that runs no code:
+ * the attribute empty, or holding an exact float (whose release runs none);
+ * 0 for anything else, nothing done.  A float that cannot be allocated leaves
+ * it to the interpreter too, which raises the MemoryError itself. */
+static inline __attribute__((always_inline)) int
+store_raw_float_pure(PyObject *owner, double value)
+{
+    PyObject **where = pure_attribute(owner, 1);
+    PyObject *old = where != NULL ? *where : NULL;
+    if (UNLIKELY(where == NULL || (old != NULL && !PyFloat_CheckExact(old)))) {
+        return 0;
+    }
+    if (LIKELY(old != NULL && Py_REFCNT(old) == 1)) {
+        FLOAT_VALUE(old) = value;  /* only the attribute holds it: nothing else sees it change */
+        return 1;
+    }
+    PyObject *boxed = PyFloat_FromDouble(value);
+    if (UNLIKELY(boxed == NULL)) {
+        PyErr_Clear();
+        return 0;
+    }
+    *where = boxed;
+    if (old != NULL) {
+        Py_DECREF(old);  /* (shared: not the last reference) */
+    }
+    else if (CACHE->ways[0].kind == ACCEL_ATTR_INSTANCE_VALUE) {
+        _PyDictValues_AddToInsertionOrder(*ACCEL_VALUES_POINTER(owner), CACHE->ways[0].index);
+    }
+    return 1;
+}
+
+/* OWNER and VALUE: their stack slots.  The owner's last reference exits. */
+#define STORE_ATTR_BOX_FLOAT_PURE(NAME, OWNER, VALUE)                           \
+    STENCIL(NAME)                                                               \
+    {                                                                           \
+        PyObject *owner = sp[OWNER];                                            \
+        if (UNLIKELY(Py_REFCNT(owner) == 1 || !store_raw_float_pure(owner, raw_float(sp[VALUE])))) { \
+            EXIT(ACCEL_EXIT_GUARD_TYPE);                                        \
+        }                                                                       \
+        Py_DECREF(owner);  /* (not the last reference) */                       \
+        sp -= 2;                                                                \
+        CONTINUE();                                                             \
+    }
+
+/* [x raw, owner] -> [] */
+STORE_ATTR_BOX_FLOAT_PURE(STORE_ATTR_CACHED_BOX_FLOAT_PURE, -1, -2)
+/* [owner, x raw] -> []: the end of `owner.name op= x` (SWAP 2 folded in). */
+STORE_ATTR_BOX_FLOAT_PURE(STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT_PURE, -2, -1)
+
+/* [x raw] -> [], the owner borrowed from local OPARG. */
+STENCIL(LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT_PURE)
+{
+    PyObject *owner;
+    BORROW_LOCAL(owner);
+    if (UNLIKELY(!store_raw_float_pure(owner, raw_float(sp[-1])))) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    sp--;
+    CONTINUE();
+}

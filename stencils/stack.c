@@ -117,3 +117,19 @@ STENCIL(SWAP)
     sp[-OPARG] = top;
     CONTINUE();
 }
+
+/* Where locals are raw (accel/specializer/unbox.py): no Python code may run,
+ * so an old value whose last reference the store would release exits before
+ * the store, for the interpreter to do it with the locals boxed: its
+ * deallocation could run a finalizer, which could look at the frame.  An
+ * exact float or int runs none. */
+STENCIL(STORE_FAST_PURE)
+{
+    PyObject *old = LOCAL(OPARG);
+    if (UNLIKELY(old != NULL && Py_REFCNT(old) == 1 && !PyFloat_CheckExact(old) && !PyLong_CheckExact(old))) {
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    LOCAL(OPARG) = *--sp;
+    Py_XDECREF(old);
+    CONTINUE();
+}

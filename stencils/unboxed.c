@@ -63,6 +63,36 @@ STENCIL(STORE_FAST_BOX_FLOAT)
     CONTINUE();
 }
 
+/* The same where locals are raw (accel/specializer/unbox.py): an old value
+ * other than a float whose last reference this would release exits before the
+ * store (its deallocation could run a finalizer, which could look at the
+ * frame), and so does a float that cannot be allocated: the interpreter
+ * stores, with the locals boxed, and raises the MemoryError itself. */
+STENCIL(STORE_FAST_BOX_FLOAT_PURE)
+{
+    double value = raw_float(sp[-1]);
+    PyObject *old = LOCAL(OPARG);
+    if (old != NULL && Py_REFCNT(old) == 1) {
+        if (LIKELY(PyFloat_CheckExact(old))) {
+            FLOAT_VALUE(old) = value;
+            sp--;
+            CONTINUE();
+        }
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    PyObject *boxed = PyFloat_FromDouble(value);
+    if (UNLIKELY(boxed == NULL)) {
+        PyErr_Clear();
+        EXIT(ACCEL_EXIT_GUARD_VALUE);
+    }
+    sp--;
+    LOCAL(OPARG) = boxed;
+    if (old != NULL) {
+        Py_DECREF(old);  /* (not the last reference) */
+    }
+    CONTINUE();
+}
+
 /* On entry to a loop that keeps the local raw. */
 STENCIL(UNBOX_LOCAL_FLOAT)
 {

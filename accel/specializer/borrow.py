@@ -38,6 +38,13 @@ FUSED = {
     # the start of `local.name op= x`: the owner stays on the stack for its store (COPY 1)
     ("LOAD_FAST", "COPY", "LOAD_ATTR_CACHED_UNBOX_FLOAT"): "LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT",
     ("LOAD_FAST", "STORE_ATTR_CACHED_BOX_FLOAT"): "LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT",
+    # ... and their forms where locals are raw (accel/specializer/unbox.py)
+    ("LOAD_FAST", "LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE"): "LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE",
+    ("LOAD_FAST", "COPY", "LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE"): "LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE",
+    ("LOAD_FAST", "STORE_ATTR_CACHED_BOX_FLOAT_PURE"): "LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT_PURE",
+    # `local.name * local.name` there: nothing can run between the two reads (READ_TWICE)
+    ("LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE", "LOAD_FAST", "LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE"):
+        "LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE_TWICE",
     ("LOAD_FAST", "RETURN_VALUE"): "LOAD_FAST__RETURN_VALUE",
     ("LOAD_CONST", "RETURN_VALUE"): "LOAD_CONST__RETURN_VALUE",
     **{("LOAD_FAST", jump): f"LOAD_FAST__{jump}" for jump in _JUMPS},
@@ -47,6 +54,8 @@ FUSED = {
     ("LOAD_FAST", "LOAD_FAST", "STORE_SUBSCR_LIST_INT"): "LOAD_FAST__LOAD_FAST__STORE_SUBSCR_LIST_INT",
     ("LOAD_FAST", "LOAD_CONST", "BINARY_SUBSCR_TUPLE_INT"): "LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_TUPLE_INT",
 }
+# Fused forms that read one attribute of one local twice: only for the same local and name.
+READ_TWICE = frozenset({"LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE_TWICE"})
 LONGEST = max(map(len, FUSED))
 CONSUMERS = frozenset(names[-1] for names in FUSED)  # what ends a fusable sequence
 # A fused form stands (prev_instr names it while it works) at its consumer; these stand at
@@ -68,7 +77,8 @@ def borrow_locals(program: list[QInstr], decoded: Decoded, stencils: frozenset[s
         for length in range(LONGEST, 1, -1):
             group = result[-length:]
             fused = FUSED.get(tuple(q.name for q in group)) if len(group) == length else None
-            if fused in stencils and _may_fuse(group, targets, decoded):
+            if fused in stencils and _may_fuse(group, targets, decoded) and (
+                    fused not in READ_TWICE or (group[0].oparg, group[0].operand) == (group[1].oparg, group[2].operand)):
                 del result[-length + 1:]
                 _fuse(group, fused)
                 break
@@ -94,5 +104,6 @@ def _fuse(group: list[QInstr], fused: str) -> None:
         first.operand, first.raw_operand = source.operand, source.raw_operand
     first.oparg2 = group[1].oparg
     first.name, first.covers = fused, tuple(i for q in group for i in q.covers)
-    first.target_instr, first.guards = consumer.target_instr, first.guards + consumer.guards
+    first.target_instr = consumer.target_instr
+    first.guards = tuple(dict.fromkeys(first.guards + consumer.guards))  # (once each, for explain)
     first.note = consumer.note or first.note

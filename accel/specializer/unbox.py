@@ -102,6 +102,19 @@ GUARDED_IN_RAW_LOOPS = {  # -> (the form, its guards, the note explain shows)
     "GET_ITER": ("GET_ITER_RAW_LOOP", (), "a list's or tuple's iterator; anything else, or a garbage collection "
                                           "due, runs GET_ITER with the raw locals boxed"),
 }
+# Float attribute forms -> theirs where locals are raw: an attribute the cache's first
+# way serves is read or written, anything else exits before the instruction (the plain
+# forms would do the generic access, which may run Python code).  Fused with the owner's
+# LOAD_FAST by borrow.py, as the plain forms are.
+PURE_ATTRIBUTE_FORMS = {
+    name: f"{name}_PURE" for name in ("LOAD_ATTR_CACHED_UNBOX_FLOAT", "STORE_ATTR_CACHED_BOX_FLOAT",
+                                      "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT")}
+PURE_ATTRIBUTE_NOTE = "where locals are raw, an attribute not read or written in place exits to the interpreter"
+# Stores to boxed locals -> their forms where locals are raw (_stores_where_locals_are_raw).
+STORES_WHERE_LOCALS_ARE_RAW = {"STORE_FAST": "STORE_FAST_PURE", "STORE_FAST_BOX_FLOAT": "STORE_FAST_BOX_FLOAT_PURE"}
+STORE_WHERE_LOCALS_ARE_RAW_NOTE = "where locals are raw, an old value this would release the last reference of exits first"
+# The end of `owner.name op= x` (_store_attributes_raw), by name and SWAP's oparg.
+STORE_UPDATED_ATTRIBUTE = [("SWAP", 2), ("STORE_ATTR_CACHED", None)]
 # `list[i]` whose container and index are locals or constants, its float item unboxed for
 # a float operation (BINARY_SUBSCR_LIST_INT_UNBOX_FLOAT): one instruction that changes no
 # reference count.  The index instruction -> the fused form.
@@ -228,11 +241,12 @@ def unbox(program: list[QInstr], decoded: Decoded, states: dict[int, State],
         header = program[region.first]
         result = _enter_and_leave(result, region, program, before.get(id(header), [header])[0])
     _record_raw_stack(result, depths, raw_locals)
-    result = _fuse_float_operations(_load_items_raw(_store_attributes_raw(_store_items_raw(result, generic_sites))))
+    result = _fuse_float_operations(_load_items_raw(_attributes_where_locals_are_raw(
+        _store_attributes_raw(_store_items_raw(result, generic_sites)))))
     result = _skip_known_list_checks(_fuse_item_updates(_fuse_square_roots(_update_items_in_place(result, depths),
                                                                            generic_sites)))
     result = fuse_int_operations(_fuse_int_constants(result, generic_sites), generic_sites)
-    return _compare_ints_by_condition(_iterate_pairs_into_locals(result, generic_sites))
+    return _stores_where_locals_are_raw(_compare_ints_by_condition(_iterate_pairs_into_locals(result, generic_sites)))
 
 
 def fuse_int_comparisons(program: list[QInstr]) -> list[QInstr]:
@@ -810,6 +824,8 @@ def _pure(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, Stat
     form it will have there (a list item for a float operation, unboxed with a guard; a
     float stored into a list item, written in place with a guard; GUARDED_IN_RAW_LOOPS)."""
     instr = program[i]
+    if instr.name == "STORE_FAST" and instr.start in generic_sites:
+        return False  # (its form where locals are raw kept exiting: STORE_FAST_PURE, STORE_FAST_BOX_FLOAT_PURE)
     if instr.name in PURE or instr.name in GUARDED_IN_RAW_LOOPS:
         return True
     if instr.start in generic_sites:
@@ -824,11 +840,66 @@ def _pure(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, Stat
         if depth > 1 and consumer.name in TOP_RAW:
             return False
         return not (consumer.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int)
+    if instr.name in ("LOAD_ATTR_CACHED", "STORE_ATTR_CACHED"):
+        return _pure_attribute(program, i, dataflow, states, generic_sites)
     if instr.name == "STORE_SUBSCR_LIST_INT" and i >= 3:  # _store_items_raw fuses it
         swaps, result = program[i - 2:i], program[i - 3]
         return ([(q.name, q.oparg) for q in swaps] == STORE_ITEM[:2] and result.name in RAW_OPS
                 and RAW_OPS[result.name][2] == "float" and swaps[0].start not in generic_sites)
     return False
+
+
+def _pure_attribute(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, State],
+                    generic_sites: frozenset[int]) -> bool:
+    """Whether program[i], an attribute access, becomes a float form that has a form for
+    raw locals (PURE_ATTRIBUTE_FORMS): a load whose user takes a raw float
+    (_produce_raw), a store of a raw float result (_choose_representations, or
+    _store_attributes_raw after BOX_FLOAT for `owner.name op= x`).  Not where an exit
+    kept happening: the fused forms exit at the LOAD_FAST, COPY or SWAP before."""
+    instr = program[i]
+    if any(q.start in generic_sites for q in program[max(i - 2, 0):i + 1]):
+        return False
+    operands, consumers = dataflow
+    if instr.name == "LOAD_ATTR_CACHED":
+        consumer = consumers.get(id(instr))
+        if consumer is None or _wants_raw(consumer, {}) != "float":
+            return False
+        _, stack = states.get(consumer.start, (None, ()))
+        depth = next(d for d, producer in operands[id(consumer)] if producer is instr)
+        if depth > 1 and consumer.name in TOP_RAW:
+            return False
+        return not (consumer.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int)
+    stored = next((producer for depth, producer in operands.get(id(instr), []) if depth == 2), None)
+    if stored is not None:
+        return stored.name in RAW_OPS and RAW_OPS[stored.name][2] == "float"
+    result, rest = program[i - 2] if i >= 2 else None, program[i - 1:i + 1]
+    targets = jump_targets(program)
+    return (result is not None and result.name in RAW_OPS and RAW_OPS[result.name][2] == "float"
+            and [(q.name, q.oparg if q.name == "SWAP" else None) for q in rest] == STORE_UPDATED_ATTRIBUTE
+            and not any(id(q) in targets for q in rest))
+
+
+def _attributes_where_locals_are_raw(program: list[QInstr]) -> list[QInstr]:
+    """The float attribute forms where locals are raw become their PURE_ATTRIBUTE_FORMS;
+    _pure_attribute admitted no other attribute access there."""
+    for instr in program:
+        if not instr.raw_locals:
+            continue
+        if instr.name in PURE_ATTRIBUTE_FORMS:
+            instr.name, instr.note = PURE_ATTRIBUTE_FORMS[instr.name], PURE_ATTRIBUTE_NOTE
+        elif instr.name.startswith(("LOAD_ATTR", "STORE_ATTR")):
+            raise AssertionError(f"{instr.name} at offset {instr.start * 2} would run with raw locals")
+    return program
+
+
+def _stores_where_locals_are_raw(program: list[QInstr]) -> list[QInstr]:
+    """A value stored to a boxed local where locals are raw (the loop variable of `for p
+    in points`) takes a form that exits first where it would release the old value's last
+    reference: that deallocation could run code (a finalizer) that looks at the frame."""
+    for instr in program:
+        if instr.name in STORES_WHERE_LOCALS_ARE_RAW and instr.raw_locals:
+            instr.name, instr.note = STORES_WHERE_LOCALS_ARE_RAW[instr.name], STORE_WHERE_LOCALS_ARE_RAW_NOTE
+    return program
 
 
 def _entered_midway(program: list[QInstr], index: dict[int, int], first: int, last: int) -> bool:
