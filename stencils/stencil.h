@@ -50,7 +50,9 @@
 #include "eval_breaker.h"
 #include "calls.h"
 #include "generators.h"
+#include "fold.h"
 #include "sum.h"
+#include "all_any.h"
 #include "containers.h"
 #include "records.h"
 

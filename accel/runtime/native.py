@@ -261,6 +261,8 @@ def counters() -> dict:
         "generators_resumed_at_sites": totals.generators_resumed_at_sites,
         "sums_fused": totals.sums_fused,
         "items_summed": totals.items_summed,
+        "all_any_fused": totals.all_any_fused,
+        "items_tested": totals.items_tested,
         "builtins_computed": totals.builtins_computed,
         "attribute_misses": totals.attribute_misses,
         "inlined_calls": totals.inlined_calls,
