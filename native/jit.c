@@ -39,6 +39,7 @@ static const struct {
     {"accel_gen_finished", (void *)accel_gen_finished},
     {"accel_sum", (void *)accel_sum},
     {"accel_all_any", (void *)accel_all_any},
+    {"accel_call_c_function", (void *)accel_call_c_function},
     {"accel_folding", (void *)&accel_folding},
     {"accel_slice_inline", (void *)accel_slice_inline},
     {"accel_slice_assign_inline", (void *)accel_slice_assign_inline},

@@ -39,7 +39,8 @@ PROFILES_OPERANDS = frozenset({"BINARY_OP_ADD_INT_OR_FLOAT", "BINARY_OP_SUBTRACT
                                "BINARY_OP_MULTIPLY_INT_OR_FLOAT", "BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT",
                                "COMPARE_OP_JUMP"})
 # What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
-SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR", "UNPACK_SEQUENCE", "CALL"}
+SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR", "UNPACK_SEQUENCE", "CALL",
+                                   "COMPARE_OP"}
 # Calls of a math function that is one libm call (types.MATH_CALLS), float(i) and int(x):
 # their forms, which the unboxing pass always turns into the raw ones (stencils/math_calls.c).
 MATH_CALL = "CALL_MATH_{}"
@@ -137,6 +138,8 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
         return _unpack_sequence(instr, feedback)
     if instr.name == "CALL":
         return _builtin_call(instr, feedback) or _math_call(instr, feedback)
+    if instr.name == "COMPARE_OP":
+        return _compare(instr, feedback)
     return instr
 
 
@@ -145,7 +148,7 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
 # specialized for.
 BUILTIN_CALL_FORMS = {"len": ("CALL_BUILTIN_LEN", (1,)), "isinstance": ("CALL_BUILTIN_ISINSTANCE", (2,)),
                       "sum": ("CALL_BUILTIN_SUM", (1,)), "all": ("CALL_BUILTIN_ALL", (1,)),
-                      "any": ("CALL_BUILTIN_ANY", (1,))}
+                      "any": ("CALL_BUILTIN_ANY", (1,)), "abs": ("CALL_BUILTIN_ABS", (1,))}
 METHOD_CALL_FORMS = {"append": ("CALL_LIST_APPEND", (1,)), "add": ("CALL_SET_ADD", (1,)),
                      "get": ("CALL_DICT_GET", (1, 2))}
 # CPython's specialization of the PRECALL of a site that called what each form calls: a
@@ -154,6 +157,7 @@ METHOD_CALL_FORMS = {"append": ("CALL_LIST_APPEND", (1,)), "add": ("CALL_SET_ADD
 ADAPTIVE_PRECALLS = {"CALL_BUILTIN_LEN": "PRECALL_NO_KW_LEN", "CALL_BUILTIN_ISINSTANCE": "PRECALL_NO_KW_ISINSTANCE",
                      "CALL_BUILTIN_SUM": "PRECALL_BUILTIN_FAST_WITH_KEYWORDS",
                      "CALL_BUILTIN_ALL": "PRECALL_NO_KW_BUILTIN_O", "CALL_BUILTIN_ANY": "PRECALL_NO_KW_BUILTIN_O",
+                     "CALL_BUILTIN_ABS": "PRECALL_NO_KW_BUILTIN_O",
                      "CALL_LIST_APPEND": "PRECALL_NO_KW_LIST_APPEND",
                      "CALL_SET_ADD": "PRECALL_NO_KW_METHOD_DESCRIPTOR_O",
                      "CALL_DICT_GET": "PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST"}
@@ -287,6 +291,16 @@ def _compare_jump(instr: QInstr, following: QInstr, decoded: Decoded, feedback: 
     kind = name.split("_")[2].lower()
     guards = (f"left is {kind}", f"right is {kind}") + (("int fits one digit",) if kind == "int" else ())
     return QInstr(name, covers, mask, int(backward), guards=guards)
+
+
+def _compare(instr: QInstr, feedback: Feedback) -> QInstr:
+    """A comparison whose result is wanted as an object (no jump fused with it): ints and
+    floats compared inline, other types generic; no guard."""
+    name = "COMPARE_OP_INT_OR_FLOAT"
+    if instr.oparg not in COMPARE_TRUE_ON or name not in feedback.stencils:
+        return instr
+    instr.oparg2 = COMPARE_TRUE_ON[instr.oparg]
+    return _become(instr, name, note="ints and floats inline; other types generic")
 
 
 def _add_unicode_and_store(instr: QInstr, following: QInstr, decoded: Decoded,

@@ -166,7 +166,7 @@ FIXED_EFFECTS = {
     "LOAD_DEREF": (0, 1),  # (an unbound cell exits: deopt boxes what is raw below it)
     "STORE_FAST": (1, 0), "STORE_FAST_BOX_FLOAT": (1, 0), "POP_TOP": (1, 0), "RETURN_VALUE": (1, 0),
     "BINARY_OP_INPLACE_ADD_UNICODE": (2, 0),  # the STORE_FAST after it folded in
-    "COMPARE_OP": (2, 1), "GET_ITER": (1, 1), "LOAD_ATTR": (1, 1), "LOAD_METHOD": (1, 2),
+    "COMPARE_OP": (2, 1), "COMPARE_OP_INT_OR_FLOAT": (2, 1), "GET_ITER": (1, 1), "LOAD_ATTR": (1, 1), "LOAD_METHOD": (1, 2),
     "STORE_ATTR": (2, 0), "STORE_SUBSCR": (3, 0), "FOR_ITER_RANGE": (0, 1),
     "NOP": (0, 0), "RESUME": (0, 0), "JUMP_FORWARD": (0, 0), "JUMP_BACKWARD": (0, 0),
     "JUMP_BACKWARD_NO_INTERRUPT": (0, 0),
