@@ -25,6 +25,7 @@
 #include "fold.h"
 #include "sum.h"
 #include "all_any.h"
+#include "gen_finalize.h"
 #include "builtins.h"
 #include "containers.h"
 #include "exception_groups.h"

@@ -263,6 +263,7 @@ def counters() -> dict:
         "items_summed": totals.items_summed,
         "all_any_fused": totals.all_any_fused,
         "items_tested": totals.items_tested,
+        "generators_closed_quietly": totals.generators_closed_quietly,
         "builtins_computed": totals.builtins_computed,
         "attribute_misses": totals.attribute_misses,
         "inlined_calls": totals.inlined_calls,
