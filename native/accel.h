@@ -60,6 +60,9 @@ typedef struct {
     uint64_t generators_resumed_at_sites; /* ... that a for loop or a `yield from` resumed as its cache says */
     uint64_t sums_fused;               /* sum() of a generator run as one native loop (native/sum.c) */
     uint64_t items_summed;             /* ... floats its yields added without suspending */
+    uint64_t all_any_fused;            /* all() or any() of a generator run as one native loop (native/all_any.c) */
+    uint64_t items_tested;             /* ... items its yields tested without suspending */
+    uint64_t generators_closed_quietly; /* dropped suspended generators closed without a throw (gen_finalize.c) */
     uint64_t builtins_computed;        /* builtin calls computed natively (max, min: native/builtins.c) */
     uint64_t attribute_misses;         /* attribute and method loads and stores their inline caches missed */
     uint64_t inlined_calls;            /* calls of small pure functions run inlined at their sites (stencils/inline.c) */

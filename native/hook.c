@@ -420,11 +420,13 @@ accel_set_mode(int new_mode)
         previous_hook = current == _PyEval_EvalFrameDefault ? NULL : current;
         _PyInterpreterState_SetEvalFrameFunc(interp, accel_eval_frame);
         accel_gen_iternext_install(1);
+        accel_gen_finalize_install(1);
     }
     else if (new_mode == ACCEL_MODE_OFF && current == accel_eval_frame) {
         _PyInterpreterState_SetEvalFrameFunc(interp, previous_hook ? previous_hook : _PyEval_EvalFrameDefault);
         previous_hook = NULL;
         accel_gen_iternext_install(0);
+        accel_gen_finalize_install(0);
     }
     mode = new_mode;
     GIL_EXIT();

@@ -1,11 +1,10 @@
-/* sum() of a generator as one native loop.
+/* sum() of a generator as one native loop (the drivers' mechanism:
+ * native/fold.c).
  *
- * Stock sum() of a generator expression suspends and resumes the generator
- * for every item, boxes each float to hand it over and unboxes it again.
- * Here the driver resumes the generator once, natively, with itself entered
- * in accel_summing; the generator's YIELD_VALUE then adds each exact float to
- * the driver's total and carries on as if sum() had asked for the next item
- * (sent None), so the generator's loop is the sum's loop.
+ * Stock sum() of a generator expression also boxes each float to hand it over
+ * and unboxes it again.  Here the driver resumes the generator once, natively,
+ * and the generator's yield adds each exact float to the driver's total and
+ * carries on, so the generator's loop is the sum's loop.
  *
  * That is exactly what 3.11's builtin_sum_impl computes: it starts from the
  * int 0, whose first float item x makes 0 + x == 0.0 + x, and goes on adding
@@ -17,60 +16,13 @@
  * that fold, computed in C: the same values, the same errors; so where the sum
  * so far is an int or a float, sum(gen, that sum) does the rest. */
 #include "runtime.h"
+#include "fold.h"
 #include "sum.h"
 #include "calls.h"
 
-accel_sum_state *accel_summing;
-
-/* The drivers' entries live here rather than on their C stacks: a thread that
- * ends in the middle of a sum (a daemon thread stopped at exit) leaves its
- * entry behind, and the others must still be able to read it.  A sum nested
- * deeper, or in more threads at once, than there are entries is summed by
- * sum() itself. */
-#define SUM_ENTRIES 64
-static accel_sum_state entries[SUM_ENTRIES];
-static accel_sum_state *free_entries;  /* linked by `outer` */
-static int entries_linked;
-
-static accel_sum_state *
-start_summing(_PyInterpreterFrame *frame)
-{
-    if (!entries_linked) {
-        for (int i = 0; i < SUM_ENTRIES; i++) {
-            entries[i].outer = i + 1 < SUM_ENTRIES ? &entries[i + 1] : NULL;
-        }
-        free_entries = entries;
-        entries_linked = 1;
-    }
-    accel_sum_state *state = free_entries;
-    if (state == NULL) {
-        return NULL;
-    }
-    free_entries = state->outer;
-    *state = (accel_sum_state){accel_summing, frame, 0.0, 0};
-    accel_summing = state;
-    return state;
-}
-
-/* The driver's entry out of the list, wherever another thread's drivers put it,
- * and free again. */
-static void
-stop_summing(accel_sum_state *state)
-{
-    accel_sum_state **link = &accel_summing;
-    while (*link != NULL && *link != state) {
-        link = &(*link)->outer;
-    }
-    if (*link == state) {
-        *link = state->outer;
-    }
-    state->outer = free_entries;
-    free_entries = state;
-}
-
 /* What sum() has added so far: the int 0 until a float came. */
 static PyObject *
-partial_sum(const accel_sum_state *state)
+partial_sum(const accel_fold_state *state)
 {
     return state->items != 0 ? PyFloat_FromDouble(state->total) : PyLong_FromLong(0);
 }
@@ -104,13 +56,8 @@ add_the_rest(PyThreadState *tstate, PyObject *partial, PyObject *iterator)
 static PyObject *
 sum_generator(PyThreadState *tstate, PyObject *sum, PyObject *gen, accel_resume_site *site)
 {
-    accel_sum_state *entry = start_summing((_PyInterpreterFrame *)((PyGenObject *)gen)->gi_iframe);
-    if (entry == NULL) {
-        return ACCEL_GEN_NOT_RESUMED;
-    }
-    PyObject *item = accel_gen_next(tstate, gen, site);
-    accel_sum_state state = *entry;
-    stop_summing(entry);
+    accel_fold_state state;
+    PyObject *item = accel_fold_resume(tstate, gen, site, ACCEL_FOLD_SUM, &state);
     if (item == ACCEL_GEN_NOT_RESUMED) {
         return ACCEL_GEN_NOT_RESUMED;
     }

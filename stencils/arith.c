@@ -47,7 +47,7 @@ STENCIL(BINARY_OP)
         }                                                                     \
         PyObject *res;                                                        \
         if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right)) {                  \
-            res = PyLong_FromSsize_t(COMPACT_VALUE(left) OP COMPACT_VALUE(right)); \
+            res = box_int(COMPACT_VALUE(left) OP COMPACT_VALUE(right));       \
         }                                                                     \
         else {                                                                \
             res = GENERIC(left, right);                                       \
@@ -74,7 +74,7 @@ BINARY_OP_INT(BINARY_OP_XOR_INT, ^, PyNumber_Xor)
         }                                                                     \
         PyObject *res;                                                        \
         if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right) && FAST(COMPACT_VALUE(right))) { \
-            res = PyLong_FromSsize_t(FUNCTION(COMPACT_VALUE(left), COMPACT_VALUE(right))); \
+            res = box_int(FUNCTION(COMPACT_VALUE(left), COMPACT_VALUE(right))); \
         }                                                                     \
         else {                                                                \
             SYNC_INSTR();                                                     \
@@ -179,12 +179,12 @@ two_digit_value(PyObject *o)
         }                                                                     \
         if (IS_COMPACT_INT(left) && IS_COMPACT_INT(right)) {                  \
             PROFILE_OPERANDS(ACCEL_OPERANDS_INT);                             \
-            res = PyLong_FromSsize_t(COMPACT_VALUE(left) OP COMPACT_VALUE(right)); \
+            res = box_int(COMPACT_VALUE(left) OP COMPACT_VALUE(right));       \
         }                                                                     \
         else if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right)            \
                  && !OVERFLOW(two_digit_value(left), two_digit_value(right), &wide_)) { \
             PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
-            res = PyLong_FromLongLong(wide_);                                 \
+            res = box_int(wide_);                                             \
         }                                                                     \
         else {                                                                \
             PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
@@ -209,7 +209,7 @@ BINARY_OP_NUMBER(BINARY_OP_MULTIPLY_INT_OR_FLOAT, *, __builtin_mul_overflow)
         PyObject *right = sp[-1], *left = sp[-2];                             \
         PyObject *res;                                                        \
         if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right)) {              \
-            res = PyLong_FromLongLong(two_digit_value(left) OP two_digit_value(right)); \
+            res = box_int(two_digit_value(left) OP two_digit_value(right));   \
         }                                                                     \
         else {                                                                \
             SYNC_INSTR();                                                     \
@@ -232,7 +232,7 @@ BINARY_OP_BITWISE(BINARY_OP_XOR_INT_OR_OTHER, ^)
         PyObject *right = sp[-1], *left = sp[-2];                             \
         PyObject *res;                                                        \
         if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right) && Py_SIZE(right) != 0) { \
-            res = PyLong_FromLongLong(FUNCTION(two_digit_value(left), two_digit_value(right))); \
+            res = box_int(FUNCTION(two_digit_value(left), two_digit_value(right))); \
         }                                                                     \
         else {                                                                \
             SYNC_INSTR();                                                     \

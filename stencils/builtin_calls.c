@@ -1,7 +1,7 @@
 /* Calls of the builtins that hot code calls most, done in place rather than
  * through CALL's shared routine (accel/specializer/specialize.py,
- * _builtin_call): len(x), sum(x), isinstance(x, cls), and the methods lst.append(x)
- * and s.add(x) loaded by LOAD_METHOD.
+ * _builtin_call): len(x), sum(x), all(x), any(x), abs(x), isinstance(x, cls),
+ * and the methods lst.append(x) and s.add(x) loaded by LOAD_METHOD.
  *
  * The callee must be the object the site was specialized for (OPERAND: the
  * builtin, or the method descriptor list.append / set.add), which the stack
@@ -10,7 +10,7 @@
  * changes, and the interpreter makes the call.  The work is the C function's
  * own: the same result, the same exception raised by the same instruction.
  * As 3.11's PRECALL_NO_KW_LEN and its kin, no eval-breaker check after
- * (but for sum(), as its own PRECALL). */
+ * (but for sum(), all(), any() and abs(), as their own PRECALLs). */
 #include "stencil.h"
 
 /* The length of an exact list, tuple, dict or set, read where its own len
@@ -43,7 +43,7 @@ STENCIL(CALL_BUILTIN_LEN)
         SYNC_INSTR();  /* a __len__ written in Python sees this line */
         length = PyObject_Size(object);
     }
-    PyObject *result = length < 0 ? NULL : PyLong_FromSsize_t(length);
+    PyObject *result = length < 0 ? NULL : box_int(length);
     sp -= 3;
     DECREF_AT_INSTR(object);  /* (an exact container's last reference: its items' finalizers see this line) */
     Py_DECREF((PyObject *)OPERAND);  /* never the last reference: the code keeps its OPERAND */
@@ -54,20 +54,77 @@ STENCIL(CALL_BUILTIN_LEN)
     CONTINUE();
 }
 
-/* [NULL, sum, x] -> [sum(x)]: native/sum.c runs a generator's sum as one loop,
- * and calls sum() for anything else.  As 3.11's PRECALL_BUILTIN_FAST_WITH_KEYWORDS,
- * the eval breaker is checked after. */
+/* [NULL, f, x] -> [f(x)] for the builtins that consume a generator in one
+ * native loop (native/fold.h), `f` being sum, all or any: DRIVER(tstate, f,
+ * x, site) calls the builtin for anything else.  As 3.11's
+ * PRECALL_BUILTIN_FAST_WITH_KEYWORDS (sum) and PRECALL_NO_KW_BUILTIN_O (all,
+ * any), the eval breaker is checked after. */
+#define FOLDING_CALL(DRIVER, ...) do {                                                  \
+    if (UNLIKELY(sp[-3] != NULL || sp[-2] != (PyObject *)OPERAND)) {                     \
+        EXIT(ACCEL_EXIT_GUARD_VALUE);                                                    \
+    }                                                                                    \
+    PyObject *iterable = sp[-1];                                                         \
+    SYNC_INSTR();  /* the generator, and any __add__ or __bool__, see this line as their caller's */ \
+    PyObject *result = DRIVER(tstate, (PyObject *)OPERAND, iterable,                     \
+                              &((accel_cache *)FRESH_HOLE(_JIT_CACHE))->resume, ##__VA_ARGS__); \
+    sp -= 3;                                                                             \
+    Py_DECREF(iterable);                                                                 \
+    Py_DECREF((PyObject *)FRESH_HOLE(_JIT_OPERAND));  /* never the last reference: the code keeps its OPERAND */ \
+    if (UNLIKELY(result == NULL)) {                                                      \
+        ERROR();                                                                         \
+    }                                                                                    \
+    *sp++ = result;                                                                      \
+    CHECK_EVAL_BREAKER_AFTER_CALL();                                                     \
+    if (UNLIKELY(TRACING_ON())) {                                                        \
+        EXIT_AFTER(ACCEL_EXIT_TRACING);                                                  \
+    }                                                                                    \
+    CONTINUE();                                                                          \
+} while (0)
+
+/* [NULL, sum, x] -> [sum(x)]: native/sum.c */
 STENCIL(CALL_BUILTIN_SUM)
+{
+    FOLDING_CALL(accel_sum);
+}
+
+/* [NULL, all, x] -> [all(x)]: native/all_any.c */
+STENCIL(CALL_BUILTIN_ALL)
+{
+    FOLDING_CALL(accel_all_any, ACCEL_FOLD_ALL);
+}
+
+/* [NULL, any, x] -> [any(x)]: native/all_any.c */
+STENCIL(CALL_BUILTIN_ANY)
+{
+    FOLDING_CALL(accel_all_any, ACCEL_FOLD_ANY);
+}
+
+/* [NULL, abs, x] -> [abs(x)]: an exact int of one digit or an exact float
+ * inline, as their nb_absolute computes it (an int that is not negative is
+ * itself, a float's absolute value always a new float); anything else through
+ * the builtin, called as CALL calls a builtin (PyNumber_Absolute: __abs__ and
+ * its errors).  As 3.11's PRECALL_NO_KW_BUILTIN_O, the eval breaker is checked
+ * after. */
+STENCIL(CALL_BUILTIN_ABS)
 {
     if (UNLIKELY(sp[-3] != NULL || sp[-2] != (PyObject *)OPERAND)) {
         EXIT(ACCEL_EXIT_GUARD_VALUE);
     }
-    PyObject *iterable = sp[-1];
-    SYNC_INSTR();  /* the generator, and any __add__, see this line as their caller's */
-    PyObject *result = accel_sum(tstate, (PyObject *)OPERAND, iterable,
-                                 &((accel_cache *)FRESH_HOLE(_JIT_CACHE))->resume);
+    PyObject *value = sp[-1];
+    PyObject *result;
+    if (LIKELY(IS_COMPACT_INT(value))) {
+        Py_ssize_t number = COMPACT_VALUE(value);
+        result = number >= 0 ? Py_NewRef(value) : box_int(-number);
+    }
+    else if (PyFloat_CheckExact(value)) {
+        result = PyFloat_FromDouble(__builtin_fabs(FLOAT_VALUE(value)));
+    }
+    else {
+        SYNC_INSTR();  /* an __abs__ written in Python sees this line */
+        result = accel_call_c_function(tstate, (PyObject *)OPERAND, &value, 1);
+    }
     sp -= 3;
-    Py_DECREF(iterable);
+    DECREF_AT_INSTR(value);
     Py_DECREF((PyObject *)FRESH_HOLE(_JIT_OPERAND));  /* never the last reference: the code keeps its OPERAND */
     if (UNLIKELY(result == NULL)) {
         ERROR();

@@ -44,6 +44,35 @@ order_floats(double a, double b)
     return outcome ? outcome : 8;
 }
 
+/* Operands of unknown types, whose result is wanted as an object (no jump
+ * after it): ints of one digit and floats compared inline, without a guard, to
+ * the bool their own richcompare returns; anything else through
+ * PyObject_RichCompare.  OPARG is the comparison (Py_LT ... Py_GE), OPARG2 the
+ * outcomes for which it is true. */
+STENCIL(COMPARE_OP_INT_OR_FLOAT)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    int outcome;
+    if (LIKELY(IS_COMPACT_INT(left) && IS_COMPACT_INT(right))) {
+        outcome = order_ints(COMPACT_VALUE(left), COMPACT_VALUE(right));
+    }
+    else if (LIKELY(PyFloat_CheckExact(left) && PyFloat_CheckExact(right))) {
+        outcome = order_floats(FLOAT_VALUE(left), FLOAT_VALUE(right));
+    }
+    else {
+        SYNC_INSTR();
+        PyObject *res = PyObject_RichCompare(left, right, OPARG);
+        BINARY_RESULT(left, right, res);
+    }
+    PyObject *res = OPARG2 & outcome ? Py_True : Py_False;
+    Py_INCREF(res);
+    Py_DECREF(left);  /* ints or floats: freeing them runs no code */
+    Py_DECREF(right);
+    sp[-2] = res;
+    sp--;
+    CONTINUE();
+}
+
 STENCIL(COMPARE_OP_INT_JUMP)
 {
     COMPARE_JUMP(IS_COMPACT_INT(left) && IS_COMPACT_INT(right),

@@ -275,47 +275,77 @@ STENCIL(YIELD_VALUE)
     return suspend(frame, sp, value);
 }
 
-/* Whether this yield adds its float to a sum() that runs the generator
- * (native/sum.c) instead of suspending. */
-static inline __attribute__((always_inline)) accel_sum_state *
-summed_here(_PyInterpreterFrame *frame)
+/* The driver of a builtin that consumes this generator (native/fold.h), if
+ * the innermost driver is this generator's: its yield may go on without
+ * suspending. */
+static inline __attribute__((always_inline)) accel_fold_state *
+folded_here(_PyInterpreterFrame *frame)
 {
-    accel_sum_state *summing = accel_summing;
-    return summing != NULL && summing->frame == frame ? summing : NULL;
+    accel_fold_state *folding = accel_folding;
+    return folding != NULL && folding->frame == frame ? folding : NULL;
 }
 
-/* A generator's yield (not a coroutine's or an async generator's): while sum()
- * runs this generator (native/sum.c), an exact float is added to the sum there
- * and then, and the generator goes on as if sum() had asked for its next item
- * (None sent); anything else suspends as YIELD_VALUE does. */
-STENCIL(YIELD_VALUE_SUMMABLE)
+/* Whether the driver takes a raw float right at the yield, where the builtin
+ * would take it without deciding anything: sum() adds it, all() and any() go
+ * on past a float of the truth that leaves them undecided. */
+static inline __attribute__((always_inline)) int
+fold_takes_float(accel_fold_state *fold, double value)
+{
+    if (fold->kind == ACCEL_FOLD_SUM) {
+        fold->total += value;
+    }
+    else if ((value != 0.0) != fold->kind) {
+        return 0;
+    }
+    fold->items++;
+    return 1;
+}
+
+/* The same for an object: an exact float for sum(); for all() and any(), an
+ * exact bool, int, float or None (accel_plain_truth; any other object's truth
+ * may run code, which runs where the builtin runs it, in the driver). */
+static inline __attribute__((always_inline)) int
+fold_takes(accel_fold_state *fold, PyObject *value)
+{
+    if (fold->kind == ACCEL_FOLD_SUM) {
+        return PyFloat_CheckExact(value) && fold_takes_float(fold, FLOAT_VALUE(value));
+    }
+    if (accel_plain_truth(value) != fold->kind) {
+        return 0;
+    }
+    fold->items++;
+    return 1;
+}
+
+/* A generator's yield (not a coroutine's or an async generator's): while
+ * sum(), all() or any() consumes this generator (native/fold.h), an item the
+ * builtin takes without deciding anything is taken there and then, and the
+ * generator goes on as if the builtin had asked for its next item (None sent);
+ * anything else suspends as YIELD_VALUE does. */
+STENCIL(YIELD_VALUE_FOLDABLE)
 {
     if (TRACING_ON()) {
         EXIT(ACCEL_EXIT_TRACING);
     }
     PyObject *value = sp[-1];
-    accel_sum_state *summing = summed_here(frame);
-    if (summing != NULL && PyFloat_CheckExact(value)) {
-        summing->total += FLOAT_VALUE(value);
-        summing->items++;
+    accel_fold_state *fold = folded_here(frame);
+    if (fold != NULL && fold_takes(fold, value)) {
         sp[-1] = Py_NewRef(Py_None);
-        Py_DECREF(value);  /* a float: freeing it runs no code */
+        Py_DECREF(value);  /* a float, an int, a bool or None: freeing it runs no code */
         CONTINUE();
     }
     return suspend(frame, sp - 1, value);
 }
 
 /* The same for a raw float (accel/specializer/unbox.py), boxed only to suspend. */
-STENCIL(YIELD_VALUE_SUMMABLE_BOX_FLOAT)
+STENCIL(YIELD_VALUE_FOLDABLE_BOX_FLOAT)
 {
     if (TRACING_ON()) {
         EXIT(ACCEL_EXIT_TRACING);  /* (deopt boxes the value) */
     }
     double value = raw_float(sp[-1]);
-    accel_sum_state *summing = summed_here(frame);
-    if (summing != NULL) {
-        summing->total += value;
-        summing->items++;
+    accel_fold_state *fold = folded_here(frame);
+    if (fold != NULL && fold_takes_float(fold, value)) {
         sp[-1] = Py_NewRef(Py_None);
         CONTINUE();
     }

@@ -50,7 +50,9 @@
 #include "eval_breaker.h"
 #include "calls.h"
 #include "generators.h"
+#include "fold.h"
 #include "sum.h"
+#include "all_any.h"
 #include "containers.h"
 #include "records.h"
 
@@ -348,7 +350,9 @@ truth_of(_PyInterpreterFrame *frame, PyObject *cond)
 }
 
 /* A new reference to the int object for a raw int: CPython's own small-int
- * singletons without a call, as its int arithmetic returns them. */
+ * singletons without a call, as its int arithmetic returns them; an int of one
+ * digit made as its arithmetic makes one (longobject.c's _PyLong_FromMedium),
+ * without PyLong_FromLongLong's count of digits. */
 static inline __attribute__((always_inline)) PyObject *
 box_int(int64_t raw)
 {
@@ -356,6 +360,17 @@ box_int(int64_t raw)
         PyObject *small = (PyObject *)&_PyLong_SMALL_INTS[_PY_NSMALLNEGINTS + raw];
         Py_INCREF(small);
         return small;
+    }
+    if ((uint64_t)(raw + PyLong_MASK) <= 2 * (uint64_t)PyLong_MASK) {
+        PyLongObject *medium = PyObject_Malloc(sizeof(PyLongObject));
+        if (UNLIKELY(medium == NULL)) {
+            return PyErr_NoMemory();
+        }
+        Py_SET_TYPE(medium, &PyLong_Type);  /* (a static type: no reference to take) */
+        Py_SET_SIZE(medium, raw < 0 ? -1 : 1);
+        _Py_NewReference((PyObject *)medium);
+        medium->ob_digit[0] = (digit)(raw < 0 ? -raw : raw);
+        return (PyObject *)medium;
     }
     return PyLong_FromLongLong(raw);
 }

@@ -1,6 +1,6 @@
 """Differential tests: sum() of a generator run as one native loop (native/sum.c).
 
-CALL_BUILTIN_SUM resumes the generator once; its YIELD_VALUE_SUMMABLE forms add each
+CALL_BUILTIN_SUM resumes the generator once; its YIELD_VALUE_FOLDABLE forms add each
 exact float to the sum without suspending, and anything else goes on as sum()'s own
 fold.  Results, exceptions, tracebacks, frames and finalizers must be stock's."""
 from differential import assert_native, compare
@@ -31,7 +31,7 @@ for _ in range(3):
 """, tmp_path, functions=["floats", "caller"])
     assert_native(run, "floats", "caller")
     assert "CALL_BUILTIN_SUM" in run.function("caller")["specialized"], run.function("caller")["text"]
-    assert "YIELD_VALUE_SUMMABLE_BOX_FLOAT" in run.function("floats")["specialized"], run.function("floats")["text"]
+    assert "YIELD_VALUE_FOLDABLE_BOX_FLOAT" in run.function("floats")["specialized"], run.function("floats")["text"]
     assert run.stats["sums_fused"] >= 3 * 10, run.stats
     assert run.stats["items_summed"] >= 3 * (100 + 100 + 100 + 3 + 10), run.stats
 
@@ -272,7 +272,7 @@ for _ in range(3):
 
 def test_sums_in_threads_and_no_leaks(tmp_path):
     """Threads that switch often while each sums generators (each driver finds its own
-    entry of accel_summing, wherever the others put theirs), and reference counts and
+    entry of accel_folding, wherever the others put theirs), and reference counts and
     memory that do not grow over many sums."""
     run = compare("""
 import gc

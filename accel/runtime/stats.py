@@ -28,6 +28,9 @@ def stats() -> dict:
         "generators_resumed_at_sites": counters["generators_resumed_at_sites"],  # by loops, SEND, from their caches
         "sums_fused": counters["sums_fused"],  # sum(generator) run as one native loop (native/sum.c)
         "items_summed": counters["items_summed"],  # ... floats added at the yield, without suspending
+        "all_any_fused": counters["all_any_fused"],  # all()/any() of a generator run as one native loop
+        "items_tested": counters["items_tested"],  # ... items tested at the yield, without suspending
+        "generators_closed_quietly": counters["generators_closed_quietly"],  # dropped without a GeneratorExit thrown
         "builtins_computed": counters["builtins_computed"],  # max() and min() calls computed natively
         "attribute_misses": counters["attribute_misses"],  # inline-cache misses of attribute and method sites
         "inlined_calls": counters["inlined_calls"],  # calls of small pure functions run inlined (stencils/inline.c)
@@ -88,6 +91,9 @@ def table(data: dict) -> str:
     row("generators resumed as site caches say", f"{data['generators_resumed_at_sites']:,}")
     row("sums of generators run natively", f"{data['sums_fused']:,}")
     row("  items added without suspending", f"{data['items_summed']:,}")
+    row("all()/any() of generators run natively", f"{data['all_any_fused']:,}")
+    row("  items tested without suspending", f"{data['items_tested']:,}")
+    row("generators closed without a throw", f"{data['generators_closed_quietly']:,}")
     row("builtin calls computed natively", f"{data['builtins_computed']:,}")
     row("attribute cache misses", f"{data['attribute_misses']:,}")
     row("calls inlined", f"{data['inlined_calls']:,}")

@@ -39,15 +39,17 @@ PROFILES_OPERANDS = frozenset({"BINARY_OP_ADD_INT_OR_FLOAT", "BINARY_OP_SUBTRACT
                                "BINARY_OP_MULTIPLY_INT_OR_FLOAT", "BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT",
                                "COMPARE_OP_JUMP"})
 # What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
-SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR", "UNPACK_SEQUENCE", "CALL"}
+SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR", "UNPACK_SEQUENCE", "CALL",
+                                   "COMPARE_OP"}
 # Calls of a math function that is one libm call (types.MATH_CALLS), float(i) and int(x):
 # their forms, which the unboxing pass always turns into the raw ones (stencils/math_calls.c).
 MATH_CALL = "CALL_MATH_{}"
 RAW_ONLY_CALLS = frozenset({MATH_CALL.format(name.upper()) for name in MATH_CALLS}
                            | {"CALL_FLOAT_OF_INT", "CALL_INT_OF_FLOAT"})
 # A generator's yield (CO_GENERATOR code: not a coroutine's, not an async generator's),
-# whose float a sum() running the generator takes without suspending it (native/sum.c).
-SUMMABLE_YIELD = "YIELD_VALUE_SUMMABLE"
+# whose item a sum(), all() or any() running the generator takes without suspending it
+# where the item decides nothing (native/fold.h).
+FOLDABLE_YIELD = "YIELD_VALUE_FOLDABLE"
 CO_GENERATOR = 0x20
 # Stencils that make or read an object of a struct CPython keeps private: emitted only
 # where start-up found the layout native/private_layout.h declares.
@@ -80,9 +82,10 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
             continue
         if instr.name in SPECIALIZED or feedback.generic_sites:
             instr = _specialize_one(instr, feedback)
-        if instr.name == "YIELD_VALUE" and decoded.code.co_flags & CO_GENERATOR and SUMMABLE_YIELD in stencils:
-            instr = _become(instr, SUMMABLE_YIELD, note="a float goes straight into a sum() of this generator, "
-                                                        "which it does not leave")
+        if instr.name == "YIELD_VALUE" and decoded.code.co_flags & CO_GENERATOR and FOLDABLE_YIELD in stencils:
+            instr = _become(instr, FOLDABLE_YIELD, note="a float goes straight into a sum() of this generator, an "
+                                                        "item that decides nothing past all() or any(): it does not "
+                                                        "leave")
         runnable = ((instr.name in stencils or instr.name + "_RAW" in stencils and instr.name in RAW_ONLY_CALLS)
                     and (feedback.private_layout_ok or instr.name not in PRIVATE_LAYOUT))
         result.append(instr if runnable else _exit(instr))
@@ -135,6 +138,8 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
         return _unpack_sequence(instr, feedback)
     if instr.name == "CALL":
         return _builtin_call(instr, feedback) or _math_call(instr, feedback)
+    if instr.name == "COMPARE_OP":
+        return _compare(instr, feedback)
     return instr
 
 
@@ -142,7 +147,8 @@ def _specialize_one(instr: QInstr, feedback: Feedback) -> QInstr:
 # takes one of those numbers of arguments, and guards its callee to be the object the site was
 # specialized for.
 BUILTIN_CALL_FORMS = {"len": ("CALL_BUILTIN_LEN", (1,)), "isinstance": ("CALL_BUILTIN_ISINSTANCE", (2,)),
-                      "sum": ("CALL_BUILTIN_SUM", (1,))}
+                      "sum": ("CALL_BUILTIN_SUM", (1,)), "all": ("CALL_BUILTIN_ALL", (1,)),
+                      "any": ("CALL_BUILTIN_ANY", (1,)), "abs": ("CALL_BUILTIN_ABS", (1,))}
 METHOD_CALL_FORMS = {"append": ("CALL_LIST_APPEND", (1,)), "add": ("CALL_SET_ADD", (1,)),
                      "get": ("CALL_DICT_GET", (1, 2))}
 # CPython's specialization of the PRECALL of a site that called what each form calls: a
@@ -150,6 +156,8 @@ METHOD_CALL_FORMS = {"append": ("CALL_LIST_APPEND", (1,)), "add": ("CALL_SET_ADD
 # `add`), which the form's guard would exit on.
 ADAPTIVE_PRECALLS = {"CALL_BUILTIN_LEN": "PRECALL_NO_KW_LEN", "CALL_BUILTIN_ISINSTANCE": "PRECALL_NO_KW_ISINSTANCE",
                      "CALL_BUILTIN_SUM": "PRECALL_BUILTIN_FAST_WITH_KEYWORDS",
+                     "CALL_BUILTIN_ALL": "PRECALL_NO_KW_BUILTIN_O", "CALL_BUILTIN_ANY": "PRECALL_NO_KW_BUILTIN_O",
+                     "CALL_BUILTIN_ABS": "PRECALL_NO_KW_BUILTIN_O",
                      "CALL_LIST_APPEND": "PRECALL_NO_KW_LIST_APPEND",
                      "CALL_SET_ADD": "PRECALL_NO_KW_METHOD_DESCRIPTOR_O",
                      "CALL_DICT_GET": "PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST"}
@@ -283,6 +291,16 @@ def _compare_jump(instr: QInstr, following: QInstr, decoded: Decoded, feedback: 
     kind = name.split("_")[2].lower()
     guards = (f"left is {kind}", f"right is {kind}") + (("int fits one digit",) if kind == "int" else ())
     return QInstr(name, covers, mask, int(backward), guards=guards)
+
+
+def _compare(instr: QInstr, feedback: Feedback) -> QInstr:
+    """A comparison whose result is wanted as an object (no jump fused with it): ints and
+    floats compared inline, other types generic; no guard."""
+    name = "COMPARE_OP_INT_OR_FLOAT"
+    if instr.oparg not in COMPARE_TRUE_ON or name not in feedback.stencils:
+        return instr
+    instr.oparg2 = COMPARE_TRUE_ON[instr.oparg]
+    return _become(instr, name, note="ints and floats inline; other types generic")
 
 
 def _add_unicode_and_store(instr: QInstr, following: QInstr, decoded: Decoded,

@@ -84,7 +84,8 @@ class MathModule:
 KNOWN_CALLS = {"range": (range, range), "float": (float, float), "int": (int, int),
                "len": (len, int), "str": (str, str), "list": (list, list),
                "zip": (zip, zip), "enumerate": (enumerate, enumerate), "isinstance": (isinstance, bool),
-               "sum": (sum, None)}
+               "sum": (sum, None), "all": (all, bool), "any": (any, bool),
+               "abs": (abs, None)}
 # The math module's functions that are exactly one call of the libm function of the same
 # name on the argument as a double (3.11's math_1 with can_overflow 0), whose only errors
 # are domain errors that make a NaN of a number (native code exits then, and the interpreter
@@ -95,7 +96,7 @@ MATH_CALLS = ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan")
 # a float is x truncated, which a raw float truncates the same way where it fits a raw int.
 RAW_CALLS = ("float", "int")
 # Builtins whose calls have a form of their own (stencils/builtin_calls.c).
-BUILTIN_CALLS = ("len", "isinstance", "sum")
+BUILTIN_CALLS = ("len", "isinstance", "sum", "all", "any", "abs")
 # Methods whose calls have a form of their own: name -> the type whose method it is.
 METHOD_CALLS = {"append": list, "add": set, "get": dict}
 

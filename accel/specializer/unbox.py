@@ -33,7 +33,7 @@ from ..datatype import datatype
 from ..frontend.decode import Decoded, stack_depths, stack_effect
 from .ir import ENDS_PATH, NOTHING, QInstr, jump_targets
 from .quicken import UNPACK_SEQUENCE_UNITS
-from .specialize import SUMMABLE_YIELD
+from .specialize import FOLDABLE_YIELD
 from .types import MATH_CALLS, State
 
 MAX_SLOTS = 64  # the masks are 64-bit
@@ -179,15 +179,15 @@ FIXED_EFFECTS = {
     "LOAD_DEREF": (0, 1),  # (an unbound cell exits: deopt boxes what is raw below it)
     "STORE_FAST": (1, 0), "STORE_FAST_BOX_FLOAT": (1, 0), "POP_TOP": (1, 0), "RETURN_VALUE": (1, 0),
     "BINARY_OP_INPLACE_ADD_UNICODE": (2, 0),  # the STORE_FAST after it folded in
-    "COMPARE_OP": (2, 1), "GET_ITER": (1, 1), "LOAD_ATTR": (1, 1), "LOAD_METHOD": (1, 2),
+    "COMPARE_OP": (2, 1), "COMPARE_OP_INT_OR_FLOAT": (2, 1), "GET_ITER": (1, 1), "LOAD_ATTR": (1, 1), "LOAD_METHOD": (1, 2),
     "STORE_ATTR": (2, 0), "STORE_SUBSCR": (3, 0), "FOR_ITER_RANGE": (0, 1),
     "NOP": (0, 0), "RESUME": (0, 0), "JUMP_FORWARD": (0, 0), "JUMP_BACKWARD": (0, 0),
     "JUMP_BACKWARD_NO_INTERRUPT": (0, 0),
     "YIELD_VALUE": (1, 1),  # (what is sent pushed; the frame keeps what is below, boxed: values_and_users)
 }
-# A generator's yield whose raw float operand goes to a sum() that runs the generator,
-# boxed only if the generator suspends (stencils/control.c).
-SUMMABLE_YIELD_RAW = "YIELD_VALUE_SUMMABLE_BOX_FLOAT"
+# A generator's yield whose raw float operand a sum(), all() or any() that runs the
+# generator takes, boxed only if the generator suspends (stencils/control.c).
+FOLDABLE_YIELD_RAW = "YIELD_VALUE_FOLDABLE_BOX_FLOAT"
 
 
 @datatype
@@ -1139,9 +1139,10 @@ def _choose_representations(program, operands, consumers, raw_locals, generic_si
             elif (instr.pushes_raw == "float" and consumer is not None and consumer.name == "STORE_ATTR_CACHED"
                   and (2, instr) in operands.get(id(consumer), [])):
                 consumer.name = "STORE_ATTR_CACHED_BOX_FLOAT"  # the stored value (not the owner): the same
-            elif instr.pushes_raw == "float" and consumer is not None and consumer.name == SUMMABLE_YIELD:
-                consumer.name = SUMMABLE_YIELD_RAW  # a sum() takes it raw; boxed only to suspend
-                consumer.note = "a raw float goes straight into a sum() of this generator; boxed only to suspend"
+            elif instr.pushes_raw == "float" and consumer is not None and consumer.name == FOLDABLE_YIELD:
+                consumer.name = FOLDABLE_YIELD_RAW  # a sum(), all() or any() takes it raw; boxed only to suspend
+                consumer.note = ("a raw float goes straight into a sum() of this generator, or past all() or any(); "
+                                 "boxed only to suspend")
             else:
                 after[id(instr)] = [QInstr(f"BOX_{SUFFIX[instr.pushes_raw]}", instr.covers,
                                            note="its user wants an object")]
