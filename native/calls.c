@@ -300,9 +300,7 @@ call_direct(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co, acc
     for (Py_ssize_t i = 0; i < nargs; i++) {
         locals[i] = Py_NewRef(args[i]);
     }
-    for (int i = (int)nargs; i < co->co_nlocalsplus; i++) {
-        locals[i] = NULL;
-    }
+    /* (The other locals: the program's start unbinds them, as for CALL's direct calls.) */
     /* Counted as CALL's direct calls are (a call and a native entry), and as made from C. */
     rec->direct_calls++;
     accel_totals.native_calls_from_c++;

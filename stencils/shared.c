@@ -112,7 +112,10 @@ direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_sha
  * arguments (and the defaults after them) being all its parameters: pushed,
  * the arguments and the reference to `func` moved in from the caller's stack,
  * each argument given `extra` references more on the way (a constant: none
- * for a plain call; instantiate_direct's, which the caller's stack keeps). */
+ * for a plain call; instantiate_direct's, which the caller's stack keeps).
+ * Its other locals are left as the data stack has them: the program's start
+ * unbinds them (UNBIND_LOCAL, accel/backend/lower.py), before anything can
+ * look at the frame. */
 static inline __attribute__((always_inline)) _PyInterpreterFrame *
 push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape,
             int missing, Py_ssize_t extra)
@@ -160,10 +163,7 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
             locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, PyTuple_GET_SIZE(defaults) - missing + i));
         }
     }
-    _Pragma("clang loop unroll(disable)")
-    for (int i = nargs + missing; i < shape->nlocalsplus; i++) {
-        locals[i] = NULL;
-    }
+    /* The other locals: the program's prologue unbinds them (UNBIND_LOCAL). */
     return callee;
 }
 
