@@ -12,6 +12,9 @@ if typing.TYPE_CHECKING:  # imported where used: `import accel` stays cheap (acc
 
 # Steps added around the main one: by the unboxing pass, and the entry to an exception handler.
 CONVERSIONS = ("UNBOX_", "BOX_", "JUMP_FORWARD", "UNWIND")
+# Steps a row shows after its instruction's own: conversions, and the prologue that
+# unbinds the locals past the parameters (accel/backend/lower.py), at the first row.
+NOT_MAIN = CONVERSIONS + ("UNBIND_LOCAL",)
 
 
 @dataclasses.dataclass
@@ -90,7 +93,7 @@ def _rows(code: types.CodeType, entry) -> list[Row]:
     for instr in dis.get_instructions(code):
         unit = instr.offset // 2
         here = steps.get(unit, [])
-        main = next((s for s in here if not s.name.startswith(CONVERSIONS)), here[0] if here else None)
+        main = next((s for s in here if not s.name.startswith(NOT_MAIN)), here[0] if here else None)
         if main is None:
             name = "" if not steps or _folded(unit, entry) else "(not reached natively)"
         else:

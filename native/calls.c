@@ -266,6 +266,74 @@ run_pushed(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
     return result;
 }
 
+/* A call of a compiled function `func` (its code `co`, record `rec`) with as
+ * many positional arguments at `args` as it has parameters, all plain
+ * positional ones, while a CALL would run its program straight
+ * (rec->direct_start: compiled, no recompile due, not profiling; native/records.h):
+ * the frame pushed, the arguments bound one to one (the frame's own
+ * references), the program entered at its start, then the frame cleared and
+ * popped, as stencils/shared.c does for CALL, without asking again what
+ * accel_may_run_directly and accel_run_native_inline ask.  An operator's
+ * dunder (native/operators.c) is called this way.  NULL, *called 0, nothing
+ * done, when the call must take the ordinary path (the recursion limit
+ * reached: the interpreter raises the RecursionError there). */
+static inline __attribute__((always_inline)) PyObject *
+call_direct(PyThreadState *tstate, PyFunctionObject *func, PyCodeObject *co, accel_code *rec,
+            PyObject *const *args, Py_ssize_t nargs, int *called)
+{
+    unsigned char *start = rec->direct_start;
+    size_t size = (size_t)(co->co_nlocalsplus + co->co_stacksize) + FRAME_SPECIALS_SIZE;
+    if (start == NULL || !rec->positional_only_call || nargs != co->co_argcount
+        || tstate->interp->eval_frame != accel_eval_frame || tstate->cframe->use_tracing
+        || tstate->recursion_remaining <= 0 || accel_c_stack_exhausted(tstate)
+        || !_PyThreadState_HasStackSpace(tstate, size)) {
+        *called = 0;
+        return NULL;
+    }
+    *called = 1;
+    accel_native *native = rec->native;  /* the program that starts at `start`, whatever replaces it meanwhile */
+    _PyInterpreterFrame *frame = (_PyInterpreterFrame *)tstate->datastack_top;
+    tstate->datastack_top += size;
+    Py_INCREF(func);
+    _PyFrame_InitializeSpecials(frame, func, NULL, co->co_nlocalsplus);
+    PyObject **locals = frame->localsplus;
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        locals[i] = Py_NewRef(args[i]);
+    }
+    /* (The other locals: the program's start unbinds them, as for CALL's direct calls.) */
+    /* Counted as CALL's direct calls are (a call and a native entry), and as made from C. */
+    rec->direct_calls++;
+    accel_totals.native_calls_from_c++;
+    tstate->recursion_remaining--;
+    frame->previous = tstate->cframe->current_frame;
+    tstate->cframe->current_frame = frame;
+    frame->stacktop = -1;  /* unset while native code runs (accel_run_native_inline) */
+    PyObject *result = native->entry(frame, locals + co->co_nlocalsplus, tstate, start);
+    tstate->cframe->current_frame = frame->previous;
+    if (((uintptr_t)result & 1) != 0) {
+        tstate->recursion_remaining++;
+        result = accel_finish_in_interpreter(tstate, frame, rec, native, (uintptr_t)result);
+        tstate->recursion_remaining--;
+    }
+    /* As _PyEvalFrameClearAndPop, the recursion depth still counting the callee
+     * (finalizers run by the clearing may call); a frame object or the dict
+     * locals() made take clear_frame's path. */
+    if (((uintptr_t)frame->frame_obj | (uintptr_t)frame->f_locals) != 0) {
+        clear_frame(tstate, frame);
+    }
+    else {
+        /* In order, as _PyFrame_Clear does (finalizers may tell). */
+        for (PyObject **local = locals, **end = locals + frame->stacktop; local < end; local++) {
+            Py_XDECREF(*local);
+        }
+        Py_DECREF(frame->f_func);
+        Py_DECREF(frame->f_code);
+    }
+    tstate->recursion_remaining++;
+    tstate->datastack_top = (PyObject **)frame;
+    return result;
+}
+
 static PyObject *
 call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
               size_t nargsf, PyObject *kwnames)
@@ -274,6 +342,13 @@ call_function(PyThreadState *tstate, PyObject *callable, PyObject *const *args,
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
     accel_code *rec = accel_lookup_record(co);
+    if (rec != NULL && kwnames == NULL) {
+        int called;
+        PyObject *result = call_direct(tstate, func, co, rec, args, nargs, &called);
+        if (called) {
+            return result;
+        }
+    }
     _PyInterpreterFrame *frame = rec != NULL && accel_may_run_directly(tstate, rec)
         ? push_frame(tstate, func, co, args, nargs, kwnames, rec->positional_only_call) : NULL;
     if (frame == NULL) {

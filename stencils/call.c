@@ -233,3 +233,14 @@ STENCIL(CALL)
     }
     EXIT_AFTER(status);
 }
+
+/* The prologue of every program (accel/backend/lower.py with_unbinding_prologue):
+ * local OPARG, one past the parameters, unbound.  A frame entering at the
+ * program's start has them unbound already, but for a direct call's
+ * (stencils/shared.c push_direct), which leaves them to this: one store each,
+ * with no loop to set up in the caller. */
+STENCIL(UNBIND_LOCAL)
+{
+    LOCAL(OPARG) = NULL;
+    CONTINUE();
+}

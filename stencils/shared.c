@@ -110,10 +110,15 @@ direct_start(PyThreadState *tstate, PyFunctionObject *func, const accel_call_sha
 
 /* The frame of a direct call to `func` (direct_start said it may be), its
  * arguments (and the defaults after them) being all its parameters: pushed,
- * the arguments and the reference to `func` moved in from the caller's stack. */
+ * the arguments and the reference to `func` moved in from the caller's stack,
+ * each argument given `extra` references more on the way (a constant: none
+ * for a plain call; instantiate_direct's, which the caller's stack keeps).
+ * Its other locals are left as the data stack has them: the program's start
+ * unbinds them (UNBIND_LOCAL, accel/backend/lower.py), before anything can
+ * look at the frame. */
 static inline __attribute__((always_inline)) _PyInterpreterFrame *
 push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int nargs, const accel_call_shape *shape,
-            int missing)
+            int missing, Py_ssize_t extra)
 {
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     PyObject *defaults = func->func_defaults;
@@ -131,29 +136,34 @@ push_direct(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int 
     callee->stacktop = -1;  /* unset while native code runs (native/runtime.h) */
     PyObject **locals = callee->localsplus;
     /* Most calls pass one to three arguments: moved without a loop's set-up. */
+#define MOVE_ARGUMENT(I) do {                                  \
+        PyObject *argument_ = args[I];                          \
+        locals[I] = argument_;                                  \
+        if (!(__builtin_constant_p(extra) && extra == 0)) {     \
+            argument_->ob_refcnt += extra;                      \
+        }                                                       \
+    } while (0)
     if (nargs > 0) {
-        locals[0] = args[0];
+        MOVE_ARGUMENT(0);
         if (nargs > 1) {
-            locals[1] = args[1];
+            MOVE_ARGUMENT(1);
             if (nargs > 2) {
-                locals[2] = args[2];
+                MOVE_ARGUMENT(2);
                 _Pragma("clang loop unroll(disable)")
                 for (int i = 3; i < nargs; i++) {
-                    locals[i] = args[i];
+                    MOVE_ARGUMENT(i);
                 }
             }
         }
     }
+#undef MOVE_ARGUMENT
     if (UNLIKELY(missing != 0)) {
         _Pragma("clang loop unroll(disable)")
         for (int i = 0; i < missing; i++) {
             locals[nargs + i] = Py_NewRef(PyTuple_GET_ITEM(defaults, PyTuple_GET_SIZE(defaults) - missing + i));
         }
     }
-    _Pragma("clang loop unroll(disable)")
-    for (int i = nargs + missing; i < shape->nlocalsplus; i++) {
-        locals[i] = NULL;
-    }
+    /* The other locals: the program's prologue unbinds them (UNBIND_LOCAL). */
     return callee;
 }
 
@@ -236,6 +246,33 @@ plain_class_init(PyTypeObject *cls, accel_cache *cache)
     return init;
 }
 
+/* `count` references to each of the `nargs` objects at `args` released: the
+ * first three without a loop's set-up. */
+static inline __attribute__((always_inline)) void
+release_held(PyObject **args, int nargs, Py_ssize_t count)
+{
+#define RELEASE(I) do {                                         \
+        PyObject *held_ = args[I];                              \
+        if ((held_->ob_refcnt -= count) == 0) {                 \
+            _Py_Dealloc(held_);                                 \
+        }                                                       \
+    } while (0)
+    if (nargs > 0) {
+        RELEASE(0);
+        if (nargs > 1) {
+            RELEASE(1);
+            if (nargs > 2) {
+                RELEASE(2);
+                _Pragma("clang loop unroll(disable)")
+                for (int i = 3; i < nargs; i++) {
+                    RELEASE(i);
+                }
+            }
+        }
+    }
+#undef RELEASE
+}
+
 /* A plain class (object's __new__, a Python __init__) called with the `nargs`
  * arguments at `args`, as native/calls.c's instantiate does, when the site's
  * cache describes __init__'s frame: the class takes a level of recursion, as
@@ -286,25 +323,18 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
         args[-1] = self;  /* the class's place: the caller's stack keeps the arguments */
         unsigned char *start = direct_start(tstate, func, shape, shape->missing);
         if (LIKELY(start != NULL)) {
-            /* The frame's references, moved into it, and at once those that
-             * accel_hold_as_type_call takes; released, with the caller's
-             * stack's, at once too (self's stays the result's). */
-            Py_ssize_t held = 1 + (keywords != 0);
-            self->ob_refcnt += held;
-            _Pragma("clang loop unroll(disable)")
-            for (int i = 0; i < nargs; i++) {
-                args[i]->ob_refcnt += held + 1;
-            }
-            res = run_direct(tstate, push_direct(tstate, func, args - 1, nargs + 1, shape, shape->missing), shape,
-                             start);
-            self->ob_refcnt -= held - 1;  /* none can be the last: the caller's stack holds self */
-            _Pragma("clang loop unroll(disable)")
-            for (int i = 0; i < nargs; i++) {
-                PyObject *arg = args[i];
-                if ((arg->ob_refcnt -= held + 1) == 0) {
-                    _Py_Dealloc(arg);
-                }
-            }
+            /* The frame's references, and at once those that
+             * accel_hold_as_type_call takes (self has one fewer: the one it
+             * moves into the frame is the caller's stack's), given as the
+             * arguments move into the frame; released, with the caller's
+             * stack's, at once too (self's stays the result's; none of them
+             * can be its last: the caller's stack holds self). */
+            Py_ssize_t extra = 2 + (keywords != 0);
+            _PyInterpreterFrame *callee = push_direct(tstate, func, args - 1, nargs + 1, shape, shape->missing, extra);
+            self->ob_refcnt--;
+            res = run_direct(tstate, callee, shape, start);
+            release_held(args, nargs, extra);
+            self->ob_refcnt -= extra - 2;
         }
         else {
             accel_hold_as_type_call(args - 1, nargs, keywords);
@@ -435,7 +465,7 @@ call_shape(PyThreadState *tstate, PyFunctionObject *func, PyObject **args, int n
     if (UNLIKELY(start == NULL)) {
         return ACCEL_NOT_CALLED;
     }
-    return run_direct(tstate, push_direct(tstate, func, args, nargs, shape, missing), shape, start);
+    return run_direct(tstate, push_direct(tstate, func, args, nargs, shape, missing, 0), shape, start);
 }
 
 /* SHARED_CALL's call of the function `func` with the `nargs` arguments at

@@ -39,6 +39,12 @@ class StarInit:
     def __init__(self, x, *rest):
         self.r = sys.getrefcount(x), sys.getrefcount(self)
 
+SENTINEL = object()
+
+class Init4:
+    def __init__(self, a, b, c, d=SENTINEL):
+        self.r = tuple(map(sys.getrefcount, (self, a, b, c, d)))
+
 def ways(c, o):
     bound = c.method
     return {
@@ -54,6 +60,9 @@ def ways(c, o):
         "init": Init(o).r,
         "init keyword": Init(x=o).r,
         "init star": StarInit(o, 1).r,
+        "init four": Init4(o, [], o, object()).r,
+        "init four keywords": Init4(o, [], c=o, d=object()).r,
+        "init three": Init4(object(), [], o).r,
         "add": c + o,
         "eq": c == o,
     }

@@ -902,3 +902,71 @@ for mode in ("profile", "trace", "profile"):
 print([chain_sum(d) for d in (5, 300, 300, 50)])
 """, tmp_path, functions=["make", "P.__init__", "Chain.__init__"])
     assert_native(run, "make", "P.__init__", "Chain.__init__")
+
+
+def test_locals_past_the_parameters_start_unbound(tmp_path):
+    """A direct call pushes the callee's frame with its arguments only, over data-stack
+    memory earlier frames left values in; the program's prologue (UNBIND_LOCAL) unbinds the
+    other locals: reading one before it is assigned, locals() and f_locals at once, cells
+    and free variables, *args, **kwargs and keyword-only parameters, a generator's and an
+    __init__'s locals, and a signal handler that looks at the frame at its first check."""
+    run = compare("""
+import signal
+import sys
+
+def fill(a, b, c, d, e, f):
+    g, h, i, j, k, l = [object() for _ in range(6)]
+    return len([a, b, c, d, e, f, g, h, i, j, k, l])
+
+def unbound(x, flag):
+    if flag:
+        y = 1
+    try:
+        return y
+    except UnboundLocalError as e:
+        return str(e)
+
+def seen(x):
+    names = sorted(locals())
+    y = x
+    z = sys._getframe().f_locals
+    return names, sorted(z)
+
+def cells(x):
+    late = x * 2
+    def inner():
+        return x + late
+    return inner(), inner.__closure__[1].cell_contents
+
+def star(a, *rest, key=0, **more):
+    w = a
+    return a, rest, key, sorted(more), sorted(locals())
+
+def gen(n):
+    for i in range(n):
+        total = i
+        yield total, sorted(locals())
+
+class Box:
+    def __init__(self, v):
+        before = sorted(locals())
+        self.v = v
+        self.before = before
+
+frames = []
+def handler(signum, frame):
+    frames.append((frame.f_code.co_name, sorted(frame.f_locals)))
+
+def at_first_check(x):
+    signal.raise_signal(signal.SIGUSR1)
+    y = x
+    return y
+
+signal.signal(signal.SIGUSR1, handler)
+for i in range(50):
+    fill(i, i, i, i, i, i)
+    r = (unbound(i, i % 2), seen(i), cells(i), star(i, 1, 2, key=3, extra=4), list(gen(2)), Box(i).before,
+         at_first_check(i))
+print(r, frames[-1])
+""", tmp_path, functions=["unbound", "seen", "cells", "star", "Box.__init__", "at_first_check"])
+    assert_native(run, "unbound", "seen", "cells", "star", "Box.__init__", "at_first_check")

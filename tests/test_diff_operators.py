@@ -133,3 +133,76 @@ apply("/", Vec(1, 1), Vec(0, 1))
 """, tmp_path, functions=["apply"])
     assert "ZeroDivisionError" in run.stderr
     assert_native(run, "apply")
+
+
+def test_dunder_frames_recursion_and_references_match_stock(tmp_path):
+    """A dunder that native code runs on a frame of its own (native/calls.c call_direct): its
+    caller seen through sys._getframe, references the operands hold, an exception's traceback
+    through it, a RecursionError at stock's depth, a guard that fails inside it, and tracing
+    switched on from inside it."""
+    run = compare("""
+import sys
+
+class Num:
+    def __init__(self, v):
+        self.v = v
+    def __sub__(self, other):
+        if type(other) is int:
+            if other == 0:
+                return self
+            return self - (other - 1)
+        caller = sys._getframe(1).f_code.co_name
+        return Num((self.v - other.v, caller, sys.getrefcount(other)))
+    def __mul__(self, other):
+        return Num(self.v * other.v)
+    def __truediv__(self, other):
+        return Num(self.v / other.v)
+
+def sub(a, b):
+    return a - b
+
+def mul(a, b):
+    return a * b
+
+def div(a, b):
+    return a / b
+
+for i in range(3):
+    print(sub(Num(5), Num(i)).v)
+print(mul(Num(2), Num(3)).v, mul(Num(2.5), Num(2)).v, mul(Num("ab"), Num(2)).v)
+try:
+    div(Num(1), Num(0))
+except ZeroDivisionError as e:
+    tb = e.__traceback__
+    names = []
+    while tb is not None:
+        names.append((tb.tb_frame.f_code.co_name, tb.tb_lineno))
+        tb = tb.tb_next
+    print("ZeroDivisionError", names)
+
+sys.setrecursionlimit(150)
+depth = 0
+def deep(k):
+    global depth
+    depth = k
+    return Num(0) - k
+for k in range(100, 200):
+    try:
+        deep(k)
+    except RecursionError:
+        print("RecursionError first at", k)
+        break
+sys.setrecursionlimit(1000)
+
+events = []
+class Traced:
+    def __sub__(self, other):
+        sys.settrace(lambda frame, event, arg: events.append((frame.f_code.co_name, event)) or None)
+        return 1
+print(sub(Traced(), Traced()), sub(Traced(), Traced()))
+sys.settrace(None)
+print(sorted(set(events)))
+div(Num(1), Num(0))
+""", tmp_path, functions=["sub", "mul", "Num.__sub__", "Num.__mul__"])
+    assert "ZeroDivisionError" in run.stderr
+    assert_native(run, "sub", "mul", "Num.__sub__", "Num.__mul__")

@@ -20,6 +20,9 @@ GENERATOR = 0x20 | 0x80 | 0x200
 # A generator is suspended at these; it resumes at the instruction after.
 SUSPENDS = frozenset({"YIELD_VALUE", "RETURN_GENERATOR"})
 UNBOXES = frozenset({"UNBOX_LOCAL_FLOAT", "UNBOX_LOCAL_INT", "UNBOX_STACK_FLOAT", "UNBOX_STACK_INT"})
+# co_flags of code whose *args or **kwargs take a local each after the parameters
+# (CO_VARARGS, CO_VARKEYWORDS).
+STAR_PARAMETERS = (0x04, 0x08)
 # The notes explain() shows at a loop head and at a back edge that are entry points
 # (loop_entries).
 LOOP_ENTRY_NOTE = "loop head: an entry point for a frame already running (on-stack replacement)"
@@ -112,6 +115,27 @@ def with_entry_stubs(program: list[QInstr]) -> list[QInstr]:
         done.target_instr, done.note = instr, "enters the unboxed loop"
         stubs.append(done)
     return program + stubs
+
+
+def with_unbinding_prologue(code: types.CodeType, program: list[QInstr]) -> list[QInstr]:
+    """The program after a prologue that unbinds each local past the parameters
+    (UNBIND_LOCAL), as a new frame has them: a direct call (stencils/shared.c) pushes the
+    callee's frame with its arguments only, and the program's start does the rest, with a
+    store per local and no loop.  Any other frame that starts there has them unbound
+    already; nothing can look at the frame before the prologue has run."""
+    if not program:
+        return program
+    parameters = code.co_argcount + code.co_kwonlyargcount + sum(1 for flag in STAR_PARAMETERS
+                                                                   if code.co_flags & flag)
+    nlocalsplus = len(code.co_varnames) + len(code.co_cellvars) + len(code.co_freevars) - _cell_parameters(code)
+    first = program[0].covers[:1]
+    return [QInstr("UNBIND_LOCAL", first, local) for local in range(parameters, nlocalsplus)] + program
+
+
+def _cell_parameters(code: types.CodeType) -> int:
+    """Parameters that are cells too: one local each in co_nlocalsplus, named in both
+    co_varnames and co_cellvars."""
+    return len(set(code.co_varnames) & set(code.co_cellvars))
 
 
 def reachable(program: list[QInstr], generator: bool) -> list[QInstr]:

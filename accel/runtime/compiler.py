@@ -117,7 +117,7 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     specialized = inliner.inline_calls(link(specialize(decoded, quicken(decoded), feedback)))
     specialized = unpack_to_locals(fuse_int_comparisons(unbox(specialized, decoded, feedback.states, generic)))
     specialized = superinstructions(borrow_locals(specialized, decoded, _stencils))
-    specialized = inliner.append_bodies(add_unwinds(specialized, decoded))
+    specialized = lower.with_unbinding_prologue(code, inliner.append_bodies(add_unwinds(specialized, decoded)))
     program = lower.reachable(specialized, generator)
     useless = _exits_at_once(program, generator)
     if useless:
@@ -228,7 +228,7 @@ def _exits_at_once(program: list[QInstr], generator: bool) -> str | None:
     for instr in program[first:]:
         if instr.name == "EXIT_INTERPRETER":
             return f"exits at once: {instr.note}"
-        if instr.name not in ("RESUME", "NOP"):
+        if instr.name not in ("RESUME", "NOP", "UNBIND_LOCAL"):
             return None
     return "no instructions"
 
