@@ -25,6 +25,7 @@
 #include "sum.h"
 #include "builtins.h"
 #include "containers.h"
+#include "fstrings.h"
 #include "exception_groups.h"
 #include "stencil_ids.h"
 #include "accel.h"

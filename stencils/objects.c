@@ -693,12 +693,16 @@ STENCIL(GET_LEN)
     CONTINUE();
 }
 
-/* The pieces of an f-string, joined. */
+/* The pieces of an f-string, joined: exact strs of one byte per character by
+ * accel's own join (native/fstrings.c), anything else by the generic one. */
 STENCIL(BUILD_STRING)
 {
     int n = OPARG;
     SYNC_INSTR();
-    PyObject *str = _PyUnicode_JoinArray(&_Py_STR(empty), sp - n, n);
+    PyObject *str;
+    if (!accel_join_pieces(sp - n, n, &str)) {
+        str = _PyUnicode_JoinArray(&_Py_STR(empty), sp - n, n);
+    }
     if (str == NULL) {
         ERROR();
     }
@@ -714,6 +718,9 @@ STENCIL(BUILD_STRING)
 STENCIL(FORMAT_VALUE)
 {
     int oparg = OPARG;
+    if (oparg == FVC_NONE && PyUnicode_CheckExact(sp[-1])) {
+        CONTINUE();  /* a str with no conversion and no spec is its own formatting */
+    }
     int which_conversion = oparg & FVC_MASK;
     int have_fmt_spec = (oparg & FVS_MASK) == FVS_HAVE_SPEC;
     if (which_conversion != FVC_NONE && which_conversion != FVC_STR

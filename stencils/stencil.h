@@ -52,6 +52,7 @@
 #include "generators.h"
 #include "sum.h"
 #include "containers.h"
+#include "fstrings.h"
 #include "records.h"
 
 #define CC __attribute__((preserve_none))
