@@ -202,16 +202,20 @@ BINARY_OP_NUMBER(BINARY_OP_MULTIPLY_INT_OR_FLOAT, *, __builtin_mul_overflow)
  * 64-bit two's complement value means what Python's bitwise operations mean on
  * an int), anything else through the generic function in the operand (the
  * in-place one for augmented assignment).  Bools are not exact ints: theirs
- * keeps its type.  No guard, so no exit. */
+ * keeps its type.  No guard, so no exit.  The int-only forms below profile
+ * two-digit ints as ints: their raw forms take them, and no result of theirs
+ * on such ints overflows a raw int (<<'s inline path keeps every bit). */
 #define BINARY_OP_BITWISE(NAME, OP)                                           \
     STENCIL(NAME)                                                             \
     {                                                                         \
         PyObject *right = sp[-1], *left = sp[-2];                             \
         PyObject *res;                                                        \
         if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right)) {              \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_INT);                             \
             res = PyLong_FromLongLong(two_digit_value(left) OP two_digit_value(right)); \
         }                                                                     \
         else {                                                                \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
             SYNC_INSTR();                                                     \
             res = ((binaryfunc)OPERAND)(left, right);                         \
         }                                                                     \
@@ -232,9 +236,11 @@ BINARY_OP_BITWISE(BINARY_OP_XOR_INT_OR_OTHER, ^)
         PyObject *right = sp[-1], *left = sp[-2];                             \
         PyObject *res;                                                        \
         if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right) && Py_SIZE(right) != 0) { \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_INT);                             \
             res = PyLong_FromLongLong(FUNCTION(two_digit_value(left), two_digit_value(right))); \
         }                                                                     \
         else {                                                                \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
             SYNC_INSTR();                                                     \
             res = ((binaryfunc)OPERAND)(left, right);                         \
         }                                                                     \
@@ -243,6 +249,46 @@ BINARY_OP_BITWISE(BINARY_OP_XOR_INT_OR_OTHER, ^)
 
 BINARY_OP_INT_DIVISION(BINARY_OP_FLOOR_DIVIDE_INT_OR_OTHER, floor_divide)
 BINARY_OP_INT_DIVISION(BINARY_OP_REMAINDER_INT_OR_OTHER, floor_remainder)
+
+/* >> and << on operands of unknown types: ints of up to two digits and a count
+ * from 0 up inline (>> of such an int always fits 64 bits; << where the shift
+ * keeps every bit, else int's own code makes the big int), anything else through
+ * the generic function in the operand, which raises ValueError for a negative
+ * count.  No guard, so no exit. */
+STENCIL(BINARY_OP_RSHIFT_INT_OR_OTHER)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    PyObject *res;
+    if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right) && Py_SIZE(right) >= 0) {
+        PROFILE_OPERANDS(ACCEL_OPERANDS_INT);
+        res = PyLong_FromLongLong(shift_right(two_digit_value(left), two_digit_value(right)));
+    }
+    else {
+        PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);
+        SYNC_INSTR();
+        res = ((binaryfunc)OPERAND)(left, right);
+    }
+    BINARY_RESULT(left, right, res);
+}
+
+STENCIL(BINARY_OP_LSHIFT_INT_OR_OTHER)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    PyObject *res;
+    int64_t count = IS_TWO_DIGIT_INT(right) ? two_digit_value(right) : -1;
+    int64_t value = IS_TWO_DIGIT_INT(left) ? two_digit_value(left) : 0;
+    int64_t shifted = (uint64_t)count < 64 ? shift_left(value, count) : 0;
+    if (IS_TWO_DIGIT_INT(left) && (uint64_t)count < 64 && shift_right(shifted, count) == value) {
+        PROFILE_OPERANDS(ACCEL_OPERANDS_INT);
+        res = PyLong_FromLongLong(shifted);
+    }
+    else {
+        PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);
+        SYNC_INSTR();
+        res = ((binaryfunc)OPERAND)(left, right);
+    }
+    BINARY_RESULT(left, right, res);
+}
 
 /* Floats, or ints (one digit each, so exactly representable: the quotient is
  * correctly rounded, as int's own true division); zero divisors go through the

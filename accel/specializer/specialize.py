@@ -28,7 +28,7 @@ ADD, INPLACE_ADD = 0, 13  # BINARY_OP's opargs for + and +=
 # Float operations that also take an int operand (converted: accel/specializer/unbox.py).
 MIXES_INTS = frozenset({"ADD", "SUBTRACT", "MULTIPLY", "TRUE_DIVIDE", "POWER"})
 # Operations whose forms for operands of unknown types take only ints inline.
-INT_ONLY = frozenset({"AND", "OR", "XOR", "FLOOR_DIVIDE", "REMAINDER"})
+INT_ONLY = frozenset({"AND", "OR", "XOR", "FLOOR_DIVIDE", "REMAINDER", "LSHIFT", "RSHIFT"})
 # Forms with an inline cache (stencils/cached.c): the generic work on a miss, so they
 # need no type feedback, only CPython's private layouts checked at start-up (without
 # them, these instructions exit to the interpreter).
@@ -37,7 +37,8 @@ CACHED = {"LOAD_GLOBAL": "LOAD_GLOBAL_CACHED", "LOAD_ATTR": "LOAD_ATTR_CACHED",
 # The forms for operands of unknown types that note the kinds they see.
 PROFILES_OPERANDS = frozenset({"BINARY_OP_ADD_INT_OR_FLOAT", "BINARY_OP_SUBTRACT_INT_OR_FLOAT",
                                "BINARY_OP_MULTIPLY_INT_OR_FLOAT", "BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT",
-                               "COMPARE_OP_JUMP"})
+                               "COMPARE_OP_JUMP"}
+                              | {f"BINARY_OP_{op}_INT_OR_OTHER" for op in INT_ONLY})
 # What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
 SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR", "UNPACK_SEQUENCE", "CALL"}
 # Calls of a math function that is one libm call (types.MATH_CALLS), float(i) and int(x):
