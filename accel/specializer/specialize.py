@@ -331,10 +331,24 @@ def _slice_subscript(instr: QInstr, following: QInstr, decoded: Decoded, feedbac
                   note="lists, tuples and strs sliced inline; other operands take the generic path")
 
 
+def _extend_to_tuple(instr: QInstr, following: QInstr, decoded: Decoded, feedback: Feedback) -> QInstr | None:
+    """`(a, *rest)`: LIST_EXTEND 1 of the list BUILD_LIST made and the LIST_TO_TUPLE after
+    it, fused: a fresh list and an exact list or tuple make the tuple at once; anything
+    else extends and converts as the two do.  No guard."""
+    name = "LIST_EXTEND__LIST_TO_TUPLE"
+    if following.name != "LIST_TO_TUPLE" or instr.oparg != 1 or name not in feedback.stencils:
+        return None
+    if following.start in decoded.jump_targets:
+        return None
+    return QInstr(name, instr.covers + following.covers, instr.oparg,
+                  note="a fresh list and an exact list or tuple make the tuple at once; others extend and convert")
+
+
 # Instructions that may fuse with the one after them: name -> the fuser, which returns
 # the fused instruction or None.
 PAIR_FUSERS = {"COMPARE_OP": _compare_jump, "CONTAINS_OP": _contains_jump,
-               "BUILD_SLICE": _slice_subscript, "BINARY_OP": _add_unicode_and_store}
+               "BUILD_SLICE": _slice_subscript, "BINARY_OP": _add_unicode_and_store,
+               "LIST_EXTEND": _extend_to_tuple}
 
 
 def _become(instr: QInstr, name: str, note: str = "", guards: tuple[str, ...] = ()) -> QInstr:
