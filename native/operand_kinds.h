@@ -6,7 +6,8 @@
  * then stays unboxed.  A plain enum: the build feeds this file to cffi's cdef parser. */
 enum accel_operand_kind {
     ACCEL_OPERANDS_FLOAT = 1,       /* both exact floats */
-    ACCEL_OPERANDS_INT = 2,         /* both ints of one digit */
+    ACCEL_OPERANDS_INT = 2,         /* both ints of one digit (of two, at the int-only
+                                       sites: stencils/arith.c) */
     ACCEL_OPERANDS_OTHER = 4,       /* anything else (mixed, big ints, other types) */
 };
 

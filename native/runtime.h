@@ -28,6 +28,7 @@
 #include "gen_finalize.h"
 #include "builtins.h"
 #include "containers.h"
+#include "fstrings.h"
 #include "exception_groups.h"
 #include "stencil_ids.h"
 #include "accel.h"

@@ -141,27 +141,6 @@ STENCIL(BINARY_OP_POWER_FLOAT)
     BINARY_RESULT(left, right, res);
 }
 
-/* Ints of at most two digits (|value| < 2**60), such as sums kept under a 32-bit
- * mask: read as a C integer, so that arithmetic on them need not go through
- * PyNumber_* and int's generic digit loops.  Zero's digit is not read. */
-#define IS_TWO_DIGIT_INT(O) \
-    (Py_TYPE(O) == &PyLong_Type && (size_t)(Py_SIZE(O) + 2) < 5)
-
-static inline __attribute__((always_inline)) int64_t
-two_digit_value(PyObject *o)
-{
-    Py_ssize_t size = Py_SIZE(o);
-    const digit *digits = ((PyLongObject *)o)->ob_digit;
-    int64_t magnitude = 0;
-    if (size != 0) {
-        magnitude = digits[0];
-    }
-    if (size == 2 || size == -2) {
-        magnitude |= (int64_t)digits[1] << PyLong_SHIFT;
-    }
-    return size < 0 ? -magnitude : magnitude;
-}
-
 /* Operands of unknown types (a list's items, an attribute's value): the int and
  * float cases inline, anything else through the generic function in the operand
  * (the in-place one for augmented assignment).  Ints of two digits whose result
@@ -202,16 +181,20 @@ BINARY_OP_NUMBER(BINARY_OP_MULTIPLY_INT_OR_FLOAT, *, __builtin_mul_overflow)
  * 64-bit two's complement value means what Python's bitwise operations mean on
  * an int), anything else through the generic function in the operand (the
  * in-place one for augmented assignment).  Bools are not exact ints: theirs
- * keeps its type.  No guard, so no exit. */
+ * keeps its type.  No guard, so no exit.  The int-only forms below profile
+ * two-digit ints as ints: their raw forms take them, and no result of theirs
+ * on such ints overflows a raw int (<<'s inline path keeps every bit). */
 #define BINARY_OP_BITWISE(NAME, OP)                                           \
     STENCIL(NAME)                                                             \
     {                                                                         \
         PyObject *right = sp[-1], *left = sp[-2];                             \
         PyObject *res;                                                        \
         if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right)) {              \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_INT);                             \
             res = box_int(two_digit_value(left) OP two_digit_value(right));   \
         }                                                                     \
         else {                                                                \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
             SYNC_INSTR();                                                     \
             res = ((binaryfunc)OPERAND)(left, right);                         \
         }                                                                     \
@@ -232,9 +215,11 @@ BINARY_OP_BITWISE(BINARY_OP_XOR_INT_OR_OTHER, ^)
         PyObject *right = sp[-1], *left = sp[-2];                             \
         PyObject *res;                                                        \
         if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right) && Py_SIZE(right) != 0) { \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_INT);                             \
             res = box_int(FUNCTION(two_digit_value(left), two_digit_value(right))); \
         }                                                                     \
         else {                                                                \
+            PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
             SYNC_INSTR();                                                     \
             res = ((binaryfunc)OPERAND)(left, right);                         \
         }                                                                     \
@@ -243,6 +228,46 @@ BINARY_OP_BITWISE(BINARY_OP_XOR_INT_OR_OTHER, ^)
 
 BINARY_OP_INT_DIVISION(BINARY_OP_FLOOR_DIVIDE_INT_OR_OTHER, floor_divide)
 BINARY_OP_INT_DIVISION(BINARY_OP_REMAINDER_INT_OR_OTHER, floor_remainder)
+
+/* >> and << on operands of unknown types: ints of up to two digits and a count
+ * from 0 up inline (>> of such an int always fits 64 bits; << where the shift
+ * keeps every bit, else int's own code makes the big int), anything else through
+ * the generic function in the operand, which raises ValueError for a negative
+ * count.  No guard, so no exit. */
+STENCIL(BINARY_OP_RSHIFT_INT_OR_OTHER)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    PyObject *res;
+    if (IS_TWO_DIGIT_INT(left) && IS_TWO_DIGIT_INT(right) && Py_SIZE(right) >= 0) {
+        PROFILE_OPERANDS(ACCEL_OPERANDS_INT);
+        res = PyLong_FromLongLong(shift_right(two_digit_value(left), two_digit_value(right)));
+    }
+    else {
+        PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);
+        SYNC_INSTR();
+        res = ((binaryfunc)OPERAND)(left, right);
+    }
+    BINARY_RESULT(left, right, res);
+}
+
+STENCIL(BINARY_OP_LSHIFT_INT_OR_OTHER)
+{
+    PyObject *right = sp[-1], *left = sp[-2];
+    PyObject *res;
+    int64_t count = IS_TWO_DIGIT_INT(right) ? two_digit_value(right) : -1;
+    int64_t value = IS_TWO_DIGIT_INT(left) ? two_digit_value(left) : 0;
+    int64_t shifted = (uint64_t)count < 64 ? shift_left(value, count) : 0;
+    if (IS_TWO_DIGIT_INT(left) && (uint64_t)count < 64 && shift_right(shifted, count) == value) {
+        PROFILE_OPERANDS(ACCEL_OPERANDS_INT);
+        res = PyLong_FromLongLong(shifted);
+    }
+    else {
+        PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);
+        SYNC_INSTR();
+        res = ((binaryfunc)OPERAND)(left, right);
+    }
+    BINARY_RESULT(left, right, res);
+}
 
 /* Floats, or ints (one digit each, so exactly representable: the quotient is
  * correctly rounded, as int's own true division); zero divisors go through the

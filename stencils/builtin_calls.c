@@ -31,28 +31,35 @@ exact_container_length(PyObject *object)
     return -1;
 }
 
-/* [NULL, len, x] -> [len(x)] */
-STENCIL(CALL_BUILTIN_LEN)
-{
-    if (UNLIKELY(sp[-3] != NULL || sp[-2] != (PyObject *)OPERAND)) {
-        EXIT(ACCEL_EXIT_GUARD_VALUE);
+/* [NULL, len, x] -> [len(x)]: as an int object, or (RAW) as a raw int for an
+ * int operation that takes it raw (accel/specializer/unbox.py). */
+#define CALL_BUILTIN_LEN_FORM(NAME, RAW)                                      \
+    STENCIL(NAME)                                                             \
+    {                                                                         \
+        if (UNLIKELY(sp[-3] != NULL || sp[-2] != (PyObject *)OPERAND)) {      \
+            EXIT(ACCEL_EXIT_GUARD_VALUE);                                     \
+        }                                                                     \
+        PyObject *object = sp[-1];                                            \
+        Py_ssize_t length = exact_container_length(object);                   \
+        if (length < 0) {                                                     \
+            SYNC_INSTR();  /* a __len__ written in Python sees this line */   \
+            length = PyObject_Size(object);                                   \
+        }                                                                     \
+        PyObject *result = length < 0 ? NULL                                  \
+            : RAW ? (PyObject *)(intptr_t)length : box_int(length);          \
+        sp -= 3;                                                              \
+        /* (an exact container's last reference: its items' finalizers see this line) */ \
+        DECREF_AT_INSTR(object);                                              \
+        Py_DECREF((PyObject *)OPERAND);  /* never the last reference: the code keeps its OPERAND */ \
+        if (UNLIKELY(length < 0 || (!(RAW) && result == NULL))) {             \
+            ERROR();                                                          \
+        }                                                                     \
+        *sp++ = result;                                                       \
+        CONTINUE();                                                           \
     }
-    PyObject *object = sp[-1];
-    Py_ssize_t length = exact_container_length(object);
-    if (length < 0) {
-        SYNC_INSTR();  /* a __len__ written in Python sees this line */
-        length = PyObject_Size(object);
-    }
-    PyObject *result = length < 0 ? NULL : box_int(length);
-    sp -= 3;
-    DECREF_AT_INSTR(object);  /* (an exact container's last reference: its items' finalizers see this line) */
-    Py_DECREF((PyObject *)OPERAND);  /* never the last reference: the code keeps its OPERAND */
-    if (UNLIKELY(result == NULL)) {
-        ERROR();
-    }
-    *sp++ = result;
-    CONTINUE();
-}
+
+CALL_BUILTIN_LEN_FORM(CALL_BUILTIN_LEN, 0)
+CALL_BUILTIN_LEN_FORM(CALL_BUILTIN_LEN_RAW, 1)
 
 /* [NULL, f, x] -> [f(x)] for the builtins that consume a generator in one
  * native loop (native/fold.h), `f` being sum, all or any: DRIVER(tstate, f,

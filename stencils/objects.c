@@ -302,6 +302,64 @@ STENCIL(LIST_TO_TUPLE)
     CONTINUE();
 }
 
+/* LIST_EXTEND 1 and the LIST_TO_TUPLE after it, as `(a, *rest)` compiles: where
+ * the list is exact and the stack holds its only reference (the BUILD_LIST before
+ * made it), and the iterable is an exact list or tuple, the tuple is made at once,
+ * the list's items moved into it and the iterable's copied; the emptied list dies
+ * without touching them.  Anything else extends and converts as the two do. */
+STENCIL(LIST_EXTEND__LIST_TO_TUPLE)
+{
+    PyObject *iterable = sp[-1];
+    PyObject *list = sp[-2];
+    PyTypeObject *type = Py_TYPE(iterable);
+    if (PyList_CheckExact(list) && Py_REFCNT(list) == 1 && (type == &PyList_Type || type == &PyTuple_Type)) {
+        Py_ssize_t head = PyList_GET_SIZE(list), tail = Py_SIZE(iterable);
+        PyObject **items = type == &PyList_Type ? ((PyListObject *)iterable)->ob_item
+                                                : ((PyTupleObject *)iterable)->ob_item;
+        SYNC_INSTR();
+        PyObject *tuple = PyTuple_New(head + tail);
+        sp -= 2;
+        if (UNLIKELY(tuple == NULL)) {
+            sp++;  /* LIST_EXTEND failed: the list stays, the iterable is gone */
+            Py_DECREF(iterable);
+            ERROR();
+        }
+        PyObject **to = ((PyTupleObject *)tuple)->ob_item;
+        PyObject **moved = ((PyListObject *)list)->ob_item;
+        for (Py_ssize_t i = 0; i < head; i++) {
+            to[i] = moved[i];
+        }
+        Py_SET_SIZE(list, 0);
+        for (Py_ssize_t i = 0; i < tail; i++) {
+            Py_INCREF(items[i]);
+            to[head + i] = items[i];
+        }
+        Py_DECREF(list);  /* empty: no item of it dies here */
+        Py_DECREF(iterable);  /* an exact list or tuple: no code runs (its items are the tuple's too) */
+        *sp++ = tuple;
+        CONTINUE();
+    }
+    if (type->tp_iter == NULL && !PySequence_Check(iterable)) {
+        EXIT(ACCEL_EXIT_RAISE);  /* LIST_EXTEND's reworded TypeError: the interpreter raises it */
+    }
+    SYNC_INSTR();
+    PyObject *none = _PyList_Extend((PyListObject *)list, iterable);
+    sp--;
+    Py_DECREF(iterable);
+    if (none == NULL) {
+        ERROR();
+    }
+    Py_DECREF(none);
+    PyObject *tuple = PyList_AsTuple(list);
+    Py_DECREF(list);
+    if (tuple == NULL) {
+        sp--;
+        ERROR();
+    }
+    sp[-1] = tuple;
+    CONTINUE();
+}
+
 /* ceval.c's unpack_iterable: the items of v onto the stack below `top`, last
  * item lowest; with argcntafter >= 0, the rest of them in a list in between.
  * 1 on success; 0 with an exception set and nothing left on the stack. */
@@ -693,12 +751,16 @@ STENCIL(GET_LEN)
     CONTINUE();
 }
 
-/* The pieces of an f-string, joined. */
+/* The pieces of an f-string, joined: exact strs of one byte per character by
+ * accel's own join (native/fstrings.c), anything else by the generic one. */
 STENCIL(BUILD_STRING)
 {
     int n = OPARG;
     SYNC_INSTR();
-    PyObject *str = _PyUnicode_JoinArray(&_Py_STR(empty), sp - n, n);
+    PyObject *str;
+    if (!accel_join_pieces(sp - n, n, &str)) {
+        str = _PyUnicode_JoinArray(&_Py_STR(empty), sp - n, n);
+    }
     if (str == NULL) {
         ERROR();
     }
@@ -714,6 +776,9 @@ STENCIL(BUILD_STRING)
 STENCIL(FORMAT_VALUE)
 {
     int oparg = OPARG;
+    if (oparg == FVC_NONE && PyUnicode_CheckExact(sp[-1])) {
+        CONTINUE();  /* a str with no conversion and no spec is its own formatting */
+    }
     int which_conversion = oparg & FVC_MASK;
     int have_fmt_spec = (oparg & FVS_MASK) == FVS_HAVE_SPEC;
     if (which_conversion != FVC_NONE && which_conversion != FVC_STR

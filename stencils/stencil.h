@@ -54,6 +54,7 @@
 #include "sum.h"
 #include "all_any.h"
 #include "containers.h"
+#include "fstrings.h"
 #include "records.h"
 
 #define CC __attribute__((preserve_none))
@@ -407,7 +408,30 @@ as_slot(double value)
 
 #define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)
 
-/* An exact int whose value fits a raw int, or 0. */
+/* Ints of at most two digits (|value| < 2**60), such as sums kept under a 32-bit
+ * mask: read as a C integer, so that arithmetic on them need not go through
+ * PyNumber_* and int's generic digit loops.  Zero's digit is not read. */
+#define IS_TWO_DIGIT_INT(O) \
+    (Py_TYPE(O) == &PyLong_Type && (size_t)(Py_SIZE(O) + 2) < 5)
+
+static inline __attribute__((always_inline)) int64_t
+two_digit_value(PyObject *o)
+{
+    Py_ssize_t size = Py_SIZE(o);
+    const digit *digits = ((PyLongObject *)o)->ob_digit;
+    int64_t magnitude = 0;
+    if (size != 0) {
+        magnitude = digits[0];
+    }
+    if (size == 2 || size == -2) {
+        magnitude |= (int64_t)digits[1] << PyLong_SHIFT;
+    }
+    return size < 0 ? -magnitude : magnitude;
+}
+
+/* An exact int whose value fits a raw int, or 0.  Ints of up to two digits are
+ * read in place (an lcg's state masked to 31 bits is two digits half the time);
+ * larger ones through int's own conversion. */
 static inline __attribute__((always_inline)) int
 unbox_int(PyObject *value, int64_t *out)
 {
@@ -416,6 +440,10 @@ unbox_int(PyObject *value, int64_t *out)
     }
     if (IS_COMPACT_INT(value)) {
         *out = COMPACT_VALUE(value);
+        return 1;
+    }
+    if (IS_TWO_DIGIT_INT(value)) {
+        *out = two_digit_value(value);
         return 1;
     }
     int overflow;

@@ -842,3 +842,96 @@ negate({})
     assert run.returncode == 1 and "TypeError" in run.stderr
     assert_native(run, "negate", "key")
     assert "UNARY_NEGATIVE" in run.function("negate")["specialized"]
+
+
+def test_shifts_at_sites_of_unknown_types(tmp_path):
+    """>> and << (BINARY_OP_*SHIFT_INT_OR_OTHER): ints of up to two digits and a count from
+    0 up inline (<< only where no bit is lost, else the big int); negative counts
+    (ValueError, stock's traceback), big ints, bools, floats and classes with their own
+    operators take the generic path."""
+    run = compare("""
+        class Bits:
+            def __rshift__(self, other):
+                return ("rshift", other)
+            def __rrshift__(self, other):
+                return ("rrshift", other)
+            def __lshift__(self, other):
+                return ("lshift", other)
+            def __rlshift__(self, other):
+                return ("rlshift", other)
+
+        D = 2 ** 30
+        VALUES = [0, 1, -1, 5, -6, 31, 32, 62, 63, 64, 100, D - 1, D, -D, 2 ** 40 + 3, -(2 ** 59),
+                  2 ** 60 - 1, 2 ** 60, -(2 ** 60), 2 ** 63 - 1, 2 ** 64 + 9, -(2 ** 90), True, False]
+
+        def table(values):
+            out = []
+            for x in values:
+                for y in values:
+                    try:
+                        out.append((x >> y, x << y if y < 200 else None))
+                    except ValueError as error:
+                        out.append(str(error))
+            return out
+
+        def others(a, b):
+            return a >> b, a << b
+
+        def shift(a, b):
+            return a >> b
+
+        result = table(VALUES)
+        print(len(result), result[:40], result[-40:])
+        print(all(type(p) is type(q) for r, s in zip(result, table(VALUES)) if isinstance(r, tuple)
+                  for p, q in zip(r, s)))
+        print(others(Bits(), 2), others(5, Bits()), others(True, True), others(2 ** 59, 4), others(-(2 ** 59), 4), others(3, 61))
+        for bad in ((1.5, 1), ("a", 1), (1, 2.0)):
+            try:
+                others(*bad)
+            except TypeError as error:
+                print(error)
+        print(shift(100, 2))
+        shift(1, -1)
+    """, tmp_path, functions=["table", "others", "shift"])
+    assert "ValueError: negative shift count" in run.stderr, run.stderr
+    assert_native(run, "table", "others", "shift")
+    for op in ("RSHIFT", "LSHIFT"):
+        assert f"BINARY_OP_{op}_INT_OR_OTHER" in run.function("table")["specialized"], run.function("table")["text"]
+
+
+def test_int_only_sites_that_saw_ints_are_specialized_raw(tmp_path):
+    """The int-only forms (& | ^ // % >> <<) note the operand kinds they see: a site that saw
+    only ints of up to two digits in the first call is an int operation on raw values from
+    the second (an lcg's state, masked to 31 bits, is two digits half the time).  When it
+    then meets a big int, a zero divisor or a negative count, its guard exits and the
+    interpreter computes (or raises) what stock does; the code is compiled again generic."""
+    run = compare("""
+        def lcg(state):
+            return (state * 1103515245 + 12345) & 0x7FFF_FFFF
+
+        def pick(n, size, state):
+            out = []
+            for _ in range(n):
+                state = lcg(state)
+                rank = (state >> 4) % size
+                out.append((rank * rank // size, state % 7, (state >> 8) << 3, state ^ rank))
+            return out, state
+
+        first, state = pick(3000, 600, 99)
+        second, state = pick(3000, 600, state)
+        print(first[:5], second[-5:], state)
+        print(pick(3, 600, 2 ** 70)[0])
+        print(pick(3, 2 ** 65, 5)[0])
+        try:
+            pick(3, 0, 5)
+        except ZeroDivisionError as error:
+            print("caught", error)
+        print(pick(200, 7, 11)[0][-3:])
+        pick(2, 0, 5)
+    """, tmp_path, functions=["pick"])
+    assert "ZeroDivisionError: integer modulo by zero" in run.stderr, run.stderr
+    assert_native(run, "pick")
+    facts = run.function("pick")
+    assert facts["recompiles"] >= 1, facts["text"]
+    for form in ("BINARY_OP_RSHIFT_INT_RAW", "BINARY_OP_REMAINDER_INT_RAW", "BINARY_OP_LSHIFT_INT_RAW"):
+        assert form in facts["specialized"], facts["text"]

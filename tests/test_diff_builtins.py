@@ -99,7 +99,8 @@ print(len(big), big[-1])
 """, tmp_path, functions=["work", "bad", "temporaries"])
     assert run.stdout.count("Traceback") == 5
     assert_native(run, "work", "bad", "temporaries")
-    specialized = set(run.function("work")["specialized"])
+    # (len's result goes into int arithmetic raw: CALL_BUILTIN_LEN_RAW)
+    specialized = {name.removesuffix("_RAW") for name in run.function("work")["specialized"]}
     assert FORMS <= specialized, run.function("work")["text"]
 
 
@@ -256,3 +257,66 @@ print(len(queue), len(bag.items), queue[-1])
     assert "CALL_BUILTIN_LEN" in run.function("push")["specialized"], run.function("push")["text"]
     assert "CALL_SET_ADD" not in run.function("put")["specialized"], run.function("put")["text"]
     assert run.deopts("GUARD_VALUE") == 0, run.stats
+
+
+def test_len_as_a_raw_int(tmp_path):
+    """len(x) whose result goes into int arithmetic is pushed raw (CALL_BUILTIN_LEN_RAW), and
+    a raw value below it stays raw: exact containers and strs, a __len__ written in Python
+    that collects garbage and looks at the caller's frame, one that raises or returns a bad
+    value, an empty container as a divisor (ZeroDivisionError, stock's traceback)."""
+    run = compare("""
+        import gc
+        import sys
+
+        class Sized:
+            def __init__(self, n):
+                self.n = n
+            def __len__(self):
+                gc.collect()
+                frame = sys._getframe(1)
+                print("len from", frame.f_code.co_name, frame.f_lineno, sorted(frame.f_locals))
+                return self.n
+
+        class BadLen:
+            def __len__(self):
+                return -1
+
+        class Raises:
+            def __len__(self):
+                raise KeyError("no length")
+
+        def pick(n, items, state):
+            out = []
+            for _ in range(n):
+                state = (state * 1103515245 + 12345) & 0x7FFF_FFFF
+                rank = (state >> 4) % len(items)
+                out.append(rank * rank // len(items) + len(items) - 1)
+            return out, state
+
+        def mixed(containers, state):
+            total = 0
+            for c in containers:
+                total += (state >> 3) % len(c) + len(c) * 2
+            return total
+
+        data = ["w%d" % i for i in range(600)]
+        first, state = pick(2000, data, 7)
+        second, state = pick(2000, data, state)
+        print(first[:6], second[-6:], state)
+        print(pick(5, tuple(data[:7]), 3)[0], pick(5, "abcdefghij", 3)[0], pick(5, {1: 2, 3: 4}, 3)[0])
+        print(pick(3, {1, 2, 3}, 9)[0], pick(2, Sized(5), 11)[0], pick(2, Sized(2 ** 40), 11)[0])
+        print(mixed([[1], (1, 2), "abc", {4: 5}, frozenset({6}), Sized(9), range(70)], 12345))
+        for bad in (BadLen(), Raises(), Sized(-3), 5):
+            try:
+                pick(2, bad, 1)
+            except (ValueError, KeyError, TypeError) as error:
+                print(type(error).__name__, error)
+        try:
+            pick(2, [], 1)
+        except ZeroDivisionError as error:
+            print("caught", error)
+        mixed([[1, 2], ()], 5)
+    """, tmp_path, functions=["pick", "mixed"])
+    assert "ZeroDivisionError: integer modulo by zero" in run.stderr, run.stderr
+    assert_native(run, "pick", "mixed")
+    assert "CALL_BUILTIN_LEN_RAW" in run.function("pick")["specialized"], run.function("pick")["text"]

@@ -358,3 +358,60 @@ def test_container_globals_typed_by_value(tmp_path):
     specialized = run.function("look")["specialized"]
     assert "BINARY_SUBSCR_DICT" in specialized and "BINARY_SUBSCR_TUPLE_INT" in specialized, \
         run.function("look")["text"]
+
+
+def test_star_tuple_displays(tmp_path):
+    """`(a, *rest)` (LIST_EXTEND__LIST_TO_TUPLE): a fresh list and an exact list or tuple
+    make the tuple at once (the list's items moved, the rest's copied: a later change to
+    `rest` does not show); strs, generators, dicts, ranges, list subclasses and classes
+    with __iter__ extend and convert; a non-iterable raises stock's reworded TypeError;
+    finalizers run when stock runs them."""
+    run = compare("""
+        class Dies:
+            def __init__(self, name):
+                self.name = name
+            def __del__(self):
+                print("del", self.name)
+
+        class Items:
+            def __iter__(self):
+                yield from (7, 8)
+
+        class MyList(list):
+            def __iter__(self):
+                return iter(["mine"])
+
+        def display(first, rest):
+            return (first, *rest)
+
+        def two(first, rest, more):
+            return (first, *rest, *more)
+
+        def walk(cells, neighbors):
+            seen = []
+            for cell in cells:
+                for c in (cell, *neighbors[cell]):
+                    seen.append(c)
+            return seen
+
+        rest = [2, 3]
+        t = display(1, rest)
+        rest.append(4)
+        print(t, rest, display(1, ()), display(1, []), display(1, (2,)))
+        for other in ("ab", (x for x in range(3)), {5: 6}, range(4), MyList([1, 2]), Items(), {9}):
+            print(display(0, other))
+        print(two(0, [1], (2, 3)), two(0, (), []))
+        neighbors = [[1, 2], [0, 2, 3], [0, 1], [1]]
+        print(walk(range(4), neighbors), walk([3, 3], neighbors))
+        print(display(Dies("first"), [Dies("rest")])[1].name)
+        print("after")
+        try:
+            display(1, 5)
+        except TypeError as error:
+            print(error)
+        display(1, None)
+    """, tmp_path, functions=["display", "two", "walk"])
+    assert "TypeError: Value after * must be an iterable, not NoneType" in run.stderr, run.stderr
+    assert_native(run, "display", "two", "walk")
+    for name in ("display", "walk"):
+        assert "LIST_EXTEND__LIST_TO_TUPLE" in run.function(name)["specialized"], run.function(name)["text"]

@@ -284,7 +284,7 @@ def test_star_unpacking_in_displays(tmp_path):
             print("KeyError", e)
         _accel_probe(lists, sets, dicts, not_iterable_list, not_iterable_set, not_mapping, failing_iter)
         _traceback(not_iterable_list, None)
-    """, {"lists": {"LIST_EXTEND", "LIST_TO_TUPLE", "BUILD_LIST"}, "sets": {"SET_UPDATE", "BUILD_SET"},
+    """, {"lists": {"LIST_EXTEND", "LIST_EXTEND__LIST_TO_TUPLE", "BUILD_LIST"}, "sets": {"SET_UPDATE", "BUILD_SET"},
           "dicts": {"DICT_UPDATE", "BUILD_MAP"}, "not_mapping": {"DICT_UPDATE"},
           "failing_iter": {"LIST_EXTEND"}})
     # The reworded TypeError of LIST_EXTEND is the interpreter's: that site exits.

@@ -28,7 +28,7 @@ ADD, INPLACE_ADD = 0, 13  # BINARY_OP's opargs for + and +=
 # Float operations that also take an int operand (converted: accel/specializer/unbox.py).
 MIXES_INTS = frozenset({"ADD", "SUBTRACT", "MULTIPLY", "TRUE_DIVIDE", "POWER"})
 # Operations whose forms for operands of unknown types take only ints inline.
-INT_ONLY = frozenset({"AND", "OR", "XOR", "FLOOR_DIVIDE", "REMAINDER"})
+INT_ONLY = frozenset({"AND", "OR", "XOR", "FLOOR_DIVIDE", "REMAINDER", "LSHIFT", "RSHIFT"})
 # Forms with an inline cache (stencils/cached.c): the generic work on a miss, so they
 # need no type feedback, only CPython's private layouts checked at start-up (without
 # them, these instructions exit to the interpreter).
@@ -37,7 +37,8 @@ CACHED = {"LOAD_GLOBAL": "LOAD_GLOBAL_CACHED", "LOAD_ATTR": "LOAD_ATTR_CACHED",
 # The forms for operands of unknown types that note the kinds they see.
 PROFILES_OPERANDS = frozenset({"BINARY_OP_ADD_INT_OR_FLOAT", "BINARY_OP_SUBTRACT_INT_OR_FLOAT",
                                "BINARY_OP_MULTIPLY_INT_OR_FLOAT", "BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT",
-                               "COMPARE_OP_JUMP"})
+                               "COMPARE_OP_JUMP"}
+                              | {f"BINARY_OP_{op}_INT_OR_OTHER" for op in INT_ONLY})
 # What _specialize_one may change (at a generic site, it notes why any instruction stays as is).
 SPECIALIZED = frozenset(CACHED) | {"BINARY_OP", "FOR_ITER", "BINARY_SUBSCR", "STORE_SUBSCR", "UNPACK_SEQUENCE", "CALL",
                                    "COMPARE_OP"}
@@ -348,10 +349,24 @@ def _slice_subscript(instr: QInstr, following: QInstr, decoded: Decoded, feedbac
                   note="lists, tuples and strs sliced inline; other operands take the generic path")
 
 
+def _extend_to_tuple(instr: QInstr, following: QInstr, decoded: Decoded, feedback: Feedback) -> QInstr | None:
+    """`(a, *rest)`: LIST_EXTEND 1 of the list BUILD_LIST made and the LIST_TO_TUPLE after
+    it, fused: a fresh list and an exact list or tuple make the tuple at once; anything
+    else extends and converts as the two do.  No guard."""
+    name = "LIST_EXTEND__LIST_TO_TUPLE"
+    if following.name != "LIST_TO_TUPLE" or instr.oparg != 1 or name not in feedback.stencils:
+        return None
+    if following.start in decoded.jump_targets:
+        return None
+    return QInstr(name, instr.covers + following.covers, instr.oparg,
+                  note="a fresh list and an exact list or tuple make the tuple at once; others extend and convert")
+
+
 # Instructions that may fuse with the one after them: name -> the fuser, which returns
 # the fused instruction or None.
 PAIR_FUSERS = {"COMPARE_OP": _compare_jump, "CONTAINS_OP": _contains_jump,
-               "BUILD_SLICE": _slice_subscript, "BINARY_OP": _add_unicode_and_store}
+               "BUILD_SLICE": _slice_subscript, "BINARY_OP": _add_unicode_and_store,
+               "LIST_EXTEND": _extend_to_tuple}
 
 
 def _become(instr: QInstr, name: str, note: str = "", guards: tuple[str, ...] = ()) -> QInstr:

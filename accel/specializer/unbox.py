@@ -33,7 +33,7 @@ from ..datatype import datatype
 from ..frontend.decode import Decoded, stack_depths, stack_effect
 from .ir import ENDS_PATH, NOTHING, QInstr, jump_targets
 from .quicken import UNPACK_SEQUENCE_UNITS
-from .specialize import FOLDABLE_YIELD
+from .specialize import BUILTIN_CALL_FORMS, FOLDABLE_YIELD, METHOD_CALL_FORMS
 from .types import MATH_CALLS, State
 
 MAX_SLOTS = 64  # the masks are 64-bit
@@ -147,6 +147,12 @@ INT_JUMP_CONDITIONS = {0b001: "LT", 0b011: "LE", 0b010: "EQ", 0b101: "NE", 0b100
 # Where those comparisons' operands come from, for fuse_int_comparisons: a boxed local
 # unboxed in place, a raw local, a raw constant (the left one never a constant).
 INT_COMPARISON_SOURCES = {"LOAD_FAST_UNBOX_INT": "LOCAL", "LOAD_FAST_RAW": "FAST", "LOAD_CONST_RAW": "CONST"}
+# The forms of calls of builtins and methods (stencils/builtin_calls.c), whose stack
+# effect is CALL's, so that raw values below them stay raw (as below a CALL); not sum()'s,
+# all()'s or any()'s, which may run a generator's native code in place of the call.
+BUILTIN_CALLS = frozenset(name for name, _ in (*BUILTIN_CALL_FORMS.values(), *METHOD_CALL_FORMS.values())
+                          if name not in ("CALL_BUILTIN_SUM", "CALL_BUILTIN_ALL", "CALL_BUILTIN_ANY")
+                          ) | {"CALL_BUILTIN_LEN_RAW"}
 # What can neither exit nor raise: raw locals and constants, float arithmetic but for
 # division and power, in all their fused forms.
 INFALLIBLE_RAW = frozenset({"LOAD_FAST_RAW", "LOAD_CONST_RAW", "STORE_FAST_RAW"}) | {
@@ -997,7 +1003,7 @@ def _effect(instr: QInstr) -> tuple[int, int] | None:
         name = instr.covers[0].name
     if name == "LOAD_GLOBAL":
         return 0, 1 + (instr.oparg & 1)
-    if name == "CALL" or name in INLINED_CALLS or name in TOP_RAW:
+    if name == "CALL" or name in INLINED_CALLS or name in TOP_RAW or name in BUILTIN_CALLS:
         return instr.oparg + 2, 1
     return _effect_of(name)
 
@@ -1174,6 +1180,8 @@ def _produce_raw(producer: QInstr, kind: str, raw_locals) -> bool:
     elif producer.name in ("LOAD_GLOBAL_CACHED", "LOAD_GLOBAL_PURE") and kind == "int" and not producer.oparg & 1:
         producer.name, producer.guards = "LOAD_GLOBAL_CACHED_UNBOX_INT", ("global is an int that fits a raw int",)
         producer.note = "inline cache; another value, or a miss that could run code, exits to the interpreter"
+    elif producer.name == "CALL_BUILTIN_LEN" and kind == "int":
+        producer.name = "CALL_BUILTIN_LEN_RAW"
     elif producer.name == "FOR_ITER_RANGE" and kind == "int":
         producer.name, producer.guards = "FOR_ITER_RANGE_RAW", ("iterator is a range iterator",)
         producer.note = "other iterators exit to the interpreter"
