@@ -111,6 +111,31 @@ accel_slice_inline(PyObject *container, PyObject *start, PyObject *stop, PyObjec
     return NULL;
 }
 
+/* list[start:start + n] = fresh, where fresh is an exact list of n items that
+ * nothing but the caller's reference holds (a slice or a display just made): the
+ * items trade places, so no reference count changes for the new ones; then the
+ * replaced items, now fresh's, are released last one first, as list_ass_slice
+ * releases them, with fresh emptied beforehand as list.clear() does (their
+ * finalizers may run any code). */
+static void
+exchange_items(PyListObject *list, Py_ssize_t start, PyListObject *fresh)
+{
+    Py_ssize_t n = Py_SIZE(fresh);
+    PyObject **into = list->ob_item + start, **replaced = fresh->ob_item;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *old = into[i];
+        into[i] = replaced[i];
+        replaced[i] = old;
+    }
+    fresh->ob_item = NULL;
+    fresh->allocated = 0;
+    Py_SET_SIZE(fresh, 0);
+    while (--n >= 0) {
+        Py_DECREF(replaced[n]);
+    }
+    PyMem_Free(replaced);
+}
+
 int
 accel_slice_assign_inline(PyObject *container, PyObject *start, PyObject *stop, PyObject *step, PyObject *value)
 {
@@ -118,6 +143,10 @@ accel_slice_assign_inline(PyObject *container, PyObject *start, PyObject *stop, 
     if (!PyList_CheckExact(container) || !simple_slice(start, stop, step, PyList_GET_SIZE(container), &s)
         || s.step != 1) {
         return 0;
+    }
+    if (PyList_CheckExact(value) && Py_REFCNT(value) == 1 && PyList_GET_SIZE(value) == s.length) {
+        exchange_items((PyListObject *)container, s.start, (PyListObject *)value);
+        return 1;
     }
     return PyList_SetSlice(container, s.start, s.start + s.length, value) < 0 ? -1 : 1;
 }

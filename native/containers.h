@@ -11,7 +11,9 @@
 PyObject *accel_slice_inline(PyObject *container, PyObject *start, PyObject *stop, PyObject *step);
 
 /* container[start:stop] = value, on the same terms, for an exact list and step 1:
- * 1 done, -1 failed (an exception set), 0 not such a case (the generic path). */
+ * 1 done, -1 failed (an exception set), 0 not such a case (the generic path).  A
+ * value that is an exact list of as many items, held by the caller's reference
+ * only, gives its items up (it is left empty). */
 int accel_slice_assign_inline(PyObject *container, PyObject *start, PyObject *stop, PyObject *step,
                               PyObject *value);
 
