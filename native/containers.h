@@ -17,4 +17,11 @@ PyObject *accel_slice_inline(PyObject *container, PyObject *start, PyObject *sto
 int accel_slice_assign_inline(PyObject *container, PyObject *start, PyObject *stop, PyObject *step,
                               PyObject *value);
 
+/* SLICE_COPY, `target[a:b] = source[c:d:step]` for the two locals and the four bounds
+ * packed 16 bits each (accel/specializer/slice_copy.py): 1 done; 0 not two exact lists
+ * and bounds that are None or ints of one digit (nothing done: the interpreter runs
+ * the statement); -1 failed (an exception set); -2 no memory for the list in between
+ * (a MemoryError set, where the read would raise it). */
+int accel_slice_copy(PyObject **locals, int source_local, int target_local, uint64_t bounds, Py_ssize_t step);
+
 #endif

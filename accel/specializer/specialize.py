@@ -15,6 +15,7 @@ import math
 from ..datatype import datatype
 from ..frontend.decode import Decoded
 from .ir import NOTHING, QInstr
+from .slice_copy import slice_copy
 from .types import (LIST_ITERATOR, MATH_CALLS, METHOD_CALLS, RANGE_ITERATOR, TUPLE_ITERATOR, Method,
                     Returns, State, nb_name, plain_type)
 
@@ -72,6 +73,11 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
     index = 0
     while index < len(program):
         instr = program[index]
+        copy = slice_copy(program, index, decoded, feedback)
+        if copy is not None:
+            result.append(copy[0])
+            index += copy[1]
+            continue
         fuse = PAIR_FUSERS.get(instr.name)
         fused = fuse(instr, program[index + 1], decoded, feedback) if fuse and index + 1 < len(program) else None
         if fused is not None:
