@@ -1,7 +1,8 @@
 /* Slices of exact lists, tuples and strs without a slice object, for the stencils
- * of BUILD_SLICE fused with its subscript (stencils/slices.c).  Functions, not
- * inline code: three element types and a copy loop would make each copy of the
- * stencil kilobytes long. */
+ * of BUILD_SLICE fused with its subscript and SLICE_COPY (stencils/slices.c), and
+ * starred unpacking of exact lists and tuples (UNPACK_EX, stencils/objects.c).
+ * Functions, not inline code: element types and copy loops would make each copy
+ * of the stencils kilobytes long. */
 #include "runtime.h"
 
 typedef struct {
@@ -256,4 +257,43 @@ accel_slice_copy(PyObject **locals, int source_local, int target_local, uint64_t
     }
     Py_DECREF(fresh);
     return err < 0 ? -1 : 1;
+}
+
+int
+accel_unpack_ex_inline(PyObject *seq, int before, int after, PyObject **top)
+{
+    if (!PyList_CheckExact(seq) && !PyTuple_CheckExact(seq)) {
+        return 0;
+    }
+    Py_ssize_t rest = Py_SIZE(seq) - before - after;
+    if (rest < 0) {
+        return 0;
+    }
+    PyObject *middle = PyList_New(rest);
+    if (middle == NULL) {
+        return -1;
+    }
+    /* The allocation may have collected garbage, whose finalizers may have changed
+     * a list: its items are read from here on, as they are now. */
+    if (Py_SIZE(seq) - before - after != rest) {
+        Py_DECREF(middle);
+        return 0;
+    }
+    PyObject **items = PyList_CheckExact(seq) ? ((PyListObject *)seq)->ob_item : ((PyTupleObject *)seq)->ob_item;
+    PyObject **sp = top;
+    for (int i = 0; i < before; i++) {
+        Py_INCREF(items[i]);
+        *--sp = items[i];
+    }
+    *--sp = middle;
+    for (Py_ssize_t i = 0; i < rest; i++) {
+        Py_INCREF(items[before + i]);
+        ((PyListObject *)middle)->ob_item[i] = items[before + i];
+    }
+    for (int j = 0; j < after; j++) {
+        PyObject *item = items[before + rest + j];
+        Py_INCREF(item);
+        *--sp = item;
+    }
+    return 1;
 }

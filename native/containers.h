@@ -24,4 +24,10 @@ int accel_slice_assign_inline(PyObject *container, PyObject *start, PyObject *st
  * (a MemoryError set, where the read would raise it). */
 int accel_slice_copy(PyObject **locals, int source_local, int target_local, uint64_t bounds, Py_ssize_t step);
 
+/* a, *b, c = seq (`before` names before the star, `after` after it) for an exact list
+ * or tuple of enough items: its items onto the stack below `top` as UNPACK_EX puts
+ * them (the first on top, the starred ones in a new list); 1 done, 0 not such a case
+ * (the generic path, which also raises the ValueError), -1 failed (no memory). */
+int accel_unpack_ex_inline(PyObject *seq, int before, int after, PyObject **top);
+
 #endif

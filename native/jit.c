@@ -42,6 +42,7 @@ static const struct {
     {"accel_slice_inline", (void *)accel_slice_inline},
     {"accel_slice_assign_inline", (void *)accel_slice_assign_inline},
     {"accel_slice_copy", (void *)accel_slice_copy},
+    {"accel_unpack_ex_inline", (void *)accel_unpack_ex_inline},
     {"accel_clear_frame", (void *)accel_clear_frame},
     {"accel_finish_in_interpreter", (void *)accel_finish_in_interpreter},
     {"accel_eval_frame", (void *)accel_eval_frame},

@@ -141,27 +141,6 @@ STENCIL(BINARY_OP_POWER_FLOAT)
     BINARY_RESULT(left, right, res);
 }
 
-/* Ints of at most two digits (|value| < 2**60), such as sums kept under a 32-bit
- * mask: read as a C integer, so that arithmetic on them need not go through
- * PyNumber_* and int's generic digit loops.  Zero's digit is not read. */
-#define IS_TWO_DIGIT_INT(O) \
-    (Py_TYPE(O) == &PyLong_Type && (size_t)(Py_SIZE(O) + 2) < 5)
-
-static inline __attribute__((always_inline)) int64_t
-two_digit_value(PyObject *o)
-{
-    Py_ssize_t size = Py_SIZE(o);
-    const digit *digits = ((PyLongObject *)o)->ob_digit;
-    int64_t magnitude = 0;
-    if (size != 0) {
-        magnitude = digits[0];
-    }
-    if (size == 2 || size == -2) {
-        magnitude |= (int64_t)digits[1] << PyLong_SHIFT;
-    }
-    return size < 0 ? -magnitude : magnitude;
-}
-
 /* Operands of unknown types (a list's items, an attribute's value): the int and
  * float cases inline, anything else through the generic function in the operand
  * (the in-place one for augmented assignment).  Ints of two digits whose result

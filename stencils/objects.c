@@ -550,7 +550,9 @@ STENCIL(UNPACK_SEQUENCE_LIST_TO_LOCALS)
     UNPACK_SEQUENCE_GENERIC(seq, n, STORE_PUSHED_ITEMS(0, n, OPERAND));
 }
 
-/* a, *b, c = seq: the low byte counts the names before the star, the next the ones after. */
+/* a, *b, c = seq: the low byte counts the names before the star, the next the ones after.
+ * An exact list or tuple is taken apart inline (native/containers.c), anything else
+ * through its iterator. */
 STENCIL(UNPACK_EX)
 {
     int oparg = OPARG;
@@ -558,7 +560,12 @@ STENCIL(UNPACK_EX)
     int total = 1 + before + after;
     PyObject *seq = *--sp;
     SYNC_INSTR();
-    if (!unpack_iterable(seq, before, after, sp + total)) {
+    int done = accel_unpack_ex_inline(seq, before, after, sp + total);
+    if (UNLIKELY(done < 0)) {
+        Py_DECREF(seq);
+        ERROR();
+    }
+    if (UNLIKELY(done == 0) && !unpack_iterable(seq, before, after, sp + total)) {
         Py_DECREF(seq);
         ERROR();
     }

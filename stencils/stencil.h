@@ -394,6 +394,27 @@ as_slot(double value)
 
 #define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)
 
+/* Ints of at most two digits (|value| < 2**60), such as sums kept under a 32-bit
+ * mask: read as a C integer, so that arithmetic on them need not go through
+ * PyNumber_* and int's generic digit loops.  Zero's digit is not read. */
+#define IS_TWO_DIGIT_INT(O) \
+    (Py_TYPE(O) == &PyLong_Type && (size_t)(Py_SIZE(O) + 2) < 5)
+
+static inline __attribute__((always_inline)) int64_t
+two_digit_value(PyObject *o)
+{
+    Py_ssize_t size = Py_SIZE(o);
+    const digit *digits = ((PyLongObject *)o)->ob_digit;
+    int64_t magnitude = 0;
+    if (size != 0) {
+        magnitude = digits[0];
+    }
+    if (size == 2 || size == -2) {
+        magnitude |= (int64_t)digits[1] << PyLong_SHIFT;
+    }
+    return size < 0 ? -magnitude : magnitude;
+}
+
 /* An exact int whose value fits a raw int, or 0. */
 static inline __attribute__((always_inline)) int
 unbox_int(PyObject *value, int64_t *out)
@@ -403,6 +424,10 @@ unbox_int(PyObject *value, int64_t *out)
     }
     if (IS_COMPACT_INT(value)) {
         *out = COMPACT_VALUE(value);
+        return 1;
+    }
+    if (IS_TWO_DIGIT_INT(value)) {  /* (a sum kept under a 32-bit mask) */
+        *out = two_digit_value(value);
         return 1;
     }
     int overflow;
