@@ -601,7 +601,17 @@ STENCIL(DELETE_SUBSCR)
     PyObject *sub = sp[-1], *container = sp[-2];
     sp -= 2;
     SYNC_INSTR();
-    int err = PyObject_DelItem(container, sub);
+    /* `del items[i]`, an exact list and an index in range: what list_ass_item does
+     * for it, without the dispatch; anything else (the IndexError too) generic. */
+    int in_range = 0;
+    Py_ssize_t at = 0;
+    if (PyList_CheckExact(container) && IS_COMPACT_INT(sub)) {
+        Py_ssize_t size = PyList_GET_SIZE(container);
+        at = COMPACT_VALUE(sub);
+        at += at < 0 ? size : 0;
+        in_range = (size_t)at < (size_t)size;
+    }
+    int err = in_range ? PyList_SetSlice(container, at, at + 1, NULL) : PyObject_DelItem(container, sub);
     Py_DECREF(container);
     Py_DECREF(sub);
     if (err != 0) {

@@ -310,3 +310,70 @@ def test_slice_copy_releases_replaced_items_as_stock_does(tmp_path):
             log.clear()
         print(shift([Noisy(c) for c in "abcde"]), log)
     """, tmp_path, functions=["copy", "shift"])
+
+
+def test_delete_list_item_by_int_index(tmp_path):
+    """`del items[i]` of an exact list and an int index in range deletes inline; other
+    indexes, containers and list subclasses take the generic path (the IndexError too)."""
+    run = compare("""
+        import sys
+
+        log = []
+
+        class Noisy:
+            def __init__(self, name, target=None):
+                self.name, self.target = name, target
+
+            def __del__(self):
+                log.append(self.name)
+                if self.target is not None:
+                    self.target.insert(0, "from finalizer")
+
+        class Sub(list):
+            def __delitem__(self, key):
+                print("Sub.__delitem__", key)
+                super().__delitem__(key)
+
+        def delete(items, i):
+            del items[i]
+            return items
+
+        def window(values, size):
+            out, win = [], []
+            for v in values:
+                win.append(v)
+                if len(win) == size:
+                    out.append(tuple(win))
+                    del win[0]
+            return out
+
+        for i in (0, 2, 4, -1, -5, 5, -6, 2 ** 40, True, False, 1.0, slice(1, 3), "x"):
+            try:
+                print(i, delete(list(range(5)), i))
+            except (IndexError, TypeError) as e:
+                print(i, type(e).__name__, e)
+        print(delete(Sub([1, 2, 3]), 1), delete({"k": 1, "j": 2}, "k"))
+        try:
+            delete((1, 2), 0)
+        except TypeError as e:
+            print("TypeError", e)
+        target = []
+        target.extend([Noisy("a", target), Noisy("b"), 3])
+        print([getattr(x, "name", x) for x in delete(target, 0)], log)
+        print(delete([Noisy("c"), 1], -2), log)
+        print(window(range(10), 3)[-2:], len(window(range(1000), 4)))
+        big = list(range(100))
+        obj = object()
+        before = sys.getrefcount(obj)
+        for _ in range(300):
+            big.append(obj)
+            delete(big, -1)
+            big.insert(50, obj)
+            delete(big, 50)
+        print(len(big), sys.getrefcount(obj) == before, sys.getsizeof(delete(list(range(64)), 3)))
+        delete([], 0)
+    """, tmp_path, functions=["delete", "window"])
+    assert_native(run, "delete", "window")
+    assert "DELETE_SUBSCR" in specialized(run, "delete") and "DELETE_SUBSCR" in specialized(run, "window")
+    assert run.function("window")["exits"] == 0
+    assert "IndexError: list assignment index out of range" in run.stderr
