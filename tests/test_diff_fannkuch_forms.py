@@ -377,3 +377,72 @@ def test_delete_list_item_by_int_index(tmp_path):
     assert "DELETE_SUBSCR" in specialized(run, "delete") and "DELETE_SUBSCR" in specialized(run, "window")
     assert run.function("window")["exits"] == 0
     assert "IndexError: list assignment index out of range" in run.stderr
+
+
+def test_int_local_updated_by_a_constant(tmp_path):
+    """`x += k` / `x -= k` on a boxed int local in a loop that may run Python code: one
+    INT_LOCAL_ADD_CONST / INT_LOCAL_SUBTRACT_CONST; other types, results that do not fit
+    64 bits and unbound locals exit before the statement, where the interpreter does it."""
+    run = compare("""
+        import sys
+
+        def count(items, start, step_back):
+            n = start
+            total = 0
+            for x in items:
+                n += 1
+                total -= 3
+                if x:
+                    n -= 1000
+                frame_n = sys._getframe().f_locals["n"]
+                assert frame_n == n
+            return n, total
+
+        def edge(n, rounds):
+            for _ in range(rounds):
+                n += 1
+            return n
+
+        def unbound(flag):
+            if flag:
+                x = 1
+            for _ in range(2):
+                x += 1
+            return x
+
+        print(count(range(50), 0, 1), count([0, 1, 0], 2 ** 62, 1), count([1, 1], -2 ** 63 + 1000, 1))
+        print(count([0, 0], 1.5, 1), count([0], True, 1), count([], 5, 1))
+        print(edge(2 ** 63 - 3, 5), edge(-2 ** 63, 2), edge(2 ** 30 - 2, 4), edge(-2 ** 30 - 1, 3), edge(2 ** 100, 2))
+        print(unbound(True))
+        unbound(False)
+    """, tmp_path, functions=["count", "edge", "unbound"])
+    assert_native(run, "count", "edge", "unbound")
+    assert {"INT_LOCAL_ADD_CONST", "INT_LOCAL_SUBTRACT_CONST"} <= specialized(run, "count"), \
+        run.function("count")["text"]
+    assert "UnboundLocalError" in run.stderr
+
+
+def test_list_item_at_a_constant_index(tmp_path):
+    run = compare("""
+        class Sub(list):
+            def __getitem__(self, key):
+                return ("Sub", key)
+
+        def first(items):
+            return items[0], items[2]
+
+        def last(items):
+            return items[-1]
+
+        for value in ([1, 2, 3], (4, 5, 6), "abc", Sub([7, 8, 9]), {0: "a", 2: "b", -1: "c"}, range(3)):
+            print(first(value), last(value))
+        for value in ([1, 2], [], None):
+            try:
+                print(first(value))
+            except (IndexError, TypeError) as e:
+                print(type(e).__name__, e)
+        first([9])
+    """, tmp_path, functions=["first", "last"])
+    assert_native(run, "first", "last")
+    assert "LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_LIST_INT" in specialized(run, "first")
+    assert "IndexError: list index out of range" in run.stderr
