@@ -446,3 +446,46 @@ def test_list_item_at_a_constant_index(tmp_path):
     assert_native(run, "first", "last")
     assert "LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_LIST_INT" in specialized(run, "first")
     assert "IndexError: list index out of range" in run.stderr
+
+
+def test_list_item_updated_by_a_constant(tmp_path):
+    """`items[i] += k` / `items[i] -= k` as one LIST_ITEM_ADD_INT_CONST; anything but an
+    exact list, an index in range and an int item exits before the statement."""
+    run = compare("""
+        import sys
+
+        def histogram(values, size):
+            counts = [0] * size
+            for v in values:
+                counts[v] += 1
+            return counts
+
+        def drain(counts, i, times):
+            for _ in range(times):
+                counts[i] -= 3
+            return counts
+
+        class Sub(list):
+            def __setitem__(self, key, value):
+                print("Sub.__setitem__", key, value)
+                super().__setitem__(key, value)
+
+        print(histogram([1, 2, 2, 0, 3, 3, 3], 4), histogram(range(100), 100)[-3:])
+        print(drain([10, 20], 1, 5), drain([2 ** 62, 0], 0, 3), drain([-2 ** 63 + 4, 1], 0, 3))
+        print(drain([1.5, 2], 0, 2), drain(Sub([5, 6]), 1, 2), drain({"k": 9}, "k", 2), drain([5, 6, 7], -1, 2))
+        print(drain([2 ** 100], 0, 2), drain([True], 0, 2))
+        for args in (((1, 2), 0, 1), ([1, 2], 2, 1), ([None], 0, 1)):
+            try:
+                drain(*args)
+            except (TypeError, IndexError) as e:
+                print(type(e).__name__, e)
+        item = 10 ** 6 + 1
+        before = sys.getrefcount(item)
+        histogram([0] * 500, 1)
+        print(sys.getrefcount(item) == before)
+        histogram([5], 2)
+    """, tmp_path, functions=["histogram", "drain"])
+    assert_native(run, "histogram", "drain")
+    assert "LIST_ITEM_ADD_INT_CONST" in specialized(run, "histogram"), run.function("histogram")["text"]
+    assert run.function("histogram")["site_exits"] == {} or run.function("histogram")["exits"] <= 1
+    assert "IndexError: list index out of range" in run.stderr
