@@ -34,10 +34,10 @@ adjust_slice(int has_start, Py_ssize_t start, int has_stop, Py_ssize_t stop, Py_
     Py_ssize_t last = clamp_bound(has_stop, stop, by < 0 ? low : high, size, low, high);
     Py_ssize_t length = 0;
     if (by > 0 && first < last) {
-        length = (last - first - 1) / by + 1;
+        length = by == 1 ? last - first : (last - first - 1) / by + 1;  /* (no division for the usual steps) */
     }
     else if (by < 0 && last < first) {
-        length = (first - last - 1) / -by + 1;
+        length = by == -1 ? first - last : (first - last - 1) / -by + 1;
     }
     out->start = first;
     out->step = by;
