@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .ir import QInstr
-from .types import State, plain_type
+from .types import may_be_list
 
 if TYPE_CHECKING:
     from ..frontend.decode import Decoded
@@ -25,11 +25,6 @@ OPARGS = {2: 2, 3: 2, 7: 3, 8: 2}  # position in SHAPE -> the oparg it must have
 MAX_ADDEND = 2 ** 31 - 1
 
 
-def _may_be_list(inferred: State, local: int) -> bool:
-    types = inferred[0]
-    return local >= len(types) or plain_type(types[local]) in (None, list)
-
-
 def list_item_update(program: list[QInstr], at: int, decoded: Decoded, feedback: Feedback) -> QInstr | None:
     """The statement from program[at] as one LIST_ITEM_ADD_INT_CONST, or None."""
     run = program[at:at + len(SHAPE)]
@@ -41,7 +36,7 @@ def list_item_update(program: list[QInstr], at: int, decoded: Decoded, feedback:
     container, index, constant, operation = run[0], run[1], run[5].operand, run[6]
     if (type(constant) is not int or abs(constant) > MAX_ADDEND or operation.oparg not in (INPLACE_ADD, INPLACE_SUBTRACT)
             or max(container.oparg, index.oparg) >= 1 << 16
-            or not _may_be_list(feedback.states.get(container.start, ((), ())), container.oparg)):
+            or not may_be_list(feedback.states.get(container.start, ((), ())), container.oparg)):
         return None
     covers = tuple(c for q in run for c in q.covers)
     acts_at = sum(len(q.covers) for q in run[:6])  # the operation, where no memory for the int is raised

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..frontend.decode import Decoded
 from .ir import QInstr
-from .types import State, plain_type
+from .types import may_be_list
 
 if TYPE_CHECKING:
     from .specialize import Feedback
@@ -79,11 +79,6 @@ def _is(program: list[QInstr], at: int, name: str, oparg: int | None = None) -> 
     return at < len(program) and program[at].name == name and (oparg is None or program[at].oparg == oparg)
 
 
-def _may_be_list(inferred: State, local: int) -> bool:
-    types = inferred[0]
-    return local >= len(types) or plain_type(types[local]) in (None, list)
-
-
 def slice_copy(program: list[QInstr], at: int, decoded: Decoded, feedback: Feedback) -> tuple[QInstr, int] | None:
     """The statement from program[at] as one SLICE_COPY and how many instructions it
     replaces, or None if it is not such a statement (or its containers are known not to
@@ -117,7 +112,7 @@ def slice_copy(program: list[QInstr], at: int, decoded: Decoded, feedback: Feedb
     if any(instr.start in decoded.jump_targets for instr in covered[1:]):
         return None
     inferred = feedback.states.get(source.start, ((), ()))
-    if not (_may_be_list(inferred, source.oparg) and _may_be_list(inferred, target.oparg)):
+    if not (may_be_list(inferred, source.oparg) and may_be_list(inferred, target.oparg)):
         return None
     covers = tuple(i for instr in covered for i in instr.covers)
     fused = QInstr(NAME, covers, source.oparg | target.oparg << 16, step,
