@@ -11,6 +11,10 @@
  * of times; the specializer then makes the site generic. */
 #define RECOMPILE_AFTER 64
 #define MAX_RECOMPILES 3
+/* A profile that taught nothing because a site had not run yet (a loop its first
+ * call skipped: fannkuch's count_flips is first called with 0 in front) goes on for
+ * one more entry, this many times at most. */
+#define MAX_PROFILE_EXTENSIONS 8
 
 /* Whether compiling again would make better code: a site that profiles its
  * operands saw only floats or only ints (then it becomes a float or an int
@@ -35,15 +39,37 @@ profile_teaches(const accel_native *native)
     return 0;
 }
 
+/* Whether a site that profiles its operands has not run yet. */
+static int
+profile_has_unseen_site(const accel_native *native)
+{
+    for (int i = 0; i < native->nprofiled; i++) {
+        int at = native->profiled[i];
+        if (at >= 0 && at < native->ninstrs && native->caches[at].operand_kinds == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The code's first compile has profiled its operands long enough: if a site saw
  * one kind only, compile it again with operations of that kind there (from the
- * next call on). */
+ * next call on); if none did because a site has not run yet, profile one more
+ * entry (a bounded number of times). */
 void
 accel_profile_ended(accel_code *rec)
 {
+    accel_native *native = rec->native;
     rec->profile_until = 0;
-    if (profile_teaches(rec->native)) {
+    if (native == NULL) {
+        return;
+    }
+    if (profile_teaches(native)) {
         rec->recompile_requested = 1;
+    }
+    else if (native->profile_extensions < MAX_PROFILE_EXTENSIONS && profile_has_unseen_site(native)) {
+        native->profile_extensions++;
+        rec->profile_until = rec->native_entries + 1;
     }
     accel_direct_start_refresh(rec);
 }

@@ -45,6 +45,8 @@ static const struct {
     {"accel_folding", (void *)&accel_folding},
     {"accel_slice_inline", (void *)accel_slice_inline},
     {"accel_slice_assign_inline", (void *)accel_slice_assign_inline},
+    {"accel_slice_copy", (void *)accel_slice_copy},
+    {"accel_unpack_ex_inline", (void *)accel_unpack_ex_inline},
     {"accel_join_pieces", (void *)accel_join_pieces},
     {"accel_clear_frame", (void *)accel_clear_frame},
     {"accel_finish_in_interpreter", (void *)accel_finish_in_interpreter},

@@ -38,6 +38,8 @@ typedef struct accel_native {
     int learns_callees;         /* compiled without inlining calls whose argument types were
                                    unknown (accel/specializer/inline.py): compiling it again
                                    once the profile ends may inline them */
+    int profile_extensions;     /* entries the profile was extended by, because no site had
+                                   taught anything while one had not run (deopt.c) */
 } accel_native;
 
 /* Kept in co_extra; freed with the code object. */

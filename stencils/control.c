@@ -174,6 +174,9 @@ POP_JUMP_IF_NONE(POP_JUMP_BACKWARD_IF_NOT_NONE, 0, 1)
         if (LIKELY(Py_IsTrue(cond) || Py_IsFalse(cond))) {      \
             truth = Py_IsTrue(cond);                            \
         }                                                       \
+        else if (PyLong_CheckExact(cond)) {                     \
+            truth = Py_SIZE(cond) != 0;                         \
+        }                                                       \
         else {                                                  \
             Py_INCREF(cond);                                    \
             truth = pop_truth(frame, cond);                     \

@@ -608,7 +608,9 @@ STENCIL(UNPACK_SEQUENCE_LIST_TO_LOCALS)
     UNPACK_SEQUENCE_GENERIC(seq, n, STORE_PUSHED_ITEMS(0, n, OPERAND));
 }
 
-/* a, *b, c = seq: the low byte counts the names before the star, the next the ones after. */
+/* a, *b, c = seq: the low byte counts the names before the star, the next the ones after.
+ * An exact list or tuple is taken apart inline (native/containers.c), anything else
+ * through its iterator. */
 STENCIL(UNPACK_EX)
 {
     int oparg = OPARG;
@@ -616,7 +618,12 @@ STENCIL(UNPACK_EX)
     int total = 1 + before + after;
     PyObject *seq = *--sp;
     SYNC_INSTR();
-    if (!unpack_iterable(seq, before, after, sp + total)) {
+    int done = accel_unpack_ex_inline(seq, before, after, sp + total);
+    if (UNLIKELY(done < 0)) {
+        Py_DECREF(seq);
+        ERROR();
+    }
+    if (UNLIKELY(done == 0) && !unpack_iterable(seq, before, after, sp + total)) {
         Py_DECREF(seq);
         ERROR();
     }
@@ -652,7 +659,17 @@ STENCIL(DELETE_SUBSCR)
     PyObject *sub = sp[-1], *container = sp[-2];
     sp -= 2;
     SYNC_INSTR();
-    int err = PyObject_DelItem(container, sub);
+    /* `del items[i]`, an exact list and an index in range: what list_ass_item does
+     * for it, without the dispatch; anything else (the IndexError too) generic. */
+    int in_range = 0;
+    Py_ssize_t at = 0;
+    if (PyList_CheckExact(container) && IS_COMPACT_INT(sub)) {
+        Py_ssize_t size = PyList_GET_SIZE(container);
+        at = COMPACT_VALUE(sub);
+        at += at < 0 ? size : 0;
+        in_range = (size_t)at < (size_t)size;
+    }
+    int err = in_range ? PyList_SetSlice(container, at, at + 1, NULL) : PyObject_DelItem(container, sub);
     Py_DECREF(container);
     Py_DECREF(sub);
     if (err != 0) {

@@ -85,3 +85,26 @@ STENCIL(BUILD_SLICE__STORE_SUBSCR)
     }
     CONTINUE();
 }
+
+/* [] -> []: target[a:b] = source[c:d(:step)] as one instruction, for two locals
+ * (OPARG: the source's in its low 16 bits, the target's above), bounds that are
+ * None, constants or locals (OPERAND, accel/specializer/slice_copy.py) and a
+ * constant step (OPARG2).  Other operands exit before the statement; so does a
+ * failure to allocate the list in between, where the interpreter raises it at the
+ * read. */
+STENCIL(SLICE_COPY)
+{
+    SYNC_INSTR();  /* the replaced items' finalizers see the store's line */
+    int done = accel_slice_copy(frame->localsplus, OPARG & 0xFFFF, (unsigned)OPARG >> 16, OPERAND, (int32_t)OPARG2);
+    if (LIKELY(done > 0)) {
+        CONTINUE();
+    }
+    if (done == 0) {
+        EXIT(ACCEL_EXIT_GUARD_TYPE);
+    }
+    if (done == -2) {
+        PyErr_Clear();
+        EXIT(ACCEL_EXIT_RAISE);
+    }
+    ERROR();
+}

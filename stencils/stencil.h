@@ -346,6 +346,9 @@ truth_of(_PyInterpreterFrame *frame, PyObject *cond)
     if (Py_IsFalse(cond)) {
         return 0;
     }
+    if (PyLong_CheckExact(cond)) {  /* `while n:`, `if x & 1:`: an int is true unless 0 */
+        return Py_SIZE(cond) != 0;
+    }
     SYNC_INSTR();
     return PyObject_IsTrue(cond);
 }

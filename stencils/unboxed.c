@@ -1148,3 +1148,31 @@ STENCIL(STORE_FAST_RAW)
     LOCAL(OPARG) = *--sp;
     CONTINUE();
 }
+
+/* x += k and x -= k for an int local kept boxed and an int constant k (OPERAND, its
+ * raw bits), fused from LOAD_FAST_UNBOX_INT x, the raw operation with its constant,
+ * BOX_INT and STORE_FAST x (accel/specializer/int_updates.py).  Anything but an int
+ * in x, or a result that does not fit a raw int, exits before the statement, nothing
+ * changed.  The int replaced is released last (an int's deallocation runs no code). */
+#define INT_LOCAL_UPDATE(NAME, BUILTIN)                         \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        PyObject *old = LOCAL(OPARG);                           \
+        int64_t raw, result;                                    \
+        if (UNLIKELY(old == NULL || !unbox_int(old, &raw))) {   \
+            EXIT(ACCEL_EXIT_GUARD_TYPE);                        \
+        }                                                       \
+        if (UNLIKELY(BUILTIN(raw, (int64_t)OPERAND, &result) || !FITS_RAW_INT(result))) { \
+            EXIT(ACCEL_EXIT_GUARD_VALUE);                       \
+        }                                                       \
+        PyObject *value = box_int(result);                      \
+        if (UNLIKELY(value == NULL)) {                          \
+            ERROR();                                            \
+        }                                                       \
+        LOCAL(OPARG) = value;                                   \
+        Py_DECREF(old);                                         \
+        CONTINUE();                                             \
+    }
+
+INT_LOCAL_UPDATE(INT_LOCAL_ADD_CONST, __builtin_add_overflow)
+INT_LOCAL_UPDATE(INT_LOCAL_SUBTRACT_CONST, __builtin_sub_overflow)

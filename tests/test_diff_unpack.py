@@ -254,3 +254,75 @@ def test_items_of_constants_and_displays_are_typed(tmp_path):
         assert any(name.startswith(form) for name in constants["specialized"]), constants["text"]
     assert any(name.startswith("BINARY_OP_MULTIPLY_INT_RAW") for name in run.function("displays")["specialized"]), \
         run.function("displays")["text"]
+
+
+def test_starred_unpacking_of_exact_lists_and_tuples(tmp_path):
+    """UNPACK_EX takes an exact list or tuple apart inline (native/containers.c); other
+    sequences, subclasses with their own __iter__, and too few items take the generic path."""
+    run = compare(ODD_VALUES + """
+import sys
+
+def ends(value):
+    first, *middle, last = value
+    return first, middle, last
+
+def head(value):
+    a, b, *rest = value
+    return a, b, rest
+
+def tail(value):
+    *init, z = value
+    return init, z
+
+def only(value):
+    *everything, = value
+    return everything
+
+for f in (ends, head, tail, only):
+    print(f.__name__, [attempt(f, v) for v in ODD + [(1, 2), [1, 2], tuple(range(9)), list(range(9))]])
+
+source = [object() for _ in range(5)]
+before = [sys.getrefcount(x) for x in source]
+for _ in range(500):
+    first, middle, last = ends(source)
+    middle.append("mine")
+    ends(tuple(source))
+print(len(source), [sys.getrefcount(x) for x in source] == before, middle[-1], source[-1] is last)
+""", tmp_path, functions=["ends", "head", "tail", "only"])
+    assert_native(run, "ends", "head", "tail", "only")
+    for name in ("ends", "head", "tail", "only"):
+        assert "UNPACK_EX" in run.function(name)["specialized"], run.function(name)["text"]
+
+
+def test_ints_of_two_digits_unboxed_inline(tmp_path):
+    """A global mask of two digits, sums kept under it, and ints of three digits: raw where
+    they fit, the same results as stock where they do not."""
+    run = compare("""
+MASK = 0xFFFF_FFFF
+BIG = 2 ** 59 + 12345
+HUGE = 2 ** 62
+
+def masked(n, values):
+    acc = 0
+    for i in range(n):
+        a, b, *rest = values
+        acc = (acc + a * b + i + len(rest)) & MASK
+    return acc
+
+def near_limits(n):
+    acc = -BIG
+    for i in range(n):
+        acc = (acc + BIG - i) & MASK
+    return acc
+
+def overflowing(n):
+    acc = 0
+    for i in range(n):
+        acc = acc + HUGE + i
+    return acc
+
+print(masked(3000, [2 ** 31 + 5, 3, 4]), masked(10, (-(2 ** 40), 2 ** 35, 1, 2)))
+print(near_limits(2000), overflowing(50), overflowing(3))
+""", tmp_path, functions=["masked", "near_limits", "overflowing"])
+    assert_native(run, "masked", "near_limits", "overflowing")
+    assert run.function("masked")["exits"] == 0 and run.function("near_limits")["exits"] == 0

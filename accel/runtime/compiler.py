@@ -22,6 +22,7 @@ from ..specializer.borrow import borrow_locals
 from ..specializer.handlers import add_unwinds
 from ..specializer.inline import Inliner, argument_kinds
 from ..specializer.ir import QInstr, link
+from ..specializer.int_updates import fuse_local_int_updates
 from ..specializer.quicken import quicken, superinstructions, unpack_to_locals
 from ..specializer.specialize import PROFILES_OPERANDS, Feedback, specialize
 from ..specializer.types import infer
@@ -115,7 +116,9 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     inliner = Inliner(decoded, feedback, globals_, native.inline_limits(), _cpython_specializations,
                       _argument_kinds_seen, recompile or generator)
     specialized = inliner.inline_calls(link(specialize(decoded, quicken(decoded), feedback)))
-    specialized = unpack_to_locals(fuse_int_comparisons(unbox(specialized, decoded, feedback.states, generic)))
+    specialized = fuse_local_int_updates(fuse_int_comparisons(unbox(specialized, decoded, feedback.states, generic)),
+                                         generic)
+    specialized = unpack_to_locals(specialized)
     specialized = superinstructions(borrow_locals(specialized, decoded, _stencils))
     specialized = lower.with_unbinding_prologue(code, inliner.append_bodies(add_unwinds(specialized, decoded)))
     program = lower.reachable(specialized, generator)

@@ -4,7 +4,7 @@ The fused form reads its operands straight from the locals' slots, where the fra
 them alive, instead of pushing new references that the consumer releases again: no
 reference count traffic, no value-stack store and load.  These are the commonest
 sequences of object code: `self.x`, `self.x = v`, `if x:`, `if x is None:`, `return x`,
-`if self.x:`, `a[i]`, `a[i] = v`, `t[1]`; and `return None`, from the code's constants.  The
+`if self.x:`, `a[i]`, `a[i] = v`, `t[1]`, `a[0]`; and `return None`, from the code's constants.  The
 stencils live beside the consumer's own (stencils/cached.c, control.c, call.c); they take
 the first local's index, or the constant, as OPARG (OPERAND), a second local's as OPARG2.
 
@@ -53,6 +53,7 @@ FUSED = {
     ("LOAD_FAST", "LOAD_FAST", "BINARY_SUBSCR_LIST_INT"): "LOAD_FAST__LOAD_FAST__BINARY_SUBSCR_LIST_INT",
     ("LOAD_FAST", "LOAD_FAST", "STORE_SUBSCR_LIST_INT"): "LOAD_FAST__LOAD_FAST__STORE_SUBSCR_LIST_INT",
     ("LOAD_FAST", "LOAD_CONST", "BINARY_SUBSCR_TUPLE_INT"): "LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_TUPLE_INT",
+    ("LOAD_FAST", "LOAD_CONST", "BINARY_SUBSCR_LIST_INT"): "LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_LIST_INT",
 }
 # Fused forms that read one attribute of one local twice: only for the same local and name.
 READ_TWICE = frozenset({"LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE_TWICE"})

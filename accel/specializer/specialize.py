@@ -15,6 +15,9 @@ import math
 from ..datatype import datatype
 from ..frontend.decode import Decoded
 from .ir import NOTHING, QInstr
+from .item_updates import SHAPE as ITEM_UPDATE_SHAPE
+from .item_updates import list_item_update
+from .slice_copy import slice_copy
 from .types import (LIST_ITERATOR, MATH_CALLS, METHOD_CALLS, RANGE_ITERATOR, TUPLE_ITERATOR, Method,
                     Returns, State, nb_name, plain_type)
 
@@ -75,6 +78,16 @@ def specialize(decoded: Decoded, program: list[QInstr], feedback: Feedback) -> l
     index = 0
     while index < len(program):
         instr = program[index]
+        copy = slice_copy(program, index, decoded, feedback)
+        if copy is not None:
+            result.append(copy[0])
+            index += copy[1]
+            continue
+        update = list_item_update(program, index, decoded, feedback)
+        if update is not None:
+            result.append(update)
+            index += len(ITEM_UPDATE_SHAPE)
+            continue
         fuse = PAIR_FUSERS.get(instr.name)
         fused = fuse(instr, program[index + 1], decoded, feedback) if fuse and index + 1 < len(program) else None
         if fused is not None:

@@ -328,3 +328,10 @@ def _global(globals_: dict, name: str):
     if known is None or name in globals_ or getattr(builtins, name, None) is not known[0]:
         return None
     return Returns(known[1], name if name in RAW_CALLS or name in BUILTIN_CALLS else "")
+
+
+def may_be_list(state: State, local: int) -> bool:
+    """Whether what the local holds before an instruction may be a list (the inference
+    says a list, or cannot tell)."""
+    locals_ = state[0]
+    return local >= len(locals_) or plain_type(locals_[local]) in (None, list)
