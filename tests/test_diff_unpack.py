@@ -325,4 +325,7 @@ print(masked(3000, [2 ** 31 + 5, 3, 4]), masked(10, (-(2 ** 40), 2 ** 35, 1, 2))
 print(near_limits(2000), overflowing(50), overflowing(3))
 """, tmp_path, functions=["masked", "near_limits", "overflowing"])
     assert_native(run, "masked", "near_limits", "overflowing")
-    assert run.function("masked")["exits"] == 0 and run.function("near_limits")["exits"] == 0
+    assert run.function("near_limits")["exits"] == 0
+    # masked's first call saw only ints of two digits at its `&`, which its recompile makes
+    # a raw int operation: the second call's 76-bit product exits there once
+    assert run.function("masked")["site_exits"] in ({}, {"GUARD_TYPE": 1}), run.function("masked")["text"]
