@@ -233,20 +233,13 @@ backward_jump_from(PyCodeObject *co, int unit)
     const _Py_CODEUNIT *code = _PyCode_CODE(co);
     for (int instructions = 0; unit < Py_SIZE(co) && instructions < 4; instructions++) {
         int op = _PyOpcode_Deopt[_Py_OPCODE(code[unit])];
-        switch (op) {
-        case JUMP_BACKWARD:
-        case POP_JUMP_BACKWARD_IF_TRUE:
-        case POP_JUMP_BACKWARD_IF_FALSE:
-        case POP_JUMP_BACKWARD_IF_NONE:
-        case POP_JUMP_BACKWARD_IF_NOT_NONE:
+        if (accel_jumps_backward(op)) {
             return unit;
-        case EXTENDED_ARG:
-            instructions--;  /* a prefix, not an instruction */
-            break;
-        default:
-            unit += _PyOpcode_Caches[op];
         }
-        unit++;
+        if (op == EXTENDED_ARG) {
+            instructions--;  /* a prefix, not an instruction */
+        }
+        unit += 1 + _PyOpcode_Caches[op];
     }
     return -1;
 }

@@ -77,8 +77,7 @@ has_loop(PyCodeObject *co)
     _Py_CODEUNIT *code = _PyCode_CODE(co);
     for (Py_ssize_t i = 0; i < Py_SIZE(co); i++) {
         int op = _PyOpcode_Deopt[_Py_OPCODE(code[i])];
-        if (op == JUMP_BACKWARD || op == POP_JUMP_BACKWARD_IF_TRUE || op == POP_JUMP_BACKWARD_IF_FALSE
-            || op == POP_JUMP_BACKWARD_IF_NONE || op == POP_JUMP_BACKWARD_IF_NOT_NONE) {
+        if (accel_jumps_backward(op)) {
             return 1;
         }
         i += _PyOpcode_Caches[op];

@@ -6,6 +6,7 @@
 #undef _PyGC_FINALIZED  /* redefined, identically, by the internal headers */
 #define Py_BUILD_CORE 1
 #include "internal/pycore_frame.h"
+#include "opcode.h"
 #include "internal/pycore_code.h"
 #include "internal/pycore_interp.h"
 #include "internal/pycore_pystate.h"
@@ -106,6 +107,14 @@ accel_resumable_record(PyThreadState *tstate, PyCodeObject *co)
 }
 
 int accel_compile_running(_PyInterpreterFrame *frame, accel_code *rec);
+
+/* Whether an opcode (deoptimized: _PyOpcode_Deopt) jumps backward, a loop's back edge. */
+static inline int
+accel_jumps_backward(int op)
+{
+    return op == JUMP_BACKWARD || op == POP_JUMP_BACKWARD_IF_TRUE || op == POP_JUMP_BACKWARD_IF_FALSE
+           || op == POP_JUMP_BACKWARD_IF_NONE || op == POP_JUMP_BACKWARD_IF_NOT_NONE;
+}
 
 /* jit.c */
 int accel_jit_init(void);

@@ -100,33 +100,41 @@ STENCIL(LOAD_FAST__LOAD_FAST__BINARY_SUBSCR_LIST_INT)
     CONTINUE();
 }
 
-/* LOAD_FAST, LOAD_CONST and BINARY_SUBSCR_TUPLE_INT, fused: `item[1]` with the
- * tuple borrowed from local OPARG and the constant index (OPERAND) from the
- * code's constants. */
-STENCIL(LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_TUPLE_INT)
-{
-    PyObject *container = LOCAL(OPARG), *sub = (PyObject *)OPERAND;
-    if (UNLIKELY(container == NULL)) {
-        EXIT(ACCEL_EXIT_RAISE);
+/* LOAD_FAST, LOAD_CONST and BINARY_SUBSCR_<LIST|TUPLE>_INT, fused (borrow.py):
+ * `perm[0]`, `item[1]`, with the container borrowed from local OPARG and the
+ * constant index (OPERAND) from the code's constants.  An index out of range,
+ * another container or index: the generic path, which holds the container, as
+ * the value stack would, while __getitem__ runs. */
+#define LOAD_FAST_CONST_SUBSCRIPT(NAME, CHECK_EXACT, GET_SIZE, GET_ITEM)        \
+    STENCIL(NAME)                                                               \
+    {                                                                           \
+        PyObject *container = LOCAL(OPARG), *sub = (PyObject *)OPERAND;         \
+        if (UNLIKELY(container == NULL)) {                                      \
+            EXIT(ACCEL_EXIT_RAISE);                                             \
+        }                                                                       \
+        PyObject *res;                                                          \
+        if (LIKELY(CHECK_EXACT(container) && IS_COMPACT_INT(sub)                \
+                   && (size_t)COMPACT_VALUE(sub) < (size_t)GET_SIZE(container))) { \
+            res = GET_ITEM(container, COMPACT_VALUE(sub));                      \
+            Py_INCREF(res);                                                     \
+            *sp++ = res;                                                        \
+            CONTINUE();                                                         \
+        }                                                                       \
+        SYNC_INSTR();                                                           \
+        Py_INCREF(container);                                                   \
+        res = PyObject_GetItem(container, sub);                                 \
+        Py_DECREF(container);                                                   \
+        if (res == NULL) {                                                      \
+            ERROR();                                                            \
+        }                                                                       \
+        *sp++ = res;                                                            \
+        CONTINUE();                                                             \
     }
-    PyObject *res;
-    if (LIKELY(PyTuple_CheckExact(container) && IS_COMPACT_INT(sub)
-               && (size_t)COMPACT_VALUE(sub) < (size_t)PyTuple_GET_SIZE(container))) {
-        res = PyTuple_GET_ITEM(container, COMPACT_VALUE(sub));
-        Py_INCREF(res);
-        *sp++ = res;
-        CONTINUE();
-    }
-    SYNC_INSTR();
-    Py_INCREF(container);
-    res = PyObject_GetItem(container, sub);
-    Py_DECREF(container);
-    if (res == NULL) {
-        ERROR();
-    }
-    *sp++ = res;
-    CONTINUE();
-}
+
+LOAD_FAST_CONST_SUBSCRIPT(LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_LIST_INT, PyList_CheckExact, PyList_GET_SIZE,
+                          PyList_GET_ITEM)
+LOAD_FAST_CONST_SUBSCRIPT(LOAD_FAST__LOAD_CONST__BINARY_SUBSCR_TUPLE_INT, PyTuple_CheckExact, PyTuple_GET_SIZE,
+                          PyTuple_GET_ITEM)
 
 /* [value] -> []: container[index] = value. */
 STENCIL(LOAD_FAST__LOAD_FAST__STORE_SUBSCR_LIST_INT)
