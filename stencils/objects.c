@@ -186,23 +186,27 @@ STENCIL(MAP_ADD)
     CONTINUE();
 }
 
-/* The TypeError for a value that cannot be iterated is reworded by ceval.c:
- * that case (decided by the type alone, before anything runs) exits. */
+/* LIST_EXTEND's work: the iterable on top of the stack extends LIST, and is
+ * popped.  The TypeError for a value that cannot be iterated is reworded by
+ * ceval.c: that case (decided by the type alone, before anything runs) exits. */
+#define EXTEND_LIST(LIST) do {                                                  \
+    PyObject *iterable_ = sp[-1];                                               \
+    if (Py_TYPE(iterable_)->tp_iter == NULL && !PySequence_Check(iterable_)) {  \
+        EXIT(ACCEL_EXIT_RAISE);                                                 \
+    }                                                                           \
+    SYNC_INSTR();                                                               \
+    PyObject *none_ = _PyList_Extend((PyListObject *)(LIST), iterable_);        \
+    sp--;                                                                       \
+    Py_DECREF(iterable_);                                                       \
+    if (none_ == NULL) {                                                        \
+        ERROR();                                                                \
+    }                                                                           \
+    Py_DECREF(none_);                                                           \
+} while (0)
+
 STENCIL(LIST_EXTEND)
 {
-    PyObject *iterable = sp[-1];
-    PyObject *list = sp[-1 - OPARG];
-    if (Py_TYPE(iterable)->tp_iter == NULL && !PySequence_Check(iterable)) {
-        EXIT(ACCEL_EXIT_RAISE);
-    }
-    SYNC_INSTR();
-    PyObject *none = _PyList_Extend((PyListObject *)list, iterable);
-    sp--;
-    Py_DECREF(iterable);
-    if (none == NULL) {
-        ERROR();
-    }
-    Py_DECREF(none);
+    EXTEND_LIST(sp[-1 - OPARG]);
     CONTINUE();
 }
 
@@ -339,17 +343,7 @@ STENCIL(LIST_EXTEND__LIST_TO_TUPLE)
         *sp++ = tuple;
         CONTINUE();
     }
-    if (type->tp_iter == NULL && !PySequence_Check(iterable)) {
-        EXIT(ACCEL_EXIT_RAISE);  /* LIST_EXTEND's reworded TypeError: the interpreter raises it */
-    }
-    SYNC_INSTR();
-    PyObject *none = _PyList_Extend((PyListObject *)list, iterable);
-    sp--;
-    Py_DECREF(iterable);
-    if (none == NULL) {
-        ERROR();
-    }
-    Py_DECREF(none);
+    EXTEND_LIST(list);
     PyObject *tuple = PyList_AsTuple(list);
     Py_DECREF(list);
     if (tuple == NULL) {
