@@ -445,3 +445,32 @@ print(main([float(i % 100) for i in range(20000)]))
     assert run.function("main")["exits"] == 1 and run.deopts("LOOP_HOT") == 1, run.stats
     assert run.stats["on_stack_replacements"] == 1, run.stats
     assert run.stats["inlined_calls"] >= 20000 - 2 * 4096, run.stats
+
+
+def test_builtins_and_modules_passed_to_an_inlined_callee(tmp_path):
+    """A builtin (`str`, `math.sqrt`) or a module passed to a small function is not an
+    argument type the callee is compiled for: the caller still compiles (found with
+    typing.cast(str, x) in coverage.py) and the results are stock's."""
+    run = compare("""
+import math
+from typing import cast
+
+def first(kind, value):
+    return value
+
+def apply(fn, value):
+    return fn(value)
+
+def caller(xs):
+    out = []
+    for x in xs:
+        out.append(cast(str, x))
+        out.append(first(math, x))
+        out.append(apply(len, x))
+        out.append(apply(math.sqrt, len(x)))
+    return out
+
+for _ in range(3):
+    print(caller(["a", "bb", "ccc"]))
+""", tmp_path, functions=["caller"])
+    assert_native(run, "caller")  # (and run_accel checks that the compiler raised nothing)

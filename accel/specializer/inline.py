@@ -206,7 +206,9 @@ class Inliner:
             return
         _, stack = self.feedback.states.get(call.start, ((), ()))
         given = stack[len(stack) - call.oparg:] if len(stack) >= call.oparg else (None,) * call.oparg
-        known = tuple(map(plain_type, given)) + tuple(type(value) for value in defaults[len(defaults) - missing:])
+        # (A builtin or module passed along is not a type the callee's steps are chosen for.)
+        passed = tuple(t if isinstance(t, type) else None for t in map(plain_type, given))
+        known = passed + tuple(type(value) for value in defaults[len(defaults) - missing:])
         for argument_types in self._argument_types(code, known):
             body = self._body(code, callee.__globals__, argument_types)
             if body is not None:
