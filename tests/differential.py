@@ -58,7 +58,15 @@ def run_accel(path: Path, args: list[str] = (), env: dict[str, str] | None = Non
     done = subprocess.run([sys.executable, "-m", "accel", str(path), *args], capture_output=True, text=True,
                           env=_environment(settings), timeout=timeout, cwd=path.parent)
     stderr, stats = _split_stats(done.stderr)
+    _assert_no_internal_error(stats)
     return Run(done.stdout, stderr, done.returncode, stats)
+
+
+def _assert_no_internal_error(stats: dict) -> None:
+    """accel refuses to compile code it cannot (and the program goes on unaccelerated), but an
+    exception inside accel's own compiler is a bug, whatever the program printed."""
+    failures = stats.get("compile_failures", {})
+    assert "internal error" not in failures, f"accel's compiler raised (ACCEL_LOG=compile shows where): {failures}"
 
 
 def _split_stats(stderr: str) -> tuple[str, dict]:
@@ -116,7 +124,9 @@ atexit.register(_difftest_probe)
 """
 
 
-def _probe_env(tmp_path: Path, functions, env: dict[str, str] | None) -> tuple[dict[str, str] | None, Path | None]:
+def probe_env(tmp_path: Path, functions, env: dict[str, str] | None) -> tuple[dict[str, str] | None, Path | None]:
+    """`env` with the probe added for the named functions of __main__ (none: unchanged), and the
+    JSON file the probe writes what accel.explain() says of them to (PROBE_SITECUSTOMIZE)."""
     if not functions:
         return env, None
     site = tmp_path / "_difftest_site"
@@ -144,7 +154,7 @@ def compare(source: str, tmp_path: Path, args: list[str] = (), env: dict[str, st
     accel run reports at exit, in the returned run's `.functions`."""
     path = tmp_path / name
     path.write_text(textwrap.dedent(source))
-    env, report = _probe_env(tmp_path, functions, env)
+    env, report = probe_env(tmp_path, functions, env)
     stock = run_stock(path, args, env)
     accel = run_accel(path, args, env)
     if report is not None and report.exists():
@@ -159,6 +169,7 @@ def run_python(argv: list[str], cwd: Path, env: dict[str, str] | None = None, ti
     done = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=_environment(env),
                           timeout=timeout, cwd=cwd, input=stdin)
     stderr, stats = _split_stats(done.stderr)
+    _assert_no_internal_error(stats)
     return Run(done.stdout, stderr, done.returncode, stats)
 
 
