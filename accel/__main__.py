@@ -134,7 +134,9 @@ def opcode_table() -> str:
     reason = native.available()
     if reason is not None:
         return f"accel cannot accelerate this Python: {reason}"
-    return opcodes.markdown(opcodes.coverage(frozenset(native.stencil_names())))
+    stencils = frozenset(native.stencil_names())
+    rows = opcodes.coverage(stencils)
+    return opcodes.markdown(rows, opcodes.helper_stencils(rows, stencils))
 
 
 def supported() -> bool:

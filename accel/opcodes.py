@@ -45,17 +45,31 @@ def coverage(stencils: frozenset[str]) -> list[Opcode]:
 
 
 def _forms(name: str, stencils: frozenset[str]) -> list[str]:
-    """The stencils implementing `name`: itself, and its specialized forms (a longer opcode
-    name that shares the prefix, CALL_FUNCTION_EX for CALL, is an opcode of its own)."""
+    """The stencils implementing `name`: itself, its specialized forms (a longer opcode name
+    that shares the prefix, CALL_FUNCTION_EX for CALL, is an opcode of its own), and the
+    fused stencils that run it with its neighbours (LOAD_FAST__LOAD_ATTR_CACHED: one part each)."""
     longer = [other for other in dis.opmap if other != name and other.startswith(name + "_")]
-    return sorted(s for s in stencils
-                  if s == name or (s.startswith(name + "_") and not any(s.startswith(o) for o in longer)))
+
+    def is_form(part: str) -> bool:
+        return part == name or (part.startswith(name + "_") and not any(part.startswith(o) for o in longer))
+
+    return sorted(s for s in stencils if any(is_form(part) for part in s.split("__")))
 
 
-def markdown(rows: list[Opcode]) -> str:
+def helper_stencils(rows: list[Opcode], stencils: frozenset[str]) -> list[str]:
+    """The stencils that are no opcode's form: steps the compiler adds around instructions
+    (boxing and unboxing, entries, exits, loop counters) and fused runs of several
+    instructions named for what they do (INT_LOCAL_ADD_CONST, SLICE_COPY)."""
+    forms = {form for row in rows if row.status == "native" for form in row.detail.split(", ")}
+    return sorted(stencils - forms)
+
+
+def markdown(rows: list[Opcode], helpers: list[str]) -> str:
     counts = {status: sum(r.status == status for r in rows) for status in ("native", "folded", "exits")}
     lines = [f"{len(rows)} opcodes: {counts['native']} native, {counts['folded']} folded into others, "
              f"{counts['exits']} exit to the interpreter", "",
              "| opcode | runs | stencils, or why not |", "|---|---|---|"]
     lines += [f"| `{r.name}` | {r.status} | {r.detail} |" for r in rows]
+    lines += ["", f"{len(helpers)} stencils are no opcode's form (steps the compiler adds, and fused "
+              f"instruction runs named for what they do): {', '.join(helpers)}"]
     return "\n".join(lines)

@@ -359,6 +359,13 @@ def test_opcode_table(tmp_path):
     assert table["BINARY_OP"][0] == "native" and "BINARY_OP_ADD_FLOAT_RAW" in table["BINARY_OP"][1]
     assert table["LOAD_ATTR"][0] == "native" and table["KW_NAMES"][0] == "folded"
     assert table["RETURN_GENERATOR"][0] == "native" and table["GET_AWAITABLE"][0] == "native"
+    # A fused stencil is listed under each opcode it runs, and every stencil somewhere.
+    assert "LOAD_FAST__LOAD_ATTR_CACHED" in table["LOAD_FAST"][1] and "LOAD_FAST__LOAD_ATTR_CACHED" in table["LOAD_ATTR"][1]
+    listed = {form for status, detail in table.values() if status == "native" for form in detail.split(", ")}
+    (helpers,) = [line for line in done.stdout.splitlines() if "no opcode's form" in line]
+    listed |= set(helpers.split(": ", 1)[1].split(", "))
+    from accel.runtime import native
+    assert listed == set(native.stencil_names())
 
 
 def test_no_arguments_prints_usage(tmp_path):
