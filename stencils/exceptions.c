@@ -31,12 +31,27 @@ push_raised(PyObject **sp)
     return sp;
 }
 
+/* Raw (unboxed) values in the stack slots of `raw` (a mask from the stack's
+ * base) that unwinding pops are not objects: they are forgotten, before
+ * anything that may run the GC sees the stack (ERROR_AT set stacktop). */
+static inline __attribute__((always_inline)) void
+forget_raw(PyObject **base, PyObject **sp, uintptr_t raw)
+{
+    for (; raw != 0; raw &= raw - 1) {
+        PyObject **slot = base + __builtin_ctzll(raw);
+        if (slot < sp) {
+            *slot = NULL;
+        }
+    }
+}
+
 /* An instruction in a try block raised (ERROR_AT jumped here): add this
  * frame's traceback entry, pop the value stack down to the handler's level
  * (OPARG), push the faulting instruction's offset if the handler wants it
  * (OPARG2), then the exception, and go to the handler.  With tracing or
  * profiling switched on meanwhile (by the call that raised), the interpreter
- * does it all, and runs the rest of the frame, reporting its events. */
+ * does it all, and runs the rest of the frame, reporting its events.  OPERAND:
+ * the raw slots above the handler's level (accel/specializer/handlers.py). */
 STENCIL(UNWIND)
 {
     if (TRACING_ON()) {
@@ -44,12 +59,14 @@ STENCIL(UNWIND)
     }
     PyObject *lasti = NULL;
     if (OPARG2) {
-        /* Allocated first: if it fails, the interpreter handles the MemoryError. */
+        /* Allocated first: if it fails, the interpreter handles the MemoryError.
+         * (An int is no GC object: allocating it does not run the GC.) */
         lasti = PyLong_FromLong((long)(frame->prev_instr - _PyCode_CODE(frame->f_code)));
         if (lasti == NULL) {
             return EXIT_VALUE(ACCEL_EXIT_ERROR);
         }
     }
+    forget_raw(_PyFrame_Stackbase(frame), sp, (uintptr_t)OPERAND);
     PyFrameObject *f = PyEval_GetFrame();  /* this frame's, as it is the current one */
     if (f != NULL) {
         PyTraceBack_Here(f);

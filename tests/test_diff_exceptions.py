@@ -1142,3 +1142,52 @@ print(seen[:1])
     assert "('spin', 12, [('f', 'float'), ('k', 'int'), ('limit', 'int')])" in run.stdout, run.stdout
     assert_native(run, "spin")
     assert run.stats["back_edge_entries"] >= 1 and run.deopts("EVAL_BREAKER_LOOP") >= 1, run.stats
+
+
+def test_exception_above_unboxed_stack_values_is_handled_natively(tmp_path):
+    """`total += d[key]` in a try block with `total` unboxed below the subscript: the
+    unwinding pops the raw value without releasing it (it is no object) and the handler
+    runs natively, so the loop does not go to the interpreter at its first KeyError.
+    Results and the tracebacks the handlers see are stock's."""
+    run = compare("""
+import traceback
+
+def ints(data, d):
+    total = 0
+    for x in data:
+        try:
+            total += d[x]
+        except KeyError:
+            total -= 1
+    return total
+
+def floats(data, d):
+    acc = 0.5
+    for x in data:
+        try:
+            acc = acc * 0.5 + d[x]
+        except KeyError:
+            acc += 1.0
+    return acc
+
+def seen(data, d):
+    lines = []
+    total = 0
+    for x in data:
+        try:
+            total += d[x] * 2
+        except KeyError as error:
+            lines.append((repr(error), traceback.format_exc().splitlines()[-3:]))
+        finally:
+            total += 1
+    return total, lines[:2], len(lines)
+
+d = {i: i for i in range(0, 100, 3)}
+fd = {i: i * 0.25 for i in range(0, 100, 3)}
+data = list(range(100)) * 5
+for _ in range(3):
+    print(ints(data, d), repr(floats(data, fd)), seen(data, d))
+""", tmp_path, functions=["ints", "floats", "seen"])
+    assert_no_exits(run, "ints", "floats", "seen")
+    for name in ("ints", "floats"):
+        assert any(s.endswith("_RAW") or "_RAW_" in s for s in run.function(name)["specialized"]), run.function(name)["text"]

@@ -4,9 +4,10 @@ An instruction inside a try block gets, as its `unwind`, the step that takes an 
 it raises to the handler the exception table names (stencils/exceptions.c does what
 ceval.c does there): UNWIND, which adds this frame's traceback entry first, or, for the
 instructions that re-raise (RERAISE, a bare `raise`), UNWIND_RERAISED, which does not.
-Not where values are unboxed (the handler would see them raw), nor for a fused pair split
-by the edge of a try block: those exceptions go to the interpreter, as any exception did
-before.  A re-raising instruction that native code cannot take to its handler is left to
+Not where locals are unboxed or unboxed stack slots stay below the handler's level (the
+handler would see them raw), nor for a fused pair split by the edge of a try block: those
+exceptions go to the interpreter, as any exception did before.  Unboxed stack slots that
+unwinding pops (`total += d[key]` with `total` unboxed) are forgotten, not released.  A re-raising instruction that native code cannot take to its handler is left to
 the interpreter whole (handing over its exception would add the traceback entry); outside
 any try block it leaves the frame natively.
 """
@@ -32,7 +33,8 @@ def add_unwinds(program: list[QInstr], decoded: Decoded) -> list[QInstr]:
             continue
         reraises = _reraises(instr)
         handler = handler_at.get(instr.covers[0].unit)
-        natively = not (instr.raw_locals or instr.raw_stack) and (handler is None or (
+        popped_raw = _raw_slots_popped(instr, handler)
+        natively = not instr.raw_locals and instr.raw_stack == popped_raw and (handler is None or (
             handler == handler_at.get(instr.covers[-1].unit) and handler.target in starting))
         if not natively:
             if reraises:
@@ -40,15 +42,27 @@ def add_unwinds(program: list[QInstr], decoded: Decoded) -> list[QInstr]:
             continue
         if handler is None:
             continue  # out of the frame: a re-raise natively, any other exception through the interpreter
-        key = (handler.target, handler.depth, handler.lasti, reraises)
+        key = (handler.target, handler.depth, handler.lasti, reraises, popped_raw, instr.raw_int_stack)
         if key not in unwinds:
             target = starting[handler.target]
-            unwinds[key] = QInstr("UNWIND_RERAISED" if reraises else "UNWIND", target.covers[:1], handler.depth,
-                                  int(handler.lasti), target_instr=target,
-                                  note="an exception " + ("re-raised" if reraises else "raised")
-                                       + " in the try block lands here")
+            unwind = QInstr("UNWIND_RERAISED" if reraises else "UNWIND", target.covers[:1], handler.depth,
+                            int(handler.lasti), target_instr=target, raw_operand=popped_raw,
+                            note="an exception " + ("re-raised" if reraises else "raised")
+                                 + " in the try block lands here")
+            # (An exit from it, tracing switched on, boxes them for the interpreter.)
+            unwind.raw_stack, unwind.raw_int_stack = popped_raw, instr.raw_int_stack
+            unwinds[key] = unwind
         instr.unwind = unwinds[key]
     return program + list(unwinds.values())
+
+
+def _raw_slots_popped(instr: QInstr, handler: Handler | None) -> int:
+    """The raw stack slots below `instr` that unwinding to the handler pops (they are not
+    objects: UNWIND forgets them rather than releasing them).  Raw slots the handler keeps
+    would reach it raw, and a re-raise's unwinding (UNWIND_RERAISED) pops objects only."""
+    if handler is None or _reraises(instr):
+        return 0
+    return instr.raw_stack & ~((1 << handler.depth) - 1)
 
 
 def _reraises(instr: QInstr) -> bool:
