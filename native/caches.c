@@ -2,8 +2,9 @@
  * generic instruction does, and refill the inline cache when the case is one
  * the fast path handles.  The fast paths' guards are those of CPython 3.11's
  * own specializations: a type's version tag (changed by any change to the
- * class or its bases), instance values in the type's shared keys, and, for
- * globals and module attributes, the dicts' version tags. */
+ * class or its bases), instance values in the type's shared keys, the keys
+ * versions of the globals and builtins, and, for module attributes, the
+ * module dict's version tag. */
 #include "runtime.h"
 #include "inline_cache.h"
 #include "structmember.h"
@@ -14,21 +15,118 @@
  * changed (its old version never matches again) is still reclaimed. */
 #define EVICT_EVERY 16
 
+/* Where a name's entry in a dict's keys is looked for by a scan (misses are
+ * rare: an entry keeps its place until the keys are rebuilt or the name is
+ * deleted), dicts up to this many entries. */
+#define NAME_SCAN_LIMIT 4096
+
+
+/* A version for the keys' current state, as CPython's specializer gives them
+ * (_PyDictKeys_GetVersionForCurrentState, which libpython does not export):
+ * adding or deleting a name sets a keys object's version back to 0, storing a
+ * value does not.  Ours count down from the top of the range while CPython's
+ * count up from 2, so that a version names one state of one keys object (and
+ * of its copies) whoever gave it; 0 once ours would reach the middle. */
+static uint32_t next_keys_version = UINT32_MAX;
+
+static uint32_t
+keys_version(PyDictKeysObject *keys)
+{
+    if (keys->dk_version == 0 && next_keys_version > UINT32_MAX / 2) {
+        keys->dk_version = next_keys_version--;
+    }
+    return keys->dk_version;
+}
+
+/* The index of `name` in a combined table's str keys (co_names are interned:
+ * compared by identity, as the dict's lookup does first), or -1. */
+static Py_ssize_t
+entry_index(PyDictObject *dict, PyObject *name)
+{
+    PyDictKeysObject *keys = dict->ma_keys;
+    if (dict->ma_values != NULL || keys->dk_kind != DICT_KEYS_UNICODE || keys->dk_nentries > NAME_SCAN_LIMIT) {
+        return -1;
+    }
+    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    for (Py_ssize_t i = 0; i < keys->dk_nentries; i++) {
+        if (entries[i].me_key == name) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Where a LOAD_GLOBAL cache's name is found in these globals and builtins
+ * without a lookup, or NULL: under the keys versions it was found with (PEP
+ * 659's guard for LOAD_GLOBAL_MODULE and LOAD_GLOBAL_BUILTIN), which change
+ * when a name is added or deleted, not when a value is stored.  A module whose
+ * code rebinds globals in a loop (a script's loop at module level) changes
+ * the version tags of the fast path all the time, not these. */
+static PyObject *
+found_again(accel_cache *cache, PyDictObject *globals, PyDictObject *builtins)
+{
+    uint32_t globals_keys = cache->global.globals_keys, builtins_keys = cache->global.builtins_keys;
+    if (globals_keys == 0 || globals->ma_keys->dk_version != globals_keys) {
+        return NULL;
+    }
+    PyDictKeysObject *keys = globals->ma_keys;
+    if (builtins_keys != 0) {
+        if (builtins->ma_keys->dk_version != builtins_keys) {
+            return NULL;
+        }
+        keys = builtins->ma_keys;
+    }
+    /* (Never NULL in a combined table: deleting a name clears its entry, and the version.) */
+    return *(PyObject **)((char *)keys + cache->global.value_offset);
+}
+
+/* Remember where `name` is, found in `holder` (the globals or the builtins),
+ * for found_again; not where the keys cannot be versioned or the name is not
+ * a plain entry of a combined table.  For a builtin, the globals must be a
+ * combined table too: split keys are shared by dicts that hold different names
+ * of them. */
+static void
+remember_entry(accel_cache *cache, PyDictObject *globals, PyDictObject *builtins, PyDictObject *holder,
+               PyObject *name)
+{
+    cache->global.globals_keys = 0;
+    Py_ssize_t index = entry_index(holder, name);
+    if (index < 0 || globals->ma_values != NULL) {
+        return;
+    }
+    uint32_t globals_keys = keys_version(globals->ma_keys);
+    uint32_t builtins_keys = holder == builtins ? keys_version(builtins->ma_keys) : 0;
+    if (globals_keys == 0 || (holder == builtins && builtins_keys == 0)) {
+        return;
+    }
+    PyDictKeysObject *keys = holder->ma_keys;
+    cache->global.value_offset = (char *)&DK_UNICODE_ENTRIES(keys)[index].me_value - (char *)keys;
+    cache->global.builtins_keys = builtins_keys;
+    cache->global.globals_keys = globals_keys;
+}
 
 PyObject *
 accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache)
 {
-    uint64_t builtins_version = 0;  /* a global: the builtins do not matter */
-    PyObject *value = PyDict_GetItemWithError(globals, name);
-    if (value == NULL && !PyErr_Occurred()) {
-        value = PyDict_GetItemWithError(builtins, name);
-        builtins_version = ((PyDictObject *)builtins)->ma_version_tag;
+    PyDictObject *g = (PyDictObject *)globals, *b = (PyDictObject *)builtins;
+    PyObject *value = found_again(cache, g, b);
+    PyDictObject *holder = cache->global.builtins_keys != 0 ? b : g;
+    if (value == NULL) {
+        accel_totals.global_misses++;
+        holder = g;
+        value = PyDict_GetItemWithError(globals, name);
+        if (value == NULL && !PyErr_Occurred()) {
+            holder = b;
+            value = PyDict_GetItemWithError(builtins, name);
+        }
+        if (value == NULL) {
+            return NULL;
+        }
+        remember_entry(cache, g, b, holder, name);
     }
-    if (value != NULL) {
-        cache->global.globals_version = ((PyDictObject *)globals)->ma_version_tag;
-        cache->global.builtins_version = builtins_version;
-        cache->global.value = value;
-    }
+    cache->global.globals_version = g->ma_version_tag;
+    cache->global.builtins_version = holder == b ? b->ma_version_tag : 0;
+    cache->global.value = value;
     return value;  /* borrowed */
 }
 
@@ -152,23 +250,13 @@ accel_instance_lacks(PyObject *owner, PyObject *name, accel_attr_way *way)
 
 /* LOAD_NAME found `name` in module code's namespace, its globals (an exact
  * dict): where its entry is in the keys, for the next time (stencils/names.c).
- * A scan, as misses are rare: an entry keeps its place until the keys are
- * rebuilt or the name deleted. */
-#define NAME_SCAN_LIMIT 4096
-
+ * An entry keeps its place until the keys are rebuilt or the name deleted. */
 void
 accel_remember_name_index(PyObject *globals, PyObject *name, accel_cache *cache)
 {
-    PyDictKeysObject *keys = ((PyDictObject *)globals)->ma_keys;
-    if (keys->dk_kind != DICT_KEYS_UNICODE || keys->dk_nentries > NAME_SCAN_LIMIT) {
-        return;
-    }
-    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
-    for (Py_ssize_t i = 0; i < keys->dk_nentries; i++) {
-        if (entries[i].me_key == name) {
-            cache->name_index = i;
-            return;
-        }
+    Py_ssize_t index = entry_index((PyDictObject *)globals, name);
+    if (index >= 0) {
+        cache->name_index = index;
     }
 }
 

@@ -106,9 +106,21 @@ typedef struct {
             PyObject *init;
         };
         struct {
-            uint64_t globals_version;   /* ma_version_tag of the frame's globals; 0: empty */
-            uint64_t builtins_version;  /* ... and of its builtins, for a builtin; 0 for a global */
-            PyObject *value;            /* borrowed: what the version guards keep alive */
+            /* The hit: under the version tags of the frame's globals (0:
+             * empty) and, for a builtin, of its builtins (0 for a global),
+             * the value (borrowed: the versions keep it alive).  Any store
+             * changes a version tag: then the keys versions (accel_keys_version)
+             * tell whether the name is still where it was, read afresh
+             * there without a lookup (native/caches.c). */
+            uint64_t globals_version;
+            uint64_t builtins_version;
+            PyObject *value;
+            uint32_t globals_keys;      /* 0: not known */
+            uint32_t builtins_keys;     /* 0 for a global */
+            /* where the value is, in bytes from the start of the keys of
+             * the dict holding it (copies of those keys, which share
+             * their version, have the same layout) */
+            Py_ssize_t value_offset;
         } global;
         accel_attr_way ways[ACCEL_CACHE_WAYS];
         uint32_t operand_kinds;     /* an arithmetic or comparison site: accel_operand_kind bits seen */

@@ -268,6 +268,7 @@ def counters() -> dict:
         "generators_closed_quietly": totals.generators_closed_quietly,
         "builtins_computed": totals.builtins_computed,
         "attribute_misses": totals.attribute_misses,
+        "global_misses": totals.global_misses,
         "inlined_calls": totals.inlined_calls,
         "loop_head_entries": totals.loop_head_entries,
         "on_stack_replacements": totals.on_stack_replacements,

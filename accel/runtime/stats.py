@@ -33,6 +33,7 @@ def stats() -> dict:
         "generators_closed_quietly": counters["generators_closed_quietly"],  # dropped without a GeneratorExit thrown
         "builtins_computed": counters["builtins_computed"],  # max() and min() calls computed natively
         "attribute_misses": counters["attribute_misses"],  # inline-cache misses of attribute and method sites
+        "global_misses": counters["global_misses"],  # inline-cache misses of LOAD_GLOBAL sites
         "inlined_calls": counters["inlined_calls"],  # calls of small pure functions run inlined (stencils/inline.c)
         "loop_head_entries": counters["loop_head_entries"],  # frames entered natively at a hot loop's head
         "on_stack_replacements": counters["on_stack_replacements"],  # ... into code compiled again meanwhile
@@ -96,6 +97,7 @@ def table(data: dict) -> str:
     row("generators closed without a throw", f"{data['generators_closed_quietly']:,}")
     row("builtin calls computed natively", f"{data['builtins_computed']:,}")
     row("attribute cache misses", f"{data['attribute_misses']:,}")
+    row("global cache misses", f"{data['global_misses']:,}")
     row("calls inlined", f"{data['inlined_calls']:,}")
     row("loop heads entered mid-run", f"{data['loop_head_entries']:,}")
     row("  of which on-stack replacements", f"{data['on_stack_replacements']:,}")
