@@ -103,6 +103,7 @@ uint64_t accel_binary_op_function(int nb_op);
 void accel_set_summary(uintptr_t code, uintptr_t summary);
 int64_t accel_get_summary(uintptr_t code, char *buf, int64_t n);
 int accel_summarized_codes(uintptr_t *out, int n);
+void accel_release_objects(uintptr_t *objects, int n);
 
 /* launch.c: python -m accel runs a script in its own process, as python would */
 enum accel_run_result {

@@ -641,7 +641,9 @@ accel_get_summary(uintptr_t code, char *buf, int64_t n)
     return size;
 }
 
-/* The code objects that have a summary (borrowed addresses); returns how many there are. */
+/* The code objects that have a summary, up to n of them, each address written
+ * to out a new reference (accel_release_objects drops them: another thread may
+ * free a code object once the GIL is released); returns how many there are. */
 int
 accel_summarized_codes(uintptr_t *out, int n)
 {
@@ -650,11 +652,21 @@ accel_summarized_codes(uintptr_t *out, int n)
     for (accel_code *rec = records.next; rec != NULL && rec != &records; rec = rec->next) {
         if (rec->summary != NULL) {
             if (count < n) {
-                out[count] = (uintptr_t)rec->code;
+                out[count] = (uintptr_t)Py_NewRef(rec->code);
             }
             count++;
         }
     }
     GIL_EXIT();
     return count;
+}
+
+void
+accel_release_objects(uintptr_t *objects, int n)
+{
+    GIL_ENTER();
+    for (int i = 0; i < n; i++) {
+        Py_DECREF((PyObject *)objects[i]);
+    }
+    GIL_EXIT();
 }

@@ -297,16 +297,23 @@ def set_summary(code: types.CodeType, summary: bytes) -> None:
 
 def get_summary(code: types.CodeType) -> bytes | None:
     size = lib.accel_get_summary(id(code), ffi.NULL, 0)
-    if size < 0:
-        return None
-    buffer = ffi.new("char[]", max(size, 1))
-    lib.accel_get_summary(id(code), buffer, size)
-    return ffi.buffer(buffer, size)[:]
+    while size >= 0:
+        buffer = ffi.new("char[]", max(size, 1))
+        copied = lib.accel_get_summary(id(code), buffer, size)
+        if copied == size:
+            return ffi.buffer(buffer, size)[:]
+        size = copied  # another thread's compile saved a new summary between the calls
+    return None
 
 
-def summarized_codes() -> list[int]:
-    """Addresses of the code objects with a summary; valid while the GIL is held."""
+def summarized_codes() -> list[types.CodeType]:
+    """The code objects with a summary."""
+    import ctypes  # only for reports: the compiler itself never needs it
+
     count = lib.accel_summarized_codes(ffi.NULL, 0)
     out = ffi.new("uintptr_t[]", max(count, 1))
-    count = min(count, lib.accel_summarized_codes(out, count))
-    return list(out)[:count]
+    held = min(count, lib.accel_summarized_codes(out, count))  # references, dropped below
+    try:
+        return [ctypes.cast(out[i], ctypes.py_object).value for i in range(held)]
+    finally:
+        lib.accel_release_objects(out, held)

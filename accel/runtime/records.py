@@ -54,6 +54,4 @@ def load(code: types.CodeType) -> Compiled | Failure | None:
 
 def codes() -> list[types.CodeType]:
     """Every live code object the compiler has seen."""
-    import ctypes  # only for reports: the compiler itself never needs it
-
-    return [ctypes.cast(address, ctypes.py_object).value for address in native.summarized_codes()]
+    return native.summarized_codes()
