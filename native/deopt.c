@@ -178,14 +178,13 @@ raise_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame)
     return result;
 }
 
-/* Whether a frame left at a loop's head may be compiled for and go on natively
- * there, as the hook would run a fresh frame (native/runtime.h); not a
- * generator's (their code does not profile: compiler.py). */
+/* Whether a frame that left native code at a loop may be compiled for and go on
+ * natively there, as the hook would run a fresh frame (native/runtime.h). */
 static int
-may_replace(PyThreadState *tstate, _PyInterpreterFrame *frame)
+may_go_on_natively(PyThreadState *tstate)
 {
-    return frame->owner != FRAME_OWNED_BY_GENERATOR && !tstate->cframe->use_tracing
-           && tstate->interp->eval_frame == accel_eval_frame && _PyRuntimeState_GetFinalizing(&_PyRuntime) == NULL;
+    return !tstate->cframe->use_tracing && tstate->interp->eval_frame == accel_eval_frame
+           && _PyRuntimeState_GetFinalizing(&_PyRuntime) == NULL;
 }
 
 /* On-stack replacement.  A loop of the profiling version (`native`) of the code
@@ -203,7 +202,8 @@ enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *re
 {
     _Py_CODEUNIT *code = _PyCode_CODE(frame->f_code);
     int head = (int)(frame->prev_instr + 1 - code);
-    if (!may_replace(tstate, frame)) {
+    /* (Never a generator's frame: its code does not profile, compiler.py.) */
+    if (frame->owner == FRAME_OWNED_BY_GENERATOR || !may_go_on_natively(tstate)) {
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     }
     if (rec->native == native && rec->state == ACCEL_STATE_COMPILED && (profile_teaches(native) || rec->recompile_requested)
@@ -214,7 +214,7 @@ enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *re
         return raise_in_interpreter(tstate, frame);
     }
     /* (Compiling ran Python code: tracing may be on now.) */
-    int at = may_replace(tstate, frame) && accel_may_run_directly(tstate, rec)
+    int at = may_go_on_natively(tstate) && accel_may_run_directly(tstate, rec)
              ? accel_resume_index(rec->native, head - 1) : -1;
     if (at < 0) {
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
@@ -251,17 +251,21 @@ backward_jump_from(PyCodeObject *co, int unit)
  * there is done here (signal handlers, pending calls, a thread switch), and the
  * loop goes on natively at the back edge, an entry point of the program
  * (accel/backend/lower.py loop_entries) whose raw locals are unboxed there with
- * guards: one signal or thread switch does not leave the rest of the call to
- * the interpreter.  A handler's exception is raised at the jump, as the
- * interpreter raises it; an asynchronous exception, tracing switched on by a
- * handler, or no entry there leave the frame to the interpreter. */
+ * guards: one signal or thread switch does not leave the rest of the call (or
+ * of a generator's or coroutine's resumption) to the interpreter.  A
+ * generator's frame stays executing throughout, as in the interpreter: a
+ * handler that resumes the generator is told it is already running, and a
+ * yield after the back edge suspends it as any native yield does.  A handler's
+ * exception is raised at the jump, as the interpreter raises it; an
+ * asynchronous exception, tracing switched on by a handler, or no entry there
+ * leave the frame to the interpreter. */
 static PyObject *
 resume_after_eval_breaker(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
 {
     PyCodeObject *co = frame->f_code;
     int unit = (int)(frame->prev_instr - _PyCode_CODE(co));
     int jump = backward_jump_from(co, unit + 1);
-    if (jump < 0 || tstate->async_exc != NULL || !may_replace(tstate, frame)) {
+    if (jump < 0 || tstate->async_exc != NULL || !may_go_on_natively(tstate)) {
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     }
     /* The handlers see the frame as the interpreter shows it there: current, at the jump. */
@@ -274,7 +278,7 @@ resume_after_eval_breaker(PyThreadState *tstate, _PyInterpreterFrame *frame, acc
         return raise_in_interpreter(tstate, frame);
     }
     frame->prev_instr = _PyCode_CODE(co) + unit;
-    int at = handled == 0 && may_replace(tstate, frame) && accel_may_run_directly(tstate, rec)
+    int at = handled == 0 && may_go_on_natively(tstate) && accel_may_run_directly(tstate, rec)
              ? accel_resume_index(rec->native, unit) : -1;
     if (at < 0) {
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
