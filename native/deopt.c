@@ -244,21 +244,35 @@ backward_jump_from(PyCodeObject *co, int unit)
     return -1;
 }
 
+/* What the interpreter does when it finds the eval breaker set at code unit
+ * `unit` (signal handlers, pending calls, a thread switch), with the frame
+ * shown to the handlers as the interpreter shows it there: current, at that
+ * unit.  As accel_handle_eval_breaker. */
+static int
+handle_eval_breaker_at(PyThreadState *tstate, _PyInterpreterFrame *frame, int unit)
+{
+    frame->prev_instr = _PyCode_CODE(frame->f_code) + unit;
+    frame->previous = tstate->cframe->current_frame;
+    tstate->cframe->current_frame = frame;
+    int handled = accel_handle_eval_breaker(tstate);
+    tstate->cframe->current_frame = frame->previous;
+    return handled;
+}
+
 /* A loop whose locals are raw reached its back edge with the eval breaker set
  * (stencils/stencil.h, CHECK_EVAL_BREAKER): its handlers may run Python code
  * and the GC, which must not meet raw slots, so the frame was written back as
  * the interpreter expects it before the back edge.  What the interpreter does
- * there is done here (signal handlers, pending calls, a thread switch), and the
- * loop goes on natively at the back edge, an entry point of the program
- * (accel/backend/lower.py loop_entries) whose raw locals are unboxed there with
- * guards: one signal or thread switch does not leave the rest of the call (or
- * of a generator's or coroutine's resumption) to the interpreter.  A
- * generator's frame stays executing throughout, as in the interpreter: a
- * handler that resumes the generator is told it is already running, and a
- * yield after the back edge suspends it as any native yield does.  A handler's
- * exception is raised at the jump, as the interpreter raises it; an
- * asynchronous exception, tracing switched on by a handler, or no entry there
- * leave the frame to the interpreter. */
+ * there is done here, and the loop goes on natively at the back edge, an entry
+ * point of the program (accel/backend/lower.py loop_entries) whose raw locals
+ * are unboxed there with guards: one signal or thread switch does not leave
+ * the rest of the call (or of a generator's or coroutine's resumption) to the
+ * interpreter.  A generator's frame stays executing throughout, as in the
+ * interpreter: a handler that resumes the generator is told it is already
+ * running, and a yield after the back edge suspends it as any native yield
+ * does.  A handler's exception is raised at the jump, as the interpreter
+ * raises it; an asynchronous exception, tracing switched on by a handler, or
+ * no entry there leave the frame to the interpreter. */
 static PyObject *
 resume_after_eval_breaker(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
 {
@@ -268,12 +282,7 @@ resume_after_eval_breaker(PyThreadState *tstate, _PyInterpreterFrame *frame, acc
     if (jump < 0 || tstate->async_exc != NULL || !may_go_on_natively(tstate)) {
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     }
-    /* The handlers see the frame as the interpreter shows it there: current, at the jump. */
-    frame->prev_instr = _PyCode_CODE(co) + jump;
-    frame->previous = tstate->cframe->current_frame;
-    tstate->cframe->current_frame = frame;
-    int handled = accel_handle_eval_breaker(tstate);
-    tstate->cframe->current_frame = frame->previous;
+    int handled = handle_eval_breaker_at(tstate, frame, jump);
     if (handled < 0) {
         return raise_in_interpreter(tstate, frame);
     }
@@ -284,6 +293,52 @@ resume_after_eval_breaker(PyThreadState *tstate, _PyInterpreterFrame *frame, acc
         return _PyEval_EvalFrameDefault(tstate, frame, 0);
     }
     accel_totals.back_edge_entries++;
+    return accel_run_native(tstate, frame, rec, at);
+}
+
+/* Whether native code left the frame before a RESUME that checks the eval
+ * breaker (stencils/control.c) and is an entry point of the program: a
+ * generator's, coroutine's or async generator's, at its start or after a
+ * yield (accel/backend/lower.py entry_points). */
+static int
+left_at_resume_point(_PyInterpreterFrame *frame, accel_native *native)
+{
+    _Py_CODEUNIT next = frame->prev_instr[1];
+    return _PyOpcode_Deopt[_Py_OPCODE(next)] == RESUME && _Py_OPARG(next) < 2
+           && accel_resume_index(native, (int)(frame->prev_instr - _PyCode_CODE(frame->f_code))) >= 0;
+}
+
+/* A generator, coroutine or async generator started or resumed after a yield
+ * with the eval breaker set (a signal or a thread's request that arrived while
+ * its consumer ran): its RESUME left native code before anything ran.  What the
+ * interpreter does at RESUME is done here, and the resumption goes on natively
+ * at that RESUME, which checks again (set again meanwhile: handled
+ * again), rather than in the interpreter until the next yield.  A handler's
+ * exception is raised at RESUME, as the interpreter raises it; after tracing
+ * switched on by a handler the interpreter goes on past RESUME, as it does
+ * (no 'call' event); an asynchronous exception has the interpreter run RESUME,
+ * which raises it there. */
+static PyObject *
+resume_after_eval_breaker_at_resume(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
+{
+    int before = (int)(frame->prev_instr - _PyCode_CODE(frame->f_code));
+    if (tstate->async_exc != NULL || !may_go_on_natively(tstate)) {
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+    int handled = handle_eval_breaker_at(tstate, frame, before + 1);
+    if (handled < 0) {
+        return raise_in_interpreter(tstate, frame);
+    }
+    int at = handled == 0 && may_go_on_natively(tstate) && accel_may_run_directly(tstate, rec)
+             ? accel_resume_index(rec->native, before) : -1;
+    if (at < 0) {
+        if (handled > 0) {
+            frame->prev_instr = _PyCode_CODE(frame->f_code) + before;
+        }
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+    frame->prev_instr = _PyCode_CODE(frame->f_code) + before;
+    accel_totals.resumption_entries++;
     return accel_run_native(tstate, frame, rec, at);
 }
 
@@ -307,6 +362,9 @@ accel_finish_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame, a
     }
     if (reason == ACCEL_EXIT_EVAL_BREAKER_LOOP) {
         return resume_after_eval_breaker(tstate, frame, rec);
+    }
+    if (reason == ACCEL_EXIT_EVAL_BREAKER && left_at_resume_point(frame, native)) {
+        return resume_after_eval_breaker_at_resume(tstate, frame, rec);
     }
     return _PyEval_EvalFrameDefault(tstate, frame, 0);
 }

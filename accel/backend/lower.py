@@ -169,14 +169,16 @@ def reachable(program: list[QInstr], generator: bool) -> list[QInstr]:
 def entry_points(program: list[QInstr], generator: bool) -> dict[int, int]:
     """Where native code is entered other than at its start: program index -> the code
     unit before it (native/jit.c's resume_of_unit is its inverse).  A function's loop
-    entries; a generator's resume points and the entries of its loops' back edges, where
-    it goes on after the eval breaker within one resumption.  Both say how the
-    interpreter would find the frame (it runs the unit after next), so a unit that is
-    both (a back edge right after a yield's RESUME, fused) is entered at the resume
-    point, as a resumption finds it."""
+    entries; a generator's resume points, and where it goes on after the eval breaker
+    within one resumption: its RESUMEs (the one at its start too: one that finds the
+    breaker set leaves before anything ran, native/deopt.c) and its loops' back edges.
+    All say how the interpreter would find the frame (it runs the unit after next), so a
+    unit that is more than one (a yield's RESUME, or a back edge right after it, fused)
+    is entered at the resume point, as a resumption finds it."""
     entries = loop_entries(program, generator)
     if not generator:
         return entries
+    entries.update({index: instr.start - 1 for index, instr in enumerate(program) if instr.name == "RESUME"})
     points = resume_points(program)
     taken = set(points.values())
     return {**{index: unit for index, unit in entries.items() if unit not in taken}, **points}
