@@ -309,3 +309,49 @@ print(sorted(set(event for event, *_ in events)), events[:3])
     assert run.stdout.startswith("True True\n"), run.stdout
     assert_native(run, "chunks")
     assert run.stats["back_edge_entries"] + run.stats["resumption_entries"] >= 1, run.stats
+
+
+@THRESHOLDS
+def test_signal_pending_at_each_resumption_is_handled_there(tmp_path, threshold):
+    """C code trips a signal (without delivering it) just before it resumes the generator
+    each time, so that the breaker is set at the generator's RESUME, at its start and
+    after each yield: the handler runs there, sees the generator's frame at that line, and
+    the resumption goes on natively; the fourth handler raises there, and the generator
+    catches it around its yield, as under stock."""
+    run = compare("""
+import _thread
+import functools
+import signal
+
+class Tick(Exception):
+    pass
+
+seen = []
+def handler(signum, frame):
+    seen.append((frame.f_code.co_name, frame.f_lineno))
+    if len(seen) == 4:
+        raise Tick("fourth")
+
+def rounds(n, count):
+    for r in range(count):
+        x = 0.5 + r
+        i = 0
+        while i < n:
+            x = x * 0.999 + 1.5
+            i += 1
+        try:
+            yield round(x, 6)
+        except Tick as caught:
+            yield "caught", str(caught)
+
+signal.signal(signal.SIGUSR1, handler)
+trips = iter(functools.partial(_thread.interrupt_main, signal.SIGUSR1), "never")
+print(list(zip(trips, rounds(1000, 6))))
+print(seen)
+""", tmp_path, env={"ACCEL_THRESHOLD": threshold}, functions=["rounds"])
+    assert "('caught', 'fourth')" in run.stdout and "[('rounds', 15), ('rounds', 23), ('rounds', 23), ('rounds', 23), ('rounds', 25)" in run.stdout, run.stdout
+    assert_native(run, "rounds")
+    exits = run.function("rounds")["site_exits"]
+    assert set(exits) == {"EVAL_BREAKER"}, run.function("rounds")["text"]
+    # All but the raising one went on natively at the RESUME they left at.
+    assert run.stats["resumption_entries"] == exits["EVAL_BREAKER"] - 1 >= 5, run.stats
