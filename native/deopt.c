@@ -187,6 +187,11 @@ may_go_on_natively(PyThreadState *tstate)
            && _PyRuntimeState_GetFinalizing(&_PyRuntime) == NULL;
 }
 
+/* Where a frame that left native code goes on (accel_finish_in_interpreter):
+ * an instruction of its program (>= 0), or the interpreter, from prev_instr
+ * (IN_INTERPRETER) or raising the exception set there (RAISE_IN_INTERPRETER). */
+enum { IN_INTERPRETER = -1, RAISE_IN_INTERPRETER = -2 };
+
 /* On-stack replacement.  A loop of the profiling version (`native`) of the code
  * got hot (stencils/control.c, LOOP_BACK_EDGE_PROFILING at position `site`):
  * the frame was written back as the interpreter expects it at the loop's head.
@@ -196,32 +201,31 @@ may_go_on_natively(PyThreadState *tstate)
  * loop_entries) whose raw locals are unboxed there with guards.  Where that is
  * not possible (tracing, another hook, compiling refused, no entry there) the
  * interpreter runs the rest of the frame, as after any exit. */
-static PyObject *
-enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, accel_native *native,
-               int site)
+static int
+hot_loop_entry(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, accel_native *native, int site)
 {
     _Py_CODEUNIT *code = _PyCode_CODE(frame->f_code);
     int head = (int)(frame->prev_instr + 1 - code);
     /* (Never a generator's frame: its code does not profile, compiler.py.) */
     if (frame->owner == FRAME_OWNED_BY_GENERATOR || !may_go_on_natively(tstate)) {
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+        return IN_INTERPRETER;
     }
     if (rec->native == native && rec->state == ACCEL_STATE_COMPILED && (profile_teaches(native) || rec->recompile_requested)
         && accel_compile_running(frame, rec) < 0) {
         /* A signal handler's exception, raised where the interpreter checks for
          * it: at the back edge's jump, taken (the stack is as at the head). */
         frame->prev_instr = code + native->caches[site].back_edge.jump_unit;
-        return raise_in_interpreter(tstate, frame);
+        return RAISE_IN_INTERPRETER;
     }
     /* (Compiling ran Python code: tracing may be on now.) */
     int at = may_go_on_natively(tstate) && accel_may_run_directly(tstate, rec)
              ? accel_resume_index(rec->native, head - 1) : -1;
     if (at < 0) {
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+        return IN_INTERPRETER;
     }
     accel_totals.loop_head_entries++;
     accel_totals.on_stack_replacements += rec->native != native;
-    return accel_run_native(tstate, frame, rec, at);
+    return at;
 }
 
 /* The code unit of the backward jump that ends the instruction starting at
@@ -273,27 +277,27 @@ handle_eval_breaker_at(PyThreadState *tstate, _PyInterpreterFrame *frame, int un
  * does.  A handler's exception is raised at the jump, as the interpreter
  * raises it; an asynchronous exception, tracing switched on by a handler, or
  * no entry there leave the frame to the interpreter. */
-static PyObject *
-resume_after_eval_breaker(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
+static int
+back_edge_entry(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
 {
     PyCodeObject *co = frame->f_code;
     int unit = (int)(frame->prev_instr - _PyCode_CODE(co));
     int jump = backward_jump_from(co, unit + 1);
     if (jump < 0 || tstate->async_exc != NULL || !may_go_on_natively(tstate)) {
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+        return IN_INTERPRETER;
     }
     int handled = handle_eval_breaker_at(tstate, frame, jump);
     if (handled < 0) {
-        return raise_in_interpreter(tstate, frame);
+        return RAISE_IN_INTERPRETER;
     }
     frame->prev_instr = _PyCode_CODE(co) + unit;
     int at = handled == 0 && may_go_on_natively(tstate) && accel_may_run_directly(tstate, rec)
              ? accel_resume_index(rec->native, unit) : -1;
     if (at < 0) {
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+        return IN_INTERPRETER;
     }
     accel_totals.back_edge_entries++;
-    return accel_run_native(tstate, frame, rec, at);
+    return at;
 }
 
 /* Whether native code left the frame before a RESUME that checks the eval
@@ -318,55 +322,80 @@ left_at_resume_point(_PyInterpreterFrame *frame, accel_native *native)
  * switched on by a handler the interpreter goes on past RESUME, as it does
  * (no 'call' event); an asynchronous exception has the interpreter run RESUME,
  * which raises it there. */
-static PyObject *
-resume_after_eval_breaker_at_resume(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
+static int
+resume_entry(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
 {
     int before = (int)(frame->prev_instr - _PyCode_CODE(frame->f_code));
     if (tstate->async_exc != NULL || !may_go_on_natively(tstate)) {
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+        return IN_INTERPRETER;
     }
     int handled = handle_eval_breaker_at(tstate, frame, before + 1);
     if (handled < 0) {
-        return raise_in_interpreter(tstate, frame);
+        return RAISE_IN_INTERPRETER;
     }
     int at = handled == 0 && may_go_on_natively(tstate) && accel_may_run_directly(tstate, rec)
              ? accel_resume_index(rec->native, before) : -1;
-    if (at < 0) {
-        if (handled > 0) {
-            frame->prev_instr = _PyCode_CODE(frame->f_code) + before;
-        }
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    if (at < 0 && handled == 0) {
+        return IN_INTERPRETER;  /* past RESUME */
     }
     frame->prev_instr = _PyCode_CODE(frame->f_code) + before;
+    if (at < 0) {
+        return IN_INTERPRETER;  /* at RESUME */
+    }
     accel_totals.resumption_entries++;
-    return accel_run_native(tstate, frame, rec, at);
+    return at;
+}
+
+/* Where the frame goes on after native code left it at an exit other than an
+ * exception (`reason`, at position `site` of `native`). */
+static int
+go_on_at(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, accel_native *native, int reason,
+         int site)
+{
+    switch (reason) {
+    case ACCEL_EXIT_LOOP_HOT:
+        return hot_loop_entry(tstate, frame, rec, native, site);
+    case ACCEL_EXIT_EVAL_BREAKER_LOOP:
+        return back_edge_entry(tstate, frame, rec);
+    case ACCEL_EXIT_EVAL_BREAKER:
+        return left_at_resume_point(frame, native) ? resume_entry(tstate, frame, rec) : IN_INTERPRETER;
+    default:
+        return IN_INTERPRETER;
+    }
 }
 
 /* Native code (`native`, which a recompile may have replaced as rec->native
  * meanwhile) left the frame at an exit (`tagged`, see stencils/stencil.h): the
- * interpreter runs the rest of it. */
+ * interpreter runs the rest of it, or native code goes on where the exit was
+ * meant to come back.  Going on is a loop here, not a call from each exit: a
+ * loop that meets the eval breaker a million times in one call (a thread
+ * switch every 5 ms) does not grow the C stack. */
 PyObject *
 accel_finish_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec,
                             accel_native *native, uintptr_t tagged)
 {
-    int reason = (int)((tagged >> 1) & 0x7f), site = (int)(tagged >> 8);
-    write_back(frame, native, site);
-    record_exit(rec, frame, reason);
-    /* On an exception the interpreter adds the traceback entry and unwinds to a
-     * handler in this frame, or out of it. */
-    if (reason == ACCEL_EXIT_ERROR) {
-        return raise_in_interpreter(tstate, frame);
+    for (;;) {
+        int reason = (int)((tagged >> 1) & 0x7f), site = (int)(tagged >> 8);
+        write_back(frame, native, site);
+        record_exit(rec, frame, reason);
+        /* On an exception the interpreter adds the traceback entry and unwinds to
+         * a handler in this frame, or out of it. */
+        int at = reason == ACCEL_EXIT_ERROR ? RAISE_IN_INTERPRETER : go_on_at(tstate, frame, rec, native, reason, site);
+        if (at == RAISE_IN_INTERPRETER) {
+            return raise_in_interpreter(tstate, frame);
+        }
+        if (at < 0 || tstate->recursion_remaining <= 0) {
+            /* (At the limit, which a handler may have lowered, the interpreter
+             * raises the RecursionError, exactly as without accel.) */
+            return _PyEval_EvalFrameDefault(tstate, frame, 0);
+        }
+        native = rec->native;
+        PyObject *result = accel_enter_native(tstate, frame, rec, native, at);
+        if (((uintptr_t)result & 1) == 0) {
+            return result;
+        }
+        tagged = (uintptr_t)result;
     }
-    if (reason == ACCEL_EXIT_LOOP_HOT) {
-        return enter_hot_loop(tstate, frame, rec, native, site);
-    }
-    if (reason == ACCEL_EXIT_EVAL_BREAKER_LOOP) {
-        return resume_after_eval_breaker(tstate, frame, rec);
-    }
-    if (reason == ACCEL_EXIT_EVAL_BREAKER && left_at_resume_point(frame, native)) {
-        return resume_after_eval_breaker_at_resume(tstate, frame, rec);
-    }
-    return _PyEval_EvalFrameDefault(tstate, frame, 0);
 }
 
 PyObject *

@@ -355,3 +355,4 @@ print(seen)
     assert set(exits) == {"EVAL_BREAKER"}, run.function("rounds")["text"]
     # All but the raising one went on natively at the RESUME they left at.
     assert run.stats["resumption_entries"] == exits["EVAL_BREAKER"] - 1 >= 5, run.stats
+
