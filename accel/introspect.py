@@ -176,7 +176,7 @@ def format_explanation(e: Explanation) -> str:
                      f"{yields} suspensions (YIELD_VALUE, which every `await` has); RETURN_GENERATOR makes it, "
                      f"native code resumes it (native entries count calls and resumptions)")
     lines += [f"  {message}" for message in e.asm.get(-1, [])]
-    if e.state == "compiled" and not kind:
+    if e.state == "compiled":  # (a generator's loops have back-edge entries only)
         from .backend.lower import BACK_EDGE_ENTRY_NOTE, LOOP_ENTRY_NOTE
 
         heads = [str(row.offset) for row in e.rows if LOOP_ENTRY_NOTE in row.note]

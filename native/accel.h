@@ -70,6 +70,8 @@ typedef struct {
     uint64_t loop_head_entries;        /* frames that native code entered at a loop's head (deopt.c) */
     uint64_t on_stack_replacements;    /* ... in code compiled again while the frame ran its loop */
     uint64_t back_edge_entries;        /* raw loops that went on natively after the eval breaker (deopt.c) */
+    uint64_t resumption_entries;       /* generators' resumptions that went on natively after the eval
+                                          breaker at their RESUME (deopt.c) */
     uint64_t exits[ACCEL_EXIT_COUNT];  /* by accel_exit */
     uint64_t functions_compiled;
     uint64_t native_bytes;

@@ -178,15 +178,19 @@ raise_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame)
     return result;
 }
 
-/* Whether a frame left at a loop's head may be compiled for and go on natively
- * there, as the hook would run a fresh frame (native/runtime.h); not a
- * generator's (their code does not profile: compiler.py). */
+/* Whether a frame that left native code at a loop may be compiled for and go on
+ * natively there, as the hook would run a fresh frame (native/runtime.h). */
 static int
-may_replace(PyThreadState *tstate, _PyInterpreterFrame *frame)
+may_go_on_natively(PyThreadState *tstate)
 {
-    return frame->owner != FRAME_OWNED_BY_GENERATOR && !tstate->cframe->use_tracing
-           && tstate->interp->eval_frame == accel_eval_frame && _PyRuntimeState_GetFinalizing(&_PyRuntime) == NULL;
+    return !tstate->cframe->use_tracing && tstate->interp->eval_frame == accel_eval_frame
+           && _PyRuntimeState_GetFinalizing(&_PyRuntime) == NULL;
 }
+
+/* Where a frame that left native code goes on (accel_finish_in_interpreter):
+ * an instruction of its program (>= 0), or the interpreter, from prev_instr
+ * (IN_INTERPRETER) or raising the exception set there (RAISE_IN_INTERPRETER). */
+enum { IN_INTERPRETER = -1, RAISE_IN_INTERPRETER = -2 };
 
 /* On-stack replacement.  A loop of the profiling version (`native`) of the code
  * got hot (stencils/control.c, LOOP_BACK_EDGE_PROFILING at position `site`):
@@ -197,31 +201,31 @@ may_replace(PyThreadState *tstate, _PyInterpreterFrame *frame)
  * loop_entries) whose raw locals are unboxed there with guards.  Where that is
  * not possible (tracing, another hook, compiling refused, no entry there) the
  * interpreter runs the rest of the frame, as after any exit. */
-static PyObject *
-enter_hot_loop(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, accel_native *native,
-               int site)
+static int
+hot_loop_entry(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, accel_native *native, int site)
 {
     _Py_CODEUNIT *code = _PyCode_CODE(frame->f_code);
     int head = (int)(frame->prev_instr + 1 - code);
-    if (!may_replace(tstate, frame)) {
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    /* (Never a generator's frame: its code does not profile, compiler.py.) */
+    if (frame->owner == FRAME_OWNED_BY_GENERATOR || !may_go_on_natively(tstate)) {
+        return IN_INTERPRETER;
     }
     if (rec->native == native && rec->state == ACCEL_STATE_COMPILED && (profile_teaches(native) || rec->recompile_requested)
         && accel_compile_running(frame, rec) < 0) {
         /* A signal handler's exception, raised where the interpreter checks for
          * it: at the back edge's jump, taken (the stack is as at the head). */
         frame->prev_instr = code + native->caches[site].back_edge.jump_unit;
-        return raise_in_interpreter(tstate, frame);
+        return RAISE_IN_INTERPRETER;
     }
     /* (Compiling ran Python code: tracing may be on now.) */
-    int at = may_replace(tstate, frame) && accel_may_run_directly(tstate, rec)
+    int at = may_go_on_natively(tstate) && accel_may_run_directly(tstate, rec)
              ? accel_resume_index(rec->native, head - 1) : -1;
     if (at < 0) {
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+        return IN_INTERPRETER;
     }
     accel_totals.loop_head_entries++;
     accel_totals.on_stack_replacements += rec->native != native;
-    return accel_run_native(tstate, frame, rec, at);
+    return at;
 }
 
 /* The code unit of the backward jump that ends the instruction starting at
@@ -244,67 +248,154 @@ backward_jump_from(PyCodeObject *co, int unit)
     return -1;
 }
 
-/* A loop whose locals are raw reached its back edge with the eval breaker set
- * (stencils/stencil.h, CHECK_EVAL_BREAKER): its handlers may run Python code
- * and the GC, which must not meet raw slots, so the frame was written back as
- * the interpreter expects it before the back edge.  What the interpreter does
- * there is done here (signal handlers, pending calls, a thread switch), and the
- * loop goes on natively at the back edge, an entry point of the program
- * (accel/backend/lower.py loop_entries) whose raw locals are unboxed there with
- * guards: one signal or thread switch does not leave the rest of the call to
- * the interpreter.  A handler's exception is raised at the jump, as the
- * interpreter raises it; an asynchronous exception, tracing switched on by a
- * handler, or no entry there leave the frame to the interpreter. */
-static PyObject *
-resume_after_eval_breaker(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
+/* What the interpreter does when it finds the eval breaker set at code unit
+ * `unit` (signal handlers, pending calls, a thread switch), with the frame
+ * shown to the handlers as the interpreter shows it there: current, at that
+ * unit.  As accel_handle_eval_breaker. */
+static int
+handle_eval_breaker_at(PyThreadState *tstate, _PyInterpreterFrame *frame, int unit)
 {
-    PyCodeObject *co = frame->f_code;
-    int unit = (int)(frame->prev_instr - _PyCode_CODE(co));
-    int jump = backward_jump_from(co, unit + 1);
-    if (jump < 0 || tstate->async_exc != NULL || !may_replace(tstate, frame)) {
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
-    }
-    /* The handlers see the frame as the interpreter shows it there: current, at the jump. */
-    frame->prev_instr = _PyCode_CODE(co) + jump;
+    frame->prev_instr = _PyCode_CODE(frame->f_code) + unit;
     frame->previous = tstate->cframe->current_frame;
     tstate->cframe->current_frame = frame;
     int handled = accel_handle_eval_breaker(tstate);
     tstate->cframe->current_frame = frame->previous;
+    return handled;
+}
+
+/* A loop whose locals are raw reached its back edge with the eval breaker set
+ * (stencils/stencil.h, CHECK_EVAL_BREAKER): its handlers may run Python code
+ * and the GC, which must not meet raw slots, so the frame was written back as
+ * the interpreter expects it before the back edge.  What the interpreter does
+ * there is done here, and the loop goes on natively at the back edge, an entry
+ * point of the program (accel/backend/lower.py loop_entries) whose raw locals
+ * are unboxed there with guards: one signal or thread switch does not leave
+ * the rest of the call (or of a generator's or coroutine's resumption) to the
+ * interpreter.  A generator's frame stays executing throughout, as in the
+ * interpreter: a handler that resumes the generator is told it is already
+ * running, and a yield after the back edge suspends it as any native yield
+ * does.  A handler's exception is raised at the jump, as the interpreter
+ * raises it; an asynchronous exception, tracing switched on by a handler, or
+ * no entry there leave the frame to the interpreter. */
+static int
+back_edge_entry(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
+{
+    PyCodeObject *co = frame->f_code;
+    int unit = (int)(frame->prev_instr - _PyCode_CODE(co));
+    int jump = backward_jump_from(co, unit + 1);
+    if (jump < 0 || tstate->async_exc != NULL || !may_go_on_natively(tstate)) {
+        return IN_INTERPRETER;
+    }
+    int handled = handle_eval_breaker_at(tstate, frame, jump);
     if (handled < 0) {
-        return raise_in_interpreter(tstate, frame);
+        return RAISE_IN_INTERPRETER;
     }
     frame->prev_instr = _PyCode_CODE(co) + unit;
-    int at = handled == 0 && may_replace(tstate, frame) && accel_may_run_directly(tstate, rec)
+    int at = handled == 0 && may_go_on_natively(tstate) && accel_may_run_directly(tstate, rec)
              ? accel_resume_index(rec->native, unit) : -1;
     if (at < 0) {
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+        return IN_INTERPRETER;
     }
     accel_totals.back_edge_entries++;
-    return accel_run_native(tstate, frame, rec, at);
+    return at;
+}
+
+/* Whether native code left the frame before a RESUME that checks the eval
+ * breaker (stencils/control.c) and is an entry point of the program: a
+ * generator's, coroutine's or async generator's, at its start or after a
+ * yield (accel/backend/lower.py entry_points). */
+static int
+left_at_resume_point(_PyInterpreterFrame *frame, accel_native *native)
+{
+    _Py_CODEUNIT next = frame->prev_instr[1];
+    return _PyOpcode_Deopt[_Py_OPCODE(next)] == RESUME && _Py_OPARG(next) < 2
+           && accel_resume_index(native, (int)(frame->prev_instr - _PyCode_CODE(frame->f_code))) >= 0;
+}
+
+/* A generator, coroutine or async generator started or resumed after a yield
+ * with the eval breaker set (a signal or a thread's request that arrived while
+ * its consumer ran): its RESUME left native code before anything ran.  What the
+ * interpreter does at RESUME is done here, and the resumption goes on natively
+ * at that RESUME, which checks again (set again meanwhile: handled
+ * again), rather than in the interpreter until the next yield.  A handler's
+ * exception is raised at RESUME, as the interpreter raises it; after tracing
+ * switched on by a handler the interpreter goes on past RESUME, as it does
+ * (no 'call' event); an asynchronous exception has the interpreter run RESUME,
+ * which raises it there. */
+static int
+resume_entry(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec)
+{
+    int before = (int)(frame->prev_instr - _PyCode_CODE(frame->f_code));
+    if (tstate->async_exc != NULL || !may_go_on_natively(tstate)) {
+        return IN_INTERPRETER;
+    }
+    int handled = handle_eval_breaker_at(tstate, frame, before + 1);
+    if (handled < 0) {
+        return RAISE_IN_INTERPRETER;
+    }
+    int at = handled == 0 && may_go_on_natively(tstate) && accel_may_run_directly(tstate, rec)
+             ? accel_resume_index(rec->native, before) : -1;
+    if (at < 0 && handled == 0) {
+        return IN_INTERPRETER;  /* past RESUME */
+    }
+    frame->prev_instr = _PyCode_CODE(frame->f_code) + before;
+    if (at < 0) {
+        return IN_INTERPRETER;  /* at RESUME */
+    }
+    accel_totals.resumption_entries++;
+    return at;
+}
+
+/* Where the frame goes on after native code left it at an exit other than an
+ * exception (`reason`, at position `site` of `native`). */
+static int
+go_on_at(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, accel_native *native, int reason,
+         int site)
+{
+    switch (reason) {
+    case ACCEL_EXIT_LOOP_HOT:
+        return hot_loop_entry(tstate, frame, rec, native, site);
+    case ACCEL_EXIT_EVAL_BREAKER_LOOP:
+        return back_edge_entry(tstate, frame, rec);
+    case ACCEL_EXIT_EVAL_BREAKER:
+        return left_at_resume_point(frame, native) ? resume_entry(tstate, frame, rec) : IN_INTERPRETER;
+    default:
+        return IN_INTERPRETER;
+    }
 }
 
 /* Native code (`native`, which a recompile may have replaced as rec->native
  * meanwhile) left the frame at an exit (`tagged`, see stencils/stencil.h): the
- * interpreter runs the rest of it. */
+ * interpreter runs the rest of it, or native code goes on where the exit was
+ * meant to come back.  Going on is a loop here, not a call from each exit: a
+ * loop that meets the eval breaker a million times in one call (a thread
+ * switch every 5 ms) does not grow the C stack. */
 PyObject *
 accel_finish_in_interpreter(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec,
                             accel_native *native, uintptr_t tagged)
 {
-    int reason = (int)((tagged >> 1) & 0x7f), site = (int)(tagged >> 8);
-    write_back(frame, native, site);
-    record_exit(rec, frame, reason);
-    /* On an exception the interpreter adds the traceback entry and unwinds to a
-     * handler in this frame, or out of it. */
-    if (reason == ACCEL_EXIT_ERROR) {
-        return raise_in_interpreter(tstate, frame);
+    for (;;) {
+        int reason = (int)((tagged >> 1) & 0x7f), site = (int)(tagged >> 8);
+        write_back(frame, native, site);
+        record_exit(rec, frame, reason);
+        /* On an exception the interpreter adds the traceback entry and unwinds to
+         * a handler in this frame, or out of it. */
+        int at = reason == ACCEL_EXIT_ERROR ? RAISE_IN_INTERPRETER : go_on_at(tstate, frame, rec, native, reason, site);
+        if (at == RAISE_IN_INTERPRETER) {
+            return raise_in_interpreter(tstate, frame);
+        }
+        if (at < 0 || tstate->recursion_remaining <= 0) {
+            /* (At the limit, which a handler may have lowered, the interpreter
+             * raises the RecursionError, exactly as without accel.) */
+            return _PyEval_EvalFrameDefault(tstate, frame, 0);
+        }
+        native = rec->native;
+        PyObject *result = accel_enter_native(tstate, frame, rec, native, at);
+        if (((uintptr_t)result & 1) == 0) {
+            return result;
+        }
+        tagged = (uintptr_t)result;
     }
-    if (reason == ACCEL_EXIT_LOOP_HOT) {
-        return enter_hot_loop(tstate, frame, rec, native, site);
-    }
-    if (reason == ACCEL_EXIT_EVAL_BREAKER_LOOP) {
-        return resume_after_eval_breaker(tstate, frame, rec);
-    }
-    return _PyEval_EvalFrameDefault(tstate, frame, 0);
 }
 
 PyObject *

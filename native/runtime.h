@@ -133,23 +133,19 @@ accel_resume_index(const accel_native *native, int unit)
 PyObject *accel_run_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at);
 void accel_profile_ended(accel_code *rec);
 
-/* Run the frame natively from instruction `at` of its program: 0 for a fresh
- * frame, a resume point for a generator.  (accel_run_native, inline for the
- * direct calls of native/calls.c.) */
-static inline PyObject *
-accel_run_native_inline(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at)
+/* Enter the frame's native code (`native`, the record's current program) at
+ * instruction `at` of its program, once: its result, or an exit (tagged, see
+ * stencils/stencil.h) with the frame unlinked and the recursion depth given
+ * back.  The recursion limit is not reached (the caller checked). */
+static inline __attribute__((always_inline)) PyObject *
+accel_enter_native(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, accel_native *native, int at)
 {
-    if (tstate->recursion_remaining <= 0) {
-        /* The interpreter raises the RecursionError, exactly as without accel. */
-        return _PyEval_EvalFrameDefault(tstate, frame, 0);
-    }
     tstate->recursion_remaining--;
     frame->previous = tstate->cframe->current_frame;
     tstate->cframe->current_frame = frame;
     rec->native_entries++;
     accel_totals.native_entries++;
 
-    accel_native *native = rec->native;
     PyObject **sp = frame->localsplus + frame->stacktop;
     /* As in the interpreter, the stack depth is unset while the frame runs: the
      * garbage collector traverses a generator's frame up to it, and native code
@@ -160,6 +156,21 @@ accel_run_native_inline(PyThreadState *tstate, _PyInterpreterFrame *frame, accel
 
     tstate->cframe->current_frame = frame->previous;
     tstate->recursion_remaining++;
+    return result;
+}
+
+/* Run the frame natively from instruction `at` of its program: 0 for a fresh
+ * frame, a resume point for a generator.  (accel_run_native, inline for the
+ * direct calls of native/calls.c.) */
+static inline PyObject *
+accel_run_native_inline(PyThreadState *tstate, _PyInterpreterFrame *frame, accel_code *rec, int at)
+{
+    if (tstate->recursion_remaining <= 0) {
+        /* The interpreter raises the RecursionError, exactly as without accel. */
+        return _PyEval_EvalFrameDefault(tstate, frame, 0);
+    }
+    accel_native *native = rec->native;
+    PyObject *result = accel_enter_native(tstate, frame, rec, native, at);
     if (((uintptr_t)result & 1) != 0) {
         result = accel_finish_in_interpreter(tstate, frame, rec, native, (uintptr_t)result);
     }

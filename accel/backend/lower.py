@@ -59,18 +59,25 @@ def _boxed_here(instr: QInstr) -> bool:
     return instr.raw_locals == 0 and instr.raw_stack == 0
 
 
-def loop_entries(program: list[QInstr]) -> dict[int, int]:
+def _entry_units(program: list[QInstr], generator: bool) -> set[int]:
+    """The code units where a frame already running may enter: a function's loop heads
+    and back edges; a generator's back edges only (its code does not profile, so its
+    frames are never replaced at a loop's head)."""
+    return back_edges(program) if generator else loop_heads(program) | back_edges(program)
+
+
+def loop_entries(program: list[QInstr], generator: bool) -> dict[int, int]:
     """Where a frame that ran an earlier program, or left this one, may enter at a loop's
-    head or at its back edge: program index -> the code unit before it (prev_instr's unit
-    when the interpreter would run it next).  On-stack replacement enters at heads
-    (native/deopt.c); a loop whose locals are raw leaves at its back edge when the eval
-    breaker is set (its handlers may run Python code and the GC), and goes on there once
-    they ran.  The frame holds objects only, so the entry is an instruction attributed
-    to the unit before which nothing is raw: the first one (where the loop is entered from
-    before it, its raw locals unboxed from there on), or, for a unit of a loop that keeps
-    locals raw, an unboxing of them that then goes there (with_entry_stubs, or the way
-    back from a GET_ITER that had to box them)."""
-    units = loop_heads(program) | back_edges(program)
+    head or at its back edge (_entry_units): program index -> the code unit before it
+    (prev_instr's unit when the interpreter would run it next).  On-stack replacement
+    enters at heads (native/deopt.c); a loop whose locals are raw leaves at its back edge
+    when the eval breaker is set (its handlers may run Python code and the GC), and goes
+    on there once they ran.  The frame holds objects only, so the entry is an instruction
+    attributed to the unit before which nothing is raw: the first one (where the loop is
+    entered from before it, its raw locals unboxed from there on), or, for a unit of a
+    loop that keeps locals raw, an unboxing of them that then goes there
+    (with_entry_stubs, or the way back from a GET_ITER that had to box them)."""
+    units = _entry_units(program, generator)
     first: dict[int, QInstr] = {}
     entries = {}
     for index, instr in enumerate(program):
@@ -83,12 +90,12 @@ def loop_entries(program: list[QInstr]) -> dict[int, int]:
     return entries
 
 
-def with_entry_stubs(program: list[QInstr]) -> list[QInstr]:
+def with_entry_stubs(program: list[QInstr], generator: bool) -> list[QInstr]:
     """The program with, at its end, an entry for each loop head (of an inner loop of one
-    that keeps them raw) and back edge where locals or stack slots are raw: each raw
-    local and slot unboxed, with its guard (one that fails exits there, before the head
-    or the back edge), then a jump to it."""
-    units = loop_heads(program) | back_edges(program)
+    that keeps them raw) and back edge (_entry_units) where locals or stack slots are
+    raw: each raw local and slot unboxed, with its guard (one that fails exits there,
+    before the head or the back edge), then a jump to it."""
+    units = _entry_units(program, generator)
     stubs: list[QInstr] = []
     for instr in program:
         if instr.start not in units:
@@ -159,6 +166,24 @@ def reachable(program: list[QInstr], generator: bool) -> list[QInstr]:
     return [instr for instr, reached in zip(program, seen) if reached]
 
 
+def entry_points(program: list[QInstr], generator: bool) -> dict[int, int]:
+    """Where native code is entered other than at its start: program index -> the code
+    unit before it (native/jit.c's resume_of_unit is its inverse).  A function's loop
+    entries; a generator's resume points, and where it goes on after the eval breaker
+    within one resumption: its RESUMEs (the one at its start too: one that finds the
+    breaker set leaves before anything ran, native/deopt.c) and its loops' back edges.
+    All say how the interpreter would find the frame (it runs the unit after next), so a
+    unit that is more than one (a yield's RESUME, or a back edge right after it, fused)
+    is entered at the resume point, as a resumption finds it."""
+    entries = loop_entries(program, generator)
+    if not generator:
+        return entries
+    entries.update({index: instr.start - 1 for index, instr in enumerate(program) if instr.name == "RESUME"})
+    points = resume_points(program)
+    taken = set(points.values())
+    return {**{index: unit for index, unit in entries.items() if unit not in taken}, **points}
+
+
 def _takes_binary_op_function(name: str) -> bool:
     """Whether the stencil's operand is the generic path's function (native.binary_op_function)."""
     return name == "BINARY_OP" or name.endswith(("_INT_OR_FLOAT", "_INT_OR_OTHER")) or name == "BINARY_OP_INPLACE_ADD_UNICODE"
@@ -172,7 +197,7 @@ _stencils: dict[str, tuple[int, bool]] = {}
 def lower(code: types.CodeType, program: list[QInstr]):
     """The cffi array of accel_instr, its length, and the objects it refers to."""
     position = {id(q): i for i, q in enumerate(program)}
-    resumes = resume_points(program) if code.co_flags & GENERATOR else loop_entries(program)
+    resumes = entry_points(program, bool(code.co_flags & GENERATOR))
     keepalive = []
     stencils = _stencils
     layout = native.instr_layout()

@@ -188,16 +188,15 @@ def _cpython_specializations(code: types.CodeType) -> dict[int, str]:
 
 
 def _add_loop_entries(program: list[QInstr], generator: bool, profiling: bool) -> list[QInstr]:
-    """A function's loop heads are entry points (lower.loop_entries); while the code
-    profiles its operands, its loops' back edges count, and a hot one has the frame
-    compiled again and entered at its head (on-stack replacement, native/deopt.c)."""
-    if generator:
-        return program
+    """A function's loop heads and back edges are entry points, a generator's back edges
+    (lower.loop_entries); while the code profiles its operands (never a generator's),
+    its loops' back edges count, and a hot one has the frame compiled again and entered
+    at its head (on-stack replacement, native/deopt.c)."""
     counters = _back_edge_counters(program) if profiling else []
-    program = lower.with_entry_stubs(program) + counters
-    entries = {unit + 1 for unit in lower.loop_entries(program).values()}
+    program = lower.with_entry_stubs(program, generator) + counters
+    entries = {unit + 1 for unit in lower.loop_entries(program, generator).values()}
     notes = {**{unit: lower.BACK_EDGE_ENTRY_NOTE for unit in lower.back_edges(program) & entries},
-             **{unit: lower.LOOP_ENTRY_NOTE for unit in lower.loop_heads(program) & entries}}
+             **{unit: lower.LOOP_ENTRY_NOTE for unit in lower.loop_heads(program) & entries if not generator}}
     for instr in program:  # (the first instruction of each: the one explain() shows)
         note = notes.pop(instr.start, None)
         if note is not None:

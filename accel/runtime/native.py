@@ -273,6 +273,7 @@ def counters() -> dict:
         "loop_head_entries": totals.loop_head_entries,
         "on_stack_replacements": totals.on_stack_replacements,
         "back_edge_entries": totals.back_edge_entries,
+        "resumption_entries": totals.resumption_entries,
         "exits": {names[i]: totals.exits[i] for i in range(len(names)) if names[i] and totals.exits[i]},
         "functions_compiled": totals.functions_compiled,
         "native_code_bytes": totals.native_bytes,

@@ -38,6 +38,7 @@ def stats() -> dict:
         "loop_head_entries": counters["loop_head_entries"],  # frames entered natively at a hot loop's head
         "on_stack_replacements": counters["on_stack_replacements"],  # ... into code compiled again meanwhile
         "back_edge_entries": counters["back_edge_entries"],  # raw loops going on natively after the eval breaker
+        "resumption_entries": counters["resumption_entries"],  # generators' resumptions going on natively after it
         "deopts": counters["exits"],
         "native_code_bytes": counters["native_code_bytes"],
         "compile_seconds": round(costs.totals.seconds, 6),
@@ -102,6 +103,7 @@ def table(data: dict) -> str:
     row("loop heads entered mid-run", f"{data['loop_head_entries']:,}")
     row("  of which on-stack replacements", f"{data['on_stack_replacements']:,}")
     row("loops going on after the eval breaker", f"{data['back_edge_entries']:,}")
+    row("resumptions going on after it", f"{data['resumption_entries']:,}")
     row("deopts (exits to the interpreter)", f"{deopts:,}")
     sections = [
         ("deopts by reason", [(f"{native.EXIT_REASONS.get(reason, reason)} ({reason})", count)
