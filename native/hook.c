@@ -184,11 +184,32 @@ argument_types(_PyInterpreterFrame *frame)
     return types;
 }
 
+/* Whether sys.audit() would call a hook: one added by sys.addaudithook() (this
+ * interpreter's) or by PySys_AddAuditHook() (the runtime's).  Neither kind can
+ * be removed again. */
+static int
+audit_hooks_installed(PyThreadState *tstate)
+{
+    return tstate->interp->audit_hooks != NULL || _PyRuntime.audit_hook_head != NULL;
+}
+
 /* Run the compiler on this code.  Returns -1 when the compiler was stopped by an
  * exception the program must see. */
 static int
 compile(_PyInterpreterFrame *frame, accel_code *rec)
 {
+    if (audit_hooks_installed(_PyThreadState_GET())) {
+        /* The compiler is Python code, and what it calls raises audit events
+         * (builtins.id, marshal.dumps, ...) that stock CPython never raises: the
+         * program's hooks would see them.  Hooks are per interpreter, so they
+         * cannot be held off for the compiling thread alone, and they stay for
+         * good: this code stays with the stock interpreter (compiled code keeps
+         * running natively until it asks to be compiled again). */
+        rec->state = ACCEL_STATE_FAILED;
+        rec->recompile_requested = 0;
+        accel_direct_start_refresh(rec);
+        return 0;
+    }
     PyObject *types = argument_types(frame);
     if (types == NULL) {
         return -1;
