@@ -100,3 +100,48 @@ def test_audit_hooks_see_only_the_programs_events(tmp_path):
     assert_native(run, "before", "after", "scale", "in_thread")
     # Some finalizers ran in the middle of a compile, and their events still came through.
     assert int((tmp_path / "finalizers_during_compile.txt").read_text()) > 0
+
+
+C_HOOK_PROGRAM = """
+import ctypes
+import sys
+
+def before(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+print(before(10))
+seen = []
+
+@ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.py_object, ctypes.c_void_p)
+def c_hook(event, args, user_data):
+    name = event.decode()
+    if name.startswith("program.") or name in ("builtins.id", "marshal.dumps"):
+        seen.append(name)
+    return 0
+
+add_hook = ctypes.pythonapi.PySys_AddAuditHook
+add_hook.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+add_hook(ctypes.cast(c_hook, ctypes.c_void_p), None)
+
+def after(xs):
+    return [x * 2 for x in xs]
+
+sys.audit("program.start")
+print(before(20), after([1, 2]))
+sys.audit("program.end")
+print(seen)
+"""
+
+
+def test_a_hook_added_from_c_stops_compiling(tmp_path):
+    """A hook of PySys_AddAuditHook() is called for every event, before sys.addaudithook()'s,
+    and cannot be held off while compiling: code not compiled by then stays with the stock
+    interpreter, code compiled before runs natively still."""
+    run = compare(C_HOOK_PROGRAM, tmp_path, functions=["before", "after"])
+    assert run.stdout.endswith("['program.start', 'program.end']\n"), run.stdout
+    assert_native(run, "before", min_entries=2)
+    assert run.function("after")["state"] == "failed", run.function("after")
+    assert run.function("after")["native_entries"] == 0, run.function("after")
