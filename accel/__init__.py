@@ -56,10 +56,11 @@ def _configure() -> None:
     """Apply the ACCEL_* knobs.  Run at start, and again by enable(): `python -m accel --threshold 0`
     sets them after the startup hook (accel.pth, with ACCEL=1 inherited) may have started accel."""
     global _at_exit_registered, _stats_format
-    from .runtime import log, native, perfmap
+    from .runtime import log, native, own_code, perfmap
 
     native.set_threshold(config.threshold())
     native.set_library(*config.library_prefixes())
+    native.set_own_code(own_code.AUDIT_SILENT)
     log.configure()
     perfmap.configure()
     _install_compiler()

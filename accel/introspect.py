@@ -74,6 +74,8 @@ def _state(entry, info) -> tuple[str, str | None]:
 
     if isinstance(entry, records.Failure):
         return "failed", entry.reason
+    if info is not None and info.state == "failed":
+        return "failed", None  # compiled once; compiling it again was refused (native/hook.c)
     if info is None or info.state == "cold":
         return "cold", None
     if info.exits:

@@ -89,6 +89,7 @@ int accel_get_mode(void);
 void accel_set_threshold(uint64_t calls);
 void accel_set_compiler(uintptr_t callable);
 void accel_set_library(uintptr_t prefixes, uintptr_t packages);
+void accel_set_own_code(uintptr_t prefixes);
 
 int accel_emit(uintptr_t code, const accel_instr *program, int n, uintptr_t keepalive);
 void accel_set_state(uintptr_t code, int state);

@@ -184,19 +184,42 @@ argument_types(_PyInterpreterFrame *frame)
     return types;
 }
 
+/* Python frames the compiler may use beyond the program's recursion limit: it
+ * needs about ten, more for code it inlines calls into. */
+#define COMPILER_RECURSION_HEADROOM 200
+
 /* Run the compiler on this code.  Returns -1 when the compiler was stopped by an
  * exception the program must see. */
 static int
 compile(_PyInterpreterFrame *frame, accel_code *rec)
 {
+    PyThreadState *tstate = _PyThreadState_GET();
+    if (accel_audit_runtime_hooks()) {
+        /* A hook added from C would see the audit events the compiler's own code
+         * raises (native/audit.c), and it stays for good: this code stays with the
+         * stock interpreter (compiled code keeps running natively until it asks to
+         * be compiled again). */
+        rec->state = ACCEL_STATE_FAILED;
+        rec->recompile_requested = 0;
+        accel_direct_start_refresh(rec);
+        return 0;
+    }
     PyObject *types = argument_types(frame);
-    if (types == NULL) {
+    if (types == NULL || accel_audit_compile_begins(tstate) < 0) {
+        Py_XDECREF(types);
         return -1;
     }
+    /* The compiler's frames count against the program's recursion limit: code first
+     * called a few frames short of it must not see a RecursionError stock would not
+     * raise (sys.setrecursionlimit meanwhile keeps this thread's depth, headroom
+     * included, so taking the headroom back leaves the depth right). */
+    tstate->recursion_remaining += COMPILER_RECURSION_HEADROOM;
     compiling = 1;
     PyObject *result = PyObject_CallFunctionObjArgs(compiler, (PyObject *)frame->f_code, types,
                                                     frame->f_globals, NULL);
     compiling = 0;
+    accel_audit_compile_ends();
+    tstate->recursion_remaining -= COMPILER_RECURSION_HEADROOM;
     Py_DECREF(types);
     if (result == NULL) {
         /* The compiler reports its own failures; what it lets through is the program's

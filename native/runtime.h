@@ -31,6 +31,7 @@
 #include "containers.h"
 #include "fstrings.h"
 #include "exception_groups.h"
+#include "audit.h"
 #include "stencil_ids.h"
 #include "accel.h"
 #include "inline.h"

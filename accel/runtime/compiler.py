@@ -6,15 +6,9 @@ recompile).  It never raises into the program: a failure is a reason, counted an
 """
 from __future__ import annotations
 
-import collections
 import dis
-import enum
-import functools
-import opcode
-import os
 import time
 import types
-import weakref
 
 from ..backend import lower
 from ..frontend.decode import decode
@@ -28,14 +22,8 @@ from ..specializer.specialize import PROFILES_OPERANDS, Feedback, specialize
 from ..specializer.types import infer
 from ..specializer.unbox import fuse_int_comparisons, unbox
 from . import costs, log, native, perfmap, pristine, records
+from .own_code import ACCEL_PREFIX, OWN_CODE
 
-ACCEL_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-ACCEL_PREFIX = (ACCEL_DIR + os.sep, os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep)
-# Where code that runs while compiling lives: accel, the standard modules it uses, and
-# accel.datatype's methods (made by exec); an exception raised anywhere else came from the
-# program's own code (a signal handler, a finalizer) and is the program's.
-OWN_CODE = (ACCEL_DIR, "<string>",
-            *(m.__file__ for m in (dis, opcode, enum, functools, types, weakref, collections)))
 GUARD_EXITS = ("GUARD_TYPE", "GUARD_VALUE")
 # Native entries of a first compile's code after which (once the last of them has
 # returned) it is compiled again with the operand kinds its sites saw, if one saw only

@@ -105,6 +105,12 @@ def set_library(prefixes: tuple[str, ...], packages: tuple[str, ...]) -> None:
     lib.accel_set_library(id(prefixes), id(packages))
 
 
+def set_own_code(prefixes: tuple[str, ...]) -> None:
+    """Audit events raised while compiling, by code from files under `prefixes` only, reach
+    no audit hook (native/audit.c)."""
+    lib.accel_set_own_code(id(prefixes))
+
+
 def set_compiler(function) -> None:
     lib.accel_set_compiler(id(function))
 
