@@ -364,6 +364,24 @@ accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache)
     return res;
 }
 
+/* owner.name through the cache, then the generic path: the stencils' out-of-line
+ * load (stencils/cached.c), where their first way does not serve the owner.  A
+ * new reference, or NULL with an exception set.  The owner, which a stencil may
+ * have borrowed from a local, is held while a descriptor's __get__ or
+ * __getattr__ may run Python code. */
+PyObject *
+accel_load_attr(PyObject *owner, PyObject *name, accel_cache *cache)
+{
+    int failed = 0;
+    Py_INCREF(owner);
+    PyObject *res = accel_cached_load(owner, name, cache, &failed);
+    if (res == NULL && !failed) {
+        res = accel_load_attr_miss(owner, name, cache);
+    }
+    Py_DECREF(owner);
+    return res;
+}
+
 int
 accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache)
 {
@@ -380,24 +398,26 @@ accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_ca
  * owner.name as the other miss paths do after the generic access, without that
  * access, where looking the name up in owner's type cannot run code either:
  * every dict of its MRO has str keys only (comparing others could run their
- * __eq__).  Whether it looked. */
-int
-accel_attr_pure_fill(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
+ * __eq__).  Where owner keeps the attribute by the cache's first way then
+ * (the only way those forms read), or NULL. */
+PyObject **
+accel_attr_pure_where(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
 {
     PyTypeObject *type = Py_TYPE(owner);
     PyObject *mro = type->tp_mro;
     if (PyModule_Check(owner) || PyType_Check(owner) || !cacheable_type(type, for_store) || mro == NULL) {
-        return 0;
+        return NULL;
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); i++) {
         PyObject *dict = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
         if (dict == NULL || !PyDict_CheckExact(dict) || ((PyDictObject *)dict)->ma_keys->dk_kind == DICT_KEYS_GENERAL) {
-            return 0;
+            return NULL;
         }
     }
     accel_totals.attribute_misses++;
     fill_attr(owner, name, cache, for_store);
-    return 1;
+    accel_attr_way *way = &cache->ways[0];
+    return way->version == type->tp_version_tag ? accel_way_attribute(owner, way) : NULL;
 }
 
 /* super().name, where owner is a super object bound to an instance and the

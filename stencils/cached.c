@@ -11,17 +11,20 @@
  * the NameError with its own message.  MISS does the generic lookup and fills
  * the cache.  A dict's version tag is unique to its contents among all dicts
  * (PEP 509) and never 0, so the globals' version alone says the cache is
- * filled for this frame's globals, unchanged; a name found there needs nothing
- * of the builtins (their version kept as 0), one found in the builtins needs
- * them unchanged too.  The hit pushes and goes on by itself, so that only the
- * miss, laid out cold, has a C call and the stack frame that needs. */
+ * filled for this frame's globals, unchanged: one compare.  The globals are a
+ * dict (a function's must be), and the cache is only filled from an exact one
+ * (the miss path exits for a subclass, whose lookup may be overridden), so a
+ * version that matches is that exact dict's; no type check is needed first.  A
+ * name found there needs nothing of the builtins (their version kept as 0),
+ * one found in the builtins needs them unchanged too (they may be any
+ * mapping: checked first).  The hit pushes and goes on by itself, so that
+ * only the miss, laid out cold, has a C call and the stack frame that needs. */
 #define LOAD_GLOBAL_THROUGH_CACHE(NAME, MISS)                                 \
     STENCIL(NAME)                                                             \
     {                                                                         \
         accel_cache *cache = CACHE;                                           \
         PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;  \
-        if (LIKELY(PyDict_CheckExact(globals)                                 \
-                   && cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag)) { \
+        if (LIKELY(cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag)) { \
             uint64_t builtins_version = cache->global.builtins_version;      \
             if (LIKELY(builtins_version == 0                                  \
                        || (PyDict_CheckExact(builtins)                        \
@@ -69,8 +72,7 @@ STENCIL(LOAD_GLOBAL_CACHED_UNBOX_INT)
 {
     accel_cache *cache = CACHE;
     PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;
-    if (LIKELY(PyDict_CheckExact(globals)
-               && cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag)) {
+    if (LIKELY(cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag)) {  /* (as above) */
         uint64_t builtins_version = cache->global.builtins_version;
         if (LIKELY(builtins_version == 0
                    || (PyDict_CheckExact(builtins)
@@ -98,120 +100,42 @@ STENCIL(LOAD_GLOBAL_CACHED_UNBOX_INT)
     CONTINUE_COLD();
 }
 
-/* The module's global the way describes, if owner is that module and its dict
- * is unchanged. */
-static inline __attribute__((always_inline)) PyObject *
-module_value(PyObject *owner, const accel_attr_way *way)
-{
-    PyObject *dict = ((PyModuleObject *)owner)->md_dict;
-    if (dict == way->keys && ((PyDictObject *)dict)->ma_version_tag == way->dict_version) {
-        return way->value;
-    }
-    return NULL;
-}
-
-/* Where owner keeps the attribute the way describes (an instance value, a
- * slot), or NULL. */
+/* Where owner keeps the attribute, if the cache's first way is for owner's
+ * type and says an instance value or a slot (most sites see one type), or
+ * NULL: the usual path, kept short (a type version compare, the kind); the
+ * others go out of line. */
 static inline __attribute__((always_inline)) PyObject **
-instance_attribute(PyObject *owner, const accel_attr_way *way)
+first_way_attribute(PyObject *owner, accel_cache *cache)
 {
-    /* Instance values first: the attributes of most objects. */
-    if (LIKELY(way->kind == ACCEL_ATTR_INSTANCE_VALUE)) {
-        PyDictValues *values = *ACCEL_VALUES_POINTER(owner);
-        return LIKELY(values != NULL) ? &values->values[way->index] : NULL;
-    }
-    if (way->kind == ACCEL_ATTR_SLOT) {
-        return (PyObject **)((char *)owner + way->index);
-    }
-    return NULL;
+    accel_attr_way *way = &cache->ways[0];
+    return LIKELY(way->version == Py_TYPE(owner)->tp_version_tag) ? accel_way_attribute(owner, way) : NULL;
 }
 
-/* For an instance whose values became a dict (vars(), __dict__) that still
- * shares its class's keys: the value at the index the way found, or NULL.
- * Loads only: a store into a dict must also change its version. */
-static inline __attribute__((always_inline)) PyObject *
-split_dict_value(PyObject *owner, const accel_attr_way *way)
-{
-    PyDictObject *dict = (PyDictObject *)*ACCEL_DICT_POINTER(owner);
-    if (dict != NULL && dict->ma_values != NULL
-        && dict->ma_keys == ((PyHeapTypeObject *)Py_TYPE(owner))->ht_cached_keys) {
-        return dict->ma_values->values[way->index];
-    }
-    return NULL;
-}
-
-/* The descriptor's __get__ for owner (it may run Python code, which may drop
- * the descriptor from the class meanwhile). */
-static inline __attribute__((always_inline)) PyObject *
-descriptor_get(PyObject *descr, PyObject *owner)
-{
-    Py_INCREF(descr);
-    PyObject *res = Py_TYPE(descr)->tp_descr_get(descr, owner, (PyObject *)Py_TYPE(owner));
-    Py_DECREF(descr);
-    return res;
-}
-
-/* owner.name from the cache: a new reference, or NULL for a miss (no
- * exception), or NULL with an exception set (*failed). */
-static inline __attribute__((always_inline)) PyObject *
-cached_load(PyObject *owner, PyObject *name, accel_cache *cache, int *failed)
-{
-    accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
-    if (UNLIKELY(way == NULL)) {
-        return NULL;
-    }
-    PyObject *res = NULL;
-    PyObject **where = instance_attribute(owner, way);
-    if (LIKELY(where != NULL)) {
-        res = *where;
-    }
-    else if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
-        res = split_dict_value(owner, way);
-    }
-    else if (way->kind == ACCEL_ATTR_MODULE) {
-        res = module_value(owner, way);
-    }
-    else if (way->kind == ACCEL_ATTR_TYPE) {
-        if (owner == way->keys && ((PyTypeObject *)owner)->tp_version_tag == way->dict_version) {
-            res = way->value;
-        }
-    }
-    else if (way->kind == ACCEL_ATTR_CLASS && accel_not_shadowed(owner, way, name)) {
-        res = way->value;
-    }
-    else if (way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way, name)) {
-        res = PyMethod_New(way->value, owner);
-        *failed = res == NULL;
-        return res;
-    }
-    else if (way->kind == ACCEL_ATTR_DATA_DESCRIPTOR
-             || (way->kind == ACCEL_ATTR_DESCRIPTOR && accel_not_shadowed(owner, way, name))) {
-        res = descriptor_get(way->value, owner);
-        *failed = res == NULL;
-        return res;
-    }
-    if (res != NULL) {
-        Py_INCREF(res);
-    }
-    return res;
-}
+/* owner.name other than by the first way, with prev_instr current (a
+ * descriptor's __get__ may run Python code, or read the line): a new
+ * reference, or NULL with an exception set.  A call (native/caches.c), so
+ * that the usual path needs no stack frame. */
+#define LOAD_OUT_OF_LINE(OWNER) (SYNC_INSTR(), accel_load_attr((OWNER), (PyObject *)OPERAND, CACHE))
 
 STENCIL(LOAD_ATTR_CACHED)
 {
     PyObject *owner = sp[-1];
-    int failed = 0;
-    SYNC_INSTR();  /* a descriptor's __get__ may run Python code */
-    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
-    if (UNLIKELY(res == NULL && !failed)) {
-        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
+    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject *res;
+    if (LIKELY(where != NULL && (res = *where) != NULL)) {
+        Py_INCREF(res);
+        sp[-1] = res;
+        DECREF_AT_INSTR(owner);
+        CONTINUE();
     }
+    res = LOAD_OUT_OF_LINE(owner);
     Py_DECREF(owner);
     if (UNLIKELY(res == NULL)) {
         sp--;
         ERROR();
     }
     sp[-1] = res;
-    CONTINUE();
+    CONTINUE_COLD();
 }
 
 /* owner.name = value through the cache, value's reference consumed: 0, or -1
@@ -222,7 +146,7 @@ static inline __attribute__((always_inline)) int
 cached_store(PyObject *owner, PyObject *value, accel_cache *cache, int borrowed)
 {
     accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
-    PyObject **where = way != NULL ? instance_attribute(owner, way) : NULL;
+    PyObject **where = way != NULL ? accel_way_attribute(owner, way) : NULL;
     if (LIKELY(where != NULL)) {
         PyObject *old = *where;
         *where = value;
@@ -276,7 +200,7 @@ STENCIL(LOAD_METHOD_CACHED)
          * attribute, a descriptor's __get__ (a classmethod...). */
         SYNC_INSTR();
         int failed = 0;
-        PyObject *attr = way->kind != ACCEL_ATTR_METHOD ? cached_load(owner, (PyObject *)OPERAND, CACHE, &failed)
+        PyObject *attr = way->kind != ACCEL_ATTR_METHOD ? accel_cached_load(owner, (PyObject *)OPERAND, CACHE, &failed)
                                                         : NULL;
         if (attr != NULL) {
             sp[-1] = NULL;
@@ -316,16 +240,6 @@ STENCIL(LOAD_METHOD_CACHED)
     }                                                           \
 } while (0)
 
-/* Where owner keeps the attribute, if the cache's first way is for owner's
- * type and says an instance value or a slot (most sites see one type), or
- * NULL: the fused forms' usual path, kept short; the others go out of line. */
-static inline __attribute__((always_inline)) PyObject **
-first_way_attribute(PyObject *owner, accel_cache *cache)
-{
-    accel_attr_way *way = &cache->ways[0];
-    return LIKELY(way->version == Py_TYPE(owner)->tp_version_tag) ? instance_attribute(owner, way) : NULL;
-}
-
 /* Whether the first way's attribute, found empty, takes a store as it is: a
  * __slots__ member does (__init__'s first store), as its descriptor would
  * store it; an instance value must also join the dict's insertion order. */
@@ -333,23 +247,6 @@ static inline __attribute__((always_inline)) int
 first_way_is_slot(accel_cache *cache)
 {
     return cache->ways[0].kind == ACCEL_ATTR_SLOT;
-}
-
-/* owner.name, for an owner borrowed from a local, other than by the first
- * way: a new reference, or NULL with an exception set.  The owner is held
- * while Python code may run (a property, __getattr__). */
-static inline __attribute__((always_inline)) PyObject *
-load_borrowed_out_of_line(_PyInterpreterFrame *frame, PyObject *owner)
-{
-    int failed = 0;
-    SYNC_INSTR();  /* a descriptor's __get__ may run Python code, or read the line */
-    Py_INCREF(owner);
-    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
-    if (res == NULL && !failed) {
-        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
-    }
-    Py_DECREF(owner);
-    return res;
 }
 
 STENCIL(LOAD_FAST__LOAD_ATTR_CACHED)
@@ -363,7 +260,7 @@ STENCIL(LOAD_FAST__LOAD_ATTR_CACHED)
         *sp++ = res;
         CONTINUE();
     }
-    res = load_borrowed_out_of_line(frame, owner);
+    res = LOAD_OUT_OF_LINE(owner);
     if (res == NULL) {
         ERROR();
     }
@@ -409,7 +306,7 @@ jump_truth(_PyInterpreterFrame *frame, PyObject *value)
             Py_INCREF(value);                                       \
         }                                                           \
         else {                                                      \
-            value = load_borrowed_out_of_line(frame, owner);        \
+            value = LOAD_OUT_OF_LINE(owner);        \
             if (value == NULL) {                                    \
                 ERROR();                                            \
             }                                                       \
@@ -493,12 +390,7 @@ STENCIL(LOAD_ATTR_CACHED_UNBOX_FLOAT)
         DECREF_AT_INSTR(owner);
         CONTINUE();
     }
-    int failed = 0;
-    SYNC_INSTR();
-    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
-    if (res == NULL && !failed) {
-        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
-    }
+    PyObject *res = LOAD_OUT_OF_LINE(owner);
     sp--;
     Py_DECREF(owner);
     if (res == NULL) {
@@ -518,7 +410,7 @@ STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT)
         *sp++ = as_slot(FLOAT_VALUE(value));
         CONTINUE();
     }
-    PyObject *res = load_borrowed_out_of_line(frame, owner);
+    PyObject *res = LOAD_OUT_OF_LINE(owner);
     if (res == NULL) {
         ERROR();
     }
@@ -605,12 +497,7 @@ STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT)
         *sp++ = as_slot(FLOAT_VALUE(value));
         CONTINUE();
     }
-    int failed = 0;
-    SYNC_INSTR();  /* (the stack holds the owner while code may run) */
-    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
-    if (res == NULL && !failed) {
-        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
-    }
+    PyObject *res = LOAD_OUT_OF_LINE(owner);  /* (the stack holds the owner while code may run) */
     if (res == NULL) {
         ERROR();
     }
@@ -630,8 +517,8 @@ static inline __attribute__((always_inline)) PyObject **
 pure_attribute(PyObject *owner, int for_store)
 {
     PyObject **where = first_way_attribute(owner, CACHE);
-    if (UNLIKELY(where == NULL) && accel_attr_pure_fill(owner, (PyObject *)OPERAND, CACHE, for_store)) {
-        where = first_way_attribute(owner, CACHE);
+    if (UNLIKELY(where == NULL)) {
+        where = accel_attr_pure_where(owner, (PyObject *)OPERAND, CACHE, for_store);  /* (one call, out of line) */
     }
     return where;
 }
