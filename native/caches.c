@@ -365,21 +365,47 @@ accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache)
 }
 
 /* owner.name through the cache, then the generic path: the stencils' out-of-line
- * load (stencils/cached.c), where their first way does not serve the owner.  A
- * new reference, or NULL with an exception set.  The owner, which a stencil may
- * have borrowed from a local, is held while a descriptor's __get__ or
- * __getattr__ may run Python code. */
+ * load (stencils/cached.c), where no way of the cache finds an instance value
+ * or a slot for the owner.  A new reference, or NULL with an exception set.
+ * The owner's reference is released where `consume` says it is the caller's
+ * (a value-stack owner); otherwise the owner, which a stencil may have
+ * borrowed from a local, is held while a descriptor's __get__ or __getattr__
+ * may run Python code. */
 PyObject *
-accel_load_attr(PyObject *owner, PyObject *name, accel_cache *cache)
+accel_load_attr(PyObject *owner, PyObject *name, accel_cache *cache, int consume)
 {
     int failed = 0;
-    Py_INCREF(owner);
+    if (!consume) {
+        Py_INCREF(owner);
+    }
     PyObject *res = accel_cached_load(owner, name, cache, &failed);
     if (res == NULL && !failed) {
         res = accel_load_attr_miss(owner, name, cache);
     }
     Py_DECREF(owner);
     return res;
+}
+
+/* accel_load_attr for the forms that push a float attribute raw: the attribute
+ * into *slot (a value-stack slot), raw where it is a float a raw slot can hold
+ * (1), else as the object (0: the interpreter goes on after the load); -1 with
+ * an exception set.  This one call is those stencils' whole out-of-line path,
+ * so that clang confines their stack frame to it. */
+int
+accel_load_attr_unboxed(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **slot)
+{
+    PyObject *res = accel_load_attr(owner, name, cache, 0);
+    if (res == NULL) {
+        return -1;
+    }
+    if (!IS_UNBOXABLE_FLOAT(res)) {
+        *slot = res;
+        return 0;
+    }
+    double value = PyFloat_AS_DOUBLE(res);
+    __builtin_memcpy(slot, &value, sizeof value);
+    Py_DECREF(res);
+    return 1;
 }
 
 int

@@ -276,7 +276,8 @@ PyObject *accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject
 void accel_remember_name_index(PyObject *globals, PyObject *name, accel_cache *cache);
 PyObject *accel_load_global_pure_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
 PyObject *accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache);
-PyObject *accel_load_attr(PyObject *owner, PyObject *name, accel_cache *cache);
+PyObject *accel_load_attr(PyObject *owner, PyObject *name, accel_cache *cache, int consume);
+int accel_load_attr_unboxed(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **slot);
 int accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache);
 PyObject **accel_attr_pure_where(PyObject *owner, PyObject *name, accel_cache *cache, int for_store);
 PyObject *accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self);

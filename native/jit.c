@@ -28,6 +28,7 @@ static const struct {
     {"accel_remember_name_index", (void *)accel_remember_name_index},
     {"accel_load_attr_miss", (void *)accel_load_attr_miss},
     {"accel_load_attr", (void *)accel_load_attr},
+    {"accel_load_attr_unboxed", (void *)accel_load_attr_unboxed},
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},
     {"accel_attr_pure_where", (void *)accel_attr_pure_where},
     {"accel_load_method_miss", (void *)accel_load_method_miss},

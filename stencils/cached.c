@@ -111,28 +111,45 @@ first_way_attribute(PyObject *owner, accel_cache *cache)
     return LIKELY(way->version == Py_TYPE(owner)->tp_version_tag) ? accel_way_attribute(owner, way) : NULL;
 }
 
-/* owner.name other than by the first way, with prev_instr current (a
+/* Where owner keeps the attribute, for a load: as first_way_attribute, then
+ * through the cache's other ways (a site that sees several classes, such as
+ * a base class's method run on its subclasses' instances); no call either. */
+static inline __attribute__((always_inline)) PyObject **
+cached_attribute(PyObject *owner, accel_cache *cache)
+{
+    accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
+    return way != NULL ? accel_way_attribute(owner, way) : NULL;
+}
+
+/* owner.name other than from an instance value or a slot (a class attribute,
+ * a method, a descriptor, a module's global), or a miss, with prev_instr current (a
  * descriptor's __get__ may run Python code, or read the line): a new
  * reference, or NULL with an exception set.  A call (native/caches.c), so
  * that the usual path needs no stack frame. */
-#define LOAD_OUT_OF_LINE(OWNER) (SYNC_INSTR(), accel_load_attr((OWNER), (PyObject *)OPERAND, CACHE))
+#define LOAD_OUT_OF_LINE(OWNER) (SYNC_INSTR(), accel_load_attr((OWNER), (PyObject *)OPERAND, CACHE, 0))
 
+/* An error raised there: prev_instr already names this instruction, and is
+ * read back rather than kept across the call in a register the call
+ * preserves, which the stencil would save on entry, on the usual path too. */
+#define ERROR_SYNCED() ERROR_AT(frame->prev_instr)
+
+/* The owner's last reference goes out of line too: its release may run code. */
 STENCIL(LOAD_ATTR_CACHED)
 {
     PyObject *owner = sp[-1];
-    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject **where = cached_attribute(owner, CACHE);
     PyObject *res;
-    if (LIKELY(where != NULL && (res = *where) != NULL)) {
+    if (LIKELY(where != NULL && (res = *where) != NULL && Py_REFCNT(owner) > 1)) {
         Py_INCREF(res);
+        owner->ob_refcnt--;  /* (not the last reference) */
         sp[-1] = res;
-        DECREF_AT_INSTR(owner);
         CONTINUE();
     }
-    res = LOAD_OUT_OF_LINE(owner);
-    Py_DECREF(owner);
+    SYNC_INSTR();
+    res = accel_load_attr(owner, (PyObject *)OPERAND, CACHE, 1);  /* (the owner released) */
     if (UNLIKELY(res == NULL)) {
         sp--;
-        ERROR();
+        ERROR_SYNCED();
     }
     sp[-1] = res;
     CONTINUE_COLD();
@@ -253,7 +270,7 @@ STENCIL(LOAD_FAST__LOAD_ATTR_CACHED)
 {
     PyObject *owner;
     BORROW_LOCAL(owner);
-    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject **where = cached_attribute(owner, CACHE);
     PyObject *res;
     if (LIKELY(where != NULL && (res = *where) != NULL)) {
         Py_INCREF(res);
@@ -262,10 +279,10 @@ STENCIL(LOAD_FAST__LOAD_ATTR_CACHED)
     }
     res = LOAD_OUT_OF_LINE(owner);
     if (res == NULL) {
-        ERROR();
+        ERROR_SYNCED();
     }
     *sp++ = res;
-    CONTINUE();
+    CONTINUE_COLD();
 }
 
 /* ... and further with the conditional jump on the attribute (`if self.x:`,
@@ -294,7 +311,7 @@ jump_truth(_PyInterpreterFrame *frame, PyObject *value)
     {                                                               \
         PyObject *owner;                                            \
         BORROW_LOCAL(owner);                                        \
-        PyObject **where = first_way_attribute(owner, CACHE);       \
+        PyObject **where = cached_attribute(owner, CACHE);       \
         PyObject *value = where != NULL ? *where : NULL;            \
         if (LIKELY(value != NULL && ((NONE_TEST) || Py_IsTrue(value) || Py_IsFalse(value)))) { \
             if ((NONE_TEST ? Py_IsNone(value) : Py_IsTrue(value)) == (JUMP_WHEN)) { \
@@ -379,11 +396,27 @@ STENCIL(LOAD_FAST__STORE_ATTR_CACHED)
     EXIT_AFTER(ACCEL_EXIT_GUARD_TYPE);                          \
 } while (0)
 
+/* The out-of-line path of the forms that push owner.name raw: one call
+ * (native/caches.c), which pushes a float raw, or anything else as the object
+ * it is, and then the interpreter goes on after the load. */
+#define PUSH_UNBOXED_OUT_OF_LINE(OWNER) do {                                    \
+    SYNC_INSTR();                                                               \
+    int unboxed_ = accel_load_attr_unboxed((OWNER), (PyObject *)OPERAND, CACHE, sp); \
+    if (unboxed_ < 0) {                                                         \
+        ERROR_SYNCED();                                                         \
+    }                                                                           \
+    sp++;                                                                       \
+    if (!unboxed_) {                                                            \
+        EXIT_AFTER(ACCEL_EXIT_GUARD_TYPE);                                      \
+    }                                                                           \
+    CONTINUE_COLD();                                                            \
+} while (0)
+
 /* [owner] -> [x raw] */
 STENCIL(LOAD_ATTR_CACHED_UNBOX_FLOAT)
 {
     PyObject *owner = sp[-1];
-    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject **where = cached_attribute(owner, CACHE);
     PyObject *value;
     if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
         sp[-1] = as_slot(FLOAT_VALUE(value));
@@ -404,17 +437,13 @@ STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT)
 {
     PyObject *owner;
     BORROW_LOCAL(owner);
-    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject **where = cached_attribute(owner, CACHE);
     PyObject *value;
     if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
         *sp++ = as_slot(FLOAT_VALUE(value));
         CONTINUE();
     }
-    PyObject *res = LOAD_OUT_OF_LINE(owner);
-    if (res == NULL) {
-        ERROR();
-    }
-    PUSH_UNBOXED_OR_EXIT_AFTER(res);
+    PUSH_UNBOXED_OUT_OF_LINE(owner);
 }
 
 /* owner.name = a raw float: into the float the attribute holds where the owner
@@ -491,17 +520,13 @@ STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT)
     BORROW_LOCAL(owner);
     Py_INCREF(owner);
     *sp++ = owner;
-    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject **where = cached_attribute(owner, CACHE);
     PyObject *value;
     if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
         *sp++ = as_slot(FLOAT_VALUE(value));
         CONTINUE();
     }
-    PyObject *res = LOAD_OUT_OF_LINE(owner);  /* (the stack holds the owner while code may run) */
-    if (res == NULL) {
-        ERROR();
-    }
-    PUSH_UNBOXED_OR_EXIT_AFTER(res);
+    PUSH_UNBOXED_OUT_OF_LINE(owner);  /* (the stack holds the owner while code may run) */
 }
 
 /* ---- the same, where locals are raw (accel/specializer/unbox.py) ----
