@@ -446,6 +446,75 @@ accel_attr_pure_where(PyObject *owner, PyObject *name, accel_cache *cache, int f
     return way->version == type->tp_version_tag ? accel_way_attribute(owner, way) : NULL;
 }
 
+/* owner.name for the stencils that may run no Python code and push it raw
+ * (stencils/cached.c PUSH_RAW_FLOAT_PURE): the bits of the float the first
+ * way's attribute holds (filled here on a miss, as accel_attr_pure_where
+ * does), where it is a float a raw slot can hold, the owner's reference count
+ * changed by owner_refs (the stencil pushes the owner too, or releases it
+ * from the stack: never its last reference); RAW_FLOAT_UNBOUND for anything
+ * else (which no such float has), nothing done. */
+uint64_t
+accel_load_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, int owner_refs)
+{
+    accel_attr_way *way = &cache->ways[0];
+    PyObject **where = way->version == Py_TYPE(owner)->tp_version_tag ? accel_way_attribute(owner, way) : NULL;
+    if (where == NULL) {
+        where = accel_attr_pure_where(owner, name, cache, 0);
+    }
+    PyObject *value = where != NULL ? *where : NULL;
+    if (value == NULL || !IS_UNBOXABLE_FLOAT(value)) {
+        return RAW_FLOAT_UNBOUND;
+    }
+    uint64_t bits;
+    memcpy(&bits, &((PyFloatObject *)value)->ob_fval, sizeof bits);
+    owner->ob_refcnt += owner_refs;
+    return bits;
+}
+
+/* owner.name = a raw float for the stencils that may run no Python code
+ * (stencils/cached.c STORE_RAW_FLOAT_PURE), where that runs none: into the
+ * first way's attribute (filled here on a miss, as accel_attr_pure_where
+ * does), empty or holding an exact float (whose release runs no code); in
+ * place where only the attribute holds that float.  1, the owner's reference
+ * released where `consume` says it is the caller's (never its last: the
+ * stencil checked); or 0 for anything else, nothing done (a float that cannot
+ * be allocated too: the interpreter raises the MemoryError itself). */
+int
+accel_store_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, double value, int consume)
+{
+    accel_attr_way *way = &cache->ways[0];
+    PyObject **where = way->version == Py_TYPE(owner)->tp_version_tag ? accel_way_attribute(owner, way) : NULL;
+    if (where == NULL) {
+        where = accel_attr_pure_where(owner, name, cache, 1);
+    }
+    PyObject *old = where != NULL ? *where : NULL;
+    if (where == NULL || (old != NULL && !PyFloat_CheckExact(old))) {
+        return 0;
+    }
+    if (old != NULL && Py_REFCNT(old) == 1) {
+        ((PyFloatObject *)old)->ob_fval = value;  /* only the attribute holds it: nothing else sees it change */
+    }
+    else {
+        PyObject *boxed = PyFloat_FromDouble(value);
+        if (boxed == NULL) {
+            PyErr_Clear();
+            return 0;
+        }
+        *where = boxed;
+        if (old != NULL) {
+            Py_DECREF(old);  /* (shared: not the last reference) */
+        }
+        else if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
+            /* A new instance value: it joins the dict's insertion order. */
+            _PyDictValues_AddToInsertionOrder(*ACCEL_VALUES_POINTER(owner), way->index);
+        }
+    }
+    if (consume) {
+        Py_DECREF(owner);
+    }
+    return 1;
+}
+
 /* super().name, where owner is a super object bound to an instance and the
  * way says which function the lookup past its class in its instance's type's
  * MRO finds: that function (borrowed), with *self the instance; else NULL. */

@@ -280,6 +280,8 @@ PyObject *accel_load_attr(PyObject *owner, PyObject *name, accel_cache *cache, i
 int accel_load_attr_unboxed(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **slot);
 int accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache);
 PyObject **accel_attr_pure_where(PyObject *owner, PyObject *name, accel_cache *cache, int for_store);
+uint64_t accel_load_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, int owner_refs);
+int accel_store_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, double value, int consume);
 PyObject *accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self);
 
 #endif

@@ -31,6 +31,8 @@ static const struct {
     {"accel_load_attr_unboxed", (void *)accel_load_attr_unboxed},
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},
     {"accel_attr_pure_where", (void *)accel_attr_pure_where},
+    {"accel_load_raw_float_pure", (void *)accel_load_raw_float_pure},
+    {"accel_store_raw_float_pure", (void *)accel_store_raw_float_pure},
     {"accel_load_method_miss", (void *)accel_load_method_miss},
     {"accel_instance_lacks", (void *)accel_instance_lacks},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},

@@ -537,122 +537,105 @@ STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT)
  * instruction for anything else, nothing done, for the interpreter to run it
  * (with the locals boxed).  A miss fills the cache where that runs no code. */
 
-/* Where owner keeps the attribute by the first way, or NULL. */
-static inline __attribute__((always_inline)) PyObject **
-pure_attribute(PyObject *owner, int for_store)
-{
-    PyObject **where = first_way_attribute(owner, CACHE);
-    if (UNLIKELY(where == NULL)) {
-        where = accel_attr_pure_where(owner, (PyObject *)OPERAND, CACHE, for_store);  /* (one call, out of line) */
-    }
-    return where;
-}
-
-/* The raw float owner.name holds, into *value; 0 where that would take more
- * than a read. */
-static inline __attribute__((always_inline)) int
-load_raw_float_pure(PyObject *owner, PyObject **value)
-{
-    PyObject **where = pure_attribute(owner, 0);
-    return where != NULL && (*value = *where) != NULL && IS_UNBOXABLE_FLOAT(*value);
-}
+/* Push owner.name raw, by PUSH(its bits), where the cache's first way serves
+ * the owner and finds a float a raw slot can hold: the usual path, with no
+ * call.  OWNER_REFS: what the push does to the owner's reference count (it
+ * pushes the owner too, or releases it from the stack).  Otherwise one call
+ * (accel_load_raw_float_pure, native/caches.c), which does that too,
+ * fills the cache where that runs no code (the site's first run, above all)
+ * and reads the float, or says there is none to read: exit before the
+ * instruction. */
+#define PUSH_RAW_FLOAT_PURE(OWNER, OWNER_REFS, PUSH) do {                      \
+    PyObject **where_ = first_way_attribute((OWNER), CACHE);                   \
+    PyObject *value_;                                                          \
+    if (LIKELY(where_ != NULL && (value_ = *where_) != NULL && IS_UNBOXABLE_FLOAT(value_))) { \
+        (OWNER)->ob_refcnt += (OWNER_REFS);                                    \
+        PUSH(as_slot(FLOAT_VALUE(value_)));                                    \
+        CONTINUE();                                                            \
+    }                                                                          \
+    uint64_t bits_ = accel_load_raw_float_pure((OWNER), (PyObject *)OPERAND, CACHE, (OWNER_REFS)); \
+    if (bits_ == RAW_FLOAT_UNBOUND) {                                          \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                                           \
+    }                                                                          \
+    PUSH((PyObject *)bits_);                                                   \
+    CONTINUE_COLD();                                                           \
+} while (0)
 
 /* [] -> [x raw], the owner borrowed from local OPARG. */
+#define PUSH_ONE(RAW) (*sp++ = (RAW))
 STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE)
 {
-    PyObject *owner, *value;
+    PyObject *owner;
     BORROW_LOCAL(owner);
-    if (UNLIKELY(!load_raw_float_pure(owner, &value))) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
-    }
-    *sp++ = as_slot(FLOAT_VALUE(value));
-    CONTINUE();
+    PUSH_RAW_FLOAT_PURE(owner, 0, PUSH_ONE);
 }
 
 /* [] -> [x raw, x raw]: `local.name * local.name`, read once (nothing can run
  * between the two reads, accel/specializer/borrow.py). */
+#define PUSH_TWICE(RAW) (sp[0] = sp[1] = (RAW), sp += 2)
 STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE_TWICE)
 {
-    PyObject *owner, *value;
+    PyObject *owner;
     BORROW_LOCAL(owner);
-    if (UNLIKELY(!load_raw_float_pure(owner, &value))) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
-    }
-    sp[0] = sp[1] = as_slot(FLOAT_VALUE(value));
-    sp += 2;
-    CONTINUE();
+    PUSH_RAW_FLOAT_PURE(owner, 0, PUSH_TWICE);
 }
 
 /* [owner] -> [x raw].  The owner's last reference exits too: its
  * deallocation could run code. */
+#define REPLACE_OWNER(RAW) (sp[-1] = (RAW))
 STENCIL(LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE)
 {
-    PyObject *owner = sp[-1], *value;
-    if (UNLIKELY(Py_REFCNT(owner) == 1 || !load_raw_float_pure(owner, &value))) {
+    PyObject *owner = sp[-1];
+    if (UNLIKELY(Py_REFCNT(owner) == 1)) {
         EXIT(ACCEL_EXIT_GUARD_TYPE);
     }
-    Py_DECREF(owner);  /* (not the last reference) */
-    sp[-1] = as_slot(FLOAT_VALUE(value));
-    CONTINUE();
+    PUSH_RAW_FLOAT_PURE(owner, -1, REPLACE_OWNER);  /* (not the last reference) */
 }
 
 /* [] -> [owner, x raw]: the start of `local.name op= x`. */
+#define PUSH_AFTER_OWNER(RAW) (sp[1] = (RAW), sp += 2)
 STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE)
 {
-    PyObject *owner, *value;
+    PyObject *owner;
     BORROW_LOCAL(owner);
-    if (UNLIKELY(!load_raw_float_pure(owner, &value))) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
-    }
-    Py_INCREF(owner);
-    sp[0] = owner;
-    sp[1] = as_slot(FLOAT_VALUE(value));
-    sp += 2;
-    CONTINUE();
+    sp[0] = owner;  /* (first: then the owner needs no register across the call; above the stack until the push) */
+    PUSH_RAW_FLOAT_PURE(owner, 1, PUSH_AFTER_OWNER);
 }
 
-/* owner.name = a raw float, as store_raw_float does, where that runs no code:
- * the attribute empty, or holding an exact float (whose release runs none);
- * 0 for anything else, nothing done.  A float that cannot be allocated leaves
- * it to the interpreter too, which raises the MemoryError itself. */
-static inline __attribute__((always_inline)) int
-store_raw_float_pure(PyObject *owner, double value)
-{
-    PyObject **where = pure_attribute(owner, 1);
-    PyObject *old = where != NULL ? *where : NULL;
-    if (UNLIKELY(where == NULL || (old != NULL && !PyFloat_CheckExact(old)))) {
-        return 0;
-    }
-    if (LIKELY(old != NULL && Py_REFCNT(old) == 1)) {
-        FLOAT_VALUE(old) = value;  /* only the attribute holds it: nothing else sees it change */
-        return 1;
-    }
-    PyObject *boxed = PyFloat_FromDouble(value);
-    if (UNLIKELY(boxed == NULL)) {
-        PyErr_Clear();
-        return 0;
-    }
-    *where = boxed;
-    if (old != NULL) {
-        Py_DECREF(old);  /* (shared: not the last reference) */
-    }
-    else if (CACHE->ways[0].kind == ACCEL_ATTR_INSTANCE_VALUE) {
-        _PyDictValues_AddToInsertionOrder(*ACCEL_VALUES_POINTER(owner), CACHE->ways[0].index);
-    }
-    return 1;
-}
+/* owner.name = a raw float where the cache's first way serves the owner and
+ * the attribute holds an exact float that only it holds: written in place
+ * (nothing else sees it change), with no call.  Anything else is one call
+ * (accel_store_raw_float_pure, native/caches.c), which stores where that runs
+ * no code, and otherwise leaves it to the interpreter: nothing done, exit
+ * before the instruction.  RELEASE: the stencil's own release of the owner. */
+#define STORE_RAW_FLOAT_PURE(OWNER, VALUE, CONSUME, RELEASE, POPPED) do {       \
+    double value_ = (VALUE);                                                   \
+    PyObject **where_ = first_way_attribute((OWNER), CACHE);                   \
+    PyObject *old_;                                                            \
+    if (LIKELY(where_ != NULL && (old_ = *where_) != NULL                      \
+               && PyFloat_CheckExact(old_) && Py_REFCNT(old_) == 1)) {         \
+        FLOAT_VALUE(old_) = value_;                                            \
+        RELEASE;                                                               \
+        sp -= (POPPED);                                                        \
+        CONTINUE();                                                            \
+    }                                                                          \
+    if (!accel_store_raw_float_pure((OWNER), (PyObject *)OPERAND, CACHE, value_, (CONSUME))) { \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                                           \
+    }                                                                          \
+    sp -= (POPPED);                                                            \
+    CONTINUE_COLD();                                                           \
+} while (0)
 
-/* OWNER and VALUE: their stack slots.  The owner's last reference exits. */
+/* OWNER and VALUE: their stack slots.  The owner's last reference exits (its
+ * deallocation could run code); any other is released on the way. */
 #define STORE_ATTR_BOX_FLOAT_PURE(NAME, OWNER, VALUE)                           \
     STENCIL(NAME)                                                               \
     {                                                                           \
         PyObject *owner = sp[OWNER];                                            \
-        if (UNLIKELY(Py_REFCNT(owner) == 1 || !store_raw_float_pure(owner, raw_float(sp[VALUE])))) { \
+        if (UNLIKELY(Py_REFCNT(owner) == 1)) {                                  \
             EXIT(ACCEL_EXIT_GUARD_TYPE);                                        \
         }                                                                       \
-        Py_DECREF(owner);  /* (not the last reference) */                       \
-        sp -= 2;                                                                \
-        CONTINUE();                                                             \
+        STORE_RAW_FLOAT_PURE(owner, raw_float(sp[VALUE]), 1, owner->ob_refcnt--, 2); \
     }
 
 /* [x raw, owner] -> [] */
@@ -665,9 +648,5 @@ STENCIL(LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT_PURE)
 {
     PyObject *owner;
     BORROW_LOCAL(owner);
-    if (UNLIKELY(!store_raw_float_pure(owner, raw_float(sp[-1])))) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
-    }
-    sp--;
-    CONTINUE();
+    STORE_RAW_FLOAT_PURE(owner, raw_float(sp[-1]), 0, (void)0, 1);
 }

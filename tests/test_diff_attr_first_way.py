@@ -135,3 +135,52 @@ except NameError as e:
     print("NameError", e)
 """, tmp_path, functions=["scaled"])
     assert_native(run, "scaled")
+
+
+def test_raw_float_forms_out_of_line(tmp_path):
+    """Where locals are raw, an attribute the first way does not serve takes one call
+    (accel_load_raw_float_pure, accel_store_raw_float_pure): the site's first run fills the
+    cache there, a store into an emptied instance value joins the dict's order, a shared float
+    is replaced rather than changed, the owner's reference count comes out as stock's, and
+    anything else exits for the interpreter."""
+    run = compare(CLASSES + """
+import sys
+from math import sqrt
+
+def scale(p, k):
+    n = sqrt(p.x * p.x + p.y * p.y)
+    p.x /= n * k
+    p.y /= n * k
+    return n
+
+class Other:
+    def __init__(self):
+        self.y = 4.0
+        self.x = 3.0
+
+warm = [Slotted(float(i + 1), 2.0) for i in range(300)]
+print(sum(scale(w, 1.0) for w in warm))   # profiled, then compiled again with the raw forms
+for make in (lambda: Slotted(3.0, 4.0), lambda: Plain(3.0, 4.0), Other):
+    p = make()
+    before = sys.getrefcount(p)
+    print(type(p).__name__, scale(p, 1.0), p.x, p.y, sys.getrefcount(p) - before)
+q = Plain(6.0, 8.0)
+shared = q.x
+print(scale(q, 2.0), q.x, q.y, shared)
+del q.x
+q.x = 1.0                          # re-added last: vars() shows stock's order
+print(scale(q, 1.0), list(vars(q)))
+r = Slotted(1.0, 2.0)
+r.x = 5                            # an int: the interpreter does it
+print(scale(r, 1.0), r.x, r.y)
+s = Slotted(1.0, 2.0)
+del s.y
+try:
+    scale(s, 1.0)
+except AttributeError as e:
+    print("AttributeError", e)
+""", tmp_path, functions=["scale"])
+    assert_native(run, "scale", min_entries=300)
+    forms = set(run.function("scale")["specialized"])
+    assert {"LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE_TWICE", "LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE",
+            "STORE_ATTR_CACHED_SWAPPED_BOX_FLOAT_PURE"} <= forms, forms
