@@ -50,6 +50,27 @@ accel_load_global_pure_miss(PyObject *globals, PyObject *builtins, PyObject *nam
     return value;  /* borrowed */
 }
 
+/* LOAD_GLOBAL's out-of-line path (stencils/cached.c), one call: the miss
+ * function's lookup (the pure one where `pure`), for exact dicts only.  The
+ * value, a new reference; or NULL with an exception set; or
+ * ACCEL_GLOBAL_UNSUPPORTED (a dict subclass, whose lookup may be overridden)
+ * or ACCEL_GLOBAL_UNDEFINED (no such name, or a lookup the pure function
+ * leaves to the interpreter), where the interpreter does the load itself. */
+PyObject *
+accel_load_global(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache, int pure)
+{
+    if (!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins)) {
+        return ACCEL_GLOBAL_UNSUPPORTED;
+    }
+    PyObject *value = pure ? accel_load_global_pure_miss(globals, builtins, name, cache)
+                           : accel_load_global_miss(globals, builtins, name, cache);
+    if (value == NULL) {
+        return PyErr_Occurred() ? NULL : ACCEL_GLOBAL_UNDEFINED;
+    }
+    Py_INCREF(value);
+    return value;
+}
+
 /* The index of `name` among the shared keys of `type`'s instances, or -1. */
 static Py_ssize_t
 shared_key_index(PyTypeObject *type, PyObject *name)

@@ -23,7 +23,7 @@ static const struct {
     const char *name;
     void *address;
 } own_symbols[] = {
-    {"accel_load_global_miss", (void *)accel_load_global_miss},
+    {"accel_load_global", (void *)accel_load_global},
     {"accel_load_global_pure_miss", (void *)accel_load_global_pure_miss},
     {"accel_remember_name_index", (void *)accel_remember_name_index},
     {"accel_load_attr_miss", (void *)accel_load_attr_miss},

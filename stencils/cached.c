@@ -8,7 +8,8 @@
 #define CACHE ((accel_cache *)HOLE(_JIT_CACHE))
 
 /* The operand is the name.  An undefined name exits: the interpreter raises
- * the NameError with its own message.  MISS does the generic lookup and fills
+ * the NameError with its own message.  The miss path (accel_load_global,
+ * native/caches.c) does the generic lookup and fills
  * the cache.  A dict's version tag is unique to its contents among all dicts
  * (PEP 509) and never 0, so the globals' version alone says the cache is
  * filled for this frame's globals, unchanged: one compare.  The globals are a
@@ -18,8 +19,9 @@
  * name found there needs nothing of the builtins (their version kept as 0),
  * one found in the builtins needs them unchanged too (they may be any
  * mapping: checked first).  The hit pushes and goes on by itself, so that
- * only the miss, laid out cold, has a C call and the stack frame that needs. */
-#define LOAD_GLOBAL_THROUGH_CACHE(NAME, MISS)                                 \
+ * only the miss, laid out cold, has a C call (one: accel_load_global), and the
+ * stack frame that needs. */
+#define LOAD_GLOBAL_THROUGH_CACHE(NAME, PURE)                                 \
     STENCIL(NAME)                                                             \
     {                                                                         \
         accel_cache *cache = CACHE;                                           \
@@ -38,31 +40,31 @@
                 CONTINUE();                                                   \
             }                                                                 \
         }                                                                     \
-        if (UNLIKELY(!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins))) { \
+        PyObject *value = accel_load_global(globals, builtins, (PyObject *)OPERAND, cache, (PURE)); \
+        if (UNLIKELY(value == ACCEL_GLOBAL_UNSUPPORTED)) {                    \
             EXIT(ACCEL_EXIT_UNSUPPORTED);                                     \
         }                                                                     \
-        PyObject *value = MISS(globals, builtins, (PyObject *)OPERAND, cache); \
-        if (value == NULL) {                                                  \
-            if (PyErr_Occurred()) {                                           \
-                ERROR();                                                      \
-            }                                                                 \
+        if (UNLIKELY(value == ACCEL_GLOBAL_UNDEFINED)) {                      \
             EXIT(ACCEL_EXIT_RAISE);                                           \
         }                                                                     \
-        if (OPARG & 1) {                                                      \
-            *sp++ = NULL;                                                     \
+        if (value == NULL) {                                                  \
+            ERROR();                                                          \
         }                                                                     \
-        Py_INCREF(value);                                                     \
-        *sp++ = value;                                                        \
+        /* (pushed as the hit does, but written otherwise: clang would merge  \
+         * the two, and the hit would then need the miss's stack frame) */    \
+        sp[0] = NULL;                                                         \
+        sp[OPARG & 1] = value;                                                \
+        sp += 1 + (OPARG & 1);                                                \
         CONTINUE_COLD();                                                      \
     }
 
-LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_CACHED, accel_load_global_miss)
+LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_CACHED, 0)
 
 /* In a loop whose locals are raw (accel/specializer/unbox.py), no Python code
  * may run and no exception may reach a handler before the locals are boxed: a
  * miss that would need either exits before anything changes (the pure miss
  * leaves no exception set). */
-LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_PURE, accel_load_global_pure_miss)
+LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_PURE, 1)
 
 /* A global that an int operation takes (a module's int constant): raw, with no
  * reference count (accel/specializer/unbox.py).  A value that is not an int
