@@ -148,6 +148,27 @@ accel_load_global_pure_miss(PyObject *globals, PyObject *builtins, PyObject *nam
     return value;  /* borrowed */
 }
 
+/* LOAD_GLOBAL's out-of-line path (stencils/cached.c), one call: the miss
+ * function's lookup (the pure one where `pure`), for exact dicts only.  The
+ * value, a new reference; or NULL with an exception set; or
+ * ACCEL_GLOBAL_UNSUPPORTED (a dict subclass, whose lookup may be overridden)
+ * or ACCEL_GLOBAL_UNDEFINED (no such name, or a lookup the pure function
+ * leaves to the interpreter), where the interpreter does the load itself. */
+PyObject *
+accel_load_global(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache, int pure)
+{
+    if (!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins)) {
+        return ACCEL_GLOBAL_UNSUPPORTED;
+    }
+    PyObject *value = pure ? accel_load_global_pure_miss(globals, builtins, name, cache)
+                           : accel_load_global_miss(globals, builtins, name, cache);
+    if (value == NULL) {
+        return PyErr_Occurred() ? NULL : ACCEL_GLOBAL_UNDEFINED;
+    }
+    Py_INCREF(value);
+    return value;
+}
+
 /* The index of `name` among the shared keys of `type`'s instances, or -1. */
 static Py_ssize_t
 shared_key_index(PyTypeObject *type, PyObject *name)
@@ -452,6 +473,50 @@ accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache)
     return res;
 }
 
+/* owner.name through the cache, then the generic path: the stencils' out-of-line
+ * load (stencils/cached.c), where no way of the cache finds an instance value
+ * or a slot for the owner.  A new reference, or NULL with an exception set.
+ * The owner's reference is released where `consume` says it is the caller's
+ * (a value-stack owner); otherwise the owner, which a stencil may have
+ * borrowed from a local, is held while a descriptor's __get__ or __getattr__
+ * may run Python code. */
+PyObject *
+accel_load_attr(PyObject *owner, PyObject *name, accel_cache *cache, int consume)
+{
+    int failed = 0;
+    if (!consume) {
+        Py_INCREF(owner);
+    }
+    PyObject *res = accel_cached_load(owner, name, cache, &failed);
+    if (res == NULL && !failed) {
+        res = accel_load_attr_miss(owner, name, cache);
+    }
+    Py_DECREF(owner);
+    return res;
+}
+
+/* accel_load_attr for the forms that push a float attribute raw: the attribute
+ * into *slot (a value-stack slot), raw where it is a float a raw slot can hold
+ * (1), else as the object (0: the interpreter goes on after the load); -1 with
+ * an exception set.  This one call is those stencils' whole out-of-line path,
+ * so that clang confines their stack frame to it. */
+int
+accel_load_attr_unboxed(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **slot)
+{
+    PyObject *res = accel_load_attr(owner, name, cache, 0);
+    if (res == NULL) {
+        return -1;
+    }
+    if (!IS_UNBOXABLE_FLOAT(res)) {
+        *slot = res;
+        return 0;
+    }
+    double value = PyFloat_AS_DOUBLE(res);
+    __builtin_memcpy(slot, &value, sizeof value);
+    Py_DECREF(res);
+    return 1;
+}
+
 int
 accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache)
 {
@@ -468,23 +533,94 @@ accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_ca
  * owner.name as the other miss paths do after the generic access, without that
  * access, where looking the name up in owner's type cannot run code either:
  * every dict of its MRO has str keys only (comparing others could run their
- * __eq__).  Whether it looked. */
-int
-accel_attr_pure_fill(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
+ * __eq__).  Where owner keeps the attribute by the cache's first way then
+ * (the only way those forms read), or NULL. */
+PyObject **
+accel_attr_pure_where(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
 {
     PyTypeObject *type = Py_TYPE(owner);
     PyObject *mro = type->tp_mro;
     if (PyModule_Check(owner) || PyType_Check(owner) || !cacheable_type(type, for_store) || mro == NULL) {
-        return 0;
+        return NULL;
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); i++) {
         PyObject *dict = ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict;
         if (dict == NULL || !PyDict_CheckExact(dict) || ((PyDictObject *)dict)->ma_keys->dk_kind == DICT_KEYS_GENERAL) {
-            return 0;
+            return NULL;
         }
     }
     accel_totals.attribute_misses++;
     fill_attr(owner, name, cache, for_store);
+    accel_attr_way *way = &cache->ways[0];
+    return way->version == type->tp_version_tag ? accel_way_attribute(owner, way) : NULL;
+}
+
+/* owner.name for the stencils that may run no Python code and push it raw
+ * (stencils/cached.c PUSH_RAW_FLOAT_PURE): the bits of the float the first
+ * way's attribute holds (filled here on a miss, as accel_attr_pure_where
+ * does), where it is a float a raw slot can hold, the owner's reference count
+ * changed by owner_refs (the stencil pushes the owner too, or releases it
+ * from the stack: never its last reference); RAW_FLOAT_UNBOUND for anything
+ * else (which no such float has), nothing done. */
+uint64_t
+accel_load_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, int owner_refs)
+{
+    accel_attr_way *way = &cache->ways[0];
+    PyObject **where = way->version == Py_TYPE(owner)->tp_version_tag ? accel_way_attribute(owner, way) : NULL;
+    if (where == NULL) {
+        where = accel_attr_pure_where(owner, name, cache, 0);
+    }
+    PyObject *value = where != NULL ? *where : NULL;
+    if (value == NULL || !IS_UNBOXABLE_FLOAT(value)) {
+        return RAW_FLOAT_UNBOUND;
+    }
+    uint64_t bits;
+    memcpy(&bits, &((PyFloatObject *)value)->ob_fval, sizeof bits);
+    owner->ob_refcnt += owner_refs;
+    return bits;
+}
+
+/* owner.name = a raw float for the stencils that may run no Python code
+ * (stencils/cached.c STORE_RAW_FLOAT_PURE), where that runs none: into the
+ * first way's attribute (filled here on a miss, as accel_attr_pure_where
+ * does), empty or holding an exact float (whose release runs no code); in
+ * place where only the attribute holds that float.  1, the owner's reference
+ * released where `consume` says it is the caller's (never its last: the
+ * stencil checked); or 0 for anything else, nothing done (a float that cannot
+ * be allocated too: the interpreter raises the MemoryError itself). */
+int
+accel_store_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, double value, int consume)
+{
+    accel_attr_way *way = &cache->ways[0];
+    PyObject **where = way->version == Py_TYPE(owner)->tp_version_tag ? accel_way_attribute(owner, way) : NULL;
+    if (where == NULL) {
+        where = accel_attr_pure_where(owner, name, cache, 1);
+    }
+    PyObject *old = where != NULL ? *where : NULL;
+    if (where == NULL || (old != NULL && !PyFloat_CheckExact(old))) {
+        return 0;
+    }
+    if (old != NULL && Py_REFCNT(old) == 1) {
+        ((PyFloatObject *)old)->ob_fval = value;  /* only the attribute holds it: nothing else sees it change */
+    }
+    else {
+        PyObject *boxed = PyFloat_FromDouble(value);
+        if (boxed == NULL) {
+            PyErr_Clear();
+            return 0;
+        }
+        *where = boxed;
+        if (old != NULL) {
+            Py_DECREF(old);  /* (shared: not the last reference) */
+        }
+        else if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
+            /* A new instance value: it joins the dict's insertion order. */
+            _PyDictValues_AddToInsertionOrder(*ACCEL_VALUES_POINTER(owner), way->index);
+        }
+    }
+    if (consume) {
+        Py_DECREF(owner);
+    }
     return 1;
 }
 

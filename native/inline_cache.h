@@ -185,13 +185,119 @@ accel_not_shadowed(PyObject *owner, accel_attr_way *way, PyObject *name)
     return accel_instance_lacks(owner, name, way);
 }
 
+/* The module's global the way describes, if owner is that module and its dict
+ * is unchanged. */
+static inline __attribute__((always_inline)) PyObject *
+accel_module_value(PyObject *owner, const accel_attr_way *way)
+{
+    PyObject *dict = ((PyModuleObject *)owner)->md_dict;
+    if (dict == way->keys && ((PyDictObject *)dict)->ma_version_tag == way->dict_version) {
+        return way->value;
+    }
+    return NULL;
+}
+
+/* Where owner keeps the attribute the way describes (an instance value, a
+ * slot), or NULL.  Both kinds are tested inline, neither laid out cold: a
+ * class with __slots__ is as usual as one without. */
+static inline __attribute__((always_inline)) PyObject **
+accel_way_attribute(PyObject *owner, const accel_attr_way *way)
+{
+    if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
+        PyDictValues *values = *ACCEL_VALUES_POINTER(owner);
+        return __builtin_expect(values != NULL, 1) ? &values->values[way->index] : NULL;
+    }
+    if (way->kind == ACCEL_ATTR_SLOT) {
+        return (PyObject **)((char *)owner + way->index);
+    }
+    return NULL;
+}
+
+/* For an instance whose values became a dict (vars(), __dict__) that still
+ * shares its class's keys: the value at the index the way found, or NULL.
+ * Loads only: a store into a dict must also change its version. */
+static inline __attribute__((always_inline)) PyObject *
+accel_split_dict_value(PyObject *owner, const accel_attr_way *way)
+{
+    PyDictObject *dict = (PyDictObject *)*ACCEL_DICT_POINTER(owner);
+    if (dict != NULL && dict->ma_values != NULL
+        && dict->ma_keys == ((PyHeapTypeObject *)Py_TYPE(owner))->ht_cached_keys) {
+        return dict->ma_values->values[way->index];
+    }
+    return NULL;
+}
+
+/* The descriptor's __get__ for owner (it may run Python code, which may drop
+ * the descriptor from the class meanwhile). */
+static inline __attribute__((always_inline)) PyObject *
+accel_descriptor_get(PyObject *descr, PyObject *owner)
+{
+    Py_INCREF(descr);
+    PyObject *res = Py_TYPE(descr)->tp_descr_get(descr, owner, (PyObject *)Py_TYPE(owner));
+    Py_DECREF(descr);
+    return res;
+}
+
+/* owner.name from the cache, inline: a new reference, or NULL for a miss (no
+ * exception), or NULL with an exception set (*failed). */
+static inline __attribute__((always_inline)) PyObject *
+accel_cached_load(PyObject *owner, PyObject *name, accel_cache *cache, int *failed)
+{
+    accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
+    if (__builtin_expect(way == NULL, 0)) {
+        return NULL;
+    }
+    PyObject *res = NULL;
+    PyObject **where = accel_way_attribute(owner, way);
+    if (__builtin_expect(where != NULL, 1)) {
+        res = *where;
+    }
+    else if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
+        res = accel_split_dict_value(owner, way);
+    }
+    else if (way->kind == ACCEL_ATTR_MODULE) {
+        res = accel_module_value(owner, way);
+    }
+    else if (way->kind == ACCEL_ATTR_TYPE) {
+        if (owner == way->keys && ((PyTypeObject *)owner)->tp_version_tag == way->dict_version) {
+            res = way->value;
+        }
+    }
+    else if (way->kind == ACCEL_ATTR_CLASS && accel_not_shadowed(owner, way, name)) {
+        res = way->value;
+    }
+    else if (way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way, name)) {
+        res = PyMethod_New(way->value, owner);
+        *failed = res == NULL;
+        return res;
+    }
+    else if (way->kind == ACCEL_ATTR_DATA_DESCRIPTOR
+             || (way->kind == ACCEL_ATTR_DESCRIPTOR && accel_not_shadowed(owner, way, name))) {
+        res = accel_descriptor_get(way->value, owner);
+        *failed = res == NULL;
+        return res;
+    }
+    if (res != NULL) {
+        Py_INCREF(res);
+    }
+    return res;
+}
+
 /* Miss paths: the generic operation, then a refill when the case is cacheable. */
 PyObject *accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
 void accel_remember_name_index(PyObject *globals, PyObject *name, accel_cache *cache);
 PyObject *accel_load_global_pure_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
+/* accel_load_global's results where the interpreter must do the load (no object is at 1 or 3). */
+#define ACCEL_GLOBAL_UNSUPPORTED ((PyObject *)1)
+#define ACCEL_GLOBAL_UNDEFINED ((PyObject *)3)
+PyObject *accel_load_global(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache, int pure);
 PyObject *accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache);
+PyObject *accel_load_attr(PyObject *owner, PyObject *name, accel_cache *cache, int consume);
+int accel_load_attr_unboxed(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **slot);
 int accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache);
-int accel_attr_pure_fill(PyObject *owner, PyObject *name, accel_cache *cache, int for_store);
+PyObject **accel_attr_pure_where(PyObject *owner, PyObject *name, accel_cache *cache, int for_store);
+uint64_t accel_load_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, int owner_refs);
+int accel_store_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, double value, int consume);
 PyObject *accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self);
 
 #endif

@@ -23,12 +23,16 @@ static const struct {
     const char *name;
     void *address;
 } own_symbols[] = {
-    {"accel_load_global_miss", (void *)accel_load_global_miss},
+    {"accel_load_global", (void *)accel_load_global},
     {"accel_load_global_pure_miss", (void *)accel_load_global_pure_miss},
     {"accel_remember_name_index", (void *)accel_remember_name_index},
     {"accel_load_attr_miss", (void *)accel_load_attr_miss},
+    {"accel_load_attr", (void *)accel_load_attr},
+    {"accel_load_attr_unboxed", (void *)accel_load_attr_unboxed},
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},
-    {"accel_attr_pure_fill", (void *)accel_attr_pure_fill},
+    {"accel_attr_pure_where", (void *)accel_attr_pure_where},
+    {"accel_load_raw_float_pure", (void *)accel_load_raw_float_pure},
+    {"accel_store_raw_float_pure", (void *)accel_store_raw_float_pure},
     {"accel_load_method_miss", (void *)accel_load_method_miss},
     {"accel_instance_lacks", (void *)accel_instance_lacks},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},

@@ -4,10 +4,25 @@
 #ifndef ACCEL_UNBOXED_H
 #define ACCEL_UNBOXED_H
 
+#include "Python.h"
 #include <stdint.h>
 
 #define RAW_FLOAT_UNBOUND 0x7ff4acce1dbadbadULL
 #define RAW_INT_UNBOUND INT64_MIN
+
+/* A float a raw slot can hold: an exact float (a subclass's instances carry more
+ * than the value) whose bits are not the unbound mark. */
+static inline __attribute__((always_inline)) int
+accel_is_unboxable_float(PyObject *o)
+{
+    if (!PyFloat_CheckExact(o)) {
+        return 0;
+    }
+    uint64_t bits;
+    __builtin_memcpy(&bits, &((PyFloatObject *)o)->ob_fval, sizeof bits);
+    return bits != RAW_FLOAT_UNBOUND;
+}
+#define IS_UNBOXABLE_FLOAT(O) accel_is_unboxable_float(O)
 
 /* Ints whose value fits one digit, and that value: the fast paths of 3.11's own
  * specializer, taken by stencils and by native code alike. */

@@ -8,20 +8,25 @@
 #define CACHE ((accel_cache *)HOLE(_JIT_CACHE))
 
 /* The operand is the name.  An undefined name exits: the interpreter raises
- * the NameError with its own message.  MISS does the generic lookup and fills
+ * the NameError with its own message.  The miss path (accel_load_global,
+ * native/caches.c) does the generic lookup and fills
  * the cache.  A dict's version tag is unique to its contents among all dicts
  * (PEP 509) and never 0, so the globals' version alone says the cache is
- * filled for this frame's globals, unchanged; a name found there needs nothing
- * of the builtins (their version kept as 0), one found in the builtins needs
- * them unchanged too.  The hit pushes and goes on by itself, so that only the
- * miss, laid out cold, has a C call and the stack frame that needs. */
-#define LOAD_GLOBAL_THROUGH_CACHE(NAME, MISS)                                 \
+ * filled for this frame's globals, unchanged: one compare.  The globals are a
+ * dict (a function's must be), and the cache is only filled from an exact one
+ * (the miss path exits for a subclass, whose lookup may be overridden), so a
+ * version that matches is that exact dict's; no type check is needed first.  A
+ * name found there needs nothing of the builtins (their version kept as 0),
+ * one found in the builtins needs them unchanged too (they may be any
+ * mapping: checked first).  The hit pushes and goes on by itself, so that
+ * only the miss, laid out cold, has a C call (one: accel_load_global), and the
+ * stack frame that needs. */
+#define LOAD_GLOBAL_THROUGH_CACHE(NAME, PURE)                                 \
     STENCIL(NAME)                                                             \
     {                                                                         \
         accel_cache *cache = CACHE;                                           \
         PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;  \
-        if (LIKELY(PyDict_CheckExact(globals)                                 \
-                   && cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag)) { \
+        if (LIKELY(cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag)) { \
             uint64_t builtins_version = cache->global.builtins_version;      \
             if (LIKELY(builtins_version == 0                                  \
                        || (PyDict_CheckExact(builtins)                        \
@@ -35,31 +40,31 @@
                 CONTINUE();                                                   \
             }                                                                 \
         }                                                                     \
-        if (UNLIKELY(!PyDict_CheckExact(globals) || !PyDict_CheckExact(builtins))) { \
+        PyObject *value = accel_load_global(globals, builtins, (PyObject *)OPERAND, cache, (PURE)); \
+        if (UNLIKELY(value == ACCEL_GLOBAL_UNSUPPORTED)) {                    \
             EXIT(ACCEL_EXIT_UNSUPPORTED);                                     \
         }                                                                     \
-        PyObject *value = MISS(globals, builtins, (PyObject *)OPERAND, cache); \
-        if (value == NULL) {                                                  \
-            if (PyErr_Occurred()) {                                           \
-                ERROR();                                                      \
-            }                                                                 \
+        if (UNLIKELY(value == ACCEL_GLOBAL_UNDEFINED)) {                      \
             EXIT(ACCEL_EXIT_RAISE);                                           \
         }                                                                     \
-        if (OPARG & 1) {                                                      \
-            *sp++ = NULL;                                                     \
+        if (value == NULL) {                                                  \
+            ERROR();                                                          \
         }                                                                     \
-        Py_INCREF(value);                                                     \
-        *sp++ = value;                                                        \
+        /* (pushed as the hit does, but written otherwise: clang would merge  \
+         * the two, and the hit would then need the miss's stack frame) */    \
+        sp[0] = NULL;                                                         \
+        sp[OPARG & 1] = value;                                                \
+        sp += 1 + (OPARG & 1);                                                \
         CONTINUE_COLD();                                                      \
     }
 
-LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_CACHED, accel_load_global_miss)
+LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_CACHED, 0)
 
 /* In a loop whose locals are raw (accel/specializer/unbox.py), no Python code
  * may run and no exception may reach a handler before the locals are boxed: a
  * miss that would need either exits before anything changes (the pure miss
  * leaves no exception set). */
-LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_PURE, accel_load_global_pure_miss)
+LOAD_GLOBAL_THROUGH_CACHE(LOAD_GLOBAL_PURE, 1)
 
 /* A global that an int operation takes (a module's int constant): raw, with no
  * reference count (accel/specializer/unbox.py).  A value that is not an int
@@ -69,8 +74,7 @@ STENCIL(LOAD_GLOBAL_CACHED_UNBOX_INT)
 {
     accel_cache *cache = CACHE;
     PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;
-    if (LIKELY(PyDict_CheckExact(globals)
-               && cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag)) {
+    if (LIKELY(cache->global.globals_version == ((PyDictObject *)globals)->ma_version_tag)) {  /* (as above) */
         uint64_t builtins_version = cache->global.builtins_version;
         if (LIKELY(builtins_version == 0
                    || (PyDict_CheckExact(builtins)
@@ -98,120 +102,59 @@ STENCIL(LOAD_GLOBAL_CACHED_UNBOX_INT)
     CONTINUE_COLD();
 }
 
-/* The module's global the way describes, if owner is that module and its dict
- * is unchanged. */
-static inline __attribute__((always_inline)) PyObject *
-module_value(PyObject *owner, const accel_attr_way *way)
-{
-    PyObject *dict = ((PyModuleObject *)owner)->md_dict;
-    if (dict == way->keys && ((PyDictObject *)dict)->ma_version_tag == way->dict_version) {
-        return way->value;
-    }
-    return NULL;
-}
-
-/* Where owner keeps the attribute the way describes (an instance value, a
- * slot), or NULL. */
+/* Where owner keeps the attribute, if the cache's first way is for owner's
+ * type and says an instance value or a slot (most sites see one type), or
+ * NULL: the usual path, kept short (a type version compare, the kind); the
+ * others go out of line. */
 static inline __attribute__((always_inline)) PyObject **
-instance_attribute(PyObject *owner, const accel_attr_way *way)
+first_way_attribute(PyObject *owner, accel_cache *cache)
 {
-    /* Instance values first: the attributes of most objects. */
-    if (LIKELY(way->kind == ACCEL_ATTR_INSTANCE_VALUE)) {
-        PyDictValues *values = *ACCEL_VALUES_POINTER(owner);
-        return LIKELY(values != NULL) ? &values->values[way->index] : NULL;
-    }
-    if (way->kind == ACCEL_ATTR_SLOT) {
-        return (PyObject **)((char *)owner + way->index);
-    }
-    return NULL;
+    accel_attr_way *way = &cache->ways[0];
+    return LIKELY(way->version == Py_TYPE(owner)->tp_version_tag) ? accel_way_attribute(owner, way) : NULL;
 }
 
-/* For an instance whose values became a dict (vars(), __dict__) that still
- * shares its class's keys: the value at the index the way found, or NULL.
- * Loads only: a store into a dict must also change its version. */
-static inline __attribute__((always_inline)) PyObject *
-split_dict_value(PyObject *owner, const accel_attr_way *way)
-{
-    PyDictObject *dict = (PyDictObject *)*ACCEL_DICT_POINTER(owner);
-    if (dict != NULL && dict->ma_values != NULL
-        && dict->ma_keys == ((PyHeapTypeObject *)Py_TYPE(owner))->ht_cached_keys) {
-        return dict->ma_values->values[way->index];
-    }
-    return NULL;
-}
-
-/* The descriptor's __get__ for owner (it may run Python code, which may drop
- * the descriptor from the class meanwhile). */
-static inline __attribute__((always_inline)) PyObject *
-descriptor_get(PyObject *descr, PyObject *owner)
-{
-    Py_INCREF(descr);
-    PyObject *res = Py_TYPE(descr)->tp_descr_get(descr, owner, (PyObject *)Py_TYPE(owner));
-    Py_DECREF(descr);
-    return res;
-}
-
-/* owner.name from the cache: a new reference, or NULL for a miss (no
- * exception), or NULL with an exception set (*failed). */
-static inline __attribute__((always_inline)) PyObject *
-cached_load(PyObject *owner, PyObject *name, accel_cache *cache, int *failed)
+/* Where owner keeps the attribute, for a load: as first_way_attribute, then
+ * through the cache's other ways (a site that sees several classes, such as
+ * a base class's method run on its subclasses' instances); no call either. */
+static inline __attribute__((always_inline)) PyObject **
+cached_attribute(PyObject *owner, accel_cache *cache)
 {
     accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
-    if (UNLIKELY(way == NULL)) {
-        return NULL;
-    }
-    PyObject *res = NULL;
-    PyObject **where = instance_attribute(owner, way);
-    if (LIKELY(where != NULL)) {
-        res = *where;
-    }
-    else if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
-        res = split_dict_value(owner, way);
-    }
-    else if (way->kind == ACCEL_ATTR_MODULE) {
-        res = module_value(owner, way);
-    }
-    else if (way->kind == ACCEL_ATTR_TYPE) {
-        if (owner == way->keys && ((PyTypeObject *)owner)->tp_version_tag == way->dict_version) {
-            res = way->value;
-        }
-    }
-    else if (way->kind == ACCEL_ATTR_CLASS && accel_not_shadowed(owner, way, name)) {
-        res = way->value;
-    }
-    else if (way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way, name)) {
-        res = PyMethod_New(way->value, owner);
-        *failed = res == NULL;
-        return res;
-    }
-    else if (way->kind == ACCEL_ATTR_DATA_DESCRIPTOR
-             || (way->kind == ACCEL_ATTR_DESCRIPTOR && accel_not_shadowed(owner, way, name))) {
-        res = descriptor_get(way->value, owner);
-        *failed = res == NULL;
-        return res;
-    }
-    if (res != NULL) {
-        Py_INCREF(res);
-    }
-    return res;
+    return way != NULL ? accel_way_attribute(owner, way) : NULL;
 }
 
+/* owner.name other than from an instance value or a slot (a class attribute,
+ * a method, a descriptor, a module's global), or a miss, with prev_instr current (a
+ * descriptor's __get__ may run Python code, or read the line): a new
+ * reference, or NULL with an exception set.  A call (native/caches.c), so
+ * that the usual path needs no stack frame. */
+#define LOAD_OUT_OF_LINE(OWNER) (SYNC_INSTR(), accel_load_attr((OWNER), (PyObject *)OPERAND, CACHE, 0))
+
+/* An error raised there: prev_instr already names this instruction, and is
+ * read back rather than kept across the call in a register the call
+ * preserves, which the stencil would save on entry, on the usual path too. */
+#define ERROR_SYNCED() ERROR_AT(frame->prev_instr)
+
+/* The owner's last reference goes out of line too: its release may run code. */
 STENCIL(LOAD_ATTR_CACHED)
 {
     PyObject *owner = sp[-1];
-    int failed = 0;
-    SYNC_INSTR();  /* a descriptor's __get__ may run Python code */
-    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
-    if (UNLIKELY(res == NULL && !failed)) {
-        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
+    PyObject **where = cached_attribute(owner, CACHE);
+    PyObject *res;
+    if (LIKELY(where != NULL && (res = *where) != NULL && Py_REFCNT(owner) > 1)) {
+        Py_INCREF(res);
+        owner->ob_refcnt--;  /* (not the last reference) */
+        sp[-1] = res;
+        CONTINUE();
     }
-    Py_DECREF(owner);
+    SYNC_INSTR();
+    res = accel_load_attr(owner, (PyObject *)OPERAND, CACHE, 1);  /* (the owner released) */
     if (UNLIKELY(res == NULL)) {
         sp--;
-        ERROR();
+        ERROR_SYNCED();
     }
     sp[-1] = res;
-    CONTINUE();
+    CONTINUE_COLD();
 }
 
 /* owner.name = value through the cache, value's reference consumed: 0, or -1
@@ -222,7 +165,7 @@ static inline __attribute__((always_inline)) int
 cached_store(PyObject *owner, PyObject *value, accel_cache *cache, int borrowed)
 {
     accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
-    PyObject **where = way != NULL ? instance_attribute(owner, way) : NULL;
+    PyObject **where = way != NULL ? accel_way_attribute(owner, way) : NULL;
     if (LIKELY(where != NULL)) {
         PyObject *old = *where;
         *where = value;
@@ -276,7 +219,7 @@ STENCIL(LOAD_METHOD_CACHED)
          * attribute, a descriptor's __get__ (a classmethod...). */
         SYNC_INSTR();
         int failed = 0;
-        PyObject *attr = way->kind != ACCEL_ATTR_METHOD ? cached_load(owner, (PyObject *)OPERAND, CACHE, &failed)
+        PyObject *attr = way->kind != ACCEL_ATTR_METHOD ? accel_cached_load(owner, (PyObject *)OPERAND, CACHE, &failed)
                                                         : NULL;
         if (attr != NULL) {
             sp[-1] = NULL;
@@ -316,16 +259,6 @@ STENCIL(LOAD_METHOD_CACHED)
     }                                                           \
 } while (0)
 
-/* Where owner keeps the attribute, if the cache's first way is for owner's
- * type and says an instance value or a slot (most sites see one type), or
- * NULL: the fused forms' usual path, kept short; the others go out of line. */
-static inline __attribute__((always_inline)) PyObject **
-first_way_attribute(PyObject *owner, accel_cache *cache)
-{
-    accel_attr_way *way = &cache->ways[0];
-    return LIKELY(way->version == Py_TYPE(owner)->tp_version_tag) ? instance_attribute(owner, way) : NULL;
-}
-
 /* Whether the first way's attribute, found empty, takes a store as it is: a
  * __slots__ member does (__init__'s first store), as its descriptor would
  * store it; an instance value must also join the dict's insertion order. */
@@ -335,40 +268,23 @@ first_way_is_slot(accel_cache *cache)
     return cache->ways[0].kind == ACCEL_ATTR_SLOT;
 }
 
-/* owner.name, for an owner borrowed from a local, other than by the first
- * way: a new reference, or NULL with an exception set.  The owner is held
- * while Python code may run (a property, __getattr__). */
-static inline __attribute__((always_inline)) PyObject *
-load_borrowed_out_of_line(_PyInterpreterFrame *frame, PyObject *owner)
-{
-    int failed = 0;
-    SYNC_INSTR();  /* a descriptor's __get__ may run Python code, or read the line */
-    Py_INCREF(owner);
-    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
-    if (res == NULL && !failed) {
-        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
-    }
-    Py_DECREF(owner);
-    return res;
-}
-
 STENCIL(LOAD_FAST__LOAD_ATTR_CACHED)
 {
     PyObject *owner;
     BORROW_LOCAL(owner);
-    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject **where = cached_attribute(owner, CACHE);
     PyObject *res;
     if (LIKELY(where != NULL && (res = *where) != NULL)) {
         Py_INCREF(res);
         *sp++ = res;
         CONTINUE();
     }
-    res = load_borrowed_out_of_line(frame, owner);
+    res = LOAD_OUT_OF_LINE(owner);
     if (res == NULL) {
-        ERROR();
+        ERROR_SYNCED();
     }
     *sp++ = res;
-    CONTINUE();
+    CONTINUE_COLD();
 }
 
 /* ... and further with the conditional jump on the attribute (`if self.x:`,
@@ -397,7 +313,7 @@ jump_truth(_PyInterpreterFrame *frame, PyObject *value)
     {                                                               \
         PyObject *owner;                                            \
         BORROW_LOCAL(owner);                                        \
-        PyObject **where = first_way_attribute(owner, CACHE);       \
+        PyObject **where = cached_attribute(owner, CACHE);       \
         PyObject *value = where != NULL ? *where : NULL;            \
         if (LIKELY(value != NULL && ((NONE_TEST) || Py_IsTrue(value) || Py_IsFalse(value)))) { \
             if ((NONE_TEST ? Py_IsNone(value) : Py_IsTrue(value)) == (JUMP_WHEN)) { \
@@ -409,7 +325,7 @@ jump_truth(_PyInterpreterFrame *frame, PyObject *value)
             Py_INCREF(value);                                       \
         }                                                           \
         else {                                                      \
-            value = load_borrowed_out_of_line(frame, owner);        \
+            value = LOAD_OUT_OF_LINE(owner);        \
             if (value == NULL) {                                    \
                 ERROR();                                            \
             }                                                       \
@@ -482,23 +398,34 @@ STENCIL(LOAD_FAST__STORE_ATTR_CACHED)
     EXIT_AFTER(ACCEL_EXIT_GUARD_TYPE);                          \
 } while (0)
 
+/* The out-of-line path of the forms that push owner.name raw: one call
+ * (native/caches.c), which pushes a float raw, or anything else as the object
+ * it is, and then the interpreter goes on after the load. */
+#define PUSH_UNBOXED_OUT_OF_LINE(OWNER) do {                                    \
+    SYNC_INSTR();                                                               \
+    int unboxed_ = accel_load_attr_unboxed((OWNER), (PyObject *)OPERAND, CACHE, sp); \
+    if (unboxed_ < 0) {                                                         \
+        ERROR_SYNCED();                                                         \
+    }                                                                           \
+    sp++;                                                                       \
+    if (!unboxed_) {                                                            \
+        EXIT_AFTER(ACCEL_EXIT_GUARD_TYPE);                                      \
+    }                                                                           \
+    CONTINUE_COLD();                                                            \
+} while (0)
+
 /* [owner] -> [x raw] */
 STENCIL(LOAD_ATTR_CACHED_UNBOX_FLOAT)
 {
     PyObject *owner = sp[-1];
-    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject **where = cached_attribute(owner, CACHE);
     PyObject *value;
     if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
         sp[-1] = as_slot(FLOAT_VALUE(value));
         DECREF_AT_INSTR(owner);
         CONTINUE();
     }
-    int failed = 0;
-    SYNC_INSTR();
-    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
-    if (res == NULL && !failed) {
-        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
-    }
+    PyObject *res = LOAD_OUT_OF_LINE(owner);
     sp--;
     Py_DECREF(owner);
     if (res == NULL) {
@@ -512,17 +439,13 @@ STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT)
 {
     PyObject *owner;
     BORROW_LOCAL(owner);
-    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject **where = cached_attribute(owner, CACHE);
     PyObject *value;
     if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
         *sp++ = as_slot(FLOAT_VALUE(value));
         CONTINUE();
     }
-    PyObject *res = load_borrowed_out_of_line(frame, owner);
-    if (res == NULL) {
-        ERROR();
-    }
-    PUSH_UNBOXED_OR_EXIT_AFTER(res);
+    PUSH_UNBOXED_OUT_OF_LINE(owner);
 }
 
 /* owner.name = a raw float: into the float the attribute holds where the owner
@@ -599,22 +522,13 @@ STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT)
     BORROW_LOCAL(owner);
     Py_INCREF(owner);
     *sp++ = owner;
-    PyObject **where = first_way_attribute(owner, CACHE);
+    PyObject **where = cached_attribute(owner, CACHE);
     PyObject *value;
     if (LIKELY(where != NULL && (value = *where) != NULL && IS_UNBOXABLE_FLOAT(value))) {
         *sp++ = as_slot(FLOAT_VALUE(value));
         CONTINUE();
     }
-    int failed = 0;
-    SYNC_INSTR();  /* (the stack holds the owner while code may run) */
-    PyObject *res = cached_load(owner, (PyObject *)OPERAND, CACHE, &failed);
-    if (res == NULL && !failed) {
-        res = accel_load_attr_miss(owner, (PyObject *)OPERAND, CACHE);
-    }
-    if (res == NULL) {
-        ERROR();
-    }
-    PUSH_UNBOXED_OR_EXIT_AFTER(res);
+    PUSH_UNBOXED_OUT_OF_LINE(owner);  /* (the stack holds the owner while code may run) */
 }
 
 /* ---- the same, where locals are raw (accel/specializer/unbox.py) ----
@@ -625,122 +539,105 @@ STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT)
  * instruction for anything else, nothing done, for the interpreter to run it
  * (with the locals boxed).  A miss fills the cache where that runs no code. */
 
-/* Where owner keeps the attribute by the first way, or NULL. */
-static inline __attribute__((always_inline)) PyObject **
-pure_attribute(PyObject *owner, int for_store)
-{
-    PyObject **where = first_way_attribute(owner, CACHE);
-    if (UNLIKELY(where == NULL) && accel_attr_pure_fill(owner, (PyObject *)OPERAND, CACHE, for_store)) {
-        where = first_way_attribute(owner, CACHE);
-    }
-    return where;
-}
-
-/* The raw float owner.name holds, into *value; 0 where that would take more
- * than a read. */
-static inline __attribute__((always_inline)) int
-load_raw_float_pure(PyObject *owner, PyObject **value)
-{
-    PyObject **where = pure_attribute(owner, 0);
-    return where != NULL && (*value = *where) != NULL && IS_UNBOXABLE_FLOAT(*value);
-}
+/* Push owner.name raw, by PUSH(its bits), where the cache's first way serves
+ * the owner and finds a float a raw slot can hold: the usual path, with no
+ * call.  OWNER_REFS: what the push does to the owner's reference count (it
+ * pushes the owner too, or releases it from the stack).  Otherwise one call
+ * (accel_load_raw_float_pure, native/caches.c), which does that too,
+ * fills the cache where that runs no code (the site's first run, above all)
+ * and reads the float, or says there is none to read: exit before the
+ * instruction. */
+#define PUSH_RAW_FLOAT_PURE(OWNER, OWNER_REFS, PUSH) do {                      \
+    PyObject **where_ = first_way_attribute((OWNER), CACHE);                   \
+    PyObject *value_;                                                          \
+    if (LIKELY(where_ != NULL && (value_ = *where_) != NULL && IS_UNBOXABLE_FLOAT(value_))) { \
+        (OWNER)->ob_refcnt += (OWNER_REFS);                                    \
+        PUSH(as_slot(FLOAT_VALUE(value_)));                                    \
+        CONTINUE();                                                            \
+    }                                                                          \
+    uint64_t bits_ = accel_load_raw_float_pure((OWNER), (PyObject *)OPERAND, CACHE, (OWNER_REFS)); \
+    if (bits_ == RAW_FLOAT_UNBOUND) {                                          \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                                           \
+    }                                                                          \
+    PUSH((PyObject *)bits_);                                                   \
+    CONTINUE_COLD();                                                           \
+} while (0)
 
 /* [] -> [x raw], the owner borrowed from local OPARG. */
+#define PUSH_ONE(RAW) (*sp++ = (RAW))
 STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE)
 {
-    PyObject *owner, *value;
+    PyObject *owner;
     BORROW_LOCAL(owner);
-    if (UNLIKELY(!load_raw_float_pure(owner, &value))) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
-    }
-    *sp++ = as_slot(FLOAT_VALUE(value));
-    CONTINUE();
+    PUSH_RAW_FLOAT_PURE(owner, 0, PUSH_ONE);
 }
 
 /* [] -> [x raw, x raw]: `local.name * local.name`, read once (nothing can run
  * between the two reads, accel/specializer/borrow.py). */
+#define PUSH_TWICE(RAW) (sp[0] = sp[1] = (RAW), sp += 2)
 STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE_TWICE)
 {
-    PyObject *owner, *value;
+    PyObject *owner;
     BORROW_LOCAL(owner);
-    if (UNLIKELY(!load_raw_float_pure(owner, &value))) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
-    }
-    sp[0] = sp[1] = as_slot(FLOAT_VALUE(value));
-    sp += 2;
-    CONTINUE();
+    PUSH_RAW_FLOAT_PURE(owner, 0, PUSH_TWICE);
 }
 
 /* [owner] -> [x raw].  The owner's last reference exits too: its
  * deallocation could run code. */
+#define REPLACE_OWNER(RAW) (sp[-1] = (RAW))
 STENCIL(LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE)
 {
-    PyObject *owner = sp[-1], *value;
-    if (UNLIKELY(Py_REFCNT(owner) == 1 || !load_raw_float_pure(owner, &value))) {
+    PyObject *owner = sp[-1];
+    if (UNLIKELY(Py_REFCNT(owner) == 1)) {
         EXIT(ACCEL_EXIT_GUARD_TYPE);
     }
-    Py_DECREF(owner);  /* (not the last reference) */
-    sp[-1] = as_slot(FLOAT_VALUE(value));
-    CONTINUE();
+    PUSH_RAW_FLOAT_PURE(owner, -1, REPLACE_OWNER);  /* (not the last reference) */
 }
 
 /* [] -> [owner, x raw]: the start of `local.name op= x`. */
+#define PUSH_AFTER_OWNER(RAW) (sp[1] = (RAW), sp += 2)
 STENCIL(LOAD_FAST__COPY__LOAD_ATTR_CACHED_UNBOX_FLOAT_PURE)
 {
-    PyObject *owner, *value;
+    PyObject *owner;
     BORROW_LOCAL(owner);
-    if (UNLIKELY(!load_raw_float_pure(owner, &value))) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
-    }
-    Py_INCREF(owner);
-    sp[0] = owner;
-    sp[1] = as_slot(FLOAT_VALUE(value));
-    sp += 2;
-    CONTINUE();
+    sp[0] = owner;  /* (first: then the owner needs no register across the call; above the stack until the push) */
+    PUSH_RAW_FLOAT_PURE(owner, 1, PUSH_AFTER_OWNER);
 }
 
-/* owner.name = a raw float, as store_raw_float does, where that runs no code:
- * the attribute empty, or holding an exact float (whose release runs none);
- * 0 for anything else, nothing done.  A float that cannot be allocated leaves
- * it to the interpreter too, which raises the MemoryError itself. */
-static inline __attribute__((always_inline)) int
-store_raw_float_pure(PyObject *owner, double value)
-{
-    PyObject **where = pure_attribute(owner, 1);
-    PyObject *old = where != NULL ? *where : NULL;
-    if (UNLIKELY(where == NULL || (old != NULL && !PyFloat_CheckExact(old)))) {
-        return 0;
-    }
-    if (LIKELY(old != NULL && Py_REFCNT(old) == 1)) {
-        FLOAT_VALUE(old) = value;  /* only the attribute holds it: nothing else sees it change */
-        return 1;
-    }
-    PyObject *boxed = PyFloat_FromDouble(value);
-    if (UNLIKELY(boxed == NULL)) {
-        PyErr_Clear();
-        return 0;
-    }
-    *where = boxed;
-    if (old != NULL) {
-        Py_DECREF(old);  /* (shared: not the last reference) */
-    }
-    else if (CACHE->ways[0].kind == ACCEL_ATTR_INSTANCE_VALUE) {
-        _PyDictValues_AddToInsertionOrder(*ACCEL_VALUES_POINTER(owner), CACHE->ways[0].index);
-    }
-    return 1;
-}
+/* owner.name = a raw float where the cache's first way serves the owner and
+ * the attribute holds an exact float that only it holds: written in place
+ * (nothing else sees it change), with no call.  Anything else is one call
+ * (accel_store_raw_float_pure, native/caches.c), which stores where that runs
+ * no code, and otherwise leaves it to the interpreter: nothing done, exit
+ * before the instruction.  RELEASE: the stencil's own release of the owner. */
+#define STORE_RAW_FLOAT_PURE(OWNER, VALUE, CONSUME, RELEASE, POPPED) do {       \
+    double value_ = (VALUE);                                                   \
+    PyObject **where_ = first_way_attribute((OWNER), CACHE);                   \
+    PyObject *old_;                                                            \
+    if (LIKELY(where_ != NULL && (old_ = *where_) != NULL                      \
+               && PyFloat_CheckExact(old_) && Py_REFCNT(old_) == 1)) {         \
+        FLOAT_VALUE(old_) = value_;                                            \
+        RELEASE;                                                               \
+        sp -= (POPPED);                                                        \
+        CONTINUE();                                                            \
+    }                                                                          \
+    if (!accel_store_raw_float_pure((OWNER), (PyObject *)OPERAND, CACHE, value_, (CONSUME))) { \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                                           \
+    }                                                                          \
+    sp -= (POPPED);                                                            \
+    CONTINUE_COLD();                                                           \
+} while (0)
 
-/* OWNER and VALUE: their stack slots.  The owner's last reference exits. */
+/* OWNER and VALUE: their stack slots.  The owner's last reference exits (its
+ * deallocation could run code); any other is released on the way. */
 #define STORE_ATTR_BOX_FLOAT_PURE(NAME, OWNER, VALUE)                           \
     STENCIL(NAME)                                                               \
     {                                                                           \
         PyObject *owner = sp[OWNER];                                            \
-        if (UNLIKELY(Py_REFCNT(owner) == 1 || !store_raw_float_pure(owner, raw_float(sp[VALUE])))) { \
+        if (UNLIKELY(Py_REFCNT(owner) == 1)) {                                  \
             EXIT(ACCEL_EXIT_GUARD_TYPE);                                        \
         }                                                                       \
-        Py_DECREF(owner);  /* (not the last reference) */                       \
-        sp -= 2;                                                                \
-        CONTINUE();                                                             \
+        STORE_RAW_FLOAT_PURE(owner, raw_float(sp[VALUE]), 1, owner->ob_refcnt--, 2); \
     }
 
 /* [x raw, owner] -> [] */
@@ -753,9 +650,5 @@ STENCIL(LOAD_FAST__STORE_ATTR_CACHED_BOX_FLOAT_PURE)
 {
     PyObject *owner;
     BORROW_LOCAL(owner);
-    if (UNLIKELY(!store_raw_float_pure(owner, raw_float(sp[-1])))) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
-    }
-    sp--;
-    CONTINUE();
+    STORE_RAW_FLOAT_PURE(owner, raw_float(sp[-1]), 0, (void)0, 1);
 }

@@ -381,10 +381,8 @@ box_int(int64_t raw)
 
 /* Unboxed floats live in the frame's own slots, as raw bits, where the
  * specializer decided so; nothing can observe them there (see
- * accel/specializer/unbox.py), and native/deopt.c boxes them before any exit. */
-#define IS_UNBOXABLE_FLOAT(O) \
-    (PyFloat_CheckExact(O) && as_bits(FLOAT_VALUE(O)) != RAW_FLOAT_UNBOUND)
-
+ * accel/specializer/unbox.py), and native/deopt.c boxes them before any exit;
+ * IS_UNBOXABLE_FLOAT (unboxed.h) says which floats may go there. */
 static inline __attribute__((always_inline)) uint64_t
 as_bits(double value)
 {
