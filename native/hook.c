@@ -184,10 +184,6 @@ argument_types(_PyInterpreterFrame *frame)
     return types;
 }
 
-/* Python frames the compiler may use beyond the program's recursion limit: it
- * needs about ten, more for code it inlines calls into. */
-#define COMPILER_RECURSION_HEADROOM 200
-
 /* Run the compiler on this code.  Returns -1 when the compiler was stopped by an
  * exception the program must see. */
 static int
@@ -209,17 +205,11 @@ compile(_PyInterpreterFrame *frame, accel_code *rec)
         Py_XDECREF(types);
         return -1;
     }
-    /* The compiler's frames count against the program's recursion limit: code first
-     * called a few frames short of it must not see a RecursionError stock would not
-     * raise (sys.setrecursionlimit meanwhile keeps this thread's depth, headroom
-     * included, so taking the headroom back leaves the depth right). */
-    tstate->recursion_remaining += COMPILER_RECURSION_HEADROOM;
     compiling = 1;
     PyObject *result = PyObject_CallFunctionObjArgs(compiler, (PyObject *)frame->f_code, types,
                                                     frame->f_globals, NULL);
     compiling = 0;
     accel_audit_compile_ends();
-    tstate->recursion_remaining -= COMPILER_RECURSION_HEADROOM;
     Py_DECREF(types);
     if (result == NULL) {
         /* The compiler reports its own failures; what it lets through is the program's
