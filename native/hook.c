@@ -184,12 +184,22 @@ argument_types(_PyInterpreterFrame *frame)
     return types;
 }
 
+/* The compiler is Python code on the program's stack, its frames counted against
+ * the program's recursion limit: with fewer than this many frames left before
+ * it, a compile could meet the limit (and recording that failure would raise in
+ * the program), so the code runs in the interpreter this time, as stock runs it,
+ * and compiles on a later call. */
+#define COMPILER_FRAMES 100
+
 /* Run the compiler on this code.  Returns -1 when the compiler was stopped by an
  * exception the program must see. */
 static int
 compile(_PyInterpreterFrame *frame, accel_code *rec)
 {
     PyThreadState *tstate = _PyThreadState_GET();
+    if (tstate->recursion_remaining < COMPILER_FRAMES) {
+        return 0;  /* (the code's state is unchanged: not compiled yet) */
+    }
     if (accel_audit_runtime_hooks()) {
         /* A hook added from C would see the audit events the compiler's own code
          * raises (native/audit.c), and it stays for good: this code stays with the

@@ -209,6 +209,52 @@ print(down(300))
 """, tmp_path)
 
 
+def test_code_first_called_near_the_recursion_limit_compiles_later(tmp_path):
+    """The compiler runs on the program's stack, its frames counted against the program's
+    recursion limit: a function first called a few frames short of the limit
+    (test_support's test_recursion) runs in the interpreter then, as stock runs it, with no
+    RecursionError of the compiler's, and compiles on a later call with room to spare."""
+    run = compare("""
+import sys
+
+def depth():
+    frame, n = sys._getframe(1), 0
+    while frame is not None:
+        frame, n = frame.f_back, n + 1
+    return n
+
+def recursive(n):
+    if n:
+        recursive(n - 1)
+
+def near_the_limit(left):
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth() + left)
+    try:
+        def fresh(x):
+            total = 0
+            for i in range(x):
+                total += i * 2 if i % 3 else i
+            return total
+        print(left, fresh(10))
+        for extra in (left - 2, left + 1):
+            try:
+                recursive(extra)
+                print("no RecursionError at", extra)
+            except RecursionError as e:
+                print("RecursionError at", extra, e)
+        return fresh
+    finally:
+        sys.setrecursionlimit(old)
+
+first = near_the_limit(3)
+for left in (4, 5, 25, 250):
+    near_the_limit(left)
+print(first(4))
+""", tmp_path, functions=["first"])
+    assert_native(run, "first", min_entries=2)
+
+
 def test_direct_calls_in_threads_with_small_stacks(tmp_path):
     """CALL's shared routine checks the C stack at every eighth level of recursion only: a
     chain of direct calls in a thread with a small C stack (threading.stack_size) and a

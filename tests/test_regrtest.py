@@ -50,9 +50,6 @@ KNOWN_DIFFERENCES = {
     "test_dis": "10 assertions on code._co_code_adaptive after warm-up calls: compiled code never "
                 "runs the interpreter's RESUME/JUMP_BACKWARD warm-up or adaptive instructions, so "
                 "CPython neither quickens nor specializes it (libpython exports neither step)",
-    "test_support": "test_recursion: a function first called a few frames short of the recursion "
-                    "limit has the compiler's own frames meet the limit, and recording that failure "
-                    "raises RecursionError in the program",
 }
 
 SUBSET = [
