@@ -38,15 +38,11 @@ keys_version(PyDictKeysObject *keys)
     return keys->dk_version;
 }
 
-/* The index of `name` in a combined table's str keys (co_names are interned:
- * compared by identity, as the dict's lookup does first), or -1. */
+/* The index of `name` among str keys (co_names are interned: compared by
+ * identity, as the dict's lookup does first), or -1. */
 static Py_ssize_t
-entry_index(PyDictObject *dict, PyObject *name)
+key_index(PyDictKeysObject *keys, PyObject *name)
 {
-    PyDictKeysObject *keys = dict->ma_keys;
-    if (dict->ma_values != NULL || keys->dk_kind != DICT_KEYS_UNICODE || keys->dk_nentries > NAME_SCAN_LIMIT) {
-        return -1;
-    }
     PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
     for (Py_ssize_t i = 0; i < keys->dk_nentries; i++) {
         if (entries[i].me_key == name) {
@@ -54,6 +50,17 @@ entry_index(PyDictObject *dict, PyObject *name)
         }
     }
     return -1;
+}
+
+/* The index of `name` in a combined table's str keys, or -1. */
+static Py_ssize_t
+entry_index(PyDictObject *dict, PyObject *name)
+{
+    PyDictKeysObject *keys = dict->ma_keys;
+    if (dict->ma_values != NULL || keys->dk_kind != DICT_KEYS_UNICODE || keys->dk_nentries > NAME_SCAN_LIMIT) {
+        return -1;
+    }
+    return key_index(keys, name);
 }
 
 /* Where a LOAD_GLOBAL cache's name is found in these globals and builtins
@@ -105,7 +112,7 @@ remember_entry(accel_cache *cache, PyDictObject *globals, PyDictObject *builtins
     cache->global.globals_keys = globals_keys;
 }
 
-PyObject *
+static PyObject *
 accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache)
 {
     PyDictObject *g = (PyDictObject *)globals, *b = (PyDictObject *)builtins;
@@ -177,13 +184,7 @@ shared_key_index(PyTypeObject *type, PyObject *name)
     if (keys == NULL || keys->dk_kind != DICT_KEYS_SPLIT) {
         return -1;
     }
-    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
-    for (Py_ssize_t i = 0; i < keys->dk_nentries; i++) {
-        if (entries[i].me_key == name) {
-            return i;
-        }
-    }
-    return -1;
+    return key_index(keys, name);
 }
 
 /* Instances of `type` keep their attributes as values in shared keys. */
@@ -462,7 +463,7 @@ fill_attr(PyObject *owner, PyObject *name, accel_cache *cache, int for_store)
     commit(cache, type, &way);
 }
 
-PyObject *
+static PyObject *
 accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache)
 {
     accel_totals.attribute_misses++;

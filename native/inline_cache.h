@@ -284,14 +284,12 @@ accel_cached_load(PyObject *owner, PyObject *name, accel_cache *cache, int *fail
 }
 
 /* Miss paths: the generic operation, then a refill when the case is cacheable. */
-PyObject *accel_load_global_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
 void accel_remember_name_index(PyObject *globals, PyObject *name, accel_cache *cache);
 PyObject *accel_load_global_pure_miss(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache);
 /* accel_load_global's results where the interpreter must do the load (no object is at 1 or 3). */
 #define ACCEL_GLOBAL_UNSUPPORTED ((PyObject *)1)
 #define ACCEL_GLOBAL_UNDEFINED ((PyObject *)3)
 PyObject *accel_load_global(PyObject *globals, PyObject *builtins, PyObject *name, accel_cache *cache, int pure);
-PyObject *accel_load_attr_miss(PyObject *owner, PyObject *name, accel_cache *cache);
 PyObject *accel_load_attr(PyObject *owner, PyObject *name, accel_cache *cache, int consume);
 int accel_load_attr_unboxed(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **slot);
 int accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, accel_cache *cache);

@@ -26,7 +26,6 @@ static const struct {
     {"accel_load_global", (void *)accel_load_global},
     {"accel_load_global_pure_miss", (void *)accel_load_global_pure_miss},
     {"accel_remember_name_index", (void *)accel_remember_name_index},
-    {"accel_load_attr_miss", (void *)accel_load_attr_miss},
     {"accel_load_attr", (void *)accel_load_attr},
     {"accel_load_attr_unboxed", (void *)accel_load_attr_unboxed},
     {"accel_store_attr_miss", (void *)accel_store_attr_miss},

@@ -292,17 +292,22 @@ STENCIL(DICT_MERGE)
     CONTINUE();
 }
 
+/* LIST_TO_TUPLE's work: the list on top of the stack becomes a tuple. */
+#define LIST_TOP_TO_TUPLE() do {                 \
+    PyObject *list_ = sp[-1];                    \
+    PyObject *tuple_ = PyList_AsTuple(list_);    \
+    Py_DECREF(list_);                            \
+    if (tuple_ == NULL) {                        \
+        sp--;                                    \
+        ERROR();                                 \
+    }                                            \
+    sp[-1] = tuple_;                             \
+} while (0)
+
 STENCIL(LIST_TO_TUPLE)
 {
-    PyObject *list = sp[-1];
     SYNC_INSTR();
-    PyObject *tuple = PyList_AsTuple(list);
-    Py_DECREF(list);
-    if (tuple == NULL) {
-        sp--;
-        ERROR();
-    }
-    sp[-1] = tuple;
+    LIST_TOP_TO_TUPLE();
     CONTINUE();
 }
 
@@ -344,13 +349,7 @@ STENCIL(LIST_EXTEND__LIST_TO_TUPLE)
         CONTINUE();
     }
     EXTEND_LIST(list);
-    PyObject *tuple = PyList_AsTuple(list);
-    Py_DECREF(list);
-    if (tuple == NULL) {
-        sp--;
-        ERROR();
-    }
-    sp[-1] = tuple;
+    LIST_TOP_TO_TUPLE();
     CONTINUE();
 }
 

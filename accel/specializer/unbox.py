@@ -837,15 +837,7 @@ def _pure(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, Stat
     if instr.start in generic_sites:
         return False
     if instr.name == "BINARY_SUBSCR_LIST_INT":  # _choose_representations unboxes it as a float
-        operands, consumers = dataflow
-        consumer = consumers.get(id(instr))
-        if consumer is None or _wants_raw(consumer, {}) != "float":
-            return False
-        _, stack = states.get(consumer.start, (None, ()))
-        depth = next(d for d, producer in operands[id(consumer)] if producer is instr)
-        if depth > 1 and consumer.name in TOP_RAW:
-            return False
-        return not (consumer.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int)
+        return _user_takes_raw_float(instr, dataflow, states)
     if instr.name in ("LOAD_ATTR_CACHED", "STORE_ATTR_CACHED"):
         return _pure_attribute(program, i, dataflow, states, generic_sites)
     if instr.name == "STORE_SUBSCR_LIST_INT" and i >= 3:  # _store_items_raw fuses it
@@ -853,6 +845,21 @@ def _pure(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, Stat
         return ([(q.name, q.oparg) for q in swaps] == STORE_ITEM[:2] and result.name in RAW_OPS
                 and RAW_OPS[result.name][2] == "float" and swaps[0].start not in generic_sites)
     return False
+
+
+def _user_takes_raw_float(instr: QInstr, dataflow: tuple, states: dict[int, State]) -> bool:
+    """Whether the one user of what `instr` pushes takes it as a raw float there (so the
+    load can push it raw): not as the second operand of a form that takes only its top
+    raw, nor beside an int where the user takes ints."""
+    operands, consumers = dataflow
+    consumer = consumers.get(id(instr))
+    if consumer is None or _wants_raw(consumer, {}) != "float":
+        return False
+    _, stack = states.get(consumer.start, (None, ()))
+    depth = next(d for d, producer in operands[id(consumer)] if producer is instr)
+    if depth > 1 and consumer.name in TOP_RAW:
+        return False
+    return not (consumer.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int)
 
 
 def _pure_attribute(program: list[QInstr], i: int, dataflow: tuple, states: dict[int, State],
@@ -865,16 +872,9 @@ def _pure_attribute(program: list[QInstr], i: int, dataflow: tuple, states: dict
     instr = program[i]
     if any(q.start in generic_sites for q in program[max(i - 2, 0):i + 1]):
         return False
-    operands, consumers = dataflow
+    operands, _ = dataflow
     if instr.name == "LOAD_ATTR_CACHED":
-        consumer = consumers.get(id(instr))
-        if consumer is None or _wants_raw(consumer, {}) != "float":
-            return False
-        _, stack = states.get(consumer.start, (None, ()))
-        depth = next(d for d, producer in operands[id(consumer)] if producer is instr)
-        if depth > 1 and consumer.name in TOP_RAW:
-            return False
-        return not (consumer.name in TAKES_INTS and len(stack) >= depth and stack[-depth] is int)
+        return _user_takes_raw_float(instr, dataflow, states)
     stored = next((producer for depth, producer in operands.get(id(instr), []) if depth == 2), None)
     if stored is not None:
         return stored.name in RAW_OPS and RAW_OPS[stored.name][2] == "float"
