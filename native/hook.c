@@ -191,6 +191,35 @@ argument_types(_PyInterpreterFrame *frame)
  * and compiles on a later call. */
 #define COMPILER_FRAMES 100
 
+/* The compiler's own allocations would bring the program's next garbage
+ * collection forward (its cyclic garbage freed, its finalizers and weakref
+ * callbacks run, at other points than under stock).  While it compiles, no
+ * collection starts by itself (a zero threshold stops _PyObject_GC_Link's), and
+ * afterwards the young generation counts as many allocations as before. */
+typedef struct {
+    int count;
+    int threshold;
+} held_collections;
+
+static held_collections
+hold_collections(PyInterpreterState *interp)
+{
+    struct gc_generation *young = &interp->gc.generations[0];
+    held_collections held = {young->count, young->threshold};
+    young->threshold = 0;
+    return held;
+}
+
+static void
+release_collections(PyInterpreterState *interp, held_collections held)
+{
+    struct gc_generation *young = &interp->gc.generations[0];
+    if (young->threshold == 0) {  /* (unless a handler called gc.set_threshold meanwhile) */
+        young->threshold = held.threshold;
+    }
+    young->count = held.count;
+}
+
 /* Run the compiler on this code.  Returns -1 when the compiler was stopped by an
  * exception the program must see. */
 static int
@@ -215,10 +244,12 @@ compile(_PyInterpreterFrame *frame, accel_code *rec)
         Py_XDECREF(types);
         return -1;
     }
+    held_collections held = hold_collections(tstate->interp);
     compiling = 1;
     PyObject *result = PyObject_CallFunctionObjArgs(compiler, (PyObject *)frame->f_code, types,
                                                     frame->f_globals, NULL);
     compiling = 0;
+    release_collections(tstate->interp, held);
     accel_audit_compile_ends();
     Py_DECREF(types);
     if (result == NULL) {

@@ -194,10 +194,22 @@ def _takes_binary_op_function(name: str) -> bool:
 _stencils: dict[str, tuple[int, bool]] = {}
 
 
+def held_by_code(code: types.CodeType) -> set[int]:
+    """The ids of the objects the code object holds itself: its native code dies
+    with it (the record is freed by co_extra's free function, before the code's
+    tuples), so these need no reference of their own.  One would show: a program
+    that compiles mid-loop would see sys.getrefcount(None) move as it never does
+    under stock."""
+    held = code.co_consts + code.co_names + code.co_varnames + code.co_cellvars + code.co_freevars
+    return {id(item) for item in held}
+
+
 def lower(code: types.CodeType, program: list[QInstr]):
-    """The cffi array of accel_instr, its length, and the objects it refers to."""
+    """The cffi array of accel_instr, its length, and the objects it refers to
+    that need a reference of their own."""
     position = {id(q): i for i, q in enumerate(program)}
     resumes = entry_points(program, bool(code.co_flags & GENERATOR))
+    held = held_by_code(code)
     keepalive = []
     stencils = _stencils
     layout = native.instr_layout()
@@ -211,8 +223,9 @@ def lower(code: types.CodeType, program: list[QInstr]):
         if stencil[1]:
             operand = native.binary_op_function(instr.oparg)  # the generic path
         elif instr.operand is not NOTHING:
-            keepalive.append(instr.operand)
             operand = id(instr.operand)
+            if operand not in held:
+                keepalive.append(instr.operand)
         else:
             operand = instr.raw_operand
         pack_into(buffer, i * size, stencil[0], covers[instr.acts_at].unit, covers[0].start, covers[-1].next, instr.oparg,
