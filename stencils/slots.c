@@ -33,12 +33,21 @@ slot_of(PyObject *owner)
     }                                                           \
 } while (0)
 
-/* The float the member holds, if owner is of the site's type and the member
- * holds a float a raw slot can take; else NULL. */
+/* The forms that borrow their owner from a local come in two kinds: CHECKED,
+ * as above; and KNOWN_OWNER, where an earlier slot form on the same local
+ * checked its owner's type against the same version tag, and nothing since
+ * can have run code, rebound the local or changed a class
+ * (accel/specializer/slots.py): the local is bound, and the member is at its
+ * offset. */
+#define CHECKED_OWNER(OWNER) BORROW_LOCAL(OWNER)
+#define CHECKED_MEMBER(OWNER) slot_of(OWNER)
+#define KNOWN_OWNER(OWNER) ((OWNER) = LOCAL(OPARG))
+#define KNOWN_MEMBER(OWNER) ((PyObject **)((char *)(OWNER) + SLOT_OFFSET))
+
+/* The float a member holds, if it holds one a raw slot can take; else NULL. */
 static inline __attribute__((always_inline)) PyObject *
-slot_float(PyObject *owner)
+member_float(PyObject **where)
 {
-    PyObject **where = slot_of(owner);
     PyObject *value = where != NULL ? *where : NULL;
     return LIKELY(value != NULL && IS_UNBOXABLE_FLOAT(value)) ? value : NULL;
 }
@@ -46,37 +55,45 @@ slot_float(PyObject *owner)
 /* ---- objects ---- */
 
 /* [] -> [value], the owner borrowed from local OPARG. */
-STENCIL(LOAD_FAST__LOAD_ATTR_SLOT)
-{
-    PyObject *owner;
-    BORROW_LOCAL(owner);
-    PyObject **where = slot_of(owner);
-    PyObject *value;
-    if (LIKELY(where != NULL && (value = *where) != NULL)) {
-        Py_INCREF(value);
-        *sp++ = value;
-        CONTINUE();
+#define LOAD_ATTR_SLOT(NAME, OWNER, MEMBER)                     \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        PyObject *owner;                                        \
+        OWNER(owner);                                           \
+        PyObject **where = MEMBER(owner);                       \
+        PyObject *value;                                        \
+        if (LIKELY(where != NULL && (value = *where) != NULL)) { \
+            Py_INCREF(value);                                   \
+            *sp++ = value;                                      \
+            CONTINUE();                                         \
+        }                                                       \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
     }
-    EXIT(ACCEL_EXIT_GUARD_TYPE);
-}
+
+LOAD_ATTR_SLOT(LOAD_FAST__LOAD_ATTR_SLOT, CHECKED_OWNER, CHECKED_MEMBER)
+LOAD_ATTR_SLOT(LOAD_FAST__LOAD_ATTR_SLOT_KNOWN_OWNER, KNOWN_OWNER, KNOWN_MEMBER)
 
 /* [value] -> []: local.name = value.  The old value's release may run code (a
  * finalizer), at this instruction. */
-STENCIL(LOAD_FAST__STORE_ATTR_SLOT)
-{
-    PyObject *owner;
-    BORROW_LOCAL(owner);
-    PyObject **where = slot_of(owner);
-    if (UNLIKELY(where == NULL)) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
+#define STORE_ATTR_SLOT(NAME, OWNER, MEMBER)                    \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        PyObject *owner;                                        \
+        OWNER(owner);                                           \
+        PyObject **where = MEMBER(owner);                       \
+        if (UNLIKELY(where == NULL)) {                          \
+            EXIT(ACCEL_EXIT_GUARD_TYPE);                        \
+        }                                                       \
+        PyObject *old = *where;                                 \
+        *where = *--sp;                                         \
+        if (old != NULL) {                                      \
+            DECREF_AT_INSTR(old);                               \
+        }                                                       \
+        CONTINUE();                                             \
     }
-    PyObject *old = *where;
-    *where = *--sp;
-    if (old != NULL) {
-        DECREF_AT_INSTR(old);
-    }
-    CONTINUE();
-}
+
+STORE_ATTR_SLOT(LOAD_FAST__STORE_ATTR_SLOT, CHECKED_OWNER, CHECKED_MEMBER)
+STORE_ATTR_SLOT(LOAD_FAST__STORE_ATTR_SLOT_KNOWN_OWNER, KNOWN_OWNER, KNOWN_MEMBER)
 
 /* ---- floats kept raw (accel/specializer/unbox.py) ---- */
 
@@ -103,51 +120,90 @@ store_raw_float(_PyInterpreterFrame *frame, PyObject **where, double value)
     return 0;
 }
 
-/* [] -> [x raw], the owner borrowed from local OPARG. */
-STENCIL(LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT)
-{
-    PyObject *owner;
-    BORROW_LOCAL(owner);
-    PyObject *value = slot_float(owner);
-    if (LIKELY(value != NULL)) {
-        *sp++ = as_slot(FLOAT_VALUE(value));
-        CONTINUE();
+/* [] -> [x raw], the owner borrowed from local OPARG; and, where locals are
+ * raw (PURE), the same: a load runs no code either way. */
+#define LOAD_ATTR_SLOT_UNBOX_FLOAT(NAME, OWNER, MEMBER)         \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        PyObject *owner;                                        \
+        OWNER(owner);                                           \
+        PyObject *value = member_float(MEMBER(owner));          \
+        if (LIKELY(value != NULL)) {                            \
+            *sp++ = as_slot(FLOAT_VALUE(value));                \
+            CONTINUE();                                         \
+        }                                                       \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
     }
-    EXIT(ACCEL_EXIT_GUARD_TYPE);
-}
+
+LOAD_ATTR_SLOT_UNBOX_FLOAT(LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT, CHECKED_OWNER, CHECKED_MEMBER)
+LOAD_ATTR_SLOT_UNBOX_FLOAT(LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT_KNOWN_OWNER, KNOWN_OWNER, KNOWN_MEMBER)
+LOAD_ATTR_SLOT_UNBOX_FLOAT(LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE, CHECKED_OWNER, CHECKED_MEMBER)
+LOAD_ATTR_SLOT_UNBOX_FLOAT(LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE_KNOWN_OWNER, KNOWN_OWNER, KNOWN_MEMBER)
+
+/* [] -> [x raw, x raw]: `local.name * local.name`, read once (nothing can run
+ * between the two reads, accel/specializer/borrow.py); where locals are raw. */
+#define LOAD_ATTR_SLOT_UNBOX_FLOAT_TWICE(NAME, OWNER, MEMBER)   \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        PyObject *owner;                                        \
+        OWNER(owner);                                           \
+        PyObject *value = member_float(MEMBER(owner));          \
+        if (LIKELY(value != NULL)) {                            \
+            sp[0] = sp[1] = as_slot(FLOAT_VALUE(value));        \
+            sp += 2;                                            \
+            CONTINUE();                                         \
+        }                                                       \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
+    }
+
+LOAD_ATTR_SLOT_UNBOX_FLOAT_TWICE(LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE_TWICE, CHECKED_OWNER, CHECKED_MEMBER)
+LOAD_ATTR_SLOT_UNBOX_FLOAT_TWICE(LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE_TWICE_KNOWN_OWNER, KNOWN_OWNER,
+                                 KNOWN_MEMBER)
 
 /* [] -> [owner, x raw]: the start of `local.name op= x`, the owner from local
- * OPARG pushed for the store at its end (LOAD_FAST, COPY 1, the raw load). */
-STENCIL(LOAD_FAST__COPY__LOAD_ATTR_SLOT_UNBOX_FLOAT)
-{
-    PyObject *owner;
-    BORROW_LOCAL(owner);
-    PyObject *value = slot_float(owner);
-    if (LIKELY(value != NULL)) {
-        Py_INCREF(owner);
-        sp[0] = owner;
-        sp[1] = as_slot(FLOAT_VALUE(value));
-        sp += 2;
-        CONTINUE();
+ * OPARG pushed for the store at its end (LOAD_FAST, COPY 1, the raw load);
+ * the same where locals are raw. */
+#define COPY_LOAD_ATTR_SLOT_UNBOX_FLOAT(NAME, OWNER, MEMBER)    \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        PyObject *owner;                                        \
+        OWNER(owner);                                           \
+        PyObject *value = member_float(MEMBER(owner));          \
+        if (LIKELY(value != NULL)) {                            \
+            Py_INCREF(owner);                                   \
+            sp[0] = owner;                                      \
+            sp[1] = as_slot(FLOAT_VALUE(value));                \
+            sp += 2;                                            \
+            CONTINUE();                                         \
+        }                                                       \
+        EXIT(ACCEL_EXIT_GUARD_TYPE);                            \
     }
-    EXIT(ACCEL_EXIT_GUARD_TYPE);
-}
+
+COPY_LOAD_ATTR_SLOT_UNBOX_FLOAT(LOAD_FAST__COPY__LOAD_ATTR_SLOT_UNBOX_FLOAT, CHECKED_OWNER, CHECKED_MEMBER)
+COPY_LOAD_ATTR_SLOT_UNBOX_FLOAT(LOAD_FAST__COPY__LOAD_ATTR_SLOT_UNBOX_FLOAT_KNOWN_OWNER, KNOWN_OWNER, KNOWN_MEMBER)
+COPY_LOAD_ATTR_SLOT_UNBOX_FLOAT(LOAD_FAST__COPY__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE, CHECKED_OWNER, CHECKED_MEMBER)
+COPY_LOAD_ATTR_SLOT_UNBOX_FLOAT(LOAD_FAST__COPY__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE_KNOWN_OWNER, KNOWN_OWNER,
+                                KNOWN_MEMBER)
 
 /* [x raw] -> [], the owner borrowed from local OPARG. */
-STENCIL(LOAD_FAST__STORE_ATTR_SLOT_BOX_FLOAT)
-{
-    PyObject *owner;
-    BORROW_LOCAL(owner);
-    PyObject **where = slot_of(owner);
-    if (UNLIKELY(where == NULL)) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
+#define STORE_ATTR_SLOT_BOX_FLOAT_FROM_LOCAL(NAME, OWNER, MEMBER) \
+    STENCIL(NAME)                                               \
+    {                                                           \
+        PyObject *owner;                                        \
+        OWNER(owner);                                           \
+        PyObject **where = MEMBER(owner);                       \
+        if (UNLIKELY(where == NULL)) {                          \
+            EXIT(ACCEL_EXIT_GUARD_TYPE);                        \
+        }                                                       \
+        double value = raw_float(*--sp);                        \
+        if (UNLIKELY(store_raw_float(frame, where, value) < 0)) { \
+            ERROR();                                            \
+        }                                                       \
+        CONTINUE();                                             \
     }
-    double value = raw_float(*--sp);
-    if (UNLIKELY(store_raw_float(frame, where, value) < 0)) {
-        ERROR();
-    }
-    CONTINUE();
-}
+
+STORE_ATTR_SLOT_BOX_FLOAT_FROM_LOCAL(LOAD_FAST__STORE_ATTR_SLOT_BOX_FLOAT, CHECKED_OWNER, CHECKED_MEMBER)
+STORE_ATTR_SLOT_BOX_FLOAT_FROM_LOCAL(LOAD_FAST__STORE_ATTR_SLOT_BOX_FLOAT_KNOWN_OWNER, KNOWN_OWNER, KNOWN_MEMBER)
 
 /* OWNER and VALUE: their stack slots; the stack's reference to the owner is
  * released after the store. */
@@ -174,7 +230,7 @@ STORE_ATTR_SLOT_BOX_FLOAT(STORE_ATTR_SLOT_BOX_FLOAT, -1, -2)
 /* [owner, x raw] -> []: the end of `owner.name op= x` (SWAP 2 folded in). */
 STORE_ATTR_SLOT_BOX_FLOAT(STORE_ATTR_SLOT_SWAPPED_BOX_FLOAT, -2, -1)
 
-/* ---- the same, where locals are raw (accel/specializer/unbox.py) ----
+/* ---- stores where locals are raw (accel/specializer/unbox.py) ----
  *
  * No Python code may run and no exception may be raised while the frame's
  * locals hold raw values: a store writes a member that is empty or holds an
@@ -183,56 +239,11 @@ STORE_ATTR_SLOT_BOX_FLOAT(STORE_ATTR_SLOT_SWAPPED_BOX_FLOAT, -2, -1)
  * (a float that cannot be allocated too: the interpreter raises the
  * MemoryError itself). */
 
-/* [] -> [x raw], the owner borrowed from local OPARG. */
-STENCIL(LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE)
-{
-    PyObject *owner;
-    BORROW_LOCAL(owner);
-    PyObject *value = slot_float(owner);
-    if (LIKELY(value != NULL)) {
-        *sp++ = as_slot(FLOAT_VALUE(value));
-        CONTINUE();
-    }
-    EXIT(ACCEL_EXIT_GUARD_TYPE);
-}
-
-/* [] -> [x raw, x raw]: `local.name * local.name`, read once (nothing can run
- * between the two reads, accel/specializer/borrow.py). */
-STENCIL(LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE_TWICE)
-{
-    PyObject *owner;
-    BORROW_LOCAL(owner);
-    PyObject *value = slot_float(owner);
-    if (LIKELY(value != NULL)) {
-        sp[0] = sp[1] = as_slot(FLOAT_VALUE(value));
-        sp += 2;
-        CONTINUE();
-    }
-    EXIT(ACCEL_EXIT_GUARD_TYPE);
-}
-
-/* [] -> [owner, x raw]: the start of `local.name op= x`. */
-STENCIL(LOAD_FAST__COPY__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE)
-{
-    PyObject *owner;
-    BORROW_LOCAL(owner);
-    PyObject *value = slot_float(owner);
-    if (LIKELY(value != NULL)) {
-        owner->ob_refcnt++;
-        sp[0] = owner;
-        sp[1] = as_slot(FLOAT_VALUE(value));
-        sp += 2;
-        CONTINUE();
-    }
-    EXIT(ACCEL_EXIT_GUARD_TYPE);
-}
-
-/* owner.name = a raw float where that runs no code, as above: 1, or 0 with
- * nothing done. */
+/* owner.name = a raw float where that runs no code, the member at `where`
+ * (NULL: another type): 1, or 0 with nothing done. */
 static inline __attribute__((always_inline)) int
-store_raw_float_pure(PyObject *owner, double value)
+store_raw_float_pure(PyObject **where, double value)
 {
-    PyObject **where = slot_of(owner);
     if (UNLIKELY(where == NULL)) {
         return 0;
     }
@@ -262,7 +273,7 @@ store_raw_float_pure(PyObject *owner, double value)
     STENCIL(NAME)                                                               \
     {                                                                           \
         PyObject *owner = sp[OWNER];                                            \
-        if (UNLIKELY(Py_REFCNT(owner) == 1 || !store_raw_float_pure(owner, raw_float(sp[VALUE])))) { \
+        if (UNLIKELY(Py_REFCNT(owner) == 1 || !store_raw_float_pure(slot_of(owner), raw_float(sp[VALUE])))) { \
             EXIT(ACCEL_EXIT_GUARD_TYPE);                                        \
         }                                                                       \
         owner->ob_refcnt--;                                                     \
@@ -276,13 +287,18 @@ STORE_ATTR_SLOT_BOX_FLOAT_PURE(STORE_ATTR_SLOT_BOX_FLOAT_PURE, -1, -2)
 STORE_ATTR_SLOT_BOX_FLOAT_PURE(STORE_ATTR_SLOT_SWAPPED_BOX_FLOAT_PURE, -2, -1)
 
 /* [x raw] -> [], the owner borrowed from local OPARG. */
-STENCIL(LOAD_FAST__STORE_ATTR_SLOT_BOX_FLOAT_PURE)
-{
-    PyObject *owner;
-    BORROW_LOCAL(owner);
-    if (UNLIKELY(!store_raw_float_pure(owner, raw_float(sp[-1])))) {
-        EXIT(ACCEL_EXIT_GUARD_TYPE);
+#define STORE_ATTR_SLOT_BOX_FLOAT_PURE_FROM_LOCAL(NAME, OWNER, MEMBER)         \
+    STENCIL(NAME)                                                               \
+    {                                                                           \
+        PyObject *owner;                                                        \
+        OWNER(owner);                                                           \
+        if (UNLIKELY(!store_raw_float_pure(MEMBER(owner), raw_float(sp[-1])))) { \
+            EXIT(ACCEL_EXIT_GUARD_TYPE);                                        \
+        }                                                                       \
+        sp--;                                                                   \
+        CONTINUE();                                                             \
     }
-    sp--;
-    CONTINUE();
-}
+
+STORE_ATTR_SLOT_BOX_FLOAT_PURE_FROM_LOCAL(LOAD_FAST__STORE_ATTR_SLOT_BOX_FLOAT_PURE, CHECKED_OWNER, CHECKED_MEMBER)
+STORE_ATTR_SLOT_BOX_FLOAT_PURE_FROM_LOCAL(LOAD_FAST__STORE_ATTR_SLOT_BOX_FLOAT_PURE_KNOWN_OWNER, KNOWN_OWNER,
+                                          KNOWN_MEMBER)

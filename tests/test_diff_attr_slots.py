@@ -9,6 +9,8 @@ member, a float shared by two members (never changed in place), the class's memb
 a property and put back, and an __init__ that raises after its first store, with tracebacks."""
 from differential import assert_native, compare
 
+KNOWN_OWNER = "_KNOWN_OWNER"
+
 THRESHOLD = {"ACCEL_THRESHOLD": "30"}  # compiled after 30 calls: CPython has specialized the sites
 
 CLASSES = """
@@ -92,8 +94,12 @@ main()
     for name, forms in SLOT_FORMS.items():
         assert_native(run, name, min_entries=50)
         facts = run.function(name)
-        assert forms <= set(facts["specialized"]), (name, facts["specialized"])
+        assert forms <= {form.removesuffix(KNOWN_OWNER) for form in facts["specialized"]}, (name, facts["specialized"])
         assert facts["exits"] == 0, (name, facts)
+    # One type check per owner: a later access to a member of the same owner skips it.
+    assert {"LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE_TWICE_KNOWN_OWNER",
+            "LOAD_FAST__COPY__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE_KNOWN_OWNER"} <= set(run.function("Point.normalize")["specialized"])
+    assert "LOAD_FAST__STORE_ATTR_SLOT_KNOWN_OWNER" in run.function("Point.maximize")["specialized"]
 
 
 def test_what_the_slot_forms_leave_to_the_interpreter(tmp_path):
@@ -185,3 +191,72 @@ main()
         assert facts["recompiles"] >= 1, (name, facts)
         assert not [form for form in facts["specialized"] if "_SLOT" in form], (name, facts["specialized"])
     assert 64 <= run.deopts("GUARD_TYPE") <= 300, run.stats
+
+
+def test_an_owner_is_checked_again_wherever_it_may_have_changed(tmp_path):
+    """One type check per owner holds only while nothing can have changed it: after a
+    store that releases an object whose finalizer changes the class, at a join one of
+    whose paths never checked the owner, after a call that swaps the owner's class, and
+    at a loop's head.  Other keeps its members in the other order, so that a check
+    skipped wrongly would read the wrong member; each case gives stock's values."""
+    run = compare(CLASSES + """
+class Other:
+    __slots__ = ("z", "y", "x")
+    def __init__(self, i):
+        self.x, self.y, self.z = i + 0.125, i + 0.25, i + 0.5
+
+class Twin:
+    __slots__ = ("x", "y", "z")
+
+class Spoiler:
+    def __del__(self):
+        Point.y = property(lambda self: -1.0)
+
+def store_then_load(p, v):
+    p.x = v
+    return p.y
+
+def join(p, flag):
+    if flag:
+        a = p.x * 2.0
+    else:
+        a = 1.0
+    return p.y + a
+
+def swap_between(p):
+    a = p.x + 1.0
+    swap(p)
+    return p.y + a
+
+def swap(p):
+    if type(p) is Point:
+        p.__class__ = Twin
+
+def total(points):
+    s = 0.0
+    for p in points:
+        s += p.x * p.y
+    return s
+
+def main():
+    points = [Point(float(i)) for i in range(100)]
+    for p in points:
+        store_then_load(p, 0.5)
+        join(p, True)
+        swap_between(Point(1.0))
+    print(total(points), join(points[3], False))
+    others = [Other(float(i)) for i in range(5)]
+    print(join(others[1], False), join(others[2], True), total(points + others))
+    print(swap_between(Point(2.0)), swap_between(others[3]))
+    victim = Point(3.0)
+    victim.x = Spoiler()
+    print(store_then_load(victim, 0.75), store_then_load(points[5], 0.25), total(points[:3]))
+
+main()
+""", tmp_path, env=THRESHOLD, functions=["store_then_load", "join", "swap_between", "total"])
+    # (total has a loop: compiled on its first call, before CPython specializes anything)
+    for name in ("store_then_load", "join", "swap_between"):
+        assert_native(run, name, min_entries=10)
+    assert "LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT" in run.function("join")["specialized"]
+    assert not [form for name in ("store_then_load", "join", "swap_between", "total")
+                for form in run.function(name)["specialized"] if form.endswith(KNOWN_OWNER)]

@@ -18,7 +18,7 @@ from ..specializer.inline import Inliner, argument_kinds
 from ..specializer.ir import QInstr, link
 from ..specializer.int_updates import fuse_local_int_updates
 from ..specializer.quicken import quicken, superinstructions, unpack_to_locals
-from ..specializer.slots import use_known_slots
+from ..specializer.slots import know_owners, use_known_slots
 from ..specializer.specialize import PROFILES_OPERANDS, Feedback, specialize
 from ..specializer.types import infer
 from ..specializer.unbox import fuse_int_comparisons, unbox
@@ -109,7 +109,8 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
                                          generic)
     specialized = unpack_to_locals(specialized)
     specialized = superinstructions(borrow_locals(specialized, decoded, _stencils))
-    specialized = use_known_slots(specialized, code, generic, _stencils)
+    handler_targets = frozenset(handler.target for handler in decoded.handlers)
+    specialized = know_owners(use_known_slots(specialized, code, generic, _stencils), handler_targets, _stencils)
     specialized = lower.with_unbinding_prologue(code, inliner.append_bodies(add_unwinds(specialized, decoded)))
     program = lower.reachable(specialized, generator)
     useless = _exits_at_once(program, generator)
