@@ -96,7 +96,9 @@ def know_owners(program: list[QInstr], handler_targets: frozenset[int], stencils
     a signal handler), bind the local or change a class, skips the check: its
     KNOWN_OWNER form, in place.  What is known flows forward along fall-throughs and
     jumps and meets at joins; nothing is known at the start, at an exception handler, at
-    a loop's head (a backward jump's target: an entry point too) or after anything else."""
+    the entry points of loops (a loop's head, a backward jump: native code may go on
+    there after the interpreter or an eval breaker's handlers ran) or after anything
+    else."""
     position = {id(instr): i for i, instr in enumerate(program)}
     predecessors: list[list[int]] = [[] for _ in program]
     for i, instr in enumerate(program):
@@ -109,7 +111,8 @@ def know_owners(program: list[QInstr], handler_targets: frozenset[int], stencils
     known_after: list[dict[int, int]] = []
     for i, instr in enumerate(program):
         before = predecessors[i]
-        if not before or instr.start in handler_targets or any(j >= i for j in before):
+        jumps_back = instr.target_instr is not None and position[id(instr.target_instr)] <= i
+        if not before or instr.start in handler_targets or jumps_back or any(j >= i for j in before):
             known: dict[int, int] = {}
         else:
             known = dict(known_after[before[0]].items() & set.intersection(*(set(known_after[j].items())
