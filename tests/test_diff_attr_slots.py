@@ -7,6 +7,8 @@ conditional expressions on two instances, in-place updates where Python code run
 must exit before the instruction: a subclass, a deleted member, an int or a str in a float's
 member, a float shared by two members (never changed in place), the class's member replaced by
 a property and put back, and an __init__ that raises after its first store, with tracebacks."""
+import dis
+
 from differential import assert_native, compare
 
 KNOWN_OWNER = "_KNOWN_OWNER"
@@ -260,3 +262,42 @@ main()
     assert "LOAD_FAST__LOAD_ATTR_SLOT_UNBOX_FLOAT" in run.function("join")["specialized"]
     assert not [form for name in ("store_then_load", "join", "swap_between", "total")
                 for form in run.function(name)["specialized"] if form.endswith(KNOWN_OWNER)]
+
+
+
+def test_slot_forms_only_where_the_code_may_still_be_compiled_again():
+    """A function warmed up in this process: its `p.x` takes the slot form with the
+    version and offset CPython recorded, but not in a compile after which a failing guard
+    could no longer have the code compiled again, nor where a site was made generic."""
+    from accel.frontend.decode import decode
+    from accel.runtime import native
+    from accel.specializer.ir import QInstr
+    from accel.specializer.slots import use_known_slots
+
+    class P:
+        __slots__ = ("x",)
+
+    def get(p):
+        return p.x
+
+    point = P()
+    point.x = 1.0
+    for _ in range(100):
+        get(point)
+    # What dis reads from the same inline cache: "version: N", then "index: M" (the offset).
+    caches = [i.argrepr for i in dis.get_instructions(get, adaptive=True, show_caches=True) if i.opname == "CACHE"]
+    recorded = dict(entry.split(": ") for entry in caches if entry.startswith(("version", "index")))
+    decoded = decode(get.__code__)
+    load_fast, load_attr = [i for i in decoded.instructions if i.name in ("LOAD_FAST", "LOAD_ATTR")]
+    stencils = frozenset(native.stencil_names())
+
+    def form(may_recompile: bool, generic: frozenset[int] = frozenset()) -> QInstr:
+        instr = QInstr("LOAD_FAST__LOAD_ATTR_CACHED", (load_fast, load_attr), oparg=0)
+        use_known_slots([instr], get.__code__, generic, may_recompile, stencils)
+        return instr
+
+    slot = form(True)
+    assert slot.name == "LOAD_FAST__LOAD_ATTR_SLOT", slot
+    assert (slot.oparg2, slot.raw_operand) == (int(recorded["version"]), int(recorded["index"])), (slot, recorded)
+    assert form(False).name == "LOAD_FAST__LOAD_ATTR_CACHED"
+    assert form(True, frozenset({load_fast.start})).name == "LOAD_FAST__LOAD_ATTR_CACHED"

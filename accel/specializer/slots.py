@@ -50,17 +50,19 @@ def slot_form(name: str) -> str:
     return name.replace("ATTR_CACHED", "ATTR_SLOT")
 
 
-def use_known_slots(program: list[QInstr], code: types.CodeType, generic: frozenset[int],
+def use_known_slots(program: list[QInstr], code: types.CodeType, generic: frozenset[int], may_recompile: bool,
                     stencils: frozenset[str]) -> list[QInstr]:
     """Each cached attribute access with a slot form, whose attribute CPython found in a
     member (all of them, for a form that reads it twice), takes that form, in place.  Runs
     after the fusing passes, whose forms it renames.  Where one of those sites was made
     generic (its guard kept failing: an owner of another class, an empty member), none of
     the code's sites takes a slot form: a site that sees several classes is the rule in
-    object code, and the others would otherwise fail one recompile at a time."""
+    object code, and the others would otherwise fail one recompile at a time.  Nor where
+    the code may not be compiled again (`may_recompile`): a site that kept exiting would
+    stay so."""
     accesses = [(instr, slot_form(instr.name)) for instr in program]
     accesses = [(instr, form) for instr, form in accesses if form != instr.name and form in stencils]
-    if not accesses or any(instr.start in generic for instr, _ in accesses):
+    if not may_recompile or not accesses or any(instr.start in generic for instr, _ in accesses):
         return program
     units = code_units(code)
     chosen = []
