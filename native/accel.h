@@ -26,6 +26,11 @@ typedef struct {
     uint64_t raw_int_stack;
 } accel_instr;
 
+/* How many times code whose guard keeps failing is compiled again (native/deopt.c);
+ * its last compile keeps out the forms that exit on a class they were not made for
+ * (accel/specializer/slots.py), so that no site of it can keep exiting. */
+enum { ACCEL_MAX_RECOMPILES = 3 };
+
 enum accel_state {
     ACCEL_STATE_COLD = 0,       /* counting calls */
     ACCEL_STATE_COMPILED = 1,   /* runs native code */

@@ -8,9 +8,9 @@
 #include "eval_breaker.h"
 
 /* A guard that keeps failing at one site asks for a recompile, a bounded number
- * of times; the specializer then makes the site generic. */
+ * of times (ACCEL_MAX_RECOMPILES, accel.h); the specializer then makes the site
+ * generic. */
 #define RECOMPILE_AFTER 64
-#define MAX_RECOMPILES 3
 /* A profile that taught nothing because a site had not run yet (a loop its first
  * call skipped: fannkuch's count_flips is first called with 0 in front) goes on for
  * one more entry, this many times at most. */
@@ -88,7 +88,7 @@ record_exit(accel_code *rec, _PyInterpreterFrame *frame, int reason)
     }
     uint32_t count = ++rec->site_exits[(size_t)reason * rec->nunits + unit];
     int guard = reason == ACCEL_EXIT_GUARD_TYPE || reason == ACCEL_EXIT_GUARD_VALUE;
-    if (guard && count >= RECOMPILE_AFTER && rec->recompiles < MAX_RECOMPILES) {
+    if (guard && count >= RECOMPILE_AFTER && rec->recompiles < ACCEL_MAX_RECOMPILES) {
         rec->recompile_requested = 1;
         accel_direct_start_refresh(rec);
     }

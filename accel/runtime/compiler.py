@@ -18,6 +18,7 @@ from ..specializer.inline import Inliner, argument_kinds
 from ..specializer.ir import QInstr, link
 from ..specializer.int_updates import fuse_local_int_updates
 from ..specializer.quicken import quicken, superinstructions, unpack_to_locals
+from ..specializer.slots import know_owners, use_known_slots
 from ..specializer.specialize import PROFILES_OPERANDS, Feedback, specialize
 from ..specializer.types import infer
 from ..specializer.unbox import fuse_int_comparisons, unbox
@@ -108,6 +109,13 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
                                          generic)
     specialized = unpack_to_locals(specialized)
     specialized = superinstructions(borrow_locals(specialized, decoded, _stencils))
+    handler_targets = frozenset(handler.target for handler in decoded.handlers)
+    attempts = previous.attempts + 1 if recompile else 1
+    # (After this compile at most attempts - 1 recompiles count, native/deopt.c: while
+    # that is below max_recompiles(), a guard that keeps failing still gets one.)
+    may_recompile = attempts <= native.max_recompiles()
+    specialized = use_known_slots(specialized, code, generic, may_recompile, _stencils)
+    specialized = know_owners(specialized, handler_targets, _stencils)
     specialized = lower.with_unbinding_prologue(code, inliner.append_bodies(add_unwinds(specialized, decoded)))
     program = lower.reachable(specialized, generator)
     useless = _exits_at_once(program, generator)
@@ -126,7 +134,6 @@ def _compile(code: types.CodeType, argument_types: tuple, globals_: dict) -> str
     costs.totals.native_instructions += len(decoded.instructions)
     native.profile_operands(code, PROFILE_ENTRIES if profiles else 0, profiled, learns_callees)
     perfmap.emitted(code)
-    attempts = previous.attempts + 1 if isinstance(previous, records.Compiled) else 1
     emitted = {id(q) for q in program}
     steps = tuple([(q.covers[0].start, q.name, q.guards, q.note, id(q) in emitted) for q in specialized])
     records.save_compiled(code, steps, attempts, generic, kinds, argument_kinds(argument_types))

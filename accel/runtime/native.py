@@ -251,6 +251,11 @@ def operand_kind_bits() -> dict[str, int]:
             for name in ("ACCEL_OPERANDS_FLOAT", "ACCEL_OPERANDS_INT", "ACCEL_OPERANDS_OTHER")}
 
 
+def max_recompiles() -> int:
+    """How many times code whose guard keeps failing is compiled again (native/accel.h)."""
+    return lib.ACCEL_MAX_RECOMPILES
+
+
 def inline_limits() -> tuple[int, int]:
     """Slots of the scratch frame an inlined call's body runs in, and the arguments an
     inlined call may pass (native/inline.h)."""
