@@ -123,7 +123,19 @@ typedef struct {
             Py_ssize_t value_offset;
         } global;
         accel_attr_way ways[ACCEL_CACHE_WAYS];
-        uint32_t operand_kinds;     /* an arithmetic or comparison site: accel_operand_kind bits seen */
+        struct {
+            uint32_t operand_kinds; /* an arithmetic or comparison site: accel_operand_kind bits seen */
+            /* A BINARY_OP site whose left operand's class defines the
+             * operator in Python (native/operators.c fills this,
+             * stencils/shared.c's SHARED_BINARY_OP_PYTHON uses it): under
+             * the class's tp_version_tag (0: empty), its dunder (borrowed:
+             * the class keeps it while the tag holds; any change to the
+             * class, a base or its slots clears the tag, and tags are never
+             * reused), called with the operands as `operator_call` says. */
+            unsigned int operator_class_version;
+            PyObject *operator_dunder;
+            accel_call_shape operator_call;
+        };
         struct {
             uint32_t taken;         /* times (operand_kinds.h) */
             int32_t jump_unit;      /* the backward jump's code unit, once hot */

@@ -61,6 +61,8 @@ static const struct {
     {"accel_python_init", (void *)&accel_python_init},
     {"accel_empty_tuple", (void *)&accel_empty_tuple},
     {"accel_call_python", (void *)accel_call_python},
+    {"accel_binary_op_miss", (void *)accel_binary_op_miss},
+    {"accel_operator_not_implemented", (void *)accel_operator_not_implemented},
 };
 
 static void *

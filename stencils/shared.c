@@ -549,3 +549,44 @@ SHARED_CALL(_PyInterpreterFrame *frame, PyObject **base, PyThreadState *tstate, 
     }
     return call_other(frame, tstate, callable, base + 1, oparg + 1, 1, cache, at, kwnames);
 }
+
+/* BINARY_OP's call of the operator dunder of a Python class (`nb_op`: the
+ * oparg), as the site's cache knows it: native/operators.c filled it where
+ * CPython's slot for the class calls only that dunder, with `left` and
+ * `right`, for a `right` of the class or an exact int or float, which holds
+ * while the class keeps its version tag.  The dunder's frame is pushed and
+ * run here as CALL's callees are, with references of its own to the operands
+ * (the caller's stack keeps its own, as under the slot, which borrows them),
+ * and to the dunder (the class may drop its own meanwhile); a NotImplemented
+ * goes on as operators.c says.  The result (NULL: raised), or
+ * ACCEL_NOT_CALLED, with nothing done, when the cache does not describe this
+ * call or the callee may not run natively now. */
+CC PyObject *
+SHARED_BINARY_OP_PYTHON(PyThreadState *tstate, PyObject *left, PyObject *right, accel_cache *cache, int nb_op)
+{
+    PyTypeObject *type = Py_TYPE(left), *right_type = Py_TYPE(right);
+    if (UNLIKELY(type->tp_version_tag != cache->operator_class_version || cache->operator_dunder == NULL)) {
+        return ACCEL_NOT_CALLED;
+    }
+    SEPARATE_BRANCHES();
+    if (UNLIKELY(right_type != type && right_type != &PyFloat_Type && right_type != &PyLong_Type)) {
+        return ACCEL_NOT_CALLED;
+    }
+    PyFunctionObject *func = (PyFunctionObject *)cache->operator_dunder;
+    const accel_call_shape *shape = &cache->operator_call;
+    if (UNLIKELY((PyObject *)shape->code != func->func_code)) {
+        return ACCEL_NOT_CALLED;
+    }
+    unsigned char *start = direct_start(tstate, func, shape, shape->missing);
+    if (UNLIKELY(start == NULL)) {
+        return ACCEL_NOT_CALLED;
+    }
+    accel_totals.operator_calls++;
+    Py_INCREF(func);
+    PyObject *operands[2] = {left, right};
+    PyObject *res = run_direct(tstate, push_direct(tstate, func, operands, 2, shape, shape->missing, 1), shape, start);
+    if (UNLIKELY(res == Py_NotImplemented)) {
+        res = accel_operator_not_implemented(left, right, nb_op, res);
+    }
+    return res;
+}
