@@ -361,11 +361,12 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     return self;
 }
 
-/* A builtin function, or a method descriptor given a self of its exact type,
- * whose C function takes one argument (METH_O), none (METH_NOARGS) or a vector
- * (METH_FASTCALL, without keywords), called straight with the `nargs`
- * arguments at `args`, as 3.11's specialized PRECALLs call them (with their
- * recursion checks; list.append appends in place); *handled is 0 for any other
+/* A builtin function, or a method descriptor given a self of its type (or a
+ * subclass), whose C function takes one argument (METH_O), none (METH_NOARGS)
+ * or a vector (METH_FASTCALL, without keywords), or a builtin class with a
+ * vectorcall, called straight with the `nargs` arguments at `args`, as 3.11's
+ * specialized PRECALLs call them (with their recursion checks; list.append
+ * appends in place), as native/calls.c's call_c_function does; *handled is 0 for any other
  * callable, and for calls that would raise a TypeError or need the recursion
  * error raised: native/calls.c's path does those.  The arguments are left on
  * the stack. */
@@ -376,8 +377,12 @@ call_c_directly(PyThreadState *tstate, PyObject *callable, PyObject **args, int 
     PyMethodDef *def;
     PyObject *self;
     if (type == &PyMethodDescr_Type && nargs >= 1
-        && Py_TYPE(args[0]) == PyDescr_TYPE(callable)) {
-        if (callable == tstate->interp->callable_cache.list_append && nargs == 2) {
+        && (Py_TYPE(args[0]) == PyDescr_TYPE(callable)
+            || PyType_IsSubtype(Py_TYPE(args[0]), PyDescr_TYPE(callable)))) {
+        /* (A self of a subclass: the descriptor's generic vectorcall calls
+         * the same C function, with the same recursion check.) */
+        if (callable == tstate->interp->callable_cache.list_append && nargs == 2
+            && Py_TYPE(args[0]) == &PyList_Type) {
             PyListObject *list = (PyListObject *)args[0];
             if (LIKELY(list->allocated > Py_SIZE(list))) {
                 *handled = 1;
@@ -395,6 +400,12 @@ call_c_directly(PyThreadState *tstate, PyObject *callable, PyObject **args, int 
     else if (type == &PyCFunction_Type) {
         def = ((PyCFunctionObject *)callable)->m_ml;
         self = PyCFunction_GET_SELF(callable);
+    }
+    else if (type == &PyType_Type && ((PyTypeObject *)callable)->tp_vectorcall != NULL) {
+        /* A builtin class with a vectorcall of its own (set(), zip(), range()...),
+         * as 3.11's PRECALL_BUILTIN_CLASS calls it. */
+        *handled = 1;
+        return ((PyTypeObject *)callable)->tp_vectorcall(callable, args, (size_t)nargs, NULL);
     }
     else {
         *handled = 0;
@@ -441,6 +452,7 @@ call_c(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
     if (!handled) {
         return ACCEL_NOT_CALLED;
     }
+    accel_totals.site_c_calls++;
     if (UNLIKELY((result == NULL) == (tstate->curexc_type == NULL))) {
         /* A result with an exception set, or neither: the SystemError of
          * CPython's generic call path. */
@@ -495,7 +507,11 @@ call_other(_PyInterpreterFrame *frame, PyThreadState *tstate, PyObject *callable
            int is_meth, accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames)
 {
     if (Py_TYPE(callable) == &PyType_Type && !is_meth) {
-        return instantiate_direct(frame, tstate, (PyTypeObject *)callable, args, nargs, kwnames != NULL, cache, at);
+        PyObject *instance = instantiate_direct(frame, tstate, (PyTypeObject *)callable, args, nargs,
+                                                kwnames != NULL, cache, at);
+        if (instance != ACCEL_NOT_CALLED) {
+            return instance;
+        }
     }
     if (kwnames != NULL) {
         return ACCEL_NOT_CALLED;
