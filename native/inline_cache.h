@@ -176,9 +176,11 @@ accel_cache_way(accel_cache *cache, PyTypeObject *type)
 
 int accel_instance_lacks(PyObject *owner, PyObject *name, accel_attr_way *way);
 
-/* No attribute of the instance shadows `name`, which the way found on its class. */
+/* No attribute of the instance shadows the name, which the way found on its
+ * class, as far as the way tells without a lookup: 1; 0 when it does not tell
+ * (an instance with a dict the way has not seen: accel_not_shadowed looks). */
 static inline __attribute__((always_inline)) int
-accel_not_shadowed(PyObject *owner, accel_attr_way *way, PyObject *name)
+accel_surely_not_shadowed(PyObject *owner, const accel_attr_way *way)
 {
     PyDictKeysObject *keys = way->keys;
     if (keys == NULL) {
@@ -190,11 +192,17 @@ accel_not_shadowed(PyObject *owner, accel_attr_way *way, PyObject *name)
     }
     if ((Py_TYPE(owner)->tp_flags & Py_TPFLAGS_MANAGED_DICT) && *ACCEL_VALUES_POINTER(owner) == NULL) {
         PyObject *dict = *ACCEL_DICT_POINTER(owner);
-        if (dict == NULL || ((PyDictObject *)dict)->ma_version_tag == way->dict_version) {
-            return 1;
-        }
+        return dict == NULL || ((PyDictObject *)dict)->ma_version_tag == way->dict_version;
     }
-    return accel_instance_lacks(owner, name, way);
+    return 0;
+}
+
+/* No attribute of the instance shadows `name`, which the way found on its class. */
+static inline __attribute__((always_inline)) int
+accel_not_shadowed(PyObject *owner, accel_attr_way *way, PyObject *name)
+{
+    return accel_surely_not_shadowed(owner, way)
+        || (way->keys == ACCEL_ANY_DICT && accel_instance_lacks(owner, name, way));
 }
 
 /* The module's global the way describes, if owner is that module and its dict
@@ -308,6 +316,12 @@ int accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, acce
 PyObject **accel_attr_pure_where(PyObject *owner, PyObject *name, accel_cache *cache, int for_store);
 uint64_t accel_load_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, int owner_refs);
 int accel_store_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, double value, int consume);
-PyObject *accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self);
+/* LOAD_METHOD_CACHED's way other than the usual one (a method that the
+ * cache says no instance attribute shadows, without a lookup): what to push
+ * in place of the owner, at pushed[0] and pushed[1] ([method, self] or
+ * [NULL, attribute], as CALL expects), the owner's reference moved to self
+ * or released: 0; or -1 with an exception set, the owner left as it was.
+ * The cache is filled on a miss. */
+int accel_load_method(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **pushed);
 
 #endif

@@ -32,7 +32,7 @@ static const struct {
     {"accel_attr_pure_where", (void *)accel_attr_pure_where},
     {"accel_load_raw_float_pure", (void *)accel_load_raw_float_pure},
     {"accel_store_raw_float_pure", (void *)accel_store_raw_float_pure},
-    {"accel_load_method_miss", (void *)accel_load_method_miss},
+    {"accel_load_method", (void *)accel_load_method},
     {"accel_instance_lacks", (void *)accel_instance_lacks},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},
     {"accel_call_instruction", (void *)accel_call_instruction},
