@@ -72,6 +72,8 @@ typedef struct {
     uint64_t attribute_misses;         /* attribute and method loads and stores their inline caches missed */
     uint64_t global_misses;            /* global and builtin loads their inline caches missed (caches.c) */
     uint64_t inlined_calls;            /* calls of small pure functions run inlined at their sites (stencils/inline.c) */
+    uint64_t site_c_calls;             /* C functions and builtin classes CALL's shared routine called (shared.c) */
+    uint64_t operator_calls;           /* Python operator dunders BINARY_OP called from its site's cache (shared.c) */
     uint64_t loop_head_entries;        /* frames that native code entered at a loop's head (deopt.c) */
     uint64_t on_stack_replacements;    /* ... in code compiled again while the frame ran its loop */
     uint64_t back_edge_entries;        /* raw loops that went on natively after the eval breaker (deopt.c) */

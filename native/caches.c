@@ -686,8 +686,8 @@ fill_super_method(PyObject *owner, PyObject *name, PyObject *bound, accel_cache 
  * function or method descriptor of the class that no instance attribute
  * shadows, or a function found by super() for an instance, or, for any other
  * attribute, as LOAD_ATTR caches it (then the fast path pushes NULL and it). */
-PyObject *
-accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self)
+static PyObject *
+load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self)
 {
     int super = Py_TYPE(owner) == &PySuper_Type && accel_private_layout_ok();
     PyObject *meth = super ? super_method(owner, cache, self) : NULL;
@@ -719,4 +719,39 @@ accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyOb
         fill_attr(owner, name, cache, 0);  /* LOAD_METHOD_CACHED serves it as LOAD_ATTR does */
     }
     return meth;
+}
+
+int
+accel_load_method(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **pushed)
+{
+    accel_attr_way *way = accel_cache_way(cache, Py_TYPE(owner));
+    if (way != NULL) {
+        if (way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way, name)) {
+            pushed[0] = Py_NewRef(way->value);
+            pushed[1] = owner;  /* the stack's reference */
+            return 0;
+        }
+        /* Not a method: a module's global, an instance attribute, a class
+         * attribute, a descriptor's __get__ (a classmethod...). */
+        int failed = 0;
+        PyObject *attr = way->kind != ACCEL_ATTR_METHOD ? accel_cached_load(owner, name, cache, &failed) : NULL;
+        if (attr != NULL) {
+            pushed[0] = NULL;
+            pushed[1] = attr;
+            Py_DECREF(owner);
+            return 0;
+        }
+        if (failed) {
+            return -1;
+        }
+    }
+    PyObject *self;
+    PyObject *meth = load_method_miss(owner, name, cache, &self);
+    if (meth == NULL) {
+        return -1;
+    }
+    pushed[0] = self != NULL ? meth : NULL;
+    pushed[1] = self != NULL ? self : meth;
+    Py_DECREF(owner);
+    return 0;
 }

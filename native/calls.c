@@ -517,6 +517,23 @@ find_way(accel_cache *cache, PyCodeObject *co, int nargs)
     return NULL;
 }
 
+int
+accel_fill_call_shape(accel_call_shape *way, PyCodeObject *co, int nargs)
+{
+    accel_code *rec = accel_lookup_record(co);
+    if (rec == NULL || !rec->positional_only_call || nargs > co->co_argcount) {
+        return 0;
+    }
+    way->code = co;
+    way->rec = rec;
+    way->epoch = accel_records_freed;
+    way->nargs = nargs;
+    way->missing = co->co_argcount - nargs;
+    way->nlocalsplus = co->co_nlocalsplus;
+    way->frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
+    return 1;
+}
+
 /* A way of the site's cache filled for calls to `co` with `nargs` arguments,
  * an empty or stale one if
  * there is one, else the next in turn; NULL if such calls cannot move their
@@ -525,9 +542,8 @@ find_way(accel_cache *cache, PyCodeObject *co, int nargs)
 static accel_call_shape *
 fill_way(accel_cache *cache, PyCodeObject *co, int nargs)
 {
-    accel_code *rec = accel_lookup_record(co);
-    int frame_size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
-    if (rec == NULL || !rec->positional_only_call || nargs > co->co_argcount) {
+    accel_call_shape filled;
+    if (!accel_fill_call_shape(&filled, co, nargs)) {
         return NULL;
     }
     accel_call_shape *way = NULL;
@@ -539,13 +555,7 @@ fill_way(accel_cache *cache, PyCodeObject *co, int nargs)
     if (way == NULL) {
         way = &cache->calls[cache->misses++ % ACCEL_CALL_WAYS];
     }
-    way->code = co;
-    way->rec = rec;
-    way->epoch = accel_records_freed;
-    way->nargs = nargs;
-    way->missing = co->co_argcount - nargs;
-    way->nlocalsplus = co->co_nlocalsplus;
-    way->frame_size = frame_size;
+    *way = filled;
     return way;
 }
 

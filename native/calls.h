@@ -34,6 +34,12 @@ enum {
  * NULL with an exception set. */
 PyObject *accel_call_python(PyThreadState *tstate, PyObject *function, PyObject *const *args, Py_ssize_t nargs);
 
+/* `way` filled to describe calls of the compiled code `co` with `nargs`
+ * arguments that move into its frame (its parameters plain positional ones,
+ * `nargs` of them or fewer, the rest from the defaults): 1; 0, `way` left as
+ * it was, when such calls cannot be made so (no record, other parameters). */
+int accel_fill_call_shape(accel_call_shape *way, PyCodeObject *co, int nargs);
+
 /* A builtin function (or method descriptor, or builtin class) called with
  * positional arguments as CALL's stencils call it (native/calls.c
  * call_c_function, as 3.11's specialized PRECALL forms do), else through

@@ -123,7 +123,19 @@ typedef struct {
             Py_ssize_t value_offset;
         } global;
         accel_attr_way ways[ACCEL_CACHE_WAYS];
-        uint32_t operand_kinds;     /* an arithmetic or comparison site: accel_operand_kind bits seen */
+        struct {
+            uint32_t operand_kinds; /* an arithmetic or comparison site: accel_operand_kind bits seen */
+            /* A BINARY_OP site whose left operand's class defines the
+             * operator in Python (native/operators.c fills this,
+             * stencils/shared.c's SHARED_BINARY_OP_PYTHON uses it): under
+             * the class's tp_version_tag (0: empty), its dunder (borrowed:
+             * the class keeps it while the tag holds; any change to the
+             * class, a base or its slots clears the tag, and tags are never
+             * reused), called with the operands as `operator_call` says. */
+            unsigned int operator_class_version;
+            PyObject *operator_dunder;
+            accel_call_shape operator_call;
+        };
         struct {
             uint32_t taken;         /* times (operand_kinds.h) */
             int32_t jump_unit;      /* the backward jump's code unit, once hot */
@@ -164,9 +176,11 @@ accel_cache_way(accel_cache *cache, PyTypeObject *type)
 
 int accel_instance_lacks(PyObject *owner, PyObject *name, accel_attr_way *way);
 
-/* No attribute of the instance shadows `name`, which the way found on its class. */
+/* No attribute of the instance shadows the name, which the way found on its
+ * class, as far as the way tells without a lookup: 1; 0 when it does not tell
+ * (an instance with a dict the way has not seen: accel_not_shadowed looks). */
 static inline __attribute__((always_inline)) int
-accel_not_shadowed(PyObject *owner, accel_attr_way *way, PyObject *name)
+accel_surely_not_shadowed(PyObject *owner, const accel_attr_way *way)
 {
     PyDictKeysObject *keys = way->keys;
     if (keys == NULL) {
@@ -178,11 +192,17 @@ accel_not_shadowed(PyObject *owner, accel_attr_way *way, PyObject *name)
     }
     if ((Py_TYPE(owner)->tp_flags & Py_TPFLAGS_MANAGED_DICT) && *ACCEL_VALUES_POINTER(owner) == NULL) {
         PyObject *dict = *ACCEL_DICT_POINTER(owner);
-        if (dict == NULL || ((PyDictObject *)dict)->ma_version_tag == way->dict_version) {
-            return 1;
-        }
+        return dict == NULL || ((PyDictObject *)dict)->ma_version_tag == way->dict_version;
     }
-    return accel_instance_lacks(owner, name, way);
+    return 0;
+}
+
+/* No attribute of the instance shadows `name`, which the way found on its class. */
+static inline __attribute__((always_inline)) int
+accel_not_shadowed(PyObject *owner, accel_attr_way *way, PyObject *name)
+{
+    return accel_surely_not_shadowed(owner, way)
+        || (way->keys == ACCEL_ANY_DICT && accel_instance_lacks(owner, name, way));
 }
 
 /* The module's global the way describes, if owner is that module and its dict
@@ -296,6 +316,12 @@ int accel_store_attr_miss(PyObject *owner, PyObject *name, PyObject *value, acce
 PyObject **accel_attr_pure_where(PyObject *owner, PyObject *name, accel_cache *cache, int for_store);
 uint64_t accel_load_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, int owner_refs);
 int accel_store_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, double value, int consume);
-PyObject *accel_load_method_miss(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **self);
+/* LOAD_METHOD_CACHED's way other than the usual one (a method that the
+ * cache says no instance attribute shadows, without a lookup): what to push
+ * in place of the owner, at pushed[0] and pushed[1] ([method, self] or
+ * [NULL, attribute], as CALL expects), the owner's reference moved to self
+ * or released: 0; or -1 with an exception set, the owner left as it was.
+ * The cache is filled on a miss. */
+int accel_load_method(PyObject *owner, PyObject *name, accel_cache *cache, PyObject **pushed);
 
 #endif

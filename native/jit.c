@@ -32,7 +32,7 @@ static const struct {
     {"accel_attr_pure_where", (void *)accel_attr_pure_where},
     {"accel_load_raw_float_pure", (void *)accel_load_raw_float_pure},
     {"accel_store_raw_float_pure", (void *)accel_store_raw_float_pure},
-    {"accel_load_method_miss", (void *)accel_load_method_miss},
+    {"accel_load_method", (void *)accel_load_method},
     {"accel_instance_lacks", (void *)accel_instance_lacks},
     {"accel_handle_eval_breaker", (void *)accel_handle_eval_breaker},
     {"accel_call_instruction", (void *)accel_call_instruction},
@@ -61,6 +61,8 @@ static const struct {
     {"accel_python_init", (void *)&accel_python_init},
     {"accel_empty_tuple", (void *)&accel_empty_tuple},
     {"accel_call_python", (void *)accel_call_python},
+    {"accel_binary_op_miss", (void *)accel_binary_op_miss},
+    {"accel_operator_not_implemented", (void *)accel_operator_not_implemented},
 };
 
 static void *

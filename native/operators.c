@@ -67,33 +67,38 @@ has_sequence_fallback(PyTypeObject *type)
                           || sq->sq_inplace_repeat != NULL);
 }
 
-/* left OP right by the Python dunder of their common class: 1 with *result
- * set (NULL: raised), or 0 if the generic path must do it. */
-static inline int
-python_operator(PyObject *left, PyObject *right, int nb_op, PyObject **result)
+/* The dunder of `left`'s class that CPython's slot would call for `nb_op`
+ * with these operands, when that is all it would call (see above), borrowed;
+ * NULL if the generic path must do it. */
+static inline PyObject *
+python_dunder(PyObject *left, PyObject *right, int nb_op)
 {
     PyTypeObject *type = Py_TYPE(left), *right_type = Py_TYPE(right);
     if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE)
         || (right_type != type && right_type != &PyFloat_Type && right_type != &PyLong_Type)) {
-        return 0;
+        return NULL;
     }
     int inplace = nb_op >= NB_INPLACE_ADD;
     const operator_info *info = &operators[inplace ? nb_op - NB_INPLACE_ADD : nb_op];
     if (info->dunder == NULL || type->tp_as_number == NULL
         || number_slot(type, info->slot) != python_slot[inplace ? nb_op - NB_INPLACE_ADD : nb_op]
         || (inplace && number_slot(type, info->inplace_slot) != NULL) || has_sequence_fallback(type)) {
-        return 0;
+        return NULL;
     }
     PyObject *dunder = _PyType_Lookup(type, info->dunder);
     if (dunder == NULL || !PyFunction_Check(dunder)) {
-        return 0;  /* the slot would bind a descriptor, or find nothing */
+        return NULL;  /* the slot would bind a descriptor, or find nothing */
     }
-    PyThreadState *tstate = _PyThreadState_GET();
-    Py_INCREF(dunder);  /* the class may drop it while it runs */
-    PyObject *args[2] = {left, right};
-    PyObject *res = accel_call_python(tstate, dunder, args, 2);
-    Py_DECREF(dunder);
-    if (res == Py_NotImplemented && right_type != type && number_slot(right_type, info->slot) != NULL) {
+    return dunder;
+}
+
+PyObject *
+accel_operator_not_implemented(PyObject *left, PyObject *right, int nb_op, PyObject *res)
+{
+    PyTypeObject *type = Py_TYPE(left), *right_type = Py_TYPE(right);
+    int inplace = nb_op >= NB_INPLACE_ADD;
+    const operator_info *info = &operators[inplace ? nb_op - NB_INPLACE_ADD : nb_op];
+    if (right_type != type && number_slot(right_type, info->slot) != NULL) {
         Py_DECREF(res);
         res = number_slot(right_type, info->slot)(left, right);  /* the int's or float's own */
     }
@@ -103,8 +108,47 @@ python_operator(PyObject *left, PyObject *right, int nb_op, PyObject **result)
                      inplace ? info->inplace_symbol : info->symbol, type->tp_name, right_type->tp_name);
         res = NULL;
     }
+    return res;
+}
+
+/* left OP right by the Python dunder of their common class: 1 with *result
+ * set (NULL: raised), or 0 if the generic path must do it.  A BINARY_OP
+ * site's `cache` (or NULL) learns the dunder under the class's version tag,
+ * for SHARED_BINARY_OP_PYTHON to call it from the site next time. */
+static inline int
+python_operator(PyObject *left, PyObject *right, int nb_op, PyObject **result, accel_cache *cache)
+{
+    PyObject *dunder = python_dunder(left, right, nb_op);
+    if (dunder == NULL) {
+        return 0;
+    }
+    PyTypeObject *type = Py_TYPE(left);
+    if (cache != NULL && (type->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) && type->tp_version_tag != 0) {
+        /* (_PyType_Lookup gave the class its tag, where it can have one.) */
+        cache->operator_class_version = type->tp_version_tag;
+        cache->operator_dunder = dunder;
+        accel_fill_call_shape(&cache->operator_call, (PyCodeObject *)((PyFunctionObject *)dunder)->func_code, 2);
+    }
+    PyThreadState *tstate = _PyThreadState_GET();
+    Py_INCREF(dunder);  /* the class may drop it while it runs */
+    PyObject *args[2] = {left, right};
+    PyObject *res = accel_call_python(tstate, dunder, args, 2);
+    Py_DECREF(dunder);
+    if (res == Py_NotImplemented) {
+        res = accel_operator_not_implemented(left, right, nb_op, res);
+    }
     *result = res;
     return 1;
+}
+
+PyObject *
+accel_binary_op_miss(PyObject *left, PyObject *right, int nb_op, accel_cache *cache, binaryfunc generic)
+{
+    PyObject *res;
+    if (python_operator(left, right, nb_op, &res, cache)) {
+        return res;
+    }
+    return generic(left, right);
 }
 
 /* The functions BINARY_OP's generic path calls (native/jit.c picks them): the
@@ -113,7 +157,7 @@ python_operator(PyObject *left, PyObject *right, int nb_op, PyObject **result)
     PyObject *NAME(PyObject *left, PyObject *right)                  \
     {                                                                \
         PyObject *res;                                               \
-        if (python_operator(left, right, NB_OP, &res)) {             \
+        if (python_operator(left, right, NB_OP, &res, NULL)) {       \
             return res;                                              \
         }                                                            \
         return GENERIC(left, right);                                 \

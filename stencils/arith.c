@@ -27,12 +27,30 @@
     CONTINUE();                                              \
 } while (0)
 
-/* The operand is the PyNumber_* function for the oparg (native/jit.c picks it). */
+/* The generic path of every BINARY_OP form: the operand is the PyNumber_*
+ * function for the oparg (native/jit.c picks it; native/operators.c's, which
+ * call a Python class's operator dunder natively and teach the site's cache
+ * which it is), and once the cache knows the dunder of the left operand's
+ * class, the site calls it as CALL calls a function (SHARED_BINARY_OP_PYTHON). */
+static inline __attribute__((always_inline)) PyObject *
+generic_binary_op(PyThreadState *tstate, PyObject *left, PyObject *right, accel_cache *cache, int nb_op,
+                  binaryfunc generic)
+{
+    PyObject *res = SHARED_BINARY_OP_PYTHON(tstate, left, right, cache, nb_op);
+    if (res == ACCEL_NOT_CALLED) {
+        res = accel_binary_op_miss(left, right, nb_op, cache, generic);
+    }
+    return res;
+}
+
+#define GENERIC_BINARY_OP(LEFT, RIGHT) \
+    generic_binary_op(tstate, (LEFT), (RIGHT), (accel_cache *)HOLE(_JIT_CACHE), OPARG, (binaryfunc)OPERAND)
+
 STENCIL(BINARY_OP)
 {
     PyObject *right = sp[-1], *left = sp[-2];
     SYNC_INSTR();
-    PyObject *res = ((binaryfunc)OPERAND)(left, right);
+    PyObject *res = GENERIC_BINARY_OP(left, right);
     BINARY_RESULT(left, right, res);
 }
 
@@ -168,7 +186,7 @@ STENCIL(BINARY_OP_POWER_FLOAT)
         else {                                                                \
             PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
             SYNC_INSTR();                                                     \
-            res = ((binaryfunc)OPERAND)(left, right);                         \
+            res = GENERIC_BINARY_OP(left, right);                         \
         }                                                                     \
         BINARY_RESULT(left, right, res);                                      \
     }
@@ -196,7 +214,7 @@ BINARY_OP_NUMBER(BINARY_OP_MULTIPLY_INT_OR_FLOAT, *, __builtin_mul_overflow)
         else {                                                                \
             PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
             SYNC_INSTR();                                                     \
-            res = ((binaryfunc)OPERAND)(left, right);                         \
+            res = GENERIC_BINARY_OP(left, right);                         \
         }                                                                     \
         BINARY_RESULT(left, right, res);                                      \
     }
@@ -221,7 +239,7 @@ BINARY_OP_BITWISE(BINARY_OP_XOR_INT_OR_OTHER, ^)
         else {                                                                \
             PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);                           \
             SYNC_INSTR();                                                     \
-            res = ((binaryfunc)OPERAND)(left, right);                         \
+            res = GENERIC_BINARY_OP(left, right);                         \
         }                                                                     \
         BINARY_RESULT(left, right, res);                                      \
     }
@@ -245,7 +263,7 @@ STENCIL(BINARY_OP_RSHIFT_INT_OR_OTHER)
     else {
         PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);
         SYNC_INSTR();
-        res = ((binaryfunc)OPERAND)(left, right);
+        res = GENERIC_BINARY_OP(left, right);
     }
     BINARY_RESULT(left, right, res);
 }
@@ -264,7 +282,7 @@ STENCIL(BINARY_OP_LSHIFT_INT_OR_OTHER)
     else {
         PROFILE_OPERANDS(ACCEL_OPERANDS_OTHER);
         SYNC_INSTR();
-        res = ((binaryfunc)OPERAND)(left, right);
+        res = GENERIC_BINARY_OP(left, right);
     }
     BINARY_RESULT(left, right, res);
 }
@@ -307,7 +325,7 @@ STENCIL(BINARY_OP_TRUE_DIVIDE_INT_OR_FLOAT)
     }
     else {
         SYNC_INSTR();
-        res = ((binaryfunc)OPERAND)(left, right);
+        res = GENERIC_BINARY_OP(left, right);
     }
     BINARY_RESULT(left, right, res);
 }
@@ -335,7 +353,7 @@ STENCIL(BINARY_OP_INPLACE_ADD_UNICODE)
         }
         CONTINUE();
     }
-    PyObject *res = ((binaryfunc)OPERAND)(left, right);
+    PyObject *res = GENERIC_BINARY_OP(left, right);
     Py_DECREF(left);
     Py_DECREF(right);
     if (UNLIKELY(res == NULL)) {

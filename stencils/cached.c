@@ -202,51 +202,27 @@ STENCIL(STORE_ATTR_CACHED)
     CONTINUE();
 }
 
-/* Leaves [method, self] or [NULL, attribute], as CALL expects. */
+/* Leaves [method, self] or [NULL, attribute], as CALL expects.  The usual
+ * path, a method of the owner's class that the cache says no instance
+ * attribute shadows, makes no call, so needs no stack frame; any other is one
+ * call (accel_load_method, native/caches.c), which writes the two slots. */
 STENCIL(LOAD_METHOD_CACHED)
 {
     PyObject *owner = sp[-1];
     accel_attr_way *way = accel_cache_way(CACHE, Py_TYPE(owner));
-    if (LIKELY(way != NULL)) {
-        if (LIKELY(way->kind == ACCEL_ATTR_METHOD && accel_not_shadowed(owner, way, (PyObject *)OPERAND))) {
-            PyObject *meth = way->value;
-            Py_INCREF(meth);
-            sp[-1] = meth;
-            *sp++ = owner;
-            CONTINUE();
-        }
-        /* Not a method: a module's global, an instance attribute, a class
-         * attribute, a descriptor's __get__ (a classmethod...). */
-        SYNC_INSTR();
-        int failed = 0;
-        PyObject *attr = way->kind != ACCEL_ATTR_METHOD ? accel_cached_load(owner, (PyObject *)OPERAND, CACHE, &failed)
-                                                        : NULL;
-        if (attr != NULL) {
-            sp[-1] = NULL;
-            *sp++ = attr;
-            Py_DECREF(owner);
-            CONTINUE();
-        }
-        if (failed) {
-            ERROR();
-        }
-    }
-    PyObject *self;
-    SYNC_INSTR();
-    PyObject *meth = accel_load_method_miss(owner, (PyObject *)OPERAND, CACHE, &self);
-    if (meth == NULL) {
-        ERROR();
-    }
-    if (self != NULL) {
+    if (LIKELY(way != NULL && way->kind == ACCEL_ATTR_METHOD && accel_surely_not_shadowed(owner, way))) {
+        PyObject *meth = way->value;
+        Py_INCREF(meth);
         sp[-1] = meth;
-        *sp++ = self;
+        *sp++ = owner;
+        CONTINUE();
     }
-    else {
-        sp[-1] = NULL;
-        *sp++ = meth;
+    SYNC_INSTR();
+    if (UNLIKELY(accel_load_method(owner, (PyObject *)OPERAND, CACHE, sp - 1) < 0)) {
+        ERROR_SYNCED();
     }
-    Py_DECREF(owner);
-    CONTINUE();
+    sp++;
+    CONTINUE_COLD();
 }
 
 /* LOAD_FAST fused with the attribute access on what it loads: the owner is

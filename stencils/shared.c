@@ -361,11 +361,12 @@ instantiate_direct(_PyInterpreterFrame *frame, PyThreadState *tstate, PyTypeObje
     return self;
 }
 
-/* A builtin function, or a method descriptor given a self of its exact type,
- * whose C function takes one argument (METH_O), none (METH_NOARGS) or a vector
- * (METH_FASTCALL, without keywords), called straight with the `nargs`
- * arguments at `args`, as 3.11's specialized PRECALLs call them (with their
- * recursion checks; list.append appends in place); *handled is 0 for any other
+/* A builtin function, or a method descriptor given a self of its type (or a
+ * subclass), whose C function takes one argument (METH_O), none (METH_NOARGS)
+ * or a vector (METH_FASTCALL, without keywords), or a builtin class with a
+ * vectorcall, called straight with the `nargs` arguments at `args`, as 3.11's
+ * specialized PRECALLs call them (with their recursion checks; list.append
+ * appends in place), as native/calls.c's call_c_function does; *handled is 0 for any other
  * callable, and for calls that would raise a TypeError or need the recursion
  * error raised: native/calls.c's path does those.  The arguments are left on
  * the stack. */
@@ -376,8 +377,12 @@ call_c_directly(PyThreadState *tstate, PyObject *callable, PyObject **args, int 
     PyMethodDef *def;
     PyObject *self;
     if (type == &PyMethodDescr_Type && nargs >= 1
-        && Py_TYPE(args[0]) == PyDescr_TYPE(callable)) {
-        if (callable == tstate->interp->callable_cache.list_append && nargs == 2) {
+        && (Py_TYPE(args[0]) == PyDescr_TYPE(callable)
+            || PyType_IsSubtype(Py_TYPE(args[0]), PyDescr_TYPE(callable)))) {
+        /* (A self of a subclass: the descriptor's generic vectorcall calls
+         * the same C function, with the same recursion check.) */
+        if (callable == tstate->interp->callable_cache.list_append && nargs == 2
+            && Py_TYPE(args[0]) == &PyList_Type) {
             PyListObject *list = (PyListObject *)args[0];
             if (LIKELY(list->allocated > Py_SIZE(list))) {
                 *handled = 1;
@@ -395,6 +400,12 @@ call_c_directly(PyThreadState *tstate, PyObject *callable, PyObject **args, int 
     else if (type == &PyCFunction_Type) {
         def = ((PyCFunctionObject *)callable)->m_ml;
         self = PyCFunction_GET_SELF(callable);
+    }
+    else if (type == &PyType_Type && ((PyTypeObject *)callable)->tp_vectorcall != NULL) {
+        /* A builtin class with a vectorcall of its own (set(), zip(), range()...),
+         * as 3.11's PRECALL_BUILTIN_CLASS calls it. */
+        *handled = 1;
+        return ((PyTypeObject *)callable)->tp_vectorcall(callable, args, (size_t)nargs, NULL);
     }
     else {
         *handled = 0;
@@ -441,6 +452,7 @@ call_c(PyThreadState *tstate, PyObject *callable, PyObject **args, int nargs)
     if (!handled) {
         return ACCEL_NOT_CALLED;
     }
+    accel_totals.site_c_calls++;
     if (UNLIKELY((result == NULL) == (tstate->curexc_type == NULL))) {
         /* A result with an exception set, or neither: the SystemError of
          * CPython's generic call path. */
@@ -495,7 +507,11 @@ call_other(_PyInterpreterFrame *frame, PyThreadState *tstate, PyObject *callable
            int is_meth, accel_cache *cache, _Py_CODEUNIT *at, PyObject *kwnames)
 {
     if (Py_TYPE(callable) == &PyType_Type && !is_meth) {
-        return instantiate_direct(frame, tstate, (PyTypeObject *)callable, args, nargs, kwnames != NULL, cache, at);
+        PyObject *instance = instantiate_direct(frame, tstate, (PyTypeObject *)callable, args, nargs,
+                                                kwnames != NULL, cache, at);
+        if (instance != ACCEL_NOT_CALLED) {
+            return instance;
+        }
     }
     if (kwnames != NULL) {
         return ACCEL_NOT_CALLED;
@@ -548,4 +564,45 @@ SHARED_CALL(_PyInterpreterFrame *frame, PyObject **base, PyThreadState *tstate, 
         return call_function(tstate, (PyFunctionObject *)callable, base + 1, oparg + 1, cache);
     }
     return call_other(frame, tstate, callable, base + 1, oparg + 1, 1, cache, at, kwnames);
+}
+
+/* BINARY_OP's call of the operator dunder of a Python class (`nb_op`: the
+ * oparg), as the site's cache knows it: native/operators.c filled it where
+ * CPython's slot for the class calls only that dunder, with `left` and
+ * `right`, for a `right` of the class or an exact int or float, which holds
+ * while the class keeps its version tag.  The dunder's frame is pushed and
+ * run here as CALL's callees are, with references of its own to the operands
+ * (the caller's stack keeps its own, as under the slot, which borrows them),
+ * and to the dunder (the class may drop its own meanwhile); a NotImplemented
+ * goes on as operators.c says.  The result (NULL: raised), or
+ * ACCEL_NOT_CALLED, with nothing done, when the cache does not describe this
+ * call or the callee may not run natively now. */
+CC PyObject *
+SHARED_BINARY_OP_PYTHON(PyThreadState *tstate, PyObject *left, PyObject *right, accel_cache *cache, int nb_op)
+{
+    PyTypeObject *type = Py_TYPE(left), *right_type = Py_TYPE(right);
+    if (UNLIKELY(type->tp_version_tag != cache->operator_class_version || cache->operator_dunder == NULL)) {
+        return ACCEL_NOT_CALLED;
+    }
+    SEPARATE_BRANCHES();
+    if (UNLIKELY(right_type != type && right_type != &PyFloat_Type && right_type != &PyLong_Type)) {
+        return ACCEL_NOT_CALLED;
+    }
+    PyFunctionObject *func = (PyFunctionObject *)cache->operator_dunder;
+    const accel_call_shape *shape = &cache->operator_call;
+    if (UNLIKELY((PyObject *)shape->code != func->func_code)) {
+        return ACCEL_NOT_CALLED;
+    }
+    unsigned char *start = direct_start(tstate, func, shape, shape->missing);
+    if (UNLIKELY(start == NULL)) {
+        return ACCEL_NOT_CALLED;
+    }
+    accel_totals.operator_calls++;
+    Py_INCREF(func);
+    PyObject *operands[2] = {left, right};
+    PyObject *res = run_direct(tstate, push_direct(tstate, func, operands, 2, shape, shape->missing, 1), shape, start);
+    if (UNLIKELY(res == Py_NotImplemented)) {
+        res = accel_operator_not_implemented(left, right, nb_op, res);
+    }
+    return res;
 }

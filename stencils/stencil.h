@@ -49,6 +49,7 @@
 #include "inline_cache.h"
 #include "eval_breaker.h"
 #include "calls.h"
+#include "operators.h"
 #include "generators.h"
 #include "fold.h"
 #include "sum.h"
@@ -118,6 +119,8 @@ extern CC PyObject *_JIT_JUMP_TARGET(_PyInterpreterFrame *, PyObject **, PyThrea
 #define ACCEL_C_RESULT ((uintptr_t)2)
 CC PyObject *SHARED_CALL(_PyInterpreterFrame *frame, PyObject **base, PyThreadState *tstate, int oparg,
                          accel_cache *cache, _Py_CODEUNIT *inlined_at, PyObject *kwnames);
+CC PyObject *SHARED_BINARY_OP_PYTHON(PyThreadState *tstate, PyObject *left, PyObject *right, accel_cache *cache,
+                                     int nb_op);
 /* stencils/resume.c */
 CC PyObject *SHARED_GEN_NEXT(_PyInterpreterFrame *frame, PyObject **sp, PyThreadState *tstate, PyObject *iter,
                              accel_resume_site *site);

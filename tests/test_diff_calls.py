@@ -1015,3 +1015,66 @@ for i in range(50):
 print(r, frames[-1])
 """, tmp_path, functions=["unbound", "seen", "cells", "star", "Box.__init__", "at_first_check"])
     assert_native(run, "unbound", "seen", "cells", "star", "Box.__init__", "at_first_check")
+
+
+def test_builtin_classes_and_subclass_selves_from_the_call_site(tmp_path):
+    """CALL's shared routine (stencils/shared.c) calls a builtin class's vectorcall (set(),
+    zip(), range(), int(), as 3.11's PRECALL_BUILTIN_CLASS) and a method descriptor given a
+    self of a subclass of its type (as the descriptor's own vectorcall does, with its
+    recursion check) itself, counted as site_c_calls: results, errors, tracebacks, a
+    RecursionError at stock's depth, and selves of unrelated types as stock."""
+    run = compare("""
+import random
+import sys
+import traceback
+
+class Rng(random.Random):
+    pass
+
+class Items(list):
+    pass
+
+class Deep:
+    def __init__(self, n):
+        self.n = n
+    def __eq__(self, other):
+        return Items([Deep(self.n + 1)]).count(other)
+
+def loop(n):
+    rng, items, out = Rng(5), Items([1, 2]), []
+    for i in range(n):
+        seen = set()
+        seen.add(i)
+        pairs = list(zip(items, range(i, i + 2)))
+        out.append((len(seen), pairs, round(rng.random(), 6), items.count(2), items.index(1), int(i * 0.5)))
+    return out
+
+def errors():
+    for bad in (lambda: int("x"), lambda: set(1), lambda: zip(1), lambda: range(),
+                lambda: list.count((1, 2), 1), lambda: Items.count(5, 1), lambda: Rng.random(1)):
+        try:
+            bad()
+        except (TypeError, ValueError) as e:
+            print(type(e).__name__, e)
+    try:
+        int("y")
+    except ValueError:
+        traceback.print_exc(file=sys.stdout)
+
+def recurse():
+    try:
+        Items([Deep(0)]).count(Deep(0))
+    except RecursionError as e:
+        print("RecursionError", e)
+
+print(loop(300)[-3:])
+errors()
+sys.setrecursionlimit(200)
+recurse()
+sys.setrecursionlimit(1000)
+int("z")
+""", tmp_path, functions=["loop", "errors", "recurse", "Deep.__eq__"])
+    assert "ValueError: invalid literal" in run.stderr
+    assert_native(run, "loop", "errors", "recurse", "Deep.__eq__")
+    # set(), list(), zip(), range(), rng.random(), items.count() and items.index() per round.
+    assert run.stats["site_c_calls"] >= 7 * 300, run.stats

@@ -189,9 +189,10 @@ def test_far_calls_go_to_the_trampolines_after_the_code(tmp_path):
 
 def test_call_sites_call_the_shared_routine_emitted_once(tmp_path):
     """CALL's stencil calls SHARED_CALL (stencils/shared.c) instead of carrying the frame
-    push, run and pop: its hot part stays small, the routine has no per-instruction hole
-    (native/jit.c emits it once, at start-up), and with every C function reached through a
-    trampoline (ACCEL_FAR_CALLS=1) calls through it still match stock."""
+    push, run and pop: its hot part stays small, the routines (SHARED_CALL, and BINARY_OP's
+    SHARED_BINARY_OP_PYTHON) have no per-instruction hole (native/jit.c emits them once, at
+    start-up), and with every C function reached through a trampoline (ACCEL_FAR_CALLS=1)
+    calls and operator dunders through them still match stock."""
     call_obj, shared_obj = tmp_path / "call.o", tmp_path / "shared.o"
     toolchain.compile_object(ROOT / "stencils" / "call.c", call_obj)
     toolchain.compile_object(ROOT / "stencils" / "shared.c", shared_obj)
@@ -199,20 +200,24 @@ def test_call_sites_call_the_shared_routine_emitted_once(tmp_path):
     assert call.size < 300, call.size
     assert any(h.kind == "SYMBOL" and h.symbol == "SHARED_CALL" and h.offset < call.size for h in call.holes)
     shared = [s for s in elf.read_stencils(shared_obj) if s.name.startswith("SHARED_")]
-    assert [s.name for s in shared] == ["SHARED_CALL"]
+    assert [s.name for s in shared] == ["SHARED_CALL", "SHARED_BINARY_OP_PYTHON"]
     assert {h.kind for s in shared for h in s.holes} <= {"SYMBOL", "HOT", "COLD"}
     run = compare("""
         class V:
             def __init__(self, x):
                 self.x = x
+            def __sub__(self, other):
+                return V(self.x - other.x)
         def add(a, b=1):
             return [a + b][0]  # (not a pure leaf: called, not inlined, accel/specializer/inline.py)
         def work(n):
             out = []
             for i in range(n):
                 out.append(add(V(i).x))
+                out.append((V(i) - V(1)).x)
             return sum(out), len(out)
         print(work(300))
     """, tmp_path, env={"ACCEL_FAR_CALLS": "1"}, functions=["work"])
     assert_native(run, "work")
     assert run.stats["native_calls"] - run.stats["native_calls_from_c"] >= 550, run.stats
+    assert run.stats["operator_calls"] >= 250, run.stats

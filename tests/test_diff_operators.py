@@ -206,3 +206,104 @@ div(Num(1), Num(0))
 """, tmp_path, functions=["sub", "mul", "Num.__sub__", "Num.__mul__"])
     assert "ZeroDivisionError" in run.stderr
     assert_native(run, "sub", "mul", "Num.__sub__", "Num.__mul__")
+
+
+def test_site_cache_of_dunders_follows_classes_and_functions(tmp_path):
+    """A BINARY_OP site that learned a class's dunder calls it from its cache
+    (stencils/shared.c SHARED_BINARY_OP_PYTHON, counted as operator_calls) and
+    notices, after warm-up, every change that would make CPython's slot call
+    something else: the dunder replaced in the class or in a base, its
+    __code__ or defaults replaced, an operand of a subclass or of another
+    type, NotImplemented from the cached call (then the int's slot or a
+    TypeError), an exception raised inside (traceback through the site), and
+    the references the dunder sees on its operands."""
+    run = compare("""
+import sys
+
+class Base:
+    __slots__ = ("v",)
+    def __init__(self, v):
+        self.v = v
+    def __add__(self, other, scale=1):
+        if type(other) is int:
+            return NotImplemented if other < 0 else Num(self.v + other * scale)
+        return Num(self.v + other.v * scale)
+
+class Num(Base):
+    __slots__ = ()
+    def __sub__(self, other):
+        if type(other) is float:
+            return Num(self.v - other)
+        if other.v == 0:
+            raise ValueError("zero")
+        return Num((self.v - other.v, sys.getrefcount(other)))
+    def __imul__(self, other):
+        return NotImplemented
+    def __mul__(self, other):
+        return Num(self.v * (other if type(other) is int else other.v))
+
+class Sub(Num):
+    __slots__ = ()
+    def __add__(self, other):
+        return "sub"
+
+def add(a, b):
+    return a + b
+
+def sub(a, b):
+    return a - b
+
+def imul(a, b):
+    a *= b
+    return a
+
+def rounds(n, a, b):
+    out = None
+    for _ in range(n):
+        out = add(a, b)
+    return out
+
+def show(label, f, *args):
+    try:
+        r = f(*args)
+        print(label, r.v if isinstance(r, Num) else r)
+    except Exception as e:
+        print(label, type(e).__name__, e)
+
+for i in range(300):
+    add(Num(i), Num(1))
+    sub(Num(i), Num(1))
+    imul(Num(i), 2)
+show("warm", rounds, 500, Num(1), Num(2))
+show("int", add, Num(1), 5)
+show("notimpl", add, Num(1), -5)
+show("float", sub, Num(1), 0.5)
+show("sub-left", add, Sub(1), Num(2))
+show("sub-right", add, Num(1), Sub(2))
+show("refs", sub, Num(10), Num(3))
+show("imul", imul, Num(3), Num(4))
+show("raises", sub, Num(1), Num(0))
+show("bool", add, Num(1), True)
+Base.__add__.__defaults__ = (10,)
+show("defaults", add, Num(1), Num(2))
+def replaced_code(self, other, scale=1):
+    return Num(("code", self.v, other.v))
+Base.__add__.__code__ = replaced_code.__code__
+show("code", add, Num(1), Num(2))
+Base.__add__ = lambda self, other: Num("base replaced")
+show("base", add, Num(1), Num(2))
+Num.__add__ = lambda self, other: Num("own")
+show("own", add, Num(1), Num(2))
+del Num.__add__
+show("deleted", add, Num(1), Num(2))
+Num.__add__ = original_sub = Num.__sub__
+show("again", rounds, 50, Num(9), Num(2))
+Num.__sub__ = staticmethod(lambda a, b: Num("static"))
+show("static", sub, Num(1), Num(2))
+Num.__sub__ = original_sub
+sub(Num(1), Num(0))
+""", tmp_path, functions=["add", "sub", "rounds", "Num.__sub__", "Base.__add__"])
+    assert "ValueError: zero" in run.stderr
+    assert_native(run, "add", "sub", "rounds", "Num.__sub__")
+    # The warm-up's and rounds' sums and differences, from the sites' caches.
+    assert run.stats["operator_calls"] >= 1000, run.stats

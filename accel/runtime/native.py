@@ -281,6 +281,8 @@ def counters() -> dict:
         "attribute_misses": totals.attribute_misses,
         "global_misses": totals.global_misses,
         "inlined_calls": totals.inlined_calls,
+        "operator_calls": totals.operator_calls,
+        "site_c_calls": totals.site_c_calls,
         "loop_head_entries": totals.loop_head_entries,
         "on_stack_replacements": totals.on_stack_replacements,
         "back_edge_entries": totals.back_edge_entries,

@@ -35,6 +35,8 @@ def stats() -> dict:
         "attribute_misses": counters["attribute_misses"],  # inline-cache misses of attribute and method sites
         "global_misses": counters["global_misses"],  # inline-cache misses of LOAD_GLOBAL sites
         "inlined_calls": counters["inlined_calls"],  # calls of small pure functions run inlined (stencils/inline.c)
+        "site_c_calls": counters["site_c_calls"],  # C functions and builtin classes called by CALL's shared routine
+        "operator_calls": counters["operator_calls"],  # Python operator dunders called from BINARY_OP's site cache
         "loop_head_entries": counters["loop_head_entries"],  # frames entered natively at a hot loop's head
         "on_stack_replacements": counters["on_stack_replacements"],  # ... into code compiled again meanwhile
         "back_edge_entries": counters["back_edge_entries"],  # raw loops going on natively after the eval breaker
@@ -100,6 +102,8 @@ def table(data: dict) -> str:
     row("attribute cache misses", f"{data['attribute_misses']:,}")
     row("global cache misses", f"{data['global_misses']:,}")
     row("calls inlined", f"{data['inlined_calls']:,}")
+    row("C functions called by CALL's routine", f"{data['site_c_calls']:,}")
+    row("operator dunders called from site caches", f"{data['operator_calls']:,}")
     row("loop heads entered mid-run", f"{data['loop_head_entries']:,}")
     row("  of which on-stack replacements", f"{data['on_stack_replacements']:,}")
     row("loops going on after the eval breaker", f"{data['back_edge_entries']:,}")
