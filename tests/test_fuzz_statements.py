@@ -224,7 +224,7 @@ class Writer:
 
     def statement(self, ctx: Context) -> list[str]:
         nested = ctx.depth < 3
-        kind = self.draw(st.integers(0, 29 if nested else 13))
+        kind = self.draw(st.integers(0, 30 if nested else 13))
         e = self.expr
         if kind <= 2:
             return [f"{self.target()} = {e()}"]
@@ -298,9 +298,22 @@ class Writer:
         if kind == 28:
             body = self.block(ctx, in_loop=False, in_finally=False, growing=True, handler=None)
             return ["try:", *body, "except Exception as error:", "    acc.append(type(error).__name__)"]
+        if kind == 30 and ctx.depth == 0:
+            return self.hot_loop()
         return [f"for i in range({self.choice(['2', '3'])}):",
                 f"    for j in range({self.choice(['2', 'i', 'len(t)'])}):", *["    " + line for line in self.block(
                     ctx, in_loop=True)]]
+
+    def hot_loop(self) -> list[str]:
+        """A loop long enough to get hot while its code profiles (ACCEL_LOOP_HOT_BACK_EDGES):
+        on-stack replacement mid-call, then guards on what the replacement was compiled for.
+        Its body only adds, subtracts or mixes bits: values grow linearly."""
+        op = self.choice(["+=", "-=", "|=", "^="])
+        lines = ["for i in range(4200):",
+                 f"    {self.target()} {op} {self.leaf() if self.chance() else f'({self.leaf()} if i % 7 else {self.leaf()})'}"]
+        if self.chance():
+            lines.append(f"    if i == {self.choice(['0', '4100', '4199'])}: acc.append({self.expr()})")
+        return lines
 
     def try_statement(self, ctx: Context) -> list[str]:
         name = self.new_name("e")
@@ -395,7 +408,7 @@ def stock_outcomes(source: str, calls: list[tuple]) -> list[tuple]:
         raise TooSlow
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, 1.0)
+    signal.setitimer(signal.ITIMER_REAL, 1.0, 0.05)  # (again and again: a handler may be run where its exception is swallowed)
     try:
         function = build(source)
         results = [outcome(function, args) for args in calls]
