@@ -158,7 +158,7 @@ class Writer:
         if kind == 6:
             return f"D.get({e()}, {e()})"
         if kind == 7:
-            return self.choice(["o.v", "o.w", "o.prop", "C.k", "so.v", "so.w", "o.m()", "so.m(1)", "G", "len(L)",
+            return self.choice(["o.v", "o.w", "o.k", "o.prop", "C.k", "so.v", "so.w", "o.m()", "so.m(1)", "G", "len(L)",
                                 "len(D)", "len(s)", "t[0]", "LOG[-1:]"])
         if kind == 8:
             return f"({self.choice(['abs', 'str', 'repr', 'bool', 'int', 'float', 'len', '-', 'not ', '~'])}({e()}))"
@@ -205,7 +205,7 @@ class Writer:
         kind = self.draw(st.integers(0, 9))
         if kind <= 4:
             return self.choice(LOCALS)
-        return self.choice(["o.v", "o.w", "so.w", "so.v", "C.k", "G", "L[0]", "L[-1]", "D['k']",
+        return self.choice(["o.v", "o.w", "o.k", "so.w", "so.v", "C.k", "G", "L[0]", "L[-1]", "D['k']",
                             f"D[{self.choice(['1', 'x', 's', 'b'])}]", "s"])
 
     def statements(self, ctx: Context, count: int) -> list[str]:
@@ -242,7 +242,11 @@ class Writer:
         if kind == 7:
             return [self.choice([f"D[{self.leaf()}] = {e()}", f"D.update(k={e()})", f"s = s + str({e()})[:5]",
                                  f"t = ({e()}, {self.leaf()})", f"o = C({e()})", f"so = S({e()})",
-                                 f"D['k'] = D.get('k', 0) + 1"])]
+                                 f"D['k'] = D.get('k', 0) + 1",
+                                 # caches keyed on classes and builtins must see these
+                                 f"C.m = (lambda self, d=1: ('patched', d, {self.leaf()}))",
+                                 f"S.m = (lambda self, d=0: self.v)", "len = (lambda q: -1)", "del len",
+                                 f"abs = {self.choice(['str', 'bool'])}"])]
         if kind == 8:
             return [self.choice([f"del {self.choice(LOCALS)}", "del L[0]", "del D['k']", "del o.w", "del so.w",
                                  f"del D[{self.leaf()}]"])]
@@ -340,7 +344,7 @@ def programs(draw) -> str:
     body = writer.statements(Context(), draw(st.integers(2, 7)))
     top = [
         "def f(a, b, c=2):",
-        "    global G",
+        "    global G, len, abs",
         "    acc = []",
         "    x = a",
         "    y = b",
