@@ -26,6 +26,7 @@ are rejected before accel runs them.  A longer, reproducible run:
 """
 from __future__ import annotations
 
+import copy
 import re
 import signal
 import textwrap
@@ -380,6 +381,7 @@ ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 def outcome(function, args) -> tuple:
     """What a call did, comparable across runs: the repr it returned, or the exception's type,
     message, cause and context, and the program's lines its traceback went through."""
+    args = copy.deepcopy(args)  # (a list argument may be changed in place: each run gets its own)
     try:
         return ("returned", ADDRESS.sub("0x?", repr(function(*args))))
     except Exception as error:  # the program's own exceptions are part of what must match
