@@ -23,6 +23,8 @@ Programs that stock CPython cannot run within a second (values that grow without
 are rejected before accel runs them.  A longer, reproducible run:
 
     ACCEL_FUZZ_EXAMPLES=5000 python -m pytest -p no:xdist tests/test_fuzz_statements.py --hypothesis-seed=1234
+
+or, going on after a divergence (each written to a file), tests/fuzz_statements_long.py.
 """
 from __future__ import annotations
 
@@ -480,7 +482,7 @@ def test_compiled_on_first_call(restore_accel, source, first, then):
         got = [outcome(compiled, first), outcome(compiled, then)]
     finally:
         accel.disable()
-    assert got == expected, source
+    assert got == expected, f"{source}\nstock: {expected}\naccel: {got}"
     check_native(compiled, source, errors)
 
 
@@ -502,7 +504,7 @@ def test_mixed_mode_profiles_then_deopts(restore_accel, source, first, then):
     finally:
         accel.disable()
         native.set_threshold(config.threshold())
-    assert got == expected, source
+    assert got == expected, f"{source}\nstock: {expected}\naccel: {got}"
     check_native(function, source, errors)
 
 
