@@ -421,19 +421,24 @@ def stock_outcomes(source: str, calls: list[tuple]) -> list[tuple]:
     """The calls in the stock interpreter (accel's hook off); programs that need more than a
     second, or memory they cannot get, are rejected."""
     fired = []
+    armed = [True]  # (cleared first thing after the calls, before anything that runs handlers)
 
     def expire(signum, frame):
         fired.append(True)
-        raise TooSlow
+        if armed[0]:
+            raise TooSlow
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, 1.0, 0.05)  # (again and again: a handler may be run where its exception is swallowed)
+    # Again and again: a `finally: return` of the program, or a gc callback, swallows one.
+    signal.setitimer(signal.ITIMER_REAL, 1.0, 0.05)
     try:
         function = build(source)
         results = [outcome(function, args) for args in calls]
     except (TooSlow, MemoryError, RecursionError):
+        armed[0] = False
         fired.append(True)
     finally:
+        armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assume(not fired)
