@@ -417,9 +417,9 @@ class TooSlow(BaseException):
     """Stock took too long: the program's values grew without bound."""
 
 
-def stock_outcomes(source: str, calls: list[tuple]) -> list[tuple]:
-    """The calls in the stock interpreter (accel's hook off); programs that need more than a
-    second, or memory they cannot get, are rejected."""
+def stock_outcomes(source: str, calls: list[tuple]) -> list[tuple] | None:
+    """The calls in the stock interpreter (accel's hook off); None for programs that need
+    more than a second, or memory they cannot get (the tests reject those)."""
     fired = []
     armed = [True]  # (cleared first thing after the calls, before anything that runs handlers)
 
@@ -441,8 +441,8 @@ def stock_outcomes(source: str, calls: list[tuple]) -> list[tuple]:
         armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    assume(not fired)
-    assume(not any(r[1] in ("MemoryError", "RecursionError") or len(repr(r)) > 20_000 for r in results))
+    if fired or any(r[1] in ("MemoryError", "RecursionError") or len(repr(r)) > 20_000 for r in results):
+        return None
     return results
 
 
@@ -478,6 +478,7 @@ COMPILED_SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
 def test_compiled_on_first_call(restore_accel, source, first, then):
     accel.disable()
     expected = stock_outcomes(source, [first, then])
+    assume(expected is not None)
     errors = internal_errors()
     compiled = accel.jit(build(source))
     try:
@@ -488,15 +489,14 @@ def test_compiled_on_first_call(restore_accel, source, first, then):
     check_native(compiled, source, errors)
 
 
-@COMPILED_SETTINGS
-@given(source=programs(), first=ARGUMENTS, then=ARGUMENTS)
-def test_mixed_mode_profiles_then_deopts(restore_accel, source, first, then):
+def mixed_calls(first: tuple, then: tuple) -> list[tuple]:
     # Threshold 2: two calls in the interpreter, the third compiles from what they saw (code
     # with a loop: compiled on the first call, and again from its profile after it), the
     # fourth runs that; then other types, whose guards fail, and the first types again.
-    calls = [first, first, first, first, then, then, then, first]
-    accel.disable()
-    expected = stock_outcomes(source, calls)
+    return [first, first, first, first, then, then, then, first]
+
+
+def check_mixed_mode(source: str, calls: list[tuple], expected: list[tuple]) -> None:
     errors = internal_errors()
     function = build(source)
     accel.enable()
@@ -510,6 +510,16 @@ def test_mixed_mode_profiles_then_deopts(restore_accel, source, first, then):
     check_native(function, source, errors)
 
 
+@COMPILED_SETTINGS
+@given(source=programs(), first=ARGUMENTS, then=ARGUMENTS)
+def test_mixed_mode_profiles_then_deopts(restore_accel, source, first, then):
+    calls = mixed_calls(first, then)
+    accel.disable()
+    expected = stock_outcomes(source, calls)
+    assume(expected is not None)
+    check_mixed_mode(source, calls, expected)
+
+
 def test_mixed_mode_reaches_native_code_and_guards(restore_accel):
     """The mixed mode's call sequence does what it is for, on a fixed program: f runs in the
     interpreter, is compiled from its profile, and the later types fail its guards."""
@@ -519,8 +529,12 @@ def test_mixed_mode_reaches_native_code_and_guards(restore_accel):
             o = C(b)
             return x + a, o.v + b
     """)
+    calls = mixed_calls((1, 2), (1.5, "s"))
+    accel.disable()
+    expected = stock_outcomes(source, calls)
+    assert expected is not None
     before = native.counters()
-    test_mixed_mode_profiles_then_deopts.hypothesis.inner_test(None, source, (1, 2), (1.5, "s"))
+    check_mixed_mode(source, calls, expected)
     after = native.counters()
     assert after["functions_compiled"] > before["functions_compiled"]
     assert after["exits"].get("GUARD_TYPE", 0) > before["exits"].get("GUARD_TYPE", 0), after["exits"]
