@@ -598,26 +598,12 @@ accel_store_raw_float_pure(PyObject *owner, PyObject *name, accel_cache *cache, 
         where = accel_attr_pure_where(owner, name, cache, 1);
     }
     PyObject *old = where != NULL ? *where : NULL;
-    if (where == NULL || (old != NULL && !PyFloat_CheckExact(old))) {
+    if (where == NULL || !accel_store_float_pure(where, value)) {
         return 0;
     }
-    if (old != NULL && Py_REFCNT(old) == 1) {
-        ((PyFloatObject *)old)->ob_fval = value;  /* only the attribute holds it: nothing else sees it change */
-    }
-    else {
-        PyObject *boxed = PyFloat_FromDouble(value);
-        if (boxed == NULL) {
-            PyErr_Clear();
-            return 0;
-        }
-        *where = boxed;
-        if (old != NULL) {
-            Py_DECREF(old);  /* (shared: not the last reference) */
-        }
-        else if (way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
-            /* A new instance value: it joins the dict's insertion order. */
-            _PyDictValues_AddToInsertionOrder(*ACCEL_VALUES_POINTER(owner), way->index);
-        }
+    if (old == NULL && way->kind == ACCEL_ATTR_INSTANCE_VALUE) {
+        /* A new instance value: it joins the dict's insertion order. */
+        _PyDictValues_AddToInsertionOrder(*ACCEL_VALUES_POINTER(owner), way->index);
     }
     if (consume) {
         Py_DECREF(owner);

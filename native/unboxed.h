@@ -24,6 +24,35 @@ accel_is_unboxable_float(PyObject *o)
 }
 #define IS_UNBOXABLE_FLOAT(O) accel_is_unboxable_float(O)
 
+/* *where = a raw float where that runs no code (for code whose locals are raw): into
+ * the exact float only *where holds, in place (nothing else can see it change); else,
+ * where *where is empty or an exact float, a new float, a shared one released (not its
+ * last reference: no deallocation runs).  1; or 0 with nothing done (*where holds
+ * something else, or no float could be allocated: the interpreter raises the
+ * MemoryError itself). */
+static inline __attribute__((always_inline)) int
+accel_store_float_pure(PyObject **where, double value)
+{
+    PyObject *old = *where;
+    if (old != NULL && !PyFloat_CheckExact(old)) {
+        return 0;
+    }
+    if (old != NULL && Py_REFCNT(old) == 1) {
+        ((PyFloatObject *)old)->ob_fval = value;
+        return 1;
+    }
+    PyObject *boxed = PyFloat_FromDouble(value);
+    if (boxed == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    *where = boxed;
+    if (old != NULL) {
+        old->ob_refcnt--;
+    }
+    return 1;
+}
+
 /* Ints whose value fits one digit, and that value: the fast paths of 3.11's own
  * specializer, taken by stencils and by native code alike. */
 #define IS_COMPACT_INT(O) \

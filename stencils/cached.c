@@ -225,16 +225,6 @@ STENCIL(LOAD_METHOD_CACHED)
     CONTINUE_COLD();
 }
 
-/* LOAD_FAST fused with the attribute access on what it loads: the owner is
- * borrowed from its local slot (accel/specializer/borrow.py).  OPARG is the
- * local; an unbound one exits before the pair, for the interpreter to raise. */
-#define BORROW_LOCAL(OWNER) do {                                \
-    (OWNER) = LOCAL(OPARG);                                     \
-    if (UNLIKELY((OWNER) == NULL)) {                            \
-        EXIT(ACCEL_EXIT_RAISE);                                 \
-    }                                                           \
-} while (0)
-
 /* Whether the first way's attribute, found empty, takes a store as it is: a
  * __slots__ member does (__init__'s first store), as its descriptor would
  * store it; an instance value must also join the dict's insertion order. */
@@ -424,27 +414,15 @@ STENCIL(LOAD_FAST__LOAD_ATTR_CACHED_UNBOX_FLOAT)
     PUSH_UNBOXED_OUT_OF_LINE(owner);
 }
 
-/* owner.name = a raw float: into the float the attribute holds where the owner
- * has its only reference (nothing else can see it change), which saves an
- * allocation and a deallocation; else a new float, stored as STORE_ATTR would.
- * 0, or -1 with an exception set. */
+/* owner.name = a raw float: into the attribute the first way finds set
+ * (store_float_member); else a new float, stored as STORE_ATTR would.  0, or
+ * -1 with an exception set. */
 static inline __attribute__((always_inline)) int
 store_raw_float(_PyInterpreterFrame *frame, PyObject *owner, double value, int borrowed)
 {
     PyObject **where = first_way_attribute(owner, CACHE);
-    PyObject *old;
-    if (LIKELY(where != NULL && (old = *where) != NULL)) {
-        if (LIKELY(PyFloat_CheckExact(old) && Py_REFCNT(old) == 1)) {
-            FLOAT_VALUE(old) = value;
-            return 0;
-        }
-        PyObject *boxed = PyFloat_FromDouble(value);
-        if (boxed == NULL) {
-            return -1;
-        }
-        *where = boxed;
-        DECREF_AT_INSTR(old);
-        return 0;
+    if (LIKELY(where != NULL && *where != NULL)) {
+        return store_float_member(frame, where, value);
     }
     PyObject *boxed = PyFloat_FromDouble(value);
     if (boxed == NULL) {

@@ -24,21 +24,12 @@ slot_of(PyObject *owner)
     return LIKELY(Py_TYPE(owner)->tp_version_tag == SLOT_VERSION) ? (PyObject **)((char *)owner + SLOT_OFFSET) : NULL;
 }
 
-/* LOAD_FAST's local OPARG, borrowed; an unbound one exits before the
- * instruction, for the interpreter to raise its UnboundLocalError. */
-#define BORROW_LOCAL(OWNER) do {                                \
-    (OWNER) = LOCAL(OPARG);                                     \
-    if (UNLIKELY((OWNER) == NULL)) {                            \
-        EXIT(ACCEL_EXIT_RAISE);                                 \
-    }                                                           \
-} while (0)
-
-/* The forms that borrow their owner from a local come in two kinds: CHECKED,
- * as above; and KNOWN_OWNER, where an earlier slot form on the same local
- * checked its owner's type against the same version tag, and nothing since
- * can have run code, rebound the local or changed a class
- * (accel/specializer/slots.py): the local is bound, and the member is at its
- * offset. */
+/* The forms that borrow their owner from a local come in two kinds: CHECKED
+ * (BORROW_LOCAL, stencil.h, then the type check); and KNOWN_OWNER, where an
+ * earlier slot form on the same local checked its owner's type against the
+ * same version tag, and nothing since can have run code, rebound the local or
+ * changed a class (accel/specializer/slots.py): the local is bound, and the
+ * member is at its offset. */
 #define CHECKED_OWNER(OWNER) BORROW_LOCAL(OWNER)
 #define CHECKED_MEMBER(OWNER) slot_of(OWNER)
 #define KNOWN_OWNER(OWNER) ((OWNER) = LOCAL(OPARG))
@@ -96,29 +87,6 @@ STORE_ATTR_SLOT(LOAD_FAST__STORE_ATTR_SLOT, CHECKED_OWNER, CHECKED_MEMBER)
 STORE_ATTR_SLOT(LOAD_FAST__STORE_ATTR_SLOT_KNOWN_OWNER, KNOWN_OWNER, KNOWN_MEMBER)
 
 /* ---- floats kept raw (accel/specializer/unbox.py) ---- */
-
-/* owner.name = a raw float, owner of the site's type (its member at `where`):
- * into the float the member holds where only the member holds it (nothing
- * else can see it change), else a new float, the old value released.  0, or
- * -1 with an exception set. */
-static inline __attribute__((always_inline)) int
-store_raw_float(_PyInterpreterFrame *frame, PyObject **where, double value)
-{
-    PyObject *old = *where;
-    if (LIKELY(old != NULL && PyFloat_CheckExact(old) && Py_REFCNT(old) == 1)) {
-        FLOAT_VALUE(old) = value;
-        return 0;
-    }
-    PyObject *boxed = PyFloat_FromDouble(value);
-    if (boxed == NULL) {
-        return -1;
-    }
-    *where = boxed;
-    if (old != NULL) {
-        DECREF_AT_INSTR(old);
-    }
-    return 0;
-}
 
 /* [] -> [x raw], the owner borrowed from local OPARG; and, where locals are
  * raw (PURE), the same: a load runs no code either way. */
@@ -196,7 +164,7 @@ COPY_LOAD_ATTR_SLOT_UNBOX_FLOAT(LOAD_FAST__COPY__LOAD_ATTR_SLOT_UNBOX_FLOAT_PURE
             EXIT(ACCEL_EXIT_GUARD_TYPE);                        \
         }                                                       \
         double value = raw_float(*--sp);                        \
-        if (UNLIKELY(store_raw_float(frame, where, value) < 0)) { \
+        if (UNLIKELY(store_float_member(frame, where, value) < 0)) { \
             ERROR();                                            \
         }                                                       \
         CONTINUE();                                             \
@@ -217,7 +185,7 @@ STORE_ATTR_SLOT_BOX_FLOAT_FROM_LOCAL(LOAD_FAST__STORE_ATTR_SLOT_BOX_FLOAT_KNOWN_
         }                                                       \
         double value = raw_float(sp[VALUE]);                    \
         sp -= 2;                                                \
-        int status = store_raw_float(frame, where, value);      \
+        int status = store_float_member(frame, where, value);   \
         DECREF_AT_INSTR(owner);                                 \
         if (UNLIKELY(status < 0)) {                             \
             ERROR();                                            \
@@ -244,27 +212,7 @@ STORE_ATTR_SLOT_BOX_FLOAT(STORE_ATTR_SLOT_SWAPPED_BOX_FLOAT, -2, -1)
 static inline __attribute__((always_inline)) int
 store_raw_float_pure(PyObject **where, double value)
 {
-    if (UNLIKELY(where == NULL)) {
-        return 0;
-    }
-    PyObject *old = *where;
-    if (LIKELY(old != NULL && PyFloat_CheckExact(old) && Py_REFCNT(old) == 1)) {
-        FLOAT_VALUE(old) = value;
-        return 1;
-    }
-    if (old != NULL && !PyFloat_CheckExact(old)) {
-        return 0;
-    }
-    PyObject *boxed = PyFloat_FromDouble(value);
-    if (boxed == NULL) {
-        PyErr_Clear();
-        return 0;
-    }
-    *where = boxed;
-    if (old != NULL) {
-        old->ob_refcnt--;  /* (shared: not the last reference) */
-    }
-    return 1;
+    return where != NULL && accel_store_float_pure(where, value);
 }
 
 /* OWNER and VALUE: their stack slots.  The owner's last reference exits (its

@@ -229,6 +229,16 @@ extern CC PyObject *_JIT_ERROR_TARGET(_PyInterpreterFrame *, PyObject **, PyThre
 } while (0)
 
 
+/* LOAD_FAST fused with what uses what it loads: the local OPARG, borrowed from
+ * its slot (accel/specializer/borrow.py); an unbound one exits before the pair,
+ * for the interpreter to raise its UnboundLocalError. */
+#define BORROW_LOCAL(OWNER) do {                                \
+    (OWNER) = LOCAL(OPARG);                                     \
+    if (UNLIKELY((OWNER) == NULL)) {                            \
+        EXIT(ACCEL_EXIT_RAISE);                                 \
+    }                                                           \
+} while (0)
+
 /* A relaxed load, as the interpreter's own check does. */
 #define EVAL_BREAKER_SET() \
     (*(volatile int *)&tstate->interp->ceval.eval_breaker._value)
@@ -408,6 +418,29 @@ as_slot(double value)
     PyObject *slot;
     __builtin_memcpy(&slot, &value, sizeof slot);
     return slot;
+}
+
+/* *where = a raw float: into the exact float only *where holds, in place
+ * (nothing else can see it change; saves an allocation and a deallocation),
+ * else a new float, the old value released (its deallocation may run code, at
+ * this instruction).  0, or -1 with an exception set. */
+static inline __attribute__((always_inline)) int
+store_float_member(_PyInterpreterFrame *frame, PyObject **where, double value)
+{
+    PyObject *old = *where;
+    if (LIKELY(old != NULL && PyFloat_CheckExact(old) && Py_REFCNT(old) == 1)) {
+        FLOAT_VALUE(old) = value;
+        return 0;
+    }
+    PyObject *boxed = PyFloat_FromDouble(value);
+    if (boxed == NULL) {
+        return -1;
+    }
+    *where = boxed;
+    if (old != NULL) {
+        DECREF_AT_INSTR(old);
+    }
+    return 0;
 }
 
 #define FITS_RAW_INT(V) ((V) != RAW_INT_UNBOUND)

@@ -117,8 +117,7 @@ def know_owners(program: list[QInstr], handler_targets: frozenset[int], stencils
         if not before or instr.start in handler_targets or jumps_back or any(j >= i for j in before):
             known: dict[int, int] = {}
         else:
-            known = dict(known_after[before[0]].items() & set.intersection(*(set(known_after[j].items())
-                                                                            for j in before)))
+            known = dict(set.intersection(*(set(known_after[j].items()) for j in before)))
         known_after.append(_after(instr, known, stencils))
     return program
 
